@@ -1,0 +1,178 @@
+"""`orderhub serve | jobs | demo | migrate | merchant create | user create` (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+
+from orderhub.settings import Settings, SettingsError
+
+
+async def _with_engine(settings: Settings, coro_fn):
+    from orderhub.db import engine as db_engine
+
+    db = db_engine.engine_for(settings)
+    db_engine.bind(db)
+    await db_engine.start(db, settings)
+    try:
+        return await coro_fn()
+    finally:
+        await db_engine.stop(db)
+
+
+async def migrate(settings: Settings) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from orderhub.db import engine as db_engine
+
+    db_engine.bind(db_engine.engine_for(settings))
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise SystemExit(f"migrations failed: {result.message}")
+
+
+def cmd_migrate(settings: Settings, args) -> int:
+    asyncio.run(migrate(settings))
+    print("migrations applied", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    import uvicorn
+
+    asyncio.run(migrate(settings))
+    if not args.no_jobs:
+        _start_jobs_thread(settings)
+    uvicorn.run(
+        "orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers if args.workers > 1 else None, log_level="info", proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def _start_jobs_thread(settings: Settings) -> None:
+    """Jobs beside the web workers, in their own thread and event loop."""
+    import threading
+
+    from orderhub import jobs
+    from orderhub.db.clock import system_clock
+
+    def run() -> None:
+        asyncio.run(_with_engine(settings, lambda: jobs.run_forever(settings, system_clock)))
+
+    threading.Thread(target=run, name="orderhub-jobs", daemon=True).start()
+
+
+def cmd_jobs(settings: Settings, args) -> int:
+    from orderhub import jobs
+    from orderhub.db.clock import system_clock
+
+    asyncio.run(migrate(settings))
+    if args.once:
+        asyncio.run(_with_engine(settings, lambda: jobs.run_once(settings, system_clock)))
+    else:
+        asyncio.run(_with_engine(settings, lambda: jobs.run_forever(settings, system_clock)))
+    return 0
+
+
+def cmd_demo(settings: Settings, args) -> int:
+    from orderhub import demo
+    from orderhub.db.clock import system_clock
+
+    asyncio.run(migrate(settings))
+    demo.load_steps()
+    ctx = asyncio.run(_with_engine(settings, lambda: demo.create(settings, system_clock())))
+    print("Demo orders (open one in a browser):")
+    for order in ctx.orders:
+        print(f"  {order.merchant:9} {order.state:18} {settings.base_url}/o/{order.token}")
+    return 0
+
+
+def cmd_merchant_create(settings: Settings, args) -> int:
+    from orderhub.db.clock import system_clock
+    from orderhub.db.errors import Conflict, ValidationFailed
+    from orderhub.db.merchants.services import create_merchant
+
+    asyncio.run(migrate(settings))
+    try:
+        created = asyncio.run(_with_engine(settings, lambda: create_merchant(
+            args.slug, args.name, locale=args.locale, currency=args.currency, timezone=args.timezone,
+            now=system_clock())))
+    except ValidationFailed as exc:
+        print(json.dumps({"errors": exc.errors}), file=sys.stderr)
+        return 2
+    except Conflict as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps({"slug": created.slug, "api_key": created.api_key, "webhook_secret": created.webhook_secret}))
+    return 0
+
+
+def cmd_user_create(settings: Settings, args) -> int:
+    from orderhub.db.clock import system_clock
+    from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+    from orderhub.db.merchants.services import create_user
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    asyncio.run(migrate(settings))
+    try:
+        user_id = asyncio.run(_with_engine(settings, lambda: create_user(
+            args.merchant, args.email, args.role, password, store_code=args.store, now=system_clock())))
+    except ValidationFailed as exc:
+        print(json.dumps({"errors": exc.errors}), file=sys.stderr)
+        return 2
+    except (NotFound, Conflict) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps({"id": user_id, "email": args.email.lower(), "role": args.role, "store": args.store}))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="orderhub", description="A branded hub page for every order.")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the app (migrations first) and run the background jobs")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-jobs", action="store_true")
+    serve.set_defaults(fn=cmd_serve)
+    jobs = sub.add_parser("jobs", help="run the background jobs alone")
+    jobs.add_argument("--once", action="store_true", help="run each job once and exit")
+    jobs.set_defaults(fn=cmd_jobs)
+    sub.add_parser("demo", help="create the demo merchants and orders").set_defaults(fn=cmd_demo)
+    sub.add_parser("migrate", help="apply migrations to DATABASE_URL").set_defaults(fn=cmd_migrate)
+    merchant = sub.add_parser("merchant").add_subparsers(dest="action", required=True)
+    mc = merchant.add_parser("create", help="create a merchant; prints its API key and webhook secret")
+    mc.add_argument("--slug", required=True)
+    mc.add_argument("--name", required=True)
+    mc.add_argument("--locale", default="en-US")
+    mc.add_argument("--currency", default="USD")
+    mc.add_argument("--timezone", default="UTC")
+    mc.set_defaults(fn=cmd_merchant_create)
+    user = sub.add_parser("user").add_subparsers(dest="action", required=True)
+    uc = user.add_parser("create", help="create an owner or staff user; reads the password from stdin")
+    uc.add_argument("--merchant", required=True)
+    uc.add_argument("--email", required=True)
+    uc.add_argument("--role", required=True, choices=["owner", "staff"])
+    uc.add_argument("--store")
+    uc.set_defaults(fn=cmd_user_create)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"orderhub: {exc}", file=sys.stderr)
+        return 2
+    return args.fn(settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Pure Jinja filters: money, dates and times for the page's locale, small text helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_percent
+
+from orderhub import money as _money
+from orderhub.components.i18n import BABEL_LOCALES, current_language
+
+
+def _locale() -> str:
+    return BABEL_LOCALES[current_language()]
+
+
+def money(minor: int, currency: str) -> str:
+    return _money.format(minor, currency, _locale())
+
+
+def date(value: dt.date | dt.datetime | None, fmt: str = "long", tz: str | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and tz:
+        value = value.astimezone(ZoneInfo(tz))
+    if current_language() == "en" and fmt == "long":
+        fmt = "medium"  # Nov 12, 2026
+    if fmt == "weekday":
+        fmt = "EEEE, MMMM d" if current_language() == "en" else "M月d日(E)"
+    return format_date(value, fmt, locale=_locale())
+
+
+def datetime(value: dt.datetime | None, tz: str, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    if current_language() == "ja":
+        return format_datetime(local, "y年M月d日 H:mm", locale=_locale())
+    return format_datetime(local, "MMM d, y, h:mm a", locale=_locale())
+
+
+def time(value: dt.datetime | dt.time | None, tz: str | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and tz:
+        value = value.astimezone(ZoneInfo(tz))
+    return format_time(value, "H:mm" if current_language() == "ja" else "h:mm a", locale=_locale())
+
+
+def percent(rate: Decimal | float) -> str:
+    return format_percent(rate, locale=_locale(), decimal_quantization=False)
+
+
+FILTERS = {"money": money, "date": date, "datetime": datetime, "time": time, "percent": percent}

@@ -1,0 +1,115 @@
+"""Writes for merchants: creation with keys, settings, stores, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+
+from orderhub.db import engine
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.merchants import rules
+from orderhub.db.merchants.tables import ApiKey, Merchant, Store, User
+from orderhub.db.tokens import new_api_key, new_secret, token_hash
+
+PASSWORDS = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class NewMerchant:
+    id: int
+    slug: str
+    api_key: str
+    webhook_secret: str
+
+
+async def create_merchant(slug: str, name: str, *, locale: str = "en-US", currency: str = "USD",
+                          timezone: str = "UTC", now: dt.datetime) -> NewMerchant:
+    settings, errors = rules.read_merchant_settings(
+        {"name": name, "locale": locale, "currency": currency, "timezone": timezone, "prices_include_tax": currency == "JPY"}
+    )
+    if not (slug and slug.replace("-", "").isalnum() and slug.islower() and len(slug) <= 64):
+        errors.append({"field": "slug", "message": "must be lower-case letters, digits and -"})
+    if errors:
+        raise ValidationFailed(errors)
+    api_key, secret = new_api_key(), new_secret()
+    async with engine.write():
+        if await Merchant.exists().where(Merchant.slug == slug):
+            raise Conflict(f"a merchant with the slug {slug!r} exists")
+        merchant = Merchant(slug=slug, webhook_secret=secret, created_at=now, **settings)
+        await merchant.save()
+        await ApiKey(merchant=merchant.id, key_hash=token_hash(api_key), prefix=api_key[:8],
+                     label="created with the merchant", created_at=now).save()
+    return NewMerchant(merchant.id, slug, api_key, secret)
+
+
+async def merchant_for_api_key(api_key: str) -> Merchant | None:
+    async with engine.read():
+        key = await ApiKey.objects().output(load_json=True).where(
+            (ApiKey.key_hash == token_hash(api_key)) & ApiKey.revoked_at.is_null()
+        ).first()
+        if key is None:
+            return None
+        return await Merchant.objects().output(load_json=True).where(Merchant.id == key.merchant).first()
+
+
+async def update_settings(merchant_id: int, body: object) -> dict:
+    settings, errors = rules.read_merchant_settings(body)
+    if errors:
+        raise ValidationFailed(errors)
+    async with engine.write():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant_id).first()
+        if merchant is None:
+            raise NotFound("merchant")
+        current = {k: getattr(merchant, k) for k in settings}
+        if current != settings:
+            await Merchant.update({**{getattr(Merchant, k): v for k, v in settings.items()},
+                                   Merchant.version: Merchant.version + 1}).where(Merchant.id == merchant_id)
+    return settings
+
+
+async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.datetime) -> tuple[bool, dict]:
+    """-> (created, store)."""
+    store, errors = rules.read_store(body, code)
+    if errors:
+        raise ValidationFailed(errors)
+    key = f"{merchant_id}:{code}"
+    async with engine.write():
+        existing = await Store.objects().output(load_json=True).where(Store.key == key).first()
+        if existing is None:
+            await Store(merchant=merchant_id, key=key, code=code, updated_at=now, **store).save()
+            return True, {"code": code, **store}
+        if any(getattr(existing, k) != v for k, v in store.items()):
+            await Store.update({**{getattr(Store, k): v for k, v in store.items()}, Store.updated_at: now}).where(
+                Store.key == key
+            )
+    return False, {"code": code, **store}
+
+
+async def create_user(merchant_slug: str, email: str, role: str, password: str, *,
+                      store_code: str | None, now: dt.datetime) -> int:
+    errors = []
+    if role not in ("owner", "staff"):
+        errors.append({"field": "role", "message": "must be owner or staff"})
+    if len(password) < 10:
+        errors.append({"field": "password", "message": "must be at least 10 characters"})
+    if "@" not in email:
+        errors.append({"field": "email", "message": "must be an email address"})
+    if role == "staff" and not store_code:
+        errors.append({"field": "store", "message": "staff belong to a store: give --store CODE"})
+    if errors:
+        raise ValidationFailed(errors)
+    async with engine.write():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == merchant_slug).first()
+        if merchant is None:
+            raise NotFound(f"no merchant {merchant_slug!r}")
+        if store_code and not await Store.exists().where(Store.key == f"{merchant.id}:{store_code}"):
+            raise NotFound(f"no store {store_code!r} for {merchant_slug!r}")
+        key = f"{merchant.id}:{email.strip().lower()}"
+        if await User.exists().where(User.key == key):
+            raise Conflict(f"{email} already has an account")
+        user = User(merchant=merchant.id, key=key, email=email.strip().lower(), role=role,
+                    store_code=store_code, password_hash=PASSWORDS.hash(password), created_at=now)
+        await user.save()
+        return user.id

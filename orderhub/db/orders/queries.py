@@ -1,0 +1,300 @@
+"""Reads shaped for pages: the hub's confirmation, cross-sells, links, the lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from orderhub.db import engine
+from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.merchants.tables import Merchant, Store
+from orderhub.db.orders import rules
+from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.tokens import hub_token, same, token_hash, well_formed
+
+
+@dataclass(frozen=True)
+class BrandView:
+    name: str
+    logo_url: str
+    primary: str
+    accent: str
+    on_primary: str
+    on_accent: str
+    font_stack: str
+    radius: str
+    support: dict
+    storefront_url: str
+    locale: str
+    timezone: str
+
+    @classmethod
+    def of(cls, merchant: Merchant) -> "BrandView":
+        brand = merchant.brand or {}
+        primary = brand.get("primary_color", "#1F2937")
+        accent = brand.get("accent_color", "#2563EB")
+        return cls(
+            name=merchant.name,
+            logo_url=brand.get("logo_url", ""),
+            primary=primary,
+            accent=accent,
+            on_primary=merchant_rules.text_on(primary),
+            on_accent=merchant_rules.text_on(accent),
+            font_stack=merchant_rules.FONTS.get(brand.get("font", "system"), merchant_rules.FONTS["system"]),
+            radius=merchant_rules.CORNERS.get(brand.get("corner", "rounded"), "0.5rem"),
+            support=merchant.support or {},
+            storefront_url=merchant.storefront_url or "",
+            locale=merchant.locale,
+            timezone=merchant.timezone,
+        )
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_id: str
+    title: str
+    variant: str
+    quantity: int
+    unit_price_minor: int
+    discount_minor: int
+    amount_minor: int
+    tax_rate: Decimal
+    final_sale: bool
+    image_url: str
+    product_id: str
+
+
+@dataclass(frozen=True)
+class StoreView:
+    code: str
+    name: str
+    timezone: str
+    address: dict
+    hours: list
+    pickup_instructions: str
+    what_to_bring: list
+    curbside: dict
+    hold_days: int
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    merchant_id: int
+    external_id: str
+    number: str
+    placed_at: dt.datetime
+    currency: str
+    locale: str
+    timezone: str
+    prices_include_tax: bool
+    greeting_name: str
+    masked_email: str
+    address: dict | None
+    fulfillment_type: str
+    fulfillment_status: str
+    promised_date: dt.date | None
+    processing_days: int
+    lines: list[LineView]
+    discounts: list[dict]
+    subtotal_minor: int
+    discount_minor: int
+    shipping_minor: int
+    tax_minor: int
+    total_minor: int
+    tax_by_rate: dict
+    payment: dict
+    cancel_until: dt.datetime
+    cancelled: bool
+    return_window_days: int
+    customer_tags: list[str]
+    store: StoreView | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Hub:
+    """Everything every hub page needs: the merchant's brand and the order."""
+
+    token: str
+    merchant: Merchant
+    brand: BrandView
+    order: OrderView
+    extras: dict = field(default_factory=dict)
+
+
+async def order_for_token(token: str, token_key: bytes) -> Order | None:
+    """The order a hub token opens, or None for unknown, revoked and malformed tokens alike."""
+    if not well_formed(token):
+        return None
+    order = await Order.objects().output(load_json=True).where(Order.token_hash == token_hash(token)).first()
+    if order is None:
+        return None
+    expected = hub_token(token_key, order.key, order.token_generation)
+    return order if same(expected, token) else None
+
+
+def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store: Store | None) -> OrderView:
+    line_dicts = [
+        {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
+         "tax_rate": ln.tax_rate}
+        for ln in lines
+    ]
+    line_discounts = sum(ln.discount_minor for ln in lines)
+    order_level = max(0, order.discount_minor - line_discounts)
+    per_rate = rules.tax_by_rate(
+        rules.tax_items(line_dicts, order_level, order.shipping_minor, Decimal(order.shipping_tax_rate)),
+        order.prices_include_tax,
+    )
+    ful = order.fulfillment or {}
+    policy = merchant.policy or {}
+    customer = order.customer or {}
+    return OrderView(
+        id=order.id,
+        merchant_id=merchant.id,
+        external_id=order.external_id,
+        number=order.number,
+        placed_at=order.placed_at,
+        currency=order.currency,
+        locale=order.locale,
+        timezone=merchant.timezone,
+        prices_include_tax=order.prices_include_tax,
+        greeting_name=rules.first_name(customer.get("name", ""), order.locale),
+        masked_email=rules.mask_email(customer.get("email", "")),
+        address=rules.masked_address(order.shipping_address),
+        fulfillment_type=order.fulfillment_type,
+        fulfillment_status=order.fulfillment_status,
+        promised_date=order.promised_date,
+        processing_days=int(ful.get("processing_days") or 0),
+        lines=[
+            LineView(
+                line_id=ln.line_id, title=ln.title, variant=ln.variant, quantity=ln.quantity,
+                unit_price_minor=ln.unit_price_minor, discount_minor=ln.discount_minor,
+                amount_minor=ln.quantity * ln.unit_price_minor - ln.discount_minor,
+                tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale, image_url=ln.image_url,
+                product_id=ln.product_id,
+            )
+            for ln in lines
+        ],
+        discounts=order.discounts or [],
+        subtotal_minor=order.subtotal_minor,
+        discount_minor=order.discount_minor,
+        shipping_minor=order.shipping_minor,
+        tax_minor=order.tax_minor,
+        total_minor=order.total_minor,
+        tax_by_rate=per_rate,
+        payment=order.payment or {},
+        cancel_until=rules.cancel_deadline(order.placed_at, policy),
+        cancelled=order.cancelled_at is not None or order.fulfillment_status == "cancelled",
+        return_window_days=rules.return_window_days(policy, customer.get("tags", [])),
+        customer_tags=list(customer.get("tags", [])),
+        store=StoreView(
+            code=store.code, name=store.name, timezone=store.timezone, address=store.address, hours=store.hours,
+            pickup_instructions=store.pickup_instructions, what_to_bring=store.what_to_bring,
+            curbside=store.curbside, hold_days=store.hold_days,
+        ) if store else None,
+        version=order.version,
+    )
+
+
+async def load_hub(token: str, token_key: bytes) -> Hub | None:
+    """The hub a token opens (one connection, three small queries), or None."""
+    async with engine.read():
+        order = await order_for_token(token, token_key)
+        if order is None:
+            return None
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
+        store = None
+        code = (order.fulfillment or {}).get("store_code")
+        if code:
+            store = await Store.objects().output(load_json=True).where(Store.key == f"{merchant.id}:{code}").first()
+    return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store))
+
+
+@dataclass(frozen=True)
+class CrossSell:
+    product_id: str
+    title: str
+    image_url: str
+    url: str
+    price_minor: int
+
+
+async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
+    """Up to `limit` in-stock products related to what was bought, never what was bought."""
+    from orderhub import money
+
+    bought = [ln.product_id for ln in order.lines if ln.product_id]
+    async with engine.read():
+        products = await Product.objects().output(load_json=True).where(
+            (Product.merchant == merchant.id) & Product.external_id.is_in(bought or [""])
+        )
+        related: list[str] = []
+        for pid in bought:
+            for product in products:
+                if product.external_id == pid:
+                    related += [r for r in product.related if r not in related and r not in bought]
+        if not related:
+            return []
+        candidates = await Product.objects().output(load_json=True).where(
+            (Product.merchant == merchant.id) & Product.external_id.is_in(related) & (Product.in_stock == True)  # noqa: E712
+        )
+    by_id = {p.external_id: p for p in candidates}
+    out = []
+    for pid in related:
+        product = by_id.get(pid)
+        if product is None:
+            continue
+        prices = [money.parse(v["price"], order.currency) for v in product.variants if v.get("in_stock")]
+        if not prices:
+            continue
+        out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices)))
+        if len(out) == limit:
+            break
+    return out
+
+
+async def product_url(merchant_id: int, product_id: str) -> str | None:
+    async with engine.read():
+        row = await Product.select(Product.url).where(Product.key == f"{merchant_id}:{product_id}").first()
+    return row["url"] if row else None
+
+
+async def order_links(merchant_id: int, external_id: str, token_key: bytes) -> tuple[Order, str] | None:
+    async with engine.read():
+        order = await Order.objects().output(load_json=True).where(Order.key == f"{merchant_id}:{external_id}").first()
+    if order is None:
+        return None
+    return order, hub_token(token_key, order.key, order.token_generation)
+
+
+def _normalise_postal(code: str) -> str:
+    return "".join(c for c in code.upper() if c.isalnum())
+
+
+async def lookup(number: str, proof: str, token_key: bytes) -> str | None:
+    """The hub token for order number + email (or postal code), or None. Does the same work
+    whether or not the order exists, and never says which part was wrong."""
+    proof_email = proof.strip().lower()
+    proof_postal = _normalise_postal(proof)
+    async with engine.read():
+        rows = await Order.select(
+            Order.key, Order.token_generation, Order.customer_email, Order.shipping_address
+        ).where(Order.number == number.strip()).limit(20).output(load_json=True)
+    found = None
+    candidates = rows or [{"key": "", "token_generation": 0, "customer_email": "\x00", "shipping_address": None}]
+    for row in candidates:
+        email_ok = hmac.compare_digest(row["customer_email"].encode(), proof_email.encode())
+        postal = _normalise_postal((row["shipping_address"] or {}).get("postal_code", "")) or "\x00"
+        postal_ok = len(proof_postal) >= 3 and hmac.compare_digest(postal.encode(), proof_postal.encode())
+        if (email_ok or postal_ok) and row["key"] and found is None:
+            found = hub_token(token_key, row["key"], row["token_generation"])
+    return found
+
+
+def local_time(value: dt.datetime, timezone: str) -> dt.datetime:
+    return value.astimezone(ZoneInfo(timezone))

@@ -1,0 +1,314 @@
+"""Pure decisions about products and orders: reading them from the API, checking that the totals
+add up in the currency's minor units, tax per rate, masking, and what happens next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orderhub import money
+from orderhub.db.validation import Reader
+
+FULFILMENT_TYPES = ("ship", "pickup")
+PAYMENT_METHODS = ("card", "cash_on_delivery", "konbini", "bank_transfer", "paypay", "paypal", "gift_card", "other")
+MAX_LINES = 200
+
+
+def read_product(data: Any, product_id: str, currency: str) -> tuple[dict, list[dict]]:
+    r = Reader()
+    body = r.obj(data, "") or {}
+    if not (0 < len(product_id) <= 200):
+        r.error("id", "must be 1 to 200 characters")
+    if "id" in body and body["id"] != product_id:
+        r.error("id", "must match the id in the URL")
+    product = {
+        "title": r.text(body, "title", "title", max_len=300),
+        "url": r.web_url(body, "url", "url", required=True),
+        "image_url": r.web_url(body, "image_url", "image_url", allow_static=True),
+        "related": r.strings(body, "related", "related", max_items=50),
+    }
+    variants = []
+    for i, item in enumerate(r.items(body.get("variants"), "variants", min_items=1, max_items=500)):
+        v = r.obj(item, f"variants[{i}]") or {}
+        minor = r.amount(v, "price", f"variants[{i}].price", currency)
+        variants.append({
+            "sku": r.text(v, "sku", f"variants[{i}].sku", max_len=100),
+            "option": r.text(v, "option", f"variants[{i}].option", required=False, max_len=200),
+            "price": money.to_string(minor, currency),
+            "in_stock": r.boolean(v, "in_stock", f"variants[{i}].in_stock", default=True),
+        })
+    skus = [v["sku"] for v in variants]
+    if len(set(skus)) != len(skus):
+        r.error("variants", "SKUs must be unique")
+    product["variants"] = variants
+    product["in_stock"] = any(v["in_stock"] for v in variants)
+    return product, r.errors
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """One taxable amount: gross (what the shopper pays for it, after discounts) at a rate."""
+
+    amount_minor: int
+    rate: Decimal
+
+
+def tax_by_rate(items: list[TaxLine], prices_include_tax: bool) -> dict[Decimal, tuple[int, int]]:
+    """Totals per tax rate, tax rounded once per rate (half up), as Japanese qualified invoices
+    require and most tax-exclusive checkouts do: {rate: (amount, tax)}. With tax-inclusive prices
+    `amount` includes the tax; without, it is the taxable base."""
+    sums: dict[Decimal, int] = {}
+    for item in items:
+        sums[item.rate] = sums.get(item.rate, 0) + item.amount_minor
+    out = {}
+    for rate in sorted(sums, reverse=True):
+        amount = sums[rate]
+        if prices_include_tax:
+            tax = money.round_minor(Decimal(amount) * rate / (1 + rate))
+        else:
+            tax = money.round_minor(Decimal(amount) * rate)
+        out[rate] = (amount, tax)
+    return out
+
+
+def line_net_amounts(lines: list[dict], order_discount_minor: int) -> list[int]:
+    """Each line's amount after its own discount and its share of the order-level discount,
+    prorated by value."""
+    own = [ln["quantity"] * ln["unit_price_minor"] - ln["discount_minor"] for ln in lines]
+    shares = money.prorate(order_discount_minor, own)
+    return [a - s for a, s in zip(own, shares)]
+
+
+def tax_items(lines: list[dict], order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal) -> list[TaxLine]:
+    nets = line_net_amounts(lines, order_discount_minor)
+    items = [TaxLine(n, Decimal(ln["tax_rate"])) for n, ln in zip(nets, lines)]
+    if shipping_minor:
+        items.append(TaxLine(shipping_minor, shipping_rate))
+    return items
+
+
+def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
+    """The body of PUT /api/v1/orders/{id} -> (order, errors). Totals are recomputed in the
+    currency's minor units and must agree with what the storefront sent."""
+    r = Reader()
+    body = r.obj(data, "") or {}
+    currency = body.get("currency")
+    if not money.is_currency(currency):
+        r.error("currency", "must be an ISO 4217 currency code such as JPY or USD")
+        currency = None
+    order: dict[str, Any] = {
+        "number": r.text(body, "number", "number", max_len=64),
+        "placed_at": r.timestamp(body, "placed_at", "placed_at"),
+        "currency": currency,
+        "locale": r.text(body, "locale", "locale", required=False, max_len=16),
+        "prices_include_tax": r.boolean(body, "prices_include_tax", "prices_include_tax"),
+    }
+    customer = r.obj(body.get("customer"), "customer") or {}
+    order["customer"] = {
+        "name": r.text(customer, "name", "customer.name", max_len=200),
+        "email": r.email(customer, "email", "customer.email"),
+        "phone": r.text(customer, "phone", "customer.phone", required=False, max_len=40),
+        "tags": r.strings(customer, "tags", "customer.tags", max_items=50, max_len=64),
+    }
+    ful = r.obj(body.get("fulfillment"), "fulfillment") or {}
+    kind = r.choice(ful, "type", "fulfillment.type", FULFILMENT_TYPES, default="ship")
+    order["fulfillment"] = {
+        "type": kind,
+        "promised_date": r.date(ful, "promised_date", "fulfillment.promised_date"),
+        "processing_days": r.integer(ful, "processing_days", "fulfillment.processing_days", minimum=0, maximum=365, default=0),
+        "store_code": None,
+    }
+    if kind == "pickup":
+        code = r.text(ful, "store_code", "fulfillment.store_code", max_len=64)
+        if code and code not in stores:
+            r.error("fulfillment.store_code", "is not one of this merchant's stores")
+        order["fulfillment"]["store_code"] = code
+    address = body.get("shipping_address")
+    if kind == "ship" or address is not None:
+        from orderhub.db.merchants.rules import read_address
+
+        order["shipping_address"] = read_address(r, r.obj(address, "shipping_address") or {}, "shipping_address")
+    else:
+        order["shipping_address"] = None
+
+    lines = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.items(body.get("lines"), "lines", min_items=1, max_items=MAX_LINES)):
+        p = f"lines[{i}]"
+        ln = r.obj(item, p) or {}
+        line = {
+            "line_id": r.text(ln, "id", f"{p}.id", max_len=100),
+            "sku": r.text(ln, "sku", f"{p}.sku", required=False, max_len=100),
+            "product_id": r.text(ln, "product_id", f"{p}.product_id", required=False, max_len=200),
+            "title": r.text(ln, "title", f"{p}.title", max_len=300),
+            "variant": r.text(ln, "variant", f"{p}.variant", required=False, max_len=200),
+            "quantity": r.integer(ln, "quantity", f"{p}.quantity", minimum=1, maximum=100000),
+            "unit_price_minor": r.amount(ln, "unit_price", f"{p}.unit_price", currency),
+            "discount_minor": r.amount(ln, "discount", f"{p}.discount", currency, required=False),
+            "tax_rate": str(r.rate(ln, "tax_rate", f"{p}.tax_rate", default="0")),
+            "final_sale": r.boolean(ln, "final_sale", f"{p}.final_sale", default=False),
+            "image_url": r.web_url(ln, "image_url", f"{p}.image_url", allow_static=True),
+            "position": i,
+        }
+        if line["line_id"] in seen:
+            r.error(f"{p}.id", "is used by another line")
+        seen.add(line["line_id"])
+        if line["discount_minor"] > line["quantity"] * line["unit_price_minor"]:
+            r.error(f"{p}.discount", "is more than the line's price")
+        lines.append(line)
+    order["lines"] = lines
+
+    order["shipping_minor"] = r.amount(body, "shipping_price", "shipping_price", currency, required=False)
+    shipping_rate = r.rate(body, "shipping_tax_rate", "shipping_tax_rate", default="0")
+    order["shipping_tax_rate"] = str(shipping_rate)
+    discounts = []
+    for i, item in enumerate(r.items(body.get("discounts", []), "discounts", max_items=20)):
+        d = r.obj(item, f"discounts[{i}]") or {}
+        minor = r.amount(d, "amount", f"discounts[{i}].amount", currency)
+        discounts.append({"code": r.text(d, "code", f"discounts[{i}].code", max_len=64), "amount_minor": minor})
+    order["discounts"] = discounts
+    pay = r.obj(body.get("payment", {}), "payment") or {}
+    last4 = pay.get("last4")
+    if last4 is not None and not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit()):
+        r.error("payment.last4", "must be the last four digits, as a string")
+        last4 = None
+    order["payment"] = {
+        "method": r.choice(pay, "method", "payment.method", PAYMENT_METHODS, default="card"),
+        "brand": r.text(pay, "brand", "payment.brand", required=False, max_len=32).lower(),
+        "last4": last4,
+    }
+    totals = r.obj(body.get("totals"), "totals") or {}
+    given = {k: r.amount(totals, k, f"totals.{k}", currency) for k in ("subtotal", "discount", "shipping", "tax", "total")}
+    if r.errors:
+        return order, r.errors
+
+    _check_totals(r, order, given, shipping_rate)
+    order.update({f"{k}_minor": v for k, v in given.items() if k != "shipping"})
+    return order, r.errors
+
+
+def _check_totals(r: Reader, order: dict, given: dict[str, int], shipping_rate: Decimal) -> None:
+    currency = order["currency"]
+    lines = order["lines"]
+    show = lambda minor: money.to_string(minor, currency)  # noqa: E731
+    subtotal = sum(ln["quantity"] * ln["unit_price_minor"] for ln in lines)
+    if given["subtotal"] != subtotal:
+        r.error("totals.subtotal", f"should be {show(subtotal)}: the sum of quantity × unit_price")
+    line_discounts = sum(ln["discount_minor"] for ln in lines)
+    codes = sum(d["amount_minor"] for d in order["discounts"])
+    if order["discounts"] and codes != given["discount"]:
+        r.error("totals.discount", f"should be {show(codes)}: the sum of the discounts")
+    elif not order["discounts"] and given["discount"] != line_discounts:
+        r.error("totals.discount", f"should be {show(line_discounts)}: the sum of the lines' discounts")
+    order_level = given["discount"] - line_discounts
+    if order_level < 0:
+        r.error("totals.discount", f"is less than the lines' own discounts ({show(line_discounts)})")
+        return
+    if order_level > subtotal - line_discounts:
+        r.error("totals.discount", "is more than the order's value")
+        return
+    if given["shipping"] != order["shipping_minor"]:
+        r.error("totals.shipping", f"should be {show(order['shipping_minor'])}: the shipping_price")
+    order["order_discount_minor"] = order_level
+    per_rate = tax_by_rate(
+        tax_items(lines, order_level, order["shipping_minor"], shipping_rate), order["prices_include_tax"]
+    )
+    tax = sum(t for _, t in per_rate.values())
+    # storefronts that round per line may differ from once-per-rate rounding by a minor unit a line
+    tolerance = len(lines) + 1
+    if abs(given["tax"] - tax) > tolerance:
+        r.error("totals.tax", f"should be about {show(tax)} at the lines' tax rates")
+    goods = subtotal - given["discount"] + order["shipping_minor"]
+    total = goods if order["prices_include_tax"] else goods + given["tax"]
+    if given["total"] != total:
+        how = "subtotal − discount + shipping" + ("" if order["prices_include_tax"] else " + tax")
+        r.error("totals.total", f"should be {show(total)}: {how}")
+
+
+# -- what a page shows ------------------------------------------------------------------------
+
+def mask_email(email: str) -> str:
+    """j***@example.com: enough to recognise, not enough to harvest."""
+    local, _, domain = email.partition("@")
+    if not domain:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def first_name(full_name: str, locale: str) -> str:
+    """The name to greet with. Japanese names are written family name first, and shops
+    address customers by family name + 様; elsewhere the first word is the given name."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    return parts[0]
+
+
+def masked_address(address: dict | None) -> dict | None:
+    """City-level address for a link holder: no street lines, no name."""
+    if not address:
+        return None
+    return {k: address.get(k, "") for k in ("postal_code", "region", "city", "country")} | {
+        "postal_code": mask_postal_code(address.get("postal_code", ""))
+    }
+
+
+def mask_postal_code(code: str) -> str:
+    visible = code[:3]
+    return visible + "".join("*" if c.isalnum() else c for c in code[3:])
+
+
+def cancel_deadline(placed_at: dt.datetime, policy: dict) -> dt.datetime:
+    return placed_at + dt.timedelta(hours=int(policy.get("cancel_window_hours", 1)))
+
+
+def return_window_days(policy: dict, tags: list[str]) -> int:
+    days = int(policy.get("return_window_days", 30))
+    for tag in tags:
+        days = max(days, int(policy.get("extended_window_days_by_tag", {}).get(tag, 0)))
+    return days
+
+
+def add_business_days(start: dt.date, days: int) -> dt.date:
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+STATUS_ORDER = (
+    "unfulfilled", "processing", "partially_shipped", "shipped", "ready_for_pickup",
+    "partially_delivered", "delivered", "picked_up", "returned",
+)
+
+
+def status_key(
+    *, cancelled: bool, fulfillment_type: str, fulfillment_status: str, shipment_statuses: list[str],
+    pickup_state: str | None,
+) -> str:
+    """The one-word summary at the top of the hub, from the order, its shipments and pickup."""
+    if cancelled or fulfillment_status == "cancelled":
+        return "cancelled"
+    if fulfillment_status == "returned":
+        return "returned"
+    if fulfillment_type == "pickup":
+        return {
+            None: "processing", "placed": "processing", "preparing": "preparing", "ready": "ready_for_pickup",
+            "on_the_way": "ready_for_pickup", "arrived": "ready_for_pickup", "picked_up": "picked_up",
+            "expired": "pickup_expired", "cancelled": "cancelled",
+        }.get(pickup_state, "processing")
+    if not shipment_statuses:
+        return "processing"
+    if all(s == "delivered" for s in shipment_statuses):
+        return "delivered"
+    if any(s in ("exception", "failed_attempt", "returned_to_sender") for s in shipment_statuses):
+        return "attention"
+    if any(s == "out_for_delivery" for s in shipment_statuses):
+        return "out_for_delivery"
+    if any(s == "delivered" for s in shipment_statuses):
+        return "partially_delivered"
+    return "shipped"

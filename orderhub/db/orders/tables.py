@@ -1,0 +1,87 @@
+"""Catalog products, orders and order lines: schema only. Money is stored in minor units."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from orderhub.db.merchants.tables import Merchant
+
+
+class Product(Table, tablename="products"):
+    merchant = ForeignKey(references=Merchant)
+    #: "<merchant id>:<external id>"
+    key = Varchar(length=300, unique=True)
+    external_id = Varchar(length=200)
+    title = Varchar(length=300)
+    url = Varchar(length=1000, default="")
+    image_url = Varchar(length=1000, default="")
+    variants = JSON(default="[]")
+    related = JSON(default="[]")
+    in_stock = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class Order(Table, tablename="orders"):
+    merchant = ForeignKey(references=Merchant)
+    #: "<merchant id>:<external id>"
+    key = Varchar(length=300, unique=True)
+    external_id = Varchar(length=200)
+    number = Varchar(length=64, index=True)
+    placed_at = Timestamptz()
+    currency = Varchar(length=3)
+    locale = Varchar(length=16)
+    prices_include_tax = Boolean()
+    customer = JSON(default="{}")
+    customer_email = Varchar(length=254, default="")
+    shipping_address = JSON(null=True, default=None)
+    fulfillment = JSON(default="{}")
+    fulfillment_type = Varchar(length=16, default="ship")
+    promised_date = Date(null=True, default=None)
+    discounts = JSON(default="[]")
+    payment = JSON(default="{}")
+    shipping_minor = BigInt(default=0)
+    shipping_tax_rate = Varchar(length=16, default="0")
+    subtotal_minor = BigInt(default=0)
+    discount_minor = BigInt(default=0)
+    tax_minor = BigInt(default=0)
+    total_minor = BigInt(default=0)
+    #: what the storefront sent, for idempotent PUTs (same body -> no change)
+    body_hash = Varchar(length=64, default="")
+    #: unfulfilled, partially_shipped, shipped, delivered, ready_for_pickup, picked_up, cancelled, returned
+    fulfillment_status = Varchar(length=32, default="unfulfilled")
+    cancelled_at = Timestamptz(null=True, default=None)
+    #: sha256 of the current hub token; revoking bumps token_generation and changes it
+    token_hash = Varchar(length=64, unique=True)
+    token_generation = Integer(default=1)
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class OrderLine(Table, tablename="order_lines"):
+    order = ForeignKey(references=Order)
+    #: "<order id>:<line id>"
+    key = Varchar(length=300, unique=True)
+    line_id = Varchar(length=100)
+    position = Integer(default=0)
+    sku = Varchar(length=100, default="")
+    product_id = Varchar(length=200, default="")
+    title = Varchar(length=300)
+    variant = Varchar(length=200, default="")
+    quantity = Integer()
+    unit_price_minor = BigInt()
+    discount_minor = BigInt(default=0)
+    tax_rate = Varchar(length=16, default="0")
+    final_sale = Boolean(default=False)
+    image_url = Varchar(length=1000, default="")
+    fulfilled_quantity = Integer(default=0)
+    requested_quantity = Integer(default=0)
+    received_quantity = Integer(default=0)

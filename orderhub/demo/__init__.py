@@ -1,0 +1,134 @@
+"""`orderhub demo`: the fixture merchants, stores, catalog and orders in every state.
+
+The base data goes in through the same services the API uses. Each area that can move an order
+into a state (tracking, pickup, returns, ...) registers a step that does it through its own
+services; the demo prints one hub URL per order, with the state it is in.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from orderhub.db import engine
+from orderhub.db.merchants import services as merchants
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import services as orders
+from orderhub.settings import Settings
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / name).read_text())
+
+
+@dataclass
+class DemoOrder:
+    merchant: str
+    external_id: str
+    fixture: str
+    #: what the demo shows: placed, shipped, delayed, out_for_delivery, delivered, ready_for_pickup, returned, ...
+    state: str
+    changes: dict = field(default_factory=dict)
+    tracking: str | None = None
+    token: str = ""
+    order_id: int = 0
+
+
+def _order(base: str, number: str, placed: str, **changes) -> dict:
+    body = copy.deepcopy(fixture(f"orders/{base}.json"))
+    body["number"] = number
+    body["placed_at"] = placed
+    body.update(changes)
+    return body
+
+
+DEMO_ORDERS: list[DemoOrder] = [
+    DemoOrder("yamakaze", "jp-1001", "jp_ship", "delivered", tracking="yamato_delivered"),
+    DemoOrder("yamakaze", "jp-1002", "jp_pickup", "ready_for_pickup"),
+    DemoOrder("yamakaze", "jp-1003", "jp_ship", "placed", {"number": "YK-100240", "placed_at": "2026-11-22T09:30:00+09:00"}),
+    DemoOrder("yamakaze", "jp-1004", "jp_ship", "shipped", {"number": "YK-100241", "placed_at": "2026-11-20T14:05:00+09:00"}),
+    DemoOrder("yamakaze", "jp-1005", "jp_ship", "out_for_delivery", {"number": "YK-100242", "placed_at": "2026-11-19T20:12:00+09:00"}),
+    DemoOrder("yamakaze", "jp-1006", "jp_ship", "returned", {"number": "YK-100228", "placed_at": "2026-11-02T11:00:00+09:00"}),
+    DemoOrder("acme", "us-1042", "us_ship", "delayed", tracking="ups_delayed"),
+    DemoOrder("acme", "us-1043", "us_ship", "placed", {"number": "1043", "placed_at": "2026-11-21T18:20:00-05:00"}),
+    DemoOrder("acme", "us-1044", "us_ship", "delivered", {"number": "1044", "placed_at": "2026-11-09T08:10:00-05:00"}),
+]
+
+Step = Callable[["DemoContext"], Awaitable[None]]
+STEPS: list[Step] = []
+
+
+def step(fn: Step) -> Step:
+    STEPS.append(fn)
+    return fn
+
+
+@dataclass
+class DemoContext:
+    settings: Settings
+    now: dt.datetime
+    merchants: dict[str, Merchant]
+    orders: list[DemoOrder]
+
+
+async def create(settings: Settings, now: dt.datetime) -> DemoContext:
+    token_key = settings.key_for("hub-token")
+    stores = fixture("stores.json") | fixture("acme_stores.json")
+    catalogs = {"yamakaze": fixture("catalog/yamakaze_products.json"), "acme": fixture("acme_products.json")}
+    loaded: dict[str, Merchant] = {}
+    for entry in fixture("merchants.json"):
+        slug = entry["slug"]
+        async with engine.read():
+            exists = await Merchant.exists().where(Merchant.slug == slug)
+        if not exists:
+            await merchants.create_merchant(slug, entry["name"], locale=entry["locale"], currency=entry["currency"],
+                                            timezone=entry["timezone"], now=now)
+        async with engine.read():
+            merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+        settings_body = {k: v for k, v in entry.items() if k != "slug"}
+        settings_body.setdefault("storefront_url", f"https://{slug}.example.{'jp' if entry['currency'] == 'JPY' else 'com'}/")
+        if slug == "yamakaze":
+            settings_body.setdefault("legal_name", "山風アウトドア株式会社")
+            settings_body.setdefault("address", {"postal_code": "150-0042", "region": "東京都", "city": "渋谷区",
+                                                 "line1": "宇田川町 10-1", "country": "JP"})
+        else:
+            settings_body.setdefault("legal_name", "Acme Outfitters, Inc.")
+            settings_body.setdefault("address", {"postal_code": "10012", "region": "NY", "city": "New York",
+                                                 "line1": "120 Prince St", "country": "US"})
+        await merchants.update_settings(merchant.id, settings_body)
+        for store in stores.get(slug, []):
+            await merchants.upsert_store(merchant.id, store["code"], store, now=now)
+        for product in catalogs.get(slug, []):
+            await orders.upsert_product(merchant, product["id"], product, now=now)
+        async with engine.read():
+            loaded[slug] = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant.id).first()
+    for demo in DEMO_ORDERS:
+        base = fixture(f"orders/{demo.fixture}.json")
+        body = {**copy.deepcopy(base), **demo.changes}
+        ref = await orders.upsert_order(loaded[demo.merchant], demo.external_id, body, token_key=token_key, now=now)
+        demo.token, demo.order_id = ref.token, ref.id
+    ctx = DemoContext(settings, now, loaded, DEMO_ORDERS)
+    for fn in STEPS:
+        await fn(ctx)
+    return ctx
+
+
+def load_steps() -> None:
+    """Import every area's demo module so it registers its steps."""
+    import importlib
+    import pkgutil
+
+    import orderhub.db as db
+
+    for module in pkgutil.iter_modules(db.__path__):
+        try:
+            importlib.import_module(f"orderhub.db.{module.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"orderhub.db.{module.name}.demo":
+                raise

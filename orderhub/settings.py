@@ -1,0 +1,117 @@
+"""The only reader of the environment: one frozen Settings built from a mapping."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting in the environment cannot be used."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./orderhub.sqlite3"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1:8000", "127.0.0.1", "localhost:8000", "localhost")
+    debug: bool = False
+    #: bytes accepted in one request body (uploads have their own, larger limit)
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 8 * 1024 * 1024
+    #: lookups allowed per client and per order number within `lookup_window_seconds`
+    lookup_limit: int = 10
+    lookup_window_seconds: int = 900
+    #: trust X-Forwarded-For only from this proxy address (empty: never)
+    trusted_proxy: str = ""
+    pg_pool_size: int = 10
+    secure_cookies: bool = True
+    data_dir: Path = field(default_factory=lambda: Path("./var"))
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> str:
+        if self.is_postgres:
+            raise SettingsError("DATABASE_URL names PostgreSQL, not SQLite")
+        path = self.database_url.removeprefix("sqlite:///")
+        return path or "./orderhub.sqlite3"
+
+    def key_for(self, purpose: str) -> bytes:
+        """A separate key per purpose, derived from the one secret."""
+        return hashlib.sha256(f"{purpose}\x00{self.secret_key}".encode()).digest()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL") or cls.database_url
+        scheme = urlsplit(database_url).scheme
+        if scheme not in {"sqlite", "postgres", "postgresql"}:
+            raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
+        base_url = (env.get("ORDERHUB_BASE_URL") or cls.base_url).rstrip("/")
+        base = urlsplit(base_url)
+        if base.scheme not in {"http", "https"} or not base.hostname:
+            raise SettingsError("ORDERHUB_BASE_URL must be an http(s) URL")
+        hosts = tuple(
+            h.strip() for h in (env.get("ORDERHUB_ALLOWED_HOSTS") or "").split(",") if h.strip()
+        ) or tuple(dict.fromkeys((base.netloc, base.hostname, *cls.allowed_hosts)))
+        data_dir = Path(env.get("ORDERHUB_DATA_DIR") or "./var")
+        secret = env.get("ORDERHUB_SECRET_KEY") or ""
+        if not secret:
+            secret = _secret_from_file(data_dir / "secret.key")
+        if len(secret) < 32:
+            raise SettingsError("ORDERHUB_SECRET_KEY must be at least 32 characters")
+        return cls(
+            database_url=database_url,
+            secret_key=secret,
+            base_url=base_url,
+            smtp_url=env.get("ORDERHUB_SMTP_URL") or None,
+            allowed_hosts=hosts,
+            debug=_bool(env.get("ORDERHUB_DEBUG"), False),
+            max_body_bytes=_int(env, "ORDERHUB_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_upload_bytes=_int(env, "ORDERHUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            lookup_limit=_int(env, "ORDERHUB_LOOKUP_LIMIT", cls.lookup_limit),
+            lookup_window_seconds=_int(env, "ORDERHUB_LOOKUP_WINDOW_SECONDS", cls.lookup_window_seconds),
+            trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
+            pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
+            secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
+            data_dir=data_dir,
+        )
+
+
+def _secret_from_file(path: Path) -> str:
+    """A development secret kept beside the data, made once (0600) when none is configured."""
+    if path.exists():
+        return path.read_text().strip()
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+    return secret

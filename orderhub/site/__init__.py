@@ -1,0 +1,1 @@
+"""WEB LAYER: app factory, thin controllers, page templates (one folder per hub section)."""

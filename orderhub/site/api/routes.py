@@ -1,0 +1,63 @@
+"""Integration API (CONTRACT.md): merchant settings, stores, products, orders and their links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, put
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+
+from orderhub.db.merchants import services as merchants
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import queries, services as orders
+from orderhub.site.api.auth import api_merchant, json_body
+
+
+def hub_links(base_url: str, token: str) -> dict[str, str]:
+    hub = f"{base_url}/o/{token}"
+    return {
+        "hub": hub,
+        "tracking": f"{hub}/tracking",
+        "pickup": f"{hub}/pickup",
+        "returns": f"{hub}/returns",
+        "feedback": f"{hub}/feedback",
+        "receipt": f"{hub}/receipt.pdf",
+    }
+
+
+class IntegrationApi(Controller):
+    path = "/api/v1"
+    dependencies = {"merchant": Provide(api_merchant)}
+    tags = ["integration"]
+
+    @put("/merchant", summary="Replace the merchant's settings")
+    async def put_merchant(self, request: Request, merchant: Merchant) -> dict[str, Any]:
+        return await merchants.update_settings(merchant.id, await json_body(request))
+
+    @put("/stores/{code:str}", summary="Create or update a store", status_code=200)
+    async def put_store(self, request: Request, merchant: Merchant, code: str) -> Response[dict[str, Any]]:
+        now = request.app.state.clock()
+        created, store = await merchants.upsert_store(merchant.id, code, await json_body(request), now=now)
+        return Response(store, status_code=201 if created else 200)
+
+    @put("/products/{product_id:str}", summary="Create or update a product", status_code=200)
+    async def put_product(self, request: Request, merchant: Merchant, product_id: str) -> Response[dict[str, Any]]:
+        now = request.app.state.clock()
+        created, product = await orders.upsert_product(merchant, product_id, await json_body(request), now=now)
+        return Response(product, status_code=201 if created else 200)
+
+    @put("/orders/{external_id:str}", summary="Create or update an order", status_code=200)
+    async def put_order(self, request: Request, merchant: Merchant, external_id: str) -> Response[dict[str, Any]]:
+        state = request.app.state
+        ref = await orders.upsert_order(merchant, external_id, await json_body(request), token_key=state.token_key,
+                                        now=state.clock())
+        body = {"id": str(ref.id), "number": ref.number, "hub_url": f"{state.settings.base_url}/o/{ref.token}"}
+        return Response(body, status_code=201 if ref.created else 200)
+
+    @get("/orders/{external_id:str}/links", summary="Absolute hub URLs for emails")
+    async def links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
+        found = await queries.order_links(merchant.id, external_id, request.app.state.token_key)
+        if found is None:
+            raise NotFoundException("no such order")
+        return hub_links(request.app.state.settings.base_url, found[1])

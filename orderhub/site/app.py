@@ -1,0 +1,124 @@
+"""create_app(settings) -> Litestar: wiring only."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+from typing import AsyncIterator
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from orderhub.components import i18n
+from orderhub.components.filters import FILTERS
+from orderhub.db import engine as db_engine
+from orderhub.db.clock import Clock, system_clock
+from orderhub.settings import Settings
+from orderhub.site import errors
+from orderhub.site.api.routes import IntegrationApi
+from orderhub.site.confirmation.routes import ConfirmationController
+from orderhub.site.hub.routes import BrandController
+from orderhub.site.lookup.routes import LookupController
+from orderhub.site.security import Limiter, add_security_headers
+
+PACKAGE = Path(__file__).resolve().parent.parent
+STATIC = PACKAGE / "static"
+
+CONTROLLERS: list = [
+    IntegrationApi,
+    BrandController,
+    ConfirmationController,
+    LookupController,
+]
+
+
+@cache
+def _static_version(path: str) -> str:
+    try:
+        return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def static_url(path: str) -> str:
+    """/static/<path>?v=<content hash>: long-cacheable and busted on change."""
+    return f"/static/{path}?v={_static_version(path)}"
+
+
+def template_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(PACKAGE)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        auto_reload=False,
+        trim_blocks=False,
+    )
+    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)
+    env.filters.update(FILTERS)
+    env.globals["static"] = static_url
+    return env
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = db_engine.engine_for(settings)
+    db_engine.bind(db)
+    for name in ("weasyprint", "fontTools", "httpx", "httpcore", "aiosqlite", "asyncio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db_engine.start(db, settings)
+        try:
+            yield
+        finally:
+            await db_engine.stop(db)
+
+    state = State({
+        "settings": settings,
+        "clock": clock,
+        "token_key": settings.key_for("hub-token"),
+        "lookup_limits": {
+            "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
+            "order": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
+        },
+    })
+    secure = settings.secure_cookies
+    return Litestar(
+        route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static")],
+        state=state,
+        lifespan=[lifespan],
+        debug=settings.debug,
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
+        csrf_config=CSRFConfig(
+            secret=settings.key_for("csrf").hex(),
+            cookie_name="__Host-csrftoken" if secure else "csrftoken",
+            cookie_secure=secure,
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            header_name="x-csrftoken",
+            exclude=["^/api/", "^/webhooks/"],
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
+        before_send=[add_security_headers],
+        exception_handlers=errors.HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="orderhub integration API",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+    )

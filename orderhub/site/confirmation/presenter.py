@@ -1,0 +1,106 @@
+"""Words for the confirmation page: the status sentence, the next steps, cancel and return
+sentences. Decisions come from db rules; this module only chooses and formats the words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from orderhub.components import filters
+from orderhub.components.i18n import gettext as _, ngettext
+from orderhub.db.orders import rules
+from orderhub.db.orders.queries import OrderView
+
+PAYMENT_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "jcb": "JCB",
+                  "diners": "Diners Club", "discover": "Discover", "unionpay": "UnionPay"}
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    done: bool
+
+
+def status_of(order: OrderView, shipment_statuses: list[str] | None = None, pickup_state: str | None = None) -> str:
+    return rules.status_key(
+        cancelled=order.cancelled, fulfillment_type=order.fulfillment_type,
+        fulfillment_status=order.fulfillment_status, shipment_statuses=shipment_statuses or [],
+        pickup_state=pickup_state,
+    )
+
+
+def status_text(status: str, order: OrderView) -> str:
+    store = order.store.name if order.store else ""
+    return {
+        "processing": _("We're getting your order ready."),
+        "preparing": _("The store is preparing your order."),
+        "shipped": _("Your order is on its way."),
+        "partially_delivered": _("Part of your order has arrived; the rest is on its way."),
+        "out_for_delivery": _("Your order is out for delivery today."),
+        "delivered": _("Your order has been delivered."),
+        "attention": _("There's a problem with your delivery: see tracking for what happens now."),
+        "ready_for_pickup": _("Your order is ready for pickup at %(store)s.") % {"store": store},
+        "picked_up": _("You picked up your order. Enjoy!"),
+        "pickup_expired": _("The pickup period has ended. Please contact us."),
+        "cancelled": _("This order was cancelled."),
+        "returned": _("This order was returned."),
+    }.get(status, "")
+
+
+def next_steps(order: OrderView, status: str) -> list[Step]:
+    shipped = status in ("shipped", "partially_delivered", "out_for_delivery", "delivered", "attention")
+    if order.fulfillment_type == "pickup":
+        ready = status in ("ready_for_pickup", "picked_up")
+        store = order.store.name if order.store else ""
+        bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
+        return [
+            Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
+            Step(_("We prepare your order"),
+                 _("We'll email you as soon as it's ready, usually by %(date)s.") % {"date": filters.date(order.promised_date)}
+                 if order.promised_date else _("We'll email you as soon as it's ready."), ready),
+            Step(_("Pick it up at %(store)s") % {"store": store},
+                 (_("Bring: %(things)s.") % {"things": bring}) if bring else "", status == "picked_up"),
+        ]
+    processing = ngettext("We pack orders within %(num)s business day.", "We pack orders within %(num)s business days.",
+                          max(order.processing_days, 1))
+    estimate = (_("Estimated delivery: %(date)s.") % {"date": filters.date(order.promised_date, "weekday")}
+                if order.promised_date else _("We'll send a delivery estimate when it ships."))
+    return [
+        Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
+        Step(_("We pack your order"), processing, shipped or status == "delivered"),
+        Step(_("On its way"), estimate, shipped),
+        Step(_("Delivered"), _("We'll let you know when it arrives."), status == "delivered"),
+    ]
+
+
+def cancel_text(order: OrderView, now: dt.datetime) -> str:
+    if order.cancelled:
+        return _("This order was cancelled.")
+    when = filters.datetime(order.cancel_until, order.timezone)
+    if now < order.cancel_until:
+        return _("You can cancel until %(when)s: contact us below with your order number.") % {"when": when}
+    return _("The cancellation period ended on %(when)s. You can still return items once they arrive.") % {"when": when}
+
+
+def return_text(order: OrderView) -> str:
+    days = order.return_window_days
+    finals = sum(1 for ln in order.lines if ln.final_sale)
+    if order.fulfillment_type == "pickup":
+        base = ngettext("You can return items within %(num)s day of pickup.", "You can return items within %(num)s days of pickup.", days)
+    else:
+        base = ngettext("You can return items within %(num)s day of delivery.", "You can return items within %(num)s days of delivery.", days)
+    if finals:
+        base += " " + ngettext("The item marked final sale can't be returned.", "Items marked final sale can't be returned.", finals)
+    return base
+
+
+def payment_label(payment: dict) -> str:
+    brand = payment.get("brand", "")
+    method = payment.get("method", "card")
+    if method == "card":
+        return PAYMENT_BRANDS.get(brand, brand.title() or _("Card"))
+    return {
+        "cash_on_delivery": _("Cash on delivery"), "konbini": _("Convenience store payment"),
+        "bank_transfer": _("Bank transfer"), "paypay": "PayPay", "paypal": "PayPal", "gift_card": _("Gift card"),
+    }.get(method, _("Other"))

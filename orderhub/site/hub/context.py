@@ -1,0 +1,71 @@
+"""Opening a hub from its token, negotiating the page language, and the context every hub page
+shares (brand, navigation, language links, CSRF token)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request
+from litestar.exceptions import NotFoundException
+
+from orderhub.components import i18n
+from orderhub.db.orders.queries import Hub, load_hub
+from orderhub.site import sections
+
+
+def page_language(request: Request, order_locale: str | None = None, merchant_locale: str | None = None) -> str:
+    lang = i18n.negotiate(
+        request.query_params.get("lang"), order_locale, request.headers.get("accept-language"), merchant_locale
+    )
+    i18n.set_language(lang)
+    request.state.lang = lang
+    return lang
+
+
+async def open_hub(request: Request, token: str) -> Hub:
+    """The hub for `token`, with the page language set; the same 404 for every bad token."""
+    hub = await load_hub(token, request.app.state.token_key)
+    if hub is None:
+        page_language(request)
+        raise NotFoundException()
+    page_language(request, hub.order.locale, hub.merchant.locale)
+    return hub
+
+
+def lang_links(request: Request) -> list[dict[str, Any]]:
+    """Links to this same page in each language (?lang=), current one marked."""
+    current = getattr(request.state, "lang", i18n.current_language())
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    links = []
+    for lang, label in (("ja", "日本語"), ("en", "English")):
+        query = urlencode({**params, "lang": lang})
+        links.append({"lang": lang, "label": label, "href": f"{request.url.path}?{query}", "current": lang == current})
+    return links
+
+
+def lang_query(request: Request) -> str:
+    """'?lang=xx' when the visitor chose a language in the URL, to keep it across links."""
+    lang = request.query_params.get("lang")
+    return f"?lang={lang}" if i18n.language_of(lang) else ""
+
+
+def base_context(request: Request, **extra: Any) -> dict[str, Any]:
+    return {
+        "lang": getattr(request.state, "lang", i18n.current_language()),
+        "lang_links": lang_links(request),
+        "lang_query": lang_query(request),
+        "request_path": request.url.path,
+        **extra,
+    }
+
+
+def hub_context(request: Request, hub: Hub, current: str, **extra: Any) -> dict[str, Any]:
+    base = f"/o/{hub.token}"
+    query = lang_query(request)
+    nav = [
+        {"key": s.key, "label": s.label, "href": f"{base}{s.path}{query}", "current": s.key == current}
+        for s in sections.visible(hub.order)
+    ]
+    return base_context(request, hub=hub, brand=hub.brand, order=hub.order, hub_base=base, nav=nav,
+                        section=current, **extra)

@@ -1,0 +1,36 @@
+"""The merchant's brand as a stylesheet (CSS custom properties): the CSP forbids inline styles,
+and every value in it was validated when the merchant set it (hex colours, fonts from a list)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from litestar.exceptions import NotFoundException
+
+from orderhub.db import engine
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.queries import BrandView
+
+
+def brand_css(brand: BrandView) -> str:
+    return (
+        ":root{"
+        f"--brand-primary:{brand.primary};--brand-on-primary:{brand.on_primary};"
+        f"--brand-accent:{brand.accent};--brand-on-accent:{brand.on_accent};"
+        f"--brand-font:{brand.font_stack};--brand-radius:{brand.radius};"
+        "}\n"
+    )
+
+
+class BrandController(Controller):
+    path = "/brand"
+
+    @get("/{slug:str}.css", name="brand-css")
+    async def css(self, slug: str) -> Response[str]:
+        async with engine.read():
+            merchant = await Merchant.objects().where(Merchant.slug == slug).first()
+        if merchant is None:
+            raise NotFoundException()
+        return Response(
+            brand_css(BrandView.of(merchant)), media_type="text/css",
+            headers={"Cache-Control": "public, max-age=300"},
+        )

@@ -1,0 +1,39 @@
+"""Page-or-fragment rendering (DESIGN.md, htmx rules 1 and 2).
+
+A URL a user can land on always returns the full page. The same route returns only the named
+block when htmx asks for a partial (HX-Request: true and HX-Request-Type: partial, and not a
+history restore). The decision looks only at those headers and the URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+from litestar.response import Template
+
+VARY = "HX-Request, HX-Request-Type"
+
+
+def wants_partial(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-request-type") == "partial"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def page(request: Request, template: str, block: str, context: dict[str, Any], *,
+         status_code: int = 200, push_url: str | None = None, headers: dict[str, str] | None = None) -> Template:
+    """The full page, or only `block` of it for an htmx partial request."""
+    all_headers = {"Vary": VARY, **(headers or {})}
+    if wants_partial(request):
+        response: Template = HTMXBlockTemplate(
+            template_name=template, block_name=block, context=context, status_code=status_code,
+            push_url=push_url if push_url else None,
+        )
+        response.headers.update(all_headers)
+        return response
+    return Template(template_name=template, context=context, status_code=status_code, headers=all_headers)
