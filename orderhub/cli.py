@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import sys
@@ -29,7 +30,9 @@ async def migrate(settings: Settings) -> None:
     from orderhub.db import engine as db_engine
 
     db_engine.bind(db_engine.engine_for(settings))
-    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    # Piccolo reports progress on stdout; stdout belongs to the command's own answer (JSON, URLs)
+    with contextlib.redirect_stdout(sys.stderr):
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
 
@@ -89,6 +92,9 @@ def cmd_demo(settings: Settings, args) -> int:
     print("Demo orders (open one in a browser):")
     for order in ctx.orders:
         print(f"  {order.merchant:9} {order.state:18} {settings.base_url}/o/{order.token}")
+    print("Demo API keys and webhook secrets (a new key on every run):")
+    for slug, merchant in ctx.merchants.items():
+        print(f"  {slug:9} api_key={ctx.api_keys[slug]} webhook_secret={merchant.webhook_secret}")
     return 0
 
 

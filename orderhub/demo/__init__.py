@@ -75,6 +75,7 @@ class DemoContext:
     now: dt.datetime
     merchants: dict[str, Merchant]
     orders: list[DemoOrder]
+    api_keys: dict[str, str] = field(default_factory=dict)
 
 
 async def create(settings: Settings, now: dt.datetime) -> DemoContext:
@@ -114,6 +115,8 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
         ref = await orders.upsert_order(loaded[demo.merchant], demo.external_id, body, token_key=token_key, now=now)
         demo.token, demo.order_id = ref.token, ref.id
     ctx = DemoContext(settings, now, loaded, DEMO_ORDERS)
+    for slug, merchant in loaded.items():
+        ctx.api_keys[slug] = await merchants.issue_api_key(merchant.id, "demo", now=now)
     for fn in STEPS:
         await fn(ctx)
     return ctx

@@ -22,7 +22,7 @@ async def test_japanese_hub_shows_order_in_brand_and_language(client, orders):
     assert "神南" not in html and "サンプルマンション" not in html  # no street lines
     assert "〒150-****" in html
     assert "•••• 4242" in html
-    assert 'href="/brand/yamakaze.css' in html
+    assert 'href="/brand/yamakaze/theme.css' in html
 
 
 async def test_us_hub_in_english_with_tax_added(client, orders):

@@ -44,6 +44,15 @@ async def create_merchant(slug: str, name: str, *, locale: str = "en-US", curren
     return NewMerchant(merchant.id, slug, api_key, secret)
 
 
+async def issue_api_key(merchant_id: int, label: str, *, now: dt.datetime) -> str:
+    """A new API key for the merchant; only its hash is kept, so it is shown once."""
+    api_key = new_api_key()
+    async with engine.write():
+        await ApiKey(merchant=merchant_id, key_hash=token_hash(api_key), prefix=api_key[:8], label=label[:100],
+                     created_at=now).save()
+    return api_key
+
+
 async def merchant_for_api_key(api_key: str) -> Merchant | None:
     async with engine.read():
         key = await ApiKey.objects().output(load_json=True).where(

@@ -24,10 +24,10 @@ def brand_css(brand: BrandView) -> str:
 class BrandController(Controller):
     path = "/brand"
 
-    @get("/{slug:str}.css", name="brand-css")
+    @get("/{slug:str}/theme.css", name="brand-css")
     async def css(self, slug: str) -> Response[str]:
         async with engine.read():
-            merchant = await Merchant.objects().where(Merchant.slug == slug).first()
+            merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
         if merchant is None:
             raise NotFoundException()
         return Response(

@@ -1,0 +1,160 @@
+"""Reading orders from storefronts: totals recomputed in minor units, every mistake at its path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from orderhub import money
+from orderhub.db.orders import rules
+
+FIXTURES = Path(__file__).resolve().parents[2] / "orderhub" / "demo" / "fixtures" / "orders"
+
+
+def order(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def fields(errors):
+    return {e["field"] for e in errors}
+
+
+@pytest.mark.parametrize("name", ["jp_ship", "jp_pickup", "us_ship"])
+def test_fixture_orders_add_up(name):
+    parsed, errors = rules.read_order(order(name), {"shibuya"})
+    assert errors == []
+    assert parsed["total_minor"] == money.parse(order(name)["totals"]["total"], parsed["currency"])
+
+
+def _set(body, path, value):
+    target = body
+    keys = path.split(".")
+    for key in keys[:-1]:
+        target = target[int(key)] if key.isdigit() else target[key]
+    last = keys[-1]
+    if value is KeyError:
+        del target[last]
+    elif last.isdigit():
+        target[int(last)] = value
+    else:
+        target[last] = value
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "value", "field"),
+    [
+        ("us_ship", "lines.0.quantity", 0, "lines[0].quantity"),
+        ("us_ship", "lines.0.quantity", -1, "lines[0].quantity"),
+        ("us_ship", "lines.0.quantity", "1", "lines[0].quantity"),
+        ("us_ship", "lines.0.quantity", True, "lines[0].quantity"),
+        ("us_ship", "lines.0.unit_price", 120.0, "lines[0].unit_price"),
+        ("us_ship", "lines.0.unit_price", "120.001", "lines[0].unit_price"),
+        ("jp_ship", "lines.0.unit_price", "13200.5", "lines[0].unit_price"),
+        ("us_ship", "currency", "XYZ", "currency"),
+        ("us_ship", "currency", KeyError, "currency"),
+        ("us_ship", "lines", [], "lines"),
+        ("us_ship", "totals.subtotal", "151.00", "totals.subtotal"),
+        ("us_ship", "totals.total", "155.65", "totals.total"),
+        ("us_ship", "totals.shipping", "0.00", "totals.shipping"),
+        ("us_ship", "totals.discount", "14.00", "totals.discount"),
+        ("us_ship", "totals.tax", "20.00", "totals.tax"),
+        ("jp_ship", "totals.total", "17561", "totals.total"),
+        ("jp_ship", "placed_at", "2026-11-16", "placed_at"),
+        ("jp_ship", "customer.email", "not-an-email", "customer.email"),
+        ("jp_ship", "lines.0.tax_rate", "1.5", "lines[0].tax_rate"),
+        ("jp_ship", "lines.0.image_url", "javascript:alert(1)", "lines[0].image_url"),
+        ("jp_ship", "payment.last4", 4242, "payment.last4"),
+        ("jp_ship", "fulfillment.type", "teleport", "fulfillment.type"),
+        ("jp_pickup", "fulfillment.store_code", "osaka", "fulfillment.store_code"),
+        ("jp_ship", "shipping_address", KeyError, "shipping_address"),
+    ],
+)
+def test_bad_orders_are_refused_at_the_field(name, path, value, field):
+    body = copy.deepcopy(order(name))
+    _set(body, path, value)
+    _, errors = rules.read_order(body, {"shibuya"})
+    assert field in fields(errors), errors
+
+
+def test_duplicate_line_ids_and_discount_above_price():
+    body = order("us_ship")
+    body["lines"][1]["id"] = body["lines"][0]["id"]
+    body["lines"][0]["discount"] = "500.00"
+    _, errors = rules.read_order(body, set())
+    assert {"lines[1].id", "lines[0].discount"} <= fields(errors)
+
+
+def test_not_an_object():
+    _, errors = rules.read_order([1, 2], set())
+    assert errors and errors[0]["field"] == "body"
+
+
+def test_order_level_discount_is_prorated_into_tax():
+    body = order("us_ship")
+    for line in body["lines"]:
+        line["discount"] = "0.00"
+    # TRAIL10 as an order-level discount of 15.00 on a 150.00 order: same totals
+    parsed, errors = rules.read_order(body, set())
+    assert errors == []
+    assert parsed["order_discount_minor"] == 1500
+
+
+def test_tax_per_rate_japan_inclusive():
+    items = [rules.TaxLine(13200, Decimal("0.10")), rules.TaxLine(2160, Decimal("0.08")), rules.TaxLine(2200, Decimal("0.10"))]
+    assert rules.tax_by_rate(items, True) == {Decimal("0.10"): (15400, 1400), Decimal("0.08"): (2160, 160)}
+
+
+def test_tax_per_rate_us_exclusive_rounds_once_per_rate():
+    items = [rules.TaxLine(10800, Decimal("0.08875")), rules.TaxLine(2700, Decimal("0.08875")), rules.TaxLine(795, Decimal("0.08875"))]
+    assert rules.tax_by_rate(items, False) == {Decimal("0.08875"): (14295, 1269)}
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.lists(st.integers(min_value=0, max_value=10**7), min_size=1, max_size=30))
+def test_prorate_always_adds_up(amount, weights):
+    shares = money.prorate(amount, weights)
+    if sum(weights) == 0:
+        assert shares == [0] * len(weights)
+    else:
+        assert sum(shares) == amount
+        assert all(s >= 0 for s in shares)
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"), [("hanako.yamada@example.jp", "h***@example.jp"), ("j@x.com", "j***@x.com"), ("bad", "***")]
+)
+def test_mask_email(email, masked):
+    assert rules.mask_email(email) == masked
+
+
+def test_masked_address_has_no_street():
+    masked = rules.masked_address(order("jp_ship")["shipping_address"])
+    assert masked == {"postal_code": "150-****", "region": "東京都", "city": "渋谷区", "country": "JP"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "fstatus", "shipments", "pickup", "expected"),
+    [
+        ("ship", "unfulfilled", [], None, "processing"),
+        ("ship", "shipped", ["in_transit"], None, "shipped"),
+        ("ship", "shipped", ["out_for_delivery"], None, "out_for_delivery"),
+        ("ship", "shipped", ["delivered", "in_transit"], None, "partially_delivered"),
+        ("ship", "delivered", ["delivered", "delivered"], None, "delivered"),
+        ("ship", "shipped", ["exception"], None, "attention"),
+        ("ship", "returned", ["delivered"], None, "returned"),
+        ("ship", "cancelled", [], None, "cancelled"),
+        ("pickup", "unfulfilled", [], None, "processing"),
+        ("pickup", "unfulfilled", [], "preparing", "preparing"),
+        ("pickup", "ready_for_pickup", [], "ready", "ready_for_pickup"),
+        ("pickup", "ready_for_pickup", [], "arrived", "ready_for_pickup"),
+        ("pickup", "picked_up", [], "picked_up", "picked_up"),
+        ("pickup", "unfulfilled", [], "expired", "pickup_expired"),
+    ],
+)
+def test_status_summary(kind, fstatus, shipments, pickup, expected):
+    assert rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=fstatus,
+                            shipment_statuses=shipments, pickup_state=pickup) == expected
