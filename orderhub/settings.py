@@ -47,6 +47,8 @@ class Settings:
     #: trust X-Forwarded-For only from this proxy address (empty: never)
     trusted_proxy: str = ""
     pg_pool_size: int = 10
+    #: kept SQLite connections; 0 = Piccolo's default of a new connection per query (benchmarks only)
+    sqlite_pool_size: int = 8
     secure_cookies: bool = True
     data_dir: Path = field(default_factory=lambda: Path("./var"))
 
@@ -98,6 +100,7 @@ class Settings:
             lookup_window_seconds=_int(env, "ORDERHUB_LOOKUP_WINDOW_SECONDS", cls.lookup_window_seconds),
             trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
             pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
+            sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
             data_dir=data_dir,
         )

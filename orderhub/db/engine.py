@@ -132,7 +132,9 @@ def engine_for(settings: Settings) -> Engine:
                 if key == "host":  # unix socket folder
                     config["host"] = unquote(value)
         return PostgresEngine(config=config, log_queries=False)
-    return PooledSQLiteEngine(settings.sqlite_path)
+    if settings.sqlite_pool_size <= 0:
+        return SQLiteEngine(path=settings.sqlite_path, timeout=5)
+    return PooledSQLiteEngine(settings.sqlite_path, pool_size=settings.sqlite_pool_size)
 
 
 async def start(engine: Engine, settings: Settings) -> None:

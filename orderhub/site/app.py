@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from contextlib import asynccontextmanager
@@ -23,11 +24,13 @@ from litestar.template import TemplateConfig
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
 from orderhub.db import engine as db_engine
+from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
 from orderhub.site import errors
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.confirmation.routes import ConfirmationController
+from orderhub.site.health import healthz
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.security import Limiter, add_security_headers
@@ -36,6 +39,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
 
 CONTROLLERS: list = [
+    healthz,
     IntegrationApi,
     BrandController,
     ConfirmationController,
@@ -71,6 +75,16 @@ def template_environment() -> Environment:
     return env
 
 
+async def _flush_every(buffer: AnalyticsBuffer, seconds: float) -> None:
+    log = logging.getLogger("orderhub.analytics")
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await buffer.flush()
+        except Exception:
+            log.exception("could not write analytics events")
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Litestar:
     settings = settings or Settings.from_env()
     db = db_engine.engine_for(settings)
@@ -78,17 +92,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     for name in ("weasyprint", "fontTools", "httpx", "httpcore", "aiosqlite", "asyncio"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
+    analytics = AnalyticsBuffer()
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db_engine.start(db, settings)
+        flusher = asyncio.create_task(_flush_every(analytics, 1.0))
         try:
             yield
         finally:
+            flusher.cancel()
+            await analytics.flush()
             await db_engine.stop(db)
 
     state = State({
         "settings": settings,
         "clock": clock,
+        "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
         "lookup_limits": {
             "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),

@@ -63,7 +63,7 @@ async def test_lookup_under_htmx_redirects_the_page(client, orders):
     assert r.status_code == 200 and r.headers["HX-Redirect"] == f"/o/{orders['us_ship'].token}"
 
 
-async def test_cross_sells_related_in_stock_not_bought(client, orders):
+async def test_cross_sells_related_in_stock_not_bought(client, orders, app):
     from orderhub.db.analytics.queries import counts
 
     token = orders["us_ship"].token
@@ -81,11 +81,12 @@ async def test_cross_sells_related_in_stock_not_bought(client, orders):
 
     async with engine.read():
         merchant_id = (await Order.select(Order.merchant).where(Order.id == orders["us_ship"].id).first())["merchant"]
+    await app.state.analytics.flush()
     seen = await counts(merchant_id, ("crosssell_impression", "hub_view"))
     assert seen["crosssell_impression"] == 6 and seen["hub_view"] == 1
 
 
-async def test_cross_sell_click_is_counted_and_carries_campaign(client, orders):
+async def test_cross_sell_click_is_counted_and_carries_campaign(client, orders, app):
     from orderhub.db.analytics.queries import counts
 
     token = orders["jp_ship"].token
@@ -94,6 +95,7 @@ async def test_cross_sell_click_is_counted_and_carries_campaign(client, orders):
     assert r.headers["location"].startswith("https://yamakaze.example.jp/p/gaiter?")
     assert "utm_source=orderhub" in r.headers["location"] and "utm_campaign=cross_sell" in r.headers["location"]
     assert (await client.get(f"/o/{token}/go/no-such-product")).status_code == 404
+    assert await app.state.analytics.flush() == 1
     assert (await client.get(f"/o/{'x' * 32}/go/gaiter")).status_code == 404
 
 

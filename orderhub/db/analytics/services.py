@@ -19,3 +19,31 @@ async def record(merchant_id: int, kind: str, *, now: dt.datetime, order_id: int
         return
     async with engine.write():
         await AnalyticsEvent.insert(*rows)
+
+
+class Buffer:
+    """Hub views and impressions collected in memory and written in one transaction a second
+    (a write per page view would serialise SQLite writers). A crash loses at most that second."""
+
+    def __init__(self, max_rows: int = 500) -> None:
+        self.rows: list[AnalyticsEvent] = []
+        self.max_rows = max_rows
+
+    def add(self, merchant_id: int, kind: str, *, now: dt.datetime, order_id: int | None = None,
+            section: str = "", product_ids: list[str] | tuple[str, ...] = ("",)) -> None:
+        self.rows.extend(
+            AnalyticsEvent(merchant=merchant_id, order=order_id, kind=kind, section=section, product_id=pid,
+                           occurred_at=now)
+            for pid in product_ids
+        )
+        if len(self.rows) > 20 * self.max_rows:  # the flusher is not keeping up: drop the oldest
+            del self.rows[: len(self.rows) - 20 * self.max_rows]
+
+    async def flush(self) -> int:
+        written = 0
+        while self.rows:
+            batch, self.rows = self.rows[: self.max_rows], self.rows[self.max_rows :]
+            async with engine.write():
+                await AnalyticsEvent.insert(*batch)
+            written += len(batch)
+        return written

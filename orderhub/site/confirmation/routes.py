@@ -5,13 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from litestar import Controller, Request, get
-from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.db import engine
 
-from orderhub.db.analytics import services as analytics
 from orderhub.db.orders import queries
 from orderhub.site.confirmation import presenter
 from orderhub.site.hub.context import hub_context, open_hub
@@ -53,11 +51,9 @@ class ConfirmationController(Controller):
             item_count=sum(ln.quantity for ln in hub.order.lines),
             summary=summary,
         )
-        response = page(request, TEMPLATE, "summary", context)
-        response.background = BackgroundTask(
-            analytics.record, hub.merchant.id, "hub_view", order_id=hub.order.id, section="confirmation", now=now
-        )
-        return response
+        request.app.state.analytics.add(hub.merchant.id, "hub_view", order_id=hub.order.id, section="confirmation",
+                                        now=now)
+        return page(request, TEMPLATE, "summary", context)
 
     @get("/cross-sells", name="cross-sells")
     async def cross_sells(self, request: Request, token: str) -> Template:
@@ -65,13 +61,11 @@ class ConfirmationController(Controller):
             hub = await open_hub(request, token)
             products = await queries.cross_sells(hub.merchant, hub.order)
         context = hub_context(request, hub, "confirmation", products=products)
-        response = page(request, "site/confirmation/crosssells.html.jinja", "crosssells", context)
         if products:
-            response.background = BackgroundTask(
-                analytics.record, hub.merchant.id, "crosssell_impression", order_id=hub.order.id,
-                section="confirmation", product_ids=[p.product_id for p in products], now=request.app.state.clock(),
-            )
-        return response
+            request.app.state.analytics.add(hub.merchant.id, "crosssell_impression", order_id=hub.order.id,
+                                            section="confirmation", product_ids=[p.product_id for p in products],
+                                            now=request.app.state.clock())
+        return page(request, "site/confirmation/crosssells.html.jinja", "crosssells", context)
 
     @get("/go/{product_id:str}", name="cross-sell-click")
     async def click(self, request: Request, token: str, product_id: str) -> Redirect:
@@ -79,6 +73,6 @@ class ConfirmationController(Controller):
         url = await queries.product_url(hub.merchant.id, product_id)
         if not url:
             raise NotFoundException()
-        await analytics.record(hub.merchant.id, "crosssell_click", order_id=hub.order.id, section="confirmation",
-                               product_ids=[product_id], now=request.app.state.clock())
+        request.app.state.analytics.add(hub.merchant.id, "crosssell_click", order_id=hub.order.id,
+                                        section="confirmation", product_ids=[product_id], now=request.app.state.clock())
         return Redirect(path=campaign_url(url, hub.merchant.slug, hub.order.number), status_code=303)
