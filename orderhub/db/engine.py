@@ -187,3 +187,28 @@ def bind(db: Engine) -> None:
     for app in piccolo_conf.APP_REGISTRY.app_configs.values():
         for table in app.table_classes:
             table._meta._db = db
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique constraint refused an insert (two writers raced for the same key)."""
+    import sqlite3
+
+    try:
+        import asyncpg
+
+        if isinstance(exc, asyncpg.UniqueViolationError):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+
+async def retry_on_race(fn, *args, attempts: int = 3, **kwargs):
+    """Run an upsert again when a concurrent writer inserted the same key first: the second run
+    finds the row and updates it (or answers as a repeat)."""
+    for attempt in range(attempts):
+        try:
+            return await fn(*args, **kwargs)
+        except Exception as exc:
+            if attempt == attempts - 1 or not is_unique_violation(exc):
+                raise

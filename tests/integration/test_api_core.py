@@ -144,3 +144,27 @@ def test_cli_merchant_and_user_create(database_url):
     assert json.loads(r.stdout)["role"] == "owner"
     short = run("user", "create", "--merchant", "kumo", "--email", "b@kumo.example", "--role", "owner", input="short\n")
     assert short.returncode == 2
+
+
+async def test_parallel_duplicate_puts_store_one_order(client, merchants):
+    import asyncio
+
+    from orderhub.db.orders.tables import Order, OrderLine
+
+    key = merchants["yamakaze"][1]
+    body = fixture("orders/jp_ship.json")
+    answers = await asyncio.gather(*(client.put("/api/v1/orders/race", json=body, headers=bearer(key)) for _ in range(20)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes.count(201) == 1 and codes.count(200) == 19, codes
+    assert len({r.json()["hub_url"] for r in answers}) == 1
+    assert await count(Order) == 1 and await count(OrderLine) == 3
+
+
+def test_demo_fixtures_are_the_shared_ones():
+    """The demo ships copies of the shared fixtures; they must not drift."""
+    from tests.conftest import FIXTURES, SHARED_FIXTURES
+
+    shared = sorted(p.relative_to(SHARED_FIXTURES) for p in SHARED_FIXTURES.rglob("*.json"))
+    assert shared, f"no shared fixtures at {SHARED_FIXTURES}"
+    for rel in shared:
+        assert (FIXTURES / rel).read_text() == (SHARED_FIXTURES / rel).read_text(), rel

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 
+from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import queries, services as orders
@@ -38,20 +39,21 @@ class IntegrationApi(Controller):
     @put("/stores/{code:str}", summary="Create or update a store", status_code=200)
     async def put_store(self, request: Request, merchant: Merchant, code: str) -> Response[dict[str, Any]]:
         now = request.app.state.clock()
-        created, store = await merchants.upsert_store(merchant.id, code, await json_body(request), now=now)
+        created, store = await retry_on_race(merchants.upsert_store, merchant.id, code, await json_body(request), now=now)
         return Response(store, status_code=201 if created else 200)
 
     @put("/products/{product_id:str}", summary="Create or update a product", status_code=200)
     async def put_product(self, request: Request, merchant: Merchant, product_id: str) -> Response[dict[str, Any]]:
         now = request.app.state.clock()
-        created, product = await orders.upsert_product(merchant, product_id, await json_body(request), now=now)
+        created, product = await retry_on_race(orders.upsert_product, merchant, product_id, await json_body(request),
+                                               now=now)
         return Response(product, status_code=201 if created else 200)
 
     @put("/orders/{external_id:str}", summary="Create or update an order", status_code=200)
     async def put_order(self, request: Request, merchant: Merchant, external_id: str) -> Response[dict[str, Any]]:
         state = request.app.state
-        ref = await orders.upsert_order(merchant, external_id, await json_body(request), token_key=state.token_key,
-                                        now=state.clock())
+        ref = await retry_on_race(orders.upsert_order, merchant, external_id, await json_body(request),
+                                  token_key=state.token_key, now=state.clock())
         body = {"id": str(ref.id), "number": ref.number, "hub_url": f"{state.settings.base_url}/o/{ref.token}"}
         return Response(body, status_code=201 if ref.created else 200)
 
