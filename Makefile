@@ -8,8 +8,8 @@ export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
 export DATABASE_URL ?= sqlite:///$(CURDIR)/var/orderhub.sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries, a Japanese font, poppler (pdffonts/pdftotext),
-# chromium for the browser suite, PostgreSQL for the second engine, node/npm for htmx.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core nodejs npm
+# chromium for the browser suite, PostgreSQL for the second engine (node/npm for htmx: see assets).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-core poppler-utils postgresql
 
 .PHONY: run test deps test-deps python assets demo serve unit integration integration-pg e2e bench clean lint
