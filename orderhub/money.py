@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel import Locale
@@ -60,6 +61,7 @@ def round_minor(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@functools.lru_cache(maxsize=8192)
 def format(minor: int, currency: str, locale: str) -> str:
     text = format_currency(to_decimal(minor, currency), currency, locale=locale.replace("-", "_"))
     # Japanese pages write the half-width yen sign (¥17,560), as shops and receipts do

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -51,7 +52,12 @@ def time(value: dt.datetime | dt.time | None, tz: str | None = None) -> str:
 
 
 def percent(rate: Decimal | float) -> str:
-    return format_percent(rate, locale=_locale(), decimal_quantization=False)
+    return _percent(rate, _locale())
+
+
+@functools.lru_cache(maxsize=256)
+def _percent(rate: Decimal | float, locale: str) -> str:
+    return format_percent(rate, locale=locale, decimal_quantization=False)
 
 
 FILTERS = {"money": money, "date": date, "datetime": datetime, "time": time, "percent": percent}

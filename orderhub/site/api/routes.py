@@ -13,6 +13,7 @@ from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import queries, services as orders
 from orderhub.site.api.auth import api_merchant, json_body
+from orderhub.site.api.openapi import takes
 
 
 def hub_links(base_url: str, token: str) -> dict[str, str]:
@@ -32,24 +33,26 @@ class IntegrationApi(Controller):
     dependencies = {"merchant": Provide(api_merchant)}
     tags = ["integration"]
 
-    @put("/merchant", summary="Replace the merchant's settings")
+    @put("/merchant", summary="Replace the merchant's settings", operation_class=takes("merchant"))
     async def put_merchant(self, request: Request, merchant: Merchant) -> dict[str, Any]:
         return await merchants.update_settings(merchant.id, await json_body(request))
 
-    @put("/stores/{code:str}", summary="Create or update a store", status_code=200)
+    @put("/stores/{code:str}", summary="Create or update a store", status_code=200, operation_class=takes("store"))
     async def put_store(self, request: Request, merchant: Merchant, code: str) -> Response[dict[str, Any]]:
         now = request.app.state.clock()
         created, store = await retry_on_race(merchants.upsert_store, merchant.id, code, await json_body(request), now=now)
         return Response(store, status_code=201 if created else 200)
 
-    @put("/products/{product_id:str}", summary="Create or update a product", status_code=200)
+    @put("/products/{product_id:str}", summary="Create or update a product", status_code=200,
+         operation_class=takes("product"))
     async def put_product(self, request: Request, merchant: Merchant, product_id: str) -> Response[dict[str, Any]]:
         now = request.app.state.clock()
         created, product = await retry_on_race(orders.upsert_product, merchant, product_id, await json_body(request),
                                                now=now)
         return Response(product, status_code=201 if created else 200)
 
-    @put("/orders/{external_id:str}", summary="Create or update an order", status_code=200)
+    @put("/orders/{external_id:str}", summary="Create or update an order", status_code=200,
+         operation_class=takes("order"))
     async def put_order(self, request: Request, merchant: Merchant, external_id: str) -> Response[dict[str, Any]]:
         state = request.app.state
         ref = await retry_on_race(orders.upsert_order, merchant, external_id, await json_body(request),
