@@ -70,7 +70,7 @@ JA = {
 "Enter your order number and the email address or postal code you used at checkout.": "ご注文番号と、ご注文時のメールアドレスまたは郵便番号を入力してください。",
 "Order number": "ご注文番号",
 "Email or postal code": "メールアドレスまたは郵便番号",
-"For example hanako@example.jp or 150-0041": "例：hanako@example.jp または 150-0041",
+"For example name@example.com or 10013": "例：hanako@example.jp または 150-0041",
 "Show my order": "ご注文を表示",
 "Too many attempts. Please wait a few minutes and try again, or contact the shop.": "試行回数が上限に達しました。数分待ってから再度お試しいただくか、ショップへお問い合わせください。",
 "We couldn't find an order with those details. Check them and try again.": "入力された内容に一致するご注文が見つかりませんでした。内容をご確認のうえ、もう一度お試しください。",
