@@ -1,0 +1,55 @@
+"""Pure decisions for outbound webhooks: signatures, retry schedule, endpoint URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from urllib.parse import urlsplit
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 6 * 3600
+
+
+def signature_header(secret: str, body: bytes, now: dt.datetime) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">` — the same scheme orderhub
+    verifies on carrier webhooks, so merchants verify ours with the code they already have."""
+    t = int(now.timestamp())
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+def verify(secret: str, body: bytes, header: str, now: dt.datetime, tolerance_seconds: int = 300) -> bool:
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        t = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now.timestamp() - t) > tolerance_seconds:
+        return False
+    expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def next_attempt(attempts: int, now: dt.datetime) -> dt.datetime | None:
+    """When to try again after `attempts` failed tries (exponential backoff); None: give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    delay = min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
+    return now + dt.timedelta(seconds=delay)
+
+
+def body(event_id: str, event: str, payload: dict, created_at: dt.datetime) -> bytes:
+    return json.dumps({"id": event_id, "type": event, "created_at": created_at.isoformat(), "data": payload},
+                      separators=(",", ":"), sort_keys=True, default=str).encode()
+
+
+def endpoint_url_ok(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("https", "http") and bool(parts.hostname) and not any(c in url for c in " \"'<>\\")
+
+
+def wants(events: list[str], event: str) -> bool:
+    return "*" in events or event in events or any(e.endswith(".*") and event.startswith(e[:-1]) for e in events)

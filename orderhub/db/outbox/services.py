@@ -1,0 +1,135 @@
+"""Writes for the outbox: `notify` (called by every area inside its own write transaction),
+endpoints and their secrets, delivering due webhooks with retries, retrying dead ones by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import httpx
+
+from orderhub.db import engine
+from orderhub.db.errors import NotFound, ValidationFailed
+from orderhub.db.outbox import rules
+from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
+from orderhub.db.tokens import new_secret
+
+
+async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int | None, now: dt.datetime) -> None:
+    """Record that `event` happened, in the caller's transaction: one delivery per active endpoint
+    that wants it. A rollback of the caller's change writes nothing; a commit guarantees delivery."""
+    async with engine.write():
+        endpoints = await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+            (WebhookEndpoint.merchant == merchant_id) & (WebhookEndpoint.active == True)  # noqa: E712
+        ).output(load_json=True)
+        rows = [
+            WebhookDelivery(merchant=merchant_id, endpoint=ep["id"], event_id=f"evt_{uuid.uuid4().hex}", event=event,
+                            order_id=order_id, payload=payload, state="pending", attempts=0, next_attempt_at=now,
+                            created_at=now)
+            for ep in endpoints if rules.wants(ep["events"] or ["*"], event)
+        ]
+        if rows:
+            await WebhookDelivery.insert(*rows)
+
+
+async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime) -> tuple[int, str]:
+    """-> (endpoint id, secret). The secret is shown to the merchant to verify signatures."""
+    if not rules.endpoint_url_ok(url):
+        raise ValidationFailed([{"field": "url", "message": "must be an http(s) URL"}])
+    secret = new_secret()
+    async with engine.write():
+        row = WebhookEndpoint(merchant=merchant_id, url=url, secret=secret, events=events or ["*"], active=True,
+                              created_at=now)
+        await row.save()
+    return row.id, secret
+
+
+async def rotate_secret(merchant_id: int, endpoint_id: int) -> str:
+    secret = new_secret()
+    async with engine.write():
+        updated = await WebhookEndpoint.update({WebhookEndpoint.secret: secret}).where(
+            (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.merchant == merchant_id)
+        ).returning(WebhookEndpoint.id)
+    if not updated:
+        raise NotFound("endpoint")
+    return secret
+
+
+async def set_active(merchant_id: int, endpoint_id: int, active: bool) -> None:
+    async with engine.write():
+        updated = await WebhookEndpoint.update({WebhookEndpoint.active: active}).where(
+            (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.merchant == merchant_id)
+        ).returning(WebhookEndpoint.id)
+    if not updated:
+        raise NotFound("endpoint")
+
+
+async def retry(merchant_id: int, delivery_id: int, *, now: dt.datetime) -> None:
+    """Send a dead (or failing) delivery again at once."""
+    async with engine.write():
+        updated = await WebhookDelivery.update({
+            WebhookDelivery.state: "pending", WebhookDelivery.next_attempt_at: now,
+        }).where(
+            (WebhookDelivery.id == delivery_id) & (WebhookDelivery.merchant == merchant_id)
+            & WebhookDelivery.state.is_in(["dead", "pending"])
+        ).returning(WebhookDelivery.id)
+    if not updated:
+        raise NotFound("delivery")
+
+
+async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int = 50) -> dict[str, int]:
+    """Send every due delivery once: 2xx -> delivered; otherwise back off, dead after MAX_ATTEMPTS.
+    Each delivery is claimed atomically first, so two workers never send the same one at once."""
+    async with engine.read():
+        due = await WebhookDelivery.select(WebhookDelivery.id).where(
+            (WebhookDelivery.state == "pending") & (WebhookDelivery.next_attempt_at <= now)
+        ).order_by(WebhookDelivery.next_attempt_at).limit(limit)
+    counts = {"delivered": 0, "retry": 0, "dead": 0}
+    for item in due:
+        async with engine.write():
+            claimed = await WebhookDelivery.update({WebhookDelivery.state: "sending"}).where(
+                (WebhookDelivery.id == item["id"]) & (WebhookDelivery.state == "pending")
+            ).returning(WebhookDelivery.id)
+            if not claimed:
+                continue
+            row = await WebhookDelivery.objects().output(load_json=True).where(WebhookDelivery.id == item["id"]).first()
+            endpoint = await WebhookEndpoint.objects().where(WebhookEndpoint.id == row.endpoint).first()
+        status, error = None, ""
+        payload = rules.body(row.event_id, row.event, row.payload, row.created_at)
+        try:
+            response = await client.post(endpoint.url, content=payload, headers={
+                "Content-Type": "application/json",
+                "X-Orderhub-Signature": rules.signature_header(endpoint.secret, payload, now),
+                "X-Orderhub-Event": row.event,
+                "User-Agent": "orderhub-webhooks/1",
+            })
+            status = response.status_code
+            ok = 200 <= status < 300
+            if not ok:
+                error = f"HTTP {status}"
+        except httpx.HTTPError as exc:
+            ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
+        attempts = row.attempts + 1
+        if ok:
+            values = {WebhookDelivery.state: "delivered", WebhookDelivery.delivered_at: now}
+            counts["delivered"] += 1
+        else:
+            retry_at = rules.next_attempt(attempts, now)
+            values = {WebhookDelivery.state: "pending" if retry_at else "dead",
+                      WebhookDelivery.next_attempt_at: retry_at or now}
+            counts["retry" if retry_at else "dead"] += 1
+        async with engine.write():
+            await WebhookDelivery.update({**values, WebhookDelivery.attempts: attempts,
+                                          WebhookDelivery.last_status: status, WebhookDelivery.last_error: error}).where(
+                WebhookDelivery.id == row.id
+            )
+    return counts
+
+
+async def release_stuck(*, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> None:
+    """A worker that died mid-send leaves rows 'sending': make them due again (the receiver drops
+    the repeat by the event id in the body)."""
+    async with engine.write():
+        await WebhookDelivery.update({WebhookDelivery.state: "pending"}).where(
+            (WebhookDelivery.state == "sending") & (WebhookDelivery.next_attempt_at < now - older_than)
+        )
