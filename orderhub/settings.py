@@ -49,6 +49,10 @@ class Settings:
     pg_pool_size: int = 10
     #: kept SQLite connections; 0 = Piccolo's default of a new connection per query (benchmarks only)
     sqlite_pool_size: int = 8
+    #: pull-mode tracking provider (empty URL: the poller does nothing)
+    tracking_provider_url: str = ""
+    tracking_provider_key: str = ""
+    tracking_poll_seconds: int = 900
     secure_cookies: bool = True
     data_dir: Path = field(default_factory=lambda: Path("./var"))
 
@@ -101,6 +105,9 @@ class Settings:
             trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
             pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
             sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
+            tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
+            tracking_provider_key=env.get("ORDERHUB_TRACKING_PROVIDER_KEY") or "",
+            tracking_poll_seconds=_int(env, "ORDERHUB_TRACKING_POLL_SECONDS", cls.tracking_poll_seconds),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
             data_dir=data_dir,
         )

@@ -27,13 +27,16 @@ from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
-from orderhub.site import errors
+from orderhub.site import errors, live
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.health import healthz
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.security import Limiter, add_security_headers
+from orderhub.site.tracking.controllers import CONTROLLERS as TRACKING_CONTROLLERS
+from orderhub.site.receipts.returns import ReturnDocumentsController
+from orderhub.site.receipts.routes import ReceiptController
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
@@ -44,6 +47,11 @@ CONTROLLERS: list = [
     BrandController,
     ConfirmationController,
     LookupController,
+    *TRACKING_CONTROLLERS,
+    *__import__("orderhub.site.returns.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    *__import__("orderhub.site.pickup.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    ReceiptController,
+    ReturnDocumentsController,
 ]
 
 
@@ -119,6 +127,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     return Litestar(
         route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static")],
         state=state,
+        plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),

@@ -81,7 +81,22 @@ def http_error(request: Request, exc: HTTPException) -> Response:
                  messages.get(status, _("Please go back and try again.")))
 
 
+def _id_out_of_range(exc: Exception) -> bool:
+    """An id in the URL no row can have (beyond 64 bits): SQLite raises OverflowError, asyncpg a
+    DataError about the int32/int64 range. Such an object does not exist: 404, not a server error."""
+    if isinstance(exc, OverflowError):
+        return True
+    try:
+        import asyncpg
+
+        return isinstance(exc, asyncpg.exceptions.DataError) and "value out of int" in str(exc)
+    except ImportError:  # pragma: no cover
+        return False
+
+
 def server_error(request: Request, exc: Exception) -> Response:
+    if _id_out_of_range(exc):
+        return not_found(request, exc)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     if _machine(request):
         return _json(HTTP_500_INTERNAL_SERVER_ERROR, [{"field": "", "message": "internal error; it has been logged"}])

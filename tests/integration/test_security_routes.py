@@ -34,3 +34,16 @@ async def test_api_routes_need_a_key(app, client):
             r = await client.request(method, concrete(route.path), json={})
             assert r.status_code == 401, f"{method} {route.path} answered {r.status_code} without an API key"
             assert r.json()["errors"]
+
+
+async def test_ids_beyond_64_bits_are_not_found(app, client, merchants):
+    from tests.conftest import bearer
+
+    for route in app.routes:
+        if "{" not in route.path or ":int}" not in route.path or not route.path.startswith("/api/"):
+            continue
+        for big in (2**31, 2**63):
+            path = concrete(re.sub(r"\{[^}:]+:int\}", str(big), route.path))
+            for method in set(getattr(route, "methods", ())) - {"OPTIONS", "HEAD"}:
+                r = await client.request(method, path, json={}, headers=bearer(merchants["acme"][1]))
+                assert r.status_code == 404, f"{method} {path} -> {r.status_code}"

@@ -2,10 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
+
 APP_CONFIG = AppConfig(
     app_name="returns",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[ReturnRequest, ReturnItem, ReturnEvent, ReturnPhoto, ReturnDraft],
     migration_dependencies=["orderhub.db.orders.piccolo_app"],
     commands=[],
 )

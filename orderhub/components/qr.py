@@ -1,0 +1,22 @@
+"""QR codes as inline SVG markup (segno), with no style attributes (the CSP forbids them): the size
+comes from CSS on the `qr` class, the dark modules from the path's `stroke` attribute."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from markupsafe import Markup, escape
+
+
+def qr_svg(data: str, *, label: str = "", css_class: str = "qr") -> Markup:
+    """`data` encoded with medium error correction and the standard 4-module quiet zone."""
+    code = segno.make(data, error="m", boost_error=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", xmldecl=False, svgns=True, scale=1, border=4, svgclass=css_class,
+              lineclass=f"{css_class}__modules", omitsize=True, nl=False, dark="#000", light="#fff")
+    svg = out.getvalue().decode("ascii")
+    attrs = ' role="img" focusable="false"'
+    if label:
+        attrs += f' aria-label="{escape(label)}"'
+    return Markup(svg.replace("<svg ", "<svg" + attrs + " ", 1))

@@ -1,0 +1,55 @@
+"""Receipt numbers, the 領収書 details, the issue log and cached documents: schema only."""
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Order
+
+
+class ReceiptCounter(Table, tablename="receipt_counters"):
+    """The last receipt number a merchant issued; bumped inside the write transaction that
+    creates the receipt, so numbers have no gaps."""
+
+    merchant = ForeignKey(references=Merchant)
+    #: "<merchant id>"
+    key = Varchar(length=32, unique=True)
+    last_number = Integer(default=0)
+
+
+class Receipt(Table, tablename="receipts"):
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order)
+    #: "<order id>": one receipt per order
+    order_key = Varchar(length=32, unique=True)
+    #: "<merchant id>:<number>"
+    key = Varchar(length=64, unique=True)
+    number = Integer()
+    #: 領収書 mode: addressee (宛名) and purpose (但し書き), entered once by the shopper
+    addressee = Varchar(length=100, default="")
+    purpose = Varchar(length=100, default="")
+    formal = Boolean(default=False)
+    formal_issued_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class ReceiptIssue(Table, tablename="receipt_issues"):
+    """Every time a receipt left the server: first issue or reissue (再発行)."""
+
+    receipt = ForeignKey(references=Receipt)
+    kind = Varchar(length=16)  # issue | reissue
+    document = Varchar(length=32, default="receipt")
+    locale = Varchar(length=16, default="")
+    at = Timestamptz()
+
+
+class CachedDocument(Table, tablename="cached_documents"):
+    """A finished PDF, keyed by everything it shows."""
+
+    #: sha256 of (document kind, order id and version, merchant version, locale, reissue state, ...)
+    key = Varchar(length=64, unique=True)
+    order = ForeignKey(references=Order, null=True)
+    kind = Varchar(length=32)
+    pdf = Bytea()
+    size = Integer(default=0)
+    created_at = Timestamptz()

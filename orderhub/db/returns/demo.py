@@ -1,0 +1,37 @@
+"""Demo step: the demo order in state "returned" goes through request → approve → receive →
+refund with this area's services (a shopper's drop-off return of everything returnable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orderhub import demo
+from orderhub.db.returns import queries, rules, services
+
+
+@demo.step
+async def returned_orders(ctx) -> None:
+    for order in ctx.orders:
+        if order.state != "returned" or not order.order_id:
+            continue
+        facts = await queries.order_facts(order.order_id)
+        # a return a few days after delivery (or the promised date when tracking has no delivery)
+        start = facts.promised_date or ctx.now.date()
+        now = max(ctx.now - dt.timedelta(days=1), dt.datetime.combine(start, dt.time(3), tzinfo=dt.timezone.utc)
+                  + dt.timedelta(days=1))
+        items = {}
+        for line in facts.money.lines:
+            e = rules.eligibility(line, policy=facts.policy, tags=facts.tags, promised_date=facts.promised_date,
+                                  now=now, timezone=facts.timezone)
+            if e.returnable:
+                items[line.line_id] = e.returnable
+        if not items:
+            continue
+        data = {"items": items, "reason": "too_small", "comment": "", "resolution": "refund", "method": "drop_off"}
+        return_id = await services.submit(order.order_id, data, idempotency_key=f"demo-{order.external_id}-return",
+                                          now=now)
+        view = await queries.return_for_order(order.order_id, return_id)
+        for action, hours in (("approve", 1), ("receive", 30), ("refund", 32)):
+            if services.ACTION_RESULT[action] in [e["status"] for e in view.events]:
+                continue
+            await services.transition(facts.merchant_id, return_id, action, now=now + dt.timedelta(hours=hours))

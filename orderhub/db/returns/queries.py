@@ -1,0 +1,276 @@
+"""Reads for returns: the wizard's lines and money facts, a shopper's returns with their
+timelines, the merchant's queue, and the document read model for credit notes and return slips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from orderhub.db import engine
+from orderhub.db.errors import NotFound
+from orderhub.db.merchants.tables import Merchant, Store
+from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.returns import rules
+from orderhub.db.returns.tables import ReturnEvent, ReturnItem, ReturnRequest
+
+
+async def _delivery_dates(order_id: int) -> dict[str, dt.datetime]:
+    """Line id -> delivered at, from tracking when that area provides it."""
+    try:
+        from orderhub.db.shipping.queries import delivery_dates
+    except ImportError:  # tracking not installed: the promised date is the fallback
+        return {}
+    return await delivery_dates(order_id)
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    order_id: int
+    merchant_id: int
+    number: str
+    currency: str
+    timezone: str
+    policy: dict
+    tags: list[str]
+    promised_date: dt.date | None
+    fulfillment_status: str
+    money: rules.OrderMoney
+    line_pks: dict[str, int]
+    skus: dict[str, str]
+
+    def line(self, line_id: str) -> rules.LineFacts | None:
+        return next((ln for ln in self.money.lines if ln.line_id == line_id), None)
+
+
+async def order_facts(order_id: int) -> OrderFacts:
+    async with engine.read():
+        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
+        if order is None:
+            raise NotFound()
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
+        delivered = await _delivery_dates(order_id)
+    facts = [
+        rules.LineFacts(
+            line_id=ln.line_id, title=ln.title, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor,
+            discount_minor=ln.discount_minor, tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale,
+            requested_quantity=ln.requested_quantity, delivered_at=delivered.get(ln.line_id), variant=ln.variant,
+            product_id=ln.product_id, image_url=ln.image_url,
+        )
+        for ln in lines
+    ]
+    line_discounts = sum(ln.discount_minor for ln in lines)
+    om = rules.OrderMoney(
+        currency=order.currency, prices_include_tax=order.prices_include_tax, lines=facts,
+        order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
+        shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor,
+    )
+    return OrderFacts(
+        order_id=order.id, merchant_id=merchant.id, number=order.number, currency=order.currency,
+        timezone=merchant.timezone, policy=merchant.policy or {}, tags=list((order.customer or {}).get("tags", [])),
+        promised_date=order.promised_date, fulfillment_status=order.fulfillment_status, money=om,
+        line_pks={ln.line_id: ln.id for ln in lines}, skus={ln.line_id: ln.sku for ln in lines},
+    )
+
+
+async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str) -> list[dict]:
+    line = facts.line(line_id)
+    if line is None or not line.product_id:
+        return []
+    async with engine.read():
+        product = await Product.objects().output(load_json=True).where(
+            Product.key == f"{merchant_id}:{line.product_id}").first()
+    if product is None:
+        return []
+    return rules.exchange_options(product.variants or [], facts.skus.get(line_id, ""), line.unit_price_minor,
+                                  facts.currency)
+
+
+async def stores(merchant_id: int) -> list[dict]:
+    async with engine.read():
+        rows = await Store.select(Store.code, Store.name, Store.address).output(load_json=True).where(
+            Store.merchant == merchant_id).order_by(Store.code)
+    return rows
+
+
+async def refunded_so_far(order_id: int) -> tuple[int, bool]:
+    """Money already refunded on the order and whether shipping was refunded."""
+    async with engine.read():
+        rows = await ReturnRequest.select(ReturnRequest.total_minor, ReturnRequest.bonus_minor,
+                                          ReturnRequest.shipping_minor).where(
+            (ReturnRequest.order == order_id) & (ReturnRequest.status == "refunded"))
+    return (sum(r["total_minor"] - r["bonus_minor"] for r in rows), any(r["shipping_minor"] for r in rows))
+
+
+@dataclass(frozen=True)
+class ReturnItemView:
+    line_id: str
+    title: str
+    variant: str
+    quantity: int
+    amount_minor: int
+    tax_minor: int
+    tax_rate: str
+    reception: str
+    acceptance: str
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    id: int
+    number: str
+    order_id: int
+    order_number: str
+    status: str
+    reason: str
+    comment: str
+    resolution: str
+    method: str
+    store_code: str
+    exchange: dict
+    keep_item: bool
+    currency: str
+    total_minor: int
+    bonus_minor: int
+    fee_minor: int
+    shipping_minor: int
+    breakdown: dict
+    drop_off_code: str
+    note: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    items: list[ReturnItemView] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+    def api(self) -> dict:
+        from orderhub import money
+
+        show = lambda m: money.to_string(m, self.currency)  # noqa: E731
+        return {
+            "id": self.id, "number": self.number, "order_number": self.order_number, "status": self.status,
+            "reason": self.reason, "comment": self.comment, "resolution": self.resolution, "method": self.method,
+            "store_code": self.store_code or None, "exchange": self.exchange or None, "keep_item": self.keep_item,
+            "currency": self.currency, "refund_total": show(self.total_minor), "store_credit_bonus": show(self.bonus_minor),
+            "fee": show(self.fee_minor), "shipping": show(self.shipping_minor),
+            "items": [{"line_id": i.line_id, "title": i.title, "quantity": i.quantity, "amount": show(i.amount_minor),
+                       "tax": show(i.tax_minor), "tax_rate": i.tax_rate, "reception": i.reception,
+                       "acceptance": i.acceptance} for i in self.items],
+            "timeline": [{"status": e["status"], "note": e["note"], "at": e["at"].isoformat()} for e in self.events],
+            "note": self.note, "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+        }
+
+
+async def _views(where) -> list[ReturnView]:
+    async with engine.read():
+        rows = await ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
+                                          ).output(load_json=True).where(where).order_by(ReturnRequest.id)
+        ids = [r["id"] for r in rows]
+        items = await ReturnItem.select().where(ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
+        events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
+    out = []
+    for r in rows:
+        out.append(ReturnView(
+            id=r["id"], number=r["number"], order_id=r["order"], order_number=r["order_number"], status=r["status"],
+            reason=r["reason"], comment=r["comment"], resolution=r["resolution"], method=r["method"],
+            store_code=r["store_code"], exchange=r["exchange"] or {}, keep_item=r["keep_item"], currency=r["currency"],
+            total_minor=r["total_minor"], bonus_minor=r["bonus_minor"], fee_minor=r["fee_minor"],
+            shipping_minor=r["shipping_minor"], breakdown=r["breakdown"] or {}, drop_off_code=r["drop_off_code"],
+            note=r["note"], created_at=r["created_at"], updated_at=r["updated_at"],
+            items=[ReturnItemView(i["line_id"], i["title"], i["variant"], i["quantity"], i["amount_minor"],
+                                  i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"])
+                   for i in items if i["request"] == r["id"]],
+            events=[e for e in events if e["request"] == r["id"]],
+        ))
+    return out
+
+
+async def returns_for_order(order_id: int) -> list[ReturnView]:
+    return await _views(ReturnRequest.order == order_id)
+
+
+async def return_for_order(order_id: int, return_id: int) -> ReturnView:
+    found = await _views((ReturnRequest.order == order_id) & (ReturnRequest.id == return_id))
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+async def return_for_merchant(merchant_id: int, return_id: int) -> ReturnView:
+    found = await _views((ReturnRequest.merchant == merchant_id) & (ReturnRequest.id == return_id))
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+async def returns_for_merchant(merchant_id: int, status: str | None = None) -> list[ReturnView]:
+    where = ReturnRequest.merchant == merchant_id
+    if status:
+        where = where & (ReturnRequest.status == status)
+    return await _views(where)
+
+
+# -- documents (credit notes, return slips) ----------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentLine:
+    title: str
+    variant: str
+    quantity: int
+    #: negative: a credit note gives money back
+    amount_minor: int
+    tax_minor: int
+    tax_rate: str
+
+
+@dataclass(frozen=True)
+class ReturnDocument:
+    return_id: int
+    number: str
+    order_number: str
+    status: str
+    currency: str
+    prices_include_tax: bool
+    method: str
+    resolution: str
+    drop_off_code: str
+    created_at: dt.datetime
+    lines: list[DocumentLine]
+    #: [{"rate", "amount_minor", "tax_minor"}] negative, per tax rate (goods and shipping refunded)
+    by_rate: list[dict]
+    fee_minor: int
+    bonus_minor: int
+    total_minor: int
+    #: where the parcel goes: the chosen store's address for in-store returns, else the merchant's
+    return_address: dict
+    return_to: str
+    merchant_id: int
+    order_id: int
+
+
+async def return_document(return_id: int) -> ReturnDocument:
+    """Everything a credit note or a return slip shows. Amounts are negative (money back)."""
+    views = await _views(ReturnRequest.id == return_id)
+    if not views:
+        raise NotFound()
+    v = views[0]
+    async with engine.read():
+        req = await ReturnRequest.select(ReturnRequest.merchant, ReturnRequest.order.prices_include_tax.as_alias("pit")
+                                         ).where(ReturnRequest.id == return_id).first()
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == req["merchant"]).first()
+        store = None
+        if v.store_code:
+            store = await Store.objects().output(load_json=True).where(
+                (Store.merchant == merchant.id) & (Store.code == v.store_code)).first()
+    address = (store.address if store else getattr(merchant, "address", None)) or {}
+    return ReturnDocument(
+        return_id=v.id, number=v.number, order_number=v.order_number, status=v.status, currency=v.currency,
+        prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,
+        created_at=v.created_at,
+        lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate) for i in v.items],
+        by_rate=[{"rate": b["rate"], "amount_minor": -b["amount_minor"], "tax_minor": -b["tax_minor"]}
+                 for b in v.breakdown.get("by_rate", [])],
+        fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
+        return_address=address, return_to=store.name if store else merchant.name,
+        merchant_id=merchant.id, order_id=v.order_id,
+    )

@@ -1,0 +1,294 @@
+"""Writes for returns: submit (idempotent, counters updated atomically), the state machine
+moves, drafts of the wizard and photos. Every move records a timeline event and notifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from orderhub import money
+from orderhub.db import engine
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.merchants.rules import REASONS
+from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.returns import queries, rules
+from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
+
+ACTION_RESULT = {"approve": "approved", "reject": "rejected", "receive": "received", "refund": "refunded",
+                 "exchange": "exchanged", "close": "closed", "ship": "in_transit", "cancel": "cancelled"}
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
+    try:
+        from orderhub.db.outbox.services import notify
+    except ImportError:  # the outbox area is not installed yet
+        return
+    await notify(merchant_id, event, payload, order_id=order_id, now=now)
+
+
+def _code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def check_request(facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool) -> dict:
+    """The wizard's answers -> a clean request, or ValidationFailed with field paths."""
+    errors: list[dict] = []
+    items: dict[str, int] = {}
+    for line_id, qty in (data.get("items") or {}).items():
+        line = facts.line(line_id)
+        if line is None:
+            errors.append({"field": f"items.{line_id}", "message": "is not a line of this order"})
+            continue
+        if not isinstance(qty, int) or qty < 0:
+            errors.append({"field": f"items.{line_id}", "message": "must be a whole number"})
+            continue
+        if qty == 0:
+            continue
+        elig = rules.eligibility(line, policy=facts.policy, tags=facts.tags, promised_date=facts.promised_date,
+                                 now=now, timezone=facts.timezone)
+        if qty > elig.returnable:
+            errors.append({"field": f"items.{line_id}", "message": "is more than can be returned"})
+            continue
+        items[line_id] = qty
+    if not items and not errors:
+        errors.append({"field": "items", "message": "choose at least one item"})
+    reason = data.get("reason")
+    if reason not in REASONS:
+        errors.append({"field": "reason", "message": "choose a reason"})
+    comment = data.get("comment") or ""
+    if not isinstance(comment, str) or len(comment) > rules.MAX_COMMENT:
+        errors.append({"field": "comment", "message": "is too long"})
+    if reason in REASONS and rules.photo_required(facts.policy, reason) and not has_photo:
+        errors.append({"field": "photo", "message": "a photo is required for this reason"})
+    resolution = data.get("resolution")
+    if resolution not in rules.RESOLUTIONS:
+        errors.append({"field": "resolution", "message": "choose a resolution"})
+    method = data.get("method")
+    if method not in rules.METHODS:
+        errors.append({"field": "method", "message": "choose how to send it back"})
+    if errors:
+        raise ValidationFailed(errors)
+    return {"items": items, "reason": reason, "comment": comment.strip(), "resolution": resolution,
+            "method": method, "store_code": data.get("store_code") or "", "exchange": data.get("exchange") or {}}
+
+
+STEPS = ("items", "reason", "resolution", "method", "review")
+
+
+def check_step(step: str, facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool,
+               exchange_options: dict[str, list[dict]] | None = None, store_codes: list[str] | None = None) -> list[dict]:
+    """Errors of one wizard step (field paths as in check_request)."""
+    try:
+        check_request(facts, data, now=now, has_photo=has_photo)
+        errors: list[dict] = []
+    except ValidationFailed as e:
+        errors = e.errors
+    fields = {"items": ("items",), "reason": ("reason", "comment", "photo"), "resolution": ("resolution",),
+              "method": ("method",)}.get(step, ())
+    mine = [e for e in errors if e["field"].split(".")[0] in fields]
+    if step == "resolution" and data.get("resolution") == "exchange":
+        for line_id in (data.get("items") or {}):
+            options = [o["sku"] for o in (exchange_options or {}).get(line_id, [])]
+            if (data.get("exchange") or {}).get(line_id) not in options:
+                mine.append({"field": f"exchange.{line_id}", "message": "choose a variant"})
+    if step == "method" and data.get("method") == "in_store" and data.get("store_code") not in (store_codes or []):
+        mine.append({"field": "store_code", "message": "choose a store"})
+    if step == "review":
+        mine = errors
+    return mine
+
+
+async def preview(facts: queries.OrderFacts, clean: dict) -> rules.Breakdown:
+    refunded, shipping_done = await queries.refunded_so_far(facts.order_id)
+    return rules.refund_breakdown(
+        facts.money, clean["items"], reason=clean["reason"], resolution=clean["resolution"], method=clean["method"],
+        policy=facts.policy, already_refunded_minor=refunded, shipping_already_refunded=shipping_done,
+    )
+
+
+async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.datetime,
+                 photo_ids: list[int] | None = None) -> int:
+    """Create the return request. The same idempotency key twice -> the same return; the lines'
+    requested counters are raised atomically, so parallel submissions never ask back more than
+    was bought (the loser gets ValidationFailed)."""
+    key = f"{order_id}:{idempotency_key}"
+    existing = await _by_key(key)
+    if existing:
+        return existing
+    try:
+        async with engine.write():
+            found = await ReturnRequest.select(ReturnRequest.id).where(ReturnRequest.key == key).first()
+            if found:
+                return found["id"]
+            facts = await queries.order_facts(order_id)
+            clean = check_request(facts, data, now=now, has_photo=bool(photo_ids))
+            breakdown = await preview(facts, clean)
+            status = "requested"
+            row = ReturnRequest(
+                merchant=facts.merchant_id, order=order_id, key=key, number=key, status=status,
+                reason=clean["reason"], comment=clean["comment"], resolution=clean["resolution"],
+                method="keep" if breakdown.keep_item else clean["method"], store_code=clean["store_code"],
+                exchange=clean["exchange"], keep_item=breakdown.keep_item, currency=facts.currency,
+                total_minor=breakdown.total_minor, bonus_minor=breakdown.part("bonus"),
+                fee_minor=-breakdown.part("fee"), shipping_minor=breakdown.part("shipping"),
+                breakdown=rules.breakdown_json(breakdown), drop_off_code=_code(), created_at=now, updated_at=now,
+            )
+            await row.save()
+            number = f"RMA-{row.id:06d}"
+            await ReturnRequest.update({ReturnRequest.number: number}).where(ReturnRequest.id == row.id)
+            by_line = {a.line_id: a for a in breakdown.items}
+            for line_id, qty in clean["items"].items():
+                pk = facts.line_pks[line_id]
+                updated = await OrderLine.update(
+                    {OrderLine.requested_quantity: OrderLine.requested_quantity + qty}
+                ).where((OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)).returning(
+                    OrderLine.id)
+                if not updated:
+                    raise ValidationFailed([{"field": f"items.{line_id}", "message": "is more than can be returned"}])
+                line = facts.line(line_id)
+                amount = by_line[line_id]
+                await ReturnItem(request=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
+                                 quantity=qty, amount_minor=amount.amount_minor, tax_minor=amount.tax_minor,
+                                 tax_rate=str(amount.tax_rate)).save()
+            if photo_ids:
+                await ReturnPhoto.update({ReturnPhoto.request: row.id, ReturnPhoto.draft_key: ""}).where(
+                    ReturnPhoto.id.is_in(photo_ids))
+            await ReturnEvent(request=row.id, status="requested", note="", at=now).save()
+            payload = {"return_id": row.id, "number": number, "order_number": facts.number, "status": status}
+            await _notify(facts.merchant_id, "return.requested", payload, order_id=order_id, now=now)
+            if rules.auto_approve(clean["reason"], breakdown.total_minor, facts.policy, facts.currency):
+                await _move(row.id, "approve", note="", now=now)
+            return row.id
+    except ValidationFailed:
+        raise
+    except Exception:
+        # a parallel submit with the same key won the unique constraint: answer with its return
+        existing = await _by_key(key)
+        if existing:
+            return existing
+        raise
+
+
+async def _by_key(key: str) -> int | None:
+    async with engine.read():
+        row = await ReturnRequest.select(ReturnRequest.id).where(ReturnRequest.key == key).first()
+    return row["id"] if row else None
+
+
+async def _move(return_id: int, action: str, *, note: str, now: dt.datetime) -> dict:
+    req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
+    try:
+        target = rules.next_status(req["status"], action, keep_item=req["keep_item"])
+    except rules.IllegalTransition as e:
+        raise Conflict(str(e)) from None
+    changed = await ReturnRequest.update({ReturnRequest.status: target, ReturnRequest.updated_at: now,
+                                          ReturnRequest.note: note or req["note"]}).where(
+        (ReturnRequest.id == return_id) & (ReturnRequest.status == req["status"])).returning(ReturnRequest.id)
+    if not changed:
+        raise Conflict("the return changed meanwhile")
+    items = await ReturnItem.select().where(ReturnItem.request == return_id)
+    if target in ("rejected", "cancelled", "expired"):
+        for it in items:
+            await OrderLine.update({OrderLine.requested_quantity: OrderLine.requested_quantity - it["quantity"]}).where(
+                OrderLine.id == it["line"])
+    if target == "received":
+        for it in items:
+            updated = await OrderLine.update(
+                {OrderLine.received_quantity: OrderLine.received_quantity + it["quantity"]}).where(
+                (OrderLine.id == it["line"]) & (OrderLine.received_quantity <= OrderLine.quantity - it["quantity"])
+            ).returning(OrderLine.id)
+            if not updated:
+                raise Conflict("more units received than were bought")
+        await ReturnItem.update({ReturnItem.reception: "received", ReturnItem.acceptance: "accepted"}).where(
+            ReturnItem.request == return_id)
+    await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
+    if target == "refunded":
+        await _mark_order_returned(req["order"])
+    payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"]}
+    await _notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
+    return {**req, "status": target}
+
+
+async def _mark_order_returned(order_id: int) -> None:
+    # final-sale lines can never come back: the order is returned when everything else was refunded
+    lines = await OrderLine.select(OrderLine.id, OrderLine.quantity).where(
+        (OrderLine.order == order_id) & (OrderLine.final_sale == False))  # noqa: E712
+    refunded = await ReturnItem.select(ReturnItem.line, ReturnItem.quantity).where(
+        (ReturnItem.request.order == order_id) & (ReturnItem.request.status == "refunded"))
+    done: dict[int, int] = {}
+    for r in refunded:
+        done[r["line"]] = done.get(r["line"], 0) + r["quantity"]
+    if lines and all(done.get(ln["id"], 0) >= ln["quantity"] for ln in lines):
+        await Order.update({Order.fulfillment_status: "returned"}).where(Order.id == order_id)
+
+
+async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime):
+    """A merchant's move (approve, reject, receive, refund, ...); Conflict when the state does not allow it."""
+    async with engine.write():
+        req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status).where(
+            (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
+        if req is None:
+            raise NotFound()
+        if ACTION_RESULT.get(action) != req["status"]:  # the same call twice changes nothing
+            await _move(return_id, action, note=note, now=now)
+    return await queries.return_for_merchant(merchant_id, return_id)
+
+
+async def cancel_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:
+    async with engine.write():
+        req = await ReturnRequest.select(ReturnRequest.id).where(
+            (ReturnRequest.id == return_id) & (ReturnRequest.order == order_id)).first()
+        if req is None:
+            raise NotFound()
+        await _move(return_id, "cancel", note="", now=now)
+
+
+# -- drafts and photos -------------------------------------------------------------------------
+
+async def draft(order_id: int, *, now: dt.datetime) -> dict:
+    """The wizard's answers so far (created on first use). `idempotency_key` changes after a submit."""
+    async with engine.write():
+        row = await ReturnDraft.select().output(load_json=True).where(ReturnDraft.key == str(order_id)).first()
+        if row is None:
+            idem = secrets.token_urlsafe(16)
+            await ReturnDraft(order=order_id, key=str(order_id), idempotency_key=idem, data={}, updated_at=now).save()
+            return {"idempotency_key": idem, "data": {}}
+    return {"idempotency_key": row["idempotency_key"], "data": row["data"] or {}}
+
+
+async def save_draft(order_id: int, changes: dict[str, Any], *, now: dt.datetime) -> dict:
+    async with engine.write():
+        current = await draft(order_id, now=now)
+        data = {**current["data"], **changes}
+        await ReturnDraft.update({ReturnDraft.data: data, ReturnDraft.updated_at: now}).where(
+            ReturnDraft.key == str(order_id))
+    return data
+
+
+async def finish_draft(order_id: int, *, now: dt.datetime) -> None:
+    """After a submit: a fresh draft with a new idempotency key for the next return."""
+    async with engine.write():
+        await ReturnDraft.update({ReturnDraft.data: {}, ReturnDraft.idempotency_key: secrets.token_urlsafe(16),
+                                  ReturnDraft.updated_at: now}).where(ReturnDraft.key == str(order_id))
+
+
+async def add_photo(order_id: int, data: bytes, content_type: str, *, now: dt.datetime) -> int:
+    """Store an already cleaned picture (see orderhub.images) on the order's draft."""
+    async with engine.write():
+        await ReturnPhoto.delete().where(ReturnPhoto.draft_key == str(order_id))
+        row = ReturnPhoto(draft_key=str(order_id), content_type=content_type, data=data, created_at=now)
+        await row.save()
+    await save_draft(order_id, {"photo_id": row.id}, now=now)
+    return row.id
+
+
+async def photo(order_id: int, photo_id: int) -> tuple[bytes, str]:
+    async with engine.read():
+        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
+            (ReturnPhoto.id == photo_id) & ((ReturnPhoto.draft_key == str(order_id)) |
+                                            (ReturnPhoto.request.order == order_id))).first()
+    if row is None:
+        raise NotFound()
+    return bytes(row["data"]), row["content_type"]

@@ -1,0 +1,76 @@
+"""Return requests, their items, photos, timeline and the wizard's drafts: schema only."""
+
+from piccolo.columns import JSON, BigInt, Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Order, OrderLine
+
+
+class ReturnRequest(Table, tablename="return_requests"):
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order)
+    #: "<order id>:<idempotency key>": submitting twice makes one return
+    key = Varchar(length=200, unique=True)
+    number = Varchar(length=64, unique=True)
+    status = Varchar(length=16, default="requested", index=True)
+    reason = Varchar(length=32)
+    comment = Text(default="")
+    resolution = Varchar(length=16)
+    method = Varchar(length=16)
+    store_code = Varchar(length=64, default="")
+    exchange = JSON(default="{}")
+    keep_item = Boolean(default=False)
+    currency = Varchar(length=3)
+    total_minor = BigInt(default=0)
+    bonus_minor = BigInt(default=0)
+    fee_minor = BigInt(default=0)
+    shipping_minor = BigInt(default=0)
+    breakdown = JSON(default="{}")
+    #: the code at the drop-off point or store counter (QR)
+    drop_off_code = Varchar(length=32, default="")
+    note = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ReturnItem(Table, tablename="return_items"):
+    request = ForeignKey(references=ReturnRequest)
+    line = ForeignKey(references=OrderLine)
+    line_id = Varchar(length=100)
+    title = Varchar(length=300)
+    variant = Varchar(length=200, default="")
+    quantity = Integer()
+    amount_minor = BigInt(default=0)
+    tax_minor = BigInt(default=0)
+    tax_rate = Varchar(length=16, default="0")
+    #: pending, received
+    reception = Varchar(length=16, default="pending")
+    #: pending, accepted, rejected
+    acceptance = Varchar(length=16, default="pending")
+
+
+class ReturnEvent(Table, tablename="return_events"):
+    request = ForeignKey(references=ReturnRequest)
+    status = Varchar(length=16)
+    note = Text(default="")
+    at = Timestamptz()
+
+
+class ReturnPhoto(Table, tablename="return_photos"):
+    request = ForeignKey(references=ReturnRequest, null=True, default=None)
+    #: the draft key while the wizard is open; cleared when the return is submitted
+    draft_key = Varchar(length=64, default="", index=True)
+    content_type = Varchar(length=32)
+    data = Bytea()
+    created_at = Timestamptz()
+
+
+class ReturnDraft(Table, tablename="return_drafts"):
+    """The wizard's answers so far, one draft per order (steps work without JavaScript)."""
+
+    order = ForeignKey(references=Order)
+    key = Varchar(length=64, unique=True)
+    idempotency_key = Varchar(length=64)
+    data = JSON(default="{}")
+    updated_at = Timestamptz()

@@ -1,0 +1,404 @@
+"""Pure tracking decisions (no I/O, no wall clock: `now` is always a parameter).
+
+Each function is a small decision table; tests/unit/test_shipping_rules.py spells them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from orderhub.db.validation import Reader
+
+STATUSES = (
+    "pending", "info_received", "in_transit", "out_for_delivery", "failed_attempt",
+    "available_for_pickup", "delivered", "exception", "returned_to_sender", "expired",
+)
+FINAL = frozenset({"delivered", "returned_to_sender", "expired"})
+#: statuses a delivered shipment can still move to (a later event of these kinds is believed)
+AFTER_DELIVERY = frozenset({"delivered", "returned_to_sender", "exception"})
+#: how far along the journey a status is (ties in occurred_at are broken by it)
+PROGRESS = {
+    "pending": 0, "info_received": 1, "in_transit": 2, "exception": 3, "failed_attempt": 4,
+    "out_for_delivery": 5, "available_for_pickup": 6, "expired": 7, "returned_to_sender": 8, "delivered": 9,
+}
+SUBSTATUSES = (
+    "weather", "customs_hold", "address_issue", "damaged", "lost", "refused", "recipient_unavailable",
+    "delivered_to_locker", "delivered_to_neighbour", "delayed", "held_at_facility", "business_closed",
+    "delivered_to_reception", "signed", "",
+)
+#: statuses that make a shipment "need attention" (exception explained)
+TROUBLE = frozenset({"exception", "failed_attempt", "returned_to_sender", "expired"})
+
+CARRIERS: dict[str, tuple[str, str]] = {
+    # code: (display name, tracking page URL template; {n} is the URL-quoted tracking number)
+    "yamato": ("ヤマト運輸", "https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id={n}"),
+    "sagawa": ("佐川急便", "https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={n}"),
+    "japan_post": ("日本郵便", "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={n}"),
+    "ups": ("UPS", "https://www.ups.com/track?tracknum={n}"),
+    "fedex": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={n}"),
+    "usps": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={n}"),
+    "dhl": ("DHL", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={n}"),
+}
+CARRIER_ALIASES = {
+    "kuroneko": "yamato", "yamato-transport": "yamato", "yamato_transport": "yamato", "sagawa-express": "sagawa",
+    "sagawa_express": "sagawa", "japanpost": "japan_post", "japan-post": "japan_post", "jp_post": "japan_post",
+    "yu-pack": "japan_post", "dhl_express": "dhl", "dhl-express": "dhl", "fedex_ground": "fedex",
+}
+_CARRIER_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,31}$")
+_TRACKING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{3,62}[A-Za-z0-9]$")
+_EVENT_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
+STALLED_BUSINESS_DAYS = 3
+ANXIOUS_VIEWS = 3
+MAX_EVENTS_PER_CALL = 500
+
+
+# --- carriers ---------------------------------------------------------------------------------
+
+def normalize_carrier(code: str) -> str:
+    code = (code or "").strip().lower().replace(" ", "_")
+    return CARRIER_ALIASES.get(code, code)
+
+
+def normalize_tracking_number(number: str) -> str:
+    """Compare tracking numbers without spaces, dashes or case (`4012-3456-7890` == `401234567890`)."""
+    return re.sub(r"[\s\-]", "", number or "").upper()
+
+
+def carrier_name(code: str) -> str:
+    return CARRIERS.get(code, (code.upper(), ""))[0]
+
+
+def carrier_url(code: str, tracking_number: str) -> str | None:
+    """The carrier's own tracking page for this parcel, or None for a carrier we do not know."""
+    template = CARRIERS.get(normalize_carrier(code), ("", ""))[1]
+    if not template:
+        return None
+    return template.format(n=quote(normalize_tracking_number(tracking_number), safe=""))
+
+
+def tracking_key(merchant_id: int, carrier: str, number: str) -> str:
+    return f"{merchant_id}:{normalize_carrier(carrier)}:{normalize_tracking_number(number)}"
+
+
+# --- reading input ----------------------------------------------------------------------------
+
+def _datetime(r: Reader, value: Any, field: str, *, required: bool) -> dt.datetime | None:
+    if value in (None, ""):
+        if required:
+            r.error(field, "is required (ISO 8601 date and time with offset)")
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        r.error(field, "must be an ISO 8601 date and time with offset")
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        r.error(field, "must be an ISO 8601 date and time with offset")
+        return None
+    if parsed.tzinfo is None:
+        r.error(field, "needs a UTC offset (for example +09:00)")
+        return None
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _date(r: Reader, value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        r.error(field, "must be a date (YYYY-MM-DD)")
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        r.error(field, "must be a date (YYYY-MM-DD)")
+        return None
+
+
+def _text(r: Reader, value: Any, field: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        r.error(field, "must be text")
+        return ""
+    if len(value) > limit:
+        r.error(field, f"must be at most {limit} characters")
+        return ""
+    return value.strip()
+
+
+def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[str, int]) -> tuple[dict, list]:
+    """A shipment PUT body -> (values, errors). `order_lines` maps line id -> ordered quantity;
+    `other_shipments` maps line id -> quantity already in the order's other shipments."""
+    r = Reader()
+    if not isinstance(body, dict):
+        return {}, [{"field": "body", "message": "must be a JSON object"}]
+    carrier = normalize_carrier(body.get("carrier") if isinstance(body.get("carrier"), str) else "")
+    if not _CARRIER_RE.match(carrier):
+        r.error("carrier", "is required: a carrier code such as yamato, sagawa, japan_post, ups, fedex, usps or dhl")
+    number = body.get("tracking_number")
+    if not isinstance(number, str) or not _TRACKING_RE.match(number.strip()):
+        r.error("tracking_number", "must be 5 to 64 letters, digits, spaces or dashes")
+        number = ""
+    lines_in = body.get("lines")
+    lines: list[dict] = []
+    if not isinstance(lines_in, list) or not lines_in:
+        r.error("lines", "must list the shipped lines: [{\"line_id\", \"quantity\"}]")
+    else:
+        seen: set[str] = set()
+        for i, item in enumerate(lines_in[:500]):
+            if not isinstance(item, dict):
+                r.error(f"lines[{i}]", "must be an object")
+                continue
+            line_id, qty = item.get("line_id"), item.get("quantity")
+            if not isinstance(line_id, str) or line_id not in order_lines:
+                r.error(f"lines[{i}].line_id", "is not a line of this order")
+                continue
+            if line_id in seen:
+                r.error(f"lines[{i}].line_id", "is listed twice")
+                continue
+            seen.add(line_id)
+            if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+                r.error(f"lines[{i}].quantity", "must be a whole number of at least 1")
+                continue
+            left = order_lines[line_id] - other_shipments.get(line_id, 0)
+            if qty > left:
+                r.error(f"lines[{i}].quantity", f"is more than the {left} not yet in another shipment")
+                continue
+            lines.append({"line_id": line_id, "quantity": qty})
+    shipped_at = _datetime(r, body.get("shipped_at"), "shipped_at", required=False)
+    estimate = _date(r, body.get("estimated_delivery"), "estimated_delivery")
+    if r.errors:
+        return {}, r.errors
+    return {"carrier": carrier, "tracking_number": number.strip(), "lines": lines, "shipped_at": shipped_at,
+            "estimate": estimate}, []
+
+
+def read_events(body: Any) -> tuple[dict, list]:
+    """`{"carrier", "tracking_number", "events": [...]}` -> ({carrier, tracking_number, events}, errors)."""
+    r = Reader()
+    if not isinstance(body, dict):
+        return {}, [{"field": "body", "message": "must be a JSON object"}]
+    carrier = normalize_carrier(body.get("carrier") if isinstance(body.get("carrier"), str) else "")
+    if not _CARRIER_RE.match(carrier):
+        r.error("carrier", "is required")
+    number = body.get("tracking_number")
+    if not isinstance(number, str) or not _TRACKING_RE.match(number.strip()):
+        r.error("tracking_number", "must be 5 to 64 letters, digits, spaces or dashes")
+        number = ""
+    raw = body.get("events")
+    events: list[dict] = []
+    if not isinstance(raw, list):
+        r.error("events", "must be a list")
+        raw = []
+    elif len(raw) > MAX_EVENTS_PER_CALL:
+        r.error("events", f"at most {MAX_EVENTS_PER_CALL} events per call")
+        raw = []
+    for i, ev in enumerate(raw):
+        events.append(read_event(r, ev, f"events[{i}]"))
+    if r.errors:
+        return {}, r.errors
+    return {"carrier": carrier, "tracking_number": number.strip(), "events": events}, []
+
+
+def read_event(r: Reader, ev: Any, field: str) -> dict:
+    if not isinstance(ev, dict):
+        r.error(field, "must be an object")
+        return {}
+    event_id = ev.get("id")
+    if not isinstance(event_id, str) or not _EVENT_ID_RE.match(event_id):
+        r.error(f"{field}.id", "is required: 1 to 200 printable characters")
+    status = ev.get("status")
+    if status not in STATUSES:
+        r.error(f"{field}.status", "must be one of " + ", ".join(STATUSES))
+    substatus = ev.get("substatus") or ""
+    if not isinstance(substatus, str) or not re.match(r"^[a-z_]{0,40}$", substatus):
+        r.error(f"{field}.substatus", "must be a lower-case code such as weather or customs_hold")
+        substatus = ""
+    return {
+        "event_id": event_id if isinstance(event_id, str) else "",
+        "status": status,
+        "substatus": substatus,
+        "occurred_at": _datetime(r, ev.get("occurred_at"), f"{field}.occurred_at", required=True),
+        "location": _text(r, ev.get("location"), f"{field}.location", 200),
+        "message": _text(r, ev.get("message"), f"{field}.message", 500),
+        "carrier_code": _text(r, ev.get("carrier_code"), f"{field}.carrier_code", 64),
+        "estimated_delivery": _date(r, ev.get("estimated_delivery"), f"{field}.estimated_delivery"),
+    }
+
+
+# --- the shipment's state ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class State:
+    status: str
+    substatus: str
+    status_at: dt.datetime | None
+    last_event_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    estimate: dt.date | None
+
+
+def _order_key(ev: dict) -> tuple:
+    return (ev["occurred_at"], PROGRESS.get(ev["status"], 0), ev.get("event_id", ""))
+
+
+def timeline(events: Iterable[dict]) -> list[dict]:
+    """Events in the order they happened (a late arrival takes its place), newest first."""
+    return sorted(events, key=_order_key, reverse=True)
+
+
+def current_state(events: Sequence[dict], shipment_estimate: dt.date | None) -> State:
+    """The status is the latest event's by occurred_at (ties: the further status wins). Once
+    delivered, only a later returned_to_sender or exception moves it on: a stray in-transit scan
+    after delivery never moves a shipment backwards."""
+    if not events:
+        return State("pending", "", None, None, None, shipment_estimate)
+    ordered = sorted(events, key=_order_key)
+    current = ordered[0]
+    delivered_at = None
+    for ev in ordered:
+        if current["status"] == "delivered" and ev["status"] not in AFTER_DELIVERY:
+            continue
+        current = ev
+        if ev["status"] == "delivered":
+            delivered_at = ev["occurred_at"]
+    if current["status"] != "delivered":
+        delivered_at = None
+    estimate = shipment_estimate
+    for ev in ordered:
+        if ev.get("estimated_delivery"):
+            estimate = ev["estimated_delivery"]
+    return State(current["status"], current.get("substatus") or "", current["occurred_at"], ordered[-1]["occurred_at"],
+                 delivered_at, estimate)
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL
+
+
+def estimate_change(first: dt.date | None, current: dt.date | None) -> str | None:
+    """'later' when the estimate moved past the first promise, 'earlier' when it moved ahead, else None."""
+    if first is None or current is None or first == current:
+        return None
+    return "later" if current > first else "earlier"
+
+
+def local_date(moment: dt.datetime, tz: str) -> dt.date:
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def is_late(status: str, estimate: dt.date | None, now: dt.datetime, tz: str) -> bool:
+    """The estimate has passed (in the shopper's time zone) and the parcel is not delivered."""
+    if estimate is None or status in FINAL:
+        return False
+    return local_date(now, tz) > estimate
+
+
+def business_days_between(start: dt.date, end: dt.date, holidays: frozenset[dt.date] = frozenset()) -> int:
+    """Whole business days (Mon–Fri, not holidays) after `start` up to and including `end`."""
+    if end <= start:
+        return 0
+    days = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            days += 1
+    return days
+
+
+def is_stalled(status: str, last_activity: dt.datetime | None, now: dt.datetime, tz: str, *,
+               days: int = STALLED_BUSINESS_DAYS, holidays: frozenset[dt.date] = frozenset()) -> bool:
+    """No scan for `days` business days since the label (or the last scan) and not yet final.
+    A parcel waiting at a pickup point is not stalled: it waits for the shopper."""
+    if last_activity is None or status in FINAL or status == "available_for_pickup":
+        return False
+    return business_days_between(local_date(last_activity, tz), local_date(now, tz), holidays) >= days
+
+
+def is_anxious(views_last_24h: int, stalled: bool, late: bool, *, threshold: int = ANXIOUS_VIEWS) -> bool:
+    return views_last_24h >= threshold and (stalled or late)
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+FULFILLMENT_RANK = {"unfulfilled": 0, "partially_shipped": 1, "shipped": 2, "delivered": 3}
+
+
+def fulfillment_status(current: str, ordered: dict[str, int], shipped: dict[str, int],
+                       delivered: dict[str, int]) -> str:
+    """The order's fulfilment status from its shipments, never moved backwards by carrier events and
+    never touching statuses other areas own (cancelled, picked_up, returned, ...)."""
+    if current not in FULFILLMENT_RANK:
+        return current
+    total = sum(ordered.values())
+    n_shipped = sum(min(shipped.get(k, 0), q) for k, q in ordered.items())
+    n_delivered = sum(min(delivered.get(k, 0), q) for k, q in ordered.items())
+    if total and n_delivered >= total:
+        computed = "delivered"
+    elif total and n_shipped >= total:
+        computed = "shipped"
+    elif n_shipped > 0:
+        computed = "partially_shipped"
+    else:
+        computed = "unfulfilled"
+    return computed if FULFILLMENT_RANK[computed] > FULFILLMENT_RANK[current] else current
+
+
+def items_summary(shipments: Sequence[tuple[str, int]], total_items: int) -> dict:
+    """(status, item count) per shipment -> counts for "2 of 3 items delivered"."""
+    delivered = sum(n for status, n in shipments if status == "delivered")
+    shipped = sum(n for status, n in shipments if status not in ("pending",))
+    return {"delivered": delivered, "shipped": shipped, "total": total_items,
+            "all_delivered": total_items > 0 and delivered >= total_items}
+
+
+# --- provider adapters --------------------------------------------------------------------------
+
+AFTERSHIP_TAGS = {
+    "Pending": "pending", "InfoReceived": "info_received", "InTransit": "in_transit",
+    "OutForDelivery": "out_for_delivery", "AttemptFail": "failed_attempt", "Delivered": "delivered",
+    "AvailableForPickup": "available_for_pickup", "Exception": "exception", "Expired": "expired",
+}
+AFTERSHIP_SUBTAGS = {
+    "Delivered_002": "delivered_to_locker", "Delivered_003": "delivered_to_neighbour",
+    "Delivered_004": "delivered_to_reception", "AttemptFail_002": "recipient_unavailable",
+    "AttemptFail_003": "business_closed", "Exception_002": "address_issue", "Exception_004": "recipient_unavailable",
+    "Exception_005": "delayed", "Exception_006": "customs_hold", "Exception_007": "damaged",
+    "Exception_008": "refused", "Exception_009": "weather", "Exception_010": "returned_to_sender",
+    "Exception_011": "returned_to_sender", "Exception_012": "lost", "Exception_013": "lost",
+    "InTransit_009": "delayed",
+}
+EASYPOST_STATUSES = {
+    "unknown": "pending", "pre_transit": "info_received", "in_transit": "in_transit",
+    "out_for_delivery": "out_for_delivery", "delivered": "delivered", "available_for_pickup": "available_for_pickup",
+    "return_to_sender": "returned_to_sender", "failure": "exception", "cancelled": "expired", "error": "exception",
+}
+EASYPOST_DETAILS = {
+    "weather_delay": "weather", "address_not_found": "address_issue", "incorrect_address": "address_issue",
+    "damaged": "damaged", "lost": "lost", "refused": "refused", "receiver_unavailable": "recipient_unavailable",
+    "customs_hold": "customs_hold", "held_at_customs": "customs_hold", "delayed": "delayed",
+    "business_closed": "business_closed", "arrived_at_pickup_location": "", "held": "held_at_facility",
+    "return_to_sender": "",
+}
+
+
+def aftership_status(tag: str, subtag: str | None) -> tuple[str, str]:
+    status = AFTERSHIP_TAGS.get(tag or "", "in_transit" if tag else "pending")
+    sub = AFTERSHIP_SUBTAGS.get(subtag or "", "")
+    if sub == "returned_to_sender":
+        return "returned_to_sender", ""
+    return status, sub
+
+
+def easypost_status(status: str, detail: str | None) -> tuple[str, str]:
+    return EASYPOST_STATUSES.get(status or "", "pending"), EASYPOST_DETAILS.get(detail or "", "")

@@ -1,0 +1,61 @@
+"""Shipments, their carrier events, and tracking-page views: schema only."""
+
+from piccolo.columns import JSON, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.table import Table
+
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Order
+
+
+class Shipment(Table, tablename="shipments"):
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order)
+    #: "<order id>:<shipment id>"
+    key = Varchar(length=300, unique=True)
+    external_id = Varchar(length=100)
+    carrier = Varchar(length=32)
+    tracking_number = Varchar(length=64)
+    #: "<merchant id>:<carrier>:<normalized tracking number>" (events find their shipment by it)
+    tracking_key = Varchar(length=200, index=True)
+    #: [{"line_id": "L1", "quantity": 1}, ...]
+    lines = JSON(default="[]")
+    shipped_at = Timestamptz(null=True, default=None)
+    #: the first estimate the shopper was given, and the current one
+    first_estimate = Date(null=True, default=None)
+    estimate = Date(null=True, default=None)
+    status = Varchar(length=32, default="pending")
+    substatus = Varchar(length=40, default="")
+    #: occurred_at of the event that set the status
+    status_at = Timestamptz(null=True, default=None)
+    #: occurred_at of the newest event of any kind (a "scan")
+    last_event_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    body_hash = Varchar(length=64, default="")
+    #: pull mode: when the poller last asked the provider
+    polled_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class TrackingEvent(Table, tablename="tracking_events"):
+    shipment = ForeignKey(references=Shipment)
+    #: "<shipment id>:<event id>": the same event stored once, whatever races
+    key = Varchar(length=300, unique=True)
+    event_id = Varchar(length=200)
+    status = Varchar(length=32)
+    substatus = Varchar(length=40, default="")
+    occurred_at = Timestamptz()
+    location = Varchar(length=200, default="")
+    #: the carrier's own words and code, shown beside ours
+    message = Varchar(length=500, default="")
+    carrier_code = Varchar(length=64, default="")
+    estimated_delivery = Date(null=True, default=None)
+    #: api, webhook, aftership, easypost, poller
+    source = Varchar(length=16, default="api")
+    received_at = Timestamptz()
+
+
+class TrackingView(Table, tablename="tracking_views"):
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order, index=True)
+    viewed_at = Timestamptz()

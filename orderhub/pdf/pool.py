@@ -1,0 +1,118 @@
+"""A bounded pool of rendering processes, off the event loop.
+
+- at most `workers` documents render at once; others wait in line (bounded queue -> Busy)
+- each worker has a memory cap and a CPU cap per document; a wall-clock timeout kills the pool
+- a crashed or killed worker (BrokenProcessPool) rebuilds the pool for the next document
+- callers get `RenderFailed`/`Busy`, which the site turns into a clear page, never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from orderhub.pdf import worker
+
+log = logging.getLogger("orderhub.pdf")
+
+MAX_HTML = 2 * 1024 * 1024
+
+
+class RenderFailed(Exception):
+    """The document could not be rendered within the limits."""
+
+
+class Busy(RenderFailed):
+    """Too many documents waiting."""
+
+
+class RenderPool:
+    def __init__(self, workers: int = 2, timeout: float = 15.0, max_waiting: int = 50) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.max_waiting = max_waiting
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0
+        self.rebuilds = 0
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker.init_worker,
+            )
+        return self._executor
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop = asyncio.Semaphore(self.workers), loop
+        return self._slots
+
+    def _kill(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        self.rebuilds += 1
+        for proc in list(getattr(executor, "_processes", {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001
+                pass
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    async def render(self, html: str, css: str = "", *, cpu_seconds: int = worker.CPU_SECONDS) -> bytes:
+        if len(html) > MAX_HTML:
+            raise RenderFailed("document too large")
+        if self._waiting >= self.max_waiting:
+            raise Busy("too many documents waiting")
+        self._waiting += 1
+        try:
+            async with self._semaphore():
+                pool = self._pool()
+                loop = asyncio.get_running_loop()
+                try:
+                    future = loop.run_in_executor(pool, _call, html, css, cpu_seconds)
+                    pdf, refused, seconds = await asyncio.wait_for(future, self.timeout)
+                except asyncio.TimeoutError as exc:
+                    log.warning("PDF render took over %ss: pool rebuilt", self.timeout)
+                    self._kill()
+                    raise RenderFailed("timed out") from exc
+                except BrokenProcessPool as exc:
+                    log.warning("PDF worker died: pool rebuilt")
+                    self._kill()
+                    raise RenderFailed("worker died") from exc
+                except (RecursionError, ZeroDivisionError, MemoryError, ValueError, OverflowError) as exc:
+                    raise RenderFailed(type(exc).__name__) from exc
+                except Exception as exc:  # noqa: BLE001 — any WeasyPrint failure is a failed document
+                    log.exception("PDF render failed")
+                    raise RenderFailed(type(exc).__name__) from exc
+                if refused:
+                    log.info("PDF fetcher refused %d URL(s)", len(refused))
+                return pdf
+        finally:
+            self._waiting -= 1
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _call(html: str, css: str, cpu_seconds: int):
+    return worker.render_pdf(html, css, cpu_seconds=cpu_seconds)
+
+
+_POOL: RenderPool | None = None
+
+
+def shared_pool() -> RenderPool:
+    """One pool per process (every app instance in the process shares it)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = RenderPool(workers=2)
+    return _POOL

@@ -1,0 +1,80 @@
+"""The tracking section `/o/{token}/tracking`: one live timeline per shipment, and its SSE stream."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import ServerSentEvent, Template
+
+from orderhub.components.i18n import ngettext
+from orderhub.db import engine
+from orderhub.db.orders.queries import Hub
+from orderhub.db.shipping import queries, services
+from orderhub.site import live
+from orderhub.site.hub.context import hub_context, open_hub
+from orderhub.site.hub.summary import provide
+from orderhub.site.rendering import page, wants_partial
+from orderhub.site.sections import Section, register
+from orderhub.site.tracking import presenter
+
+TEMPLATE = "site/tracking/tracking.html.jinja"
+
+register(Section("tracking", "Tracking", "/tracking", applies=lambda order: order.fulfillment_type == "ship"))
+
+
+def summary_text(delivered: int, total: int, shipped: int) -> str:
+    if total and delivered >= total:
+        return ngettext("%(num)s item delivered", "All %(num)s items delivered", total)
+    if delivered:
+        return ngettext("%(done)s of %(num)s item delivered", "%(done)s of %(num)s items delivered", total,
+                        done=delivered)
+    if total and shipped >= total:
+        return ngettext("%(num)s item shipped", "All %(num)s items shipped", total)
+    if shipped:
+        return ngettext("%(done)s of %(num)s item shipped", "%(done)s of %(num)s items shipped", total, done=shipped)
+    return ""
+
+
+@provide
+async def shipments_summary(hub: Hub) -> dict:
+    """For the confirmation page's status badge: each shipment's status and "2 of 3 items delivered"."""
+    if hub.order.fulfillment_type != "ship":
+        return {}
+    tracking = await queries.tracking_page(hub.order.id, now=None, tz=hub.order.timezone)
+    return {
+        "shipment_statuses": [s.status for s in tracking.shipments],
+        "shipments_summary": summary_text(tracking.delivered_items, tracking.total_items, tracking.shipped_items)
+        if tracking.shipments else "",
+    }
+
+
+class TrackingController(Controller):
+    path = "/o/{token:str}/tracking"
+
+    @get("/", name="tracking")
+    async def tracking(self, request: Request, token: str) -> Template:
+        now = request.app.state.clock()
+        async with engine.read():
+            hub = await open_hub(request, token)
+            if hub.order.fulfillment_type != "ship":
+                from litestar.exceptions import NotFoundException
+
+                raise NotFoundException()
+            tracking = await queries.tracking_page(hub.order.id, now=now, tz=hub.order.timezone)
+        partial = wants_partial(request)
+        if not partial and request.method == "GET":
+            await services.record_view(hub.merchant.id, hub.order.id, now=now)
+        base = f"/o/{hub.token}/tracking"
+        context = hub_context(
+            request, hub, "tracking", tracking=tracking, p=presenter, tz=hub.order.timezone,
+            summary_text=summary_text(tracking.delivered_items, tracking.total_items, tracking.shipped_items),
+            live=not tracking.all_final, region_url=base + "?" + request.url.query if request.url.query else base,
+            events_url=f"{base}/events",
+        )
+        status = live.STOP_POLLING if partial and tracking.all_final else 200
+        return page(request, TEMPLATE, "shipments", context, status_code=status)
+
+    @get("/events", name="tracking-events")
+    async def events(self, request: Request, token: str) -> ServerSentEvent:
+        async with engine.read():
+            hub = await open_hub(request, token)
+        return live.sse_response(request, [live.topic("order", hub.order.id)])

@@ -1,0 +1,59 @@
+"""Helpers for the returns tests: CSRF, the wizard walked through the test client, images."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf(client, url: str) -> str:
+    r = await client.get(url)
+    assert r.status_code == 200, r.text[:500]
+    return CSRF.search(r.text).group(1)
+
+
+HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+async def step(client, base: str, name: str, data: dict, *, htmx: bool = False, files=None):
+    token = await csrf(client, f"{base}/new/{name}")
+    headers = HTMX if htmx else {}
+    return await client.post(f"{base}/new/{name}", data={"_csrf_token": token, **data}, files=files, headers=headers)
+
+
+def png(size=(40, 30), color=(200, 30, 30), exif_gps: bool = False, fmt: str = "PNG") -> bytes:
+    img = Image.new("RGB", size, color)
+    buf = io.BytesIO()
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "SpyCam"  # Make
+        gps = {1: "N", 2: (35.0, 39.0, 29.0), 3: "E", 4: (139.0, 41.0, 59.0)}
+        exif[0x8825] = gps
+        img.save(buf, fmt, exif=exif.tobytes())
+    else:
+        img.save(buf, fmt)
+    return buf.getvalue()
+
+
+async def walk(client, base: str, *, items: dict, reason="too_small", resolution="refund", method="drop_off",
+               htmx=False, photo: bytes | None = None, store_code=""):
+    r = await step(client, base, "items", {f"qty_{k}": str(v) for k, v in items.items()}, htmx=htmx)
+    assert r.status_code in (200, 303), r.text[:800]
+    files = {"photo": ("photo.png", photo, "image/png")} if photo else None
+    r = await step(client, base, "reason", {"reason": reason, "comment": "<b>too tight</b>"}, htmx=htmx, files=files)
+    assert r.status_code in (200, 303), r.text[:800]
+    r = await step(client, base, "resolution", {"resolution": resolution}, htmx=htmx)
+    assert r.status_code in (200, 303), r.text[:800]
+    r = await step(client, base, "method", {"method": method, "store_code": store_code}, htmx=htmx)
+    assert r.status_code in (200, 303), r.text[:800]
+    review = await client.get(f"{base}/new/review")
+    assert review.status_code == 200
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', review.text).group(1)
+    token = CSRF.search(review.text).group(1)
+    r = await client.post(f"{base}/new/submit", data={"_csrf_token": token, "idempotency_key": key},
+                          headers=HTMX if htmx else {})
+    return r, review, key, token
