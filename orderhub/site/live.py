@@ -27,7 +27,7 @@ Template pattern for a live region (htmx 4 + the ``hx-sse`` extension)::
 
     {% block head %}{{ super() }}<script src="{{ static('vendor/hx-sse.min.js') }}" defer></script>{% endblock %}
 
-    <div id="x-live" {% if not final %}hx-sse:connect="{{ events_url }}" hx-sse:close="final"{% endif %}>
+    <div id="x-live" data-live {% if not final %}data-live-connect="{{ events_url }}" data-live-close="final"{% endif %}>
       {% block region %}
       <section id="x-region"
         {% if not final %}hx-get="{{ region_url }}" hx-trigger="update from:#x-live, final from:#x-live, every 30s"
@@ -37,6 +37,8 @@ Template pattern for a live region (htmx 4 + the ``hx-sse`` extension)::
       {% endblock %}
     </div>
 
+  (`static/js/live.js` turns data-live-connect into `hx-sse:connect` once the extension is
+  registered: written straight into the HTML it races htmx's start-up and sometimes never opens.)
   The SSE element receives named events and dispatches them as DOM events on itself; the region
   re-fetches its own block (a partial request answered by ``rendering.page``) and replaces itself.
   ``every 30s`` is the polling fallback when SSE cannot connect (proxies, old browsers). Once the

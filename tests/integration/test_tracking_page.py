@@ -20,7 +20,7 @@ async def test_tracking_page_before_and_after_shipping(client, merchants, orders
     token = orders["jp_ship"].token
     empty = await client.get(f"/o/{token}/tracking?lang=en")
     assert empty.status_code == 200 and "Not shipped yet" in empty.text
-    assert 'hx-sse:connect="/o/' in empty.text  # listens for the first shipment
+    assert 'data-live-connect="/o/' in empty.text  # listens for the first shipment
     await put_shipment(client, key)
     await post_events(client, key, events_body(ids=["ev-1", "ev-2", "ev-3", "ev-4"]))
     page = await client.get(f"/o/{token}/tracking?lang=ja")
@@ -49,7 +49,7 @@ async def test_partial_refresh_and_final(client, merchants, orders):
     assert final.status_code == 286  # polling stops
     assert "hx-trigger" not in final.text and "hx-get" not in final.text
     full = await client.get(f"/o/{token}/tracking")
-    assert full.status_code == 200 and "hx-sse:connect" not in full.text
+    assert full.status_code == 200 and "data-live-connect" not in full.text
 
 
 async def test_bad_tokens_and_pickup_orders_are_404(client, merchants, orders):
