@@ -76,6 +76,14 @@ async def test_stalled_late_and_anxious_shopper(client, merchants, orders, clock
     await client.get(f"/o/{token}/tracking")
     anxious = await queries.anxious_shoppers(merchant.id, clock())
     assert [(a.order_number, a.views_24h, a.stalled, a.late) for a in anxious] == [("YK-100234", 3, True, True)]
+    # the merchant sees the same flags through the API; another merchant sees none of them
+    flags = (await client.get("/api/v1/shipments/attention", headers={"Authorization": f"Bearer {key}"})).json()
+    assert [(s["order_number"], s["business_days_quiet"], s["late"]) for s in flags["stalled"]] == [("YK-100234", 3, True)]
+    assert [(a["order_number"], a["tracking_views_24h"]) for a in flags["anxious_shoppers"]] == [("YK-100234", 3)]
+    other = (await client.get("/api/v1/shipments/attention",
+                              headers={"Authorization": f"Bearer {merchants['acme'][1]}"})).json()
+    assert other == {"stalled": [], "late": [], "anxious_shoppers": []}
+    assert (await client.get("/api/v1/shipments/attention")).status_code == 401
     # polls (partial refreshes) are not views; another merchant sees nothing
     await client.get(f"/o/{token}/tracking", headers=PARTIAL)
     assert (await queries.anxious_shoppers(merchant.id, clock()))[0].views_24h == 3

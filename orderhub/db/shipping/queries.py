@@ -178,6 +178,11 @@ async def _flagged(merchant_id: int, now: dt.datetime) -> list[StalledShipment]:
     return out
 
 
+async def late_or_stalled(merchant_id: int, now: dt.datetime) -> list[StalledShipment]:
+    """Every shipment that is not final and is stalled, late, or both."""
+    return await _flagged(merchant_id, now)
+
+
 async def stalled_shipments(merchant_id: int, now: dt.datetime) -> list[StalledShipment]:
     """Shipments with no scan for STALLED_BUSINESS_DAYS business days (longest quiet first)."""
     return [s for s in await _flagged(merchant_id, now) if s.stalled]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
 from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.shipping import services
+from orderhub.db.shipping import queries as shipping_queries, services
 from orderhub.site import live
 from orderhub.site.api.auth import api_merchant, json_body
 
@@ -41,3 +41,25 @@ class TrackingApi(Controller):
         result = await services.ingest_events(merchant.id, await json_body(request), source="api", now=now)
         await announce(request, result.orders)
         return Response(result.as_json(), status_code=202)
+
+    @get("/shipments/attention", summary="Stalled or late shipments and anxious shoppers, for the merchant to act on")
+    async def attention(self, request: Request, merchant: Merchant) -> dict[str, Any]:
+        now = request.app.state.clock()
+        stalled = await shipping_queries.stalled_shipments(merchant.id, now)
+        anxious = await shipping_queries.anxious_shoppers(merchant.id, now)
+        late = [s for s in await shipping_queries.late_or_stalled(merchant.id, now) if s.late and not s.stalled]
+        shipment = lambda s: {  # noqa: E731
+            "order_number": s.order_number, "shipment_id": s.shipment_id, "carrier": s.carrier,
+            "tracking_number": s.tracking_number, "status": s.status,
+            "last_activity": s.last_activity.isoformat() if s.last_activity else None,
+            "business_days_quiet": s.business_days_quiet, "late": s.late, "stalled": s.stalled,
+        }
+        return {
+            "stalled": [shipment(s) for s in stalled],
+            "late": [shipment(s) for s in late],
+            "anxious_shoppers": [
+                {"order_number": a.order_number, "tracking_views_24h": a.views_24h, "stalled": a.stalled,
+                 "late": a.late, "last_view": a.last_view.isoformat()}
+                for a in anxious
+            ],
+        }
