@@ -95,6 +95,9 @@ def cmd_demo(settings: Settings, args) -> int:
     print("Demo API keys and webhook secrets (a new key on every run):")
     for slug, merchant in ctx.merchants.items():
         print(f"  {slug:9} api_key={ctx.api_keys[slug]} webhook_secret={merchant.webhook_secret}")
+    print("Demo sign-ins (merchant admin and store staff console):")
+    for path, email, password in ctx.accounts:
+        print(f"  {settings.base_url}{path}  {email}  {password}")
     return 0
 
 
@@ -167,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("--role", required=True, choices=["owner", "staff"])
     uc.add_argument("--store")
     uc.set_defaults(fn=cmd_user_create)
+    __import__("orderhub.emails.preview", fromlist=["add_command"]).add_command(sub)
     return p
 
 

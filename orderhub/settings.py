@@ -36,6 +36,8 @@ class Settings:
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
+    #: the From address of transactional emails (default: orderhub@<host of the base URL>)
+    smtp_from: str = ""
     allowed_hosts: tuple[str, ...] = ("127.0.0.1:8000", "127.0.0.1", "localhost:8000", "localhost")
     debug: bool = False
     #: bytes accepted in one request body (uploads have their own, larger limit)
@@ -55,6 +57,10 @@ class Settings:
     tracking_poll_seconds: int = 900
     secure_cookies: bool = True
     data_dir: Path = field(default_factory=lambda: Path("./var"))
+
+    @property
+    def base_host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
 
     @property
     def is_postgres(self) -> bool:
@@ -95,7 +101,8 @@ class Settings:
             database_url=database_url,
             secret_key=secret,
             base_url=base_url,
-            smtp_url=env.get("ORDERHUB_SMTP_URL") or None,
+            smtp_url=_smtp_url(env.get("ORDERHUB_SMTP_URL") or None),
+            smtp_from=_email_address(env, "ORDERHUB_SMTP_FROM"),
             allowed_hosts=hosts,
             debug=_bool(env.get("ORDERHUB_DEBUG"), False),
             max_body_bytes=_int(env, "ORDERHUB_MAX_BODY_BYTES", cls.max_body_bytes),
@@ -111,6 +118,19 @@ class Settings:
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
             data_dir=data_dir,
         )
+
+
+def _smtp_url(url: str | None) -> str | None:
+    if url is not None and (urlsplit(url).scheme not in {"smtp", "smtps"} or not urlsplit(url).hostname):
+        raise SettingsError("ORDERHUB_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+    return url
+
+
+def _email_address(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if value and (value.count("@") != 1 or any(c in value for c in " <>,;\r\n\"")):
+        raise SettingsError(f"{name} must be a plain email address like orders@shop.example")
+    return value
 
 
 def _secret_from_file(path: Path) -> str:

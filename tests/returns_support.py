@@ -19,6 +19,23 @@ async def csrf(client, url: str) -> str:
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 
+async def fulfil(order_id: int | None = None, *, token: str | None = None, lines: dict[str, int] | None = None) -> None:
+    """What shipping records when the parcel went out: the lines' fulfilled counters (all units, or
+    `lines` {line_id: units}). Only delivered units can be asked back."""
+    from orderhub.db import engine
+    from orderhub.db.orders.tables import Order, OrderLine
+    from orderhub.db.tokens import token_hash
+
+    async with engine.write():
+        if order_id is None:
+            order_id = (await Order.select(Order.id).where(Order.token_hash == token_hash(token)).first())["id"]
+        rows = await OrderLine.select(OrderLine.id, OrderLine.line_id, OrderLine.quantity).where(
+            OrderLine.order == order_id)
+        for row in rows:
+            units = row["quantity"] if lines is None else lines.get(row["line_id"], 0)
+            await OrderLine.update({OrderLine.fulfilled_quantity: units}).where(OrderLine.id == row["id"])
+
+
 async def step(client, base: str, name: str, data: dict, *, htmx: bool = False, files=None):
     token = await csrf(client, f"{base}/new/{name}")
     headers = HTMX if htmx else {}
@@ -40,7 +57,9 @@ def png(size=(40, 30), color=(200, 30, 30), exif_gps: bool = False, fmt: str = "
 
 
 async def walk(client, base: str, *, items: dict, reason="too_small", resolution="refund", method="drop_off",
-               htmx=False, photo: bytes | None = None, store_code=""):
+               htmx=False, photo: bytes | None = None, store_code="", delivered: bool = True):
+    if delivered:  # the shopper's parcel arrived: every unit was fulfilled
+        await fulfil(token=base.split("/")[2])
     r = await step(client, base, "items", {f"qty_{k}": str(v) for k, v in items.items()}, htmx=htmx)
     assert r.status_code in (200, 303), r.text[:800]
     files = {"photo": ("photo.png", photo, "image/png")} if photo else None

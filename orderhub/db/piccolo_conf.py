@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.feedback.piccolo_app",
         "orderhub.db.documents.piccolo_app",
         "orderhub.db.outbox.piccolo_app",
+        "orderhub.db.emails.piccolo_app",
     ]
 )

@@ -58,15 +58,31 @@ DEMO_ORDERS: list[DemoOrder] = [
     DemoOrder("acme", "us-1042", "us_ship", "delayed", tracking="ups_delayed"),
     DemoOrder("acme", "us-1043", "us_ship", "placed", {"number": "1043", "placed_at": "2026-11-21T18:20:00-05:00"}),
     DemoOrder("acme", "us-1044", "us_ship", "delivered", {"number": "1044", "placed_at": "2026-11-09T08:10:00-05:00"}),
+    # delivered orders of other shoppers whose returns wait in the merchant's queue (db/worklists/demo.py)
+    DemoOrder("yamakaze", "jp-1000", "jp_ship", "delivered",
+              {"number": "YK-100219", "placed_at": "2026-11-12T10:15:00+09:00",
+               "customer": {"name": "鈴木 一郎", "email": "ichiro.suzuki@example.jp", "phone": "+819087654321",
+                            "tags": []}}),
+    DemoOrder("acme", "us-1040", "us_ship", "delivered",
+              {"number": "1040", "placed_at": "2026-11-11T09:40:00-05:00",
+               "customer": {"name": "Sam Rivera", "email": "sam.rivera@example.com", "phone": "+12125550199",
+                            "tags": []}}),
 ]
 
 Step = Callable[["DemoContext"], Awaitable[None]]
 STEPS: list[Step] = []
+#: the stage of each step: what happens to parcels and pickups (stage 1) comes before what shoppers do
+#: with delivered orders (returns, feedback: stage 2), and figures about all of it (stage 3)
+STAGES: dict[Step, int] = {}
 
 
-def step(fn: Step) -> Step:
-    STEPS.append(fn)
-    return fn
+def step(fn: Step | None = None, *, stage: int = 2):
+    """Registers a demo step: `@demo.step` or `@demo.step(stage=1)`."""
+    def register(f: Step) -> Step:
+        STEPS.append(f)
+        STAGES[f] = stage
+        return f
+    return register(fn) if fn is not None else register
 
 
 @dataclass
@@ -76,6 +92,8 @@ class DemoContext:
     merchants: dict[str, Merchant]
     orders: list[DemoOrder]
     api_keys: dict[str, str] = field(default_factory=dict)
+    #: demo sign-ins to print: (path, e-mail, password)
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 async def create(settings: Settings, now: dt.datetime) -> DemoContext:
@@ -117,7 +135,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
     ctx = DemoContext(settings, now, loaded, DEMO_ORDERS)
     for slug, merchant in loaded.items():
         ctx.api_keys[slug] = await merchants.issue_api_key(merchant.id, "demo", now=now)
-    for fn in STEPS:
+    for fn in sorted(STEPS, key=lambda f: STAGES.get(f, 2)):
         await fn(ctx)
     return ctx
 

@@ -52,6 +52,8 @@ CONTROLLERS: list = [
     *__import__("orderhub.site.pickup.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
     ReceiptController,
     ReturnDocumentsController,
+    __import__("orderhub.site.emails.api", fromlist=["EmailsApi"]).EmailsApi,
+    *__import__("orderhub.site.admin.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
 ]
 
 

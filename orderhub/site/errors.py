@@ -7,7 +7,7 @@ import logging
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from orderhub.components.i18n import gettext as _
@@ -81,6 +81,19 @@ def http_error(request: Request, exc: HTTPException) -> Response:
                  messages.get(status, _("Please go back and try again.")))
 
 
+def sign_in_required(request: Request, exc: Exception) -> Response:
+    """An admin page without a session: people go to the sign-in page (and come back), scripts get 401."""
+    from orderhub.site.admin.guard import sign_in_url
+
+    accept = request.headers.get("accept", "")
+    if _machine(request) or ("application/json" in accept and "text/html" not in accept):
+        return _json(401, [{"field": "", "message": "sign in to the merchant admin"}])
+    target = sign_in_url(getattr(exc, "next_path", "/admin"))
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
 def _id_out_of_range(exc: Exception) -> bool:
     """An id in the URL no row can have (beyond 64 bits): SQLite raises OverflowError, asyncpg a
     DataError about the int32/int64 range. Such an object does not exist: 404, not a server error."""
@@ -104,7 +117,21 @@ def server_error(request: Request, exc: Exception) -> Response:
                  _("We've been notified. Please try again in a moment."))
 
 
+def role_not_allowed(request: Request, exc: Exception) -> Response:
+    if _machine(request):
+        return _json(403, [{"field": "", "message": "not allowed for your role"}])
+    return _page(request, 403, _("This page is for the shop's owners"),
+                 _("Your account can't open this page. Ask an owner of the shop if you need it."))
+
+
+def _handlers() -> dict:
+    from orderhub.site.admin.guard import RoleNotAllowed, SignInRequired
+
+    return {SignInRequired: sign_in_required, RoleNotAllowed: role_not_allowed}
+
+
 HANDLERS = {
+    **_handlers(),
     ValidationFailed: validation_failed,
     NotFound: not_found,
     Conflict: conflict,

@@ -74,7 +74,7 @@ def start_server(workers: int = 1, database_url: str | None = None) -> Server:
     for line in demo.stdout.splitlines():
         m = re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line)
         if m:
-            server.tokens[(m.group(1), m.group(2))] = m.group(3)
+            server.tokens.setdefault((m.group(1), m.group(2)), m.group(3))  # the first order in each state
         m = re.match(r"\s+(\S+)\s+api_key=(\S+) webhook_secret=(\S+)$", line)
         if m:
             server.api_keys[m.group(1)] = m.group(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import bearer
-from tests.returns_support import walk
+from tests.returns_support import fulfil, walk
 
 
 async def _return(client, orders, name="jp_ship", items=None, **kw):
@@ -92,6 +92,7 @@ async def test_parallel_submissions_never_return_more_than_bought(client, orders
     from orderhub.db.errors import ValidationFailed
 
     order_id = orders["jp_ship"].id
+    await fulfil(order_id)
     data = {"items": {"L2": 1}, "reason": "too_small", "comment": "", "resolution": "refund", "method": "drop_off"}
 
     async def one(i):
@@ -111,6 +112,7 @@ async def test_duplicate_submits_in_parallel_make_one_return(client, orders, clo
     from orderhub.db.returns import queries, services
 
     order_id = orders["jp_ship"].id
+    await fulfil(order_id)
     data = {"items": {"L1": 1}, "reason": "too_small", "comment": "", "resolution": "refund", "method": "drop_off"}
     ids = await asyncio.gather(*(services.submit(order_id, data, idempotency_key="same-key-0123456789", now=clock())
                                  for _ in range(20)))
@@ -137,6 +139,7 @@ async def test_demo_step_puts_the_returned_order_through_the_services(orders, cl
     from orderhub.db.orders.tables import Order
     from orderhub.db.returns import demo, queries
 
+    await fulfil(orders["jp_ship"].id)  # the demo delivers its "returned" orders through shipping first
     ctx = SimpleNamespace(now=clock(), orders=[SimpleNamespace(state="returned", order_id=orders["jp_ship"].id,
                                                                external_id="jp_ship")])
     await demo.returned_orders(ctx)

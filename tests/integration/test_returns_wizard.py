@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from tests.returns_support import CSRF, HTMX, csrf, png, step, walk
+import pytest
+
+from tests.returns_support import CSRF, HTMX, csrf, fulfil, png, step, walk
+
+
+@pytest.fixture(autouse=True)
+async def _delivered(orders):
+    """The shopper's parcels arrived: every unit of the ship orders was fulfilled."""
+    for name in ("jp_ship", "us_ship"):
+        await fulfil(orders[name].id)
 
 
 async def test_wizard_without_js_creates_a_return_with_exact_refund(client, orders):

@@ -60,15 +60,40 @@ NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo
     ("final sale", dict(final_sale=True), [], dt.date(2026, 11, 20), None, NOW, (0, "final_sale")),
     ("no delivery, no promise", dict(), [], None, None, NOW, (0, "not_delivered")),
     ("promise in the future", dict(), [], dt.date(2026, 11, 25), None, NOW, (0, "not_delivered")),
-    ("part already requested", dict(quantity=3, requested_quantity=2), [], dt.date(2026, 11, 20), None, NOW, (1, "")),
-    ("all already requested", dict(quantity=2, requested_quantity=2), [], dt.date(2026, 11, 20), None, NOW,
-     (0, "all_returned")),
+    ("part already requested", dict(quantity=3, fulfilled_quantity=3, requested_quantity=2), [],
+     dt.date(2026, 11, 20), None, NOW, (1, "")),
+    ("all already requested", dict(quantity=2, fulfilled_quantity=2, requested_quantity=2), [],
+     dt.date(2026, 11, 20), None, NOW, (0, "all_returned")),
+    # the limit is what was delivered, not what was bought
+    ("nothing shipped yet", dict(quantity=2, fulfilled_quantity=0), [], dt.date(2026, 11, 20), None, NOW,
+     (0, "not_delivered")),
+    ("one of three delivered", dict(quantity=3, fulfilled_quantity=1), [], dt.date(2026, 11, 20), None, NOW,
+     (1, "")),
+    ("two of three delivered, one asked back", dict(quantity=3, fulfilled_quantity=2, requested_quantity=1), [],
+     dt.date(2026, 11, 20), None, NOW, (1, "")),
+    ("delivered part all asked back, rest not shipped", dict(quantity=3, fulfilled_quantity=1, requested_quantity=1),
+     [], dt.date(2026, 11, 20), None, NOW, (0, "all_returned")),
+    ("counter above quantity is capped", dict(quantity=2, fulfilled_quantity=5), [], dt.date(2026, 11, 20), None,
+     NOW, (2, "")),
+    ("delivered but final sale", dict(quantity=2, fulfilled_quantity=2, final_sale=True), [],
+     dt.date(2026, 11, 20), None, NOW, (0, "final_sale")),
+    ("delivered but window closed", dict(quantity=2, fulfilled_quantity=2), [], dt.date(2026, 10, 1), None, NOW,
+     (0, "window_closed")),
 ])
 def test_eligibility(case, line, tags, promised, delivered, now, expected):
     facts = LineFacts(**{"line_id": "L1", "title": "x", "quantity": 1, "unit_price_minor": 100, "discount_minor": 0,
-                         "tax_rate": Decimal("0.10"), "delivered_at": delivered, **line})
+                         "tax_rate": Decimal("0.10"), "delivered_at": delivered, "fulfilled_quantity": 1, **line})
     e = rules.eligibility(facts, policy=JP_POLICY, tags=tags, promised_date=promised, now=now, timezone=JST)
     assert (e.returnable, e.reason) == expected, case
+
+
+@pytest.mark.parametrize("quantity, counter, kind, status, units", [
+    (3, 0, "ship", "unfulfilled", 0), (3, 2, "ship", "partially_shipped", 2), (3, 3, "ship", "delivered", 3),
+    (3, 4, "ship", "delivered", 3), (2, 0, "pickup", "ready_for_pickup", 0), (2, 0, "pickup", "picked_up", 2),
+    (2, 0, "pickup", "returned", 2), (2, 1, "pickup", "ready_for_pickup", 1), (2, 0, "ship", "picked_up", 0),
+])
+def test_fulfilled_units(quantity, counter, kind, status, units):
+    assert rules.fulfilled_units(quantity, counter, fulfillment_type=kind, fulfillment_status=status) == units
 
 
 @pytest.mark.parametrize("policy, reason, required", [

@@ -114,6 +114,9 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
         if reason not in REASONS:
             r.error(f"{path}.photo_required_reasons[{i}]", "must be one of " + ", ".join(REASONS))
     out["photo_required_reasons"] = reasons
+    if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
+        out["return_ship_within_days"] = r.integer(policy, "return_ship_within_days",
+                                                   f"{path}.return_ship_within_days", minimum=1, maximum=365)
     return out
 
 

@@ -69,3 +69,18 @@ class User(Table, tablename="users"):
     password_hash = Varchar(length=200)
     created_at = Timestamptz()
     disabled_at = Timestamptz(null=True, default=None)
+
+
+class UserInvitation(Table, tablename="user_invitations"):
+    """An owner's invitation to join the merchant's admin: a one-time link (only its hash is kept)."""
+
+    merchant = ForeignKey(references=Merchant, index=True)
+    email = Varchar(length=254)
+    role = Varchar(length=16)  # owner | staff
+    store_code = Varchar(length=64, null=True, default=None)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = Integer()
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

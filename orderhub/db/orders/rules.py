@@ -39,6 +39,8 @@ def read_product(data: Any, product_id: str, currency: str) -> tuple[dict, list[
             "price": money.to_string(minor, currency),
             "in_stock": r.boolean(v, "in_stock", f"variants[{i}].in_stock", default=True),
         })
+        if v.get("stock") is not None:  # optional count on hand (returns holds units of it for exchanges)
+            variants[-1]["stock"] = r.integer(v, "stock", f"variants[{i}].stock", minimum=0, maximum=10**9)
     skus = [v["sku"] for v in variants]
     if len(set(skus)) != len(skus):
         r.error("variants", "SKUs must be unique")

@@ -89,6 +89,11 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                         token_generation=1, created_at=now, **values)
             await row.save()
             order_id, created = row.id, True
+            from orderhub.db.outbox.services import notify
+
+            await notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
+                                                          "fulfillment_type": values["fulfillment_type"]},
+                         order_id=order_id, now=now)
         else:
             token = hub_token(token_key, key, existing.token_generation)
             await Order.update({**{getattr(Order, k): v for k, v in values.items()}, Order.version: Order.version + 1}).where(

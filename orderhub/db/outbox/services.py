@@ -9,6 +9,7 @@ import uuid
 import httpx
 
 from orderhub.db import engine
+from orderhub.db.emails import services as emails
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
@@ -17,7 +18,8 @@ from orderhub.db.tokens import new_secret
 
 async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int | None, now: dt.datetime) -> None:
     """Record that `event` happened, in the caller's transaction: one delivery per active endpoint
-    that wants it. A rollback of the caller's change writes nothing; a commit guarantees delivery."""
+    that wants it, and the shopper's email when the event calls for one (db/emails). A rollback of
+    the caller's change writes nothing; a commit guarantees delivery."""
     async with engine.write():
         endpoints = await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events).where(
             (WebhookEndpoint.merchant == merchant_id) & (WebhookEndpoint.active == True)  # noqa: E712
@@ -30,6 +32,8 @@ async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int |
         ]
         if rows:
             await WebhookDelivery.insert(*rows)
+        # the shopper's email (unless the merchant sends its own from these webhooks), same transaction
+        await emails.enqueue(merchant_id, event, payload, order_id=order_id, now=now)
 
 
 async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime) -> tuple[int, str]:

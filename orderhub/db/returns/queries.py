@@ -12,7 +12,7 @@ from orderhub.db.errors import NotFound
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.returns import rules
-from orderhub.db.returns.tables import ReturnEvent, ReturnItem, ReturnRequest
+from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 
 
 async def _delivery_dates(order_id: int) -> dict[str, dt.datetime]:
@@ -35,6 +35,7 @@ class OrderFacts:
     tags: list[str]
     promised_date: dt.date | None
     fulfillment_status: str
+    fulfillment_type: str
     money: rules.OrderMoney
     line_pks: dict[str, int]
     skus: dict[str, str]
@@ -57,6 +58,9 @@ async def order_facts(order_id: int) -> OrderFacts:
             discount_minor=ln.discount_minor, tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale,
             requested_quantity=ln.requested_quantity, delivered_at=delivered.get(ln.line_id), variant=ln.variant,
             product_id=ln.product_id, image_url=ln.image_url,
+            fulfilled_quantity=rules.fulfilled_units(ln.quantity, ln.fulfilled_quantity,
+                                                     fulfillment_type=order.fulfillment_type,
+                                                     fulfillment_status=order.fulfillment_status),
         )
         for ln in lines
     ]
@@ -69,12 +73,13 @@ async def order_facts(order_id: int) -> OrderFacts:
     return OrderFacts(
         order_id=order.id, merchant_id=merchant.id, number=order.number, currency=order.currency,
         timezone=merchant.timezone, policy=merchant.policy or {}, tags=list((order.customer or {}).get("tags", [])),
-        promised_date=order.promised_date, fulfillment_status=order.fulfillment_status, money=om,
+        promised_date=order.promised_date, fulfillment_status=order.fulfillment_status,
+        fulfillment_type=order.fulfillment_type, money=om,
         line_pks={ln.line_id: ln.id for ln in lines}, skus={ln.line_id: ln.sku for ln in lines},
     )
 
 
-async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str) -> list[dict]:
+async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *, count_holds: bool = True) -> list[dict]:
     line = facts.line(line_id)
     if line is None or not line.product_id:
         return []
@@ -83,8 +88,15 @@ async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str) ->
             Product.key == f"{merchant_id}:{line.product_id}").first()
     if product is None:
         return []
-    return rules.exchange_options(product.variants or [], facts.skus.get(line_id, ""), line.unit_price_minor,
-                                  facts.currency)
+    from orderhub.db.returns import replacements
+
+    variants = product.variants or []
+    if not count_holds:
+        return rules.exchange_options(variants, facts.skus.get(line_id, ""), line.unit_price_minor, facts.currency)
+    held = await replacements.reserved(merchant_id, [v.get("sku", "") for v in variants])
+    # a variant whose counted units are all held for other exchanges is not offered
+    free = [{**v, "in_stock": replacements.free_units(v, held.get(v.get("sku"), 0)) != 0} for v in variants]
+    return rules.exchange_options(free, facts.skus.get(line_id, ""), line.unit_price_minor, facts.currency)
 
 
 async def stores(merchant_id: int) -> list[dict]:
@@ -100,7 +112,10 @@ async def refunded_so_far(order_id: int) -> tuple[int, bool]:
         rows = await ReturnRequest.select(ReturnRequest.total_minor, ReturnRequest.bonus_minor,
                                           ReturnRequest.shipping_minor).where(
             (ReturnRequest.order == order_id) & (ReturnRequest.status == "refunded"))
-    return (sum(r["total_minor"] - r["bonus_minor"] for r in rows), any(r["shipping_minor"] for r in rows))
+        claims = await Claim.select(Claim.refunded_minor, Claim.shipping_minor).where(
+            (Claim.order == order_id) & (Claim.status == "resolved") & (Claim.refunded_minor > 0))
+    return (sum(r["total_minor"] - r["bonus_minor"] for r in rows) + sum(c["refunded_minor"] for c in claims),
+            any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims))
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,11 @@ class ReturnView:
     updated_at: dt.datetime
     items: list[ReturnItemView] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    carrier: str = ""
+    tracking_number: str = ""
+    photo_ids: list[int] = field(default_factory=list)
+    #: {"number", "status", "items": [...]} for an exchange
+    replacement: dict | None = None
 
     def api(self) -> dict:
         from orderhub import money
@@ -158,6 +178,9 @@ class ReturnView:
                        "acceptance": i.acceptance} for i in self.items],
             "timeline": [{"status": e["status"], "note": e["note"], "at": e["at"].isoformat()} for e in self.events],
             "note": self.note, "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
+            "photos": [f"/api/v1/returns/{self.id}/photos/{p}" for p in self.photo_ids],
+            "replacement": replacements_api(self.replacement),
         }
 
 
@@ -168,6 +191,11 @@ async def _views(where) -> list[ReturnView]:
         ids = [r["id"] for r in rows]
         items = await ReturnItem.select().where(ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
+        photos = await ReturnPhoto.select(ReturnPhoto.id, ReturnPhoto.request).where(
+            ReturnPhoto.request.is_in(ids)).order_by(ReturnPhoto.id) if ids else []
+    from orderhub.db.returns import replacements
+
+    reps = await replacements.for_sources([f"return:{i}" for i in ids])
     out = []
     for r in rows:
         out.append(ReturnView(
@@ -181,6 +209,8 @@ async def _views(where) -> list[ReturnView]:
                                   i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"])
                    for i in items if i["request"] == r["id"]],
             events=[e for e in events if e["request"] == r["id"]],
+            carrier=r["carrier"], tracking_number=r["tracking_number"],
+            photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(f"return:{r['id']}"),
         ))
     return out
 
@@ -208,6 +238,32 @@ async def returns_for_merchant(merchant_id: int, status: str | None = None) -> l
     if status:
         where = where & (ReturnRequest.status == status)
     return await _views(where)
+
+
+def replacements_api(rep: dict | None) -> dict | None:
+    from orderhub.db.returns import replacements
+
+    return replacements.api(rep)
+
+
+async def photo_for_merchant(merchant_id: int, return_id: int, photo_id: int) -> tuple[bytes, str]:
+    async with engine.read():
+        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
+            (ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
+            & (ReturnPhoto.request.merchant == merchant_id)).first()
+    if row is None:
+        raise NotFound()
+    return bytes(row["data"]), row["content_type"]
+
+
+async def photo_for_order(order_id: int, return_id: int, photo_id: int) -> tuple[bytes, str]:
+    async with engine.read():
+        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
+            (ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
+            & (ReturnPhoto.request.order == order_id)).first()
+    if row is None:
+        raise NotFound()
+    return bytes(row["data"]), row["content_type"]
 
 
 # -- documents (credit notes, return slips) ----------------------------------------------------

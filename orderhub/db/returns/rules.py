@@ -14,7 +14,7 @@ from orderhub.db.orders import rules as order_rules
 RESOLUTIONS = ("refund", "store_credit", "exchange")
 METHODS = RETURN_METHODS  # drop_off, in_store, mail, home_pickup
 #: reasons that are the merchant's fault: shipping comes back when the whole order does
-MERCHANT_FAULT = ("damaged", "wrong_item")
+MERCHANT_FAULT = ("damaged", "wrong_item", "missing")
 MAX_COMMENT = 1000
 
 #: the state machine: state -> {action: next state}
@@ -35,12 +35,33 @@ class IllegalTransition(Exception):
         self.status, self.action = status, action
 
 
-def next_status(status: str, action: str, *, keep_item: bool = False) -> str:
-    """The state after `action`; refund straight from approved only when nothing is sent back."""
+def next_status(status: str, action: str, *, keep_item: bool = False, resolution: str | None = None) -> str:
+    """The state after `action`; refund straight from approved only when nothing is sent back; an
+    exchange is completed by `exchange`, a refund or store credit by `refund` (when the resolution
+    is given); nothing to ship back for a kept item."""
     target = TRANSITIONS.get(status, {}).get(action)
     if target is None or (status == "approved" and action == "refund" and not keep_item):
         raise IllegalTransition(status, action)
+    if keep_item and action in ("ship", "expire"):
+        raise IllegalTransition(status, action)
+    if resolution is not None and ((action == "exchange") != (resolution == "exchange")) and \
+            action in ("exchange", "refund"):
+        raise IllegalTransition(status, action)
     return target
+
+
+#: days an approved return may wait for the item to be sent before it expires (policy "return_ship_within_days")
+SHIP_WITHIN_DAYS = 14
+
+
+def ship_within_days(policy: dict) -> int:
+    value = (policy or {}).get("return_ship_within_days")
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365 else SHIP_WITHIN_DAYS
+
+
+def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict) -> bool:
+    """An approved return whose item was never sent within the policy's days."""
+    return status == "approved" and not keep_item and now - approved_at >= dt.timedelta(days=ship_within_days(policy))
 
 
 # -- eligibility -------------------------------------------------------------------------------
@@ -56,6 +77,8 @@ class LineFacts:
     final_sale: bool = False
     requested_quantity: int = 0
     delivered_at: dt.datetime | None = None
+    #: units delivered or handed over (shipped lines, or every unit of a picked-up order)
+    fulfilled_quantity: int = 0
     variant: str = ""
     product_id: str = ""
     image_url: str = ""
@@ -69,6 +92,14 @@ class Eligibility:
     deadline: dt.date | None
 
 
+def fulfilled_units(quantity: int, fulfilled_quantity: int, *, fulfillment_type: str, fulfillment_status: str) -> int:
+    """What was actually handed over: the line's fulfilled counter (kept by shipping), or every unit of
+    a pickup order once it was picked up (collecting the order hands over all of it)."""
+    if fulfillment_type == "pickup" and fulfillment_status in ("picked_up", "returned"):
+        return quantity
+    return max(0, min(quantity, fulfilled_quantity))
+
+
 def window_start(delivered_at: dt.datetime | None, promised_date: dt.date | None, timezone: str) -> dt.date | None:
     if delivered_at is not None:
         from zoneinfo import ZoneInfo
@@ -79,8 +110,8 @@ def window_start(delivered_at: dt.datetime | None, promised_date: dt.date | None
 
 def eligibility(line: LineFacts, *, policy: dict, tags: list[str], promised_date: dt.date | None,
                 now: dt.datetime, timezone: str = "UTC") -> Eligibility:
-    """How many units of a line can still be asked back, and until when (the deadline is the last
-    day, inclusive, in the merchant's time zone)."""
+    """How many units of a line can still be asked back (delivered minus already requested), and
+    until when (the deadline is the last day, inclusive, in the merchant's time zone)."""
     start = window_start(line.delivered_at, promised_date, timezone)
     deadline = start + dt.timedelta(days=order_rules.return_window_days(policy, tags)) if start else None
     if line.final_sale:
@@ -94,7 +125,11 @@ def eligibility(line: LineFacts, *, policy: dict, tags: list[str], promised_date
         return Eligibility(0, "not_delivered", deadline)
     if today > deadline:
         return Eligibility(0, "window_closed", deadline)
-    left = max(0, line.quantity - line.requested_quantity)
+    fulfilled = max(0, min(line.quantity, line.fulfilled_quantity))
+    if fulfilled == 0 and line.requested_quantity == 0:
+        return Eligibility(0, "not_delivered", deadline)
+    # only what was delivered can come back, minus what was already asked back
+    left = max(0, fulfilled - line.requested_quantity)
     return Eligibility(left, "" if left else "all_returned", deadline)
 
 

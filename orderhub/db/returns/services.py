@@ -12,11 +12,12 @@ from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.rules import REASONS
 from orderhub.db.orders.tables import Order, OrderLine
-from orderhub.db.returns import queries, rules
+from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 
 ACTION_RESULT = {"approve": "approved", "reject": "rejected", "receive": "received", "refund": "refunded",
-                 "exchange": "exchanged", "close": "closed", "ship": "in_transit", "cancel": "cancelled"}
+                 "exchange": "exchanged", "close": "closed", "ship": "in_transit", "cancel": "cancelled",
+                 "expire": "expired"}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -112,7 +113,7 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
                  photo_ids: list[int] | None = None) -> int:
     """Create the return request. The same idempotency key twice -> the same return; the lines'
     requested counters are raised atomically, so parallel submissions never ask back more than
-    was bought (the loser gets ValidationFailed)."""
+    was delivered (the loser gets ValidationFailed). An exchange holds the chosen variants."""
     key = f"{order_id}:{idempotency_key}"
     existing = await _by_key(key)
     if existing:
@@ -141,10 +142,15 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
             by_line = {a.line_id: a for a in breakdown.items}
             for line_id, qty in clean["items"].items():
                 pk = facts.line_pks[line_id]
+                # never more than was delivered: the fulfilled counter (kept by shipping), or the whole
+                # line of a picked-up order; checked in the UPDATE itself so parallel submits cannot pass
+                handed_over = facts.line(line_id).fulfilled_quantity
+                limit = OrderLine.quantity if handed_over >= facts.line(line_id).quantity and \
+                    facts.fulfillment_type == "pickup" else OrderLine.fulfilled_quantity
                 updated = await OrderLine.update(
                     {OrderLine.requested_quantity: OrderLine.requested_quantity + qty}
-                ).where((OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)).returning(
-                    OrderLine.id)
+                ).where((OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)
+                        & (OrderLine.requested_quantity <= limit - qty)).returning(OrderLine.id)
                 if not updated:
                     raise ValidationFailed([{"field": f"items.{line_id}", "message": "is more than can be returned"}])
                 line = facts.line(line_id)
@@ -152,6 +158,8 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
                 await ReturnItem(request=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
                                  quantity=qty, amount_minor=amount.amount_minor, tax_minor=amount.tax_minor,
                                  tax_rate=str(amount.tax_rate)).save()
+            if clean["resolution"] == "exchange":
+                await _hold_exchange(facts, row.id, clean, now=now)
             if photo_ids:
                 await ReturnPhoto.update({ReturnPhoto.request: row.id, ReturnPhoto.draft_key: ""}).where(
                     ReturnPhoto.id.is_in(photo_ids))
@@ -171,20 +179,43 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
         raise
 
 
+async def _hold_exchange(facts: queries.OrderFacts, return_id: int, clean: dict, *, now: dt.datetime) -> None:
+    """Hold the chosen variants (same product, same price, in stock) for the exchange; the whole
+    request is refused when one has just sold out."""
+    items = []
+    for line_id, qty in clean["items"].items():
+        sku = (clean["exchange"] or {}).get(line_id)
+        # the variants of the product at the same price; whether a unit is still free is decided by hold()
+        options = {o["sku"]: o for o in await queries.exchange_options(facts.merchant_id, facts, line_id,
+                                                                       count_holds=False)}
+        if sku not in options:
+            raise ValidationFailed([{"field": f"exchange.{line_id}", "message": "choose a variant"}])
+        line = facts.line(line_id)
+        items.append({"line_id": line_id, "title": line.title, "product_id": line.product_id, "sku": sku,
+                      "option": options[sku].get("option", ""), "quantity": qty})
+    try:
+        await replacements.create(facts.merchant_id, facts.order_id, f"return:{return_id}", items, now=now)
+    except replacements.SoldOut as e:
+        line_id = next(i["line_id"] for i in items if i["sku"] == e.sku)
+        raise ValidationFailed([{"field": f"exchange.{line_id}", "message": "has just sold out"}]) from None
+
+
 async def _by_key(key: str) -> int | None:
     async with engine.read():
         row = await ReturnRequest.select(ReturnRequest.id).where(ReturnRequest.key == key).first()
     return row["id"] if row else None
 
 
-async def _move(return_id: int, action: str, *, note: str, now: dt.datetime) -> dict:
+async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict | None = None) -> dict:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
     try:
-        target = rules.next_status(req["status"], action, keep_item=req["keep_item"])
+        target = rules.next_status(req["status"], action, keep_item=req["keep_item"], resolution=req["resolution"])
     except rules.IllegalTransition as e:
         raise Conflict(str(e)) from None
-    changed = await ReturnRequest.update({ReturnRequest.status: target, ReturnRequest.updated_at: now,
-                                          ReturnRequest.note: note or req["note"]}).where(
+    values = {ReturnRequest.status: target, ReturnRequest.updated_at: now, ReturnRequest.note: note or req["note"]}
+    for name, value in (extra or {}).items():
+        values[getattr(ReturnRequest, name)] = value
+    changed = await ReturnRequest.update(values).where(
         (ReturnRequest.id == return_id) & (ReturnRequest.status == req["status"])).returning(ReturnRequest.id)
     if not changed:
         raise Conflict("the return changed meanwhile")
@@ -203,10 +234,18 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime) -> 
                 raise Conflict("more units received than were bought")
         await ReturnItem.update({ReturnItem.reception: "received", ReturnItem.acceptance: "accepted"}).where(
             ReturnItem.request == return_id)
+    if target in ("rejected", "cancelled", "expired"):
+        await replacements.release(f"return:{return_id}", now=now)
+    if target == "exchanged":
+        await replacements.issue(f"return:{return_id}", now=now)
     await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
     if target == "refunded":
         await _mark_order_returned(req["order"])
-    payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"]}
+    payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
+               "resolution": req["resolution"], **(extra or {})}
+    if target == "exchanged":
+        payload["replacement"] = replacements.api((await replacements.for_sources([f"return:{return_id}"])).get(
+            f"return:{return_id}"))
     await _notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
     return {**req, "status": target}
 
@@ -224,16 +263,58 @@ async def _mark_order_returned(order_id: int) -> None:
         await Order.update({Order.fulfillment_status: "returned"}).where(Order.id == order_id)
 
 
-async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime):
-    """A merchant's move (approve, reject, receive, refund, ...); Conflict when the state does not allow it."""
+async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime,
+                     extra: dict | None = None):
+    """A merchant's move (approve, reject, ship, receive, refund, exchange); Conflict when the state
+    does not allow it. `extra` sets carrier/tracking_number with `ship`."""
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status).where(
             (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
         if req is None:
             raise NotFound()
         if ACTION_RESULT.get(action) != req["status"]:  # the same call twice changes nothing
-            await _move(return_id, action, note=note, now=now)
+            await _move(return_id, action, note=note, now=now, extra=extra)
     return await queries.return_for_merchant(merchant_id, return_id)
+
+
+async def ship_by_code(merchant_id: int, code: str, *, store_code: str = "", note: str = "", now: dt.datetime):
+    """A drop-off or in-store return scanned at the counter (the QR's code): the item is on its way."""
+    code = (code or "").strip().upper()
+    if code.startswith("RMA:"):  # the whole QR payload "RMA:<number>:<code>"
+        code = code.rsplit(":", 1)[-1]
+    async with engine.write():
+        req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.method, ReturnRequest.store_code).where(
+            (ReturnRequest.merchant == merchant_id) & (ReturnRequest.drop_off_code == code)).first()
+        if req is None or req["method"] not in ("drop_off", "in_store") or \
+                (store_code and req["method"] == "in_store" and req["store_code"] != store_code):
+            raise NotFound()
+        return await transition(merchant_id, req["id"], "ship", note=note, now=now,
+                                extra={"carrier": "store:" + store_code if store_code else "drop_off"})
+
+
+async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
+    """Approved returns never sent within the merchant's days (policy `return_ship_within_days`,
+    default 14) -> expired: the lines' counters are freed, held stock given back, return.expired."""
+    from orderhub.db.merchants.tables import Merchant
+
+    async with engine.read():
+        rows = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.merchant, ReturnRequest.keep_item,
+                                          ReturnRequest.updated_at).where(
+            (ReturnRequest.status == "approved") & (ReturnRequest.keep_item == False)  # noqa: E712
+            & (ReturnRequest.updated_at <= now - dt.timedelta(days=1))).order_by(ReturnRequest.id).limit(limit)
+        policies = {m["id"]: m["policy"] or {} for m in await Merchant.select(Merchant.id, Merchant.policy).output(
+            load_json=True).where(Merchant.id.is_in(list({r["merchant"] for r in rows}) or [0]))}
+    done = []
+    for r in rows:
+        if not rules.expired("approved", r["keep_item"], r["updated_at"], now, policies.get(r["merchant"], {})):
+            continue
+        try:
+            async with engine.write():
+                await _move(r["id"], "expire", note="", now=now)
+        except Conflict:  # moved meanwhile (sent, cancelled): nothing to do
+            continue
+        done.append(r["id"])
+    return done
 
 
 async def cancel_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:

@@ -30,6 +30,9 @@ class ReturnRequest(Table, tablename="return_requests"):
     #: the code at the drop-off point or store counter (QR)
     drop_off_code = Varchar(length=32, default="")
     note = Text(default="")
+    #: the parcel on its way back (set when the return moves to in_transit)
+    carrier = Varchar(length=64, default="")
+    tracking_number = Varchar(length=100, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -61,6 +64,81 @@ class ReturnPhoto(Table, tablename="return_photos"):
     request = ForeignKey(references=ReturnRequest, null=True, default=None)
     #: the draft key while the wizard is open; cleared when the return is submitted
     draft_key = Varchar(length=64, default="", index=True)
+    content_type = Varchar(length=32)
+    data = Bytea()
+    created_at = Timestamptz()
+
+
+class VariantStock(Table, tablename="return_variant_stock"):
+    """Units of a catalog variant held for exchanges and replacements. What is on hand comes from the
+    catalog (`variants[].stock`); `reserved` only ever moves inside a conditional UPDATE."""
+
+    merchant = ForeignKey(references=Merchant)
+    #: "<merchant id>:<sku>"
+    key = Varchar(length=200, unique=True)
+    sku = Varchar(length=100)
+    reserved = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class Replacement(Table, tablename="return_replacements"):
+    """What goes out to the shopper instead: an exchange's new variant or a claim's replacement."""
+
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order)
+    #: "return:<id>" or "claim:<id>": one replacement per source
+    key = Varchar(length=100, unique=True)
+    number = Varchar(length=64, default="")
+    #: [{"line_id", "title", "sku", "option", "quantity", "held": bool}]
+    items = JSON(default="[]")
+    #: held (stock reserved), released (given back), issued (sent out)
+    status = Varchar(length=16, default="held")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Claim(Table, tablename="claims"):
+    """Damaged, missing or wrong items: nothing is sent back; resolved by refund, replacement or both."""
+
+    merchant = ForeignKey(references=Merchant)
+    order = ForeignKey(references=Order)
+    #: "<order id>:<idempotency key>"
+    key = Varchar(length=200, unique=True)
+    number = Varchar(length=64, unique=True)
+    #: damaged, missing, wrong_item
+    kind = Varchar(length=16)
+    description = Text(default="")
+    #: open, resolved
+    status = Varchar(length=16, default="open", index=True)
+    #: refund, replacement, both ("" while open)
+    resolution = Varchar(length=16, default="")
+    note = Text(default="")
+    currency = Varchar(length=3)
+    #: what a refund would give back (the return rules, shipping included for the merchant's fault)
+    refundable_minor = BigInt(default=0)
+    #: what was refunded on resolution
+    refunded_minor = BigInt(default=0)
+    shipping_minor = BigInt(default=0)
+    breakdown = JSON(default="{}")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    resolved_at = Timestamptz(null=True, default=None)
+
+
+class ClaimItem(Table, tablename="claim_items"):
+    claim = ForeignKey(references=Claim)
+    line = ForeignKey(references=OrderLine)
+    line_id = Varchar(length=100)
+    title = Varchar(length=300)
+    variant = Varchar(length=200, default="")
+    sku = Varchar(length=100, default="")
+    quantity = Integer()
+    amount_minor = BigInt(default=0)
+    tax_minor = BigInt(default=0)
+
+
+class ClaimPhoto(Table, tablename="claim_photos"):
+    claim = ForeignKey(references=Claim)
     content_type = Varchar(length=32)
     data = Bytea()
     created_at = Timestamptz()

@@ -71,7 +71,7 @@ def _made_up(state: str, carrier: str, number: str, lines: list[dict], now: dt.d
     }
 
 
-@demo.step
+@demo.step(stage=1)
 async def tracking(ctx: demo.DemoContext) -> None:
     now = ctx.now
     for n, order in enumerate(ctx.orders):

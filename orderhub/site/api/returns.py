@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
@@ -15,21 +15,36 @@ from orderhub.site.api.auth import api_merchant, json_body
 MAX_NOTE = 1000
 
 
-async def _note(request: Request) -> str:
+async def _body(request: Request) -> dict:
     raw = await request.body()
     if not raw.strip():
-        return ""
+        return {}
     body = await json_body(request)
     if not isinstance(body, dict):
         raise ValidationFailed([{"field": "body", "message": "must be an object such as {\"note\": \"...\"}"}])
-    note = body.get("note", "")
-    if note is None:
+    return body
+
+
+def _text(body: dict, name: str, limit: int) -> str:
+    value = body.get(name, "")
+    if value is None:
         return ""
-    if not isinstance(note, str):
-        raise ValidationFailed([{"field": "note", "message": "must be a string"}])
-    if len(note) > MAX_NOTE:
-        raise ValidationFailed([{"field": "note", "message": f"must be at most {MAX_NOTE} characters"}])
-    return note.strip()
+    if not isinstance(value, str):
+        raise ValidationFailed([{"field": name, "message": "must be a string"}])
+    if len(value) > limit:
+        raise ValidationFailed([{"field": name, "message": f"must be at most {limit} characters"}])
+    return value.strip()
+
+
+async def _note(request: Request) -> str:
+    return _text(await _body(request), "note", MAX_NOTE)
+
+
+def image_response(data: bytes, content_type: str) -> Response:
+    """A stored (re-encoded) picture: its own content type, never sniffed, never cached publicly."""
+    return Response(data, media_type=content_type, headers={
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
+        "Content-Security-Policy": "default-src 'none'; sandbox", "Content-Disposition": "inline"})
 
 
 class ReturnsApi(Controller):
@@ -68,3 +83,33 @@ class ReturnsApi(Controller):
     @post("/returns/{return_id:int}/refund", summary="Refund (or credit) a received return", status_code=200)
     async def refund(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
         return await self._move(request, merchant, return_id, "refund")
+
+    @post("/returns/{return_id:int}/in-transit", summary="The item is on its way back (optional carrier and tracking)",
+          status_code=200)
+    async def in_transit(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
+        body = await _body(request)
+        note = _text(body, "note", MAX_NOTE)
+        extra = {"carrier": _text(body, "carrier", 64), "tracking_number": _text(body, "tracking_number", 100)}
+        view = await services.transition(merchant.id, return_id, "ship", note=note, now=request.app.state.clock(),
+                                         extra={k: v for k, v in extra.items() if v})
+        return view.api()
+
+    @post("/returns/{return_id:int}/exchange", summary="Send the replacement of a received exchange", status_code=200)
+    async def exchange(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "exchange")
+
+    @post("/returns/scan", summary="A drop-off or in-store return scanned at the counter (its QR code)",
+          status_code=200)
+    async def scan(self, request: Request, merchant: Merchant) -> dict[str, Any]:
+        body = await _body(request)
+        code = _text(body, "code", 200)
+        if not code:
+            raise ValidationFailed([{"field": "code", "message": "is required"}])
+        view = await services.ship_by_code(merchant.id, code, store_code=_text(body, "store_code", 64),
+                                           note=_text(body, "note", MAX_NOTE), now=request.app.state.clock())
+        return view.api()
+
+    @get("/returns/{return_id:int}/photos/{photo_id:int}", summary="A photo the shopper attached")
+    async def photo(self, merchant: Merchant, return_id: int, photo_id: int) -> Response:
+        data, content_type = await queries.photo_for_merchant(merchant.id, return_id, photo_id)
+        return image_response(data, content_type)

@@ -60,6 +60,19 @@ def base_context(request: Request, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _count_visit(request: Request, hub: Hub, current: str) -> None:
+    """A full-page view of a hub section counts as a visit for the merchant dashboard (polls, partial
+    swaps and form re-renders do not). The confirmation page records its own visit."""
+    from orderhub.site.rendering import wants_partial
+
+    if current == "confirmation" or request.method != "GET" or wants_partial(request):
+        return
+    analytics = getattr(request.app.state, "analytics", None)
+    if analytics is not None:
+        analytics.add(hub.merchant.id, "hub_view", order_id=hub.order.id, section=current,
+                      now=request.app.state.clock())
+
+
 def hub_context(request: Request, hub: Hub, current: str, **extra: Any) -> dict[str, Any]:
     base = f"/o/{hub.token}"
     query = lang_query(request)
@@ -67,5 +80,6 @@ def hub_context(request: Request, hub: Hub, current: str, **extra: Any) -> dict[
         {"key": s.key, "label": s.label, "href": f"{base}{s.path}{query}", "current": s.key == current}
         for s in sections.visible(hub.order)
     ]
+    _count_visit(request, hub, current)
     return base_context(request, hub=hub, brand=hub.brand, order=hub.order, hub_base=base, nav=nav,
                         section=current, **extra)

@@ -88,6 +88,10 @@ def error_text(message: str) -> str:
         "choose how to send it back": _("Choose how to send it back."),
         "choose a store": _("Choose a store."),
         "choose a variant": _("Choose the size or colour you want."),
+        "choose what happened": _("Choose what happened."),
+        "describe the problem": _("Please describe the problem."),
+        "at most 3 photos": _("Choose at most 3 photos."),
+        "has just sold out": _("Sorry, this size or colour has just sold out. Please choose another."),
     }.get(message, _(message))
 
 
@@ -104,3 +108,38 @@ def image_error(message: str) -> str:
     if message.startswith("The picture has too many pixels"):
         return _("The picture has too many pixels (at most %(mp)s megapixels).", mp=24)
     return _("The file is not a readable picture.")
+
+
+def replacement_label(status: str) -> str:
+    return {"held": _("Reserved for you"), "issued": _("Sent"), "released": _("Released")}.get(status, status)
+
+
+def replacement_text(status: str) -> str:
+    return {
+        "held": _("We have set your new size or colour aside. It ships as soon as your return arrives."),
+        "issued": _("Your replacement is on its way."),
+        "released": _("The item we set aside for you has been released."),
+    }.get(status, "")
+
+
+def replacement_badge(status: str) -> str:
+    return {"held": "info", "issued": "good", "released": "muted"}.get(status, "muted")
+
+
+def claim_kind_label(kind: str) -> str:
+    return {"damaged": _("An item arrived damaged"), "missing": _("An item is missing"),
+            "wrong_item": _("I received the wrong item")}.get(kind, kind)
+
+
+def claim_status_label(status: str) -> str:
+    return {"open": _("Under review"), "resolved": _("Resolved")}.get(status, status)
+
+
+def claim_status_text(status: str, resolution: str) -> str:
+    if status == "open":
+        return _("We have your report and will get back to you shortly. There is nothing to send back.")
+    return {
+        "refund": _("We refunded the items. It can take a few days to appear on your statement."),
+        "replacement": _("We are sending you a replacement."),
+        "both": _("We refunded the items and are sending you a replacement."),
+    }.get(resolution, "")

@@ -72,8 +72,12 @@ class ReturnsController(Controller):
             hub = await open_hub(request, token)
             facts = await queries.order_facts(hub.order.id)
             views = await queries.returns_for_order(hub.order.id)
+            from orderhub.db.returns import claims
+
+            reports = await claims.claims_for_order(hub.order.id)
         lines = self._lines(facts, now)
-        context = hub_context(request, hub, "returns", returns=views, lines=lines, p=presenter,
+        context = hub_context(request, hub, "returns", returns=views, lines=lines, p=presenter, claims=reports,
+                              can_claim=any(ln.fulfilled_quantity > ln.requested_quantity for ln in facts.money.lines),
                               can_start=any(ln["returnable"] for ln in lines),
                               start_url=_step_url(hub, request, "items"), url=lambda t="": _url(hub, request, t))
         return page(request, OVERVIEW, "overview", context)
@@ -98,6 +102,18 @@ class ReturnsController(Controller):
             stores = await queries.stores(hub.order.merchant_id)
             return page(request, DETAIL, "detail", self._detail_context(request, hub, view, stores), push_url=target)
         return Redirect(path=target, status_code=303)
+
+    @get("/{return_id:int}/photos/{photo_id:int}", name="return-photo")
+    async def photo(self, request: Request, token: str, return_id: int, photo_id: int) -> Response:
+        from orderhub.site.api.returns import image_response
+
+        async with engine.read():
+            hub = await open_hub(request, token)
+        try:
+            data, content_type = await queries.photo_for_order(hub.order.id, return_id, photo_id)
+        except Exception:
+            raise NotFoundException() from None
+        return image_response(data, content_type)
 
     async def _view(self, hub: Hub, return_id: int) -> queries.ReturnView:
         try:
@@ -125,6 +141,7 @@ class ReturnsController(Controller):
                      "done": s in reached or (s == "in_transit" and "received" in reached)} for s in path]
         return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, store=store, timeline=timeline,
                            url=lambda t="": _url(hub, request, t),
+                           photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids],
                            can_cancel=view.status in ("requested", "approved"))
 
     # -- the wizard ----------------------------------------------------------------------------

@@ -77,8 +77,7 @@ class StaffController(Controller):
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
-        limits = auth.limiter(request)
-        if not (limits.hit("client:" + auth.client_key(request)) & limits.hit("email:" + email.lower())):
+        if not auth.allow_attempt(request, "staff", email):
             return self._sign_in(request, email=email, status_code=429,
                                  error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await auth.authenticate(email, password)
@@ -86,7 +85,7 @@ class StaffController(Controller):
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
         response = Redirect(path="/staff" + _lang_query(request), status_code=303)
-        return auth.set_session(request, response, auth.make_session(request, user, request.app.state.clock()))
+        return auth.set_session(request, response, user)
 
     @post("/sign-out", name="staff-sign-out")
     async def sign_out(self, request: Request) -> Redirect:

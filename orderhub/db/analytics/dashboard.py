@@ -1,0 +1,166 @@
+"""The merchant dashboard's read model: one call, one connection, everything the page shows for a
+date range in the merchant's time zone (hub visits per section and per day, cross-sell impressions,
+clicks and click-through rate, returns by reason and resolution, NPS and its trend, pickups today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from piccolo.query.functions.aggregate import Sum
+
+from orderhub.db import engine
+from orderhub.db.analytics import rules
+from orderhub.db.analytics.rules import DateRange
+from orderhub.db.analytics.tables import AnalyticsEvent
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Product
+from orderhub.db.pickup.tables import Pickup
+from orderhub.db.returns.tables import ReturnRequest
+
+#: the order sections are shown in (others follow alphabetically)
+SECTION_ORDER = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
+WAITING = ("ready", "on_the_way", "arrived")
+
+
+@dataclass(frozen=True)
+class NpsPoint:
+    start: dt.date
+    end: dt.date
+    score: int | None
+    answers: int
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    range: DateRange
+    timezone: str
+    currency: str
+    visits_total: int
+    #: [(section key, page views)] in navigation order, sections without views left out
+    visits_by_section: list[tuple[str, int]]
+    #: [(local date, page views)] one entry per day of the range
+    visits_by_day: list[tuple[dt.date, int]]
+    impressions: int
+    clicks: int
+    ctr: Decimal | None
+    #: [(product title or id, clicks)] most clicked first (at most 5)
+    top_clicked: list[tuple[str, int]]
+    returns_total: int
+    returns_by_reason: list[tuple[str, int]]
+    returns_by_resolution: list[tuple[str, int]]
+    returns_open: int
+    nps: rules.Nps | None
+    nps_trend: list[NpsPoint] = field(default_factory=list)
+    pickups_waiting: int = 0
+    pickups_arrived: int = 0
+    pickups_done_today: int = 0
+    pickups_due_today: int = 0
+
+
+def _sorted_sections(counts: dict[str, int]) -> list[tuple[str, int]]:
+    rank = {key: i for i, key in enumerate(SECTION_ORDER)}
+    return sorted(((k or "confirmation", v) for k, v in counts.items() if v),
+                  key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0]))
+
+
+async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime):
+    where = ((AnalyticsEvent.merchant == merchant_id) & (AnalyticsEvent.occurred_at >= start)
+             & (AnalyticsEvent.occurred_at < end))
+    totals = await AnalyticsEvent.select(
+        AnalyticsEvent.kind, AnalyticsEvent.section, Sum(AnalyticsEvent.count, alias="n"),
+    ).where(where & AnalyticsEvent.kind.is_in(list(rules.KINDS))).group_by(AnalyticsEvent.kind, AnalyticsEvent.section)
+    clicked = await AnalyticsEvent.select(AnalyticsEvent.product_id, Sum(AnalyticsEvent.count, alias="n")).where(
+        where & (AnalyticsEvent.kind == rules.CLICK)).group_by(AnalyticsEvent.product_id)
+    # per-day counts need the merchant's local date: count per UTC hour in SQL, then place each hour
+    # on its local day (exact for time zones a whole number of hours from UTC)
+    if engine.current_engine().engine_type == "postgres":
+        hour = "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
+    else:  # SQLite keeps UTC text 'YYYY-MM-DD HH:MM:SS...+00:00'
+        hour = "substr(occurred_at, 1, 13)"
+    visits = await AnalyticsEvent.raw(
+        f"SELECT {hour} AS hour, SUM(count) AS n FROM analytics_events WHERE merchant = {{}} AND kind = {{}} "
+        f"AND occurred_at >= {{}} AND occurred_at < {{}} GROUP BY 1", merchant_id, rules.VISIT, start, end)
+    return totals, clicked, visits
+
+
+async def _nps(merchant_id: int, rng: DateRange, tz: str) -> tuple[rules.Nps | None, list[NpsPoint]]:
+    """NPS from the feedback area's answers, when that area is installed."""
+    try:
+        from orderhub.db.feedback import queries as feedback
+    except ImportError:
+        return None, []
+    scores_in = getattr(feedback, "nps_scores", None)
+    if scores_in is None:
+        return None, []
+    start, end = rng.bounds(tz)
+    answers: list[tuple[dt.datetime, int]] = await scores_in(merchant_id, start, end)
+    overall = rules.nps([s for _, s in answers])
+    trend = []
+    for first, last in rules.weeks(rng):
+        week = [s for at, s in answers if first <= rules.local_date(at, tz) <= last]
+        n = rules.nps(week)
+        trend.append(NpsPoint(first, last, n.score, n.answers))
+    return overall, trend
+
+
+async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> DashboardView:
+    async with engine.read():
+        merchant = await Merchant.select(Merchant.timezone, Merchant.currency).where(Merchant.id == merchant_id).first()
+        tz = (merchant or {}).get("timezone") or "UTC"
+        start, end = rng.bounds(tz)
+        totals, clicked, visits = await _events(merchant_id, start, end)
+        returns = await ReturnRequest.select(ReturnRequest.reason, ReturnRequest.resolution).where(
+            (ReturnRequest.merchant == merchant_id) & (ReturnRequest.created_at >= start)
+            & (ReturnRequest.created_at < end))
+        returns_open = await ReturnRequest.count().where(
+            (ReturnRequest.merchant == merchant_id) & (ReturnRequest.status == "requested"))
+        today = DateRange(rules.local_date(now, tz), rules.local_date(now, tz)).bounds(tz)
+        pickups = await Pickup.select(Pickup.state, Pickup.picked_up_at, Pickup.deadline).where(
+            (Pickup.merchant == merchant_id) & (
+                Pickup.state.is_in(list(WAITING))
+                | ((Pickup.picked_up_at >= today[0]) & (Pickup.picked_up_at < today[1]))))
+        nps, trend = await _nps(merchant_id, rng, tz)
+        top = sorted(((r["product_id"], int(r["n"] or 0)) for r in clicked if r["product_id"]),
+                     key=lambda kv: (-kv[1], kv[0]))[:5]
+        titles = {p["external_id"]: p["title"] for p in await Product.select(Product.external_id, Product.title).where(
+            Product.key.is_in([f"{merchant_id}:{pid}" for pid, _ in top]))} if top else {}
+
+    sums: dict[tuple[str, str], int] = {}
+    for row in totals:
+        sums[(row["kind"], row["section"])] = int(row["n"] or 0)
+    by_section: dict[str, int] = {}
+    for (kind, section), n in sums.items():
+        if kind == rules.VISIT:
+            by_section[section or "confirmation"] = by_section.get(section or "confirmation", 0) + n
+    impressions = sum(n for (kind, _), n in sums.items() if kind == rules.IMPRESSION)
+    clicks = sum(n for (kind, _), n in sums.items() if kind == rules.CLICK)
+    per_day = {d: 0 for d in rng.dates()}
+    for row in visits:
+        at = dt.datetime.strptime(row["hour"][:13].replace("T", " "), "%Y-%m-%d %H").replace(tzinfo=dt.timezone.utc)
+        day = rules.local_date(at, tz)
+        if day in per_day:
+            per_day[day] += int(row["n"] or 0)
+    reasons: dict[str, int] = {}
+    resolutions: dict[str, int] = {}
+    for r in returns:
+        reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
+        resolutions[r["resolution"]] = resolutions.get(r["resolution"], 0) + 1
+    return DashboardView(
+        range=rng, timezone=tz, currency=(merchant or {}).get("currency") or "",
+        visits_total=sum(by_section.values()), visits_by_section=_sorted_sections(by_section),
+        visits_by_day=sorted(per_day.items()), impressions=impressions, clicks=clicks,
+        ctr=rules.ctr(clicks, impressions), top_clicked=[(titles.get(pid, pid), n) for pid, n in top],
+        returns_total=len(returns), returns_by_reason=_by_count(reasons), returns_by_resolution=_by_count(resolutions),
+        returns_open=returns_open, nps=nps, nps_trend=trend,
+        pickups_waiting=sum(1 for p in pickups if p["state"] in WAITING),
+        pickups_arrived=sum(1 for p in pickups if p["state"] == "arrived"),
+        pickups_done_today=sum(1 for p in pickups if p["picked_up_at"] and today[0] <= p["picked_up_at"] < today[1]),
+        pickups_due_today=sum(1 for p in pickups if p["state"] in WAITING and p["deadline"]
+                              and today[0] <= p["deadline"] < today[1]),
+    )

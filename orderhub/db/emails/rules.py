@@ -1,0 +1,257 @@
+"""Pure decisions for transactional emails (no I/O, no clock: `now` is a parameter).
+
+Which events become which message, the merchant's email settings, good manners (quiet hours in
+the shopper's time zone, at most one in-transit update per shipment per N hours, no marketing
+unless allowed), the retry schedule, and the SMTP URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# --- events -> messages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    #: the hub section the message's link opens ("" = the hub's confirmation page)
+    section: str
+    #: goes out even in quiet hours (the shopper just acted, or must act now)
+    urgent: bool = False
+    #: an in-transit update (arriving, delayed): at most one per shipment per `transit_every_hours`;
+    #: the "shipped" announcement, deliveries and exceptions always go out
+    in_transit: bool = False
+
+
+#: the shopper-facing events; every other event (merchant-only ones such as return.requested,
+#: pickup.arrived, feedback.detractor) writes no email
+EVENTS: dict[str, Spec] = {
+    "order.confirmed": Spec("order_confirmed", "", urgent=True),
+    "shipment.shipped": Spec("shipped", "tracking"),
+    "shipment.out_for_delivery": Spec("arriving_today", "tracking", urgent=True, in_transit=True),
+    "shipment.arriving_tomorrow": Spec("arriving_tomorrow", "tracking", in_transit=True),
+    "shipment.delayed": Spec("delayed", "tracking", in_transit=True),
+    "shipment.exception": Spec("exception", "tracking", urgent=True),
+    "shipment.failed_attempt": Spec("exception", "tracking", urgent=True),
+    "shipment.available_for_pickup": Spec("exception", "tracking", urgent=True),
+    "shipment.delivered": Spec("delivered", "tracking", urgent=True),
+    "pickup.ready": Spec("pickup_ready", "pickup"),
+    "pickup.reminder": Spec("pickup_reminder", "pickup"),
+    "pickup.expired": Spec("pickup_expired", "pickup"),
+    "return.approved": Spec("return_approved", "returns"),
+    "return.received": Spec("return_received", "returns"),
+    "return.refunded": Spec("return_refunded", "returns"),
+    "feedback.review_invitation": Spec("review_invitation", "feedback"),
+    "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
+}
+
+KINDS: dict[str, str] = {}
+for _event, _spec in EVENTS.items():
+    KINDS.setdefault(_spec.kind, _event)
+
+IN_TRANSIT_KINDS = sorted({s.kind for s in EVENTS.values() if s.in_transit})
+#: kinds that may carry cross-sells (when allowed): the confirmation and the delivery
+MARKETING_KINDS = {"order_confirmed", "delivered"}
+
+
+def spec_for(event: str) -> Spec | None:
+    return EVENTS.get(event)
+
+
+def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict) -> str:
+    """One message per state change: the same change reported twice maps to the same key."""
+    spec = EVENTS[event]
+    p = payload or {}
+    if event.startswith("shipment."):
+        what = f"{p.get('shipment_id', '')}:{p.get('status', '')}:{p.get('substatus') or ''}"
+        if event in ("shipment.delayed", "shipment.arriving_tomorrow"):
+            what = f"{p.get('shipment_id', '')}:{p.get('estimated_delivery') or ''}"
+    elif event.startswith("return."):
+        what = str(p.get("return_id", ""))
+    else:
+        what = ""  # order, pickup and feedback messages: once per order
+    return f"{merchant_id}:{order_id}:{spec.kind}:{what}"[:300]
+
+
+# --- merchant settings (Merchant.settings["emails"]) ----------------------------------------------
+
+DEFAULTS = {"send": True, "quiet_start": "21:00", "quiet_end": "08:00", "transit_every_hours": 24,
+            "marketing_eu": False}
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def read_emails_settings(raw: dict | None) -> dict:
+    """The merchant's email settings with defaults filled in (bad stored values fall back too)."""
+    clean, _errors = validate_emails_settings({**DEFAULTS, **(raw if isinstance(raw, dict) else {})})
+    return {**DEFAULTS, **clean}
+
+
+def validate_emails_settings(body: object) -> tuple[dict, list[dict]]:
+    """-> (clean settings, errors as {"field", "message"}) for the admin's form or API."""
+    if not isinstance(body, dict):
+        return {}, [{"field": "emails", "message": "must be an object"}]
+    clean: dict = {}
+    errors: list[dict] = []
+    for name in body:
+        if name not in DEFAULTS:
+            errors.append({"field": f"emails.{name}"[:100], "message": "is not a setting"})
+    for name in ("send", "marketing_eu"):
+        if name in body:
+            if isinstance(body[name], bool):
+                clean[name] = body[name]
+            else:
+                errors.append({"field": f"emails.{name}", "message": "must be true or false"})
+    for name in ("quiet_start", "quiet_end"):
+        if name in body:
+            if isinstance(body[name], str) and _HHMM.match(body[name]):
+                clean[name] = body[name]
+            else:
+                errors.append({"field": f"emails.{name}", "message": "must be a time like 21:00"})
+    if "transit_every_hours" in body:
+        value = body["transit_every_hours"]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 168:
+            clean["transit_every_hours"] = value
+        else:
+            errors.append({"field": "emails.transit_every_hours", "message": "must be a whole number from 0 to 168"})
+    return clean, errors
+
+
+# --- good manners --------------------------------------------------------------------------------
+
+#: EU and EEA member states and the UK: consent rules for marketing in email (GDPR, ePrivacy, PECR)
+STRICT_MARKETING_COUNTRIES = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GB".split()
+)
+
+
+def shopper_timezone(country: str | None, merchant_timezone: str) -> str:
+    """The shopper's time zone from the address country (Babel's territory zones); when the country
+    spans several zones or there is no address, `merchant_timezone` (the caller passes the pickup
+    store's zone for pickups)."""
+    from babel.core import get_global
+
+    zones = get_global("territory_zones").get((country or "").upper(), [])
+    if len(zones) == 1:
+        return zones[0]
+    return merchant_timezone if _known_zone(merchant_timezone) else "UTC"
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _hm(value: str) -> dt.time:
+    h, m = value.split(":")
+    return dt.time(int(h), int(m))
+
+
+def send_at(now: dt.datetime, timezone: str, quiet_start: str, quiet_end: str, *, urgent: bool) -> dt.datetime:
+    """When a message may go out: now, or at the end of quiet hours in `timezone` (a window that
+    may wrap past midnight; start == end means no quiet hours). Urgent messages never wait."""
+    start, end = _hm(quiet_start), _hm(quiet_end)
+    if urgent or start == end:
+        return now
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    t = local.time().replace(tzinfo=None)
+    quiet = (start <= t or t < end) if start > end else (start <= t < end)
+    if not quiet:
+        return now
+    day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+def throttled(kind: str, previous: list[dt.datetime], now: dt.datetime, every_hours: int) -> bool:
+    """An in-transit update is held back when another one for the same shipment was written in the
+    last `every_hours` hours; deliveries, exceptions and everything else always go out."""
+    if kind not in IN_TRANSIT_KINDS or every_hours <= 0:
+        return False
+    since = now - dt.timedelta(hours=every_hours)
+    return any(at > since for at in previous)
+
+
+def marketing_allowed(kind: str, cross_sells_enabled: bool, country: str | None, marketing_eu: bool) -> bool:
+    """Cross-sells in a transactional message: only in the confirmation and delivery messages, only
+    when the merchant turned cross-sells on, and for EU/EEA/UK addresses only when the merchant says
+    it has consent (marketing_eu)."""
+    if kind not in MARKETING_KINDS or not cross_sells_enabled:
+        return False
+    if (country or "").upper() in STRICT_MARKETING_COUNTRIES:
+        return marketing_eu
+    return True
+
+
+def arriving_tomorrow(estimate: dt.date | None, status: str, now: dt.datetime, timezone: str) -> bool:
+    """A shipment whose estimate is tomorrow in the shopper's time zone, still on its way."""
+    if estimate is None or status not in ("info_received", "in_transit", "pending"):
+        return False
+    return estimate == now.astimezone(ZoneInfo(timezone)).date() + dt.timedelta(days=1)
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY_SECONDS = 60
+MAX_RETRY_SECONDS = 3600
+#: how long a worker holds a claimed message before another may send it again
+LEASE_SECONDS = 300
+#: messages that could not go out for this long are no longer worth sending
+STALE_AFTER = dt.timedelta(days=3)
+
+
+def next_attempt(attempts: int, now: dt.datetime) -> dt.datetime | None:
+    """After `attempts` failed tries: when to try again (exponential backoff), or None (dead)."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
+
+
+def stale(created_at: dt.datetime, now: dt.datetime) -> bool:
+    return now - created_at > STALE_AFTER
+
+
+def message_id_header(token: str, from_address: str) -> str:
+    """`<token@domain of the From address>`: the same for every (re)send of one message."""
+    domain = from_address.rpartition("@")[2].strip(" >") or "orderhub.localhost"
+    return f"<{token}@{domain}>"
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    #: "implicit" (smtps://), "starttls" (required), "auto" (if offered), "off"
+    tls: str
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """`smtp://user:pass@host:587` (STARTTLS required on 587, used when offered elsewhere),
+    `smtps://user:pass@host:465` (implicit TLS), `smtp://host:1025?starttls=off` (plain, local).
+    `?starttls=require|auto|off` overrides the default."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("ORDERHUB_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 587)
+    except ValueError as exc:
+        raise ValueError("ORDERHUB_SMTP_URL has a bad port") from exc
+    if parts.scheme == "smtps":
+        tls = "implicit"
+    else:
+        option = (parse_qs(parts.query).get("starttls") or [""])[0].lower()
+        if option and option not in ("require", "auto", "off"):
+            raise ValueError("ORDERHUB_SMTP_URL starttls= must be require, auto or off")
+        tls = {"require": "starttls", "auto": "auto", "off": "off"}.get(option) or ("starttls" if port == 587 else "auto")
+    return SmtpTarget(parts.hostname, port, unquote(parts.username) if parts.username else None,
+                      unquote(parts.password) if parts.password else None, tls)

@@ -1,0 +1,177 @@
+"""A merchant's team: the people who may sign in to its admin and console, and owners' invitations.
+
+An invitation is a one-time link: only the SHA-256 of its token is stored, it expires after
+INVITE_DAYS, and accepting it creates the user with the password the invitee chooses. Messages in
+ValidationFailed are English msgids; the admin translates them next to the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from orderhub.db import engine
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.merchants.services import PASSWORDS
+from orderhub.db.merchants.tables import Store, User, UserInvitation
+from orderhub.db.tokens import token_hash
+
+INVITE_DAYS = 7
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+ROLES = ("owner", "staff")
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,189}\.[^@\s<>\"'.]{2,63}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    email: str
+    role: str
+    store_code: str | None
+    created_at: dt.datetime
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    id: int
+    email: str
+    role: str
+    store_code: str | None
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Team:
+    members: list[Member]
+    invitations: list[PendingInvitation]
+    stores: list[dict]
+
+
+def check_password(password: str, confirm: str | None = None) -> list[dict]:
+    errors = []
+    if len(password) < MIN_PASSWORD:
+        errors.append({"field": "password", "message": "Use at least 10 characters."})
+    elif len(password) > MAX_PASSWORD:
+        errors.append({"field": "password", "message": "That password is too long."})
+    elif confirm is not None and confirm != password:
+        errors.append({"field": "confirm", "message": "The two passwords don't match."})
+    return errors
+
+
+async def team(merchant_id: int, *, now: dt.datetime) -> Team:
+    async with engine.read():
+        users = await User.select(User.id, User.email, User.role, User.store_code, User.created_at,
+                                  User.disabled_at).where(User.merchant == merchant_id).order_by(User.email)
+        invites = await UserInvitation.select().where(
+            (UserInvitation.merchant == merchant_id) & UserInvitation.accepted_at.is_null()
+            & UserInvitation.revoked_at.is_null() & (UserInvitation.expires_at > now)
+        ).order_by(UserInvitation.created_at, ascending=False)
+        stores = await Store.select(Store.code, Store.name).where(Store.merchant == merchant_id).order_by(Store.code)
+    return Team(
+        [Member(u["id"], u["email"], u["role"], u["store_code"], u["created_at"], u["disabled_at"] is not None)
+         for u in users],
+        [PendingInvitation(i["id"], i["email"], i["role"], i["store_code"], i["expires_at"]) for i in invites],
+        stores,
+    )
+
+
+async def invite(merchant_id: int, invited_by: int, email: str, role: str, store_code: str | None, *,
+                 now: dt.datetime) -> str:
+    """A new invitation; returns the one-time token (shown once, as a link)."""
+    email = (email or "").strip().lower()
+    store_code = (store_code or "").strip() or None
+    errors = []
+    if not _EMAIL.match(email) or len(email) > 254:
+        errors.append({"field": "email", "message": "Enter an e-mail address such as name@example.com."})
+    if role not in ROLES:
+        errors.append({"field": "role", "message": "Choose owner or store staff."})
+    if role == "staff" and not store_code:
+        errors.append({"field": "store", "message": "Store staff belong to a store: choose one."})
+    if role == "owner":
+        store_code = None
+    async with engine.write():
+        if store_code and not await Store.exists().where(Store.key == f"{merchant_id}:{store_code}"):
+            errors.append({"field": "store", "message": "Store staff belong to a store: choose one."})
+        if not errors and await User.exists().where(User.key == f"{merchant_id}:{email}"):
+            errors.append({"field": "email", "message": "This person already has an account."})
+        if errors:
+            raise ValidationFailed(errors)
+        # a new invitation replaces an open one for the same address
+        await UserInvitation.update({UserInvitation.revoked_at: now}).where(
+            (UserInvitation.merchant == merchant_id) & (UserInvitation.email == email)
+            & UserInvitation.accepted_at.is_null() & UserInvitation.revoked_at.is_null())
+        token = secrets.token_urlsafe(32)
+        await UserInvitation(merchant=merchant_id, email=email, role=role, store_code=store_code,
+                             token_hash=token_hash(token), invited_by=invited_by, created_at=now,
+                             expires_at=now + dt.timedelta(days=INVITE_DAYS)).save()
+    return token
+
+
+async def open_invitation(token: str, *, now: dt.datetime) -> dict | None:
+    """The open invitation for this token (with its merchant's name), or None for any bad token."""
+    if not _TOKEN.match(token or ""):
+        return None
+    async with engine.read():
+        row = await UserInvitation.select(
+            *UserInvitation.all_columns(), UserInvitation.merchant.name.as_alias("merchant_name"),
+            UserInvitation.merchant.locale.as_alias("merchant_locale"),
+        ).where(UserInvitation.token_hash == token_hash(token)).first()
+    if row is None or row["accepted_at"] or row["revoked_at"] or row["expires_at"] <= now:
+        return None
+    return row
+
+
+async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -> dict:
+    """Creates the invited user with this password; returns the user row (for signing in)."""
+    errors = check_password(password, confirm)
+    if errors:
+        raise ValidationFailed(errors)
+    async with engine.write():
+        invitation = await open_invitation(token, now=now)
+        if invitation is None:
+            raise NotFound("no such invitation")
+        claimed = await UserInvitation.update({UserInvitation.accepted_at: now}).where(
+            (UserInvitation.id == invitation["id"]) & UserInvitation.accepted_at.is_null()
+        ).returning(UserInvitation.id)
+        if not claimed:
+            raise NotFound("no such invitation")
+        key = f"{invitation['merchant']}:{invitation['email']}"
+        if await User.exists().where(User.key == key):
+            raise Conflict("This person already has an account.")
+        user = User(merchant=invitation["merchant"], key=key, email=invitation["email"], role=invitation["role"],
+                    store_code=invitation["store_code"], password_hash=PASSWORDS.hash(password), created_at=now)
+        await user.save()
+        return await User.select().where(User.id == user.id).first()
+
+
+async def revoke_invitation(merchant_id: int, invitation_id: int, *, now: dt.datetime) -> None:
+    async with engine.write():
+        done = await UserInvitation.update({UserInvitation.revoked_at: now}).where(
+            (UserInvitation.id == invitation_id) & (UserInvitation.merchant == merchant_id)
+            & UserInvitation.accepted_at.is_null() & UserInvitation.revoked_at.is_null()
+        ).returning(UserInvitation.id)
+    if not done:
+        raise NotFound("no such invitation")
+
+
+async def set_disabled(merchant_id: int, user_id: int, acting_user_id: int, disabled: bool, *,
+                       now: dt.datetime) -> None:
+    """Disables (ending every session at once) or re-enables a teammate; never yourself, and a shop
+    always keeps one enabled owner."""
+    if user_id == acting_user_id:
+        raise Conflict("You can't disable your own account.")
+    async with engine.write():
+        user = await User.select(User.id, User.role).where(
+            (User.id == user_id) & (User.merchant == merchant_id)).first()
+        if user is None:
+            raise NotFound("no such user")
+        if disabled and user["role"] == "owner":
+            owners = await User.count().where((User.merchant == merchant_id) & (User.role == "owner")
+                                              & User.disabled_at.is_null())
+            if owners <= 1:
+                raise Conflict("A shop needs at least one owner.")
+        await User.update({User.disabled_at: now if disabled else None}).where(User.id == user_id)

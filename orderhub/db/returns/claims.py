@@ -1,0 +1,269 @@
+"""Claims: damaged, missing or wrong items, their own record beside returns (DESIGN.md). Nothing is
+sent back; the merchant resolves a claim by a refund, a replacement or both. The money is the
+returns' refund rules (the merchant's fault: shipping comes back when the whole order is claimed),
+and the lines' requested counters are raised so that a claimed unit cannot also be returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from orderhub.db import engine
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.orders.tables import OrderLine
+from orderhub.db.returns import queries, replacements, rules
+from orderhub.db.returns.tables import Claim, ClaimItem, ClaimPhoto
+
+KINDS = ("damaged", "missing", "wrong_item")
+PHOTO_KINDS = ("damaged", "wrong_item")
+RESOLUTIONS = ("refund", "replacement", "both")
+STATUSES = ("open", "resolved")
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 3
+
+
+async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
+    from orderhub.db.outbox.services import notify
+
+    await notify(merchant_id, event, payload, order_id=order_id, now=now)
+
+
+def check_claim(facts: queries.OrderFacts, data: dict, *, photos: int) -> dict:
+    """The shopper's form -> a clean claim, or ValidationFailed with field paths. Only delivered units
+    that were not asked back already can be claimed (final-sale lines too: a broken item is broken)."""
+    errors: list[dict] = []
+    items: dict[str, int] = {}
+    for line_id, qty in (data.get("items") or {}).items():
+        line = facts.line(line_id)
+        if line is None:
+            errors.append({"field": f"items.{line_id}", "message": "is not a line of this order"})
+        elif not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
+            errors.append({"field": f"items.{line_id}", "message": "must be a whole number"})
+        elif qty > max(0, line.fulfilled_quantity - line.requested_quantity):
+            errors.append({"field": f"items.{line_id}", "message": "is more than can be returned"})
+        elif qty:
+            items[line_id] = qty
+    if not items and not errors:
+        errors.append({"field": "items", "message": "choose at least one item"})
+    kind = data.get("kind")
+    if kind not in KINDS:
+        errors.append({"field": "kind", "message": "choose what happened"})
+    description = data.get("description") or ""
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        errors.append({"field": "description", "message": "is too long"})
+    elif not description.strip():
+        errors.append({"field": "description", "message": "describe the problem"})
+    if kind in PHOTO_KINDS and photos < 1:
+        errors.append({"field": "photos", "message": "a photo is required for this reason"})
+    if photos > MAX_PHOTOS:
+        errors.append({"field": "photos", "message": "at most 3 photos"})
+    if errors:
+        raise ValidationFailed(errors)
+    return {"items": items, "kind": kind, "description": description.strip()}
+
+
+async def open_claim(order_id: int, data: dict, *, photos: list[tuple[bytes, str]], idempotency_key: str,
+                     now: dt.datetime) -> int:
+    """Record a claim (idempotent by key). `photos` are already cleaned pictures (orderhub.images)."""
+    key = f"{order_id}:{idempotency_key}"
+    try:
+        return await _open(order_id, key, data, photos=photos, now=now)
+    except ValidationFailed:
+        raise
+    except Exception:
+        # a parallel submit with the same key won the unique constraint: answer with its claim
+        async with engine.read():
+            found = await Claim.select(Claim.id).where(Claim.key == key).first()
+        if found:
+            return found["id"]
+        raise
+
+
+async def _open(order_id: int, key: str, data: dict, *, photos: list[tuple[bytes, str]], now: dt.datetime) -> int:
+    async with engine.write():
+        found = await Claim.select(Claim.id).where(Claim.key == key).first()
+        if found:
+            return found["id"]
+        facts = await queries.order_facts(order_id)
+        clean = check_claim(facts, data, photos=len(photos))
+        refunded, shipping_done = await queries.refunded_so_far(order_id)
+        b = rules.refund_breakdown(facts.money, clean["items"], reason=clean["kind"], resolution="refund",
+                                   method="keep", policy={**facts.policy, "keep_item_under": "0"},
+                                   already_refunded_minor=refunded, shipping_already_refunded=shipping_done)
+        row = Claim(merchant=facts.merchant_id, order=order_id, key=key, number=key, kind=clean["kind"],
+                    description=clean["description"], status="open", currency=facts.currency,
+                    refundable_minor=b.total_minor, shipping_minor=b.part("shipping"),
+                    breakdown=rules.breakdown_json(b), created_at=now, updated_at=now)
+        await row.save()
+        number = f"CLM-{row.id:06d}"
+        await Claim.update({Claim.number: number}).where(Claim.id == row.id)
+        by_line = {a.line_id: a for a in b.items}
+        for line_id, qty in clean["items"].items():
+            pk = facts.line_pks[line_id]
+            done = await OrderLine.update({OrderLine.requested_quantity: OrderLine.requested_quantity + qty}).where(
+                (OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)
+            ).returning(OrderLine.id)
+            if not done:
+                raise ValidationFailed([{"field": f"items.{line_id}", "message": "is more than can be returned"}])
+            line = facts.line(line_id)
+            await ClaimItem(claim=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
+                            sku=facts.skus.get(line_id, ""), quantity=qty, amount_minor=by_line[line_id].amount_minor,
+                            tax_minor=by_line[line_id].tax_minor).save()
+        for data_, content_type in photos:
+            await ClaimPhoto(claim=row.id, content_type=content_type, data=data_, created_at=now).save()
+        await _notify(facts.merchant_id, "claim.opened", {
+            "claim_id": row.id, "number": number, "order_number": facts.number, "kind": clean["kind"],
+            "status": "open", "items": [{"line_id": k, "quantity": v} for k, v in clean["items"].items()],
+        }, order_id=order_id, now=now)
+    return row.id
+
+
+async def resolve(merchant_id: int, claim_id: int, resolution: str, *, note: str = "", now: dt.datetime) -> "ClaimView":
+    """Resolve an open claim: refund (never more than paid minus refunded), a replacement of the same
+    items (held and sent at once; 409 when one is out of stock), or both. The same call twice changes
+    nothing; another resolution of a resolved claim is a 409."""
+    if resolution not in RESOLUTIONS:
+        raise ValidationFailed([{"field": "resolution", "message": "must be one of " + ", ".join(RESOLUTIONS)}])
+    async with engine.write():
+        claim = await Claim.select().where((Claim.id == claim_id) & (Claim.merchant == merchant_id)).first()
+        if claim is None:
+            raise NotFound()
+        if claim["status"] == "resolved":
+            if claim["resolution"] != resolution:
+                raise Conflict(f"the claim was already resolved by {claim['resolution']}")
+            return (await _views((Claim.id == claim_id)))[0]
+        refund = 0
+        if resolution in ("refund", "both"):
+            facts = await queries.order_facts(claim["order"])
+            refunded, _ = await queries.refunded_so_far(claim["order"])
+            refund = max(0, min(claim["refundable_minor"], facts.money.total_minor - refunded))
+        changed = await Claim.update({Claim.status: "resolved", Claim.resolution: resolution, Claim.note: note,
+                                      Claim.refunded_minor: refund, Claim.updated_at: now, Claim.resolved_at: now}
+                                     ).where((Claim.id == claim_id) & (Claim.status == "open")).returning(Claim.id)
+        if not changed:
+            raise Conflict("the claim changed meanwhile")
+        rep = None
+        if resolution in ("replacement", "both"):
+            rep = await _replace(claim, now=now)
+        view = (await _views(Claim.id == claim_id))[0]
+        await _notify(merchant_id, "claim.resolved", {
+            "claim_id": claim_id, "number": claim["number"], "status": "resolved", "resolution": resolution,
+            "refund": view.api()["refund"], "replacement": replacements.api(rep), "note": note,
+        }, order_id=claim["order"], now=now)
+    return view
+
+
+async def _replace(claim: dict, *, now: dt.datetime) -> dict:
+    items = await ClaimItem.select().where(ClaimItem.claim == claim["id"])
+    lines = {ln["id"]: ln for ln in await OrderLine.select(OrderLine.id, OrderLine.product_id, OrderLine.variant).where(
+        OrderLine.id.is_in([i["line"] for i in items]))}
+    wanted = [{"line_id": i["line_id"], "title": i["title"], "product_id": lines[i["line"]]["product_id"],
+               "sku": i["sku"], "option": i["variant"], "quantity": i["quantity"]} for i in items]
+    try:
+        rep = await replacements.create(claim["merchant"], claim["order"], f"claim:{claim['id']}", wanted, now=now)
+    except replacements.SoldOut as e:
+        raise Conflict(f"{e.sku} is out of stock: resolve by refund, or update the stock first") from None
+    await replacements.issue(f"claim:{claim['id']}", now=now)
+    return {**rep, "status": "issued"}
+
+
+# -- reads ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int
+    number: str
+    order_id: int
+    order_number: str
+    kind: str
+    description: str
+    status: str
+    resolution: str
+    note: str
+    currency: str
+    refundable_minor: int
+    refunded_minor: int
+    shipping_minor: int
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    items: list[dict] = field(default_factory=list)
+    photo_ids: list[int] = field(default_factory=list)
+    replacement: dict | None = None
+
+    def api(self) -> dict:
+        from orderhub import money
+
+        show = lambda m: money.to_string(m, self.currency)  # noqa: E731
+        return {
+            "id": self.id, "number": self.number, "order_number": self.order_number, "kind": self.kind,
+            "description": self.description, "status": self.status, "resolution": self.resolution or None,
+            "note": self.note, "currency": self.currency, "refundable": show(self.refundable_minor),
+            "refund": show(self.refunded_minor), "shipping": show(self.shipping_minor),
+            "items": [{"line_id": i["line_id"], "title": i["title"], "sku": i["sku"], "quantity": i["quantity"],
+                       "amount": show(i["amount_minor"]), "tax": show(i["tax_minor"])} for i in self.items],
+            "photos": [f"/api/v1/claims/{self.id}/photos/{p}" for p in self.photo_ids],
+            "replacement": replacements.api(self.replacement),
+            "created_at": self.created_at.isoformat(),
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
+
+async def _views(where) -> list[ClaimView]:
+    async with engine.read():
+        rows = await Claim.select(*Claim.all_columns(), Claim.order.number.as_alias("order_number")).where(
+            where).order_by(Claim.id)
+        ids = [r["id"] for r in rows]
+        items = await ClaimItem.select().where(ClaimItem.claim.is_in(ids)).order_by(ClaimItem.id) if ids else []
+        photos = await ClaimPhoto.select(ClaimPhoto.id, ClaimPhoto.claim).where(
+            ClaimPhoto.claim.is_in(ids)).order_by(ClaimPhoto.id) if ids else []
+    reps = await replacements.for_sources([f"claim:{i}" for i in ids])
+    return [ClaimView(
+        id=r["id"], number=r["number"], order_id=r["order"], order_number=r["order_number"], kind=r["kind"],
+        description=r["description"], status=r["status"], resolution=r["resolution"], note=r["note"],
+        currency=r["currency"], refundable_minor=r["refundable_minor"], refunded_minor=r["refunded_minor"],
+        shipping_minor=r["shipping_minor"], created_at=r["created_at"], resolved_at=r["resolved_at"],
+        items=[i for i in items if i["claim"] == r["id"]], photo_ids=[p["id"] for p in photos if p["claim"] == r["id"]],
+        replacement=reps.get(f"claim:{r['id']}"),
+    ) for r in rows]
+
+
+async def claims_for_order(order_id: int) -> list[ClaimView]:
+    return await _views(Claim.order == order_id)
+
+
+async def claim_for_order(order_id: int, claim_id: int) -> ClaimView:
+    found = await _views((Claim.order == order_id) & (Claim.id == claim_id))
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+async def claims_for_merchant(merchant_id: int, status: str | None = None) -> list[ClaimView]:
+    where = Claim.merchant == merchant_id
+    if status:
+        where = where & (Claim.status == status)
+    return await _views(where)
+
+
+async def claim_for_merchant(merchant_id: int, claim_id: int) -> ClaimView:
+    found = await _views((Claim.merchant == merchant_id) & (Claim.id == claim_id))
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+async def photo(claim_where, photo_id: int) -> tuple[bytes, str]:
+    async with engine.read():
+        row = await ClaimPhoto.select(ClaimPhoto.data, ClaimPhoto.content_type).where(
+            (ClaimPhoto.id == photo_id) & claim_where).first()
+    if row is None:
+        raise NotFound()
+    return bytes(row["data"]), row["content_type"]
+
+
+async def photo_for_order(order_id: int, claim_id: int, photo_id: int) -> tuple[bytes, str]:
+    return await photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.order == order_id), photo_id)
+
+
+async def photo_for_merchant(merchant_id: int, claim_id: int, photo_id: int) -> tuple[bytes, str]:
+    return await photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.merchant == merchant_id), photo_id)

@@ -1,0 +1,123 @@
+"""Stock held for exchanges and claim replacements, and the replacement record itself.
+
+A variant's count on hand comes from the catalog (`variants[].stock`, optional; a variant that is
+`in_stock` without a count is not limited). Holding a unit raises `VariantStock.reserved` in ONE
+conditional UPDATE (`reserved + n <= stock`), so two shoppers asking for the last unit at the same
+time cannot both get it: the loser's whole request is rolled back with a clear message. Every
+function here runs inside the caller's write transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orderhub.db import engine
+from orderhub.db.orders.tables import Product
+from orderhub.db.returns.tables import Replacement, VariantStock
+
+
+class SoldOut(Exception):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"{sku} has just sold out")
+        self.sku = sku
+
+
+async def _variant(merchant_id: int, product_id: str, sku: str) -> dict | None:
+    product = await Product.select(Product.variants).output(load_json=True).where(
+        Product.key == f"{merchant_id}:{product_id}").first()
+    return next((v for v in (product or {}).get("variants") or [] if v.get("sku") == sku), None)
+
+
+async def reserved(merchant_id: int, skus: list[str]) -> dict[str, int]:
+    """Units held per SKU."""
+    if not skus:
+        return {}
+    async with engine.read():
+        rows = await VariantStock.select(VariantStock.sku, VariantStock.reserved).where(
+            VariantStock.key.is_in([f"{merchant_id}:{s}" for s in skus]))
+    return {r["sku"]: r["reserved"] for r in rows}
+
+
+def free_units(variant: dict, held: int) -> int | None:
+    """Units that can still be promised: None when the catalog gives no count (in stock, unlimited)."""
+    if not variant.get("in_stock", True):
+        return 0
+    stock = variant.get("stock")
+    return None if stock is None else max(0, int(stock) - held)
+
+
+async def hold(merchant_id: int, product_id: str, sku: str, quantity: int, *, now: dt.datetime) -> None:
+    """Hold `quantity` units of a variant; SoldOut when fewer are free."""
+    variant = await _variant(merchant_id, product_id, sku)
+    if variant is None or not variant.get("in_stock", True):
+        raise SoldOut(sku)
+    key = f"{merchant_id}:{sku}"
+    await VariantStock.insert(VariantStock(merchant=merchant_id, key=key, sku=sku, reserved=0, updated_at=now)
+                              ).on_conflict(target=VariantStock.key, action="DO NOTHING")
+    where = VariantStock.key == key
+    if variant.get("stock") is not None:
+        where = where & (VariantStock.reserved <= int(variant["stock"]) - quantity)
+    done = await VariantStock.update({VariantStock.reserved: VariantStock.reserved + quantity,
+                                      VariantStock.updated_at: now}).where(where).returning(VariantStock.id)
+    if not done:
+        raise SoldOut(sku)
+
+
+async def give_back(merchant_id: int, sku: str, quantity: int, *, now: dt.datetime) -> None:
+    await VariantStock.update({VariantStock.reserved: VariantStock.reserved - quantity, VariantStock.updated_at: now}
+                              ).where((VariantStock.key == f"{merchant_id}:{sku}") & (VariantStock.reserved >= quantity))
+
+
+async def create(merchant_id: int, order_id: int, source: str, items: list[dict], *, now: dt.datetime) -> dict:
+    """A replacement for `source` ("return:<id>" / "claim:<id>"): holds every item's units.
+    items: [{"line_id", "title", "product_id", "sku", "option", "quantity"}]."""
+    async with engine.write():
+        for it in items:
+            await hold(merchant_id, it["product_id"], it["sku"], it["quantity"], now=now)
+        row = Replacement(merchant=merchant_id, order=order_id, key=source, items=items, status="held",
+                          created_at=now, updated_at=now)
+        await row.save()
+        number = f"RPL-{row.id:06d}"
+        await Replacement.update({Replacement.number: number}).where(Replacement.id == row.id)
+    return {"id": row.id, "number": number, "status": "held", "items": items}
+
+
+async def _settle(source: str, status: str, *, now: dt.datetime) -> None:
+    async with engine.write():
+        row = await Replacement.select().output(load_json=True).where(
+            (Replacement.key == source) & (Replacement.status == "held")).first()
+        if row is None:
+            return
+        changed = await Replacement.update({Replacement.status: status, Replacement.updated_at: now}).where(
+            (Replacement.id == row["id"]) & (Replacement.status == "held")).returning(Replacement.id)
+        if not changed:
+            return
+        # released: the units are free again; issued: they left, the storefront's count takes over
+        for it in row["items"] or []:
+            await give_back(row["merchant"], it["sku"], it["quantity"], now=now)
+
+
+async def release(source: str, *, now: dt.datetime) -> None:
+    """The return was rejected, cancelled or expired: give the held units back."""
+    await _settle(source, "released", now=now)
+
+
+async def issue(source: str, *, now: dt.datetime) -> None:
+    """The replacement goes out (exchange completed, claim resolved)."""
+    await _settle(source, "issued", now=now)
+
+
+async def for_sources(sources: list[str]) -> dict[str, dict]:
+    if not sources:
+        return {}
+    async with engine.read():
+        rows = await Replacement.select(Replacement.key, Replacement.number, Replacement.status, Replacement.items
+                                        ).output(load_json=True).where(Replacement.key.is_in(sources))
+    return {r["key"]: {"number": r["number"], "status": r["status"], "items": r["items"] or []} for r in rows}
+
+
+def api(rep: dict | None) -> dict | None:
+    if not rep:
+        return None
+    return {"number": rep["number"], "status": rep["status"],
+            "items": [{"line_id": i.get("line_id"), "title": i.get("title"), "sku": i["sku"], "option": i.get("option", ""),
+                       "quantity": i["quantity"]} for i in rep["items"]]}

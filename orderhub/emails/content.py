@@ -1,0 +1,276 @@
+"""What each message says: subject, headline, paragraphs, facts and the link, per kind, in the
+current language (the caller sets it). Pure: takes the facts read for the message, returns words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from orderhub.components.filters import date as fmt_date
+from orderhub.components.filters import datetime as fmt_datetime
+from orderhub.components.filters import money
+from orderhub.components.i18n import gettext as _
+
+
+@dataclass
+class Content:
+    subject: str
+    preheader: str
+    headline: str
+    paragraphs: list[str]
+    cta_label: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    #: "what happens now" for delays and exceptions
+    next_steps: str = ""
+    #: (title, variant, quantity, amount or "")
+    items: list[tuple[str, str, int, str]] = field(default_factory=list)
+    totals: list[tuple[str, str]] = field(default_factory=list)
+    bring: list[str] = field(default_factory=list)
+    pickup_code: str = ""
+
+
+CARRIERS = {"ups": "UPS", "fedex": "FedEx", "usps": "USPS", "dhl": "DHL", "yamato": "Yamato Transport",
+            "sagawa": "Sagawa Express", "japanpost": "Japan Post", "jp_post": "Japan Post"}
+
+
+def carrier_name(code: str) -> str:
+    code = (code or "").lower()
+    if code in ("yamato",):
+        return _("Yamato Transport")
+    if code in ("sagawa",):
+        return _("Sagawa Express")
+    if code in ("japanpost", "jp_post", "japan_post"):
+        return _("Japan Post")
+    return CARRIERS.get(code, code.upper() or _("the carrier"))
+
+
+def _estimate(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return ""
+    return fmt_date(value, "weekday")
+
+
+def exception_words(event: str, status: str, substatus: str, carrier: str) -> tuple[str, str]:
+    """(what happened, what happens now) for a delivery problem, in plain language."""
+    if event == "shipment.failed_attempt" or status == "failed_attempt":
+        return (_("%(carrier)s tried to deliver your parcel but nobody was available to receive it.", carrier=carrier),
+                _("The carrier will try again on the next working day. You can also arrange a new delivery "
+                  "time with %(carrier)s using the tracking number below.", carrier=carrier))
+    if event == "shipment.available_for_pickup" or status == "available_for_pickup":
+        return (_("Your parcel is waiting for you at a %(carrier)s location.", carrier=carrier),
+                _("Collect it with the tracking number and an ID before the carrier sends it back to us."))
+    if status == "returned_to_sender":
+        return (_("Your parcel could not be delivered and is on its way back to us."),
+                _("We will contact you to arrange a new delivery or a refund. You do not need to do anything."))
+    words = {
+        "address_issue": (_("The carrier could not deliver your parcel because of a problem with the address."),
+                          _("Please contact us with the correct address so that we can pass it on to the carrier.")),
+        "damaged": (_("Your parcel was damaged in transit."),
+                    _("We are sorry. We will contact you about a replacement or a refund.")),
+        "lost": (_("The carrier has lost track of your parcel."),
+                 _("We are sorry. We are investigating with the carrier and will send a replacement or a refund.")),
+        "customs_hold": (_("Your parcel is held at customs."),
+                         _("This usually clears in a few days. The carrier will contact you if anything is needed.")),
+        "weather": (_("Bad weather is slowing deliveries in your area."),
+                    _("Your parcel will move again as soon as it is safe. You do not need to do anything.")),
+        "refused": (_("The parcel was refused at delivery."),
+                    _("It is on its way back to us. Contact us if this was a mistake.")),
+    }
+    return words.get(substatus or "", (_("The carrier reported a problem with your parcel."),
+                                       _("We are looking into it with the carrier and will email you as soon as we "
+                                         "know more. You do not need to do anything.")))
+
+
+def build(kind: str, event: str, payload: dict, facts, *, now: dt.datetime) -> Content:
+    """The words of one message. `facts` is a db.emails.queries.MessageFacts."""
+    order = facts.order
+    number = order.number
+    name = order.greeting_name
+    merchant = facts.brand.name
+    ship = facts.shipment or {}
+    carrier = carrier_name(payload.get("carrier") or ship.get("carrier", ""))
+    tracking = payload.get("tracking_number") or ship.get("tracking_number", "")
+    estimate = _estimate(payload.get("estimated_delivery") or ship.get("estimate"))
+    hello = _("Hello %(name)s,", name=name) if name else _("Hello,")
+    tz = (order.store.timezone if order.store else None) or facts.brand.timezone
+
+    def parcel_facts() -> list[tuple[str, str]]:
+        out = [(_("Carrier"), carrier)]
+        if tracking:
+            out.append((_("Tracking number"), tracking))
+        if estimate:
+            out.append((_("Estimated delivery"), estimate))
+        return out
+
+    if kind == "order_confirmed":
+        if order.fulfillment_type == "pickup" and order.store:
+            follow = _("We will email you as soon as your order is ready for pickup at %(store)s.", store=order.store.name)
+        else:
+            follow = _("We will email you as soon as your order ships.")
+        c = Content(
+            subject=_("Order %(number)s confirmed", number=number),
+            preheader=_("Thank you for your order from %(merchant)s.", merchant=merchant),
+            headline=_("Thank you for your order"),
+            paragraphs=[hello, _("We have received your order %(number)s.", number=number), follow],
+            cta_label=_("View your order"),
+            facts=[(_("Order number"), number), (_("Order date"), fmt_date(order.placed_at, tz=tz))],
+            items=[(ln.title, ln.variant, ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
+            totals=[(_("Total"), money(order.total_minor, order.currency))],
+        )
+        if order.promised_date:
+            c.facts.append((_("Estimated delivery"), _estimate(order.promised_date)))
+        return c
+    if kind == "shipped":
+        return Content(
+            subject=_("Order %(number)s has shipped", number=number),
+            preheader=_("Your parcel is on its way with %(carrier)s.", carrier=carrier),
+            headline=_("Your order is on its way"),
+            paragraphs=[hello, _("Your order %(number)s has left our warehouse with %(carrier)s.", number=number,
+                                 carrier=carrier)],
+            cta_label=_("Track your parcel"), facts=parcel_facts(),
+        )
+    if kind == "arriving_today":
+        return Content(
+            subject=_("Order %(number)s arrives today", number=number),
+            preheader=_("Your parcel is out for delivery."),
+            headline=_("Arriving today"),
+            paragraphs=[hello, _("Your parcel is out for delivery with %(carrier)s and should arrive today.",
+                                 carrier=carrier)],
+            cta_label=_("Track your parcel"), facts=parcel_facts(),
+        )
+    if kind == "arriving_tomorrow":
+        return Content(
+            subject=_("Order %(number)s arrives tomorrow", number=number),
+            preheader=_("Your parcel is expected tomorrow."),
+            headline=_("Arriving tomorrow"),
+            paragraphs=[hello, _("Your parcel is expected to arrive tomorrow, %(date)s.", date=estimate)],
+            cta_label=_("Track your parcel"), facts=parcel_facts(),
+        )
+    if kind == "delayed":
+        return Content(
+            subject=_("Order %(number)s is delayed", number=number),
+            preheader=_("New estimated delivery: %(date)s", date=estimate),
+            headline=_("Your parcel is running late"),
+            paragraphs=[hello, _("We are sorry: your parcel is taking longer than expected. "
+                                 "The new estimated delivery is %(date)s.", date=estimate)],
+            next_steps=_("You do not need to do anything. We are keeping an eye on your parcel and will email you "
+                         "if anything changes."),
+            cta_label=_("Track your parcel"), facts=parcel_facts(),
+        )
+    if kind == "exception":
+        what, then = exception_words(event, payload.get("status") or ship.get("status", ""),
+                                     payload.get("substatus") or ship.get("substatus", ""), carrier)
+        return Content(
+            subject=_("Delivery update for order %(number)s", number=number),
+            preheader=what, headline=_("There is a problem with your delivery"),
+            paragraphs=[hello, what], next_steps=then,
+            cta_label=_("See the details"), facts=parcel_facts(),
+        )
+    if kind == "delivered":
+        return Content(
+            subject=_("Order %(number)s was delivered", number=number),
+            preheader=_("Your parcel has arrived."),
+            headline=_("Your order was delivered"),
+            paragraphs=[hello, _("Your parcel was delivered by %(carrier)s. We hope you enjoy your order.",
+                                 carrier=carrier),
+                        _("If something is not right, you can start a return from your order page within "
+                          "%(days)s days.", days=order.return_window_days)],
+            cta_label=_("View your order"), facts=parcel_facts()[:2],
+        )
+    if kind in ("pickup_ready", "pickup_reminder", "pickup_expired"):
+        store = order.store
+        store_name = store.name if store else merchant
+        pickup = facts.pickup
+        deadline = fmt_datetime(pickup.deadline, tz) if pickup is not None and pickup.deadline else ""
+        store_facts = [(_("Store"), store_name)]
+        if store and store.address:
+            a = store.address
+            store_facts.append((_("Address"), " ".join(str(a.get(k, "")) for k in ("postal_code", "region", "city", "line1", "line2") if a.get(k))))
+        if deadline and kind != "pickup_expired":
+            store_facts.append((_("Pick up by"), deadline))
+        if kind == "pickup_expired":
+            return Content(
+                subject=_("Order %(number)s was not picked up", number=number),
+                preheader=_("The pickup time for your order has ended."),
+                headline=_("Your pickup time has ended"),
+                paragraphs=[hello, _("Your order waited for you at %(store)s, but the pickup time has ended, so the "
+                                     "items have gone back into stock.", store=store_name)],
+                next_steps=_("If you still want them, please contact us and we will help you."),
+                cta_label=_("View your order"), facts=store_facts,
+            )
+        c = Content(
+            subject=(_("Order %(number)s is ready for pickup", number=number) if kind == "pickup_ready"
+                     else _("Reminder: order %(number)s is waiting for you", number=number)),
+            preheader=_("Ready at %(store)s", store=store_name),
+            headline=_("Your order is ready for pickup") if kind == "pickup_ready" else _("Your order is still waiting"),
+            paragraphs=[hello, (_("Your order is ready at %(store)s. Show the QR code below at the counter.",
+                                  store=store_name) if kind == "pickup_ready" else
+                                _("Your order is still waiting for you at %(store)s. Please pick it up by "
+                                  "%(deadline)s, or it goes back into stock.", store=store_name,
+                                  deadline=deadline or "-"))],
+            cta_label=_("Open your pickup pass"), facts=store_facts,
+            bring=list(store.what_to_bring) if store else [],
+            pickup_code=pickup.display_code if pickup is not None else "",
+        )
+        if store and store.pickup_instructions:
+            c.paragraphs.append(store.pickup_instructions)
+        return c
+    if kind in ("return_approved", "return_received", "return_refunded"):
+        ret = facts.return_request
+        ret_number = ret.number if ret else str(payload.get("number", ""))
+        amount = money(ret.total_minor, ret.currency) if ret else ""
+        ret_facts = [(_("Return number"), ret_number)]
+        if amount:
+            ret_facts.append((_("Refund amount") if kind == "return_refunded" else _("Expected refund"), amount))
+        if kind == "return_approved":
+            return Content(
+                subject=_("Return %(return)s for order %(number)s is approved", number=number, **{"return": ret_number}),
+                preheader=_("Send the items back as described on your return page."),
+                headline=_("Your return is approved"),
+                paragraphs=[hello, _("Your return is approved. Your return page shows how to send the items back, "
+                                     "with the code or label you need.")],
+                cta_label=_("See how to send it back"), facts=ret_facts,
+                items=[(i.title, i.variant, i.quantity, "") for i in (ret.items if ret else [])],
+            )
+        if kind == "return_received":
+            return Content(
+                subject=_("We received your return for order %(number)s", number=number),
+                preheader=_("We are checking the items you sent back."),
+                headline=_("We received your return"),
+                paragraphs=[hello, _("The items you sent back have arrived. We are checking them and will email you "
+                                     "when the refund is on its way.")],
+                cta_label=_("View your return"), facts=ret_facts,
+            )
+        return Content(
+            subject=_("Your refund for order %(number)s", number=number),
+            preheader=_("We have issued your refund of %(amount)s.", amount=amount),
+            headline=_("Your refund is on its way"),
+            paragraphs=[hello, _("We have issued your refund of %(amount)s. Depending on your bank it can take a "
+                                 "few days to appear on your statement.", amount=amount)],
+            cta_label=_("View your return"), facts=ret_facts,
+        )
+    if kind == "review_invitation":
+        return Content(
+            subject=_("How do you like your order %(number)s?", number=number),
+            preheader=_("Your review helps other shoppers."),
+            headline=_("Tell others what you think"),
+            paragraphs=[hello, _("We hope you are enjoying your order. A short review of what you bought helps "
+                                 "other shoppers choose, and it takes about a minute.")],
+            cta_label=_("Write a review"),
+            items=[(ln.title, ln.variant, ln.quantity, "") for ln in order.lines],
+        )
+    if kind == "survey_invitation":
+        return Content(
+            subject=_("How did we do with order %(number)s?", number=number),
+            preheader=_("One question, one tap."),
+            headline=_("How did we do?"),
+            paragraphs=[hello, _("How likely are you to recommend %(merchant)s to a friend? Answering takes one tap.",
+                                 merchant=merchant)],
+            cta_label=_("Answer one question"),
+        )
+    raise ValueError(f"unknown message kind {kind!r}")

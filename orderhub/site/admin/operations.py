@@ -1,0 +1,175 @@
+"""The merchant's operations lists: the returns queue (`/admin/returns`, approve / reject / receive /
+refund / exchange / close through the same service the API uses), stalled shipments and anxious
+shoppers (`/admin/shipments`, the same queries as GET /api/v1/shipments/attention).
+
+Every action is a POST form with CSRF that works without JavaScript (303 back to the list) and, under
+htmx, swaps only its row. A state that does not allow the move answers 409 with a clear message.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from orderhub.components.charts import number
+from orderhub.components.i18n import gettext as _
+from orderhub.db.errors import Conflict, NotFound
+from orderhub.db.worklists import queries
+from orderhub.db.returns import rules as return_rules, services as return_services
+from orderhub.db.shipping import queries as shipping_queries
+from orderhub.site.admin import nav
+from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.site.hub.context import lang_query
+from orderhub.site.rendering import page, wants_partial
+from orderhub.site.returns import presenter as words
+from orderhub.site.tracking import presenter as tracking_words
+
+RETURNS = "site/admin/returns.html.jinja"
+RETURN_ROW = "site/admin/return_row_block.html.jinja"
+SHIPMENTS = "site/admin/shipments.html.jinja"
+ROLES = ("owner", "staff")
+ACTIONS = queries.MERCHANT_ACTIONS
+MAX_NOTE = 1000
+MAX_PAGE = 100_000
+
+nav.register(nav.AdminLink("returns", "Returns", "/admin/returns", roles=ROLES, order=20))
+nav.register(nav.AdminLink("shipments", "Shipments", "/admin/shipments", roles=ROLES, order=40))
+
+
+def action_label(action: str) -> str:
+    return {"approve": _("Approve"), "reject": _("Reject"), "ship": _("Mark on its way back"),
+            "receive": _("Mark received"), "refund": _("Refund"), "exchange": _("Send the exchange")}.get(action, action)
+
+
+def done_text(action: str, number: str) -> str:
+    return {
+        "approve": _("%(number)s approved.", number=number), "reject": _("%(number)s rejected.", number=number),
+        "receive": _("%(number)s marked as received.", number=number),
+        "refund": _("%(number)s refunded.", number=number),
+        "exchange": _("%(number)s exchanged: the replacement is on its way.", number=number),
+        "ship": _("%(number)s marked as on its way back.", number=number),
+    }.get(action, "")
+
+
+def conflict_text(action: str, number: str, status: str) -> str:
+    return _("%(number)s can't be changed with “%(action)s”: its status is now “%(status)s”.",
+             number=number, action=action_label(action), status=words.status_label(status))
+
+
+def _int(raw: str | None, default: int = 1) -> int:
+    raw = (raw or "").strip()
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and len(raw) < 7 else default
+
+
+def status_filter(raw: str | None) -> tuple[str, tuple[str, ...]]:
+    """"open" (default), "all" or one status -> (key, statuses)."""
+    if raw in return_rules.STATUSES:
+        return raw, (raw,)
+    if raw == "all":
+        return "all", tuple(return_rules.STATUSES)
+    return "open", queries.OPEN
+
+
+def list_url(status: str, page: int, **extra: str) -> str:
+    lang = extra.pop("lang", "")
+    params = {k: v for k, v in {"status": status if status != "open" else "", "page": str(page) if page > 1 else "",
+                                **extra, "lang": lang if lang in ("ja", "en") else ""}.items() if v}
+    return "/admin/returns" + (f"?{urlencode(params)}" if params else "")
+
+
+WORDS = SimpleNamespace(reason_label=words.reason_label, resolution_label=words.resolution_label,
+                        method_label=words.method_label, status_label=words.status_label,
+                        status_badge=words.status_badge, action_label=action_label)
+
+
+class OperationsController(Controller):
+    path = "/admin"
+
+    async def _returns_page(self, request: Request, admin, *, notice: str = "", error: str = "",
+                            status_code: int = 200) -> Template:
+        key, statuses = status_filter(request.query_params.get("status"))
+        lang = request.query_params.get("lang", "")
+        number_ = _int(request.query_params.get("page"))
+        listing = await queries.returns_queue(admin.merchant["id"], statuses, number_)
+        counts = await queries.status_counts(admin.merchant["id"])
+        filters = [{"key": "open", "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
+        filters += [{"key": s, "label": words.status_label(s), "count": counts.get(s, 0)} for s in return_rules.STATUSES
+                    if s in queries.OPEN or counts.get(s)]
+        filters.append({"key": "all", "label": _("All"), "count": sum(counts.values())})
+        for f in filters:
+            f["href"] = list_url(f["key"], 1, lang=lang)
+        context = admin_context(
+            request, admin, "returns", listing=listing, status=key, filters=filters, notice=notice, error=error,
+            page_url=lambda p: list_url(key, p, lang=lang), back=list_url(key, listing.page, lang=lang), number=number,
+            lang_q=lang_query(request),
+            tz=admin.merchant.get("timezone") or "UTC", w=WORDS,
+        )
+        return page(request, RETURNS, "queue", context, status_code=status_code)
+
+    @get("/returns", name="admin-returns")
+    async def returns(self, request: Request) -> Template:
+        admin = await require_admin(request, roles=ROLES)
+        notice = ""
+        done, rma = request.query_params.get("done", ""), request.query_params.get("n", "")[:64]
+        if done in ACTIONS and rma:
+            notice = done_text(done, rma)
+        return await self._returns_page(request, admin, notice=notice)
+
+    @post("/returns/{return_id:int}/{action:str}", name="admin-return-action")
+    async def return_action(self, request: Request, return_id: int, action: str) -> Template | Redirect:
+        admin = await require_admin(request, roles=ROLES)
+        if action not in ACTIONS:
+            raise NotFoundException()
+        merchant_id = admin.merchant["id"]
+        try:
+            row = await queries.queue_row(merchant_id, return_id)
+        except NotFound:
+            raise NotFoundException() from None
+        form = await request.form()
+        key, _statuses = status_filter(str(form.get("status") or ""))
+        page_no = _int(str(form.get("page") or ""))
+        note = str(form.get("note") or "").strip()
+        error, status_code = "", 200
+        if len(note) > MAX_NOTE:
+            error, status_code = _("The note is too long (at most %(num)s characters).", num=MAX_NOTE), 422
+        else:
+            try:
+                await return_services.transition(merchant_id, return_id, action, note=note,
+                                                  now=request.app.state.clock())
+            except Conflict:
+                fresh = await queries.queue_row(merchant_id, return_id)
+                error, status_code = conflict_text(action, fresh.number, fresh.status), 409
+            except NotFound:
+                raise NotFoundException() from None
+        if wants_partial(request):
+            fresh = await queries.queue_row(merchant_id, return_id)
+            context = admin_context(request, admin, "returns", r=fresh, status=key, back=list_url(key, page_no),
+                                    page=page_no, lang_q=lang_query(request), row_error=error, row_notice="" if error else done_text(action, fresh.number),
+                                    tz=admin.merchant.get("timezone") or "UTC", w=WORDS)
+            return page(request, RETURN_ROW, "row", context, status_code=status_code)
+        if error:
+            return await self._returns_page(request, admin, error=error, status_code=status_code)
+        return Redirect(path=list_url(key, page_no, done=action, n=row.number, lang=request.query_params.get("lang", "")),
+                        status_code=303)
+
+    @get("/shipments", name="admin-shipments")
+    async def shipments(self, request: Request) -> Template:
+        admin = await require_admin(request, roles=ROLES)
+        now = request.app.state.clock()
+        merchant_id = admin.merchant["id"]
+        amp = lang_query(request).replace("?", "&")
+        flagged = await shipping_queries.late_or_stalled(merchant_id, now)
+        anxious = await shipping_queries.anxious_shoppers(merchant_id, now)
+        context = admin_context(
+            request, admin, "shipments",
+            flagged=queries.paginate(flagged, _int(request.query_params.get("page"))),
+            anxious=queries.paginate(anxious, _int(request.query_params.get("apage"))),
+            stalled_count=sum(1 for s in flagged if s.stalled), late_count=sum(1 for s in flagged if s.late),
+            tz=admin.merchant.get("timezone") or "UTC", number=number, shipment_status=tracking_words.status_label,
+            flagged_url=lambda p: f"/admin/shipments?page={p}{amp}", anxious_url=lambda p: f"/admin/shipments?apage={p}{amp}",
+        )
+        return page(request, SHIPMENTS, "lists", context)

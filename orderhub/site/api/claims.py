@@ -1,0 +1,46 @@
+"""Integration API for claims (damaged, missing or wrong items): list, read, resolve, photos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+
+from orderhub.db.errors import ValidationFailed
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.returns import claims
+from orderhub.site.api.auth import api_merchant
+from orderhub.site.api.returns import MAX_NOTE, _body, _text, image_response
+
+
+class ClaimsApi(Controller):
+    path = "/api/v1/claims"
+    dependencies = {"merchant": Provide(api_merchant)}
+    tags = ["claims"]
+
+    @get("/", summary="The merchant's claims (damaged, missing or wrong items)")
+    async def list_claims(self, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
+        if status is not None and status not in claims.STATUSES:
+            raise ValidationFailed([{"field": "status", "message": "must be one of " + ", ".join(claims.STATUSES)}])
+        return {"claims": [c.api() for c in await claims.claims_for_merchant(merchant.id, status)]}
+
+    @get("/{claim_id:int}", summary="One claim")
+    async def get_claim(self, merchant: Merchant, claim_id: int) -> dict[str, Any]:
+        return (await claims.claim_for_merchant(merchant.id, claim_id)).api()
+
+    @post("/{claim_id:int}/resolve", summary="Resolve a claim by refund, replacement or both", status_code=200)
+    async def resolve(self, request: Request, merchant: Merchant, claim_id: int) -> dict[str, Any]:
+        await claims.claim_for_merchant(merchant.id, claim_id)  # 404 before anything else
+        body = await _body(request)
+        resolution = body.get("resolution")
+        if resolution not in claims.RESOLUTIONS:
+            raise ValidationFailed([{"field": "resolution", "message": "must be one of " + ", ".join(claims.RESOLUTIONS)}])
+        note = _text(body, "note", MAX_NOTE)
+        view = await claims.resolve(merchant.id, claim_id, resolution, note=note, now=request.app.state.clock())
+        return view.api()
+
+    @get("/{claim_id:int}/photos/{photo_id:int}", summary="A photo the shopper attached to a claim")
+    async def photo(self, merchant: Merchant, claim_id: int, photo_id: int) -> Response:
+        data, content_type = await claims.photo_for_merchant(merchant.id, claim_id, photo_id)
+        return image_response(data, content_type)

@@ -1,0 +1,137 @@
+"""Signing people in: the store staff console and the merchant admin share this one implementation.
+
+A session is a signed cookie (HMAC-SHA256 with a key derived for its purpose) holding the user id,
+the sign-in time and a fingerprint of the password hash: the client cannot choose or fixate one,
+it expires after SESSION_HOURS, and changing the password or disabling the user ends it. Each
+purpose has its own cookie and key, so a staff session never opens the admin and the other way
+round. Sign-in attempts are rate-limited per client address and per e-mail address; argon2
+verifies passwords, and an unknown e-mail costs the same verify so timing does not tell.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from litestar import Request, Response
+
+from orderhub.db import engine
+from orderhub.db.merchants.services import PASSWORDS
+from orderhub.db.merchants.tables import Merchant, User
+from orderhub.site.security import Limiter, client_address
+
+SESSION_HOURS = 12
+#: sign-in attempts per client and per e-mail address in LIMIT_SECONDS
+LIMIT_ATTEMPTS = 5
+LIMIT_SECONDS = 300
+#: a dummy hash, verified when the e-mail is unknown so timing does not tell
+_DUMMY = PASSWORDS.hash("orderhub-no-such-user")
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _sign(key: bytes, payload: str) -> str:
+    mac = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def client_key(request: Request) -> str:
+    return client_address(request, request.app.state.settings.trusted_proxy)
+
+
+def limiter(request: Request, name: str, amount: int = LIMIT_ATTEMPTS) -> Limiter:
+    """A limiter with its own store per purpose, kept on the app."""
+    state = request.app.state
+    found = getattr(state, name, None)
+    if found is None:
+        found = Limiter(amount, LIMIT_SECONDS)
+        setattr(state, name, found)
+    return found
+
+
+def allow_attempt(request: Request, purpose: str, email: str) -> bool:
+    """Counts one sign-in attempt; False once the client or the e-mail address has used up its tries."""
+    limits = limiter(request, f"{purpose}_signin")
+    return limits.hit("client:" + client_key(request)) & limits.hit("email:" + email.strip().lower())
+
+
+async def authenticate(email: str, password: str) -> dict | None:
+    """The enabled user with this e-mail and password, or None; always one argon2 verify."""
+    email = (email or "").strip().lower()[:254]
+    async with engine.read():
+        users = await User.select().where(User.key.like(f"%:{email}") & User.disabled_at.is_null()) if email else []
+    users = [u for u in users if u["key"].split(":", 1)[1] == email]
+    if not users:
+        try:
+            PASSWORDS.verify(_DUMMY, password or "x")
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    for user in users:
+        try:
+            if PASSWORDS.verify(user["password_hash"], password or ""):
+                return user
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class SessionCookie:
+    """The signed session of one purpose ("staff", "admin")."""
+
+    purpose: str
+
+    def name(self, request: Request) -> str:
+        prefix = "__Host-" if request.app.state.settings.secure_cookies else ""
+        return f"{prefix}orderhub-{self.purpose}"
+
+    def _key(self, request: Request) -> bytes:
+        return request.app.state.settings.key_for(f"{self.purpose}-session")
+
+    def make(self, request: Request, user: dict, now: dt.datetime) -> str:
+        payload = f"{user['id']}.{int(now.timestamp())}.{_fingerprint(user['password_hash'])}"
+        return f"{payload}.{_sign(self._key(request), payload)}"
+
+    async def user(self, request: Request) -> dict | None:
+        """The signed-in, enabled user (a dict with its merchant row, JSON loaded, under "merchant_row")."""
+        raw = request.cookies.get(self.name(request), "")
+        parts = raw.split(".")
+        if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[0]) > 18:
+            return None
+        payload = ".".join(parts[:3])
+        if not hmac.compare_digest(_sign(self._key(request), payload), parts[3]):
+            return None
+        now = request.app.state.clock()
+        issued = dt.datetime.fromtimestamp(int(parts[1]), dt.timezone.utc)
+        if not (issued - dt.timedelta(minutes=5) <= now <= issued + dt.timedelta(hours=SESSION_HOURS)):
+            return None
+        async with engine.read():
+            user = await User.select().where((User.id == int(parts[0])) & User.disabled_at.is_null()).first()
+            if user is None or _fingerprint(user["password_hash"]) != parts[2]:
+                return None
+            merchant = await Merchant.select().output(load_json=True).where(Merchant.id == user["merchant"]).first()
+        if merchant is None:
+            return None
+        user["merchant_row"] = merchant
+        return user
+
+    def set(self, request: Request, response: Response, value: str) -> Response:
+        secure = request.app.state.settings.secure_cookies
+        response.set_cookie(self.name(request), value, max_age=SESSION_HOURS * 3600, path="/", secure=secure,
+                            httponly=True, samesite="strict")
+        return response
+
+    def clear(self, request: Request, response: Response) -> Response:
+        response.delete_cookie(self.name(request), path="/")
+        return response
+
+
+STAFF = SessionCookie("staff")
+ADMIN = SessionCookie("admin")
