@@ -50,11 +50,13 @@ demo: python assets
 serve:
 	$(BIN)/orderhub serve --host 127.0.0.1 --port 8000
 
-# every test: unit, integration on SQLite and on PostgreSQL, browser
+# every test: unit, integration on SQLite and on PostgreSQL, browser; XDIST=-n2 spreads each run over
+# two processes (each with its own database and server)
+XDIST ?= -n 2
 test: test-deps
-	$(BIN)/python -m pytest -q -p no:randomly tests/unit tests/integration --engine=sqlite
-	$(BIN)/python -m pytest -q tests/integration --engine=postgres
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q $(XDIST) -p no:randomly tests/unit tests/integration --engine=sqlite
+	$(BIN)/python -m pytest -q $(XDIST) tests/integration --engine=postgres
+	$(BIN)/python -m pytest -q $(XDIST) tests/e2e
 
 unit: python
 	$(BIN)/python -m pytest -q tests/unit

@@ -55,10 +55,21 @@ def limiter(request: Request, name: str, amount: int = LIMIT_ATTEMPTS) -> Limite
     return found
 
 
-def allow_attempt(request: Request, purpose: str, email: str) -> bool:
-    """Counts one sign-in attempt; False once the client or the e-mail address has used up its tries."""
+def _signin_keys(request: Request, email: str) -> tuple[str, str]:
+    return "client:" + client_key(request), "email:" + email.strip().lower()
+
+
+def may_try(request: Request, purpose: str, email: str) -> bool:
+    """False once the client address or the e-mail address has used up its failed sign-ins."""
     limits = limiter(request, f"{purpose}_signin")
-    return limits.hit("client:" + client_key(request)) & limits.hit("email:" + email.strip().lower())
+    return all(limits.allows(key) for key in _signin_keys(request, email))
+
+
+def failed_attempt(request: Request, purpose: str, email: str) -> None:
+    """Counts a wrong password (a successful sign-in counts nothing)."""
+    limits = limiter(request, f"{purpose}_signin")
+    for key in _signin_keys(request, email):
+        limits.hit(key)
 
 
 async def authenticate(email: str, password: str) -> dict | None:

@@ -78,5 +78,9 @@ class Limiter:
         """Count one attempt; False when the limit is already used up."""
         return self.strategy.hit(self.item, key)
 
+    def allows(self, key: str) -> bool:
+        """True while the limit is not used up (counts nothing)."""
+        return self.strategy.test(self.item, key)
+
     def reset(self) -> None:
         self.storage.reset()

@@ -1,12 +1,6 @@
 """The merchant dashboard and the returns queue in a real browser: sign in as the demo owner,
 the dashboard's charts at desktop width in Japanese and English, approve a return from the queue
-(htmx swaps its row), the shipments list; axe-core finds nothing on any of these pages.
-
-PENDING: the admin guard, navigation and layout (orderhub/site/admin/guard.py, nav.py,
-site/layouts/admin.html.jinja and /admin/sign-in) are not in the tree yet, so the dashboard and
-operations controllers are not in app.CONTROLLERS and this module is named so that pytest does not
-collect it. When they land: add DashboardController and OperationsController to CONTROLLERS and
-rename this file to tests/e2e/test_admin_ops.py."""
+(htmx swaps its row), the shipments list; axe-core finds nothing on any of these pages."""
 
 from __future__ import annotations
 

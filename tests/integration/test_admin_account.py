@@ -53,6 +53,13 @@ async def test_sign_in_is_rate_limited_per_address(client, merchants, clock):
     assert r.status_code == 429
 
 
+async def test_only_failed_sign_ins_count_towards_the_limit(client, merchants, clock):
+    email = await admin_user(clock, "yamakaze", "owner")
+    for _ in range(7):
+        assert (await sign_in(client, email)).status_code == 303
+        await _post(client, "/admin", "/admin/sign-out", {})
+
+
 async def test_sign_in_comes_back_to_the_page_asked_for_but_never_leaves_the_admin(client, merchants, clock):
     email = await admin_user(clock, "yamakaze", "owner")
     first = await client.get("/admin/returns?status=all")

@@ -11,7 +11,7 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants import team as team_db
 from orderhub.site.admin import nav
 from orderhub.site.admin.guard import admin_context, current_admin, require_admin, safe_next
-from orderhub.site.auth import ADMIN, allow_attempt, authenticate
+from orderhub.site.auth import ADMIN, authenticate, failed_attempt, may_try
 from orderhub.site.hub.context import base_context, lang_query, page_language
 from orderhub.site.rendering import page
 
@@ -60,11 +60,12 @@ class AdminAccountController(Controller):
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
         next_path = safe_next(str(form.get("next") or request.query_params.get("next") or ""))
-        if not allow_attempt(request, "admin", email):
+        if not may_try(request, "admin", email):
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=429,
                                       error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await authenticate(email, password)
         if user is None:
+            failed_attempt(request, "admin", email)
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=422,
                                       error=_("That e-mail and password don't match an account."))
         if next_path == "/admin":

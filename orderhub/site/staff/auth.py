@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Request, Response
 
-from orderhub.site.auth import STAFF, allow_attempt, authenticate, limiter  # noqa: F401  (used by the console)
+from orderhub.site.auth import STAFF, authenticate, failed_attempt, limiter, may_try  # noqa: F401  (used by the console)
 
 
 async def current_staff(request: Request) -> dict | None:

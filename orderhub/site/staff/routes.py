@@ -77,11 +77,12 @@ class StaffController(Controller):
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
-        if not auth.allow_attempt(request, "staff", email):
+        if not auth.may_try(request, "staff", email):
             return self._sign_in(request, email=email, status_code=429,
                                  error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await auth.authenticate(email, password)
         if user is None or user["role"] != "staff" or not user["store_code"]:
+            auth.failed_attempt(request, "staff", email)
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
         response = Redirect(path="/staff" + _lang_query(request), status_code=303)
