@@ -53,7 +53,7 @@ def demo_server(database_url: str | None = None, workers: int = 1, extra_env: di
     for line in demo.stdout.splitlines():
         m = re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line)
         if m:
-            tokens[(m.group(1), m.group(2))] = m.group(3)
+            tokens.setdefault((m.group(1), m.group(2)), m.group(3))  # the first order in each state
     env.update(extra_env or {})
     log = open(Path(folder) / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port),
