@@ -5,7 +5,7 @@ WORKDIR /build
 COPY package.json ./
 RUN npm install --no-audit --no-fund --omit=dev --silent \
  && mkdir -p vendor \
- && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js vendor/
+ && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js node_modules/htmx.org/dist/ext/hx-head.min.js vendor/
 
 # 2. Python dependencies into a virtualenv.
 FROM python:3.11-slim-bookworm AS python
@@ -19,7 +19,7 @@ RUN VIRTUAL_ENV=/venv uv pip install --no-cache .
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core fonts-lato fonts-open-sans \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 orderhub
 COPY --from=python /venv /venv

@@ -9,7 +9,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/var/orderhub.sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries, a Japanese font, poppler (pdffonts/pdftotext),
 # chromium for the browser suite, PostgreSQL for the second engine (node/npm for htmx: see assets).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core fonts-lato fonts-open-sans
 TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-core poppler-utils postgresql
 
 .PHONY: run test deps test-deps python assets demo serve unit integration integration-pg e2e bench clean lint
@@ -39,7 +39,7 @@ orderhub/static/vendor/htmx.min.js: package.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
 	npm install --no-audit --no-fund --silent
 	mkdir -p orderhub/static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js orderhub/static/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js node_modules/htmx.org/dist/ext/hx-head.min.js orderhub/static/vendor/
 	cp node_modules/axe-core/axe.min.js orderhub/static/vendor/axe.min.js
 	touch $@
 

@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.documents.piccolo_app",
         "orderhub.db.outbox.piccolo_app",
         "orderhub.db.emails.piccolo_app",
+        "orderhub.db.branding.piccolo_app",
     ]
 )

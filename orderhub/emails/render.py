@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
 from orderhub.db.emails import queries, rules
+from orderhub.db.orders.rules import read_cross_sells_settings
 from orderhub.emails.content import Content, build
 from orderhub.settings import Settings
 
@@ -95,7 +96,8 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
         return None
     spec = rules.spec_for(event) or rules.spec_for(rules.KINDS[kind])
     conf = rules.read_emails_settings((facts.merchant.settings or {}).get("emails"))
-    cross_on = ((facts.merchant.settings or {}).get("cross_sells") or {}).get("enabled") is True
+    cross = read_cross_sells_settings((facts.merchant.settings or {}).get("cross_sells"))
+    cross_on = cross["enabled"] and cross["in_emails"]
     marketing = rules.marketing_allowed(kind, cross_on, facts.country, conf["marketing_eu"])
     products = []
     if marketing:

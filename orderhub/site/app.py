@@ -54,6 +54,8 @@ CONTROLLERS: list = [
     ReturnDocumentsController,
     __import__("orderhub.site.emails.api", fromlist=["EmailsApi"]).EmailsApi,
     *__import__("orderhub.site.admin.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    *__import__("orderhub.site.feedback.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    *__import__("orderhub.site.admin.branding", fromlist=["CONTROLLERS"]).CONTROLLERS,
 ]
 
 

@@ -37,6 +37,9 @@ PRIVATE = {"cache-control": "no-store", "x-robots-tag": "noindex, nofollow"}
 #: mail clients need, and nothing else (no scripts, no requests but images, framed only by us)
 FRAMED_PATHS = ("/admin/emails/preview/frame",)
 FRAMED_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; sandbox; frame-ancestors 'self'"
+#: public snippets a merchant's storefront may frame (product reviews): they set their own CSP, whose
+#: frame-ancestors names the merchant's storefront origin, and it is kept (no X-Frame-Options then)
+EMBED_PATHS = ("/embed/",)
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
@@ -44,9 +47,13 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
+    path = scope.get("path", "")
+    own_csp = headers.get("content-security-policy") if path.startswith(EMBED_PATHS) else None
     for name, value in HEADERS.items():
         headers[name] = value
-    path = scope.get("path", "")
+    if own_csp:
+        headers["content-security-policy"] = own_csp
+        del headers["x-frame-options"]
     if path.startswith(FRAMED_PATHS):
         headers["content-security-policy"] = FRAMED_CSP
         headers["x-frame-options"] = "SAMEORIGIN"

@@ -1,12 +1,6 @@
 """The merchant dashboard and operations lists through the HTTP client: figures, the date range,
 the returns queue's actions (plain forms and htmx rows), 409 messages, CSRF, another merchant's
-objects, roles, sign-in redirects and hostile text.
-
-PENDING: the admin guard, navigation and layout (orderhub/site/admin/guard.py, nav.py,
-site/layouts/admin.html.jinja and /admin/sign-in) are not in the tree yet, so the dashboard and
-operations controllers are not in app.CONTROLLERS and this module is named so that pytest does not
-collect it. When they land: add DashboardController and OperationsController to CONTROLLERS and
-rename this file to tests/integration/test_admin_ops_pages.py."""
+objects, roles, sign-in redirects and hostile text."""
 
 from __future__ import annotations
 
@@ -197,3 +191,38 @@ async def test_stalled_shipments_and_anxious_shoppers(client, merchants, orders,
     await signed_in(client, clock, slug="acme")
     other = text(await client.get("/admin/shipments?lang=en"))
     assert "YK-100234" not in other and "No stalled or late shipments" in other
+
+
+async def test_dashboard_nps_and_its_weekly_trend(client, merchants, orders, settings, clock):
+    """Survey answers (db/feedback) make the NPS figure and its weekly line: 2 promoters, 1 passive and
+    1 detractor of 4 answers -> (2 - 1) / 4 = 25."""
+    import datetime as dt
+
+    from orderhub.db.feedback import services as feedback
+    from orderhub.db.merchants.services import update_section_settings
+    from tests.feedback_support import deliver, second_order
+
+    merchant, api_key = merchants["yamakaze"][0], merchants["yamakaze"][1]
+    await update_section_settings(merchant.id, "feedback", {"survey_cap_days": 0})  # one shopper, many orders
+    scores = {"jp_ship": 10, "jp_ship_2": 9, "jp_ship_3": 8, "jp_ship_4": 3}
+    answered = [dt.datetime(2026, 11, 3, 3, tzinfo=UTC), dt.datetime(2026, 11, 10, 3, tzinfo=UTC),
+                dt.datetime(2026, 11, 17, 3, tzinfo=UTC), dt.datetime(2026, 11, 18, 3, tzinfo=UTC)]
+    for (external_id, score), at in zip(scores.items(), answered):
+        ref = orders["jp_ship"] if external_id == "jp_ship" else await second_order(merchant, settings, clock, external_id)
+        await deliver(client, api_key, external_id, base="jp_ship")
+        await feedback.record_nps(ref.id, score, now=at)
+    await signed_in(client, clock)
+    r = await client.get("/admin?start=2026-11-01&end=2026-11-22&lang=en")
+    page = text(r)
+    assert "NPS 25 4 answers" in page
+    chart = r.text[r.text.index('id="chart-nps'):]
+    assert 'role="img"' in chart and "NPS by week" in page
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td></tr>', chart)
+    assert [value for _label, value in rows[:3]] == ["100", "100", "-50"]  # weeks from Nov 1, 8 and 15
+    only_detractor = text(await client.get("/admin?start=2026-11-18&end=2026-11-18&lang=en"))
+    assert "NPS -100 1 answer" in only_detractor
+    await update_section_settings(merchants["acme"][0].id, "feedback", {"survey_cap_days": 0})
+    client.cookies.clear()
+    await signed_in(client, clock, "acme")
+    acme = text(await client.get("/admin?start=2026-11-01&end=2026-11-22&lang=en"))
+    assert "NPS – No survey answers yet" in acme  # another merchant's answers never count

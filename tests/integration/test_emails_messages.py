@@ -116,7 +116,7 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         else:  # a section not in the navigation yet (returns before delivery): its own regions
             assert f'id="{section}-' in page.text, path
         sections_seen.add(section)
-    assert {"", "tracking", "pickup", "returns"} <= sections_seen
+    assert {"", "tracking", "pickup", "returns", "feedback"} <= sections_seen  # survey/review links open 200
 
 
 SUBJECT_WORDS = {
@@ -196,7 +196,8 @@ async def test_cross_sells_only_when_the_merchant_and_the_country_allow(merchant
         return parts(msg)["html"]
 
     assert "Trail Gaiter" not in await confirmation_text({}, "US")                                   # off by default
-    assert "Trail Gaiter" in await confirmation_text({"cross_sells": {"enabled": True}}, "US")
-    assert "Trail Gaiter" not in await confirmation_text({"cross_sells": {"enabled": True}}, "DE")   # EU: no
+    assert "Trail Gaiter" not in await confirmation_text({"cross_sells": {"enabled": True}}, "US")  # page only
+    assert "Trail Gaiter" in await confirmation_text({"cross_sells": {"enabled": True, "in_emails": True}}, "US")
+    assert "Trail Gaiter" not in await confirmation_text({"cross_sells": {"enabled": True, "in_emails": True}}, "DE")   # EU: no
     assert "Trail Gaiter" in await confirmation_text(
-        {"cross_sells": {"enabled": True}, "emails": {"marketing_eu": True}}, "DE")
+        {"cross_sells": {"enabled": True, "in_emails": True}, "emails": {"marketing_eu": True}}, "DE")

@@ -90,16 +90,11 @@ async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime):
 
 
 async def _nps(merchant_id: int, rng: DateRange, tz: str) -> tuple[rules.Nps | None, list[NpsPoint]]:
-    """NPS from the feedback area's answers, when that area is installed."""
-    try:
-        from orderhub.db.feedback import queries as feedback
-    except ImportError:
-        return None, []
-    scores_in = getattr(feedback, "nps_scores", None)
-    if scores_in is None:
-        return None, []
+    """NPS from the survey answers (db/feedback): the range's score and one point per week."""
+    from orderhub.db.feedback import queries as feedback
+
     start, end = rng.bounds(tz)
-    answers: list[tuple[dt.datetime, int]] = await scores_in(merchant_id, start, end)
+    answers: list[tuple[dt.datetime, int]] = await feedback.nps_scores(merchant_id, start, end)
     overall = rules.nps([s for _, s in answers])
     trend = []
     for first, last in rules.weeks(rng):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from orderhub import money
@@ -64,6 +65,53 @@ def text_on(background: str) -> str:
     return dark if contrast_ratio(background, dark) >= contrast_ratio(background, light) else light
 
 
+#: the page colours brand colours meet: --paper and --canvas in static/css/app.css
+PAGE_BACKGROUNDS = ("#FFFFFF", "#F4F5F7")
+#: WCAG 2.2 SC 1.4.3 (AA), normal-size text
+MIN_TEXT_CONTRAST = 4.5
+CONTRAST_PAIRS = {
+    "text_on_primary": "text on the primary colour",
+    "primary_on_background": "the primary colour on the page background",
+    "text_on_accent": "text on the accent colour",
+}
+WORD_SECTIONS = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
+WORD_LANGUAGES = ("ja", "en")
+#: an uploaded logo, served by the branding routes under a content-hashed name
+LOGO_PATH = re.compile(r"^/brand/[A-Za-z0-9_-]{1,64}/logo/[0-9a-f]{32}\.(png|jpg|webp)$")
+
+
+@dataclass(frozen=True)
+class ContrastCheck:
+    field: str  # the brand field to fix: primary_color | accent_color
+    pair: str  # a key of CONTRAST_PAIRS
+    foreground: str
+    background: str
+    ratio: float
+    minimum: float = MIN_TEXT_CONTRAST
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio >= self.minimum
+
+    @property
+    def shown(self) -> str:
+        """The ratio as people read it, never rounded up past the limit (4.499 shows 4.49)."""
+        return f"{int(self.ratio * 100) / 100:.2f}"
+
+
+def contrast_checks(primary: str, accent: str) -> list[ContrastCheck]:
+    """Every pairing the hub draws with the brand colours: text on a primary button or bar (near-black
+    or white, whichever reads better), the primary colour as text or rule on the page background
+    (the darker of paper and canvas), and text on the accent colour."""
+    on_primary, on_accent = text_on(primary), text_on(accent)
+    background = min(PAGE_BACKGROUNDS, key=lambda bg: contrast_ratio(primary, bg))
+    return [
+        ContrastCheck("primary_color", "text_on_primary", on_primary, primary, contrast_ratio(on_primary, primary)),
+        ContrastCheck("primary_color", "primary_on_background", primary, background, contrast_ratio(primary, background)),
+        ContrastCheck("accent_color", "text_on_accent", on_accent, accent, contrast_ratio(on_accent, accent)),
+    ]
+
+
 def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
     brand = r.obj(data if data is not None else {}, path) or {}
     out = {
@@ -71,13 +119,45 @@ def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
         "accent_color": r.color(brand, "accent_color", f"{path}.accent_color", default="#2563EB"),
         "font": r.choice(brand, "font", f"{path}.font", FONTS, default="system"),
         "corner": r.choice(brand, "corner", f"{path}.corner", CORNERS, default="rounded"),
-        "logo_url": r.web_url(brand, "logo_url", f"{path}.logo_url", allow_static=True),
+        "logo_url": (brand["logo_url"] if isinstance(brand.get("logo_url"), str) and LOGO_PATH.match(brand["logo_url"])
+                     else r.web_url(brand, "logo_url", f"{path}.logo_url", allow_static=True)),
     }
+    words = read_words(r, brand.get("words"), f"{path}.words")
+    if words:
+        out["words"] = words
     for key in brand:
-        if key not in out:
+        if key not in out and key != "words":
             r.error(f"{path}.{key}", "is not a brand setting")
-    if not r.errors and contrast_ratio(out["primary_color"], text_on(out["primary_color"])) < 4.5:
-        r.error(f"{path}.primary_color", "has no readable text colour (contrast below 4.5:1)")
+    if not any(e["field"] in (f"{path}.primary_color", f"{path}.accent_color") for e in r.errors):
+        for check in contrast_checks(out["primary_color"], out["accent_color"]):
+            if not check.ok:
+                r.error(f"{path}.{check.field}", f"{CONTRAST_PAIRS[check.pair]} has a contrast of "
+                        f"{check.shown}:1, below {check.minimum}:1")
+    return out
+
+
+def read_words(r: Reader, data: Any, path: str) -> dict:
+    """The merchant's own words per hub section and language, cleaned to the small safe markup."""
+    from orderhub.db.branding import markup
+
+    if data is None:
+        return {}
+    sections = r.obj(data, path) or {}
+    out: dict[str, dict[str, str]] = {}
+    for section, langs in sections.items():
+        if section not in WORD_SECTIONS:
+            r.error(f"{path}.{section}", "must be one of " + ", ".join(WORD_SECTIONS))
+            continue
+        langs = r.obj(langs, f"{path}.{section}") or {}
+        for lang, text in langs.items():
+            if lang not in WORD_LANGUAGES:
+                r.error(f"{path}.{section}.{lang}", "must be ja or en")
+            elif not isinstance(text, str):
+                r.error(f"{path}.{section}.{lang}", "must be text")
+            elif len(text) > markup.MAX_LENGTH:
+                r.error(f"{path}.{section}.{lang}", f"must be at most {markup.MAX_LENGTH} characters")
+            elif cleaned := markup.clean(text):
+                out.setdefault(section, {})[lang] = cleaned
     return out
 
 
@@ -142,18 +222,22 @@ def read_merchant_settings(data: Any) -> tuple[dict, list[dict]]:
         r.error("tax_registration_number", "must be T followed by 13 digits with a valid check digit")
         trn = None
     settings["tax_registration_number"] = trn
-    support = r.obj(body.get("support", {}), "support") or {}
-    settings["support"] = {
-        "email": r.email(support, "email", "support.email", required=False),
-        "phone": r.text(support, "phone", "support.phone", required=False, max_len=40),
-        "hours": r.text(support, "hours", "support.hours", required=False, max_len=100),
-        "url": r.web_url(support, "url", "support.url"),
-    }
+    settings["support"] = read_support(r, body.get("support", {}))
     address = r.obj(body.get("address", {}), "address") or {}
     settings["address"] = read_address(r, address, "address", required=False)
     settings["brand"] = read_brand(r, body.get("brand"))
     settings["policy"] = read_policy(r, body.get("policy"), currency or "USD")
     return settings, r.errors
+
+
+def read_support(r: Reader, data: Any, path: str = "support") -> dict:
+    support = r.obj(data, path) or {}
+    return {
+        "email": r.email(support, "email", f"{path}.email", required=False),
+        "phone": r.text(support, "phone", f"{path}.phone", required=False, max_len=40),
+        "hours": r.text(support, "hours", f"{path}.hours", required=False, max_len=100),
+        "url": r.web_url(support, "url", f"{path}.url"),
+    }
 
 
 def read_address(r: Reader, data: dict, path: str, *, required: bool = True) -> dict:

@@ -122,3 +122,45 @@ async def create_user(merchant_slug: str, email: str, role: str, password: str, 
                     store_code=store_code, password_hash=PASSWORDS.hash(password), created_at=now)
         await user.save()
         return user.id
+
+
+async def update_section_settings(merchant_id: int, section: str, value: dict | None, *, published: bool = True) -> None:
+    """Write one area's namespace of `Merchant.settings` (already validated by that area's rules) and
+    bump the merchant's version, in one transaction; an unchanged value writes nothing. A namespace
+    shoppers never see (`published=False`, such as the brand draft) leaves the version alone, so
+    cached documents stay valid."""
+    await update_merchant(merchant_id, sections={section: value}, bump=published)
+
+
+async def update_merchant(merchant_id: int, *, columns: dict | None = None, sections: dict | None = None,
+                          bump: bool = True) -> bool:
+    """Change validated merchant columns (support, policy, brand, ...) and settings namespaces at once,
+    bumping `Merchant.version` when anything changed (unless `bump` is False). -> whether anything changed."""
+    columns, sections = columns or {}, sections or {}
+    async with engine.write():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant_id).first()
+        if merchant is None:
+            raise NotFound("merchant")
+        settings = dict(merchant.settings or {})
+        changed = {k: v for k, v in columns.items() if getattr(merchant, k) != v}
+        if any(settings.get(k) != v for k, v in sections.items()):
+            settings.update(sections)
+            changed["settings"] = settings
+        if not changed:
+            return False
+        values = {getattr(Merchant, k): v for k, v in changed.items()}
+        if bump:
+            values[Merchant.version] = Merchant.version + 1
+        await Merchant.update(values).where(Merchant.id == merchant_id)
+    return True
+
+
+async def revoke_api_key(merchant_id: int, key_id: int, *, now: dt.datetime) -> None:
+    """Revoke one of the merchant's keys (another merchant's key is not found); revoking twice is a no-op."""
+    async with engine.write():
+        key = await ApiKey.select(ApiKey.id, ApiKey.revoked_at).where(
+            (ApiKey.id == key_id) & (ApiKey.merchant == merchant_id)).first()
+        if key is None:
+            raise NotFound("api key")
+        if key["revoked_at"] is None:
+            await ApiKey.update({ApiKey.revoked_at: now}).where(ApiKey.id == key_id)

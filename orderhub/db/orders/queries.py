@@ -227,7 +227,12 @@ class CrossSell:
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
     """Up to `limit` in-stock products related to what was bought, never what was bought."""
     from orderhub import money
+    from orderhub.db.orders.rules import read_cross_sells_settings
 
+    conf = read_cross_sells_settings((merchant.settings or {}).get("cross_sells"))
+    if not conf["enabled"]:
+        return []
+    chosen = conf["related"]
     bought = [ln.product_id for ln in order.lines if ln.product_id]
     async with engine.read():
         products = await Product.objects().output(load_json=True).where(
@@ -237,7 +242,8 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
         for pid in bought:
             for product in products:
                 if product.external_id == pid:
-                    related += [r for r in product.related if r not in related and r not in bought]
+                    picks = chosen.get(pid, product.related)
+                    related += [r for r in picks if r not in related and r not in bought]
         if not related:
             return []
         candidates = await Product.objects().output(load_json=True).where(
@@ -298,3 +304,12 @@ async def lookup(number: str, proof: str, token_key: bytes) -> str | None:
 
 def local_time(value: dt.datetime, timezone: str) -> dt.datetime:
     return value.astimezone(ZoneInfo(timezone))
+
+
+async def catalog(merchant_id: int, limit: int = 500) -> list[dict]:
+    """The merchant's products for the admin: id, title and the catalog's related products."""
+    async with engine.read():
+        rows = await Product.select(Product.external_id, Product.title, Product.related, Product.in_stock).where(
+            Product.merchant == merchant_id).order_by(Product.title).limit(limit).output(load_json=True)
+    return [{"id": r["external_id"], "title": r["title"], "related": list(r["related"] or []),
+             "in_stock": r["in_stock"]} for r in rows]

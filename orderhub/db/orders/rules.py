@@ -314,3 +314,59 @@ def status_key(
     if any(s == "delivered" for s in shipment_statuses):
         return "partially_delivered"
     return "shipped"
+
+
+# --- cross-sells (Merchant.settings["cross_sells"]) -------------------------------------------------
+
+CROSS_SELL_DEFAULTS: dict[str, Any] = {"enabled": True, "in_emails": False, "related": {}}
+MAX_RELATED = 12
+
+
+def read_cross_sells_settings(raw: dict | None) -> dict:
+    """The merchant's cross-sell settings with defaults: shown on the order page, not in emails,
+    related products from the catalog unless the merchant chose others for a product."""
+    raw = raw if isinstance(raw, dict) else {}
+    clean, _errors = validate_cross_sells_settings({k: v for k, v in raw.items() if k in CROSS_SELL_DEFAULTS}, None)
+    return {**CROSS_SELL_DEFAULTS, **clean}
+
+
+def validate_cross_sells_settings(body: object, known_products: set[str] | None) -> tuple[dict, list[dict]]:
+    """-> (clean, errors). `related` maps a product id to the ids shown with it; with
+    `known_products` every id must be one of the merchant's products (and not the product itself)."""
+    if not isinstance(body, dict):
+        return {}, [{"field": "cross_sells", "message": "must be an object"}]
+    clean: dict[str, Any] = {}
+    errors: list[dict] = []
+    for name in body:
+        if name not in CROSS_SELL_DEFAULTS:
+            errors.append({"field": f"cross_sells.{name}"[:100], "message": "is not a setting"})
+    for name in ("enabled", "in_emails"):
+        if name in body:
+            if isinstance(body[name], bool):
+                clean[name] = body[name]
+            else:
+                errors.append({"field": f"cross_sells.{name}", "message": "must be true or false"})
+    related = body.get("related", {})
+    if not isinstance(related, dict):
+        errors.append({"field": "cross_sells.related", "message": "must be an object"})
+        related = {}
+    clean_related: dict[str, list[str]] = {}
+    for product_id, ids in related.items():
+        path = f"cross_sells.related.{str(product_id)[:64]}"
+        if known_products is not None and product_id not in known_products:
+            errors.append({"field": path, "message": "is not one of your products"})
+            continue
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            errors.append({"field": path, "message": "must be a list of product ids"})
+            continue
+        if len(ids) > MAX_RELATED:
+            errors.append({"field": path, "message": f"must have at most {MAX_RELATED} items"})
+            continue
+        unknown = [i for i in ids if i == product_id or (known_products is not None and i not in known_products)]
+        if unknown:
+            errors.append({"field": path, "message": "unknown product: " + ", ".join(unknown)[:200]})
+            continue
+        clean_related[product_id] = list(dict.fromkeys(ids))
+    if "related" in body:
+        clean["related"] = clean_related
+    return clean, errors

@@ -30,6 +30,7 @@ async def open_hub(request: Request, token: str) -> Hub:
         page_language(request)
         raise NotFoundException()
     page_language(request, hub.order.locale, hub.merchant.locale)
+    hub.extras.setdefault("now", request.app.state.clock())  # for summary providers (no request there)
     return hub
 
 

@@ -83,5 +83,14 @@ def receipt_context(hub: Hub, receipt, *, pdf: bool, reissue: bool, lang: str) -
     }
 
 
+#: the brand's font in PDFs, from the installed Debian font packages (fonts-noto-cjk, fonts-lato,
+#: fonts-open-sans); Latin faces fall back to Noto Sans CJK JP for kana and kanji
+PDF_FAMILIES = {"noto-serif-jp": '"Noto Serif CJK JP"', "lato": 'Lato,"Noto Sans CJK JP"',
+                "open-sans": '"Open Sans","Noto Sans CJK JP"'}
+
+
 def pdf_css(hub: Hub) -> str:
-    return brand_css(hub.brand) + PDF_FONT_CSS
+    # this stylesheet has user origin in WeasyPrint: print.css (author) wins unless !important
+    family = PDF_FAMILIES.get((hub.merchant.brand or {}).get("font", ""))
+    extra = f"body.doc--pdf{{font-family:{family}!important}}" if family else ""
+    return brand_css(hub.brand) + PDF_FONT_CSS + extra

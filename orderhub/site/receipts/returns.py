@@ -13,6 +13,7 @@ from orderhub.components.i18n import gettext as _
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.returns.queries import return_document
+from orderhub.db.branding.queries import print_logo
 from orderhub.pdf.fetcher import asset_url
 from orderhub.pdf.pool import RenderFailed, shared_pool
 from orderhub.site.hub.context import open_hub
@@ -82,7 +83,9 @@ class ReturnDocumentsController(Controller):
         )
         pdf = await queries.cached_pdf(key)
         if pdf is None:
-            html = request.app.template_engine.get_template(TEMPLATE).render(**document_context(hub, doc, kind, lang))
+            context = document_context(hub, doc, kind, lang)
+            context["logo"] = context["logo"] or await print_logo(hub.merchant.id, hub.brand.logo_url)
+            html = request.app.template_engine.get_template(TEMPLATE).render(**context)
             try:
                 pdf = await shared_pool().render(html, presenter.pdf_css(hub))
             except RenderFailed:

@@ -15,6 +15,7 @@ from litestar.params import Body
 from litestar.response import Template
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import Conflict
 from orderhub.db.orders.queries import Hub
@@ -61,6 +62,7 @@ async def render_document(request: Request, hub: Hub, receipt, *, reissue: bool)
     if cached is not None:
         return cached
     context = presenter.receipt_context(hub, receipt, pdf=True, reissue=reissue, lang=lang)
+    context["logo"] = context["logo"] or await print_logo(hub.merchant.id, hub.brand.logo_url)
     html = request.app.template_engine.get_template(TEMPLATE).render(**context)
     pdf = await shared_pool().render(html, presenter.pdf_css(hub))
     await services.store_document(key, hub.order.id, "receipt", pdf, request.app.state.clock())

@@ -60,9 +60,10 @@
   }
   // browsers allow sound only after a user gesture: unlock it on the first tap
   document.addEventListener("pointerdown", function () {
+    if (!document.querySelector("[data-staff-alert]")) return;  // only the clerk's queue beeps
     const Ctx = window.AudioContext || window.webkitAudioContext;
     if (Ctx && !beep.ctx) { try { beep.ctx = new Ctx(); } catch (e) { /* ignore */ } }
-  }, { once: true });
+  });
 
   B["staff-alert"] = function (queue) {
     const ids = (queue.dataset.arrivedIds || "").trim().split(/\s+/).filter(Boolean);

@@ -1,0 +1,375 @@
+"""Reads for surveys and reviews, shaped for the hub, the admin lists, the API and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from piccolo.query.functions.aggregate import Count
+
+from orderhub.db import engine
+from orderhub.db.errors import NotFound
+from orderhub.db.feedback import rules
+from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Order
+from orderhub.db.pickup.tables import Pickup
+from orderhub.db.shipping.tables import Shipment
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+async def nps_scores(merchant_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """(answered at, NPS score) of the merchant's survey answers in [start, end)."""
+    async with engine.read():
+        rows = await Survey.select(Survey.answered_at, Survey.nps).where(
+            (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.answered_at >= start)
+            & (Survey.answered_at < end)).order_by(Survey.answered_at)
+    return [(r["answered_at"], r["nps"]) for r in rows]
+
+
+# --- facts about an order ------------------------------------------------------------------------
+
+async def received_at(order_id: int, fulfillment_type: str) -> dt.datetime | None:
+    """When the shopper had the goods: the last delivered shipment, or the pickup hand-over."""
+    async with engine.read():
+        if fulfillment_type == "pickup":
+            row = await Pickup.select(Pickup.picked_up_at).where(Pickup.order == order_id).first()
+            return row["picked_up_at"] if row else None
+        rows = await Shipment.select(Shipment.delivered_at).where(
+            (Shipment.order == order_id) & (Shipment.status == "delivered"))
+    times = [r["delivered_at"] for r in rows if r["delivered_at"] is not None]
+    return max(times) if times else None
+
+
+async def merchant_settings(merchant_id: int) -> dict:
+    async with engine.read():
+        row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant_id).output(load_json=True).first()
+    return rules.read_feedback_settings(((row or {}).get("settings") or {}).get("feedback"))
+
+
+async def cap_slots(email_key: str) -> list[tuple[int, dt.datetime]]:
+    """(order id, opened at) of the surveys already given to this shopper email."""
+    if not email_key:
+        return []
+    async with engine.read():
+        rows = await Survey.select(Survey.order, Survey.opened_at).where(
+            (Survey.email_key == email_key) & (Survey.state == "given"))
+    return [(r["order"], r["opened_at"]) for r in rows]
+
+
+# --- the shopper's view --------------------------------------------------------------------------
+
+@dataclass
+class SurveyView:
+    id: int
+    nps: int | None
+    csat: int | None
+    why: str
+    contact_requested: bool
+    answered_at: dt.datetime | None
+
+    @property
+    def group(self) -> str | None:
+        return rules.nps_group(self.nps) if self.nps is not None else None
+
+    @property
+    def complete(self) -> bool:
+        return self.nps is not None and self.csat is not None
+
+
+@dataclass
+class ReviewView:
+    id: int
+    order_id: int
+    line_id: str
+    product_id: str
+    product_title: str
+    author: str
+    stars: int
+    title: str
+    body: str
+    status: str
+    verified: bool
+    reply: str
+    replied_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    photo_ids: list[int] = field(default_factory=list)
+    order_number: str = ""
+
+    @property
+    def editable(self) -> bool:
+        return rules.shopper_may_edit(self.status)
+
+    def public(self) -> dict:
+        """What anyone may see of a published review (API, snippet)."""
+        return {"id": self.id, "product_id": self.product_id, "stars": self.stars, "title": self.title,
+                "body": self.body, "author": self.author, "verified_buyer": self.verified,
+                "created_at": self.created_at.isoformat(),
+                "reply": {"body": self.reply, "at": self.replied_at.isoformat() if self.replied_at else None}
+                if self.reply else None,
+                "photos": len(self.photo_ids)}
+
+    def api(self) -> dict:
+        """The merchant's view (moderation API)."""
+        return {**self.public(), "status": self.status, "order_number": self.order_number, "line_id": self.line_id,
+                "product_title": self.product_title, "updated_at": self.updated_at.isoformat(),
+                "photos": [f"/api/v1/reviews/{self.id}/photos/{p}" for p in self.photo_ids]}
+
+
+def _review(row: dict, photos: dict[int, list[int]]) -> ReviewView:
+    return ReviewView(
+        id=row["id"], order_id=row["order"], line_id=row["key"].split(":", 1)[1], product_id=row["product_id"],
+        product_title=row["product_title"], author=row["author"], stars=row["stars"], title=row["title"],
+        body=row["body"], status=row["status"], verified=row["verified"], reply=row["reply"],
+        replied_at=row["replied_at"], created_at=row["created_at"], updated_at=row["updated_at"],
+        photo_ids=photos.get(row["id"], []), order_number=row.get("order.number", "") or "",
+    )
+
+
+REVIEW_COLUMNS = (Review.id, Review.order, Review.key, Review.product_id, Review.product_title, Review.author,
+                  Review.stars, Review.title, Review.body, Review.status, Review.verified, Review.reply,
+                  Review.replied_at, Review.created_at, Review.updated_at)
+
+
+async def _photos(review_ids: list[int]) -> dict[int, list[int]]:
+    if not review_ids:
+        return {}
+    rows = await ReviewPhoto.select(ReviewPhoto.id, ReviewPhoto.review).where(
+        ReviewPhoto.review.is_in(review_ids)).order_by(ReviewPhoto.id)
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        out.setdefault(r["review"], []).append(r["id"])
+    return out
+
+
+async def _reviews(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[ReviewView]:
+    async with engine.read():
+        query = Review.select(*REVIEW_COLUMNS, Review.order.number).where(where)
+        query = query.order_by(order_by or Review.id, ascending=order_by is None)
+        if order_by is not None:
+            query = query.order_by(Review.id, ascending=False)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        rows = await query
+        photos = await _photos([r["id"] for r in rows])
+    return [_review(r, photos) for r in rows]
+
+
+@dataclass
+class FeedbackView:
+    """Everything the hub's survey card and feedback section need for one order."""
+
+    order_id: int
+    received: bool
+    received_at: dt.datetime | None
+    settings: dict
+    survey: SurveyView | None
+    #: the survey may be shown (received, and the caps allow it or it is this order's)
+    survey_open: bool
+    review_open: bool
+    review_opens_at: dt.datetime | None
+    reviews: dict[str, ReviewView]
+
+
+async def for_order(order_id: int, *, now: dt.datetime) -> FeedbackView:
+    async with engine.read():
+        order = await Order.select(Order.id, Order.merchant, Order.fulfillment_status, Order.fulfillment_type,
+                                   Order.customer_email).where(Order.id == order_id).first()
+        if order is None:
+            raise NotFound("order")
+        settings = await merchant_settings(order["merchant"])
+        when = await received_at(order_id, order["fulfillment_type"])
+        received = rules.survey_fulfilled(order["fulfillment_status"])
+        row = await Survey.select().where(Survey.key == str(order_id)).first()
+        survey = None
+        if row is not None and row["state"] == "given":
+            survey = SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"],
+                                row["answered_at"])
+        if not received:
+            survey_open = False
+        elif row is not None:
+            survey_open = row["state"] == "given"
+        else:
+            slots = await cap_slots(rules.email_key(order["customer_email"]))
+            survey_open = rules.survey_allowed(order_id=order_id, slots=slots, now=now,
+                                               cap_days=settings["survey_cap_days"])
+        reviews = await _reviews(Review.order == order_id)
+    opens = rules.review_opens_at(when, settings["review_invite_days"]) if received else None
+    return FeedbackView(
+        order_id=order_id, received=received, received_at=when, settings=settings, survey=survey,
+        survey_open=survey_open, review_open=received and opens is not None and now >= opens,
+        review_opens_at=opens, reviews={r.line_id: r for r in reviews},
+    )
+
+
+async def photo_for_order(order_id: int, review_id: int, photo_id: int) -> tuple[bytes, str]:
+    return await _photo((ReviewPhoto.review == review_id) & (ReviewPhoto.review.order == order_id), photo_id)
+
+
+async def photo_for_merchant(merchant_id: int, review_id: int, photo_id: int) -> tuple[bytes, str]:
+    return await _photo((ReviewPhoto.review == review_id) & (ReviewPhoto.review.merchant == merchant_id), photo_id)
+
+
+async def published_photo(merchant_id: int, review_id: int, photo_id: int) -> tuple[bytes, str]:
+    return await _photo((ReviewPhoto.review == review_id) & (ReviewPhoto.review.merchant == merchant_id)
+                        & (ReviewPhoto.review.status == rules.PUBLISHED), photo_id)
+
+
+async def _photo(where, photo_id: int) -> tuple[bytes, str]:
+    async with engine.read():
+        row = await ReviewPhoto.select(ReviewPhoto.data, ReviewPhoto.content_type).where(
+            (ReviewPhoto.id == photo_id) & where).first()
+    if row is None:
+        raise NotFound("photo")
+    return bytes(row["data"]), row["content_type"]
+
+
+# --- the merchant's lists ------------------------------------------------------------------------
+
+@dataclass
+class Listing:
+    items: list
+    page: int
+    pages: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return min((self.page - 1) * self.per_page + 1, self.total)
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def _page(raw: int | None) -> int:
+    return min(max(raw or 1, 1), MAX_PAGE)
+
+
+async def reviews_for_merchant(merchant_id: int, status: str | None, page: int = 1,
+                               per_page: int = PER_PAGE) -> Listing:
+    where = Review.merchant == merchant_id
+    if status:
+        where = where & (Review.status == status)
+    page = _page(page)
+    async with engine.read():
+        total = await Review.count().where(where)
+        items = await _reviews(where, order_by=Review.updated_at, limit=per_page, offset=(page - 1) * per_page)
+    return Listing(items, page, max(1, -(-total // per_page)), total, per_page)
+
+
+async def review_counts(merchant_id: int) -> dict[str, int]:
+    async with engine.read():
+        rows = await Review.select(Review.status, Count(alias="count")).where(
+            Review.merchant == merchant_id).group_by(Review.status)
+    return {r["status"]: r["count"] for r in rows}
+
+
+async def review_for_merchant(merchant_id: int, review_id: int) -> ReviewView:
+    found = await _reviews((Review.merchant == merchant_id) & (Review.id == review_id))
+    if not found:
+        raise NotFound("review")
+    return found[0]
+
+
+@dataclass
+class ProductReviews:
+    product_id: str
+    title: str
+    url: str
+    image_url: str
+    count: int
+    average: float | None
+    reviews: list[ReviewView]
+    page: int
+    pages: int
+
+
+async def product_reviews(merchant_id: int, product_id: str, page: int = 1, per_page: int = 10) -> ProductReviews:
+    """Published reviews of a product, newest first, with the aggregate over all published ones."""
+    from orderhub.db.orders.tables import Product
+
+    page = _page(page)
+    where = (Review.merchant == merchant_id) & (Review.product_id == product_id) & (Review.status == rules.PUBLISHED)
+    async with engine.read():
+        product = await Product.select(Product.title, Product.url, Product.image_url).where(
+            Product.key == f"{merchant_id}:{product_id}").first()
+        stars = await Review.select(Review.stars).where(where)
+        if product is None and not stars:
+            raise NotFound("product")
+        items = await _reviews(where, order_by=Review.created_at, limit=per_page, offset=(page - 1) * per_page)
+    count, average = rules.aggregate([s["stars"] for s in stars])
+    title = (product or {}).get("title") or (items[0].product_title if items else product_id)
+    return ProductReviews(product_id, title, (product or {}).get("url", ""), (product or {}).get("image_url", ""),
+                          count, average, items, page, max(1, -(-count // per_page)))
+
+
+@dataclass
+class DetractorView:
+    id: int
+    order_id: int
+    order_number: str
+    external_id: str
+    email: str
+    name: str
+    nps: int
+    csat: int | None
+    why: str
+    contact_requested: bool
+    contacted_at: dt.datetime | None
+    contacted_by: str
+    answered_at: dt.datetime | None
+
+
+async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_page: int = PER_PAGE) -> Listing:
+    """Detractor answers, newest first. show: "open" (not contacted yet), "requested" (asked to be
+    contacted, not contacted yet), "contacted" or "all"."""
+    where = (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= 6)
+    if show == "open":
+        where = where & Survey.contacted_at.is_null()
+    elif show == "requested":
+        where = where & Survey.contacted_at.is_null() & (Survey.contact_requested == True)  # noqa: E712
+    elif show == "contacted":
+        where = where & Survey.contacted_at.is_not_null()
+    page = _page(page)
+    async with engine.read():
+        total = await Survey.count().where(where)
+        rows = await Survey.select(
+            Survey.id, Survey.order, Survey.nps, Survey.csat, Survey.why, Survey.contact_requested,
+            Survey.contacted_at, Survey.contacted_by, Survey.answered_at, Survey.order.number,
+            Survey.order.external_id, Survey.order.customer_email, Survey.order.customer,
+        ).where(where).order_by(Survey.contact_requested, ascending=False).order_by(
+            Survey.answered_at, ascending=False).limit(per_page).offset((page - 1) * per_page).output(load_json=True)
+    items = [DetractorView(
+        id=r["id"], order_id=r["order"], order_number=r["order.number"], external_id=r["order.external_id"],
+        email=r["order.customer_email"] or "", name=((r["order.customer"] or {}).get("name") or "")[:100],
+        nps=r["nps"], csat=r["csat"], why=r["why"], contact_requested=r["contact_requested"],
+        contacted_at=r["contacted_at"], contacted_by=r["contacted_by"], answered_at=r["answered_at"],
+    ) for r in rows]
+    return Listing(items, page, max(1, -(-total // per_page)), total, per_page)
+
+
+async def detractor_counts(merchant_id: int) -> dict[str, int]:
+    base = (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= 6)
+    async with engine.read():
+        return {
+            "open": await Survey.count().where(base & Survey.contacted_at.is_null()),
+            "requested": await Survey.count().where(base & Survey.contacted_at.is_null()
+                                                    & (Survey.contact_requested == True)),  # noqa: E712
+            "contacted": await Survey.count().where(base & Survey.contacted_at.is_not_null()),
+            "all": await Survey.count().where(base),
+        }

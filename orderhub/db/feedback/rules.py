@@ -1,0 +1,285 @@
+"""Pure decisions for surveys and product reviews (no I/O, no clock: `now` is a parameter).
+
+The merchant's feedback settings (Merchant.settings["feedback"]), NPS routing, the survey frequency
+caps, when review invitations open, and the review moderation transitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+
+# --- merchant settings (Merchant.settings["feedback"]) --------------------------------------------
+
+LOCALES = ("ja", "en")
+QUESTIONS = ("nps", "csat", "why")
+QUESTION_MAX = 200
+
+DEFAULT_QUESTIONS: dict[str, dict[str, str]] = {
+    "nps": {
+        "en": "How likely are you to recommend us to a friend or colleague?",
+        "ja": "このショップを友人や同僚にすすめる可能性はどのくらいありますか？",
+    },
+    "csat": {
+        "en": "How satisfied were you with the delivery or pickup?",
+        "ja": "お届け・お受け取りの体験にどのくらい満足しましたか？",
+    },
+    "why": {
+        "en": "What is the main reason for your score?",
+        "ja": "そのスコアを付けたいちばんの理由を教えてください。",
+    },
+}
+
+DEFAULTS: dict = {"review_invite_days": 7, "survey_cap_days": 90, "questions": DEFAULT_QUESTIONS}
+
+LIMITS = {"review_invite_days": (0, 90), "survey_cap_days": (0, 365)}
+
+_MARKUP = re.compile(r"[<>]")
+
+
+def _copy_questions(questions: dict) -> dict:
+    return {q: dict(questions.get(q, {})) for q in QUESTIONS}
+
+
+def read_feedback_settings(raw: dict | None) -> dict:
+    """The merchant's feedback settings with defaults filled in (bad stored values fall back too;
+    a question left blank in one language uses the default text)."""
+    clean, _errors = validate_feedback_settings(raw if isinstance(raw, dict) else {})
+    result = {
+        "review_invite_days": clean.get("review_invite_days", DEFAULTS["review_invite_days"]),
+        "survey_cap_days": clean.get("survey_cap_days", DEFAULTS["survey_cap_days"]),
+        "questions": _copy_questions(DEFAULT_QUESTIONS),
+    }
+    for q, texts in (clean.get("questions") or {}).items():
+        for locale, text in texts.items():
+            if text:
+                result["questions"][q][locale] = text
+    return result
+
+
+def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
+    """-> (clean settings, errors as {"field", "message"}) for the admin's form or API.
+
+    Only the keys present are validated and returned (like the emails settings). Questions are plain
+    text (no markup, no control characters), at most 200 characters; an empty text means "use the
+    default wording" and is kept as ""."""
+    if not isinstance(body, dict):
+        return {}, [{"field": "feedback", "message": "must be an object"}]
+    clean: dict = {}
+    errors: list[dict] = []
+    for name in body:
+        if name not in DEFAULTS:
+            errors.append({"field": f"feedback.{name}"[:100], "message": "is not a setting"})
+    for name, (low, high) in LIMITS.items():
+        if name in body:
+            value = body[name]
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                clean[name] = value
+            else:
+                errors.append({"field": f"feedback.{name}",
+                               "message": f"must be a whole number from {low} to {high}"})
+    if "questions" in body:
+        questions = body["questions"]
+        if not isinstance(questions, dict):
+            errors.append({"field": "feedback.questions", "message": "must be an object"})
+        else:
+            out: dict[str, dict[str, str]] = {}
+            for q in questions:
+                if q not in QUESTIONS:
+                    errors.append({"field": f"feedback.questions.{q}"[:100], "message": "is not a question"})
+            for q in QUESTIONS:
+                if q not in questions:
+                    continue
+                texts = questions[q]
+                if not isinstance(texts, dict):
+                    errors.append({"field": f"feedback.questions.{q}", "message": "must be an object"})
+                    continue
+                for locale in texts:
+                    if locale not in LOCALES:
+                        errors.append({"field": f"feedback.questions.{q}.{locale}"[:100],
+                                       "message": "is not a supported language"})
+                for locale in LOCALES:
+                    if locale not in texts:
+                        continue
+                    field = f"feedback.questions.{q}.{locale}"
+                    text = texts[locale]
+                    if text is None:
+                        text = ""
+                    if not isinstance(text, str):
+                        errors.append({"field": field, "message": "must be text"})
+                        continue
+                    text = " ".join(text.split())
+                    if len(text) > QUESTION_MAX:
+                        errors.append({"field": field, "message": f"must be at most {QUESTION_MAX} characters"})
+                    elif any(ord(c) < 32 or ord(c) == 127 for c in texts[locale] if c not in "\n\t\r"):
+                        errors.append({"field": field, "message": "must not contain control characters"})
+                    elif _MARKUP.search(text):
+                        errors.append({"field": field, "message": "must be plain text (no < or >)"})
+                    else:
+                        out.setdefault(q, {})[locale] = text
+            clean["questions"] = out
+    return clean, errors
+
+
+def question(settings: dict, name: str, locale: str) -> str:
+    """The text of question `name` in `locale` (falls back to English, then the default)."""
+    texts = (settings.get("questions") or {}).get(name) or {}
+    lang = (locale or "en").split("-")[0].split("_")[0]
+    return texts.get(lang) or texts.get("en") or DEFAULT_QUESTIONS[name].get(lang) or DEFAULT_QUESTIONS[name]["en"]
+
+
+# --- NPS routing ---------------------------------------------------------------------------------
+
+PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+
+
+def valid_nps(score: object) -> bool:
+    return isinstance(score, int) and not isinstance(score, bool) and 0 <= score <= 10
+
+
+def valid_csat(score: object) -> bool:
+    return isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5
+
+
+def nps_group(score: int) -> str:
+    """9–10 promoter, 7–8 passive, 0–6 detractor."""
+    if not valid_nps(score):
+        raise ValueError("an NPS score is a whole number from 0 to 10")
+    if score >= 9:
+        return PROMOTER
+    if score >= 7:
+        return PASSIVE
+    return DETRACTOR
+
+
+def nps(scores: Iterable[int]) -> int | None:
+    """(promoters − detractors) / answers × 100, rounded; None without answers."""
+    values = [s for s in scores if valid_nps(s)]
+    if not values:
+        return None
+    promoters = sum(1 for s in values if s >= 9)
+    detractors = sum(1 for s in values if s <= 6)
+    return round((promoters - detractors) * 100 / len(values))
+
+
+def routing(score: int, *, review_open: bool) -> dict:
+    """What the shopper sees after an NPS answer: promoters get the review invitation (when it is
+    open), detractors the support contact and "please contact me", and the merchant hears of a
+    detractor at once."""
+    group = nps_group(score)
+    return {
+        "group": group,
+        "invite_review": group == PROMOTER and review_open,
+        "show_support": group == DETRACTOR,
+        "alert_merchant": group == DETRACTOR,
+    }
+
+
+# --- survey caps ---------------------------------------------------------------------------------
+
+def email_key(email: str | None) -> str:
+    """What the cap remembers of a shopper's email: a hash of the normalised address."""
+    normal = (email or "").strip().lower()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest() if normal else ""
+
+
+def survey_allowed(*, order_id: int, slots: Iterable[tuple[int, dt.datetime]], now: dt.datetime,
+                   cap_days: int) -> bool:
+    """May order `order_id` get a survey? `slots` are the (order_id, opened_at) surveys already
+    given to the same shopper email. One survey per order (an order that already has one keeps it),
+    and at most one per email in `cap_days` days across orders."""
+    slots = list(slots)
+    if any(oid == order_id for oid, _at in slots):
+        return True
+    if cap_days <= 0:
+        return True
+    since = now - dt.timedelta(days=cap_days)
+    return not any(at > since for _oid, at in slots)
+
+
+def survey_fulfilled(fulfillment_status: str) -> bool:
+    """A survey (and reviews) only once the shopper has the goods: delivered or picked up."""
+    return fulfillment_status in ("delivered", "picked_up")
+
+
+# --- review invitations --------------------------------------------------------------------------
+
+def review_opens_at(received_at: dt.datetime | None, days: int) -> dt.datetime | None:
+    """When the review invitation opens: `days` after delivery or pickup; never without one."""
+    if received_at is None:
+        return None
+    return received_at + dt.timedelta(days=max(days, 0))
+
+
+def review_open(received_at: dt.datetime | None, now: dt.datetime, days: int) -> bool:
+    opens = review_opens_at(received_at, days)
+    return opens is not None and now >= opens
+
+
+# --- reviews and moderation ----------------------------------------------------------------------
+
+PENDING, PUBLISHED, REJECTED, HIDDEN = "pending", "published", "rejected", "hidden"
+STATUSES = (PENDING, PUBLISHED, REJECTED, HIDDEN)
+
+#: action -> (states it may start from, resulting state)
+MODERATION: dict[str, tuple[frozenset[str], str]] = {
+    "publish": (frozenset({PENDING, HIDDEN}), PUBLISHED),
+    "reject": (frozenset({PENDING}), REJECTED),
+    "hide": (frozenset({PUBLISHED}), HIDDEN),
+}
+
+TITLE_MAX = 120
+BODY_MAX = 4000
+REPLY_MAX = 2000
+WHY_MAX = 1000
+MAX_PHOTOS = 3
+
+
+def moderate(status: str, action: str) -> str | None:
+    """The state after `action`, or None when the move is not allowed (-> 409)."""
+    rule = MODERATION.get(action)
+    if rule is None or status not in rule[0]:
+        return None
+    return rule[1]
+
+
+def shopper_may_edit(status: str) -> bool:
+    """A shopper edits their review until the merchant moderates it."""
+    return status == PENDING
+
+
+def reply_allowed(status: str) -> bool:
+    """A public reply goes on a review that is or may become public (not a rejected one)."""
+    return status in (PENDING, PUBLISHED, HIDDEN)
+
+
+def verified_buyer(fulfillment_status: str, fulfilled_quantity: int) -> bool:
+    """"Verified" means a delivered (or picked-up) order of that product."""
+    return survey_fulfilled(fulfillment_status) and fulfilled_quantity > 0
+
+
+def aggregate(stars: Iterable[int]) -> tuple[int, float | None]:
+    """(count, average rounded to one decimal) of published reviews' stars."""
+    values = [s for s in stars if 1 <= s <= 5]
+    if not values:
+        return 0, None
+    return len(values), round(sum(values) / len(values), 1)
+
+
+def clean_text(value: object, max_len: int) -> tuple[str, str | None]:
+    """Shopper text: strip, collapse trailing space per line, refuse control characters and
+    oversize. -> (text, error message or None). Markup is kept as typed and always shown escaped."""
+    if value is None:
+        return "", None
+    if not isinstance(value, str):
+        return "", "must be text"
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > max_len:
+        return "", f"must be at most {max_len} characters"
+    if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in text):
+        return "", "must not contain control characters"
+    return text, None

@@ -1,0 +1,294 @@
+"""The merchant's settings forms: for each page, the values it shows and how a posted form becomes
+the validated value it saves. Validation is the API's own (db/merchants/rules, db/emails/rules,
+db/orders/rules, db/feedback/rules), so a form and the API can never disagree; nothing is stored
+while any field has an error."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from orderhub import money
+from orderhub.components import form_errors
+from orderhub.components.i18n import gettext as _
+from orderhub.db.emails import rules as email_rules
+from orderhub.db.merchants import rules as merchant_rules, services as merchant_services
+from orderhub.db.orders import queries as order_queries, rules as order_rules
+from orderhub.db.returns.rules import ship_within_days
+from orderhub.db.validation import Reader
+from orderhub.site.returns import presenter as return_words
+
+Form = Any  # litestar's FormMultiDict: .get(name) and .getall(name)
+MAX_FIELD = 4000
+
+
+@dataclass(frozen=True)
+class Saved:
+    values: dict[str, Any]           # what the form shows again (the posted values)
+    errors: dict[str, str]           # field name -> translated message; empty when saved
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    key: str                         # the URL part: /admin/settings/<key>
+    title: str                       # English msgid
+    summary: str                     # English msgid, on the settings index
+    template: str                    # the form's fields
+    values: Callable[[dict], Awaitable[dict[str, Any]]]
+    save: Callable[[dict, Form], Awaitable[Saved]]
+
+
+def text(form: Form, name: str) -> str:
+    value = form.get(name)
+    return value[:MAX_FIELD] if isinstance(value, str) else ""
+
+
+def whole(value: str) -> int | str:
+    """A form's number as an int when it is one (the validator then checks its range), else the text
+    (the validator then says it must be a whole number)."""
+    value = value.strip()
+    return int(value) if re.fullmatch(r"-?\d{1,9}", value) else value
+
+
+def many(form: Form, name: str) -> list[str]:
+    """Every value of a repeated field (ticked checkboxes); none when it is absent."""
+    return [v for v in form.getall(name, [])[:50] if isinstance(v, str)]
+
+
+def on(form: Form, name: str) -> bool:
+    return form.get(name) == "on"
+
+
+async def _save(merchant: dict, errors: list[dict], *, strip: str = "", rename: Callable[[str], str] | None = None,
+                values: dict, columns: dict | None = None, sections: dict | None = None) -> Saved:
+    if errors:
+        fields = form_errors.by_field(errors, strip=strip)
+        if rename:
+            fields = {rename(k): v for k, v in reversed(list(fields.items()))}
+        return Saved(values, fields)
+    changed = await merchant_services.update_merchant(merchant["id"], columns=columns, sections=sections)
+    return Saved(values, {}, changed)
+
+
+# -- support contacts ---------------------------------------------------------------------------------
+
+SUPPORT_FIELDS = ("email", "phone", "hours", "url")
+
+
+async def support_values(merchant: dict) -> dict:
+    support = merchant.get("support") or {}
+    return {name: support.get(name) or "" for name in SUPPORT_FIELDS}
+
+
+async def support_save(merchant: dict, form: Form) -> Saved:
+    values = {name: text(form, name).strip() for name in SUPPORT_FIELDS}
+    r = Reader()
+    support = merchant_rules.read_support(r, values)
+    return await _save(merchant, r.errors, strip="support.", values=values, columns={"support": support})
+
+
+# -- return policy ---------------------------------------------------------------------------------------
+
+METHODS = merchant_rules.RETURN_METHODS
+REASONS = merchant_rules.REASONS
+
+
+def method_options() -> list[tuple[str, str]]:
+    return [(m, return_words.method_label(m)) for m in METHODS]
+
+
+def reason_options() -> list[tuple[str, str]]:
+    return [(r, return_words.reason_label(r)) for r in REASONS]
+
+
+async def policy_values(merchant: dict) -> dict:
+    policy = {**merchant_rules.DEFAULT_POLICY, **(merchant.get("policy") or {})}
+    fees = policy.get("return_fee") or {}
+    return {
+        "return_window_days": str(policy["return_window_days"]),
+        "extended": "\n".join(f"{tag}: {days}" for tag, days in (policy.get("extended_window_days_by_tag") or {}).items()),
+        "cancel_window_hours": str(policy["cancel_window_hours"]),
+        "return_ship_within_days": str(ship_within_days(policy)),
+        "free_return_methods": list(policy.get("free_return_methods") or []),
+        **{f"fee_{m}": fees.get(m, "") for m in METHODS},
+        "store_credit_bonus_percent": str(policy["store_credit_bonus_percent"]),
+        "keep_item_under": str(policy.get("keep_item_under") or "0"),
+        "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
+    }
+
+
+def _extended(raw: str, errors: list[dict]) -> dict[str, int | str]:
+    """"member-gold: 60" per line -> {"member-gold": 60}."""
+    out: dict[str, int | str] = {}
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        found = re.fullmatch(r"\s*([^:=\s][^:=]{0,63}?)\s*[:=]\s*(\S+)\s*", line)
+        if not found:
+            errors.append({"field": "extended", "message": "Write one customer tag per line, like “member-gold: 60”."})
+            break
+        out[found[1]] = whole(found[2])
+    return out
+
+
+def _policy_field(path: str) -> str:
+    name = path.removeprefix("policy.")
+    if name.startswith("return_fee."):
+        return "fee_" + name.removeprefix("return_fee.")
+    if name.startswith("extended_window_days_by_tag"):
+        return "extended"
+    return name.split("[")[0]
+
+
+async def policy_save(merchant: dict, form: Form) -> Saved:
+    values = {
+        **{name: text(form, name).strip() for name in (
+            "return_window_days", "cancel_window_hours", "return_ship_within_days", "store_credit_bonus_percent",
+            "keep_item_under", *(f"fee_{m}" for m in METHODS))},
+        "extended": text(form, "extended"),
+        "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
+        "photo_required_reasons": [r for r in many(form, "photo_required_reasons") if r in REASONS],
+    }
+    errors: list[dict] = []
+    body = {
+        "return_window_days": whole(values["return_window_days"]),
+        "cancel_window_hours": whole(values["cancel_window_hours"]),
+        "return_ship_within_days": whole(values["return_ship_within_days"]),
+        "store_credit_bonus_percent": whole(values["store_credit_bonus_percent"]),
+        "keep_item_under": values["keep_item_under"] or "0",
+        "extended_window_days_by_tag": _extended(values["extended"], errors),
+        "free_return_methods": values["free_return_methods"],
+        "photo_required_reasons": values["photo_required_reasons"],
+        "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
+    }
+    r = Reader()
+    policy = merchant_rules.read_policy(r, body, merchant["currency"])
+    errors += [{"field": _policy_field(e["field"]), "message": e["message"]} for e in r.errors]
+    for method in policy.get("return_fee", {}):
+        if method in policy.get("free_return_methods", []):
+            policy["return_fee"].pop(method)  # free methods charge nothing whatever the fee says
+    return await _save(merchant, errors, values=values, columns={"policy": policy})
+
+
+# -- cross-sells --------------------------------------------------------------------------------------
+
+async def _catalog(merchant_id: int) -> list[dict]:
+    return await order_queries.catalog(merchant_id)
+
+
+async def cross_sells_values(merchant: dict) -> dict:
+    conf = order_rules.read_cross_sells_settings((merchant.get("settings") or {}).get("cross_sells"))
+    products = await _catalog(merchant["id"])
+    return {
+        "enabled": conf["enabled"], "in_emails": conf["in_emails"], "products": products,
+        **{f"related-{i}": ", ".join(conf["related"].get(p["id"], p["related"])) for i, p in enumerate(products)},
+    }
+
+
+async def cross_sells_save(merchant: dict, form: Form) -> Saved:
+    products = await _catalog(merchant["id"])
+    values: dict[str, Any] = {"enabled": on(form, "enabled"), "in_emails": on(form, "in_emails"), "products": products}
+    related: dict[str, list[str]] = {}
+    for i, product in enumerate(products):
+        raw = text(form, f"related-{i}")
+        values[f"related-{i}"] = raw
+        ids = [part for part in re.split(r"[\s,、，]+", raw) if part]
+        if ids != product["related"]:
+            related[product["id"]] = ids  # the merchant's choice; the catalog's list otherwise
+    known = {p["id"] for p in products}
+    clean, errors = order_rules.validate_cross_sells_settings(
+        {"enabled": values["enabled"], "in_emails": values["in_emails"], "related": related}, known)
+    index = {p["id"]: i for i, p in enumerate(products)}
+
+    def rename(field: str) -> str:
+        product_id = field.removeprefix("cross_sells.related.")
+        return f"related-{index[product_id]}" if product_id in index else field
+
+    messages = [{"field": e["field"], "message": _unknown(e["message"])} for e in errors]
+    return await _save(merchant, messages, rename=rename, values=values, sections={"cross_sells": clean})
+
+
+def _unknown(message: str) -> str:
+    if message.startswith("unknown product: "):
+        return _("No product with the id %(ids)s (and a product is not related to itself).",
+                 ids=message.removeprefix("unknown product: "))
+    return message
+
+
+# -- emails ----------------------------------------------------------------------------------------------
+
+async def emails_values(merchant: dict) -> dict:
+    conf = email_rules.read_emails_settings((merchant.get("settings") or {}).get("emails"))
+    return {**conf, "transit_every_hours": str(conf["transit_every_hours"])}
+
+
+async def emails_save(merchant: dict, form: Form) -> Saved:
+    values = {"send": on(form, "send"), "marketing_eu": on(form, "marketing_eu"),
+              "quiet_start": text(form, "quiet_start").strip(), "quiet_end": text(form, "quiet_end").strip(),
+              "transit_every_hours": text(form, "transit_every_hours").strip()}
+    clean, errors = email_rules.validate_emails_settings({**values, "transit_every_hours": whole(values["transit_every_hours"])})
+    return await _save(merchant, errors, strip="emails.", values=values, sections={"emails": clean})
+
+
+# -- survey questions and review timing (the feedback area's rules) ---------------------------------------
+
+LANGS = ("ja", "en")
+
+
+def _feedback_rules():
+    from orderhub.db.feedback import rules
+
+    return rules
+
+
+async def feedback_values(merchant: dict) -> dict:
+    conf = _feedback_rules().read_feedback_settings((merchant.get("settings") or {}).get("feedback"))
+    values = {"review_invite_days": str(conf["review_invite_days"]), "survey_cap_days": str(conf["survey_cap_days"])}
+    for question, texts in conf["questions"].items():
+        for lang in LANGS:
+            values[f"{question}_{lang}"] = texts.get(lang, "")
+    values["questions"] = list(conf["questions"])
+    return values
+
+
+async def feedback_save(merchant: dict, form: Form) -> Saved:
+    rules = _feedback_rules()
+    questions = list(rules.read_feedback_settings(None)["questions"])
+    values: dict[str, Any] = {"review_invite_days": text(form, "review_invite_days").strip(),
+                              "survey_cap_days": text(form, "survey_cap_days").strip(), "questions": questions}
+    body: dict[str, Any] = {"review_invite_days": whole(values["review_invite_days"]),
+                            "survey_cap_days": whole(values["survey_cap_days"]), "questions": {}}
+    for question in questions:
+        body["questions"][question] = {}
+        for lang in LANGS:
+            values[f"{question}_{lang}"] = text(form, f"{question}_{lang}").strip()
+            body["questions"][question][lang] = values[f"{question}_{lang}"]
+    clean, errors = rules.validate_feedback_settings(body)
+
+    def rename(field: str) -> str:
+        parts = field.removeprefix("feedback.").replace("[", ".").replace("]", "").split(".")
+        return f"{parts[1]}_{parts[2]}" if parts[0] == "questions" and len(parts) == 3 else parts[0]
+
+    return await _save(merchant, errors, rename=rename, values=values, sections={"feedback": clean})
+
+
+PAGES: dict[str, SettingsPage] = {page.key: page for page in (
+    SettingsPage("support", "Support contacts", "How shoppers reach you: shown on every order page and in emails.",
+                 "site/admin/settings/support.html.jinja", support_values, support_save),
+    SettingsPage("policy", "Return policy", "Return windows, free methods and fees, store credit bonus, keep-the-item.",
+                 "site/admin/settings/policy.html.jinja", policy_values, policy_save),
+    SettingsPage("cross-sells", "Cross-sells", "Related products on the order page and in emails.",
+                 "site/admin/settings/cross_sells.html.jinja", cross_sells_values, cross_sells_save),
+    SettingsPage("feedback", "Surveys and reviews", "Survey questions, how often a shopper is asked, when reviews open.",
+                 "site/admin/settings/feedback.html.jinja", feedback_values, feedback_save),
+    SettingsPage("emails", "Emails", "Sending, quiet hours, how often shipping updates go out.",
+                 "site/admin/settings/emails.html.jinja", emails_values, emails_save),
+)}
+
+
+def money_hint(currency: str) -> str:
+    return _("Amounts in %(currency)s, such as %(example)s.", currency=currency,
+             example=money.to_string(550 * 10 ** money.exponent(currency), currency))
