@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
+from orderhub.db.worklists.queries import Page, pages_for
 from orderhub.db.errors import NotFound
 from orderhub.db.feedback import rules
 from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
@@ -231,37 +232,12 @@ async def _photo(where, photo_id: int) -> tuple[bytes, str]:
 
 # --- the merchant's lists ------------------------------------------------------------------------
 
-@dataclass
-class Listing:
-    items: list
-    page: int
-    pages: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return min((self.page - 1) * self.per_page + 1, self.total)
-
-    @property
-    def last_index(self) -> int:
-        return min(self.page * self.per_page, self.total)
-
-
 def _page(raw: int | None) -> int:
     return min(max(raw or 1, 1), MAX_PAGE)
 
 
 async def reviews_for_merchant(merchant_id: int, status: str | None, page: int = 1,
-                               per_page: int = PER_PAGE) -> Listing:
+                               per_page: int = PER_PAGE) -> Page:
     where = Review.merchant == merchant_id
     if status:
         where = where & (Review.status == status)
@@ -269,7 +245,7 @@ async def reviews_for_merchant(merchant_id: int, status: str | None, page: int =
     async with engine.read():
         total = await Review.count().where(where)
         items = await _reviews(where, order_by=Review.updated_at, limit=per_page, offset=(page - 1) * per_page)
-    return Listing(items, page, max(1, -(-total // per_page)), total, per_page)
+    return Page(items, page, pages_for(total, per_page), total, per_page)
 
 
 async def review_counts(merchant_id: int) -> dict[str, int]:
@@ -335,7 +311,7 @@ class DetractorView:
     answered_at: dt.datetime | None
 
 
-async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_page: int = PER_PAGE) -> Listing:
+async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_page: int = PER_PAGE) -> Page:
     """Detractor answers, newest first. show: "open" (not contacted yet), "requested" (asked to be
     contacted, not contacted yet), "contacted" or "all"."""
     where = (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= 6)
@@ -360,7 +336,7 @@ async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_pa
         nps=r["nps"], csat=r["csat"], why=r["why"], contact_requested=r["contact_requested"],
         contacted_at=r["contacted_at"], contacted_by=r["contacted_by"], answered_at=r["answered_at"],
     ) for r in rows]
-    return Listing(items, page, max(1, -(-total // per_page)), total, per_page)
+    return Page(items, page, pages_for(total, per_page), total, per_page)
 
 
 async def detractor_counts(merchant_id: int) -> dict[str, int]:
