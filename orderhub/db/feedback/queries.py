@@ -187,10 +187,7 @@ async def for_order(order_id: int, *, now: dt.datetime) -> FeedbackView:
         when = await received_at(order_id, order["fulfillment_type"])
         received = rules.survey_fulfilled(order["fulfillment_status"])
         row = await Survey.select().where(Survey.key == str(order_id)).first()
-        survey = None
-        if row is not None and row["state"] == "given":
-            survey = SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"],
-                                row["answered_at"])
+        survey = _survey(row) if row is not None and row["state"] == "given" else None
         if not received:
             survey_open = False
         elif row is not None:
@@ -349,3 +346,35 @@ async def detractor_counts(merchant_id: int) -> dict[str, int]:
             "contacted": await Survey.count().where(base & Survey.contacted_at.is_not_null()),
             "all": await Survey.count().where(base),
         }
+
+
+def _survey(row: dict) -> SurveyView:
+    return SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
+
+
+async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict | None,
+                         answered_since: dt.datetime) -> FeedbackView | None:
+    """The confirmation page's survey card for a received order, with as few queries as the card
+    needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
+    is capped, or was answered before `answered_since`). Before an answer the card needs only the
+    survey row (or the shopper's caps); after one, the full view with reviews and their timing."""
+    settings = rules.read_feedback_settings((raw_settings or {}).get("feedback"))
+    async with engine.read():
+        row = await Survey.select().where(Survey.key == str(order_id)).first()
+        if row is not None:
+            if row["state"] != "given" or (row["answered_at"] is not None and row["answered_at"] < answered_since):
+                return None
+            if row["nps"] is not None:
+                return await for_order(order_id, now=now)  # the thanks card: review invitation and reviews
+            survey, survey_open = _survey(row), True
+        else:
+            order = await Order.select(Order.customer_email).where(Order.id == order_id).first()
+            if order is None:
+                raise NotFound("order")
+            slots = await cap_slots(rules.email_key(order["customer_email"]))
+            survey, survey_open = None, rules.survey_allowed(order_id=order_id, slots=slots, now=now,
+                                                             cap_days=settings["survey_cap_days"])
+    if not survey_open:
+        return None
+    return FeedbackView(order_id=order_id, received=True, received_at=None, settings=settings, survey=survey,
+                        survey_open=True, review_open=False, review_opens_at=None, reviews={})
