@@ -16,11 +16,10 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar import Request, Response
 
 from orderhub.db import engine
-from orderhub.db.merchants.services import PASSWORDS
+from orderhub.db.merchants.services import PASSWORDS, password_matches
 from orderhub.db.merchants.tables import Merchant, User
 from orderhub.site.security import Limiter, client_address
 
@@ -79,17 +78,11 @@ async def authenticate(email: str, password: str) -> dict | None:
         users = await User.select().where(User.key.like(f"%:{email}") & User.disabled_at.is_null()) if email else []
     users = [u for u in users if u["key"].split(":", 1)[1] == email]
     if not users:
-        try:
-            PASSWORDS.verify(_DUMMY, password or "x")
-        except (VerificationError, InvalidHashError):
-            pass
+        await password_matches(_DUMMY, password or "x")  # the same work whether or not the user exists
         return None
     for user in users:
-        try:
-            if PASSWORDS.verify(user["password_hash"], password or ""):
-                return user
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            continue
+        if await password_matches(user["password_hash"], password or ""):
+            return user
     return None
 
 

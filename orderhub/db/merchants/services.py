@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import anyio.to_thread
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -14,6 +16,23 @@ from orderhub.db.merchants.tables import ApiKey, Merchant, Store, User
 from orderhub.db.tokens import new_api_key, new_secret, token_hash
 
 PASSWORDS = PasswordHasher()
+
+
+async def hash_password(password: str) -> str:
+    """argon2 is deliberately slow (tens of ms): hashed in a worker thread, never on the event loop
+    and never inside a write transaction."""
+    return await anyio.to_thread.run_sync(PASSWORDS.hash, password)
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return PASSWORDS.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):  # a mismatch is a VerificationError too
+        return False
+
+
+async def password_matches(password_hash: str, password: str) -> bool:
+    return await anyio.to_thread.run_sync(_matches, password_hash, password)
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,7 @@ async def create_user(merchant_slug: str, email: str, role: str, password: str, 
         errors.append({"field": "store", "message": "staff belong to a store: give --store CODE"})
     if errors:
         raise ValidationFailed(errors)
+    password_hash = await hash_password(password)
     async with engine.write():
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == merchant_slug).first()
         if merchant is None:
@@ -119,7 +139,7 @@ async def create_user(merchant_slug: str, email: str, role: str, password: str, 
         if await User.exists().where(User.key == key):
             raise Conflict(f"{email} already has an account")
         user = User(merchant=merchant.id, key=key, email=email.strip().lower(), role=role,
-                    store_code=store_code, password_hash=PASSWORDS.hash(password), created_at=now)
+                    store_code=store_code, password_hash=password_hash, created_at=now)
         await user.save()
         return user.id
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
-from orderhub.db.merchants.services import PASSWORDS
+from orderhub.db.merchants.services import hash_password
 from orderhub.db.merchants.tables import Store, User, UserInvitation
 from orderhub.db.tokens import token_hash
 
@@ -130,6 +130,7 @@ async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -
     errors = check_password(password, confirm)
     if errors:
         raise ValidationFailed(errors)
+    password_hash = await hash_password(password)
     async with engine.write():
         invitation = await open_invitation(token, now=now)
         if invitation is None:
@@ -143,7 +144,7 @@ async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -
         if await User.exists().where(User.key == key):
             raise Conflict("This person already has an account.")
         user = User(merchant=invitation["merchant"], key=key, email=invitation["email"], role=invitation["role"],
-                    store_code=invitation["store_code"], password_hash=PASSWORDS.hash(password), created_at=now)
+                    store_code=invitation["store_code"], password_hash=password_hash, created_at=now)
         await user.save()
         return await User.select().where(User.id == user.id).first()
 

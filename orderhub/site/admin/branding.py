@@ -23,7 +23,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from orderhub import images
+from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.branding import markup, queries, rules, services
@@ -222,23 +222,17 @@ class BrandingController(Controller):
         admin = await require_admin(request, roles=OWNERS)
         merchant = await _merchant(admin.merchant["id"])
         form = await request.form()
-        upload = form.get("logo")
-        error = ""
-        if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
-            error = _("Choose a picture to upload.")
-        else:
-            raw = await upload.read(rules.LOGO_MAX_BYTES + 1)
-            try:
-                logo = rules.logo_intake(raw)
-            except images.ImageRejected as e:
-                error = logo_error(str(e))
-            else:
-                await services.store_logo(admin.merchant["id"], logo, now=request.app.state.clock())
-                draft = {**rules.current_draft(merchant), "logo_url": logo.url(merchant["slug"])}
-                await services.save_draft(admin.merchant["id"], draft)
-                return Redirect(path=_back(request, "logo"), status_code=303)
-        return self._editor(request, admin, merchant, rules.current_draft(merchant), logo_error=error,
-                            status_code=422)
+        logos, problem = await uploads.pictures(form, "logo", limit=1, max_bytes=rules.LOGO_MAX_BYTES,
+                                                intake=rules.logo_intake)
+        if problem or not logos:
+            error = logo_error(problem) if problem else _("Choose a picture to upload.")
+            return self._editor(request, admin, merchant, rules.current_draft(merchant), logo_error=error,
+                                status_code=422)
+        logo = logos[0]
+        await services.store_logo(admin.merchant["id"], logo, now=request.app.state.clock())
+        draft = {**rules.current_draft(merchant), "logo_url": logo.url(merchant["slug"])}
+        await services.save_draft(admin.merchant["id"], draft)
+        return Redirect(path=_back(request, "logo"), status_code=303)
 
     @post("/discard", name="admin-branding-discard", request_max_body_size=4096)
     async def discard(self, request: Request) -> Redirect:

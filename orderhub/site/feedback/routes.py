@@ -14,6 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
+from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -238,24 +239,14 @@ class FeedbackController(Controller):
         form = await request.form()
         values = {k: form.get(k) if isinstance(form.get(k), str) else None for k in ("stars", "title", "body")}
         errors: dict[str, str] = {}
-        uploads = [u for u in form.getall("photos") if not isinstance(u, str) and getattr(u, "filename", "")] \
-            if "photos" in form else []
         remove = []
         for raw in (form.getall("remove_photo") if "remove_photo" in form else []):
             if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
                 remove.append(int(raw))
-        photos: list[tuple[bytes, str, int, int]] = []
-        if len(uploads) > rules.MAX_PHOTOS:
-            errors["photos"] = error_text(f"at most {rules.MAX_PHOTOS} photos")
-        else:
-            for upload in uploads:
-                data = await upload.read(images.MAX_BYTES + 1)
-                try:
-                    clean = images.intake(data)
-                except images.ImageRejected as e:
-                    errors["photos"] = error_text(str(e))
-                    break
-                photos.append((clean.data, clean.content_type, clean.width, clean.height))
+        pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS)
+        if problem:
+            errors["photos"] = error_text(problem)
+        photos = [(clean.data, clean.content_type, clean.width, clean.height) for clean in pictures]
         if not errors:
             try:
                 services.check_review(values)

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
+from orderhub.site import uploads
 from orderhub.db import engine
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.orders.queries import Hub
@@ -77,20 +78,11 @@ class ClaimsController(Controller):
         kind = form.get("kind") if isinstance(form.get("kind"), str) else ""
         description = form.get("description") if isinstance(form.get("description"), str) else ""
         values = {"items": items, "kind": kind, "description": description}
-        photos: list[tuple[bytes, str]] = []
-        uploads = [u for u in form.getall("photos") if not isinstance(u, str) and getattr(u, "filename", "")] \
-            if "photos" in form else []
-        if len(uploads) > claims.MAX_PHOTOS:
-            errors.append({"field": "photos", "message": "at most 3 photos"})
-        else:
-            for upload in uploads:
-                raw = await upload.read(images.MAX_BYTES + 1)
-                try:
-                    clean = images.intake(raw)
-                except images.ImageRejected as e:
-                    errors.append({"field": "photos", "message": presenter.image_error(str(e))})
-                    break
-                photos.append((clean.data, clean.content_type))
+        pictures, problem = await uploads.pictures(form, "photos", limit=claims.MAX_PHOTOS)
+        if problem:
+            errors.append({"field": "photos", "message": problem if problem.startswith("at most")
+                           else presenter.image_error(problem)})
+        photos = [(clean.data, clean.content_type) for clean in pictures]
         if not errors:
             try:
                 claim_id = await claims.open_claim(hub.order.id, values, photos=photos, idempotency_key=key, now=now)

@@ -14,6 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from orderhub import images
+from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import ValidationFailed
@@ -267,16 +268,12 @@ class ReturnsController(Controller):
         if not isinstance(comment, str):
             comment = ""
         values = {"reason": reason if isinstance(reason, str) else "", "comment": comment}
-        upload = form.get("photo")
         errors: list[dict] = []
-        if upload is not None and not isinstance(upload, str) and getattr(upload, "filename", ""):
-            raw = await upload.read(images.MAX_BYTES + 1)
-            try:
-                clean = images.intake(raw)
-            except images.ImageRejected as e:
-                errors.append({"field": "photo", "message": presenter.image_error(str(e))})
-            else:
-                await services.add_photo(hub.order.id, clean.data, clean.content_type, now=now)
+        photos, problem = await uploads.pictures(form, "photo", limit=1)
+        if problem:
+            errors.append({"field": "photo", "message": presenter.image_error(problem)})
+        for clean in photos:
+            await services.add_photo(hub.order.id, clean.data, clean.content_type, now=now)
         draft = await services.draft(hub.order.id, now=now)
         data = {**draft["data"], **values}
         if not errors:
