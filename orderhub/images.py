@@ -28,6 +28,10 @@ OUTPUT_SIDE = 2048
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
+#: the file name extension of each picture type intake produces
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
 class ImageRejected(ValueError):
     """An upload that is not an acceptable picture; `str(error)` is the English reason
     (a msgid: translate it with the catalog before showing it)."""
@@ -42,7 +46,7 @@ class CleanImage:
 
     @property
     def extension(self) -> str:
-        return {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}[self.content_type]
+        return EXTENSIONS[self.content_type]
 
 
 def _looks_like_image(data: bytes) -> bool:

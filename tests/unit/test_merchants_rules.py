@@ -58,3 +58,13 @@ def test_bad_registration_number_is_refused():
     body = {k: v for k, v in MERCHANTS[0].items() if k != "slug"} | {"tax_registration_number": "T1234567890123"}
     _, errors = rules.read_merchant_settings(body)
     assert "tax_registration_number" in {e["field"] for e in errors}
+
+
+def test_a_free_return_method_keeps_no_fee():
+    from orderhub.db.merchants.rules import read_policy
+    from orderhub.db.validation import Reader
+
+    r = Reader()
+    policy = read_policy(r, {"free_return_methods": ["in_store", "mail"], "return_fee": {"mail": "550", "home_pickup": "880"}},
+                         "JPY")
+    assert not r.errors and policy["return_fee"] == {"home_pickup": "880"}

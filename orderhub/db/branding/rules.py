@@ -38,7 +38,7 @@ class Logo:
 
     @property
     def extension(self) -> str:
-        return {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}[self.content_type]
+        return images.EXTENSIONS[self.content_type]
 
     def url(self, slug: str) -> str:
         return f"/brand/{slug}/logo/{self.digest}.{self.extension}"

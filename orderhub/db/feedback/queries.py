@@ -352,13 +352,13 @@ def _survey(row: dict) -> SurveyView:
     return SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
 
 
-async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict | None,
-                         answered_since: dt.datetime) -> FeedbackView | None:
+async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict | None) -> FeedbackView | None:
     """The confirmation page's survey card for a received order, with as few queries as the card
     needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
-    is capped, or was answered before `answered_since`). Before an answer the card needs only the
+    is capped, or was answered longer than rules.CARD_AFTER_ANSWER ago). Before an answer the card needs only the
     survey row (or the shopper's caps); after one, the full view with reviews and their timing."""
     settings = rules.read_feedback_settings((raw_settings or {}).get("feedback"))
+    answered_since = now - rules.CARD_AFTER_ANSWER
     async with engine.read():
         row = await Survey.select().where(Survey.key == str(order_id)).first()
         if row is not None:

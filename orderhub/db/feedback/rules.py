@@ -34,6 +34,10 @@ DEFAULT_QUESTIONS: dict[str, dict[str, str]] = {
 
 DEFAULTS: dict = {"review_invite_days": 7, "survey_cap_days": 90, "questions": DEFAULT_QUESTIONS}
 
+#: how long the order page keeps showing the survey card (thanks, invitation, support) after an answer;
+#: the feedback section keeps it for good
+CARD_AFTER_ANSWER = dt.timedelta(days=1)
+
 LIMITS = {"review_invite_days": (0, 90), "survey_cap_days": (0, 365)}
 
 _MARKUP = re.compile(r"[<>]")

@@ -186,7 +186,8 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
             r.error(f"{path}.return_fee.{method}", "must be one of " + ", ".join(RETURN_METHODS))
             continue
         minor = r.amount(fees, method, f"{path}.return_fee.{method}", currency)
-        out["return_fee"][method] = money.to_string(minor, currency)
+        if method not in free:  # a free method charges nothing whatever its fee says
+            out["return_fee"][method] = money.to_string(minor, currency)
     keep = r.amount(merged, "keep_item_under", f"{path}.keep_item_under", currency)
     out["keep_item_under"] = money.to_string(keep, currency)
     reasons = r.strings(merged, "photo_required_reasons", f"{path}.photo_required_reasons", max_items=len(REASONS))

@@ -29,8 +29,6 @@ TEMPLATE = "site/feedback/feedback.html.jinja"
 REVIEW = "site/feedback/review.html.jinja"
 UPLOAD_LIMIT = rules.MAX_PHOTOS * images.MAX_BYTES + 64 * 1024
 FORM_LIMIT = 64 * 1024
-#: how long the front page keeps showing the card (thanks, invitation, support) after an answer
-CARD_AFTER_ANSWER = dt.timedelta(days=1)
 
 register(Section("feedback", "Feedback", "/feedback",
                  applies=lambda order: rules.survey_fulfilled(order.fulfillment_status)))
@@ -42,9 +40,7 @@ async def feedback_summary(hub: Hub) -> dict:
     if not rules.survey_fulfilled(hub.order.fulfillment_status):
         return {}
     now = hub.extras.get("now") or dt.datetime.now(dt.timezone.utc)
-    # answered a while ago: the front page moves on (the feedback section keeps it)
-    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=hub.merchant.settings,
-                                        answered_since=now - CARD_AFTER_ANSWER)
+    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=hub.merchant.settings)
     if view is None:
         return {}
     return {"feedback": view, "feedback_words": WORDS}

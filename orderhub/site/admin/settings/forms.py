@@ -167,9 +167,6 @@ async def policy_save(merchant: dict, form: Form) -> Saved:
     r = Reader()
     policy = merchant_rules.read_policy(r, body, merchant["currency"])
     errors += [{"field": _policy_field(e["field"]), "message": e["message"]} for e in r.errors]
-    for method in policy.get("return_fee", {}):
-        if method in policy.get("free_return_methods", []):
-            policy["return_fee"].pop(method)  # free methods charge nothing whatever the fee says
     return await _save(merchant, errors, values=values, columns={"policy": policy})
 
 
