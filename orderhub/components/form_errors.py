@@ -24,7 +24,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^must be an IANA time zone"), lambda m: _("Choose a time zone such as Asia/Tokyo.")),
     (re.compile(r"^must be a time"), lambda m: _("Enter a time such as 21:00.")),
     (re.compile(r"^must be after the opening time$"), lambda m: _("Closing must be after opening.")),
-    (re.compile(r"^must be a hex colour"), lambda m: _("Enter a colour such as #1F5F3F.")),
+    (re.compile(r"^must be a hex colour"), lambda m: _("Enter a colour as # and six hexadecimal digits, for example #1F5F3F.")),
     (re.compile(r"^must have at most (\d+) items$"), lambda m: _("Use at most %(n)s entries.", n=m[1])),
     (re.compile(r"^must be one of "), lambda m: _("Choose one of the options.")),
     (re.compile(r"^must be true or false$"), lambda m: _("Choose yes or no.")),

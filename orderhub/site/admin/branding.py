@@ -23,13 +23,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from orderhub.components import form_errors
 from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
-from orderhub.db import engine
 from orderhub.db.branding import markup, queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import rules as merchant_rules
-from orderhub.db.merchants.tables import Merchant
 from orderhub.db.validation import Reader
 from orderhub.site.admin import nav
 from orderhub.site.admin.guard import Admin, admin_context, require_admin
@@ -106,14 +105,8 @@ def field_messages(errors: list[dict], brand: dict) -> dict[str, str]:
             row = failing[name][0]
             out[name] = _("Hard to read: %(what)s has a contrast of %(ratio)s:1; at least %(minimum)s:1 is needed.",
                           what=row["label"], ratio=row["ratio"], minimum=row["minimum"])
-        elif message.startswith("must be a hex colour"):
-            out[name] = _("Enter a colour as # and six hexadecimal digits, for example #1F5F3F.")
-        elif name in ("font", "corner"):
-            out[name] = _("Choose one of the options.")
-        elif name.startswith("words_") and "characters" in message:
-            out[name] = _("Please keep it to %(count)s characters or fewer.", count=2000)
         else:
-            out[name] = _("Please check this value.")
+            out[name] = form_errors.message(message)
     return out
 
 
@@ -130,15 +123,6 @@ def theme_css(brand: dict, scope: str) -> str:
         f"--brand-font:{merchant_rules.FONTS[brand['font']]};--brand-radius:{merchant_rules.CORNERS[brand['corner']]};"
         "font-family:var(--brand-font)}\n"
     )
-
-
-async def _merchant(merchant_id: int) -> dict:
-    async with engine.read():
-        row = await Merchant.select(Merchant.id, Merchant.slug, Merchant.name, Merchant.brand, Merchant.settings,
-                                    Merchant.version).output(load_json=True).where(Merchant.id == merchant_id).first()
-    if row is None:
-        raise NotFoundException()
-    return row
 
 
 class BrandingController(Controller):
@@ -162,7 +146,7 @@ class BrandingController(Controller):
     @get("/", name="admin-branding")
     async def show(self, request: Request) -> Template:
         admin = await require_admin(request, roles=OWNERS)
-        merchant = await _merchant(admin.merchant["id"])
+        merchant = admin.merchant  # loaded with the session: no second query
         notice = {"draft": _("Draft saved. Your hub does not change until you publish."),
                   "published": _("Published: your hub pages and documents now use this brand."),
                   "discarded": _("Draft discarded."),
@@ -172,7 +156,7 @@ class BrandingController(Controller):
     @post("/", name="admin-branding-save", request_max_body_size=FORM_LIMIT)
     async def save(self, request: Request) -> Template | Redirect:
         admin = await require_admin(request, roles=OWNERS)
-        merchant = await _merchant(admin.merchant["id"])
+        merchant = admin.merchant  # loaded with the session: no second query
         form = dict((await request.form()).items())
         brand, errors = rules.read_form(form, rules.current_draft(merchant))
         if errors:
@@ -186,7 +170,7 @@ class BrandingController(Controller):
     async def preview(self, request: Request) -> Template:
         """The hub preview with the draft from the form, nothing saved (htmx: the preview block)."""
         admin = await require_admin(request, roles=OWNERS)
-        merchant = await _merchant(admin.merchant["id"])
+        merchant = admin.merchant  # loaded with the session: no second query
         form = dict((await request.form()).items())
         brand, errors = rules.read_form(form, rules.current_draft(merchant))
         shown = {**brand, **{k: str(form.get(k) or "")[:20] for k in ("primary_color", "accent_color")}}
@@ -220,7 +204,7 @@ class BrandingController(Controller):
     @post("/logo", name="admin-branding-logo", request_max_body_size=LOGO_LIMIT)
     async def logo(self, request: Request) -> Template | Redirect:
         admin = await require_admin(request, roles=OWNERS)
-        merchant = await _merchant(admin.merchant["id"])
+        merchant = admin.merchant  # loaded with the session: no second query
         form = await request.form()
         logos, problem = await uploads.pictures(form, "logo", limit=1, max_bytes=rules.LOGO_MAX_BYTES,
                                                 intake=rules.logo_intake)
