@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from orderhub.components import form_errors
 from orderhub.components.i18n import gettext as _
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants import team as team_db
@@ -21,14 +22,6 @@ JOIN = "site/admin/join.html.jinja"
 OWNERS = ("owner",)
 
 nav.register(nav.AdminLink("users", "Team", "/admin/users", roles=OWNERS, order=90))
-
-
-def _field_errors(errors: list[dict]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for error in errors:
-        text = error["message"]  # an English msgid from db/merchants/team.py, translated here
-        out.setdefault(error["field"], _(text))
-    return out
 
 
 def _signed_in(request: Request, user: dict, target: str) -> Redirect:
@@ -102,7 +95,7 @@ class AdminAccountController(Controller):
             token = await team_db.invite(admin.merchant["id"], admin.user_id, values["email"], values["role"],
                                          values["store"], now=request.app.state.clock())
         except ValidationFailed as exc:
-            return await self._users_page(request, admin, errors=_field_errors(exc.errors), form=values,
+            return await self._users_page(request, admin, errors=form_errors.by_field(exc.errors), form=values,
                                           status_code=422)
         link = f"{request.base_url}".rstrip("/") + f"/admin/invitations/{token}"
         # shown once: the page answers 200 (not a redirect) so the link is never in a URL or a log
@@ -151,5 +144,5 @@ class AdminAccountController(Controller):
                                         str(form.get("confirm") or "")[:2048], now=now)
         except ValidationFailed as exc:
             return page(request, JOIN, "join", base_context(request, invitation=invitation, token=token,
-                                                              errors=_field_errors(exc.errors)), status_code=422)
+                                                              errors=form_errors.by_field(exc.errors)), status_code=422)
         return _signed_in(request, user, nav.landing_for(user["role"]) + lang_query(request))
