@@ -6,9 +6,11 @@ filters all translate and format for it without passing it around.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel import Locale
@@ -20,7 +22,44 @@ LANGUAGES = ("ja", "en")
 BABEL_LOCALES = {"ja": "ja_JP", "en": "en_US"}
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("orderhub_language", default="en")
+
+
+class _Language:
+    """The language of one request (or one rendered email): mutable, so that code running in a
+    child task of the request (Litestar resolves dependencies in task groups) sets it for the
+    whole request. `chosen` is the language picked in the URL (?lang=), kept on every link."""
+
+    __slots__ = ("lang", "chosen")
+
+    def __init__(self, lang: str = "en", chosen: str | None = None) -> None:
+        self.lang = lang
+        self.chosen = chosen
+
+
+_state: contextvars.ContextVar[_Language | None] = contextvars.ContextVar("orderhub_language", default=None)
+
+
+def _box() -> _Language:
+    box = _state.get()
+    if box is None:
+        box = _Language()
+        _state.set(box)
+    return box
+
+
+def begin_request() -> None:
+    """A fresh language for a new request (called by the web layer's middleware)."""
+    _state.set(_Language())
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Render something (an email, a PDF) in `lang`, then go back to the surrounding language."""
+    token = _state.set(_Language(lang if lang in LANGUAGES else "en"))
+    try:
+        yield
+    finally:
+        _state.reset(token)
 
 
 def language_of(tag: str | None) -> str | None:
@@ -79,25 +118,34 @@ def translations(lang: str) -> NullTranslations:
     return merged or NullTranslations()
 
 
-def set_language(lang: str) -> contextvars.Token:
-    return _current.set(lang if lang in LANGUAGES else "en")
+def set_language(lang: str) -> None:
+    _box().lang = lang if lang in LANGUAGES else "en"
+
+
+def choose_language(url_lang: str | None) -> None:
+    """Remember the language picked in the URL for this request (links keep it)."""
+    _box().chosen = language_of(url_lang)
+
+
+def chosen_language() -> str | None:
+    return _box().chosen
 
 
 def current_language() -> str:
-    return _current.get()
+    return _box().lang
 
 
 def babel_locale() -> Locale:
-    return Locale.parse(BABEL_LOCALES[_current.get()])
+    return Locale.parse(BABEL_LOCALES[_box().lang])
 
 
 def gettext(message: str, **variables) -> str:
-    text = translations(_current.get()).ugettext(message)
+    text = translations(_box().lang).ugettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
-    text = translations(_current.get()).ungettext(singular, plural, n)
+    text = translations(_box().lang).ungettext(singular, plural, n)
     variables.setdefault("num", n)
     return text % variables
 
@@ -107,8 +155,8 @@ _ = gettext
 
 def plain_gettext(message: str) -> str:
     """For Jinja's newstyle gettext, which formats the variables itself."""
-    return translations(_current.get()).ugettext(message)
+    return translations(_box().lang).ugettext(message)
 
 
 def plain_ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_current.get()).ungettext(singular, plural, n)
+    return translations(_box().lang).ungettext(singular, plural, n)

@@ -104,8 +104,7 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
         from orderhub.db.orders.queries import cross_sells
 
         products = [p for p in await cross_sells(facts.merchant, facts.order, limit=3) if _absolute("", p.url)]
-    token = i18n.set_language(locale if locale in i18n.LANGUAGES else "en")
-    try:
+    with i18n.language(locale):
         content = build(kind, event, payload, facts, now=now)
         link = hub_link(settings.base_url, facts.hub_token, spec.section)
         images = []
@@ -121,8 +120,6 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
         html = HTML_ENV.get_template("message.html.jinja").render(context)
         text = TEXT_ENV.get_template("message.txt.jinja").render(context)
         lang = i18n.current_language()
-    finally:
-        i18n._current.reset(token)
     return Rendered(subject=content.subject, text=text, html=html, locale=lang, link=link, images=images,
                     merchant_name=facts.brand.name, support_email=str(facts.brand.support.get("email") or ""))
 

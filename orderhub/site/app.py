@@ -20,6 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
@@ -28,15 +29,23 @@ from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
 from orderhub.site import errors, live
+from orderhub.components.urls import href
+from orderhub.site.admin import branding as admin_branding
+from orderhub.site.admin import controllers as admin_controllers
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.confirmation.routes import ConfirmationController
+from orderhub.site.deps import DEPENDENCIES
+from orderhub.site.emails.api import EmailsApi
+from orderhub.site.feedback import controllers as feedback_controllers
 from orderhub.site.health import healthz
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
-from orderhub.site.security import Limiter, add_security_headers
-from orderhub.site.tracking.controllers import CONTROLLERS as TRACKING_CONTROLLERS
+from orderhub.site.pickup import controllers as pickup_controllers
 from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
+from orderhub.site.returns import controllers as returns_controllers
+from orderhub.site.security import Limiter, add_security_headers
+from orderhub.site.tracking import controllers as tracking_controllers
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
@@ -47,15 +56,15 @@ CONTROLLERS: list = [
     BrandController,
     ConfirmationController,
     LookupController,
-    *TRACKING_CONTROLLERS,
-    *__import__("orderhub.site.returns.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
-    *__import__("orderhub.site.pickup.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    *tracking_controllers.CONTROLLERS,
+    *returns_controllers.CONTROLLERS,
+    *pickup_controllers.CONTROLLERS,
     ReceiptController,
     ReturnDocumentsController,
-    __import__("orderhub.site.emails.api", fromlist=["EmailsApi"]).EmailsApi,
-    *__import__("orderhub.site.admin.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
-    *__import__("orderhub.site.feedback.controllers", fromlist=["CONTROLLERS"]).CONTROLLERS,
-    *__import__("orderhub.site.admin.branding", fromlist=["CONTROLLERS"]).CONTROLLERS,
+    EmailsApi,
+    *admin_controllers.CONTROLLERS,
+    *feedback_controllers.CONTROLLERS,
+    *admin_branding.CONTROLLERS,
 ]
 
 
@@ -84,7 +93,18 @@ def template_environment() -> Environment:
     env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
+    env.globals["href"] = href
     return env
+
+
+def language_per_request(app: ASGIApp) -> ASGIApp:
+    """Every request starts with its own language (set once the page negotiates it)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        i18n.begin_request()
+        await app(scope, receive, send)
+
+    return middleware
 
 
 async def _flush_every(buffer: AnalyticsBuffer, seconds: float) -> None:
@@ -131,6 +151,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     return Litestar(
         route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static")],
         state=state,
+        dependencies=DEPENDENCIES,
+        middleware=[language_per_request],
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,

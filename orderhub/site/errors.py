@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from orderhub.components.i18n import gettext as _
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.site import messages
 from orderhub.site.hub.context import base_context, page_language
 
 log = logging.getLogger("orderhub.errors")
@@ -51,8 +52,8 @@ def not_found(request: Request, exc: Exception) -> Response:
 
 def conflict(request: Request, exc: Conflict) -> Response:
     if _machine(request):
-        return _json(409, [{"field": "", "message": str(exc)}])
-    return _page(request, 409, _("That can't be done right now"), str(exc))
+        return _json(409, [exc.as_json()])
+    return _page(request, 409, _("That can't be done right now"), messages.for_error(exc))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:

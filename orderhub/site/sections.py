@@ -1,33 +1,40 @@
-"""The hub's sections, in navigation order. A section appears in the hub's navigation when it is
-built and applies to the order; nothing here is a placeholder."""
+"""The hub's sections, declared once, in the order a shopper expects them in the navigation:
+Order, Tracking or Pickup, Returns, Feedback, Receipt. Whether a section applies to an order is a
+rule of its area (asked here, never restated). Nothing registers itself on import."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
+from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.orders.queries import OrderView
+from orderhub.db.returns import rules as returns_rules
+
+
+def _always(order: OrderView) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    #: English msgid of the navigation label (translated when rendered)
+    #: English msgid of the navigation label (translated when rendered, per request)
     label: str
     #: path below /o/{token}; "" is the confirmation page
     path: str
-    applies: Callable[[OrderView], bool] = lambda order: True
+    applies: Callable[[OrderView], bool] = _always
 
 
-SECTIONS: list[Section] = [
+SECTIONS: tuple[Section, ...] = (
     Section("confirmation", "Order", ""),
-]
-
-
-def register(section: Section) -> None:
-    """Called by a section's routes module when it is imported by the app factory."""
-    if all(s.key != section.key for s in SECTIONS):
-        SECTIONS.append(section)
+    Section("tracking", "Tracking", "/tracking", applies=lambda order: order.fulfillment_type == "ship"),
+    Section("pickup", "Pickup", "/pickup", applies=lambda order: order.fulfillment_type == "pickup"),
+    Section("returns", "Returns", "/returns", applies=returns_rules.returns_section_open),
+    Section("feedback", "Feedback", "/feedback",
+            applies=lambda order: feedback_rules.survey_fulfilled(order.fulfillment_status)),
+    Section("receipt", "Receipt", "/receipt", applies=lambda order: not order.cancelled),
+)
 
 
 def visible(order: OrderView) -> list[Section]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal
 
 from orderhub import money
@@ -325,3 +326,8 @@ def auto_approve(reason: str, total_minor: int, policy: dict, currency: str) -> 
     if limit is not None and total_minor >= money.parse(limit, currency):
         return False
     return True
+
+
+def returns_section_open(order: Any) -> bool:
+    """The hub shows its Returns section once something left the warehouse and the order stands."""
+    return not order.cancelled and order.fulfillment_status not in ("unfulfilled", "processing", "cancelled")

@@ -23,15 +23,12 @@ from orderhub.db.orders.queries import Hub
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
-from orderhub.site.sections import Section, register
 
 TEMPLATE = "site/feedback/feedback.html.jinja"
 REVIEW = "site/feedback/review.html.jinja"
 UPLOAD_LIMIT = rules.MAX_PHOTOS * images.MAX_BYTES + 64 * 1024
 FORM_LIMIT = 64 * 1024
 
-register(Section("feedback", "Feedback", "/feedback",
-                 applies=lambda order: rules.survey_fulfilled(order.fulfillment_status)))
 
 
 @provide

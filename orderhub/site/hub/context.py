@@ -19,6 +19,7 @@ def page_language(request: Request, order_locale: str | None = None, merchant_lo
         request.query_params.get("lang"), order_locale, request.headers.get("accept-language"), merchant_locale
     )
     i18n.set_language(lang)
+    i18n.choose_language(request.query_params.get("lang"))
     request.state.lang = lang
     return lang
 

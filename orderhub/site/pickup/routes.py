@@ -23,11 +23,9 @@ from orderhub.site.api.pickup import announce
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
-from orderhub.site.sections import Section, register
 
 TEMPLATE = "site/pickup/pickup.html.jinja"
 
-register(Section("pickup", "Pickup", "/pickup", applies=lambda order: order.fulfillment_type == "pickup"))
 
 ETA_CHOICES = (5, 10, 15, 30, 45, 60)
 

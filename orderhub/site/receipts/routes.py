@@ -22,11 +22,9 @@ from orderhub.db.orders.queries import Hub
 from orderhub.pdf.pool import RenderFailed, shared_pool
 from orderhub.site.hub.context import base_context, hub_context, open_hub
 from orderhub.site.receipts import presenter
-from orderhub.site.sections import Section, register
 
 TEMPLATE = "site/receipts/receipt.html.jinja"
 
-register(Section("receipt", "Receipt", "/receipt", applies=lambda order: not order.cancelled))
 
 
 def _lang(request: Request) -> str:
@@ -35,7 +33,7 @@ def _lang(request: Request) -> str:
 
 def _no_receipt(hub: Hub) -> None:
     if hub.order.cancelled:
-        raise Conflict(_("This order was cancelled, so there is no receipt for it."))
+        raise Conflict("receipt.order_cancelled", "the order was cancelled: it has no receipt")
 
 
 def _unavailable(request: Request) -> Response:
@@ -120,7 +118,7 @@ class ReceiptController(Controller):
         receipt = await services.ensure_receipt(hub.order.id, hub.merchant.id, now)
         form = {k: v for k, v in (data or {}).items() if k in ("addressee", "purpose") and isinstance(v, str)}
         if receipt.formal:
-            raise Conflict(_("This receipt was already issued. Download it again to get a copy marked as reissued."))
+            raise Conflict("receipt.already_issued", "the receipt was already issued; download it again for a copy marked as reissued")
         values, errors = rules.read_formal(form)
         if errors:
             messages = {e["field"]: _field_message(e) for e in errors}
@@ -137,7 +135,7 @@ class ReceiptController(Controller):
             await services.issue_formal(hub.order.id, hub.merchant.id, values["addressee"], values["purpose"],
                                         _lang(request), now)
         except Conflict as exc:
-            raise Conflict(_("This receipt was already issued. Download it again to get a copy marked as reissued.")) from exc
+            raise Conflict("receipt.already_issued", "the receipt was already issued; download it again for a copy marked as reissued") from exc
         return _pdf_response(pdf, receipt, attachment=True)
 
 

@@ -24,7 +24,6 @@ from orderhub.db.returns import queries, rules, services
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
-from orderhub.site.sections import Section, register
 
 OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
@@ -34,11 +33,6 @@ UPLOAD_LIMIT = images.MAX_BYTES + 64 * 1024
 IDEMPOTENCY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _applies(order: OrderView) -> bool:
-    return not order.cancelled and order.fulfillment_status not in ("unfulfilled", "processing", "cancelled")
-
-
-register(Section("returns", "Returns", "/returns", applies=_applies))
 
 
 def _query(request: Request) -> str:

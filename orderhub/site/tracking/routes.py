@@ -13,12 +13,10 @@ from orderhub.site import live
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
-from orderhub.site.sections import Section, register
 from orderhub.site.tracking import presenter
 
 TEMPLATE = "site/tracking/tracking.html.jinja"
 
-register(Section("tracking", "Tracking", "/tracking", applies=lambda order: order.fulfillment_type == "ship"))
 
 
 def summary_text(delivered: int, total: int, shipped: int) -> str:

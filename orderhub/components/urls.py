@@ -1,0 +1,24 @@
+"""Language-preserving URLs: the one helper that adds `?lang=` (or `&lang=`) to a link.
+
+A visitor who picked a language in the URL keeps it on every link, form action and redirect of
+the page; without such a choice the link stays bare, so the order's and the browser's language
+decide. Exposed to templates as `href(...)`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+
+from orderhub.components.i18n import chosen_language
+
+
+def href(path: str, /, **params: object) -> str:
+    """href("/admin/users") -> "/admin/users?lang=ja" when ja was chosen; extra params are
+    added (None values dropped), an existing query string is kept."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    query += [(k, str(v)) for k, v in params.items() if v is not None and k != "lang"]
+    lang = chosen_language()
+    if lang:
+        query.append(("lang", lang))
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))

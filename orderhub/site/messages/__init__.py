@@ -1,0 +1,42 @@
+"""What a refusal says to a person: stable error codes (raised by services as
+`orderhub.db.errors.DomainError` / validation errors) mapped to catalog messages, translated at
+the moment they are shown, in the page's language. One table per area, merged here explicitly.
+
+Each area's table maps a code to an English msgid; `%(name)s` placeholders take the error's
+params. An unknown code falls back to a generic sentence, never to the English API message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from orderhub.components.i18n import gettext as _
+from orderhub.site.messages import admin, documents, feedback, orders, pickup, returns, shipping, validation
+
+TABLE: Mapping[str, str] = {
+    **validation.MESSAGES,
+    **orders.MESSAGES,
+    **shipping.MESSAGES,
+    **pickup.MESSAGES,
+    **returns.MESSAGES,
+    **feedback.MESSAGES,
+    **admin.MESSAGES,
+    **documents.MESSAGES,
+}
+
+FALLBACK = "That can't be done right now. Please reload the page and try again."
+
+
+def text(code: str, **params: Any) -> str:
+    """The sentence for `code`, in the current request's language."""
+    msgid = TABLE.get(code)
+    if msgid is None:
+        # TRANSITIONAL (removed once every area raises codes): legacy errors carry their msgid as code
+        return _(code) if " " in code else _(FALLBACK)
+    return _(msgid, **params) if params else _(msgid)
+
+
+def for_error(exc: Any) -> str:
+    """The sentence for a DomainError (or anything with `code` and `params`)."""
+    return text(getattr(exc, "code", ""), **getattr(exc, "params", {}))

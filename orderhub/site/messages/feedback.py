@@ -1,0 +1,5 @@
+"""Error codes of the feedback area and what they say to a person (English msgids, translated when shown)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {}
