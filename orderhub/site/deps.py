@@ -3,8 +3,12 @@
 - ``hub``: the order hub opened from the ``{token}`` path parameter (the same 404 for every bad
   token), with the page language negotiated; read inside its own read scope.
 - ``clock`` / ``now``: the injected clock (tests move it by hand) and one reading of it per request.
-- ``read_scope``: one read transaction (one connection) around the handler; a write inside it is a
-  programming error and raises at once (see `orderhub.db.engine`).
+
+A read-only page declares its read scope on the route: ``@get(..., middleware=[read_scope])`` runs
+the handler inside one read transaction (one connection); a write inside it is a programming error
+and raises at once (see `orderhub.db.engine`). (A generator dependency cannot carry the scope:
+Litestar resolves sibling dependencies in a task group, whose context changes never reach the
+handler.) Never put it on an SSE stream: the scope would live as long as the connection.
 
 The signed-in merchant-admin user and the staff-console user are provided by
 `orderhub.site.admin.guard` and `orderhub.site.staff.auth` in the same way.
@@ -13,10 +17,9 @@ The signed-in merchant-admin user and the staff-console user are provided by
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator
-
 from litestar import Request
 from litestar.di import Provide
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from orderhub.db import engine
 from orderhub.db.clock import Clock
@@ -38,14 +41,18 @@ def provide_now(request: Request) -> dt.datetime:
     return provide_clock(request)()
 
 
-async def provide_read_scope() -> AsyncGenerator[None, None]:
-    async with engine.read():
-        yield
+def read_scope(app: ASGIApp) -> ASGIApp:
+    """Route middleware: the whole handler (and its dependencies) in one read scope."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        async with engine.read():
+            await app(scope, receive, send)
+
+    return middleware
 
 
 DEPENDENCIES: dict[str, Provide] = {
     "hub": Provide(provide_hub),
     "clock": Provide(provide_clock, sync_to_thread=False),
     "now": Provide(provide_now, sync_to_thread=False),
-    "read_scope": Provide(provide_read_scope),
 }
