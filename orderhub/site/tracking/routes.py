@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, Request, get
 from litestar.response import ServerSentEvent, Template
 
@@ -49,10 +51,8 @@ class TrackingController(Controller):
     path = "/o/{token:str}/tracking"
 
     @get("/", name="tracking")
-    async def tracking(self, request: Request, token: str) -> Template:
-        now = request.app.state.clock()
+    async def tracking(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         async with engine.read():
-            hub = await open_hub(request, token)
             if hub.order.fulfillment_type != "ship":
                 from litestar.exceptions import NotFoundException
 
