@@ -21,7 +21,6 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.orders.queries import Hub
 from orderhub.site.hub.context import hub_context, open_hub
-from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/feedback/feedback.html.jinja"
@@ -31,7 +30,6 @@ FORM_LIMIT = 64 * 1024
 
 
 
-@provide
 async def feedback_summary(hub: Hub) -> dict:
     """For the confirmation page: the survey card, when the order arrived and a survey is open."""
     if not rules.survey_fulfilled(hub.order.fulfillment_status):

@@ -1,23 +1,20 @@
-"""What other sections tell the hub's front page (shipment statuses, pickup state, ...).
+"""What other sections tell the hub's front page (shipment statuses, pickup state, the survey card).
 
-A section that has something to say registers an async provider taking the Hub and returning a
-dict; the confirmation page merges them. Providers run inside the request's read scope.
+Declared once, explicitly: each provider is an async function of the Hub returning a dict; the
+confirmation page merges them in this order. Providers run inside the request's read scope.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from orderhub.db.orders.queries import Hub
+from orderhub.site.feedback.routes import feedback_summary
+from orderhub.site.pickup.routes import pickup_summary
+from orderhub.site.tracking.routes import shipments_summary
 
 Provider = Callable[[Hub], Awaitable[dict]]
-PROVIDERS: list[Provider] = []
-
-
-def provide(provider: Provider) -> Provider:
-    if provider not in PROVIDERS:
-        PROVIDERS.append(provider)
-    return provider
+PROVIDERS: tuple[Provider, ...] = (shipments_summary, pickup_summary, feedback_summary)
 
 
 async def hub_summary(hub: Hub) -> dict:

@@ -21,7 +21,6 @@ from orderhub.db.pickup import queries, rules, services
 from orderhub.site import live
 from orderhub.site.api.pickup import announce
 from orderhub.site.hub.context import hub_context, open_hub
-from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/pickup/pickup.html.jinja"
@@ -30,7 +29,6 @@ TEMPLATE = "site/pickup/pickup.html.jinja"
 ETA_CHOICES = (5, 10, 15, 30, 45, 60)
 
 
-@provide
 async def pickup_summary(hub: Hub) -> dict:
     """For the confirmation page: the pickup's state (None for shipped orders)."""
     if hub.order.fulfillment_type != "pickup":

@@ -13,7 +13,6 @@ from orderhub.db.orders.queries import Hub
 from orderhub.db.shipping import queries, services
 from orderhub.site import live
 from orderhub.site.hub.context import hub_context, open_hub
-from orderhub.site.hub.summary import provide
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.tracking import presenter
 
@@ -34,7 +33,6 @@ def summary_text(delivered: int, total: int, shipped: int) -> str:
     return ""
 
 
-@provide
 async def shipments_summary(hub: Hub) -> dict:
     """For the confirmation page's status badge: each shipment's status and "2 of 3 items delivered"."""
     if hub.order.fulfillment_type != "ship":
