@@ -78,7 +78,9 @@ class Settings:
         return hashlib.sha256(f"{purpose}\x00{self.secret_key}".encode()).digest()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, *, need_secret: bool = True) -> "Settings":
+        """Settings from the environment. `need_secret=False` reads no secret (and so creates no
+        development key file): for building a database engine, which needs none."""
         env = os.environ if env is None else env
         database_url = env.get("DATABASE_URL") or cls.database_url
         scheme = urlsplit(database_url).scheme
@@ -93,9 +95,9 @@ class Settings:
         ) or tuple(dict.fromkeys((base.netloc, base.hostname, *cls.allowed_hosts)))
         data_dir = Path(env.get("ORDERHUB_DATA_DIR") or "./var")
         secret = env.get("ORDERHUB_SECRET_KEY") or ""
-        if not secret:
+        if not secret and need_secret:
             secret = _secret_from_file(data_dir / "secret.key")
-        if len(secret) < 32:
+        if need_secret and len(secret) < 32:
             raise SettingsError("ORDERHUB_SECRET_KEY must be at least 32 characters")
         return cls(
             database_url=database_url,

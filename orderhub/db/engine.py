@@ -3,22 +3,40 @@
 SQLite: a small pool of kept connections (WAL, busy timeout); a scope takes one of them for its
 whole life, reads begin DEFERRED, writes begin IMMEDIATE so that read-then-write transactions do
 not fail with "database is locked". PostgreSQL: Piccolo's asyncpg pool, one pool connection per
-scope. Query and service functions open a scope; nested scopes join the outer one.
+scope. Query and service functions open a scope; a scope inside a scope of the same or a weaker kind
+joins the outer one (a read inside a write, a write inside a write), but a write inside a read is a
+programming error and raises at once: it would silently run in the read transaction, and on SQLite
+fail with "database is locked" under concurrency.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import AsyncIterator
-from urllib.parse import urlsplit, unquote
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
+from orderhub.db.apps import APP_REGISTRY
 from orderhub.settings import Settings
+
+try:  # PostgreSQL's driver, for telling a unique violation apart
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
+
+T = TypeVar("T")
+
+
+class WriteInsideRead(RuntimeError):
+    """`write()` was entered inside an open `read()` scope."""
 
 
 class _PooledConnection:
@@ -149,61 +167,72 @@ async def stop(engine: Engine) -> None:
         await engine.close_pool()
 
 
+_bound: Engine | None = None
+#: the kind of the scope open in this task ("read" or "write"), None outside any scope
+_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("orderhub_db_scope", default=None)
+
+
 def current_engine() -> Engine:
-    from orderhub.db import piccolo_conf
-
-    return piccolo_conf.DB
+    """The bound engine; without one, an engine for DATABASE_URL is built and bound on first use."""
+    global _bound
+    if _bound is None:
+        _bound = engine_for(Settings.from_env(need_secret=False))
+    return _bound
 
 
 @contextlib.asynccontextmanager
-async def read() -> AsyncIterator[None]:
+async def _scope_of(kind: str) -> AsyncIterator[None]:
+    engine = current_engine()
+    outer = _scope.get()
+    if outer == "read" and kind == "write":
+        raise WriteInsideRead(
+            "a write scope was opened inside a read scope: end the read scope (or the read_scope "
+            "route middleware) before calling a service that writes"
+        )
+    if outer is not None:  # join the enclosing transaction
+        yield
+        return
+    token = _scope.set(kind)
+    try:
+        if isinstance(engine, SQLiteEngine):
+            kind_type = TransactionType.immediate if kind == "write" else TransactionType.deferred
+            async with engine.transaction(transaction_type=kind_type):
+                yield
+        else:
+            async with engine.transaction():
+                yield
+    finally:
+        _scope.reset(token)
+
+
+def read() -> contextlib.AbstractAsyncContextManager[None]:
     """One connection for every query inside; joins an enclosing scope."""
-    engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.deferred):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    return _scope_of("read")
 
 
-@contextlib.asynccontextmanager
-async def write() -> AsyncIterator[None]:
-    """A write transaction (IMMEDIATE on SQLite); joins an enclosing scope."""
-    engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+def write() -> contextlib.AbstractAsyncContextManager[None]:
+    """A write transaction (IMMEDIATE on SQLite); joins an enclosing write scope, and raises
+    `WriteInsideRead` inside a read scope."""
+    return _scope_of("write")
 
 
 def bind(db: Engine) -> None:
     """Make `db` the engine of every table (and of Piccolo's engine_finder)."""
-    from orderhub.db import piccolo_conf
-
-    piccolo_conf.DB = db
-    for app in piccolo_conf.APP_REGISTRY.app_configs.values():
+    global _bound
+    _bound = db
+    for app in APP_REGISTRY.app_configs.values():
         for table in app.table_classes:
             table._meta._db = db
 
 
 def is_unique_violation(exc: BaseException) -> bool:
     """A unique constraint refused an insert (two writers raced for the same key)."""
-    import sqlite3
-
-    try:
-        import asyncpg
-
-        if isinstance(exc, asyncpg.UniqueViolationError):
-            return True
-    except ImportError:  # pragma: no cover
-        pass
+    if asyncpg is not None and isinstance(exc, asyncpg.UniqueViolationError):
+        return True
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
-async def retry_on_race(fn, *args, attempts: int = 3, **kwargs):
+async def retry_on_race(fn: Callable[..., Awaitable[T]], *args: Any, attempts: int = 3, **kwargs: Any) -> T:
     """Run an upsert again when a concurrent writer inserted the same key first: the second run
     finds the row and updates it (or answers as a repeat)."""
     for attempt in range(attempts):
@@ -212,3 +241,4 @@ async def retry_on_race(fn, *args, attempts: int = 3, **kwargs):
         except Exception as exc:
             if attempt == attempts - 1 or not is_unique_violation(exc):
                 raise
+    raise AssertionError("unreachable")  # pragma: no cover

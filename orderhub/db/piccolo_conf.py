@@ -1,24 +1,19 @@
-"""Piccolo configuration: the engine comes from Settings (DATABASE_URL)."""
+"""Piccolo configuration (PICCOLO_CONF): the app registry, and `DB`, the engine bound by
+`orderhub.db.engine` (built lazily from DATABASE_URL on first use, so importing this module has no
+side effect: no connection, no file)."""
 
-from piccolo.conf.apps import AppRegistry
+from __future__ import annotations
 
-from orderhub.db.engine import engine_for
-from orderhub.settings import Settings
+from typing import Any
 
-DB = engine_for(Settings.from_env())
+from orderhub.db.apps import APP_REGISTRY
+from orderhub.db.engine import current_engine
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "orderhub.db.merchants.piccolo_app",
-        "orderhub.db.orders.piccolo_app",
-        "orderhub.db.analytics.piccolo_app",
-        "orderhub.db.shipping.piccolo_app",
-        "orderhub.db.pickup.piccolo_app",
-        "orderhub.db.returns.piccolo_app",
-        "orderhub.db.feedback.piccolo_app",
-        "orderhub.db.documents.piccolo_app",
-        "orderhub.db.outbox.piccolo_app",
-        "orderhub.db.emails.piccolo_app",
-        "orderhub.db.branding.piccolo_app",
-    ]
-)
+__all__ = ["APP_REGISTRY"]
+
+
+def __getattr__(name: str) -> Any:
+    """Piccolo's engine_finder reads `piccolo_conf.DB`: the engine bound now."""
+    if name == "DB":
+        return current_engine()
+    raise AttributeError(name)

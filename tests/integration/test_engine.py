@@ -46,11 +46,32 @@ async def test_a_failed_write_rolls_back_and_frees_its_connection(db, merchants)
 
 
 async def test_nested_scopes_share_one_connection(db):
+    """A read inside a read, and a read or a write inside a write, join the outer transaction."""
     from orderhub.db.piccolo_conf import DB
 
     async with engine.read():
         outer = DB.current_transaction.get()
         async with engine.read():
             assert DB.current_transaction.get() is outer
+    async with engine.write():
+        outer = DB.current_transaction.get()
+        async with engine.read():
+            assert DB.current_transaction.get() is outer
         async with engine.write():
             assert DB.current_transaction.get() is outer
+
+
+async def test_a_write_inside_a_read_raises_at_once(db, merchants):
+    """It would otherwise run in the read transaction (on SQLite: "database is locked" under load)."""
+    from orderhub.db.merchants.tables import Merchant
+
+    async with engine.read():
+        with pytest.raises(engine.WriteInsideRead, match="inside a read scope"):
+            async with engine.write():
+                await Merchant.update({Merchant.version: 999}).where(Merchant.slug == "acme")
+    async with engine.read():
+        row = await Merchant.select(Merchant.version).where(Merchant.slug == "acme").first()
+    assert row["version"] != 999
+    # the scope state is per task and is left clean: a write now works
+    async with engine.write():
+        await Merchant.update({Merchant.version: 7}).where(Merchant.slug == "acme")
