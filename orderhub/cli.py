@@ -8,13 +8,22 @@ import contextlib
 import getpass
 import json
 import sys
+import threading
 
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+from orderhub import demo, jobs
+from orderhub.db import engine as db_engine
+from orderhub.db.clock import system_clock
+from orderhub.db.emails import rules as email_rules
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.merchants.services import create_merchant, create_user
+from orderhub.emails import facts as email_facts
+from orderhub.emails import preview
 from orderhub.settings import Settings, SettingsError
 
 
 async def _with_engine(settings: Settings, coro_fn):
-    from orderhub.db import engine as db_engine
-
     db = db_engine.engine_for(settings)
     db_engine.bind(db)
     await db_engine.start(db, settings)
@@ -25,10 +34,6 @@ async def _with_engine(settings: Settings, coro_fn):
 
 
 async def migrate(settings: Settings) -> None:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    from orderhub.db import engine as db_engine
-
     db_engine.bind(db_engine.engine_for(settings))
     # Piccolo reports progress on stdout; stdout belongs to the command's own answer (JSON, URLs)
     with contextlib.redirect_stdout(sys.stderr):
@@ -59,10 +64,6 @@ def cmd_serve(settings: Settings, args) -> int:
 
 def _start_jobs_thread(settings: Settings) -> None:
     """Jobs beside the web workers, in their own thread and event loop."""
-    import threading
-
-    from orderhub import jobs
-    from orderhub.db.clock import system_clock
 
     def run() -> None:
         asyncio.run(_with_engine(settings, lambda: jobs.run_forever(settings, system_clock)))
@@ -71,8 +72,6 @@ def _start_jobs_thread(settings: Settings) -> None:
 
 
 def cmd_jobs(settings: Settings, args) -> int:
-    from orderhub import jobs
-    from orderhub.db.clock import system_clock
 
     asyncio.run(migrate(settings))
     if args.once:
@@ -83,11 +82,8 @@ def cmd_jobs(settings: Settings, args) -> int:
 
 
 def cmd_demo(settings: Settings, args) -> int:
-    from orderhub import demo
-    from orderhub.db.clock import system_clock
 
     asyncio.run(migrate(settings))
-    demo.load_steps()
     ctx = asyncio.run(_with_engine(settings, lambda: demo.create(settings, system_clock())))
     print("Demo orders (open one in a browser):")
     for order in ctx.orders:
@@ -102,9 +98,6 @@ def cmd_demo(settings: Settings, args) -> int:
 
 
 def cmd_merchant_create(settings: Settings, args) -> int:
-    from orderhub.db.clock import system_clock
-    from orderhub.db.errors import Conflict, ValidationFailed
-    from orderhub.db.merchants.services import create_merchant
 
     asyncio.run(migrate(settings))
     try:
@@ -122,9 +115,6 @@ def cmd_merchant_create(settings: Settings, args) -> int:
 
 
 def cmd_user_create(settings: Settings, args) -> int:
-    from orderhub.db.clock import system_clock
-    from orderhub.db.errors import Conflict, NotFound, ValidationFailed
-    from orderhub.db.merchants.services import create_user
 
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     asyncio.run(migrate(settings))
@@ -138,6 +128,46 @@ def cmd_user_create(settings: Settings, args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(json.dumps({"id": user_id, "email": args.email.lower(), "role": args.role, "store": args.store}))
+    return 0
+
+
+def add_email_preview(sub) -> None:
+    """`orderhub email preview --order X --merchant S --event E [--locale ja|en] [--text|--html]`"""
+    email_cmd = sub.add_parser("email", help="transactional emails").add_subparsers(dest="action", required=True)
+    p = email_cmd.add_parser("preview", help="print the message an event would send for an order")
+    p.add_argument("--order", required=True, help="the order's external id")
+    p.add_argument("--merchant", required=True, help="the merchant's slug")
+    p.add_argument("--event", required=True, choices=sorted(email_rules.EVENTS))
+    p.add_argument("--locale", choices=["ja", "en"], help="default: the order's language")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--text", action="store_true", help="only the plain-text part")
+    shape.add_argument("--html", action="store_true",
+                       help="only the HTML part (inline images as data: URIs, to open in a browser)")
+    p.set_defaults(fn=cmd_email_preview)
+
+
+def cmd_email_preview(settings: Settings, args) -> int:
+    async def run():
+        found = await email_facts.order_by_external_id(args.merchant, args.order)
+        if found is None:
+            return None
+        facts = await email_facts.facts(found[1], settings.key_for("hub-token"))
+        locale = args.locale or (facts.order.locale or "en").split("-")[0]
+        rendered = await preview.preview(found[1], args.event, locale, settings, now=system_clock())
+        return rendered, facts
+
+    result = asyncio.run(_with_engine(settings, run))
+    if result is None or result[0] is None:
+        print(json.dumps({"error": "no such merchant or order"}), file=sys.stderr)
+        return 1
+    rendered, facts = result
+    if args.text:
+        sys.stdout.write(rendered.text)
+    elif args.html:
+        sys.stdout.write(preview.html_for_browser(rendered))
+    else:
+        msg = preview.preview_message(rendered, settings, facts.brand.name, facts.email, system_clock())
+        sys.stdout.write(msg.as_string())
     return 0
 
 
@@ -170,7 +200,7 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("--role", required=True, choices=["owner", "staff"])
     uc.add_argument("--store")
     uc.set_defaults(fn=cmd_user_create)
-    __import__("orderhub.emails.preview", fromlist=["add_command"]).add_command(sub)
+    add_email_preview(sub)
     return p
 
 

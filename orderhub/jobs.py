@@ -1,55 +1,35 @@
-"""Background jobs (email outbox, pickup deadlines, tracking poller, ...): each area registers a
-periodic coroutine; `orderhub serve` runs them in-process unless --no-jobs, `orderhub jobs` alone."""
+"""Background jobs (email outbox, pickup deadlines, tracking poller, ...): each area declares its
+periodic coroutines in db/<area>/jobs.py, listed here; `orderhub serve` runs them in-process unless --no-jobs, `orderhub jobs` alone."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Awaitable, Callable
-
 from orderhub.db.clock import Clock
+from orderhub.db.feedback import jobs as feedback_jobs
+from orderhub.db.outbox import jobs as outbox_jobs
+from orderhub.db.pickup import jobs as pickup_jobs
+from orderhub.db.returns import jobs as returns_jobs
+from orderhub.db.schedule import Job
+from orderhub.db.shipping import jobs as shipping_jobs
+from orderhub.emails import jobs as emails_jobs
 from orderhub.settings import Settings
 
 log = logging.getLogger("orderhub.jobs")
 
-JobFn = Callable[[Settings, Clock], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every_seconds: float
-    run: JobFn
-
-
-JOBS: list[Job] = []
-
-
-def register(job: Job) -> Job:
-    if all(j.name != job.name for j in JOBS):
-        JOBS.append(job)
-    return job
-
-
-def load_all() -> list[Job]:
-    """Import every area's jobs module so that it registers its jobs."""
-    import importlib
-    import pkgutil
-
-    import orderhub.db as db
-
-    for module in pkgutil.iter_modules(db.__path__):
-        try:
-            importlib.import_module(f"orderhub.db.{module.name}.jobs")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"orderhub.db.{module.name}.jobs":
-                raise
-    return JOBS
+#: every area's jobs, in a fixed order
+JOBS: tuple[Job, ...] = (
+    *emails_jobs.JOBS,
+    *feedback_jobs.JOBS,
+    *outbox_jobs.JOBS,
+    *pickup_jobs.JOBS,
+    *returns_jobs.JOBS,
+    *shipping_jobs.JOBS,
+)
 
 
 async def run_once(settings: Settings, clock: Clock) -> None:
-    for job in load_all():
+    for job in JOBS:
         try:
             await job.run(settings, clock)
         except Exception:  # a failing job must not stop the others
@@ -70,6 +50,6 @@ async def run_forever(settings: Settings, clock: Clock, stop: asyncio.Event | No
             except asyncio.TimeoutError:
                 pass
 
-    jobs = load_all()
+    jobs = JOBS
     log.info("running %d background jobs: %s", len(jobs), ", ".join(j.name for j in jobs) or "none")
     await asyncio.gather(*(loop(job) for job in jobs), stop.wait())

@@ -1,44 +1,30 @@
 """`orderhub demo`: the fixture merchants, stores, catalog and orders in every state.
 
 The base data goes in through the same services the API uses. Each area that can move an order
-into a state (tracking, pickup, returns, ...) registers a step that does it through its own
-services; the demo prints one hub URL per order, with the state it is in.
+into a state (tracking, pickup, returns, ...) has a step in its db/<area>/demo.py that does it
+through its own services; STEPS below lists them in order. The demo prints one hub URL per order,
+with the state it is in.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Awaitable, Callable
 
 from orderhub.db import engine
+from orderhub.db.analytics import demo as analytics_demo
+from orderhub.db.demo_context import DemoContext, DemoOrder, fixture
+from orderhub.db.feedback import demo as feedback_demo
+from orderhub.db.merchants import demo as merchants_demo
+from orderhub.db.pickup import demo as pickup_demo
+from orderhub.db.returns import demo as returns_demo
+from orderhub.db.shipping import demo as shipping_demo
+from orderhub.db.worklists import demo as worklists_demo
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import services as orders
 from orderhub.settings import Settings
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text())
-
-
-@dataclass
-class DemoOrder:
-    merchant: str
-    external_id: str
-    fixture: str
-    #: what the demo shows: placed, shipped, delayed, out_for_delivery, delivered, ready_for_pickup, returned, ...
-    state: str
-    changes: dict = field(default_factory=dict)
-    tracking: str | None = None
-    token: str = ""
-    order_id: int = 0
-
 
 def _order(base: str, number: str, placed: str, **changes) -> dict:
     body = copy.deepcopy(fixture(f"orders/{base}.json"))
@@ -69,31 +55,18 @@ DEMO_ORDERS: list[DemoOrder] = [
                             "tags": []}}),
 ]
 
-Step = Callable[["DemoContext"], Awaitable[None]]
-STEPS: list[Step] = []
-#: the stage of each step: what happens to parcels and pickups (stage 1) comes before what shoppers do
-#: with delivered orders (returns, feedback: stage 2), and figures about all of it (stage 3)
-STAGES: dict[Step, int] = {}
-
-
-def step(fn: Step | None = None, *, stage: int = 2):
-    """Registers a demo step: `@demo.step` or `@demo.step(stage=1)`."""
-    def register(f: Step) -> Step:
-        STEPS.append(f)
-        STAGES[f] = stage
-        return f
-    return register(fn) if fn is not None else register
-
-
-@dataclass
-class DemoContext:
-    settings: Settings
-    now: dt.datetime
-    merchants: dict[str, Merchant]
-    orders: list[DemoOrder]
-    api_keys: dict[str, str] = field(default_factory=dict)
-    #: demo sign-ins to print: (path, e-mail, password)
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+Step = Callable[[DemoContext], Awaitable[None]]
+#: every step, in the order it runs: what happens to parcels and pickups first, then what shoppers
+#: do with delivered orders (returns), then what is about all of it (feedback, dashboard figures)
+STEPS: tuple[Step, ...] = (
+    merchants_demo.owners,
+    pickup_demo.pickup,
+    shipping_demo.tracking,
+    returns_demo.returned_orders,
+    worklists_demo.queued_returns,
+    analytics_demo.dashboard_activity,
+    feedback_demo.feedback,
+)
 
 
 async def create(settings: Settings, now: dt.datetime) -> DemoContext:
@@ -135,21 +108,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
     ctx = DemoContext(settings, now, loaded, DEMO_ORDERS)
     for slug, merchant in loaded.items():
         ctx.api_keys[slug] = await merchants.issue_api_key(merchant.id, "demo", now=now)
-    for fn in sorted(STEPS, key=lambda f: STAGES.get(f, 2)):
+    for fn in STEPS:
         await fn(ctx)
     return ctx
 
-
-def load_steps() -> None:
-    """Import every area's demo module so it registers its steps."""
-    import importlib
-    import pkgutil
-
-    import orderhub.db as db
-
-    for module in pkgutil.iter_modules(db.__path__):
-        try:
-            importlib.import_module(f"orderhub.db.{module.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"orderhub.db.{module.name}.demo":
-                raise

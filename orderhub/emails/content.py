@@ -87,7 +87,7 @@ def exception_words(event: str, status: str, substatus: str, carrier: str) -> tu
 
 
 def build(kind: str, event: str, payload: dict, facts, *, now: dt.datetime) -> Content:
-    """The words of one message. `facts` is a db.emails.queries.MessageFacts."""
+    """The words of one message. `facts` is an emails.facts.MessageFacts."""
     order = facts.order
     number = order.number
     name = order.greeting_name

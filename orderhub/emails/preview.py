@@ -3,22 +3,19 @@ the order's current state (its latest shipment, its latest return), then rendere
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import datetime as dt
 import email.message
-import json
-import sys
 
 from orderhub.db import engine
 from orderhub.db.emails import rules
+from orderhub.db.returns.tables import ReturnRequest
+from orderhub.db.shipping.tables import Shipment
 from orderhub.emails.render import Rendered, as_message, from_address, render
 from orderhub.settings import Settings
 
 
 async def sample_payload(order_id: int, event: str) -> dict:
-    from orderhub.db.returns.tables import ReturnRequest
-    from orderhub.db.shipping.tables import Shipment
-
     async with engine.read():
         if event.startswith("shipment."):
             ship = await Shipment.select().where(Shipment.order == order_id).order_by(Shipment.id, ascending=False).first()
@@ -52,52 +49,8 @@ def preview_message(rendered: Rendered, settings: Settings, merchant_name: str, 
 
 def html_for_browser(rendered: Rendered) -> str:
     """The HTML part with its inline images as data: URIs, so that a browser shows it as a mail client would."""
-    import base64
 
     html = rendered.html
     for cid, png in rendered.images:
         html = html.replace(f'src="cid:{cid}"', f'src="data:image/png;base64,{base64.b64encode(png).decode()}"')
     return html
-
-
-def add_command(sub) -> None:
-    """`orderhub email preview --order X --merchant S --event E [--locale ja|en] [--text|--html|--eml]`"""
-    email_cmd = sub.add_parser("email", help="transactional emails").add_subparsers(dest="action", required=True)
-    p = email_cmd.add_parser("preview", help="print the message an event would send for an order")
-    p.add_argument("--order", required=True, help="the order's external id")
-    p.add_argument("--merchant", required=True, help="the merchant's slug")
-    p.add_argument("--event", required=True, choices=sorted(rules.EVENTS))
-    p.add_argument("--locale", choices=["ja", "en"], help="default: the order's language")
-    shape = p.add_mutually_exclusive_group()
-    shape.add_argument("--text", action="store_true", help="only the plain-text part")
-    shape.add_argument("--html", action="store_true", help="only the HTML part (inline images as data: URIs, to open in a browser)")
-    p.set_defaults(fn=cmd_preview)
-
-
-def cmd_preview(settings: Settings, args) -> int:
-    from orderhub.cli import _with_engine
-    from orderhub.db.clock import system_clock
-    from orderhub.db.emails import queries
-
-    async def run():
-        found = await queries.order_by_external_id(args.merchant, args.order)
-        if found is None:
-            return None
-        facts = await queries.facts(found[1], settings.key_for("hub-token"))
-        locale = args.locale or (facts.order.locale or "en").split("-")[0]
-        rendered = await preview(found[1], args.event, locale, settings, now=system_clock())
-        return rendered, facts
-
-    result = asyncio.run(_with_engine(settings, run))
-    if result is None or result[0] is None:
-        print(json.dumps({"error": "no such merchant or order"}), file=sys.stderr)
-        return 1
-    rendered, facts = result
-    if args.text:
-        sys.stdout.write(rendered.text)
-    elif args.html:
-        sys.stdout.write(html_for_browser(rendered))
-    else:
-        msg = preview_message(rendered, settings, facts.brand.name, facts.email, system_clock())
-        sys.stdout.write(msg.as_string())
-    return 0

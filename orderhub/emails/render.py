@@ -3,7 +3,7 @@ merchant's brand and the shopper's language, put together as multipart/alternati
 stdlib `email.message.EmailMessage` (the pickup QR code travels as an inline CID image).
 
 Emails are presentation, like the pages in `site/`: this package reads through `db` queries and
-`components`, and `db/emails/jobs.py` wires it into the sending job.
+`components`, and `emails/jobs.py` wires it into the sending job.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
-from orderhub.db.emails import queries, rules
+from orderhub.db.emails import rules
+from orderhub.db.orders.queries import cross_sells
 from orderhub.db.orders.rules import read_cross_sells_settings
+from orderhub.emails import facts as message_facts
 from orderhub.emails.content import Content, build
 from orderhub.settings import Settings
 
@@ -88,7 +90,7 @@ def qr_png(data: str) -> bytes:
 async def render(kind: str, event: str, payload: dict, order_id: int, locale: str, settings: Settings, *,
                  now: dt.datetime) -> Rendered | None:
     """One message for one order, in `locale` ("ja" or "en"); None when the order is gone."""
-    facts = await queries.facts(order_id, settings.key_for("hub-token"),
+    facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
                                 shipments=event.startswith("shipment."), pickup=event.startswith("pickup."))
@@ -101,8 +103,6 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     marketing = rules.marketing_allowed(kind, cross_on, facts.country, conf["marketing_eu"])
     products = []
     if marketing:
-        from orderhub.db.orders.queries import cross_sells
-
         products = [p for p in await cross_sells(facts.merchant, facts.order, limit=3) if _absolute("", p.url)]
     with i18n.language(locale):
         content = build(kind, event, payload, facts, now=now)

@@ -24,47 +24,60 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
+from orderhub.components.urls import href
 from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
 from orderhub.site import errors, live
-from orderhub.components.urls import href
-from orderhub.site.admin import branding as admin_branding
-from orderhub.site.admin import controllers as admin_controllers
+from orderhub.site.admin.account import AdminAccountController
+from orderhub.site.admin.branding import BrandAssetsController, BrandingController
+from orderhub.site.admin.dashboard import DashboardController
+from orderhub.site.admin.emails import AdminEmailsController
+from orderhub.site.admin.feedback import FeedbackAdminController
+from orderhub.site.admin.operations import OperationsController
+from orderhub.site.admin.settings.integrations import IntegrationsController
+from orderhub.site.admin.settings.routes import SettingsController
+from orderhub.site.admin.settings.stores import StoresController
+from orderhub.site.api.claims import ClaimsApi
+from orderhub.site.api.pickup import PickupApi
+from orderhub.site.api.returns import ReturnsApi
 from orderhub.site.api.routes import IntegrationApi
+from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
-from orderhub.site.feedback import controllers as feedback_controllers
+from orderhub.site.feedback.api import EmbedController, ReviewsApi
+from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
-from orderhub.site.pickup import controllers as pickup_controllers
+from orderhub.site.pickup.routes import PickupController
 from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
-from orderhub.site.returns import controllers as returns_controllers
+from orderhub.site.returns.claims import ClaimsController
+from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import Limiter, add_security_headers
-from orderhub.site.tracking import controllers as tracking_controllers
+from orderhub.site.staff.routes import StaffController
+from orderhub.site.tracking.routes import TrackingController
+from orderhub.site.webhooks.routes import TrackingWebhooks
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
 
+#: every route of the app, declared here and nowhere else
 CONTROLLERS: list = [
     healthz,
-    IntegrationApi,
-    BrandController,
-    ConfirmationController,
-    LookupController,
-    *tracking_controllers.CONTROLLERS,
-    *returns_controllers.CONTROLLERS,
-    *pickup_controllers.CONTROLLERS,
-    ReceiptController,
-    ReturnDocumentsController,
-    EmailsApi,
-    *admin_controllers.CONTROLLERS,
-    *feedback_controllers.CONTROLLERS,
-    *admin_branding.CONTROLLERS,
+    # the integration API and carriers' webhooks
+    IntegrationApi, TrackingApi, PickupApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
+    # the shopper's hub, section by section, and what it links to
+    BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
+    ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
+    EmbedController,
+    # store staff and the merchant admin
+    StaffController,
+    AdminAccountController, DashboardController, OperationsController, AdminEmailsController, StoresController,
+    IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
 ]
 
 

@@ -17,7 +17,6 @@ async def _statuses() -> dict[str, str]:
 
 
 async def test_the_demo_runs_twice_and_leaves_every_order_in_its_state(db, settings, clock):
-    demo.load_steps()
     ctx = await demo.create(settings, clock())
     first = await _statuses()
     assert {o.state for o in ctx.orders} >= {"placed", "shipped", "out_for_delivery", "delivered", "delayed",

@@ -1,5 +1,5 @@
 """PENDING until ADMIN-CORE lands orderhub/site/admin/guard.py and layouts/admin.html.jinja: then register
-orderhub.site.emails.admin.AdminEmailsController in site/app.py CONTROLLERS and rename this file to
+orderhub.site.admin.emails.AdminEmailsController in site/app.py CONTROLLERS and rename this file to
 tests/integration/test_emails_admin.py.
 
 `/admin/emails`: the outbox with its dead letters and retry (plain forms with CSRF), and the preview

@@ -8,7 +8,7 @@ import re
 
 from orderhub.db import engine
 from orderhub.db.emails import rules
-from orderhub.db.emails.jobs import send_due
+from orderhub.emails.jobs import send_due
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox.services import notify

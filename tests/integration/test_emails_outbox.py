@@ -11,7 +11,7 @@ import pytest
 
 from orderhub.db import engine
 from orderhub.db.emails import queries, rules
-from orderhub.db.emails.jobs import arriving_tomorrow, send_due
+from orderhub.emails.jobs import arriving_tomorrow, send_due
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox import queries as outbox_queries

@@ -20,7 +20,6 @@ async def _state() -> tuple[list, list]:
 
 
 async def test_the_demo_shows_answers_and_reviews(db, settings, clock):
-    demo.load_steps()
     ctx = await demo.create(settings, clock())
     reviews, surveys = await _state()
     assert sorted((r["order.number"], r["status"], bool(r["reply"])) for r in reviews) == [

@@ -23,7 +23,7 @@ async def _kinds(order_id: int) -> list[str]:
 
 
 async def test_the_job_is_registered():
-    assert "feedback-invitations" in [j.name for j in jobs.load_all()]
+    assert "feedback-invitations" in [j.name for j in jobs.JOBS]
 
 
 async def test_survey_then_review_invitation_each_once(client, merchants, orders, clock):

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from orderhub import images
-from orderhub.db.branding import markup, rules
+from orderhub.db import markup
+from orderhub.db.branding import rules
 from orderhub.db.merchants.rules import contrast_checks, contrast_ratio, read_brand
 from orderhub.db.validation import Reader
 

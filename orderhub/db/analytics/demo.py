@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.analytics.services import Buffer
 from orderhub.db.analytics.tables import AnalyticsEvent
@@ -17,7 +17,6 @@ SECTION_RATES = {"confirmation": 9, "tracking": 14, "pickup": 3, "returns": 2, "
 
 
 
-@demo.step(stage=3)
 async def dashboard_activity(ctx) -> None:
     rng = random.Random(8)
     buffer = Buffer()
@@ -46,7 +45,7 @@ async def dashboard_activity(ctx) -> None:
 
 
 def _related(merchant, slug: str) -> list[str]:
-    from orderhub.demo import fixture
+    fixture = demo.fixture
 
     catalog = "catalog/yamakaze_products.json" if slug == "yamakaze" else "acme_products.json"
     try:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from orderhub.db import engine
 from orderhub.db.emails.tables import EmailMessage
-from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders.queries import BrandView, OrderView, _order_view
-from orderhub.db.orders.tables import Order, OrderLine
-from orderhub.db.tokens import hub_token
+from orderhub.db.orders.tables import Order
+from orderhub.db.shipping.tables import Shipment
 
 STATES = ("pending", "sending", "sent", "dead", "suppressed", "skipped")
 COLUMNS = (EmailMessage.id, EmailMessage.order_id, EmailMessage.event, EmailMessage.kind, EmailMessage.recipient,
@@ -53,68 +50,9 @@ async def counts(merchant_id: int) -> dict[str, int]:
     return out
 
 
-@dataclass(frozen=True)
-class MessageFacts:
-    """What a message needs to know about its order (read at send time, so it says what is true now)."""
-
-    merchant: Merchant
-    brand: BrandView
-    order: OrderView
-    email: str
-    country: str
-    hub_token: str
-    pickup: object | None
-    shipment: dict | None
-    return_request: object | None
-
-
-async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
-                shipments: bool = True, pickup: bool = True) -> MessageFacts | None:
-    """Everything one message needs; `shipments` / `pickup` False skip what the message does not show."""
-    from orderhub.db.pickup.queries import for_order as pickup_for_order
-    from orderhub.db.returns.queries import _views as return_views
-    from orderhub.db.returns.tables import ReturnRequest
-    from orderhub.db.shipping.tables import Shipment
-
-    async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
-        if order is None:
-            return None
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
-        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(
-            OrderLine.position)
-        store = None
-        code = (order.fulfillment or {}).get("store_code")
-        if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == f"{merchant.id}:{code}").first()
-        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
-            Shipment.id) if shipments else []
-        shipment = next((s for s in ships if s["external_id"] == shipment_id), ships[-1] if ships else None)
-        pickup_view = await pickup_for_order(order.id) if pickup and order.fulfillment_type == "pickup" else None
-        found = await return_views((ReturnRequest.order == order.id) & (ReturnRequest.id == return_id)) \
-            if return_id else []
-    return MessageFacts(
-        merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store),
-        email=order.customer_email, country=((order.shipping_address or {}).get("country") or "").upper(),
-        hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view, shipment=shipment,
-        return_request=found[0] if found else None,
-    )
-
-
-async def order_by_external_id(merchant_slug: str, external_id: str) -> tuple[int, int] | None:
-    """(merchant id, order id) for the command line's preview."""
-    async with engine.read():
-        merchant = await Merchant.select(Merchant.id).where(Merchant.slug == merchant_slug).first()
-        if merchant is None:
-            return None
-        order = await Order.select(Order.id).where(Order.key == f"{merchant['id']}:{external_id}").first()
-    return (merchant["id"], order["id"]) if order else None
-
-
 async def shipments_arriving_soon(now: dt.datetime) -> list[dict]:
     """Shipments still on their way whose estimate is today, tomorrow or the day after (UTC
     dates; the job decides "tomorrow" in each shopper's time zone), with what the job needs."""
-    from orderhub.db.shipping.tables import Shipment
 
     today = now.date()
     async with engine.read():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from orderhub.db.clock import Clock
 from orderhub.db.feedback import services
-from orderhub.jobs import Job, register
+from orderhub.db.schedule import Job
 from orderhub.settings import Settings
 
 
@@ -13,4 +13,6 @@ async def invitations(settings: Settings, clock: Clock) -> dict[str, int]:
     return await services.send_invitations(now=clock())
 
 
-register(Job("feedback-invitations", 300, invitations))
+JOBS: tuple[Job, ...] = (
+    Job("feedback-invitations", 300, invitations),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
 from orderhub.db.merchants import services
@@ -12,7 +12,6 @@ DEMO_OWNER_PASSWORD = "admin-demo-2026"
 DEMO_OWNERS = {"yamakaze": "owner@yamakaze.example.jp", "acme": "owner@acme.example.com"}
 
 
-@demo.step(stage=1)
 async def owners(ctx: demo.DemoContext) -> None:
     for slug, email in DEMO_OWNERS.items():
         merchant = ctx.merchants.get(slug)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderhub import money
+from orderhub.db import markup
 from orderhub.db.validation import Reader
 
 FONTS = {
@@ -138,7 +139,6 @@ def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
 
 def read_words(r: Reader, data: Any, path: str) -> dict:
     """The merchant's own words per hub section and language, cleaned to the small safe markup."""
-    from orderhub.db.branding import markup
 
     if data is None:
         return {}

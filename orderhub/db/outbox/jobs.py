@@ -6,7 +6,7 @@ import httpx
 
 from orderhub.db.clock import Clock
 from orderhub.db.outbox import services
-from orderhub.jobs import Job, register
+from orderhub.db.schedule import Job
 from orderhub.settings import Settings
 
 
@@ -17,4 +17,6 @@ async def send_webhooks(settings: Settings, clock: Clock) -> None:
         await services.deliver_due(client, now=now)
 
 
-register(Job("outbound webhooks", 5.0, send_webhooks))
+JOBS: tuple[Job, ...] = (
+    Job("outbound webhooks", 5.0, send_webhooks),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
 from orderhub.db.merchants import services as merchants
@@ -17,7 +17,6 @@ DEMO_STAFF_EMAIL = "staff@yamakaze.example.jp"
 DEMO_STAFF_PASSWORD = "pickup-demo-2026"
 
 
-@demo.step(stage=1)
 async def pickup(ctx: demo.DemoContext) -> None:
     now = ctx.now
     for order in ctx.orders:

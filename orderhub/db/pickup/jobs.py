@@ -3,7 +3,7 @@ REMINDER_BEFORE ahead of it. Runs every few minutes; each run is idempotent."""
 
 from __future__ import annotations
 
-from orderhub import jobs
+from orderhub.db.schedule import Job
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.pickup import services
@@ -25,4 +25,6 @@ async def run(settings: Settings, clock: Clock) -> None:
     await _announce(result["expired"], True)
 
 
-jobs.register(jobs.Job("pickup-deadlines", 300, run))
+JOBS: tuple[Job, ...] = (
+    Job("pickup-deadlines", 300, run),
+)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 from orderhub.db.returns import queries, rules, services
 
 
-@demo.step
 async def returned_orders(ctx) -> None:
     for order in ctx.orders:
         if order.state != "returned" or not order.order_id:

@@ -4,7 +4,7 @@ notified. Runs hourly; each run is idempotent."""
 
 from __future__ import annotations
 
-from orderhub import jobs
+from orderhub.db.schedule import Job
 from orderhub.db.clock import Clock
 from orderhub.db.returns import services
 from orderhub.settings import Settings
@@ -14,4 +14,6 @@ async def run(settings: Settings, clock: Clock) -> None:
     await services.expire_stale(now=clock())
 
 
-jobs.register(jobs.Job("returns-expiry", 3600, run))
+JOBS: tuple[Job, ...] = (
+    Job("returns-expiry", 3600, run),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db import engine
 from orderhub.db.shipping import services
@@ -71,7 +71,6 @@ def _made_up(state: str, carrier: str, number: str, lines: list[dict], now: dt.d
     }
 
 
-@demo.step(stage=1)
 async def tracking(ctx: demo.DemoContext) -> None:
     now = ctx.now
     for n, order in enumerate(ctx.orders):

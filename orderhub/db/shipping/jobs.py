@@ -9,7 +9,7 @@ import logging
 
 import httpx
 
-from orderhub import jobs
+from orderhub.db.schedule import Job
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -69,4 +69,6 @@ async def run(settings: Settings, clock: Clock) -> None:
         log.info("tracking poller: %s", totals)
 
 
-jobs.register(jobs.Job("tracking-poller", 60, run))
+JOBS: tuple[Job, ...] = (
+    Job("tracking-poller", 60, run),
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderhub import demo
+from orderhub.db import demo_context as demo
 
 #: demo orders -> return requests left in the queue: (items, reason, resolution, then actions)
 QUEUED_RETURNS = {
@@ -16,7 +16,6 @@ QUEUED_RETURNS = {
 }
 
 
-@demo.step
 async def queued_returns(ctx) -> None:
     from orderhub.db.errors import Conflict, ValidationFailed
     from orderhub.db.returns import services

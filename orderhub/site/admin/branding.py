@@ -26,7 +26,8 @@ from litestar.response import Redirect, Template
 from orderhub.components import form_errors
 from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
-from orderhub.db.branding import markup, queries, rules, services
+from orderhub.db import markup
+from orderhub.db.branding import queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.validation import Reader

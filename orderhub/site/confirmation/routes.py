@@ -13,7 +13,7 @@ from orderhub.db import engine
 from orderhub.db.orders import queries
 from orderhub.site.confirmation import presenter
 from orderhub.site.hub.context import hub_context, open_hub
-from orderhub.site.hub.summary import hub_summary
+from orderhub.site.confirmation.summary import hub_summary
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"

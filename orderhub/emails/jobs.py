@@ -1,5 +1,6 @@
 """The email sender: every few seconds, send what is due over SMTP; every few minutes, tell
-shoppers whose parcel arrives tomorrow. Wiring only: rules and writes live in rules/services."""
+shoppers whose parcel arrives tomorrow. Wiring only: rules and writes live in db/emails (the mail
+outbox) and db/outbox (notify); the words come from the renderer beside this module."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import logging
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.emails import queries, rules, services
+from orderhub.db.emails.clients import SmtpSender
 from orderhub.db.emails.tables import EmailMessage
-from orderhub.jobs import Job, register
+from orderhub.db.outbox.services import notify
+from orderhub.db.outbox.tables import WebhookDelivery
+from orderhub.db.schedule import Job
+from orderhub.emails.render import build_message
 from orderhub.settings import Settings
 
 log = logging.getLogger("orderhub.emails")
@@ -18,9 +23,6 @@ log = logging.getLogger("orderhub.emails")
 
 async def send_due(settings: Settings, clock: Clock, *, sender=None, after_send=None) -> dict[str, int]:
     """One pass of the sender. Without ORDERHUB_SMTP_URL nothing is sent (messages wait)."""
-    from orderhub.db.emails.clients import SmtpSender
-    from orderhub.emails.render import build_message
-
     now = clock()
     await services.release_stuck(now)
     if not settings.smtp_url:
@@ -38,9 +40,6 @@ async def send_due(settings: Settings, clock: Clock, *, sender=None, after_send=
 async def arriving_tomorrow(settings: Settings, clock: Clock) -> int:
     """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose
     estimate is tomorrow in the shopper's time zone, once per shipment and estimate."""
-    from orderhub.db.outbox.services import notify
-    from orderhub.db.outbox.tables import WebhookDelivery
-
     now = clock()
     told = 0
     for ship in await queries.shipments_arriving_soon(now):
@@ -70,5 +69,7 @@ async def _send(settings: Settings, clock: Clock) -> None:
     await send_due(settings, clock)
 
 
-register(Job("transactional emails", 5.0, _send))
-register(Job("arriving tomorrow emails", 600.0, arriving_tomorrow))
+JOBS: tuple[Job, ...] = (
+    Job("transactional emails", 5.0, _send),
+    Job("arriving tomorrow emails", 600.0, arriving_tomorrow),
+)
