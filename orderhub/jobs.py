@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
 from orderhub.db.clock import Clock
 from orderhub.db.feedback import jobs as feedback_jobs
 from orderhub.db.outbox import jobs as outbox_jobs

@@ -7,7 +7,7 @@ decide. Exposed to templates as `href(...)`.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from orderhub.components.i18n import chosen_language
 

@@ -17,14 +17,15 @@ from orderhub.db.analytics import demo as analytics_demo
 from orderhub.db.demo_context import DemoContext, DemoOrder, fixture
 from orderhub.db.feedback import demo as feedback_demo
 from orderhub.db.merchants import demo as merchants_demo
+from orderhub.db.merchants import services as merchants
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import services as orders
 from orderhub.db.pickup import demo as pickup_demo
 from orderhub.db.returns import demo as returns_demo
 from orderhub.db.shipping import demo as shipping_demo
 from orderhub.db.worklists import demo as worklists_demo
-from orderhub.db.merchants import services as merchants
-from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders import services as orders
 from orderhub.settings import Settings
+
 
 def _order(base: str, number: str, placed: str, **changes) -> dict:
     body = copy.deepcopy(fixture(f"orders/{base}.json"))

@@ -4,7 +4,6 @@ outbox) and db/outbox (notify); the words come from the renderer beside this mod
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from orderhub.db import engine

@@ -24,7 +24,7 @@ from orderhub.db.emails import rules
 from orderhub.db.orders.queries import cross_sells
 from orderhub.db.orders.rules import read_cross_sells_settings
 from orderhub.emails import facts as message_facts
-from orderhub.emails.content import Content, build
+from orderhub.emails.content import build
 from orderhub.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

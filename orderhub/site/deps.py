@@ -17,6 +17,7 @@ The signed-in merchant-admin user and the staff-console user are provided by
 from __future__ import annotations
 
 import datetime as dt
+
 from litestar import Request
 from litestar.di import Provide
 from litestar.types import ASGIApp, Receive, Scope, Send

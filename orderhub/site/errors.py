@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from orderhub.components.i18n import gettext as _
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.site import messages
+from orderhub.site.admin.guard import RoleNotAllowed, SignInRequired, sign_in_url
 from orderhub.site.hub.context import base_context, page_language
 
 log = logging.getLogger("orderhub.errors")
@@ -84,7 +85,6 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 def sign_in_required(request: Request, exc: Exception) -> Response:
     """An admin page without a session: people go to the sign-in page (and come back), scripts get 401."""
-    from orderhub.site.admin.guard import sign_in_url
 
     accept = request.headers.get("accept", "")
     if _machine(request) or ("application/json" in accept and "text/html" not in accept):
@@ -126,7 +126,6 @@ def role_not_allowed(request: Request, exc: Exception) -> Response:
 
 
 def _handlers() -> dict:
-    from orderhub.site.admin.guard import RoleNotAllowed, SignInRequired
 
     return {SignInRequired: sign_in_required, RoleNotAllowed: role_not_allowed}
 

@@ -62,6 +62,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from orderhub.db.engine import current_engine, engine_for
 from orderhub.settings import Settings
 
 log = logging.getLogger("orderhub.live")
@@ -99,7 +100,6 @@ class _PiccoloPgBackend(_GuardedUnsubscribe, AsyncPgChannelsBackend):
     """LISTEN on one dedicated connection; NOTIFY through the app's pool (no new connection each)."""
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
-        from orderhub.db.engine import current_engine
 
         engine = current_engine()
         pool = getattr(engine, "pool", None)
@@ -116,7 +116,6 @@ def _pg_connect(settings: Settings):
     async def connect():
         import asyncpg
 
-        from orderhub.db.engine import engine_for
 
         config = dict(engine_for(settings).config)
         config.pop("log_queries", None)

@@ -3,8 +3,6 @@ shipped, out for delivery, delivered, exceptions and failed attempts, and estima
 
 from __future__ import annotations
 
-import sys
-import types
 
 import pytest
 
@@ -19,16 +17,9 @@ def outbox(monkeypatch):
     async def notify(merchant_id, event, payload, *, order_id, now):
         calls.append((merchant_id, event, payload, order_id))
 
-    import orderhub.db.outbox as package
+    from orderhub.db.shipping import services
 
-    module = types.ModuleType("orderhub.db.outbox.services")
-    module.notify = notify
-    real = sys.modules.get("orderhub.db.outbox.services")
-    if real is not None and hasattr(real, "notify"):
-        monkeypatch.setattr(real, "notify", notify)
-    else:
-        monkeypatch.setitem(sys.modules, "orderhub.db.outbox.services", module)
-        monkeypatch.setattr(package, "services", module, raising=False)
+    monkeypatch.setattr(services, "notify", notify)
     return calls
 
 

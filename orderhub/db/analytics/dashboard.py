@@ -14,6 +14,7 @@ from orderhub.db import engine
 from orderhub.db.analytics import rules
 from orderhub.db.analytics.rules import DateRange
 from orderhub.db.analytics.tables import AnalyticsEvent
+from orderhub.db.feedback import queries as feedback
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Product
 from orderhub.db.pickup.tables import Pickup
@@ -91,7 +92,6 @@ async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime):
 
 async def _nps(merchant_id: int, rng: DateRange, tz: str) -> tuple[rules.Nps | None, list[NpsPoint]]:
     """NPS from the survey answers (db/feedback): the range's score and one point per week."""
-    from orderhub.db.feedback import queries as feedback
 
     start, end = rng.bounds(tz)
     answers: list[tuple[dt.datetime, int]] = await feedback.nps_scores(merchant_id, start, end)

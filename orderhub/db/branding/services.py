@@ -8,9 +8,9 @@ import datetime as dt
 from orderhub.db import engine
 from orderhub.db.branding.rules import Logo
 from orderhub.db.branding.tables import BrandLogo
+from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants import services as merchant_services
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.errors import Conflict, NotFound
 
 DRAFT = "brand_draft"
 

@@ -1,6 +1,6 @@
 """Receipt numbers, the 領収書 details, the issue log and cached documents: schema only."""
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant

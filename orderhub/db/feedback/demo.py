@@ -11,7 +11,6 @@ import datetime as dt
 import io
 
 from orderhub import images
-from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
 from orderhub.db.feedback import rules, services

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
-from orderhub.db.worklists.queries import Page, pages_for
 from orderhub.db.errors import NotFound
 from orderhub.db.feedback import rules
 from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders.tables import Order
+from orderhub.db.orders.tables import Order, Product
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.shipping.tables import Shipment
+from orderhub.db.worklists.queries import Page, pages_for
 
 PER_PAGE = 20
 MAX_PAGE = 10_000
@@ -274,7 +274,6 @@ class ProductReviews:
 
 async def product_reviews(merchant_id: int, product_id: str, page: int = 1, per_page: int = 10) -> ProductReviews:
     """Published reviews of a product, newest first, with the aggregate over all published ones."""
-    from orderhub.db.orders.tables import Product
 
     page = _page(page)
     where = (Review.merchant == merchant_id) & (Review.product_id == product_id) & (Review.status == rules.PUBLISHED)

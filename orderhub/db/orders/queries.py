@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from orderhub import money
 from orderhub.db import engine
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
+from orderhub.db.orders.rules import read_cross_sells_settings
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.tokens import hub_token, same, token_hash, well_formed
 
@@ -226,8 +228,6 @@ class CrossSell:
 
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
     """Up to `limit` in-stock products related to what was bought, never what was bought."""
-    from orderhub import money
-    from orderhub.db.orders.rules import read_cross_sells_settings
 
     conf = read_cross_sells_settings((merchant.settings or {}).get("cross_sells"))
     if not conf["enabled"]:

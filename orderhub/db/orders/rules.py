@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from orderhub import money
+from orderhub.db.merchants.rules import read_address
 from orderhub.db.validation import Reader
 
 FULFILMENT_TYPES = ("ship", "pickup")
@@ -129,7 +130,6 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
         order["fulfillment"]["store_code"] = code
     address = body.get("shipping_address")
     if kind == "ship" or address is not None:
-        from orderhub.db.merchants.rules import read_address
 
         order["shipping_address"] = read_address(r, r.obj(address, "shipping_address") or {}, "shipping_address")
     else:

@@ -12,6 +12,7 @@ from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.outbox.services import notify
 from orderhub.db.tokens import hub_token, token_hash
 
 
@@ -89,7 +90,6 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                         token_generation=1, created_at=now, **values)
             await row.save()
             order_id, created = row.id, True
-            from orderhub.db.outbox.services import notify
 
             await notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
                                                           "fulfillment_type": values["fulfillment_type"]},

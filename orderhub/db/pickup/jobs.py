@@ -3,11 +3,11 @@ REMINDER_BEFORE ahead of it. Runs every few minutes; each run is idempotent."""
 
 from __future__ import annotations
 
-from orderhub.db.schedule import Job
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.pickup import services
 from orderhub.db.pickup.tables import Pickup
+from orderhub.db.schedule import Job
 from orderhub.settings import Settings
 
 

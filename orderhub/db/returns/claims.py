@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.orders.tables import OrderLine
+from orderhub.db.outbox.services import notify
 from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.tables import Claim, ClaimItem, ClaimPhoto
 
@@ -23,7 +25,6 @@ MAX_PHOTOS = 3
 
 
 async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
-    from orderhub.db.outbox.services import notify
 
     await notify(merchant_id, event, payload, order_id=order_id, now=now)
 
@@ -191,7 +192,6 @@ class ClaimView:
     replacement: dict | None = None
 
     def api(self) -> dict:
-        from orderhub import money
 
         show = lambda m: money.to_string(m, self.currency)  # noqa: E731
         return {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderhub.db import demo_context as demo
 from orderhub.db.returns import queries, rules, services
 
 

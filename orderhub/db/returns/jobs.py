@@ -4,9 +4,9 @@ notified. Runs hourly; each run is idempotent."""
 
 from __future__ import annotations
 
-from orderhub.db.schedule import Job
 from orderhub.db.clock import Clock
 from orderhub.db.returns import services
+from orderhub.db.schedule import Job
 from orderhub.settings import Settings
 
 

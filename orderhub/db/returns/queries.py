@@ -7,20 +7,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine, Product
-from orderhub.db.returns import rules
+from orderhub.db.returns import replacements, rules
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
+from orderhub.db.shipping.queries import delivery_dates
 
 
 async def _delivery_dates(order_id: int) -> dict[str, dt.datetime]:
     """Line id -> delivered at, from tracking when that area provides it."""
-    try:
-        from orderhub.db.shipping.queries import delivery_dates
-    except ImportError:  # tracking not installed: the promised date is the fallback
-        return {}
     return await delivery_dates(order_id)
 
 
@@ -88,7 +86,6 @@ async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *,
             Product.key == f"{merchant_id}:{line.product_id}").first()
     if product is None:
         return []
-    from orderhub.db.returns import replacements
 
     variants = product.variants or []
     if not count_holds:
@@ -164,7 +161,6 @@ class ReturnView:
     replacement: dict | None = None
 
     def api(self) -> dict:
-        from orderhub import money
 
         show = lambda m: money.to_string(m, self.currency)  # noqa: E731
         return {
@@ -193,7 +189,6 @@ async def _views(where) -> list[ReturnView]:
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
         photos = await ReturnPhoto.select(ReturnPhoto.id, ReturnPhoto.request).where(
             ReturnPhoto.request.is_in(ids)).order_by(ReturnPhoto.id) if ids else []
-    from orderhub.db.returns import replacements
 
     reps = await replacements.for_sources([f"return:{i}" for i in ids])
     out = []
@@ -241,7 +236,6 @@ async def returns_for_merchant(merchant_id: int, status: str | None = None) -> l
 
 
 def replacements_api(rep: dict | None) -> dict | None:
-    from orderhub.db.returns import replacements
 
     return replacements.api(rep)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from orderhub import money
-from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
+from orderhub.db.merchants.rules import RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")

@@ -7,11 +7,12 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.rules import REASONS
+from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.outbox.services import notify
 from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 
@@ -22,10 +23,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
-    try:
-        from orderhub.db.outbox.services import notify
-    except ImportError:  # the outbox area is not installed yet
-        return
     await notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
@@ -295,7 +292,6 @@ async def ship_by_code(merchant_id: int, code: str, *, store_code: str = "", not
 async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
     """Approved returns never sent within the merchant's days (policy `return_ship_within_days`,
     default 14) -> expired: the lines' counters are freed, held stock given back, return.expired."""
-    from orderhub.db.merchants.tables import Merchant
 
     async with engine.read():
         rows = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.merchant, ReturnRequest.keep_item,

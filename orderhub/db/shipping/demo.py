@@ -11,8 +11,8 @@ import copy
 import datetime as dt
 
 from orderhub.db import demo_context as demo
-from orderhub.db.orders.tables import OrderLine
 from orderhub.db import engine
+from orderhub.db.orders.tables import OrderLine
 from orderhub.db.shipping import services
 
 H = dt.timedelta(hours=1)

@@ -9,10 +9,10 @@ import logging
 
 import httpx
 
-from orderhub.db.schedule import Job
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.errors import NotFound, ValidationFailed
+from orderhub.db.schedule import Job
 from orderhub.db.shipping import services
 from orderhub.db.shipping.clients import Provider, ProviderError, RateLimiter, fetch_tracking
 from orderhub.db.shipping.tables import Shipment

@@ -21,6 +21,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.outbox.services import notify
 from orderhub.db.shipping import rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
 
@@ -72,12 +73,6 @@ async def _lock_order(order_id: int) -> None:
 
 async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
     """Through the outbox (emails and merchant webhooks), inside the caller's transaction."""
-    try:
-        from orderhub.db.outbox.services import notify
-    except ModuleNotFoundError as exc:  # the outbox area is not built yet
-        if exc.name != "orderhub.db.outbox.services":
-            raise
-        return
     await notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 

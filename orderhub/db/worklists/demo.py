@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderhub.db import demo_context as demo
+from orderhub.db.errors import Conflict, ValidationFailed
+from orderhub.db.returns import services
 
 #: demo orders -> return requests left in the queue: (items, reason, resolution, then actions)
 QUEUED_RETURNS = {
@@ -17,8 +18,6 @@ QUEUED_RETURNS = {
 
 
 async def queued_returns(ctx) -> None:
-    from orderhub.db.errors import Conflict, ValidationFailed
-    from orderhub.db.returns import services
 
     for order in ctx.orders:
         for i, (items, reason, resolution, actions) in enumerate(QUEUED_RETURNS.get(order.external_id, [])):

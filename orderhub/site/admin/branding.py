@@ -24,13 +24,13 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.components import form_errors
-from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db import markup
 from orderhub.db.branding import queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.validation import Reader
+from orderhub.site import uploads
 from orderhub.site.admin import nav
 from orderhub.site.admin.guard import Admin, admin_context, require_admin
 from orderhub.site.rendering import page, wants_partial

@@ -20,6 +20,7 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.site.admin import nav
 from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.site.api.returns import image_response
 from orderhub.site.hub.context import lang_query
 from orderhub.site.rendering import page, wants_partial
 
@@ -165,7 +166,6 @@ class FeedbackAdminController(Controller):
 
     @get("/reviews/{review_id:int}/photos/{photo_id:int}", name="admin-review-photo")
     async def photo(self, request: Request, review_id: int, photo_id: int) -> Response:
-        from orderhub.site.api.returns import image_response
 
         admin = await require_admin(request, roles=ROLES)
         try:

@@ -18,9 +18,10 @@ from litestar.response import Redirect, Template
 from orderhub.components.charts import number
 from orderhub.components.i18n import gettext as _
 from orderhub.db.errors import Conflict, NotFound
-from orderhub.db.worklists import queries
-from orderhub.db.returns import rules as return_rules, services as return_services
+from orderhub.db.returns import rules as return_rules
+from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.worklists import queries
 from orderhub.site.admin import nav
 from orderhub.site.admin.guard import admin_context, require_admin
 from orderhub.site.hub.context import lang_query

@@ -11,7 +11,8 @@ from litestar.exceptions import NotFoundException
 from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders import queries, services as orders
+from orderhub.db.orders import queries
+from orderhub.db.orders import services as orders
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
 

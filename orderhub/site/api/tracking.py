@@ -9,7 +9,8 @@ from litestar.di import Provide
 
 from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.shipping import queries as shipping_queries, services
+from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.shipping import services
 from orderhub.site import live
 from orderhub.site.api.auth import api_merchant, json_body
 

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orderhub.components import filters
-from orderhub.components.i18n import gettext as _, ngettext
+from orderhub.components.i18n import gettext as _
+from orderhub.components.i18n import ngettext
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.db import engine
-
 from orderhub.db.orders import queries
 from orderhub.site.confirmation import presenter
-from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.confirmation.summary import hub_summary
+from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"

@@ -9,9 +9,9 @@ from litestar.di import Provide
 from litestar.params import Parameter
 
 from orderhub.db.emails import queries, rules, services
-from orderhub.emails.render import from_address
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
+from orderhub.emails.render import from_address
 from orderhub.site.api.auth import api_merchant
 
 

@@ -14,14 +14,16 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
-from orderhub.site import uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.orders.queries import Hub
+from orderhub.site import uploads
+from orderhub.site.api.returns import image_response
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page, wants_partial
+from orderhub.site.returns.presenter import image_error
 
 TEMPLATE = "site/feedback/feedback.html.jinja"
 REVIEW = "site/feedback/review.html.jinja"
@@ -58,7 +60,6 @@ def error_text(message: str) -> str:
     if message.startswith("must be at most"):
         limit = "".join(c for c in message if c.isdigit())
         return _("That is too long (at most %(num)s characters).", num=limit)
-    from orderhub.site.returns.presenter import image_error
 
     return image_error(message)
 
@@ -266,7 +267,6 @@ class FeedbackController(Controller):
 
     @get("/reviews/{review_id:int}/photos/{photo_id:int}", name="feedback-review-photo")
     async def photo(self, request: Request, token: str, review_id: int, photo_id: int) -> Response:
-        from orderhub.site.api.returns import image_response
 
         async with engine.read():
             hub = await open_hub(request, token)

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from orderhub.components import i18n
 from orderhub.db.orders.queries import Hub, load_hub
 from orderhub.site import sections
+from orderhub.site.rendering import wants_partial
 
 
 def page_language(request: Request, order_locale: str | None = None, merchant_locale: str | None = None) -> str:
@@ -65,7 +66,6 @@ def base_context(request: Request, **extra: Any) -> dict[str, Any]:
 def _count_visit(request: Request, hub: Hub, current: str) -> None:
     """A full-page view of a hub section counts as a visit for the merchant dashboard (polls, partial
     swaps and form re-renders do not). The confirmation page records its own visit."""
-    from orderhub.site.rendering import wants_partial
 
     if current == "confirmation" or request.method != "GET" or wants_partial(request):
         return

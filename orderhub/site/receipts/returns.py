@@ -10,10 +10,10 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.returns.queries import return_document
-from orderhub.db.branding.queries import print_logo
 from orderhub.pdf.fetcher import asset_url
 from orderhub.pdf.pool import RenderFailed, shared_pool
 from orderhub.site.hub.context import open_hub

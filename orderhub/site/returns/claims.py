@@ -12,11 +12,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
-from orderhub.site import uploads
 from orderhub.db import engine
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import claims, queries
+from orderhub.site import uploads
+from orderhub.site.api.returns import image_response
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
@@ -112,7 +113,6 @@ class ClaimsController(Controller):
 
     @get("/{claim_id:int}/photos/{photo_id:int}", name="claim-photo")
     async def photo(self, request: Request, token: str, claim_id: int, photo_id: int) -> Response:
-        from orderhub.site.api.returns import image_response
 
         async with engine.read():
             hub = await open_hub(request, token)

@@ -14,13 +14,13 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from orderhub import images
-from orderhub.site import uploads
-from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.rules import REASONS
-from orderhub.db.orders.queries import Hub, OrderView
-from orderhub.db.returns import queries, rules, services
+from orderhub.db.orders.queries import Hub
+from orderhub.db.returns import claims, queries, rules, services
+from orderhub.site import uploads
+from orderhub.site.api.returns import image_response
 from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
@@ -67,7 +67,6 @@ class ReturnsController(Controller):
             hub = await open_hub(request, token)
             facts = await queries.order_facts(hub.order.id)
             views = await queries.returns_for_order(hub.order.id)
-            from orderhub.db.returns import claims
 
             reports = await claims.claims_for_order(hub.order.id)
         lines = self._lines(facts, now)
@@ -100,7 +99,6 @@ class ReturnsController(Controller):
 
     @get("/{return_id:int}/photos/{photo_id:int}", name="return-photo")
     async def photo(self, request: Request, token: str, return_id: int, photo_id: int) -> Response:
-        from orderhub.site.api.returns import image_response
 
         async with engine.read():
             hub = await open_hub(request, token)

@@ -8,9 +8,9 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, ServerSentEvent, Template
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants.tables import Store
-from orderhub.db import engine
 from orderhub.db.pickup import queries, rules, services
 from orderhub.site import live
 from orderhub.site.api.pickup import announce, store_topic

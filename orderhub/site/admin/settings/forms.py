@@ -14,8 +14,11 @@ from orderhub import money
 from orderhub.components import form_errors
 from orderhub.components.i18n import gettext as _
 from orderhub.db.emails import rules as email_rules
-from orderhub.db.merchants import rules as merchant_rules, services as merchant_services
-from orderhub.db.orders import queries as order_queries, rules as order_rules
+from orderhub.db.feedback import rules
+from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.merchants import services as merchant_services
+from orderhub.db.orders import queries as order_queries
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.returns.rules import ship_within_days
 from orderhub.db.validation import Reader
 from orderhub.site.returns import presenter as return_words
@@ -236,7 +239,6 @@ LANGS = ("ja", "en")
 
 
 def _feedback_rules():
-    from orderhub.db.feedback import rules
 
     return rules
 

@@ -13,8 +13,11 @@ from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
 from orderhub.db.errors import NotFound, ValidationFailed
-from orderhub.db.merchants import queries as merchant_queries, services as merchant_services
-from orderhub.db.outbox import queries as outbox_queries, rules as outbox_rules, services as outbox_services
+from orderhub.db.merchants import queries as merchant_queries
+from orderhub.db.merchants import services as merchant_services
+from orderhub.db.outbox import queries as outbox_queries
+from orderhub.db.outbox import rules as outbox_rules
+from orderhub.db.outbox import services as outbox_services
 from orderhub.site.admin.guard import admin_context, require_admin
 from orderhub.site.admin.settings.forms import many, text
 from orderhub.site.rendering import page
