@@ -1,6 +1,6 @@
 """Analytics events (hub visits, cross-sell impressions and clicks, ...): schema only."""
 
-from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -8,6 +8,7 @@ from orderhub.db.orders.tables import Order
 
 
 class AnalyticsEvent(Table, tablename="analytics_events"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant, index=True)
     order = ForeignKey(references=Order, null=True, index=True)
     #: hub_view, section_view, crosssell_impression, crosssell_click, tracking_view, ...

@@ -1,13 +1,14 @@
 """Brand logos: schema only. A logo is stored re-encoded (orderhub.images), addressed by the hash of
 its bytes, so its URL changes whenever the picture does and can be cached for ever."""
 
-from piccolo.columns import Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
 
 
 class BrandLogo(Table, tablename="brand_logos"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<digest>", unique per merchant
     key = Varchar(length=120, unique=True)

@@ -1,6 +1,6 @@
 """Receipt numbers, the 領収書 details, the issue log and cached documents: schema only."""
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -10,6 +10,7 @@ from orderhub.db.orders.tables import Order
 class ReceiptCounter(Table, tablename="receipt_counters"):
     """The last receipt number a merchant issued; bumped inside the write transaction that
     creates the receipt, so numbers have no gaps."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>"
@@ -18,6 +19,7 @@ class ReceiptCounter(Table, tablename="receipt_counters"):
 
 
 class Receipt(Table, tablename="receipts"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
     #: "<order id>": one receipt per order
@@ -35,6 +37,7 @@ class Receipt(Table, tablename="receipts"):
 
 class ReceiptIssue(Table, tablename="receipt_issues"):
     """Every time a receipt left the server: first issue or reissue (再発行)."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     receipt = ForeignKey(references=Receipt)
     kind = Varchar(length=16)  # issue | reissue
@@ -45,6 +48,7 @@ class ReceiptIssue(Table, tablename="receipt_issues"):
 
 class CachedDocument(Table, tablename="cached_documents"):
     """A finished PDF, keyed by everything it shows."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     #: sha256 of (document kind, order id and version, merchant version, locale, reissue state, ...)
     key = Varchar(length=64, unique=True)

@@ -1,12 +1,13 @@
 """Transactional emails: one row per message in an outbox, sent by a worker. Schema only."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
 
 
 class EmailMessage(Table, tablename="email_messages"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant, index=True)
     order_id = Integer(null=True, default=None, index=True)
     #: the event that asked for it (shipment.delivered, pickup.ready, ...) and what it says

@@ -1,7 +1,7 @@
 """Surveys (one per order, also the frequency cap's memory), product reviews and their photos:
 schema only."""
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -12,6 +12,7 @@ class Survey(Table, tablename="feedback_surveys"):
     """The order's survey: given (invited or answered), capped (the shopper's email had another
     survey within the cap) or skipped. Answers are kept as they come (a score alone is an answer).
     `review_invited_at`: the review invitation was dealt with (sent, or not needed)."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
@@ -36,6 +37,7 @@ class Survey(Table, tablename="feedback_surveys"):
 
 class Review(Table, tablename="feedback_reviews"):
     """A shopper's review of one order line; unique per line per order."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
@@ -61,6 +63,7 @@ class Review(Table, tablename="feedback_reviews"):
 
 class ReviewPhoto(Table, tablename="feedback_review_photos"):
     """A picture re-encoded by orderhub.images (no metadata survives)."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     review = ForeignKey(references=Review)
     content_type = Varchar(length=32)

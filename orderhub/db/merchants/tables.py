@@ -5,6 +5,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -13,6 +14,7 @@ from piccolo.table import Table
 
 
 class Merchant(Table, tablename="merchants"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
     legal_name = Varchar(length=200, default="")
@@ -34,6 +36,7 @@ class Merchant(Table, tablename="merchants"):
 
 
 class ApiKey(Table, tablename="api_keys"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: sha256 of the key; keys carry 256 random bits, so a fast hash is enough
     key_hash = Varchar(length=64, unique=True)
@@ -44,6 +47,7 @@ class ApiKey(Table, tablename="api_keys"):
 
 
 class Store(Table, tablename="stores"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<code>", unique per merchant
     key = Varchar(length=100, unique=True)
@@ -60,6 +64,7 @@ class Store(Table, tablename="stores"):
 
 
 class User(Table, tablename="users"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<lower-cased email>"
     key = Varchar(length=300, unique=True)
@@ -73,6 +78,7 @@ class User(Table, tablename="users"):
 
 class UserInvitation(Table, tablename="user_invitations"):
     """An owner's invitation to join the merchant's admin: a one-time link (only its hash is kept)."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant, index=True)
     email = Varchar(length=254)

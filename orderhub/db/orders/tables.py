@@ -7,6 +7,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -16,6 +17,7 @@ from orderhub.db.merchants.tables import Merchant
 
 
 class Product(Table, tablename="products"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<external id>"
     key = Varchar(length=300, unique=True)
@@ -30,6 +32,7 @@ class Product(Table, tablename="products"):
 
 
 class Order(Table, tablename="orders"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<external id>"
     key = Varchar(length=300, unique=True)
@@ -67,6 +70,7 @@ class Order(Table, tablename="orders"):
 
 
 class OrderLine(Table, tablename="order_lines"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     order = ForeignKey(references=Order)
     #: "<order id>:<line id>"
     key = Varchar(length=300, unique=True)

@@ -1,12 +1,13 @@
 """Outbound webhooks: the merchant's endpoints and every delivery with its log. Schema only."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
 
 
 class WebhookEndpoint(Table, tablename="webhook_endpoints"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant, index=True)
     url = Varchar(length=1000)
     secret = Varchar(length=128)
@@ -17,6 +18,7 @@ class WebhookEndpoint(Table, tablename="webhook_endpoints"):
 
 
 class WebhookDelivery(Table, tablename="webhook_deliveries"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant, index=True)
     endpoint = ForeignKey(references=WebhookEndpoint, index=True)
     #: stable id of the event, sent in the body so a receiver can drop repeats

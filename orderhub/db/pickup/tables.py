@@ -1,6 +1,6 @@
 """Store pickups (BOPIS / curbside): schema only."""
 
-from piccolo.columns import JSON, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -8,6 +8,7 @@ from orderhub.db.orders.tables import Order
 
 
 class Pickup(Table, tablename="pickups"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order, unique=True)
     store_code = Varchar(length=64)
@@ -32,6 +33,7 @@ class Pickup(Table, tablename="pickups"):
 
 
 class PickupEvent(Table, tablename="pickup_events"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     pickup = ForeignKey(references=Pickup)
     kind = Varchar(length=32)
     #: merchant | shopper | staff:<email> | system

@@ -1,6 +1,6 @@
 """Return requests, their items, photos, timeline and the wizard's drafts: schema only."""
 
-from piccolo.columns import JSON, BigInt, Boolean, Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -8,6 +8,7 @@ from orderhub.db.orders.tables import Order, OrderLine
 
 
 class ReturnRequest(Table, tablename="return_requests"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
     #: "<order id>:<idempotency key>": submitting twice makes one return
@@ -38,6 +39,7 @@ class ReturnRequest(Table, tablename="return_requests"):
 
 
 class ReturnItem(Table, tablename="return_items"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     request = ForeignKey(references=ReturnRequest)
     line = ForeignKey(references=OrderLine)
     line_id = Varchar(length=100)
@@ -54,6 +56,7 @@ class ReturnItem(Table, tablename="return_items"):
 
 
 class ReturnEvent(Table, tablename="return_events"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     request = ForeignKey(references=ReturnRequest)
     status = Varchar(length=16)
     note = Text(default="")
@@ -61,6 +64,7 @@ class ReturnEvent(Table, tablename="return_events"):
 
 
 class ReturnPhoto(Table, tablename="return_photos"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     request = ForeignKey(references=ReturnRequest, null=True, default=None)
     #: the draft key while the wizard is open; cleared when the return is submitted
     draft_key = Varchar(length=64, default="", index=True)
@@ -72,6 +76,7 @@ class ReturnPhoto(Table, tablename="return_photos"):
 class VariantStock(Table, tablename="return_variant_stock"):
     """Units of a catalog variant held for exchanges and replacements. What is on hand comes from the
     catalog (`variants[].stock`); `reserved` only ever moves inside a conditional UPDATE."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     #: "<merchant id>:<sku>"
@@ -83,6 +88,7 @@ class VariantStock(Table, tablename="return_variant_stock"):
 
 class Replacement(Table, tablename="return_replacements"):
     """What goes out to the shopper instead: an exchange's new variant or a claim's replacement."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
@@ -99,6 +105,7 @@ class Replacement(Table, tablename="return_replacements"):
 
 class Claim(Table, tablename="claims"):
     """Damaged, missing or wrong items: nothing is sent back; resolved by refund, replacement or both."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
@@ -126,6 +133,7 @@ class Claim(Table, tablename="claims"):
 
 
 class ClaimItem(Table, tablename="claim_items"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     claim = ForeignKey(references=Claim)
     line = ForeignKey(references=OrderLine)
     line_id = Varchar(length=100)
@@ -138,6 +146,7 @@ class ClaimItem(Table, tablename="claim_items"):
 
 
 class ClaimPhoto(Table, tablename="claim_photos"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     claim = ForeignKey(references=Claim)
     content_type = Varchar(length=32)
     data = Bytea()
@@ -146,6 +155,7 @@ class ClaimPhoto(Table, tablename="claim_photos"):
 
 class ReturnDraft(Table, tablename="return_drafts"):
     """The wizard's answers so far, one draft per order (steps work without JavaScript)."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
     order = ForeignKey(references=Order)
     key = Varchar(length=64, unique=True)

@@ -1,6 +1,6 @@
 """Shipments, their carrier events, and tracking-page views: schema only."""
 
-from piccolo.columns import JSON, Date, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -8,6 +8,7 @@ from orderhub.db.orders.tables import Order
 
 
 class Shipment(Table, tablename="shipments"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order)
     #: "<order id>:<shipment id>"
@@ -38,6 +39,7 @@ class Shipment(Table, tablename="shipments"):
 
 
 class TrackingEvent(Table, tablename="tracking_events"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     shipment = ForeignKey(references=Shipment)
     #: "<shipment id>:<event id>": the same event stored once, whatever races
     key = Varchar(length=300, unique=True)
@@ -56,6 +58,7 @@ class TrackingEvent(Table, tablename="tracking_events"):
 
 
 class TrackingView(Table, tablename="tracking_views"):
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
     merchant = ForeignKey(references=Merchant)
     order = ForeignKey(references=Order, index=True)
     viewed_at = Timestamptz()
