@@ -102,7 +102,7 @@ def _accept_language(header: str) -> list[str]:
 @functools.cache
 def translations(lang: str) -> NullTranslations:
     """All .po files of a language merged into one catalog (compiled in memory at start)."""
-    merged: NullTranslations | None = None
+    merged: Translations | None = None
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")) if folder.exists() else []:
         with po.open("rb") as fh:
@@ -139,12 +139,12 @@ def babel_locale() -> Locale:
     return Locale.parse(BABEL_LOCALES[_box().lang])
 
 
-def gettext(message: str, **variables) -> str:
+def gettext(message: str, **variables: object) -> str:
     text = translations(_box().lang).ugettext(message)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = translations(_box().lang).ungettext(singular, plural, n)
     variables.setdefault("num", n)
     return text % variables

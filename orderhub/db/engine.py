@@ -46,7 +46,7 @@ class _PooledConnection:
         self._pool = pool
         self._conn = conn
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
 
     async def close(self) -> None:
@@ -60,7 +60,7 @@ class _SQLitePool:
         self._idle: list[aiosqlite.Connection] = []
         self._count = 0
         self._cond: asyncio.Condition | None = None
-        self._loop = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _condition(self) -> asyncio.Condition:
         loop = asyncio.get_running_loop()
@@ -127,14 +127,14 @@ class PooledSQLiteEngine(SQLiteEngine):
         await conn.execute("PRAGMA foreign_keys = 1")
         return conn
 
-    async def get_connection(self):  # used by SQLiteTransaction
+    async def get_connection(self) -> Any:  # used by SQLiteTransaction (a pooled connection)
         return _PooledConnection(self.pool, await self.pool.acquire())
 
     async def close_pool(self) -> None:
         await self.pool.close()
 
 
-def engine_for(settings: Settings) -> Engine:
+def engine_for(settings: Settings) -> Engine[Any]:
     if settings.is_postgres:
         url = urlsplit(settings.database_url)
         config = {
@@ -155,24 +155,24 @@ def engine_for(settings: Settings) -> Engine:
     return PooledSQLiteEngine(settings.sqlite_path, pool_size=settings.sqlite_pool_size)
 
 
-async def start(engine: Engine, settings: Settings) -> None:
+async def start(engine: Engine[Any], settings: Settings) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
 
 
-async def stop(engine: Engine) -> None:
+async def stop(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
 
 
-_bound: Engine | None = None
+_bound: Engine[Any] | None = None
 #: the kind of the scope open in this task ("read" or "write"), None outside any scope
 _scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("orderhub_db_scope", default=None)
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[Any]:
     """The bound engine; without one, an engine for DATABASE_URL is built and bound on first use."""
     global _bound
     if _bound is None:
@@ -216,7 +216,7 @@ def write() -> contextlib.AbstractAsyncContextManager[None]:
     return _scope_of("write")
 
 
-def bind(db: Engine) -> None:
+def bind(db: Engine[Any]) -> None:
     """Make `db` the engine of every table (and of Piccolo's engine_finder)."""
     global _bound
     _bound = db

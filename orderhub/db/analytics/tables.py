@@ -15,5 +15,5 @@ class AnalyticsEvent(Table, tablename="analytics_events"):
     kind = Varchar(length=40, index=True)
     section = Varchar(length=40, default="")
     product_id = Varchar(length=200, default="")
-    count = Integer(default=1)
+    count = Integer(default=1)  # type: ignore[assignment]  # a column named like Table.count()
     occurred_at = Timestamptz(index=True)
