@@ -57,6 +57,7 @@ def cmd_serve(settings: Settings, args) -> int:
     uvicorn.run(
         "orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers if args.workers > 1 else None, log_level="info", proxy_headers=False,
+        access_log=settings.access_log,
         server_header=False,
     )
     return 0

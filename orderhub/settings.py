@@ -40,6 +40,8 @@ class Settings:
     smtp_from: str = ""
     allowed_hosts: tuple[str, ...] = ("127.0.0.1:8000", "127.0.0.1", "localhost:8000", "localhost")
     debug: bool = False
+    #: the app server's access log (off by default; hub and invitation tokens are redacted in it)
+    access_log: bool = False
     #: bytes accepted in one request body (uploads have their own, larger limit)
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
@@ -107,6 +109,7 @@ class Settings:
             smtp_from=_email_address(env, "ORDERHUB_SMTP_FROM"),
             allowed_hosts=hosts,
             debug=_bool(env.get("ORDERHUB_DEBUG"), False),
+            access_log=_bool(env.get("ORDERHUB_ACCESS_LOG"), False),
             max_body_bytes=_int(env, "ORDERHUB_MAX_BODY_BYTES", cls.max_body_bytes),
             max_upload_bytes=_int(env, "ORDERHUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             lookup_limit=_int(env, "ORDERHUB_LOOKUP_LIMIT", cls.lookup_limit),

@@ -13,9 +13,10 @@ from typing import AsyncIterator
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar
 from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -29,7 +30,7 @@ from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
-from orderhub.site import errors, live
+from orderhub.site import errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
 from orderhub.site.admin.dashboard import DashboardController
@@ -94,6 +95,20 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
 
+#: responses never gzipped: live streams (compression would buffer them) and formats that are
+#: compressed already (PDFs, pictures, fonts)
+UNCOMPRESSED = [
+    r"/events$",
+    r"\.pdf$",
+    r"/photos/\d+$",
+    r"^/brand/[^/]+/logo/",
+    r"^/fonts/",
+    r"^/static/.*\.(png|jpe?g|webp|gif|ico|woff2?|ttf|otf)$",
+]
+#: static files are addressed by content hash (`static_url`): cached for a year, never revalidated
+STATIC_CACHE = CacheControlHeader(public=True, max_age=31536000, immutable=True)
+
+
 def template_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(PACKAGE)),
@@ -136,6 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     db_engine.bind(db)
     for name in ("weasyprint", "fontTools", "httpx", "httpcore", "aiosqlite", "asyncio"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logs.install()
 
     analytics = AnalyticsBuffer()
 
@@ -162,7 +178,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     })
     secure = settings.secure_cookies
     return Litestar(
-        route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static")],
+        route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static",
+                                                                  cache_control=STATIC_CACHE)],
         state=state,
         dependencies=DEPENDENCIES,
         middleware=[language_per_request],
@@ -181,6 +198,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         before_send=[add_security_headers],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,
+                                             exclude=UNCOMPRESSED),
         exception_handlers=errors.HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
