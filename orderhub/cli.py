@@ -13,6 +13,7 @@ import threading
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from orderhub import demo, jobs
+from orderhub.demo import scale
 from orderhub.db import engine as db_engine
 from orderhub.db.clock import system_clock
 from orderhub.db.emails import rules as email_rules
@@ -86,6 +87,11 @@ def cmd_demo(settings: Settings, args) -> int:
 
     asyncio.run(migrate(settings))
     ctx = asyncio.run(_with_engine(settings, lambda: demo.create(settings, system_clock())))
+    if args.scale:
+        added = asyncio.run(_with_engine(settings, lambda: scale.scale(
+            args.scale, settings.key_for("hub-token"), system_clock(),
+            progress=lambda n: print(f"  {n} orders", file=sys.stderr))))
+        print(f"Scaled to {args.scale} orders ({added} copies of the demo orders added)", file=sys.stderr)
     print("Demo orders (open one in a browser):")
     for order in ctx.orders:
         print(f"  {order.merchant:9} {order.state:18} {settings.base_url}/o/{order.token}")
@@ -184,7 +190,10 @@ def parser() -> argparse.ArgumentParser:
     jobs = sub.add_parser("jobs", help="run the background jobs alone")
     jobs.add_argument("--once", action="store_true", help="run each job once and exit")
     jobs.set_defaults(fn=cmd_jobs)
-    sub.add_parser("demo", help="create the demo merchants and orders").set_defaults(fn=cmd_demo)
+    demo_cmd = sub.add_parser("demo", help="create the demo merchants and orders")
+    demo_cmd.add_argument("--scale", type=int, default=0, metavar="N",
+                          help="then copy the demo orders until there are N orders (benchmarks, query plans)")
+    demo_cmd.set_defaults(fn=cmd_demo)
     sub.add_parser("migrate", help="apply migrations to DATABASE_URL").set_defaults(fn=cmd_migrate)
     merchant = sub.add_parser("merchant").add_subparsers(dest="action", required=True)
     mc = merchant.add_parser("create", help="create a merchant; prints its API key and webhook secret")

@@ -32,3 +32,30 @@ async def test_the_demo_runs_twice_and_leaves_every_order_in_its_state(db, setti
     assert await _statuses() == first
     async with engine.read():
         assert await ReturnRequest.count().where(ReturnRequest.status == "refunded") == 1
+
+
+async def test_scale_copies_the_demo_orders_with_their_whole_history(db, settings, clock, client):
+    """`orderhub demo --scale N`: N orders in the demo's shape, each a working hub of its own."""
+    from orderhub.db.shipping.tables import Shipment, TrackingEvent
+    from orderhub.db.tokens import hub_token
+    from orderhub.demo import scale
+
+    await demo.create(settings, clock())
+    async with engine.read():
+        before = await Order.count()
+        events_before = await TrackingEvent.count()
+    added = await scale.scale(before * 3, settings.key_for("hub-token"), clock())
+    assert added == before * 2
+    async with engine.read():
+        assert await Order.count() == before * 3
+        # every copy of a shipped order has its shipments and their events, with tracking numbers of its own
+        assert await TrackingEvent.count() == events_before * 3
+        numbers = [r["tracking_number"] for r in await Shipment.select(Shipment.tracking_number)]
+        assert len(numbers) == len(set(numbers))
+        copy = await Order.select().where(Order.external_id == "jp-1001-x" + str(before)).first()
+        source = await Order.select().where(Order.external_id == "jp-1001").first()
+    assert copy["fulfillment_status"] == source["fulfillment_status"] == "delivered"
+    assert copy["placed_at"] < source["placed_at"]  # finished orders spread back in time
+    page = await client.get(f"/o/{hub_token(settings.key_for('hub-token'), copy['key'], 1)}/tracking?lang=en")
+    assert page.status_code == 200 and "Delivered" in page.text
+    assert await scale.scale(before * 3, settings.key_for("hub-token"), clock()) == 0  # already there
