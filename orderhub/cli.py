@@ -13,12 +13,12 @@ import threading
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from orderhub import demo, jobs
-from orderhub.demo import scale
 from orderhub.db import engine as db_engine
 from orderhub.db.clock import system_clock
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.services import create_merchant, create_user
+from orderhub.demo import scale
 from orderhub.emails import facts as email_facts
 from orderhub.emails import preview
 from orderhub.settings import Settings, SettingsError
