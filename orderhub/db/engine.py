@@ -130,6 +130,18 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def get_connection(self) -> Any:  # used by SQLiteTransaction (a pooled connection)
         return _PooledConnection(self.pool, await self.pool.acquire())
 
+    async def _run_in_existing_connection(self, connection: Any, query: str, args: list[Any] | None = None,
+                                          query_type: str = "generic", table: Any = None) -> Any:
+        """Piccolo's version runs `PRAGMA foreign_keys = 1` before every statement, which empties
+        SQLite's prepared-statement cache (every SELECT parsed again). Kept connections set their
+        pragmas once, when they are opened (`new_connection`)."""
+        async with connection.execute(query, args or []) as cursor:
+            rows = await cursor.fetchall()
+            if query_type == "insert" and self.get_version_sync() < 3.35:  # pragma: no cover - old SQLite
+                assert table is not None
+                return [{table._meta.primary_key._meta.db_column_name: await self._get_inserted_pk(cursor, table)}]
+            return rows
+
     async def close_pool(self) -> None:
         await self.pool.close()
 
