@@ -62,7 +62,13 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from orderhub.db.engine import current_engine, engine_for
 from orderhub.settings import Settings
+
+try:  # the PostgreSQL driver (optional: SQLite deployments need not install it)
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
 
 log = logging.getLogger("orderhub.live")
 
@@ -99,8 +105,6 @@ class _PiccoloPgBackend(_GuardedUnsubscribe, AsyncPgChannelsBackend):
     """LISTEN on one dedicated connection; NOTIFY through the app's pool (no new connection each)."""
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
-        from orderhub.db.engine import current_engine
-
         engine = current_engine()
         pool = getattr(engine, "pool", None)
         if pool is None:
@@ -114,10 +118,8 @@ class _PiccoloPgBackend(_GuardedUnsubscribe, AsyncPgChannelsBackend):
 
 def _pg_connect(settings: Settings):
     async def connect():
-        import asyncpg
-
-        from orderhub.db.engine import engine_for
-
+        if asyncpg is None:  # pragma: no cover
+            raise RuntimeError("PostgreSQL live updates need the asyncpg driver")
         config = dict(engine_for(settings).config)
         config.pop("log_queries", None)
         return await asyncpg.connect(**config)

@@ -207,5 +207,6 @@ def test_read_shipment_refuses(lines, others, field):
 
 
 def test_items_summary():
-    assert rules.items_summary([("delivered", 2), ("in_transit", 1)], 3) == {
-        "delivered": 2, "shipped": 3, "total": 3, "all_delivered": False}
+    summary = rules.items_summary([("delivered", 2), ("in_transit", 1), ("pending", 4)], 7)
+    assert (summary.delivered, summary.shipped, summary.total, summary.all_delivered) == (2, 3, 7, False)
+    assert rules.items_summary([("delivered", 2)], 2).all_delivered
