@@ -54,6 +54,13 @@ class BrandView:
         )
 
 
+async def brand_for_slug(slug: str) -> BrandView | None:
+    """The brand of the merchant with this slug (for its stylesheet), or None."""
+    async with engine.read():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+    return BrandView.of(merchant) if merchant is not None else None
+
+
 @dataclass(frozen=True)
 class LineView:
     line_id: str
