@@ -1,4 +1,4 @@
-"""The integration API (CONTRACT.md): idempotent writes, 4xx with field paths, nothing stored
+"""The integration API (docs/api.md): idempotent writes, 4xx with field paths, nothing stored
 on bad input, one merchant never sees another's data."""
 
 from __future__ import annotations

@@ -270,3 +270,11 @@ def test_keys_are_scoped_and_normalised():
     assert rules.shipment_key(42, "S1") == "42:S1"
     assert rules.event_key(5, "ev-1") == "5:ev-1"
 
+
+
+@pytest.mark.parametrize("slug, carrier", [
+    ("yamato-transport", "yamato"), ("taqbin-jp", "yamato"), ("DHLExpress", "dhl"), ("UPS", "ups"),
+    ("Japan Post", "japan_post"), (None, ""),
+])
+def test_provider_courier_slugs(slug, carrier):
+    assert rules.provider_carrier(slug) == carrier

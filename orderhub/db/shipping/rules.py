@@ -115,6 +115,12 @@ CARRIER_ALIASES = {
     "sagawa_express": "sagawa", "japanpost": "japan_post", "japan-post": "japan_post", "jp_post": "japan_post",
     "yu-pack": "japan_post", "dhl_express": "dhl", "dhl-express": "dhl", "fedex_ground": "fedex",
 }
+#: tracking providers' courier slugs (AfterShip, EasyPost) -> our carrier codes
+PROVIDER_COURIERS = {
+    "yamato-transport": "yamato", "taqbin-jp": "yamato", "sagawa": "sagawa", "japan-post": "japan_post",
+    "ups": "ups", "fedex": "fedex", "usps": "usps", "dhl": "dhl", "dhl-express": "dhl",
+    "UPS": "ups", "FedEx": "fedex", "USPS": "usps", "DHLExpress": "dhl", "DHL": "dhl",
+}
 _CARRIER_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,31}$")
 _TRACKING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{3,62}[A-Za-z0-9]$")
 _EVENT_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -128,6 +134,12 @@ MAX_EVENTS_PER_CALL = 500
 def normalize_carrier(code: str) -> str:
     code = (code or "").strip().lower().replace(" ", "_")
     return CARRIER_ALIASES.get(code, code)
+
+
+def provider_carrier(code: Any) -> str:
+    """A tracking provider's courier slug as our carrier code."""
+    code = str(code or "")
+    return PROVIDER_COURIERS.get(code, normalize_carrier(code))
 
 
 def normalize_tracking_number(number: str) -> str:
