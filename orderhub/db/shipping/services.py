@@ -48,11 +48,15 @@ def _hash(body: object) -> str:
 _WRITERS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 
+def _is_postgres() -> bool:
+    return engine.current_engine().engine_type == "postgres"
+
+
 @contextlib.asynccontextmanager
 async def _one_writer():
     """On SQLite, queue this process's writers here instead of in SQLite's busy handler, which
     sleeps up to 100 ms between tries (many concurrent webhook deliveries ingest 5-10x faster)."""
-    if engine.current_engine().engine_type == "postgres":
+    if _is_postgres():
         yield
         return
     loop = asyncio.get_running_loop()
@@ -63,12 +67,8 @@ async def _one_writer():
         yield
 
 
-async def _is_postgres() -> bool:
-    return engine.current_engine().engine_type == "postgres"
-
-
 async def _lock_order(order_id: int) -> None:
-    if await _is_postgres():
+    if _is_postgres():
         await Order.select(Order.id).where(Order.id == order_id).lock_rows()
 
 
