@@ -110,4 +110,6 @@ JA = {
 "Phone": "電話",
 "Hours": "受付時間",
 "Please mention order %(number)s.": "お問い合わせの際はご注文番号 %(number)s をお伝えください。",
+# error codes of the orders area (orderhub/site/messages/orders.py)
+"We couldn't find that order.": "ご注文が見つかりませんでした。",
 }

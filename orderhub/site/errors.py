@@ -1,9 +1,14 @@
-"""Every error becomes a clear answer: JSON with field paths for the API and webhooks, a branded-
-neutral HTML page for people. Never a stack trace."""
+"""Every error becomes a clear answer: JSON `{"errors": [{"field", "code", "message"}]}` for the API and
+webhooks, a branded-neutral HTML page for people. Never a stack trace.
+
+Domain errors (`orderhub.db.errors`) answer the API with `exc.as_json()` (their stable code and the
+English message) and people with their code's catalog message (`orderhub.site.messages`), in the
+page's language; the HTTP status follows the kind of error (NotFound 404, Conflict 409)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -11,18 +16,30 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from orderhub.components.i18n import gettext as _
-from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.errors import Conflict, DomainError, NotFound, ValidationFailed
 from orderhub.site import messages
-from orderhub.site.admin.guard import RoleNotAllowed, SignInRequired, sign_in_url
+from orderhub.site.access import RoleNotAllowed, SignInRequired
 from orderhub.site.hub.context import base_context, page_language
+
+try:  # the PostgreSQL driver (optional: SQLite deployments need not install it)
+    from asyncpg.exceptions import DataError as PgDataError
+except ImportError:  # pragma: no cover
+    PgDataError = None
 
 log = logging.getLogger("orderhub.errors")
 
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/schema")
+#: the code an API client gets for each HTTP refusal that is not a domain error
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
 
 
 def _machine(request: Request) -> bool:
     return request.url.path.startswith(MACHINE_PREFIXES)
+
+
+def _error(code: str, message: str, field: str = "") -> dict[str, str]:
+    return {"field": field, "code": code, "message": message}
 
 
 def _json(status: int, errors: list[dict], headers: dict | None = None) -> Response:
@@ -43,18 +60,37 @@ def validation_failed(request: Request, exc: ValidationFailed) -> Response:
     return _json(422, exc.errors)
 
 
+def _not_found_page(request: Request, message: str) -> Response:
+    return _page(request, 404, _("Page not found"), message, show_lookup=True)
+
+
 def not_found(request: Request, exc: Exception) -> Response:
+    """Litestar's 404 (unknown path, bad hub token) and anything else that finds nothing."""
     if _machine(request):
-        return _json(404, [{"field": "", "message": "not found"}])
-    return _page(request, 404, _("Page not found"),
-                 _("This link doesn't open an order. It may have expired or been replaced by a newer one."),
-                 show_lookup=True)
+        return _json(404, [_error("not_found", "not found")])
+    return _not_found_page(request, messages.text(NotFound.default_code))
+
+
+def domain_not_found(request: Request, exc: NotFound) -> Response:
+    """A service found nothing: its own code for the API; people get its message when the code has
+    one, and otherwise the same page as any link that opens nothing."""
+    if _machine(request):
+        return _json(404, [exc.as_json()])
+    code = exc.code if exc.code in messages.TABLE else NotFound.default_code
+    return _not_found_page(request, messages.text(code, **exc.params))
 
 
 def conflict(request: Request, exc: Conflict) -> Response:
     if _machine(request):
         return _json(409, [exc.as_json()])
     return _page(request, 409, _("That can't be done right now"), messages.for_error(exc))
+
+
+def domain_error(request: Request, exc: DomainError) -> Response:
+    """Any other refusal a service raises: 422 with its code."""
+    if _machine(request):
+        return _json(422, [exc.as_json()])
+    return _page(request, 422, _("That can't be done right now"), messages.for_error(exc))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
@@ -66,7 +102,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         if status == 400 and getattr(exc, "extra", None):
             detail = "malformed request"
         headers = {"WWW-Authenticate": 'Bearer realm="orderhub"'} if isinstance(exc, NotAuthorizedException) else None
-        return _json(status, [{"field": "body" if status == 413 else "", "message": detail}], headers)
+        field = "body" if status == 413 else ""
+        return _json(status, [_error(HTTP_CODES.get(status, "refused"), detail, field)], headers)
     titles = {
         400: _("Something in that request wasn't right"),
         403: _("Your session expired"),
@@ -74,25 +111,31 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         413: _("That was too large"),
         429: _("Too many attempts"),
     }
-    messages = {
+    texts = {
         403: _("For your security, please go back, reload the page and try again."),
         413: _("Please choose a smaller file and try again."),
         429: _("Please wait a few minutes and try again."),
     }
     return _page(request, status, titles.get(status, _("Something went wrong")),
-                 messages.get(status, _("Please go back and try again.")))
+                 texts.get(status, _("Please go back and try again.")))
 
 
-def sign_in_required(request: Request, exc: Exception) -> Response:
+def sign_in_required(request: Request, exc: SignInRequired) -> Response:
     """An admin page without a session: people go to the sign-in page (and come back), scripts get 401."""
-
     accept = request.headers.get("accept", "")
     if _machine(request) or ("application/json" in accept and "text/html" not in accept):
-        return _json(401, [{"field": "", "message": "sign in to the merchant admin"}])
-    target = sign_in_url(getattr(exc, "next_path", "/admin"))
+        return _json(401, [_error("sign_in_required", "sign in to the merchant admin")])
+    target = exc.sign_in_url
     if request.headers.get("hx-request"):
         return Response(b"", status_code=204, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)
+
+
+def role_not_allowed(request: Request, exc: Exception) -> Response:
+    if _machine(request):
+        return _json(403, [_error("role_not_allowed", "not allowed for your role")])
+    return _page(request, 403, _("This page is for the shop's owners"),
+                 _("Your account can't open this page. Ask an owner of the shop if you need it."))
 
 
 def _id_out_of_range(exc: Exception) -> bool:
@@ -100,12 +143,7 @@ def _id_out_of_range(exc: Exception) -> bool:
     DataError about the int32/int64 range. Such an object does not exist: 404, not a server error."""
     if isinstance(exc, OverflowError):
         return True
-    try:
-        import asyncpg
-
-        return isinstance(exc, asyncpg.exceptions.DataError) and "value out of int" in str(exc)
-    except ImportError:  # pragma: no cover
-        return False
+    return PgDataError is not None and isinstance(exc, PgDataError) and "value out of int" in str(exc)
 
 
 def server_error(request: Request, exc: Exception) -> Response:
@@ -113,28 +151,18 @@ def server_error(request: Request, exc: Exception) -> Response:
         return not_found(request, exc)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     if _machine(request):
-        return _json(HTTP_500_INTERNAL_SERVER_ERROR, [{"field": "", "message": "internal error; it has been logged"}])
+        return _json(HTTP_500_INTERNAL_SERVER_ERROR, [_error("internal_error", "internal error; it has been logged")])
     return _page(request, 500, _("Something went wrong on our side"),
                  _("We've been notified. Please try again in a moment."))
 
 
-def role_not_allowed(request: Request, exc: Exception) -> Response:
-    if _machine(request):
-        return _json(403, [{"field": "", "message": "not allowed for your role"}])
-    return _page(request, 403, _("This page is for the shop's owners"),
-                 _("Your account can't open this page. Ask an owner of the shop if you need it."))
-
-
-def _handlers() -> dict:
-
-    return {SignInRequired: sign_in_required, RoleNotAllowed: role_not_allowed}
-
-
-HANDLERS = {
-    **_handlers(),
+HANDLERS: dict[Any, Any] = {
+    SignInRequired: sign_in_required,
+    RoleNotAllowed: role_not_allowed,
     ValidationFailed: validation_failed,
-    NotFound: not_found,
+    NotFound: domain_not_found,
     Conflict: conflict,
+    DomainError: domain_error,
     HTTPException: http_error,
     Exception: server_error,
 }

@@ -65,6 +65,11 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from orderhub.db.engine import current_engine, engine_for
 from orderhub.settings import Settings
 
+try:  # the PostgreSQL driver (optional: SQLite deployments need not install it)
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
+
 log = logging.getLogger("orderhub.live")
 
 #: the status a poll answers with once the region is final (htmx stops polling; htmx 4 still swaps it)
@@ -100,7 +105,6 @@ class _PiccoloPgBackend(_GuardedUnsubscribe, AsyncPgChannelsBackend):
     """LISTEN on one dedicated connection; NOTIFY through the app's pool (no new connection each)."""
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
-
         engine = current_engine()
         pool = getattr(engine, "pool", None)
         if pool is None:
@@ -114,9 +118,8 @@ class _PiccoloPgBackend(_GuardedUnsubscribe, AsyncPgChannelsBackend):
 
 def _pg_connect(settings: Settings):
     async def connect():
-        import asyncpg
-
-
+        if asyncpg is None:  # pragma: no cover
+            raise RuntimeError("PostgreSQL live updates need the asyncpg driver")
         config = dict(engine_for(settings).config)
         config.pop("log_queries", None)
         return await asyncpg.connect(**config)

@@ -1,4 +1,4 @@
-"""The integration API (CONTRACT.md): idempotent writes, 4xx with field paths, nothing stored
+"""The integration API (docs/api.md): idempotent writes, 4xx with field paths, nothing stored
 on bad input, one merchant never sees another's data."""
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ async def test_missing_wrong_and_other_merchants_keys(client, merchants, orders)
     # acme asks for yamakaze's order: it does not exist for acme
     r = await client.get("/api/v1/orders/jp_ship/links", headers=bearer(merchants["acme"][1]))
     assert r.status_code == 404
+    assert r.json() == {"errors": [{"field": "external_id", "code": "order.not_found", "message": "no such order"}]}
     r = await client.get("/api/v1/orders/jp_ship/links", headers=bearer(merchants["yamakaze"][1]))
     assert r.status_code == 200
     links = r.json()

@@ -119,3 +119,27 @@ async def test_cancel_window_open_right_after_ordering(client, merchants, clock,
     clock.now = clock.now.replace(hour=2, minute=45)  # 21:45 in New York
     html = (await client.get(r.json()["hub_url"].removeprefix("http://testserver.local"))).text
     assert "You can cancel until" in html
+
+
+async def test_status_badge_is_translated_per_request(client, merchants, orders):
+    """Issue 15: the badge's labels were built once per process, in the language of the first page.
+    Japanese, then English, then Japanese again in one process: each page shows its own word only."""
+    from tests.tracking_support import events_body, post_events, put_shipment
+
+    _, key, _ = merchants["yamakaze"]
+    token = orders["jp_ship"].token
+    await put_shipment(client, key)
+    await post_events(client, key, events_body())  # delivered
+
+    def badge(html: str) -> str:
+        return re.search(r'<p class="hero__status"><span class="badge badge--(\w+)">([^<]*)</span>', html).groups()
+
+    for lang, word, other in (("ja", "お届け済み", "Delivered"), ("en", "Delivered", "お届け済み"),
+                              ("ja", "お届け済み", "Delivered")):
+        html = (await client.get(f"/o/{token}?lang={lang}")).text
+        assert badge(html) == ("good", word)
+        hero = html[html.index('id="confirmation-summary"'):html.index("</section>", html.index('id="confirmation-summary"'))]
+        assert other not in hero
+    # the same in the partial (a block rendered alone imports the macro on its own)
+    part = await client.get(f"/o/{token}?lang=en", headers={"HX-Request": "true", "HX-Request-Type": "partial"})
+    assert badge(part.text) == ("good", "Delivered")

@@ -47,3 +47,30 @@ async def test_ids_beyond_64_bits_are_not_found(app, client, merchants):
             for method in set(getattr(route, "methods", ())) - {"OPTIONS", "HEAD"}:
                 r = await client.request(method, path, json={}, headers=bearer(merchants["acme"][1]))
                 assert r.status_code == 404, f"{method} {path} -> {r.status_code}"
+
+
+async def test_a_service_that_finds_nothing_answers_like_every_domain_error(app, client):
+    """NotFound raised anywhere: the API gets its code (`exc.as_json()`), people the 404 page with the
+    code's message in their language (or the generic one when the code has no message)."""
+    from litestar import get
+
+    from orderhub.db.errors import Conflict, NotFound
+    from orderhub.site.hub.context import page_language
+
+    @get(["/api/v1/test-refusal/{kind:str}", "/test-refusal/{kind:str}"], sync_to_thread=False)
+    def refuse(request: object, kind: str) -> None:
+        page_language(request)
+        if kind == "conflict":
+            raise Conflict("order.test", "test conflict")
+        raise NotFound(None if kind == "bare" else "order.not_found", "no such order", field="external_id")
+
+    app.register(refuse)
+    api = await client.get("/api/v1/test-refusal/order")
+    assert api.status_code == 404
+    assert api.json() == {"errors": [{"field": "external_id", "code": "order.not_found", "message": "no such order"}]}
+    assert (await client.get("/api/v1/test-refusal/bare")).json()["errors"][0]["code"] == "not_found"
+    assert (await client.get("/api/v1/test-refusal/conflict")).status_code == 409
+    ja = await client.get("/test-refusal/order?lang=ja")
+    assert ja.status_code == 404 and "ご注文が見つかりませんでした。" in ja.text and "no such order" not in ja.text
+    en = await client.get("/test-refusal/bare?lang=en")
+    assert en.status_code == 404 and "It may have expired or been replaced by a newer one." in en.text

@@ -1,4 +1,4 @@
-"""Tracking ingest through the HTTP API and signed webhooks (CONTRACT.md), on the --engine given."""
+"""Tracking ingest through the HTTP API and signed webhooks (docs/api.md), on the --engine given."""
 
 from __future__ import annotations
 
@@ -115,6 +115,7 @@ async def test_unknown_tracking_number_is_404_not_5xx(client, merchants, orders)
     _, key, _ = merchants["yamakaze"]
     r = await post_events(client, key, {"carrier": "yamato", "tracking_number": "9999-9999-9999", "events": []})
     assert r.status_code == 404 and r.json()["errors"]
+    assert [e["code"] for e in r.json()["errors"]] == ["shipment.not_found"]
 
 
 async def test_keys_and_other_merchants(client, merchants, orders):

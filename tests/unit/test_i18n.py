@@ -82,3 +82,26 @@ def test_formats_for_the_page_language():
     assert filters.date(dt.date(2026, 11, 12)) == "Nov 12, 2026"
     placed = dt.datetime(2026, 11, 12, 20, 42, tzinfo=dt.timezone.utc)
     assert filters.datetime(placed, "America/New_York") == "Nov 12, 2026, 3:42 PM"
+
+
+def test_status_badge_macro_translates_at_render_time():
+    """The imported macro's labels follow the current language on every render (ja, en, ja)."""
+    from orderhub.site.app import template_environment
+
+    env = template_environment()
+    source = '{% from "components/status_badge.html.jinja" import status_badge %}{{ status_badge(key, tone) }}'
+    words = []
+    for lang in ("ja", "en", "ja"):
+        i18n.set_language(lang)
+        words.append(env.from_string(source).render(key="delivered", tone="good"))
+    assert words == ['<span class="badge badge--good">お届け済み</span>', '<span class="badge badge--good">Delivered</span>',
+                     '<span class="badge badge--good">お届け済み</span>']
+
+
+def test_error_messages_of_orders_and_shipping_have_japanese():
+    """The error tables' msgids are not extracted from code (they are data): check them here."""
+    from orderhub.site.messages import orders, shipping
+
+    ja = i18n.translations("ja")
+    missing = [m for m in (*orders.MESSAGES.values(), *shipping.MESSAGES.values()) if ja.ugettext(m) == m]
+    assert not missing, missing

@@ -207,5 +207,74 @@ def test_read_shipment_refuses(lines, others, field):
 
 
 def test_items_summary():
-    assert rules.items_summary([("delivered", 2), ("in_transit", 1)], 3) == {
-        "delivered": 2, "shipped": 3, "total": 3, "all_delivered": False}
+    summary = rules.items_summary([("delivered", 2), ("in_transit", 1), ("pending", 4)], 7)
+    assert (summary.delivered, summary.shipped, summary.total, summary.all_delivered) == (2, 3, 7, False)
+    assert rules.items_summary([("delivered", 2)], 2).all_delivered
+
+
+# --- the status vocabulary: one home, asked by the views and the tracking page ---------------------
+
+@pytest.mark.parametrize("status, late, stalled, tone", [
+    ("delivered", False, False, "good"),
+    ("delivered", True, True, "good"),  # delivered is good news, whatever the estimate said
+    ("available_for_pickup", False, False, "good"),
+    ("available_for_pickup", True, False, "warn"),
+    ("exception", False, False, "warn"),
+    ("failed_attempt", False, False, "warn"),
+    ("returned_to_sender", False, False, "warn"),
+    ("expired", False, False, "warn"),
+    ("in_transit", False, False, "info"),
+    ("in_transit", False, True, "warn"),
+    ("out_for_delivery", True, False, "warn"),
+    ("pending", False, False, "info"),
+])
+def test_tone(status, late, stalled, tone):
+    assert rules.tone(status, late, stalled) == tone
+
+
+def test_every_status_is_in_the_vocabulary_sets_it_should_be():
+    assert set(rules.PROGRESS) == set(rules.STATUSES)
+    assert rules.FINAL <= set(rules.STATUSES) and rules.TROUBLE <= set(rules.STATUSES)
+    assert set(rules.NOTIFICATIONS) <= set(rules.STATUSES)
+    assert [s for s in rules.STATUSES if rules.in_trouble(s)] == ["failed_attempt", "exception", "returned_to_sender",
+                                                                   "expired"]
+    assert [s for s in rules.STATUSES if rules.is_final(s)] == ["delivered", "returned_to_sender", "expired"]
+    assert [s for s in rules.STATUSES if not rules.counts_as_shipped(s)] == ["pending", "returned_to_sender", "expired"]
+
+
+@pytest.mark.parametrize("old, new, event", [
+    (("in_transit", ""), ("out_for_delivery", ""), "shipment.out_for_delivery"),
+    (("out_for_delivery", ""), ("delivered", ""), "shipment.delivered"),
+    (("in_transit", ""), ("exception", "weather"), "shipment.exception"),
+    (("exception", "weather"), ("exception", "customs_hold"), "shipment.exception"),  # a new problem
+    (("exception", "weather"), ("exception", "weather"), None),  # nothing changed
+    (("delivered", ""), ("returned_to_sender", ""), "shipment.exception"),
+    (("in_transit", ""), ("failed_attempt", ""), "shipment.failed_attempt"),
+    (("in_transit", ""), ("available_for_pickup", ""), "shipment.available_for_pickup"),
+    (("info_received", ""), ("in_transit", ""), None),
+])
+def test_notification_for_a_move(old, new, event):
+    assert rules.notification(*old, *new) == event
+
+
+def test_delay_is_told_only_while_on_the_way():
+    d = dt.date
+    assert rules.is_delay(d(2026, 11, 18), d(2026, 11, 20), "in_transit")
+    assert not rules.is_delay(d(2026, 11, 18), d(2026, 11, 17), "in_transit")
+    assert not rules.is_delay(None, d(2026, 11, 20), "in_transit")
+    assert not rules.is_delay(d(2026, 11, 18), d(2026, 11, 20), "delivered")
+
+
+def test_keys_are_scoped_and_normalised():
+    assert rules.tracking_key(7, "Kuroneko", "4012-3456 7890") == "7:yamato:401234567890"
+    assert rules.shipment_key(42, "S1") == "42:S1"
+    assert rules.event_key(5, "ev-1") == "5:ev-1"
+
+
+
+@pytest.mark.parametrize("slug, carrier", [
+    ("yamato-transport", "yamato"), ("taqbin-jp", "yamato"), ("DHLExpress", "dhl"), ("UPS", "ups"),
+    ("Japan Post", "japan_post"), (None, ""),
+])
+def test_provider_courier_slugs(slug, carrier):
+    assert rules.provider_carrier(slug) == carrier

@@ -15,14 +15,12 @@ from orderhub.db.analytics import rules
 from orderhub.db.analytics.rules import DateRange
 from orderhub.db.analytics.tables import AnalyticsEvent
 from orderhub.db.feedback import queries as feedback
+from orderhub.db.keys import scoped_many
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Product
+from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.returns.tables import ReturnRequest
-
-#: the order sections are shown in (others follow alphabetically)
-SECTION_ORDER = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
-WAITING = ("ready", "on_the_way", "arrived")
 
 
 @dataclass(frozen=True)
@@ -54,14 +52,27 @@ class DashboardView:
     returns_open: int
     nps: rules.Nps | None
     nps_trend: list[NpsPoint] = field(default_factory=list)
-    pickups_waiting: int = 0
-    pickups_arrived: int = 0
-    pickups_done_today: int = 0
-    pickups_due_today: int = 0
+    pickups: rules.PickupCounts = rules.PickupCounts(0, 0, 0, 0)
+
+    @property
+    def pickups_waiting(self) -> int:
+        return self.pickups.waiting
+
+    @property
+    def pickups_arrived(self) -> int:
+        return self.pickups.arrived
+
+    @property
+    def pickups_done_today(self) -> int:
+        return self.pickups.done_today
+
+    @property
+    def pickups_due_today(self) -> int:
+        return self.pickups.due_today
 
 
 def _sorted_sections(counts: dict[str, int]) -> list[tuple[str, int]]:
-    rank = {key: i for i, key in enumerate(SECTION_ORDER)}
+    rank = {key: i for i, key in enumerate(rules.SECTION_ORDER)}
     return sorted(((k or "confirmation", v) for k, v in counts.items() if v),
                   key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
@@ -92,7 +103,6 @@ async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime):
 
 async def _nps(merchant_id: int, rng: DateRange, tz: str) -> tuple[rules.Nps | None, list[NpsPoint]]:
     """NPS from the survey answers (db/feedback): the range's score and one point per week."""
-
     start, end = rng.bounds(tz)
     answers: list[tuple[dt.datetime, int]] = await feedback.nps_scores(merchant_id, start, end)
     overall = rules.nps([s for _, s in answers])
@@ -114,17 +124,17 @@ async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> Da
             (ReturnRequest.merchant == merchant_id) & (ReturnRequest.created_at >= start)
             & (ReturnRequest.created_at < end))
         returns_open = await ReturnRequest.count().where(
-            (ReturnRequest.merchant == merchant_id) & (ReturnRequest.status == "requested"))
+            (ReturnRequest.merchant == merchant_id) & ReturnRequest.status.is_in(list(rules.RETURNS_AWAITING_DECISION)))
         today = DateRange(rules.local_date(now, tz), rules.local_date(now, tz)).bounds(tz)
         pickups = await Pickup.select(Pickup.state, Pickup.picked_up_at, Pickup.deadline).where(
             (Pickup.merchant == merchant_id) & (
-                Pickup.state.is_in(list(WAITING))
+                Pickup.state.is_in(list(pickup_rules.COLLECTABLE))
                 | ((Pickup.picked_up_at >= today[0]) & (Pickup.picked_up_at < today[1]))))
         nps, trend = await _nps(merchant_id, rng, tz)
         top = sorted(((r["product_id"], int(r["n"] or 0)) for r in clicked if r["product_id"]),
                      key=lambda kv: (-kv[1], kv[0]))[:5]
         titles = {p["external_id"]: p["title"] for p in await Product.select(Product.external_id, Product.title).where(
-            Product.key.is_in([f"{merchant_id}:{pid}" for pid, _ in top]))} if top else {}
+            Product.key.is_in(scoped_many(merchant_id, [pid for pid, _ in top])))} if top else {}
 
     sums: dict[tuple[str, str], int] = {}
     for row in totals:
@@ -153,9 +163,6 @@ async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> Da
         ctr=rules.ctr(clicks, impressions), top_clicked=[(titles.get(pid, pid), n) for pid, n in top],
         returns_total=len(returns), returns_by_reason=_by_count(reasons), returns_by_resolution=_by_count(resolutions),
         returns_open=returns_open, nps=nps, nps_trend=trend,
-        pickups_waiting=sum(1 for p in pickups if p["state"] in WAITING),
-        pickups_arrived=sum(1 for p in pickups if p["state"] == "arrived"),
-        pickups_done_today=sum(1 for p in pickups if p["picked_up_at"] and today[0] <= p["picked_up_at"] < today[1]),
-        pickups_due_today=sum(1 for p in pickups if p["state"] in WAITING and p["deadline"]
-                              and today[0] <= p["deadline"] < today[1]),
+        pickups=rules.pickup_counts(
+            [rules.PickupFact(p["state"], p["picked_up_at"], p["deadline"]) for p in pickups], *today),
     )

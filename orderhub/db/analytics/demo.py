@@ -8,13 +8,13 @@ import random
 
 from orderhub.db import demo_context as demo
 from orderhub.db import engine
+from orderhub.db.analytics import rules
 from orderhub.db.analytics.services import Buffer
 from orderhub.db.analytics.tables import AnalyticsEvent
 
 DAYS = 28
 #: average page views per day and section
 SECTION_RATES = {"confirmation": 9, "tracking": 14, "pickup": 3, "returns": 2, "feedback": 2}
-
 
 
 async def dashboard_activity(ctx) -> None:
@@ -33,22 +33,20 @@ async def dashboard_activity(ctx) -> None:
             for section, rate in SECTION_RATES.items():
                 for _ in range(max(0, int(rng.gauss(rate * trend, rate / 3)))):
                     at = day.replace(hour=rng.randrange(0, 24), minute=rng.randrange(60))
-                    buffer.add(merchant.id, "hub_view", now=at, order_id=rng.choice(order_ids), section=section)
+                    buffer.add(merchant.id, rules.VISIT, now=at, order_id=rng.choice(order_ids), section=section)
                     if section == "confirmation" and products:
                         shown = rng.sample(products, min(4, len(products)))
-                        buffer.add(merchant.id, "crosssell_impression", now=at, order_id=None, section=section,
+                        buffer.add(merchant.id, rules.IMPRESSION, now=at, order_id=None, section=section,
                                    product_ids=shown)
                         if rng.random() < 0.18:
-                            buffer.add(merchant.id, "crosssell_click", now=at + dt.timedelta(seconds=40),
+                            buffer.add(merchant.id, rules.CLICK, now=at + dt.timedelta(seconds=40),
                                        section=section, product_ids=[rng.choice(shown)])
     await buffer.flush()
 
 
 def _related(merchant, slug: str) -> list[str]:
-    fixture = demo.fixture
-
     catalog = "catalog/yamakaze_products.json" if slug == "yamakaze" else "acme_products.json"
     try:
-        return [p["id"] for p in fixture(catalog)][:8]
+        return [p["id"] for p in demo.fixture(catalog)][:8]
     except (OSError, KeyError, TypeError):
         return []

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from orderhub.db.pickup import rules as pickup_rules
+from orderhub.db.returns import rules as returns_rules
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 #: hub page views recorded per section (kind "hub_view", section = the hub section's key)
@@ -15,6 +18,12 @@ VISIT = "hub_view"
 IMPRESSION = "crosssell_impression"
 CLICK = "crosssell_click"
 KINDS = (VISIT, IMPRESSION, CLICK)
+#: the order hub sections are listed in (others follow alphabetically)
+SECTION_ORDER = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
+#: "open" returns: the ones waiting for the merchant to approve or reject them (db/returns/rules)
+RETURNS_AWAITING_DECISION = tuple(s for s, moves in returns_rules.TRANSITIONS.items() if "approve" in moves)
+#: the pickup state in which the shopper is at the store, waiting to be served
+PICKUP_ARRIVED = "arrived"
 
 
 @dataclass(frozen=True)
@@ -125,3 +134,32 @@ def weeks(rng: DateRange) -> list[tuple[dt.date, dt.date]]:
         out.append((day, last))
         day = last + dt.timedelta(days=1)
     return out
+
+
+@dataclass(frozen=True)
+class PickupFact:
+    state: str
+    picked_up_at: dt.datetime | None
+    deadline: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PickupCounts:
+    #: ready for collection (the shopper may be on the way or at the store)
+    waiting: int
+    #: at the store now
+    arrived: int
+    done_today: int
+    #: still waiting, and today is the last day
+    due_today: int
+
+
+def pickup_counts(pickups: list[PickupFact], day_start: dt.datetime, day_end: dt.datetime) -> PickupCounts:
+    """Today's pickup figures for the dashboard ([day_start, day_end) is today in the merchant's zone)."""
+    waiting = [p for p in pickups if p.state in pickup_rules.COLLECTABLE]
+    return PickupCounts(
+        waiting=len(waiting),
+        arrived=sum(1 for p in pickups if p.state == PICKUP_ARRIVED),
+        done_today=sum(1 for p in pickups if p.picked_up_at and day_start <= p.picked_up_at < day_end),
+        due_today=sum(1 for p in waiting if p.deadline and day_start <= p.deadline < day_end),
+    )

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from orderhub import money
 from orderhub.db import engine
+from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
-from orderhub.db.orders.rules import read_cross_sells_settings
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.tokens import hub_token, same, token_hash, well_formed
 
@@ -52,6 +52,13 @@ class BrandView:
             locale=merchant.locale,
             timezone=merchant.timezone,
         )
+
+
+async def brand_for_slug(slug: str) -> BrandView | None:
+    """The brand of the merchant with this slug (for its stylesheet), or None."""
+    async with engine.read():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+    return BrandView.of(merchant) if merchant is not None else None
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,27 @@ class OrderView:
     customer_tags: list[str]
     store: StoreView | None
     version: int
+
+    @property
+    def ships(self) -> bool:
+        """Sent by carrier (the hub has a tracking section)."""
+        return self.fulfillment_type == rules.SHIP
+
+    @property
+    def is_pickup(self) -> bool:
+        """Collected at a store (the hub has a pickup section)."""
+        return self.fulfillment_type == rules.PICKUP
+
+    def can_cancel(self, now: dt.datetime) -> bool:
+        return rules.can_cancel(self.cancelled, self.cancel_until, now)
+
+    @property
+    def item_count(self) -> int:
+        return sum(ln.quantity for ln in self.lines)
+
+    @property
+    def final_sale_count(self) -> int:
+        return sum(1 for ln in self.lines if ln.final_sale)
 
 
 @dataclass(frozen=True)
@@ -190,7 +218,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
         tax_by_rate=per_rate,
         payment=order.payment or {},
         cancel_until=rules.cancel_deadline(order.placed_at, policy),
-        cancelled=order.cancelled_at is not None or order.fulfillment_status == "cancelled",
+        cancelled=rules.is_cancelled(order.cancelled_at, order.fulfillment_status),
         return_window_days=rules.return_window_days(policy, customer.get("tags", [])),
         customer_tags=list(customer.get("tags", [])),
         store=StoreView(
@@ -213,7 +241,7 @@ async def load_hub(token: str, token_key: bytes) -> Hub | None:
         store = None
         code = (order.fulfillment or {}).get("store_code")
         if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == f"{merchant.id}:{code}").first()
+            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
     return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store))
 
 
@@ -228,8 +256,7 @@ class CrossSell:
 
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
     """Up to `limit` in-stock products related to what was bought, never what was bought."""
-
-    conf = read_cross_sells_settings((merchant.settings or {}).get("cross_sells"))
+    conf = rules.read_cross_sells_settings((merchant.settings or {}).get("cross_sells"))
     if not conf["enabled"]:
         return []
     chosen = conf["related"]
@@ -266,16 +293,26 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
 
 async def product_url(merchant_id: int, product_id: str) -> str | None:
     async with engine.read():
-        row = await Product.select(Product.url).where(Product.key == f"{merchant_id}:{product_id}").first()
+        row = await Product.select(Product.url).where(Product.key == scoped(merchant_id, product_id)).first()
     return row["url"] if row else None
 
 
-async def order_links(merchant_id: int, external_id: str, token_key: bytes) -> tuple[Order, str] | None:
+@dataclass(frozen=True)
+class OrderLink:
+    """An order's current hub token (for the links in the merchant's own emails)."""
+
+    order_id: int
+    number: str
+    token: str
+
+
+async def order_link(merchant_id: int, external_id: str, token_key: bytes) -> OrderLink | None:
     async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.key == f"{merchant_id}:{external_id}").first()
-    if order is None:
+        row = await Order.select(Order.id, Order.key, Order.number, Order.token_generation).where(
+            Order.key == scoped(merchant_id, external_id)).first()
+    if row is None:
         return None
-    return order, hub_token(token_key, order.key, order.token_generation)
+    return OrderLink(row["id"], row["number"], hub_token(token_key, row["key"], row["token_generation"]))
 
 
 def _normalise_postal(code: str) -> str:
@@ -306,10 +343,20 @@ def local_time(value: dt.datetime, timezone: str) -> dt.datetime:
     return value.astimezone(ZoneInfo(timezone))
 
 
-async def catalog(merchant_id: int, limit: int = 500) -> list[dict]:
+@dataclass(frozen=True)
+class CatalogProduct:
+    """One of the merchant's products, for the admin's cross-sell settings."""
+
+    id: str
+    title: str
+    #: the catalog's related products (the merchant may choose others)
+    related: list[str]
+    in_stock: bool
+
+
+async def catalog(merchant_id: int, limit: int = 500) -> list[CatalogProduct]:
     """The merchant's products for the admin: id, title and the catalog's related products."""
     async with engine.read():
         rows = await Product.select(Product.external_id, Product.title, Product.related, Product.in_stock).where(
             Product.merchant == merchant_id).order_by(Product.title).limit(limit).output(load_json=True)
-    return [{"id": r["external_id"], "title": r["title"], "related": list(r["related"] or []),
-             "in_stock": r["in_stock"]} for r in rows]
+    return [CatalogProduct(r["external_id"], r["title"], list(r["related"] or []), r["in_stock"]) for r in rows]

@@ -10,10 +10,22 @@ from typing import Any
 
 from orderhub import money
 from orderhub.db.merchants.rules import read_address
+from orderhub.db.pickup import rules as pickup_rules
+from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader
 
-FULFILMENT_TYPES = ("ship", "pickup")
-PAYMENT_METHODS = ("card", "cash_on_delivery", "konbini", "bank_transfer", "paypay", "paypal", "gift_card", "other")
+SHIP = "ship"
+PICKUP = "pickup"
+FULFILMENT_TYPES = (SHIP, PICKUP)
+#: Order.fulfillment_status. Shipping moves the first four forward (db/shipping/rules.fulfillment_status),
+#: pickup keeps ready_for_pickup / picked_up in step with its state, returns sets returned.
+CANCELLED = "cancelled"
+RETURNED = "returned"
+FULFILLMENT_STATUSES = (
+    "unfulfilled", "partially_shipped", "shipped", "delivered", "ready_for_pickup", "picked_up", CANCELLED, RETURNED,
+)
+CARD = "card"
+PAYMENT_METHODS = (CARD, "cash_on_delivery", "konbini", "bank_transfer", "paypay", "paypal", "gift_card", "other")
 MAX_LINES = 200
 
 
@@ -116,21 +128,20 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
         "tags": r.strings(customer, "tags", "customer.tags", max_items=50, max_len=64),
     }
     ful = r.obj(body.get("fulfillment"), "fulfillment") or {}
-    kind = r.choice(ful, "type", "fulfillment.type", FULFILMENT_TYPES, default="ship")
+    kind = r.choice(ful, "type", "fulfillment.type", FULFILMENT_TYPES, default=SHIP)
     order["fulfillment"] = {
         "type": kind,
         "promised_date": r.date(ful, "promised_date", "fulfillment.promised_date"),
         "processing_days": r.integer(ful, "processing_days", "fulfillment.processing_days", minimum=0, maximum=365, default=0),
         "store_code": None,
     }
-    if kind == "pickup":
+    if kind == PICKUP:
         code = r.text(ful, "store_code", "fulfillment.store_code", max_len=64)
         if code and code not in stores:
             r.error("fulfillment.store_code", "is not one of this merchant's stores")
         order["fulfillment"]["store_code"] = code
     address = body.get("shipping_address")
-    if kind == "ship" or address is not None:
-
+    if kind == SHIP or address is not None:
         order["shipping_address"] = read_address(r, r.obj(address, "shipping_address") or {}, "shipping_address")
     else:
         order["shipping_address"] = None
@@ -177,7 +188,7 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
         r.error("payment.last4", "must be the last four digits, as a string")
         last4 = None
     order["payment"] = {
-        "method": r.choice(pay, "method", "payment.method", PAYMENT_METHODS, default="card"),
+        "method": r.choice(pay, "method", "payment.method", PAYMENT_METHODS, default=CARD),
         "brand": r.text(pay, "brand", "payment.brand", required=False, max_len=32).lower(),
         "last4": last4,
     }
@@ -266,6 +277,11 @@ def cancel_deadline(placed_at: dt.datetime, policy: dict) -> dt.datetime:
     return placed_at + dt.timedelta(hours=int(policy.get("cancel_window_hours", 1)))
 
 
+def can_cancel(cancelled: bool, cancel_until: dt.datetime, now: dt.datetime) -> bool:
+    """The shopper may still ask to cancel (before the merchant's cancellation window closes)."""
+    return not cancelled and now < cancel_until
+
+
 def return_window_days(policy: dict, tags: list[str]) -> int:
     days = int(policy.get("return_window_days", 30))
     for tag in tags:
@@ -282,10 +298,55 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
-STATUS_ORDER = (
-    "unfulfilled", "processing", "partially_shipped", "shipped", "ready_for_pickup",
-    "partially_delivered", "delivered", "picked_up", "returned",
-)
+def is_cancelled(cancelled_at: dt.datetime | None, fulfillment_status: str) -> bool:
+    return cancelled_at is not None or fulfillment_status == CANCELLED
+
+
+# --- the order's one-word status at the top of the hub ---------------------------------------------
+
+#: every status the hub's summary can show, with its tone (the badge's colour)
+STATUS_TONES: dict[str, str] = {
+    "processing": "info", "preparing": "info", "shipped": "info", "partially_delivered": "info",
+    "out_for_delivery": "info", "delivered": "good", "attention": "warn", "ready_for_pickup": "good",
+    "picked_up": "good", "pickup_expired": "warn", "cancelled": "muted", "returned": "muted",
+}
+#: statuses in which the parcel has left the shop
+ON_ITS_WAY = frozenset({"shipped", "partially_delivered", "out_for_delivery", "delivered", "attention"})
+#: pickup orders the store has made ready (or already handed over)
+READY = frozenset({"ready_for_pickup", "picked_up"})
+#: the pickup's state -> the hub's status (placed or unknown: processing)
+PICKUP_STATUS: dict[str, str] = {
+    "preparing": "preparing",
+    **{state: "ready_for_pickup" for state in pickup_rules.COLLECTABLE},
+    "picked_up": "picked_up", "expired": "pickup_expired", "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """The hub's one-word summary of an order (`key`, translated when shown) and what follows from it."""
+
+    key: str
+
+    @property
+    def tone(self) -> str:
+        return STATUS_TONES.get(self.key, "info")
+
+    @property
+    def on_its_way(self) -> bool:
+        return self.key in ON_ITS_WAY
+
+    @property
+    def delivered(self) -> bool:
+        return self.key == "delivered"
+
+    @property
+    def ready_for_pickup(self) -> bool:
+        return self.key in READY
+
+    @property
+    def picked_up(self) -> bool:
+        return self.key == "picked_up"
 
 
 def status_key(
@@ -293,27 +354,28 @@ def status_key(
     pickup_state: str | None,
 ) -> str:
     """The one-word summary at the top of the hub, from the order, its shipments and pickup."""
-    if cancelled or fulfillment_status == "cancelled":
+    if cancelled or fulfillment_status == CANCELLED:
         return "cancelled"
-    if fulfillment_status == "returned":
+    if fulfillment_status == RETURNED:
         return "returned"
-    if fulfillment_type == "pickup":
-        return {
-            None: "processing", "placed": "processing", "preparing": "preparing", "ready": "ready_for_pickup",
-            "on_the_way": "ready_for_pickup", "arrived": "ready_for_pickup", "picked_up": "picked_up",
-            "expired": "pickup_expired", "cancelled": "cancelled",
-        }.get(pickup_state, "processing")
+    if fulfillment_type == PICKUP:
+        return PICKUP_STATUS.get(pickup_state or "", "processing")
     if not shipment_statuses:
         return "processing"
-    if all(s == "delivered" for s in shipment_statuses):
+    if all(shipping_rules.is_delivered(s) for s in shipment_statuses):
         return "delivered"
-    if any(s in ("exception", "failed_attempt", "returned_to_sender") for s in shipment_statuses):
+    if any(shipping_rules.in_trouble(s) for s in shipment_statuses):
         return "attention"
-    if any(s == "out_for_delivery" for s in shipment_statuses):
+    if any(shipping_rules.is_out_for_delivery(s) for s in shipment_statuses):
         return "out_for_delivery"
-    if any(s == "delivered" for s in shipment_statuses):
+    if any(shipping_rules.is_delivered(s) for s in shipment_statuses):
         return "partially_delivered"
     return "shipped"
+
+
+def order_status(**facts: Any) -> OrderStatus:
+    """`status_key` as an OrderStatus (the same keyword arguments)."""
+    return OrderStatus(status_key(**facts))
 
 
 # --- cross-sells (Merchant.settings["cross_sells"]) -------------------------------------------------

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
-from orderhub.db.outbox.services import notify
+from orderhub.db.outbox import services as outbox
 from orderhub.db.tokens import hub_token, token_hash
 
 
@@ -24,7 +25,7 @@ async def upsert_product(merchant: Merchant, product_id: str, body: object, *, n
     product, errors = rules.read_product(body, product_id, merchant.currency)
     if errors:
         raise ValidationFailed(errors)
-    key = f"{merchant.id}:{product_id}"
+    key = scoped(merchant.id, product_id)
     async with engine.write():
         existing = await Product.objects().output(load_json=True).where(Product.key == key).first()
         if existing is None:
@@ -50,7 +51,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
     if not (0 < len(external_id) <= 200):
         raise ValidationFailed([{"field": "external_id", "message": "must be 1 to 200 characters"}])
     digest = body_hash(body)
-    key = f"{merchant.id}:{external_id}"
+    key = scoped(merchant.id, external_id)
     async with engine.write():
         existing = await Order.objects().output(load_json=True).where(Order.key == key).first()
         if existing is not None and existing.body_hash == digest:
@@ -90,8 +91,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                         token_generation=1, created_at=now, **values)
             await row.save()
             order_id, created = row.id, True
-
-            await notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
+            await outbox.notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
                                                           "fulfillment_type": values["fulfillment_type"]},
                          order_id=order_id, now=now)
         else:
@@ -117,7 +117,7 @@ async def _sync_lines(order_id: int, lines: list[dict]) -> None:
     for i, line in enumerate(lines):
         row = current.get(line["line_id"])
         if row is None:
-            await OrderLine(order=order_id, key=f"{order_id}:{line['line_id']}", **line).save()
+            await OrderLine(order=order_id, key=scoped(order_id, line["line_id"]), **line).save()
             continue
         busy = max(row.fulfilled_quantity, row.requested_quantity, row.received_quantity)
         if line["quantity"] < busy:
@@ -130,11 +130,11 @@ async def _sync_lines(order_id: int, lines: list[dict]) -> None:
 
 async def revoke_hub_token(merchant_id: int, external_id: str, *, token_key: bytes) -> str:
     """A new link for the order; the old one opens nothing from now on."""
-    key = f"{merchant_id}:{external_id}"
+    key = scoped(merchant_id, external_id)
     async with engine.write():
         order = await Order.objects().output(load_json=True).where(Order.key == key).first()
         if order is None:
-            raise NotFound("order")
+            raise NotFound("order.not_found", "no such order", field="external_id")
         generation = order.token_generation + 1
         token = hub_token(token_key, key, generation)
         await Order.update({Order.token_generation: generation, Order.token_hash: token_hash(token)}).where(

@@ -43,10 +43,10 @@ async def poll_once(provider: Provider, client: httpx.AsyncClient, now: dt.datet
     for ship in await services.shipments_to_poll(now, every=every):
         totals["polled"] += 1
         try:
-            body = await fetch_tracking(client, provider, ship["carrier"], ship["tracking_number"], limiter=limiter)
+            body = await fetch_tracking(client, provider, ship.carrier, ship.tracking_number, limiter=limiter)
             if body is not None:
-                body = {**body, "carrier": ship["carrier"], "tracking_number": ship["tracking_number"]}
-                result = await services.ingest_events(ship["merchant"], body, source="poller", now=now)
+                body = {**body, "carrier": ship.carrier, "tracking_number": ship.tracking_number}
+                result = await services.ingest_events(ship.merchant_id, body, source="poller", now=now)
                 totals["accepted"] += result.accepted
                 totals["duplicates"] += result.duplicates
                 if result.accepted:
@@ -54,8 +54,8 @@ async def poll_once(provider: Provider, client: httpx.AsyncClient, now: dt.datet
                         await _announce(order_id, final)
         except (ProviderError, ValidationFailed, NotFound) as exc:
             totals["failed"] += 1
-            log.warning("tracking %s %s: %s", ship["carrier"], ship["tracking_number"], exc)
-        await services.mark_polled(ship["id"], now)
+            log.warning("tracking %s %s: %s", ship.carrier, ship.tracking_number, exc)
+        await services.mark_polled(ship.id, now)
     return totals
 
 

@@ -23,6 +23,10 @@ class EventView:
     message: str
     carrier_code: str
 
+    @property
+    def tone(self) -> str:
+        return rules.tone(self.status)
+
 
 @dataclass(frozen=True)
 class ItemView:
@@ -50,7 +54,6 @@ class ShipmentView:
     estimate_change: str | None
     late: bool
     stalled: bool
-    final: bool
     last_event_at: dt.datetime | None
     items: list[ItemView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
@@ -58,6 +61,38 @@ class ShipmentView:
     @property
     def item_count(self) -> int:
         return sum(i.quantity for i in self.items)
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing more will happen to it: the page stops listening."""
+        return rules.is_final(self.status)
+
+    @property
+    def in_trouble(self) -> bool:
+        """The status needs explaining (what happened, what happens now, what the shopper can do)."""
+        return rules.in_trouble(self.status)
+
+    @property
+    def is_delivered(self) -> bool:
+        return rules.is_delivered(self.status)
+
+    @property
+    def tone(self) -> str:
+        return rules.tone(self.status, self.late, self.stalled)
+
+    @property
+    def shows_estimate(self) -> bool:
+        """An estimate is worth showing while the parcel is on its way."""
+        return self.estimate is not None and not self.is_final
+
+    @property
+    def estimate_later(self) -> bool:
+        """The estimate moved past the date first promised."""
+        return self.estimate_change == rules.LATER
+
+    @property
+    def estimate_earlier(self) -> bool:
+        return self.estimate_change == rules.EARLIER
 
 
 @dataclass
@@ -88,7 +123,7 @@ def _shipment_view(row: dict, events: list[dict], lines: dict[str, dict], now: d
         estimate_change=rules.estimate_change(row["first_estimate"], row["estimate"]),
         late=now is not None and rules.is_late(row["status"], row["estimate"], now, tz),
         stalled=now is not None and rules.is_stalled(row["status"], activity, now, tz),
-        final=rules.is_final(row["status"]), last_event_at=row["last_event_at"], items=items,
+        last_event_at=row["last_event_at"], items=items,
         events=[EventView(e["event_id"], e["status"], e["substatus"] or "", e["occurred_at"], e["location"] or "",
                           e["message"] or "", e["carrier_code"] or "") for e in ordered],
     )
@@ -110,15 +145,9 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str) -> T
     total = sum(ln["quantity"] for ln in lines.values())
     counts = rules.items_summary([(v.status, v.item_count) for v in views], total)
     in_shipments = sum(v.item_count for v in views)
-    return TrackingPage(views, total, counts["delivered"], counts["shipped"],
-                        bool(views) and all(v.final for v in views) and in_shipments >= total,
+    return TrackingPage(views, total, counts.delivered, counts.shipped,
+                        bool(views) and all(v.is_final for v in views) and in_shipments >= total,
                         max(total - in_shipments, 0))
-
-
-async def shipment_statuses(order_id: int) -> list[str]:
-    async with engine.read():
-        return [r["status"] for r in await Shipment.select(Shipment.status).where(Shipment.order == order_id)
-                .order_by(Shipment.id)]
 
 
 async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
@@ -126,7 +155,7 @@ async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
     out: dict[str, dt.datetime] = {}
     async with engine.read():
         rows = await Shipment.select(Shipment.lines, Shipment.delivered_at).output(load_json=True).where(
-            (Shipment.order == order_id) & (Shipment.status == "delivered"))
+            (Shipment.order == order_id) & (Shipment.status == rules.DELIVERED))
     for row in rows:
         if row["delivered_at"] is None:
             continue
@@ -135,11 +164,6 @@ async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
             if ln["line_id"] not in out or at > out[ln["line_id"]]:
                 out[ln["line_id"]] = at
     return out
-
-
-async def views_since(order_id: int, since: dt.datetime) -> int:
-    async with engine.read():
-        return await TrackingView.count().where((TrackingView.order == order_id) & (TrackingView.viewed_at >= since))
 
 
 @dataclass(frozen=True)

@@ -12,27 +12,93 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from orderhub.db.keys import scoped
 from orderhub.db.validation import Reader
 
+# --- the status vocabulary (the one home of every set of statuses) --------------------------------
+
+PENDING = "pending"
+OUT_FOR_DELIVERY = "out_for_delivery"
+DELIVERED = "delivered"
+AVAILABLE_FOR_PICKUP = "available_for_pickup"
 STATUSES = (
-    "pending", "info_received", "in_transit", "out_for_delivery", "failed_attempt",
-    "available_for_pickup", "delivered", "exception", "returned_to_sender", "expired",
+    PENDING, "info_received", "in_transit", OUT_FOR_DELIVERY, "failed_attempt",
+    AVAILABLE_FOR_PICKUP, DELIVERED, "exception", "returned_to_sender", "expired",
 )
-FINAL = frozenset({"delivered", "returned_to_sender", "expired"})
+FINAL = frozenset({DELIVERED, "returned_to_sender", "expired"})
 #: statuses a delivered shipment can still move to (a later event of these kinds is believed)
-AFTER_DELIVERY = frozenset({"delivered", "returned_to_sender", "exception"})
+AFTER_DELIVERY = frozenset({DELIVERED, "returned_to_sender", "exception"})
 #: how far along the journey a status is (ties in occurred_at are broken by it)
 PROGRESS = {
-    "pending": 0, "info_received": 1, "in_transit": 2, "exception": 3, "failed_attempt": 4,
-    "out_for_delivery": 5, "available_for_pickup": 6, "expired": 7, "returned_to_sender": 8, "delivered": 9,
+    PENDING: 0, "info_received": 1, "in_transit": 2, "exception": 3, "failed_attempt": 4,
+    OUT_FOR_DELIVERY: 5, AVAILABLE_FOR_PICKUP: 6, "expired": 7, "returned_to_sender": 8, DELIVERED: 9,
 }
 SUBSTATUSES = (
     "weather", "customs_hold", "address_issue", "damaged", "lost", "refused", "recipient_unavailable",
     "delivered_to_locker", "delivered_to_neighbour", "delayed", "held_at_facility", "business_closed",
     "delivered_to_reception", "signed", "",
 )
-#: statuses that make a shipment "need attention" (exception explained)
+#: statuses that make a shipment "need attention": the page explains what happened and what now
 TROUBLE = frozenset({"exception", "failed_attempt", "returned_to_sender", "expired"})
+#: statuses whose items no longer count as shipped to the shopper (the parcel will not arrive)
+UNDELIVERABLE = frozenset({"returned_to_sender", "expired"})
+#: statuses a shipment is waiting at the carrier's, not yet moving (items not counted as shipped)
+NOT_SHIPPED = frozenset({PENDING})
+#: a status change -> the notification (emails, merchant webhooks) it sends
+NOTIFICATIONS = {
+    OUT_FOR_DELIVERY: "shipment.out_for_delivery", DELIVERED: "shipment.delivered",
+    "exception": "shipment.exception", "failed_attempt": "shipment.failed_attempt",
+    "returned_to_sender": "shipment.exception", AVAILABLE_FOR_PICKUP: "shipment.available_for_pickup",
+}
+DELAYED_NOTIFICATION = "shipment.delayed"
+SHIPPED_NOTIFICATION = "shipment.shipped"
+#: the tone a status is shown in (badge colour): good news, a problem, or news on the way
+GOOD = frozenset({DELIVERED, AVAILABLE_FOR_PICKUP})
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL
+
+
+def in_trouble(status: str) -> bool:
+    return status in TROUBLE
+
+
+def is_delivered(status: str) -> bool:
+    return status == DELIVERED
+
+
+def is_out_for_delivery(status: str) -> bool:
+    return status == OUT_FOR_DELIVERY
+
+
+def counts_as_shipped(status: str) -> bool:
+    """The shipment's items are on their way or arrived (not waiting for the carrier, not coming back)."""
+    return status not in NOT_SHIPPED and status not in UNDELIVERABLE
+
+
+def tone(status: str, late: bool = False, stalled: bool = False) -> str:
+    """"good", "warn" or "info" for a status (late or stalled shipments are a problem unless delivered)."""
+    if status == DELIVERED:
+        return "good"
+    if status in TROUBLE or late or stalled:
+        return "warn"
+    if status in GOOD:
+        return "good"
+    return "info"
+
+
+def notification(old_status: str, old_substatus: str, status: str, substatus: str) -> str | None:
+    """The notification a move from (old status, substatus) to (status, substatus) sends, if any."""
+    if (status, substatus) == (old_status, old_substatus):
+        return None
+    return NOTIFICATIONS.get(status)
+
+
+def is_delay(old_estimate: dt.date | None, estimate: dt.date | None, status: str) -> bool:
+    """The estimate moved later while the parcel is still on its way (the shopper is told)."""
+    return bool(old_estimate and estimate and estimate > old_estimate and status not in FINAL)
+
 
 CARRIERS: dict[str, tuple[str, str]] = {
     # code: (display name, tracking page URL template; {n} is the URL-quoted tracking number)
@@ -49,6 +115,12 @@ CARRIER_ALIASES = {
     "sagawa_express": "sagawa", "japanpost": "japan_post", "japan-post": "japan_post", "jp_post": "japan_post",
     "yu-pack": "japan_post", "dhl_express": "dhl", "dhl-express": "dhl", "fedex_ground": "fedex",
 }
+#: tracking providers' courier slugs (AfterShip, EasyPost) -> our carrier codes
+PROVIDER_COURIERS = {
+    "yamato-transport": "yamato", "taqbin-jp": "yamato", "sagawa": "sagawa", "japan-post": "japan_post",
+    "ups": "ups", "fedex": "fedex", "usps": "usps", "dhl": "dhl", "dhl-express": "dhl",
+    "UPS": "ups", "FedEx": "fedex", "USPS": "usps", "DHLExpress": "dhl", "DHL": "dhl",
+}
 _CARRIER_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,31}$")
 _TRACKING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{3,62}[A-Za-z0-9]$")
 _EVENT_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -62,6 +134,12 @@ MAX_EVENTS_PER_CALL = 500
 def normalize_carrier(code: str) -> str:
     code = (code or "").strip().lower().replace(" ", "_")
     return CARRIER_ALIASES.get(code, code)
+
+
+def provider_carrier(code: Any) -> str:
+    """A tracking provider's courier slug as our carrier code."""
+    code = str(code or "")
+    return PROVIDER_COURIERS.get(code, normalize_carrier(code))
 
 
 def normalize_tracking_number(number: str) -> str:
@@ -82,7 +160,18 @@ def carrier_url(code: str, tracking_number: str) -> str | None:
 
 
 def tracking_key(merchant_id: int, carrier: str, number: str) -> str:
-    return f"{merchant_id}:{normalize_carrier(carrier)}:{normalize_tracking_number(number)}"
+    """How carrier events find their shipment: merchant, carrier and the number without spaces or dashes."""
+    return scoped(merchant_id, normalize_carrier(carrier), normalize_tracking_number(number))
+
+
+def shipment_key(order_id: int, shipment_id: str) -> str:
+    """A shipment's unique key: the merchant's shipment id within its order."""
+    return scoped(order_id, shipment_id)
+
+
+def event_key(ship_id: int, event_id: str) -> str:
+    """A carrier event's unique key: the same event is stored once per shipment, whatever races."""
+    return scoped(ship_id, event_id)
 
 
 # --- reading input ----------------------------------------------------------------------------
@@ -257,17 +346,17 @@ def current_state(events: Sequence[dict], shipment_estimate: dt.date | None) -> 
     delivered, only a later returned_to_sender or exception moves it on: a stray in-transit scan
     after delivery never moves a shipment backwards."""
     if not events:
-        return State("pending", "", None, None, None, shipment_estimate)
+        return State(PENDING, "", None, None, None, shipment_estimate)
     ordered = sorted(events, key=_order_key)
     current = ordered[0]
     delivered_at = None
     for ev in ordered:
-        if current["status"] == "delivered" and ev["status"] not in AFTER_DELIVERY:
+        if current["status"] == DELIVERED and ev["status"] not in AFTER_DELIVERY:
             continue
         current = ev
-        if ev["status"] == "delivered":
+        if ev["status"] == DELIVERED:
             delivered_at = ev["occurred_at"]
-    if current["status"] != "delivered":
+    if current["status"] != DELIVERED:
         delivered_at = None
     estimate = shipment_estimate
     for ev in ordered:
@@ -277,15 +366,15 @@ def current_state(events: Sequence[dict], shipment_estimate: dt.date | None) -> 
                  delivered_at, estimate)
 
 
-def is_final(status: str) -> bool:
-    return status in FINAL
+LATER = "later"
+EARLIER = "earlier"
 
 
 def estimate_change(first: dt.date | None, current: dt.date | None) -> str | None:
-    """'later' when the estimate moved past the first promise, 'earlier' when it moved ahead, else None."""
+    """LATER when the estimate moved past the first promise, EARLIER when it moved ahead, else None."""
     if first is None or current is None or first == current:
         return None
-    return "later" if current > first else "earlier"
+    return LATER if current > first else EARLIER
 
 
 def local_date(moment: dt.datetime, tz: str) -> dt.date:
@@ -320,7 +409,7 @@ def is_stalled(status: str, last_activity: dt.datetime | None, now: dt.datetime,
                days: int = STALLED_BUSINESS_DAYS, holidays: frozenset[dt.date] = frozenset()) -> bool:
     """No scan for `days` business days since the label (or the last scan) and not yet final.
     A parcel waiting at a pickup point is not stalled: it waits for the shopper."""
-    if last_activity is None or status in FINAL or status == "available_for_pickup":
+    if last_activity is None or status in FINAL or status == AVAILABLE_FOR_PICKUP:
         return False
     return business_days_between(local_date(last_activity, tz), local_date(now, tz), holidays) >= days
 
@@ -354,12 +443,24 @@ def fulfillment_status(current: str, ordered: dict[str, int], shipped: dict[str,
     return computed if FULFILLMENT_RANK[computed] > FULFILLMENT_RANK[current] else current
 
 
-def items_summary(shipments: Sequence[tuple[str, int]], total_items: int) -> dict:
+@dataclass(frozen=True)
+class ItemsSummary:
+    """Item counts for "2 of 3 items delivered"."""
+
+    delivered: int
+    shipped: int
+    total: int
+
+    @property
+    def all_delivered(self) -> bool:
+        return self.total > 0 and self.delivered >= self.total
+
+
+def items_summary(shipments: Sequence[tuple[str, int]], total_items: int) -> ItemsSummary:
     """(status, item count) per shipment -> counts for "2 of 3 items delivered"."""
-    delivered = sum(n for status, n in shipments if status == "delivered")
-    shipped = sum(n for status, n in shipments if status not in ("pending",))
-    return {"delivered": delivered, "shipped": shipped, "total": total_items,
-            "all_delivered": total_items > 0 and delivered >= total_items}
+    delivered = sum(n for status, n in shipments if status == DELIVERED)
+    shipped = sum(n for status, n in shipments if status not in NOT_SHIPPED)
+    return ItemsSummary(delivered, shipped, total_items)
 
 
 # --- provider adapters --------------------------------------------------------------------------

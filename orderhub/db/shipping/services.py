@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
-from orderhub.db.outbox.services import notify
+from orderhub.db.outbox import services as outbox
 from orderhub.db.shipping import rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
 
@@ -47,11 +48,15 @@ def _hash(body: object) -> str:
 _WRITERS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 
+def _is_postgres() -> bool:
+    return engine.current_engine().engine_type == "postgres"
+
+
 @contextlib.asynccontextmanager
 async def _one_writer():
     """On SQLite, queue this process's writers here instead of in SQLite's busy handler, which
     sleeps up to 100 ms between tries (many concurrent webhook deliveries ingest 5-10x faster)."""
-    if engine.current_engine().engine_type == "postgres":
+    if _is_postgres():
         yield
         return
     loop = asyncio.get_running_loop()
@@ -62,18 +67,14 @@ async def _one_writer():
         yield
 
 
-async def _is_postgres() -> bool:
-    return engine.current_engine().engine_type == "postgres"
-
-
 async def _lock_order(order_id: int) -> None:
-    if await _is_postgres():
+    if _is_postgres():
         await Order.select(Order.id).where(Order.id == order_id).lock_rows()
 
 
 async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
     """Through the outbox (emails and merchant webhooks), inside the caller's transaction."""
-    await notify(merchant_id, event, payload, order_id=order_id, now=now)
+    await outbox.notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
 def _payload(ship: dict, state: rules.State) -> dict:
@@ -93,11 +94,11 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
     digest = _hash(body)
     async with _one_writer(), engine.write():
         order = await Order.select(Order.id, Order.fulfillment_status).where(
-            Order.key == f"{merchant.id}:{external_id}").first()
+            Order.key == scoped(merchant.id, external_id)).first()
         if order is None:
-            raise NotFound("order")
+            raise NotFound("order.not_found", "no such order", field="external_id")
         await _lock_order(order["id"])
-        key = f"{order['id']}:{shipment_id}"
+        key = rules.shipment_key(order["id"], shipment_id)
         existing = await Shipment.select().output(load_json=True).where(Shipment.key == key).first()
         if existing is not None and existing["body_hash"] == digest:
             return False, _shipment_json(existing), order["id"]
@@ -136,7 +137,8 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
         await _update_order(order["id"])
         stored = await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
         if created:
-            await _notify(merchant.id, "shipment.shipped", _payload(stored, state), order_id=order["id"], now=now)
+            await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state), order_id=order["id"],
+                          now=now)
     return created, _shipment_json(stored), order["id"]
 
 
@@ -163,7 +165,8 @@ async def ingest_parsed(merchant_id: int, data: dict, *, source: str, now: dt.da
     async with _one_writer(), engine.write():
         ships = await Shipment.select().output(load_json=True).where(Shipment.tracking_key == tkey)
         if not ships:
-            raise NotFound("shipment")
+            raise NotFound("shipment.not_found", "no shipment with this carrier and tracking number",
+                           field="tracking_number")
         for order_id in sorted({s["order"] for s in ships}):
             await _lock_order(order_id)
         fresh: dict[str, dict] = {}
@@ -177,7 +180,7 @@ async def ingest_parsed(merchant_id: int, data: dict, *, source: str, now: dt.da
         for ship in ships:
             inserted = 0
             if fresh:
-                rows = [TrackingEvent(shipment=ship["id"], key=f"{ship['id']}:{ev['event_id']}", source=source,
+                rows = [TrackingEvent(shipment=ship["id"], key=rules.event_key(ship["id"], ev["event_id"]), source=source,
                                       received_at=now, **ev) for ev in fresh.values()]
                 done = await TrackingEvent.insert(*rows).on_conflict(
                     target=TrackingEvent.key, action="DO NOTHING").returning(TrackingEvent.id)
@@ -208,7 +211,7 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate, befor
         # only events that can still matter: from the current one on, estimates, and deliveries
         # (an older event can never become the current status: rules.current_state)
         where = where & ((TrackingEvent.occurred_at >= ship["status_at"])
-                         | TrackingEvent.estimated_delivery.is_not_null() | (TrackingEvent.status == "delivered"))
+                         | TrackingEvent.estimated_delivery.is_not_null() | (TrackingEvent.status == rules.DELIVERED))
     events = await TrackingEvent.select(
         TrackingEvent.event_id, TrackingEvent.status, TrackingEvent.substatus, TrackingEvent.occurred_at,
         TrackingEvent.estimated_delivery).where(where)
@@ -224,15 +227,11 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate, befor
     if before is not None:
         old_status, old_sub, old_estimate = before["status"], before["substatus"], before["estimate"]
         payload = _payload({**ship, "first_estimate": first}, state)
-        if state.status != old_status or state.substatus != old_sub:
-            event = {"out_for_delivery": "shipment.out_for_delivery", "delivered": "shipment.delivered",
-                     "exception": "shipment.exception", "failed_attempt": "shipment.failed_attempt",
-                     "returned_to_sender": "shipment.exception", "available_for_pickup": "shipment.available_for_pickup",
-                     }.get(state.status)
-            if event:
-                await _notify(merchant_id, event, payload, order_id=order_id, now=now)
-        if old_estimate and state.estimate and state.estimate > old_estimate and state.status not in rules.FINAL:
-            await _notify(merchant_id, "shipment.delayed", payload, order_id=order_id, now=now)
+        event = rules.notification(old_status, old_sub, state.status, state.substatus)
+        if event:
+            await _notify(merchant_id, event, payload, order_id=order_id, now=now)
+        if rules.is_delay(old_estimate, state.estimate, state.status):
+            await _notify(merchant_id, rules.DELAYED_NOTIFICATION, payload, order_id=order_id, now=now)
     return state
 
 
@@ -247,11 +246,11 @@ async def _update_order(order_id: int) -> bool:
     shipped: dict[str, int] = {}
     delivered: dict[str, int] = {}
     for s in ships:
-        if s["status"] in ("returned_to_sender", "expired"):
+        if s["status"] in rules.UNDELIVERABLE:
             continue
         for ln in s["lines"]:
             shipped[ln["line_id"]] = shipped.get(ln["line_id"], 0) + ln["quantity"]
-            if s["status"] == "delivered":
+            if rules.is_delivered(s["status"]):
                 delivered[ln["line_id"]] = delivered.get(ln["line_id"], 0) + ln["quantity"]
     for ln in lines:
         want = max(min(shipped.get(ln["line_id"], 0), ln["quantity"]), ln["requested_quantity"] or 0)
@@ -269,14 +268,24 @@ async def record_view(merchant_id: int, order_id: int, *, now: dt.datetime) -> N
         await TrackingView.insert(TrackingView(merchant=merchant_id, order=order_id, viewed_at=now))
 
 
-async def shipments_to_poll(now: dt.datetime, *, every: dt.timedelta, limit: int = 100) -> list[dict]:
+@dataclass(frozen=True)
+class PollTarget:
+    """A parcel the poller asks the tracking provider about."""
+
+    id: int
+    merchant_id: int
+    carrier: str
+    tracking_number: str
+
+
+async def shipments_to_poll(now: dt.datetime, *, every: dt.timedelta, limit: int = 100) -> list[PollTarget]:
     """Non-final shipments the poller has not asked about within `every`."""
     async with engine.read():
         rows = await Shipment.select(Shipment.id, Shipment.merchant, Shipment.carrier, Shipment.tracking_number,
                                      Shipment.polled_at).where(
             Shipment.status.not_in(list(rules.FINAL))).order_by(Shipment.polled_at).limit(limit * 4)
     due = [r for r in rows if r["polled_at"] is None or r["polled_at"] <= now - every]
-    return due[:limit]
+    return [PollTarget(r["id"], r["merchant"], r["carrier"], r["tracking_number"]) for r in due[:limit]]
 
 
 async def mark_polled(ship_id: int, now: dt.datetime) -> None:

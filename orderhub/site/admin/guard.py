@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request
-from litestar.exceptions import HTTPException, PermissionDeniedException
 
 from orderhub.components.i18n import gettext as _
+from orderhub.site.access import RoleNotAllowed, SignInRequired, safe_next, sign_in_url  # noqa: F401 (re-export)
 from orderhub.site.admin import nav
 from orderhub.site.auth import ADMIN
 from orderhub.site.hub.context import base_context, page_language
@@ -26,33 +25,6 @@ class Admin:
     role: str  # owner | staff
     merchant: dict
     store_code: str | None = None
-
-
-class SignInRequired(HTTPException):
-    status_code = 401
-    detail = "sign in to the merchant admin"
-
-    def __init__(self, next_path: str) -> None:
-        super().__init__(detail=self.detail)
-        self.next_path = next_path
-
-
-class RoleNotAllowed(PermissionDeniedException):
-    """Signed in, but this page is for another role (staff opening an owner's page)."""
-
-
-def safe_next(value: str | None) -> str:
-    """A local admin path to come back to after signing in; anything else lands on /admin."""
-    value = (value or "").strip()
-    if not value.startswith("/admin") or value.startswith("//") or "\\" in value or len(value) > 500:
-        return "/admin"
-    if value.startswith(("/admin/sign-in", "/admin/sign-out")):
-        return "/admin"
-    return value
-
-
-def sign_in_url(next_path: str) -> str:
-    return "/admin/sign-in?next=" + quote(safe_next(next_path), safe="/")
 
 
 async def current_admin(request: Request) -> Admin | None:

@@ -1,7 +1,8 @@
-"""Integration API for tracking (CONTRACT.md): PUT a shipment, POST carrier events."""
+"""Integration API for tracking (docs/api.md): PUT a shipment, POST carrier events."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
@@ -29,23 +30,20 @@ class TrackingApi(Controller):
     @put("/orders/{external_id:str}/shipments/{shipment_id:str}", summary="Create or update a shipment",
          status_code=200)
     async def put_shipment(self, request: Request, merchant: Merchant, external_id: str,
-                           shipment_id: str) -> Response[dict[str, Any]]:
-        now = request.app.state.clock()
+                           shipment_id: str, now: dt.datetime) -> Response[dict[str, Any]]:
         created, shipment, order_id = await retry_on_race(services.upsert_shipment, merchant, external_id,
                                                           shipment_id, await json_body(request), now=now)
         await announce(request, {order_id: False})
         return Response(shipment, status_code=201 if created else 200)
 
     @post("/tracking-events", summary="Add carrier events to a shipment", status_code=202)
-    async def post_events(self, request: Request, merchant: Merchant) -> Response[dict[str, Any]]:
-        now = request.app.state.clock()
+    async def post_events(self, request: Request, merchant: Merchant, now: dt.datetime) -> Response[dict[str, Any]]:
         result = await services.ingest_events(merchant.id, await json_body(request), source="api", now=now)
         await announce(request, result.orders)
         return Response(result.as_json(), status_code=202)
 
     @get("/shipments/attention", summary="Stalled or late shipments and anxious shoppers, for the merchant to act on")
-    async def attention(self, request: Request, merchant: Merchant) -> dict[str, Any]:
-        now = request.app.state.clock()
+    async def attention(self, merchant: Merchant, now: dt.datetime) -> dict[str, Any]:
         stalled = await shipping_queries.stalled_shipments(merchant.id, now)
         anxious = await shipping_queries.anxious_shoppers(merchant.id, now)
         late = [s for s in await shipping_queries.late_or_stalled(merchant.id, now) if s.late and not s.stalled]

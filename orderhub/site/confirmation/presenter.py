@@ -23,15 +23,16 @@ class Step:
     done: bool
 
 
-def status_of(order: OrderView, shipment_statuses: list[str] | None = None, pickup_state: str | None = None) -> str:
-    return rules.status_key(
+def status_of(order: OrderView, shipment_statuses: list[str] | None = None,
+              pickup_state: str | None = None) -> rules.OrderStatus:
+    return rules.order_status(
         cancelled=order.cancelled, fulfillment_type=order.fulfillment_type,
         fulfillment_status=order.fulfillment_status, shipment_statuses=shipment_statuses or [],
         pickup_state=pickup_state,
     )
 
 
-def status_text(status: str, order: OrderView) -> str:
+def status_text(status: rules.OrderStatus, order: OrderView) -> str:
     store = order.store.name if order.store else ""
     return {
         "processing": _("We're getting your order ready."),
@@ -46,22 +47,20 @@ def status_text(status: str, order: OrderView) -> str:
         "pickup_expired": _("The pickup period has ended. Please contact us."),
         "cancelled": _("This order was cancelled."),
         "returned": _("This order was returned."),
-    }.get(status, "")
+    }.get(status.key, "")
 
 
-def next_steps(order: OrderView, status: str) -> list[Step]:
-    shipped = status in ("shipped", "partially_delivered", "out_for_delivery", "delivered", "attention")
-    if order.fulfillment_type == "pickup":
-        ready = status in ("ready_for_pickup", "picked_up")
+def next_steps(order: OrderView, status: rules.OrderStatus) -> list[Step]:
+    if order.is_pickup:
         store = order.store.name if order.store else ""
         bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
         return [
             Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
             Step(_("We prepare your order"),
                  _("We'll email you as soon as it's ready, usually by %(date)s.") % {"date": filters.date(order.promised_date)}
-                 if order.promised_date else _("We'll email you as soon as it's ready."), ready),
+                 if order.promised_date else _("We'll email you as soon as it's ready."), status.ready_for_pickup),
             Step(_("Pick it up at %(store)s") % {"store": store},
-                 (_("Bring: %(things)s.") % {"things": bring}) if bring else "", status == "picked_up"),
+                 (_("Bring: %(things)s.") % {"things": bring}) if bring else "", status.picked_up),
         ]
     processing = ngettext("We pack orders within %(num)s business day.", "We pack orders within %(num)s business days.",
                           max(order.processing_days, 1))
@@ -69,9 +68,9 @@ def next_steps(order: OrderView, status: str) -> list[Step]:
                 if order.promised_date else _("We'll send a delivery estimate when it ships."))
     return [
         Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
-        Step(_("We pack your order"), processing, shipped or status == "delivered"),
-        Step(_("On its way"), estimate, shipped),
-        Step(_("Delivered"), _("We'll let you know when it arrives."), status == "delivered"),
+        Step(_("We pack your order"), processing, status.on_its_way),
+        Step(_("On its way"), estimate, status.on_its_way),
+        Step(_("Delivered"), _("We'll let you know when it arrives."), status.delivered),
     ]
 
 
@@ -79,15 +78,15 @@ def cancel_text(order: OrderView, now: dt.datetime) -> str:
     if order.cancelled:
         return _("This order was cancelled.")
     when = filters.datetime(order.cancel_until, order.timezone)
-    if now < order.cancel_until:
+    if order.can_cancel(now):
         return _("You can cancel until %(when)s: contact us below with your order number.") % {"when": when}
     return _("The cancellation period ended on %(when)s. You can still return items once they arrive.") % {"when": when}
 
 
 def return_text(order: OrderView) -> str:
     days = order.return_window_days
-    finals = sum(1 for ln in order.lines if ln.final_sale)
-    if order.fulfillment_type == "pickup":
+    finals = order.final_sale_count
+    if order.is_pickup:
         base = ngettext("You can return items within %(num)s day of pickup.", "You can return items within %(num)s days of pickup.", days)
     else:
         base = ngettext("You can return items within %(num)s day of delivery.", "You can return items within %(num)s days of delivery.", days)
@@ -98,8 +97,8 @@ def return_text(order: OrderView) -> str:
 
 def payment_label(payment: dict) -> str:
     brand = payment.get("brand", "")
-    method = payment.get("method", "card")
-    if method == "card":
+    method = payment.get("method", rules.CARD)
+    if method == rules.CARD:
         return PAYMENT_BRANDS.get(brand, brand.title() or _("Card"))
     return {
         "cash_on_delivery": _("Cash on delivery"), "konbini": _("Convenience store payment"),

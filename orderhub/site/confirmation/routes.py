@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from orderhub.db import engine
+from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders import queries
+from orderhub.db.orders.queries import Hub
 from orderhub.site.confirmation import presenter
+from orderhub.site.deps import read_scope
+from orderhub.site.hub.context import hub_context
 from orderhub.site.confirmation.summary import hub_summary
-from orderhub.site.hub.context import hub_context, open_hub
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"
+SECTION = "confirmation"
 
 
 def campaign_url(url: str, merchant_slug: str, order_number: str) -> str:
@@ -30,48 +34,42 @@ def campaign_url(url: str, merchant_slug: str, order_number: str) -> str:
 
 
 class ConfirmationController(Controller):
+    """The hub's front page. Analytics go to the in-memory buffer (no write in the request)."""
+
     path = "/o/{token:str}"
 
-    @get("/", name="hub")
-    async def hub(self, request: Request, token: str) -> Template:
-        async with engine.read():  # one connection for the whole page
-            hub = await open_hub(request, token)
-            summary = await hub_summary(hub)
-        now = request.app.state.clock()
+    @get("/", name="hub", middleware=[read_scope])
+    async def hub(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
+        summary = await hub_summary(hub)
         status = presenter.status_of(hub.order, summary.get("shipment_statuses"), summary.get("pickup_state"))
         context = hub_context(
-            request, hub, "confirmation",
+            request, hub, SECTION,
             status=status,
             status_text=presenter.status_text(status, hub.order),
             next_steps=presenter.next_steps(hub.order, status),
             cancel_text=presenter.cancel_text(hub.order, now),
             return_text=presenter.return_text(hub.order),
             payment_label=presenter.payment_label(hub.order.payment),
-            item_count=sum(ln.quantity for ln in hub.order.lines),
             summary=summary,
         )
-        request.app.state.analytics.add(hub.merchant.id, "hub_view", order_id=hub.order.id, section="confirmation",
-                                        now=now)
+        request.app.state.analytics.add(hub.merchant.id, analytics_rules.VISIT, order_id=hub.order.id,
+                                        section=SECTION, now=now)
         return page(request, TEMPLATE, "summary", context)
 
-    @get("/cross-sells", name="cross-sells")
-    async def cross_sells(self, request: Request, token: str) -> Template:
-        async with engine.read():
-            hub = await open_hub(request, token)
-            products = await queries.cross_sells(hub.merchant, hub.order)
-        context = hub_context(request, hub, "confirmation", products=products)
+    @get("/cross-sells", name="cross-sells", middleware=[read_scope])
+    async def cross_sells(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
+        products = await queries.cross_sells(hub.merchant, hub.order)
+        context = hub_context(request, hub, SECTION, products=products)
         if products:
-            request.app.state.analytics.add(hub.merchant.id, "crosssell_impression", order_id=hub.order.id,
-                                            section="confirmation", product_ids=[p.product_id for p in products],
-                                            now=request.app.state.clock())
+            request.app.state.analytics.add(hub.merchant.id, analytics_rules.IMPRESSION, order_id=hub.order.id,
+                                            section=SECTION, product_ids=[p.product_id for p in products], now=now)
         return page(request, "site/confirmation/crosssells.html.jinja", "crosssells", context)
 
-    @get("/go/{product_id:str}", name="cross-sell-click")
-    async def click(self, request: Request, token: str, product_id: str) -> Redirect:
-        hub = await open_hub(request, token)
+    @get("/go/{product_id:str}", name="cross-sell-click", middleware=[read_scope])
+    async def click(self, request: Request, hub: Hub, product_id: str, now: dt.datetime) -> Redirect:
         url = await queries.product_url(hub.merchant.id, product_id)
         if not url:
             raise NotFoundException()
-        request.app.state.analytics.add(hub.merchant.id, "crosssell_click", order_id=hub.order.id,
-                                        section="confirmation", product_ids=[product_id], now=request.app.state.clock())
+        request.app.state.analytics.add(hub.merchant.id, analytics_rules.CLICK, order_id=hub.order.id,
+                                        section=SECTION, product_ids=[product_id], now=now)
         return Redirect(path=campaign_url(url, hub.merchant.slug, hub.order.number), status_code=303)

@@ -10,6 +10,8 @@ from litestar import Request
 from litestar.exceptions import NotFoundException
 
 from orderhub.components import i18n
+from orderhub.components.urls import href
+from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders.queries import Hub, load_hub
 from orderhub.site import sections
 from orderhub.site.rendering import wants_partial
@@ -48,7 +50,8 @@ def lang_links(request: Request) -> list[dict[str, Any]]:
 
 
 def lang_query(request: Request) -> str:
-    """'?lang=xx' when the visitor chose a language in the URL, to keep it across links."""
+    """DEPRECATED (use `orderhub.components.urls.href`): '?lang=xx' when the visitor chose a language
+    in the URL. Removed after the merge, with the `lang_query` key of `base_context`."""
     lang = request.query_params.get("lang")
     return f"?lang={lang}" if i18n.language_of(lang) else ""
 
@@ -57,29 +60,33 @@ def base_context(request: Request, **extra: Any) -> dict[str, Any]:
     return {
         "lang": getattr(request.state, "lang", i18n.current_language()),
         "lang_links": lang_links(request),
+        # TRANSITIONAL: for templates of other areas until they use href(); removed with lang_query
         "lang_query": lang_query(request),
         "request_path": request.url.path,
         **extra,
     }
 
 
-def _count_visit(request: Request, hub: Hub, current: str) -> None:
-    """A full-page view of a hub section counts as a visit for the merchant dashboard (polls, partial
-    swaps and form re-renders do not). The confirmation page records its own visit."""
+def is_visit(request: Request) -> bool:
+    """A full-page view counts as a visit for the merchant dashboard (polls, partial swaps and form
+    re-renders do not)."""
+    return request.method == "GET" and not wants_partial(request)
 
-    if current == "confirmation" or request.method != "GET" or wants_partial(request):
+
+def _count_visit(request: Request, hub: Hub, current: str) -> None:
+    """A visit of a hub section, for the dashboard. The confirmation page records its own visit."""
+    if current == "confirmation" or not is_visit(request):
         return
     analytics = getattr(request.app.state, "analytics", None)
     if analytics is not None:
-        analytics.add(hub.merchant.id, "hub_view", order_id=hub.order.id, section=current,
-                      now=request.app.state.clock())
+        analytics.add(hub.merchant.id, analytics_rules.VISIT, order_id=hub.order.id, section=current,
+                      now=hub.extras.get("now") or request.app.state.clock())
 
 
 def hub_context(request: Request, hub: Hub, current: str, **extra: Any) -> dict[str, Any]:
     base = f"/o/{hub.token}"
-    query = lang_query(request)
     nav = [
-        {"key": s.key, "label": s.label, "href": f"{base}{s.path}{query}", "current": s.key == current}
+        {"key": s.key, "label": s.label, "href": href(f"{base}{s.path}"), "current": s.key == current}
         for s in sections.visible(hub.order)
     ]
     _count_visit(request, hub, current)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 
-from orderhub.db import engine
-from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders.queries import BrandView
+from orderhub.db.orders.queries import BrandView, brand_for_slug
 
 
 def brand_css(brand: BrandView) -> str:
@@ -26,11 +24,10 @@ class BrandController(Controller):
 
     @get("/{slug:str}/theme.css", name="brand-css")
     async def css(self, slug: str) -> Response[str]:
-        async with engine.read():
-            merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
-        if merchant is None:
+        brand = await brand_for_slug(slug)
+        if brand is None:
             raise NotFoundException()
         return Response(
-            brand_css(BrandView.of(merchant)), media_type="text/css",
+            brand_css(brand), media_type="text/css",
             headers={"Cache-Control": "public, max-age=300"},
         )

@@ -11,6 +11,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.orders import queries
 from orderhub.site.hub.context import base_context, page_language
 from orderhub.site.lookup import forms
@@ -49,8 +50,7 @@ class LookupController(Controller):
             message = _("We couldn't find an order with those details. Check them and try again.")
             return page(request, TEMPLATE, "form", base_context(request, values=values, errors={}, message=message),
                         status_code=422)
-        lang = request.query_params.get("lang")
-        target = f"/o/{token}" + (f"?lang={lang}" if lang in ("ja", "en") else "")
+        target = href(f"/o/{token}")
         if request.headers.get("hx-request") == "true":
             # fetch would follow a 303 and swap the whole hub into the form: navigate instead
             return Response(content="", status_code=200, headers={"HX-Redirect": target})  # type: ignore[return-value]

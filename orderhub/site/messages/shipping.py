@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, str] = {}
+MESSAGES: dict[str, str] = {
+    "shipment.not_found": "We couldn't find that shipment.",
+}

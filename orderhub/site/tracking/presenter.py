@@ -1,11 +1,13 @@
 """Words for the tracking page: a plain-language line per status and substatus, and for problems
-what happens now and what the shopper can do. Decisions come from db/shipping/rules."""
+what happens now and what the shopper can do. Decisions (which statuses are final, in trouble, their
+tone) come from db/shipping/rules through the views' properties; this module only words them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db.shipping.queries import ShipmentView
 
 
 def status_label(status: str) -> str:
@@ -21,16 +23,6 @@ def status_label(status: str) -> str:
         "returned_to_sender": _("Returning to us"),
         "expired": _("No longer tracked"),
     }.get(status, status)
-
-
-def tone(status: str, late: bool = False, stalled: bool = False) -> str:
-    if status == "delivered":
-        return "good"
-    if status in ("exception", "failed_attempt", "returned_to_sender", "expired") or late or stalled:
-        return "warn"
-    if status == "available_for_pickup":
-        return "good"
-    return "info"
 
 
 def event_text(status: str, substatus: str) -> str:
@@ -74,58 +66,70 @@ class Explanation:
     you: str
 
 
-def explain(status: str, substatus: str) -> Explanation | None:
+def explain(shipment: ShipmentView) -> Explanation | None:
     """For a shipment in trouble: what happened, what happens now, what the shopper can do."""
-    contact = _("If you have questions, contact us using the details at the bottom of this page.")
-    if status == "failed_attempt":
-        if substatus == "business_closed":
-            return Explanation(_("The carrier found the address closed"),
-                               _("The carrier will try again on the next business day."),
-                               _("Make sure someone can receive the parcel, or arrange a redelivery on the carrier's page."))
-        return Explanation(_("We missed you"),
-                           _("The carrier will try again, usually on the next business day, and may leave a notice."),
-                           _("Choose a redelivery time or a pickup point on the carrier's tracking page."))
-    if status == "returned_to_sender":
-        return Explanation(_("The parcel is coming back to us"),
-                           _("When it arrives we will contact you to resend it or refund you."),
-                           contact)
-    if status == "expired":
-        return Explanation(_("The carrier stopped tracking this parcel"),
-                           _("We have been told and are checking with the carrier."),
-                           contact)
-    if status != "exception":
+    if not shipment.in_trouble:
         return None
-    table = {
-        "weather": (_("Delayed by bad weather"),
-                    _("The carrier will deliver as soon as it is safe; the estimate below is the carrier's latest."),
-                    _("Nothing: the parcel will continue on its own.")),
-        "customs_hold": (_("Held at customs"),
-                         _("Customs checks usually take a few business days. The carrier may contact you about duties."),
-                         _("Watch for a message from the carrier and answer it promptly.")),
-        "address_issue": (_("The address needs checking"),
-                          _("The carrier is holding the parcel until the address is confirmed."),
-                          _("Contact us to confirm or correct your address.")),
-        "damaged": (_("The parcel was damaged"),
-                    _("We will send a replacement or refund you once the carrier confirms."),
-                    _("Nothing yet: we will contact you. If it arrives damaged, keep the packaging.")),
-        "lost": (_("The parcel is lost"),
-                 _("We have opened a claim with the carrier and will send a replacement or refund you."),
+    status, substatus = shipment.status, shipment.substatus
+    contact = _("If you have questions, contact us using the details at the bottom of this page.")
+    by_status = {
+        "failed_attempt": {
+            "business_closed": (_("The carrier found the address closed"),
+                                _("The carrier will try again on the next business day."),
+                                _("Make sure someone can receive the parcel, or arrange a redelivery on the carrier's page.")),
+            "": (_("We missed you"),
+                 _("The carrier will try again, usually on the next business day, and may leave a notice."),
+                 _("Choose a redelivery time or a pickup point on the carrier's tracking page.")),
+        },
+        "returned_to_sender": {
+            "": (_("The parcel is coming back to us"),
+                 _("When it arrives we will contact you to resend it or refund you."),
                  contact),
-        "refused": (_("The parcel was refused"),
-                    _("It will come back to us, and we will refund you when it arrives."),
-                    contact),
-        "recipient_unavailable": (_("Nobody was available"),
-                                  _("The carrier will try again or hold the parcel for collection."),
-                                  _("Arrange a redelivery on the carrier's tracking page.")),
-        "delayed": (_("The parcel is delayed"),
-                    _("It is still on its way; the estimate below is the carrier's latest."),
-                    _("Nothing: the parcel will continue on its own.")),
+        },
+        "expired": {
+            "": (_("The carrier stopped tracking this parcel"),
+                 _("We have been told and are checking with the carrier."),
+                 contact),
+        },
+        "exception": {
+            "weather": (_("Delayed by bad weather"),
+                        _("The carrier will deliver as soon as it is safe; the estimate below is the carrier's latest."),
+                        _("Nothing: the parcel will continue on its own.")),
+            "customs_hold": (_("Held at customs"),
+                             _("Customs checks usually take a few business days. The carrier may contact you about duties."),
+                             _("Watch for a message from the carrier and answer it promptly.")),
+            "address_issue": (_("The address needs checking"),
+                              _("The carrier is holding the parcel until the address is confirmed."),
+                              _("Contact us to confirm or correct your address.")),
+            "damaged": (_("The parcel was damaged"),
+                        _("We will send a replacement or refund you once the carrier confirms."),
+                        _("Nothing yet: we will contact you. If it arrives damaged, keep the packaging.")),
+            "lost": (_("The parcel is lost"),
+                     _("We have opened a claim with the carrier and will send a replacement or refund you."),
+                     contact),
+            "refused": (_("The parcel was refused"),
+                        _("It will come back to us, and we will refund you when it arrives."),
+                        contact),
+            "recipient_unavailable": (_("Nobody was available"),
+                                      _("The carrier will try again or hold the parcel for collection."),
+                                      _("Arrange a redelivery on the carrier's tracking page.")),
+            "delayed": (_("The parcel is delayed"),
+                        _("It is still on its way; the estimate below is the carrier's latest."),
+                        _("Nothing: the parcel will continue on its own.")),
+        },
     }
-    title, now, you = table.get(substatus, (
+    words = by_status.get(status, {})
+    title, now, you = words.get(substatus) or words.get("") or (
         _("There is a problem with the delivery"),
         _("The carrier is working on it and we are keeping an eye on it."),
-        contact))
+        contact)
     return Explanation(title, now, you)
+
+
+def problems(shipment: ShipmentView) -> list[Explanation]:
+    """Everything to explain about a shipment, most specific first: its trouble, lateness, silence."""
+    found = [explain(shipment), late_text() if shipment.late else None, stalled_text() if shipment.stalled else None]
+    return [why for why in found if why is not None]
 
 
 def stalled_text() -> Explanation:

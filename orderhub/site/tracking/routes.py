@@ -5,22 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import NotFoundException
 from litestar.response import ServerSentEvent, Template
 
 from orderhub.components.i18n import ngettext
 from orderhub.db import engine
 from orderhub.db.orders.queries import Hub
 from orderhub.db.shipping import queries, services
+from orderhub.db.shipping.queries import TrackingPage
 from orderhub.site import live
-from orderhub.site.hub.context import hub_context, open_hub
+from orderhub.site.hub.context import hub_context, is_visit
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.tracking import presenter
 
 TEMPLATE = "site/tracking/tracking.html.jinja"
 
 
-
-def summary_text(delivered: int, total: int, shipped: int) -> str:
+def summary_text(tracking: TrackingPage) -> str:
+    """"2 of 3 items delivered" (or shipped), or nothing before the first shipment."""
+    total, delivered, shipped = tracking.total_items, tracking.delivered_items, tracking.shipped_items
+    if not tracking.shipments:
+        return ""
     if total and delivered >= total:
         return ngettext("%(num)s item delivered", "All %(num)s items delivered", total)
     if delivered:
@@ -35,13 +41,12 @@ def summary_text(delivered: int, total: int, shipped: int) -> str:
 
 async def shipments_summary(hub: Hub) -> dict:
     """For the confirmation page's status badge: each shipment's status and "2 of 3 items delivered"."""
-    if hub.order.fulfillment_type != "ship":
+    if not hub.order.ships:
         return {}
     tracking = await queries.tracking_page(hub.order.id, now=None, tz=hub.order.timezone)
     return {
         "shipment_statuses": [s.status for s in tracking.shipments],
-        "shipments_summary": summary_text(tracking.delivered_items, tracking.total_items, tracking.shipped_items)
-        if tracking.shipments else "",
+        "shipments_summary": summary_text(tracking),
     }
 
 
@@ -50,27 +55,25 @@ class TrackingController(Controller):
 
     @get("/", name="tracking")
     async def tracking(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
+        if not hub.order.ships:
+            raise NotFoundException()
         async with engine.read():
-            if hub.order.fulfillment_type != "ship":
-                from litestar.exceptions import NotFoundException
-
-                raise NotFoundException()
             tracking = await queries.tracking_page(hub.order.id, now=now, tz=hub.order.timezone)
         partial = wants_partial(request)
-        if not partial and request.method == "GET":
-            await services.record_view(hub.merchant.id, hub.order.id, now=now)
         base = f"/o/{hub.token}/tracking"
         context = hub_context(
             request, hub, "tracking", tracking=tracking, p=presenter, tz=hub.order.timezone,
-            summary_text=summary_text(tracking.delivered_items, tracking.total_items, tracking.shipped_items),
-            live=not tracking.all_final, region_url=base + "?" + request.url.query if request.url.query else base,
+            summary_text=summary_text(tracking), live=not tracking.all_final,
+            region_url=base + "?" + request.url.query if request.url.query else base,
             events_url=f"{base}/events",
         )
         status = live.STOP_POLLING if partial and tracking.all_final else 200
-        return page(request, TEMPLATE, "shipments", context, status_code=status)
+        response = page(request, TEMPLATE, "shipments", context, status_code=status)
+        if is_visit(request):
+            # the view counts for the anxious-shopper signal; written once the page has been sent
+            response.background = BackgroundTask(services.record_view, hub.merchant.id, hub.order.id, now=now)
+        return response
 
     @get("/events", name="tracking-events")
-    async def events(self, request: Request, token: str) -> ServerSentEvent:
-        async with engine.read():
-            hub = await open_hub(request, token)
+    async def events(self, request: Request, hub: Hub) -> ServerSentEvent:
         return live.sse_response(request, [live.topic("order", hub.order.id)])

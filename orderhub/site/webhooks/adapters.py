@@ -6,18 +6,6 @@ from typing import Any
 
 from orderhub.db.shipping import rules
 
-#: provider courier slugs -> our carrier codes
-COURIERS = {
-    "yamato-transport": "yamato", "taqbin-jp": "yamato", "sagawa": "sagawa", "japan-post": "japan_post",
-    "ups": "ups", "fedex": "fedex", "usps": "usps", "dhl": "dhl", "dhl-express": "dhl",
-    "UPS": "ups", "FedEx": "fedex", "USPS": "usps", "DHLExpress": "dhl", "DHL": "dhl",
-}
-
-
-def _carrier(code: Any) -> str:
-    code = str(code or "")
-    return COURIERS.get(code, rules.normalize_carrier(code))
-
 
 def _location(parts: list[Any]) -> str:
     return ", ".join(str(p) for p in parts if p)[:200]
@@ -48,7 +36,7 @@ def from_aftership(payload: Any) -> dict | None:
         estimate = courier_estimate.get("estimated_delivery_date")
     if events and isinstance(estimate, str):
         events[-1]["estimated_delivery"] = estimate[:10]
-    return {"carrier": _carrier(msg.get("slug")), "tracking_number": msg.get("tracking_number"), "events": events}
+    return {"carrier": rules.provider_carrier(msg.get("slug")), "tracking_number": msg.get("tracking_number"), "events": events}
 
 
 def from_easypost(payload: Any) -> dict | None:
@@ -73,4 +61,4 @@ def from_easypost(payload: Any) -> dict | None:
         })
     if events and isinstance(tracker.get("est_delivery_date"), str):
         events[-1]["estimated_delivery"] = tracker["est_delivery_date"][:10]
-    return {"carrier": _carrier(tracker.get("carrier")), "tracking_number": tracker.get("tracking_code"), "events": events}
+    return {"carrier": rules.provider_carrier(tracker.get("carrier")), "tracking_number": tracker.get("tracking_code"), "events": events}

@@ -7,6 +7,7 @@ retry forever); our own endpoint answers 404 like the API, so a sender retries a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -44,10 +45,9 @@ class TrackingWebhooks(Controller):
 
     @post("/tracking/{merchant_slug:str}", summary="Carrier events signed with the merchant's webhook secret",
           status_code=202)
-    async def tracking(self, request: Request, merchant_slug: str) -> Response[dict[str, Any]]:
+    async def tracking(self, request: Request, merchant_slug: str, now: dt.datetime) -> Response[dict[str, Any]]:
         merchant_id, secret = await _secret(merchant_slug)
         raw = await request.body()
-        now = request.app.state.clock()
         if not signatures.verify(secret, raw, request.headers.get("x-orderhub-signature"), now.timestamp()):
             raise NotAuthorizedException("invalid or expired signature")
         result = await services.ingest_events(merchant_id, _json(raw), source="webhook", now=now)
@@ -55,27 +55,29 @@ class TrackingWebhooks(Controller):
         return Response(result.as_json(), status_code=202)
 
     @post("/aftership/{merchant_slug:str}", summary="AfterShip tracking webhook", status_code=200)
-    async def aftership(self, request: Request, merchant_slug: str) -> Response[dict[str, Any]]:
+    async def aftership(self, request: Request, merchant_slug: str, now: dt.datetime) -> Response[dict[str, Any]]:
         merchant_id, secret = await _secret(merchant_slug)
         raw = await request.body()
         if not signatures.aftership_verify(secret, raw, request.headers.get("aftership-hmac-sha256")):
             raise NotAuthorizedException("invalid signature")
-        return await self._ingest(request, merchant_id, adapters.from_aftership(_json(raw)), "aftership")
+        return await _ingest(request, merchant_id, adapters.from_aftership(_json(raw)), "aftership", now)
 
     @post("/easypost/{merchant_slug:str}", summary="EasyPost tracker webhook", status_code=200)
-    async def easypost(self, request: Request, merchant_slug: str) -> Response[dict[str, Any]]:
+    async def easypost(self, request: Request, merchant_slug: str, now: dt.datetime) -> Response[dict[str, Any]]:
         merchant_id, secret = await _secret(merchant_slug)
         raw = await request.body()
         if not signatures.easypost_verify(secret, raw, request.headers.get("x-hmac-signature")):
             raise NotAuthorizedException("invalid signature")
-        return await self._ingest(request, merchant_id, adapters.from_easypost(_json(raw)), "easypost")
+        return await _ingest(request, merchant_id, adapters.from_easypost(_json(raw)), "easypost", now)
 
-    async def _ingest(self, request: Request, merchant_id: int, body: dict | None, source: str) -> Response:
-        if body is None:  # another kind of event (batch, label, ...): nothing for tracking
-            return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
-        try:
-            result = await services.ingest_events(merchant_id, body, source=source, now=request.app.state.clock())
-        except NotFound:
-            return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
-        await announce(request, result.orders)
-        return Response(result.as_json(), status_code=200)
+
+async def _ingest(request: Request, merchant_id: int, body: dict | None, source: str, now: dt.datetime) -> Response:
+    """A provider's events: parcels we do not know are acknowledged (200) so the provider stops retrying."""
+    if body is None:  # another kind of event (batch, label, ...): nothing for tracking
+        return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
+    try:
+        result = await services.ingest_events(merchant_id, body, source=source, now=now)
+    except NotFound:
+        return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
+    await announce(request, result.orders)
+    return Response(result.as_json(), status_code=200)

@@ -175,7 +175,7 @@ async def policy_save(merchant: dict, form: Form) -> Saved:
 
 # -- cross-sells --------------------------------------------------------------------------------------
 
-async def _catalog(merchant_id: int) -> list[dict]:
+async def _catalog(merchant_id: int) -> list[order_queries.CatalogProduct]:
     return await order_queries.catalog(merchant_id)
 
 
@@ -184,7 +184,7 @@ async def cross_sells_values(merchant: dict) -> dict:
     products = await _catalog(merchant["id"])
     return {
         "enabled": conf["enabled"], "in_emails": conf["in_emails"], "products": products,
-        **{f"related-{i}": ", ".join(conf["related"].get(p["id"], p["related"])) for i, p in enumerate(products)},
+        **{f"related-{i}": ", ".join(conf["related"].get(p.id, p.related)) for i, p in enumerate(products)},
     }
 
 
@@ -196,12 +196,12 @@ async def cross_sells_save(merchant: dict, form: Form) -> Saved:
         raw = text(form, f"related-{i}")
         values[f"related-{i}"] = raw
         ids = [part for part in re.split(r"[\s,、，]+", raw) if part]
-        if ids != product["related"]:
-            related[product["id"]] = ids  # the merchant's choice; the catalog's list otherwise
-    known = {p["id"] for p in products}
+        if ids != product.related:
+            related[product.id] = ids  # the merchant's choice; the catalog's list otherwise
+    known = {p.id for p in products}
     clean, errors = order_rules.validate_cross_sells_settings(
         {"enabled": values["enabled"], "in_emails": values["in_emails"], "related": related}, known)
-    index = {p["id"]: i for i, p in enumerate(products)}
+    index = {p.id: i for i, p in enumerate(products)}
 
     def rename(field: str) -> str:
         product_id = field.removeprefix("cross_sells.related.")
