@@ -17,7 +17,7 @@ def outbox(monkeypatch):
     async def notify(merchant_id, event, payload, *, order_id, now):
         calls.append((merchant_id, event, payload, order_id))
 
-    from orderhub.db.shipping import services
+    from orderhub.db.outbox import services
 
     monkeypatch.setattr(services, "notify", notify)
     return calls
