@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from orderhub import demo
+from orderhub.db.errors import Conflict, ValidationFailed
+from orderhub.db.returns import services
 
 #: demo orders -> return requests left in the queue: (items, reason, resolution, then actions)
 QUEUED_RETURNS = {
@@ -17,10 +19,7 @@ QUEUED_RETURNS = {
 
 
 @demo.step
-async def queued_returns(ctx) -> None:
-    from orderhub.db.errors import Conflict, ValidationFailed
-    from orderhub.db.returns import services
-
+async def queued_returns(ctx: demo.DemoContext) -> None:
     for order in ctx.orders:
         for i, (items, reason, resolution, actions) in enumerate(QUEUED_RETURNS.get(order.external_id, [])):
             if not order.order_id:
