@@ -4,7 +4,7 @@ Used by the API's write calls and the admin's forms: each reader returns a value
 records an error at the exact path ("lines[0].quantity"), so a storefront sees all its mistakes at
 once. An error is ``{"field", "code", "message"}``: a stable code (``"validation.too_long"``), the
 English sentence the API answers, and, for the web layer only, the ``"params"`` its sentence needs
-({"n": 200}); the API's JSON carries field, code and message (`ValidationFailed.errors`).
+({"n": 200}); the API's JSON carries field, code and message (`ValidationFailed.as_json()`).
 Pages word an error from its code and params (`orderhub.site.form_errors`), never from its text.
 """
 
@@ -109,13 +109,17 @@ def api_error(error: dict[str, Any]) -> dict[str, Any]:
 
 
 class ValidationFailed(Exception):
-    """Some fields are wrong. `errors`: what the API answers ({"field", "code", "message"});
-    `details`: the same errors with their "params", for pages that word them."""
+    """Some fields are wrong. `errors`: the errors as recorded; `details`: each with its code (INVALID
+    when it was recorded without one), for pages that word them; `as_json()`: what the API answers."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
         self.details = [{**error, "code": error.get("code") or INVALID} for error in errors]
-        self.errors = [api_error(error) for error in errors]
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in self.errors))
+        super().__init__("; ".join(f"{e.get('field', '')}: {e.get('message', '')}" for e in errors))
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """[{"field", "code", "message"}] (no params: those are for the web layer's sentences)."""
+        return [api_error(error) for error in self.errors]
 
 
 class Reader:
