@@ -141,13 +141,10 @@ class SessionCookie:
         issued = dt.datetime.fromtimestamp(int(parts[1]), dt.timezone.utc)
         if not (issued - dt.timedelta(minutes=5) <= now <= issued + dt.timedelta(hours=SESSION_HOURS)):
             return None
-        account = await queries.enabled_account(int(parts[0]))
-        if account is None or _fingerprint(account.password_hash) != parts[2]:
+        found = await queries.signed_in(int(parts[0]))
+        if found is None or _fingerprint(found[0].password_hash) != parts[2]:
             return None
-        merchant = await queries.merchant(account.merchant_id)
-        if merchant is None:
-            return None
-        return SignedIn(account, merchant)
+        return SignedIn(*found)
 
     async def user(self, request: Request) -> dict | None:
         """TRANSITIONAL, for the staff console until it takes the typed `signed_in`: the signed-in

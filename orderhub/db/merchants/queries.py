@@ -83,9 +83,6 @@ class Account:
     def is_owner(self) -> bool:
         return self.role == rules.OWNER
 
-    def may_open(self, roles: tuple[str, ...]) -> bool:
-        return self.role in roles
-
 
 @dataclass(frozen=True)
 class MerchantStore:
@@ -127,12 +124,6 @@ STORE_COLUMNS = (Store.code, Store.name, Store.timezone, Store.address, Store.ho
                  Store.what_to_bring, Store.curbside, Store.hold_days, Store.updated_at)
 
 
-async def merchant(merchant_id: int) -> MerchantView | None:
-    async with engine.read():
-        row = await Merchant.select().output(load_json=True).where(Merchant.id == merchant_id).first()
-    return MerchantView.of(row) if row else None
-
-
 async def merchant_by_slug(slug: str) -> MerchantView | None:
     if len(slug) > 64:
         return None
@@ -141,11 +132,15 @@ async def merchant_by_slug(slug: str) -> MerchantView | None:
     return MerchantView.of(row) if row else None
 
 
-async def enabled_account(user_id: int) -> Account | None:
-    """The account with this id, unless it was disabled."""
+async def signed_in(user_id: int) -> tuple[Account, MerchantView] | None:
+    """The enabled account with this id and its merchant (one read for a session's every request)."""
     async with engine.read():
         row = await User.select().where((User.id == user_id) & User.disabled_at.is_null()).first()
-    return Account.of(row) if row else None
+        merchant_row = None if row is None else await Merchant.select().output(load_json=True).where(
+            Merchant.id == row["merchant"]).first()
+    if row is None or merchant_row is None:
+        return None
+    return Account.of(row), MerchantView.of(merchant_row)
 
 
 async def enabled_accounts(email: str) -> list[Account]:
