@@ -33,8 +33,12 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
 class ImageRejected(ValueError):
-    """An upload that is not an acceptable picture; `str(error)` is the English reason
-    (a msgid: translate it with the catalog before showing it)."""
+    """An upload that is not an acceptable picture: a stable `code` ("image.too_large") with the
+    `params` its sentence needs; `str(error)` is the English reason."""
+
+    def __init__(self, code: str, message: str, **params: int) -> None:
+        super().__init__(message % params if params else message)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,12 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
            output_side: int = OUTPUT_SIDE) -> CleanImage:
     """Check and re-encode an uploaded picture. Raises ImageRejected."""
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected("image.empty", "The file is empty.")
     if len(data) > max_bytes:
-        raise ImageRejected("The picture is too large (at most %(mb)s MB)." % {"mb": max_bytes // (1024 * 1024) or 1})
+        raise ImageRejected("image.too_large", "The picture is too large (at most %(mb)s MB).",
+                            mb=max_bytes // (1024 * 1024) or 1)
     if not _looks_like_image(data):
-        raise ImageRejected("Only pictures can be uploaded (PNG, JPEG or WebP).")
+        raise ImageRejected("image.not_a_picture", "Only pictures can be uploaded (PNG, JPEG or WebP).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,10 +75,11 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
                 fmt = img.format
                 width, height = img.size
                 if fmt not in FORMATS:
-                    raise ImageRejected("Only pictures can be uploaded (PNG, JPEG or WebP).")
+                    raise ImageRejected("image.not_a_picture", "Only pictures can be uploaded (PNG, JPEG or WebP).")
                 if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
-                    raise ImageRejected("The picture has too many pixels (at most %(mp)s megapixels)."
-                                        % {"mp": max_pixels // 1_000_000})
+                    raise ImageRejected("image.too_many_pixels",
+                                        "The picture has too many pixels (at most %(mp)s megapixels).",
+                                        mp=max_pixels // 1_000_000)
                 if getattr(img, "n_frames", 1) > 1:
                     img.seek(0)
                 _load_complete(img)
@@ -82,10 +88,10 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("The picture has too many pixels (at most %(mp)s megapixels)."
-                            % {"mp": max_pixels // 1_000_000}) from None
+        raise ImageRejected("image.too_many_pixels", "The picture has too many pixels (at most %(mp)s megapixels).",
+                            mp=max_pixels // 1_000_000) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
-        raise ImageRejected("The file is not a readable picture.") from None
+        raise ImageRejected("image.unreadable", "The file is not a readable picture.") from None
 
     out.thumbnail((output_side, output_side))
     buffer = io.BytesIO()

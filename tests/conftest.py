@@ -130,6 +130,7 @@ async def client(app):
 async def merchants(db, clock):
     """Both fixture merchants with their stores and catalog: {slug: (Merchant, api_key)}."""
     from orderhub.db import engine as db_engine
+    from orderhub.db.branding import services as branding
     from orderhub.db.merchants import services
     from orderhub.db.merchants.tables import Merchant
     from orderhub.db.orders import services as orders
@@ -140,7 +141,7 @@ async def merchants(db, clock):
     for entry in fixture("merchants.json"):
         created = await services.create_merchant(entry["slug"], entry["name"], locale=entry["locale"],
                                                  currency=entry["currency"], timezone=entry["timezone"], now=clock())
-        await services.update_settings(created.id, {k: v for k, v in entry.items() if k != "slug"})
+        await branding.update_merchant_settings(created.id, {k: v for k, v in entry.items() if k != "slug"})
         async with db_engine.read():
             merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == created.id).first()
         for store in stores.get(entry["slug"], []):

@@ -14,6 +14,7 @@ from typing import Awaitable, Callable
 
 from orderhub.db import engine
 from orderhub.db.analytics import demo as analytics_demo
+from orderhub.db.branding import services as branding
 from orderhub.db.demo_context import DemoContext, DemoOrder, fixture
 from orderhub.db.feedback import demo as feedback_demo
 from orderhub.db.merchants import demo as merchants_demo
@@ -94,7 +95,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
             settings_body.setdefault("legal_name", "Acme Outfitters, Inc.")
             settings_body.setdefault("address", {"postal_code": "10012", "region": "NY", "city": "New York",
                                                  "line1": "120 Prince St", "country": "US"})
-        await merchants.update_settings(merchant.id, settings_body)
+        await branding.update_merchant_settings(merchant.id, settings_body)
         for store in stores.get(slug, []):
             await merchants.upsert_store(merchant.id, store["code"], store, now=now)
         for product in catalogs.get(slug, []):

@@ -6,6 +6,9 @@ it expires after SESSION_HOURS, and changing the password or disabling the user 
 purpose has its own cookie and key, so a staff session never opens the admin and the other way
 round. Sign-in attempts are rate-limited per client address and per e-mail address; argon2
 verifies passwords, and an unknown e-mail costs the same verify so timing does not tell.
+
+Signed-in people are typed: `find_account` and `SessionCookie.signed_in` answer an `Account` with its
+`MerchantView` (the merchant admin takes them from dependency injection, site/admin/guard.py).
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Request, Response
 
-from orderhub.db import engine
+from orderhub.db.merchants import queries
+from orderhub.db.merchants.queries import Account, MerchantView
 from orderhub.db.merchants.services import PASSWORDS, password_matches
-from orderhub.db.merchants.tables import Merchant, User
 from orderhub.site.security import Limiter, client_address
 
 SESSION_HOURS = 12
@@ -71,19 +76,36 @@ def failed_attempt(request: Request, purpose: str, email: str) -> None:
         limits.hit(key)
 
 
-async def authenticate(email: str, password: str) -> dict | None:
-    """The enabled user with this e-mail and password, or None; always one argon2 verify."""
-    email = (email or "").strip().lower()[:254]
-    async with engine.read():
-        users = await User.select().where(User.key.like(f"%:{email}") & User.disabled_at.is_null()) if email else []
-    users = [u for u in users if u["key"].split(":", 1)[1] == email]
-    if not users:
+async def find_account(email: str, password: str) -> Account | None:
+    """The enabled account with this e-mail and password, or None; always one argon2 verify."""
+    accounts = await queries.enabled_accounts(email)
+    if not accounts:
         await password_matches(_DUMMY, password or "x")  # the same work whether or not the user exists
         return None
-    for user in users:
-        if await password_matches(user["password_hash"], password or ""):
-            return user
+    for account in accounts:
+        if await password_matches(account.password_hash, password or ""):
+            return account
     return None
+
+
+async def authenticate(email: str, password: str) -> dict | None:
+    """TRANSITIONAL, for the staff console until it takes the typed `find_account`: the same answer as
+    a dict ({"id", "merchant", "email", "role", "store_code", "password_hash"})."""
+    account = await find_account(email, password)
+    return _as_row(account) if account else None
+
+
+def _as_row(account: Account) -> dict[str, Any]:
+    return {"id": account.id, "merchant": account.merchant_id, "email": account.email, "role": account.role,
+            "store_code": account.store_code, "password_hash": account.password_hash}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session cookie names: the account and its merchant."""
+
+    account: Account
+    merchant: MerchantView
 
 
 @dataclass(frozen=True)
@@ -99,12 +121,15 @@ class SessionCookie:
     def _key(self, request: Request) -> bytes:
         return request.app.state.settings.key_for(f"{self.purpose}-session")
 
-    def make(self, request: Request, user: dict, now: dt.datetime) -> str:
-        payload = f"{user['id']}.{int(now.timestamp())}.{_fingerprint(user['password_hash'])}"
+    def make(self, request: Request, user: Account | Mapping[str, Any], now: dt.datetime) -> str:
+        # TRANSITIONAL: the staff console still hands its user as a dict
+        user_id, password_hash = ((user.id, user.password_hash) if isinstance(user, Account)
+                                  else (user["id"], user["password_hash"]))
+        payload = f"{user_id}.{int(now.timestamp())}.{_fingerprint(password_hash)}"
         return f"{payload}.{_sign(self._key(request), payload)}"
 
-    async def user(self, request: Request) -> dict | None:
-        """The signed-in, enabled user (a dict with its merchant row, JSON loaded, under "merchant_row")."""
+    async def signed_in(self, request: Request) -> SignedIn | None:
+        """The signed-in, enabled account with its merchant, or None."""
         raw = request.cookies.get(self.name(request), "")
         parts = raw.split(".")
         if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[0]) > 18:
@@ -116,15 +141,18 @@ class SessionCookie:
         issued = dt.datetime.fromtimestamp(int(parts[1]), dt.timezone.utc)
         if not (issued - dt.timedelta(minutes=5) <= now <= issued + dt.timedelta(hours=SESSION_HOURS)):
             return None
-        async with engine.read():
-            user = await User.select().where((User.id == int(parts[0])) & User.disabled_at.is_null()).first()
-            if user is None or _fingerprint(user["password_hash"]) != parts[2]:
-                return None
-            merchant = await Merchant.select().output(load_json=True).where(Merchant.id == user["merchant"]).first()
-        if merchant is None:
+        found = await queries.signed_in(int(parts[0]))
+        if found is None or _fingerprint(found[0].password_hash) != parts[2]:
             return None
-        user["merchant_row"] = merchant
-        return user
+        return SignedIn(*found)
+
+    async def user(self, request: Request) -> dict | None:
+        """TRANSITIONAL, for the staff console until it takes the typed `signed_in`: the signed-in
+        user as a dict with its merchant row under "merchant_row"."""
+        found = await self.signed_in(request)
+        if found is None:
+            return None
+        return {**_as_row(found.account), "merchant_row": found.merchant}
 
     def set(self, request: Request, response: Response, value: str) -> Response:
         secure = request.app.state.settings.secure_cookies

@@ -57,7 +57,7 @@ def _page(request: Request, status: int, title: str, message: str, *, show_looku
 
 
 def validation_failed(request: Request, exc: ValidationFailed) -> Response:
-    return _json(422, exc.errors)
+    return _json(422, exc.as_json())
 
 
 def _not_found_page(request: Request, message: str) -> Response:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 
-
 def _walk(page, shoot, check_axe, name: str) -> None:
     page.click("text=返品を申し込む")
     page.wait_for_url(re.compile(r"/returns/new/items"))

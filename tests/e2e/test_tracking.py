@@ -4,7 +4,6 @@ languages on phone and desktop, and the same live update across two worker proce
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import httpx
 import pytest

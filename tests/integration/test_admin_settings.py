@@ -374,3 +374,20 @@ async def test_another_merchants_api_key_cannot_be_revoked(client, merchants, cl
     r = await post(client, f"/admin/settings/api-keys/{acme_key_id}/revoke", {}, page="/admin/settings/api-keys")
     assert r.status_code == 404
     assert (await client.get("/api/v1/orders/us-1040/links", headers=bearer(acme_key))).status_code != 401
+
+
+async def test_api_errors_carry_a_stable_code_beside_the_english(client, merchants):
+    """PUT /api/v1/merchant: every error is {"field", "code", "message"}; the English is the API's own."""
+    key = merchants["acme"][1]
+    body = {"name": "Acme", "currency": "USD", "locale": "en-US", "timezone": "Mars/Olympus",
+            "prices_include_tax": False, "support": {"phone": "x" * 41}, "brand": {"font": "comic", "primary_color": "#FFFF00"}}
+    r = await client.put("/api/v1/merchant", json=body, headers=bearer(key))
+    assert r.status_code == 422
+    errors = {e["field"]: e for e in r.json()["errors"]}
+    assert all(set(e) == {"field", "code", "message"} for e in errors.values())
+    assert errors["timezone"] == {"field": "timezone", "code": "validation.not_timezone",
+                                  "message": "must be an IANA time zone such as Asia/Tokyo"}
+    assert errors["support.phone"]["code"] == "validation.too_long"
+    assert errors["support.phone"]["message"] == "must be at most 40 characters"
+    assert errors["brand.font"]["code"] == "validation.not_choice"
+    assert errors["brand.primary_color"]["code"] == "brand.low_contrast"

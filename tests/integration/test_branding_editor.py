@@ -303,7 +303,10 @@ async def test_fonts_are_served_from_debian_packages(client, merchants, orders, 
     await post(client, EDITOR + "/publish")
     assert "Lato" in await theme(client, "yamakaze")
     hub = await client.get(f"/o/{orders['jp_ship'].token}")
-    assert "/static/css/brand-fonts.css" in hub.text
+    assert "/brand/fonts.css" in hub.text
+    faces = await client.get("/brand/fonts.css")  # built from the one font list
+    assert faces.status_code == 200 and faces.headers["content-type"].startswith("text/css")
+    assert 'url("/fonts/lato-400.ttf")' in faces.text and "style=" not in faces.text
     # PDFs use the installed Debian font, with Noto Sans CJK JP for the Japanese text
     pdf = await client.get(f"/o/{orders['jp_ship'].token}/receipt.pdf")
     if pdf.status_code == 503:  # the render pool was rebuilt under a loaded test run: ask again

@@ -11,11 +11,11 @@ import pytest
 
 from orderhub.db import engine
 from orderhub.db.emails import queries, rules
-from orderhub.emails.jobs import arriving_tomorrow, send_due
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox import queries as outbox_queries
 from orderhub.db.outbox import services as outbox
+from orderhub.emails.jobs import arriving_tomorrow, send_due
 from tests.conftest import bearer
 from tests.emails_support import mail_settings, smtp_server  # noqa: F401 (fixtures)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import bearer
-
 
 async def csrf(client, path="/lookup") -> str:
     html = (await client.get(path)).text
@@ -87,7 +85,6 @@ async def test_cross_sells_related_in_stock_not_bought(client, orders, app):
 
 
 async def test_cross_sell_click_is_counted_and_carries_campaign(client, orders, app):
-    from orderhub.db.analytics.queries import counts
 
     token = orders["jp_ship"].token
     r = await client.get(f"/o/{token}/go/gaiter")

@@ -181,9 +181,9 @@ async def test_partial_poll_of_a_final_page_stops_polling(client, merchants, ord
 
 
 async def test_confirmation_page_hears_the_pickup_state(client, merchants, orders):
+    import orderhub.site.pickup.routes  # noqa: F401  (registers the provider)
     from orderhub.db.orders.queries import load_hub
     from orderhub.site.confirmation.summary import hub_summary
-    import orderhub.site.pickup.routes  # noqa: F401  (registers the provider)
 
     await make_ready(client, merchants["yamakaze"][1])
     hub = await load_hub(orders["jp_pickup"].token, client._transport.app.state.token_key)

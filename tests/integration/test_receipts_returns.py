@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import bearer
 from pathlib import Path
 
+from tests.conftest import bearer
 from tests.documents_support import pdf_text, to_png
 from tests.returns_support import walk
 

@@ -88,8 +88,8 @@ async def test_auth_other_merchant_and_bad_input(client, orders, merchants):
 
 
 async def test_parallel_submissions_never_return_more_than_bought(client, orders, clock):
-    from orderhub.db.returns import queries, services
     from orderhub.db.errors import ValidationFailed
+    from orderhub.db.returns import queries, services
 
     order_id = orders["jp_ship"].id
     await fulfil(order_id)

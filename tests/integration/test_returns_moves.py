@@ -189,8 +189,9 @@ async def test_exchange_completes_with_the_replacement_sent(client, orders, merc
     r = await step(client, base, "resolution", {"resolution": "exchange", "exchange_L1": "TR-255-BLK"})
     assert r.status_code == 303
     await step(client, base, "method", {"method": "drop_off"})
-    from tests.returns_support import CSRF
     import re
+
+    from tests.returns_support import CSRF
 
     review = await client.get(base + "/new/review")
     r = await client.post(base + "/new/submit", data={

@@ -3,7 +3,6 @@ shipped, out for delivery, delivered, exceptions and failed attempts, and estima
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.tracking_support import events_body, post_events, put_shipment

@@ -11,6 +11,7 @@ from PIL import Image
 from orderhub import images
 from orderhub.db import markup
 from orderhub.db.branding import rules
+from orderhub.db.branding.rules import contrast_checks, contrast_ratio, read_brand
 from orderhub.db.merchants.rules import contrast_checks, contrast_ratio, read_brand
 from orderhub.db.validation import Reader
 
@@ -54,8 +55,9 @@ def test_ratio_is_never_shown_rounded_up_past_the_limit():
 def test_read_brand_refuses_unreadable_colours_with_the_ratio():
     r = Reader()
     read_brand(r, {"primary_color": "#FFFF00"})
-    assert r.errors == [{"field": "brand.primary_color",
-                         "message": "the primary colour on the page background has a contrast of 1.01:1, below 4.5:1"}]
+    assert r.errors == [{"field": "brand.primary_color", "code": rules.LOW_CONTRAST,
+                         "message": "the primary colour on the page background has a contrast of 1.01:1, below 4.5:1",
+                         "params": {"pair": "primary_on_background", "ratio": "1.01", "minimum": 4.5}}]
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -135,3 +137,48 @@ def test_logo_intake_and_print_copy():
 def test_logo_intake_refuses(raw):
     with pytest.raises(images.ImageRejected):
         rules.logo_intake(raw)
+
+
+# --- the one font list ------------------------------------------------------------------------------------
+
+def test_the_font_list_is_what_the_validator_accepts():
+    assert [f.key for f in rules.FONT_LIST] == list(rules.FONTS) == ["system", "noto-sans-jp", "noto-serif-jp", "lato",
+                                                                     "open-sans"]
+    for font in rules.FONT_LIST:
+        r = Reader()
+        assert read_brand(r, {"font": font.key})["font"] == font.key and not r.errors
+    r = Reader()
+    read_brand(r, {"font": "comic-sans"})
+    assert [e["code"] for e in r.errors] == ["validation.not_choice"]
+
+
+def test_web_fonts_are_the_fonts_with_files_we_serve():
+    assert [f.key for f in rules.FONT_LIST if f.web] == ["lato", "open-sans"]
+    assert set(rules.FONT_FILES) == {"lato-400.ttf", "lato-400-italic.ttf", "lato-700.ttf", "open-sans-400.ttf",
+                                     "open-sans-400-italic.ttf", "open-sans-700.ttf"}
+    for font in rules.FONT_LIST:
+        assert font.family.split(",")[0].strip('"') == (font.face or font.family.split(",")[0].strip('"'))
+        for file in font.files:
+            assert file.path.startswith("/usr/share/fonts/truetype/") and file.name.startswith(font.key)
+    lato = rules.FONTS["lato"]
+    assert [(f.style, f.weight) for f in lato.files] == [("normal", 400), ("italic", 400), ("normal", 700)]
+    assert lato.files[0].local == ("Lato Regular", "Lato-Regular")
+
+
+def test_the_theme_of_a_stored_brand_falls_back_to_the_defaults():
+    theme = rules.theme({"primary_color": "#1F5F3F", "font": "lato", "corner": "pill"})
+    assert (theme.primary, theme.accent, theme.on_primary) == ("#1F5F3F", rules.DEFAULT_ACCENT, "#FFFFFF")
+    assert theme.font is rules.FONTS["lato"] and theme.font.web and theme.corner.radius == "1.25rem"
+    empty = rules.theme({"font": "unknown", "corner": None})
+    assert empty.font.key == rules.DEFAULT_FONT and empty.corner.key == rules.DEFAULT_CORNER
+    assert rules.font("noto-serif-jp").pdf_family == '"Noto Serif CJK JP"' and rules.font("system").pdf_family == ""
+
+
+def test_the_web_font_stylesheet_is_built_from_the_list():
+    from orderhub.site.hub.routes import fonts_css
+
+    css = fonts_css()
+    assert css.count("@font-face") == len(rules.FONT_FILES)
+    assert ('@font-face { font-family: "Lato"; font-style: normal; font-weight: 400; font-display: swap; '
+            'src: local("Lato Regular"), local("Lato-Regular"), url("/fonts/lato-400.ttf") format("truetype"); }') in css
+    assert '"Open Sans"; font-style: italic; font-weight: 400;' in css and "/fonts/open-sans-700.ttf" in css

@@ -140,7 +140,8 @@ def test_settings_defaults_and_validation():
     assert clean == {"marketing_eu": True}
     assert {e["field"] for e in errors} == {"emails.send", "emails.quiet_end", "emails.transit_every_hours",
                                             "emails.<script>"}
-    assert rules.validate_emails_settings([]) == ({}, [{"field": "emails", "message": "must be an object"}])
+    assert rules.validate_emails_settings([]) == ({}, [{"field": "emails", "code": "validation.not_object",
+                                                         "message": "must be an object"}])
     assert rules.validate_emails_settings({"transit_every_hours": True})[1]  # a bool is not a number
 
 

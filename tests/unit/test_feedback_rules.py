@@ -142,7 +142,7 @@ def test_read_settings_keeps_good_values_and_drops_bad_ones():
 def test_validate_settings_errors(body, field):
     _clean, errors = rules.validate_feedback_settings(body)
     assert field in [e["field"] for e in errors]
-    assert all(set(e) == {"field", "message"} for e in errors)
+    assert all({"field", "code", "message"} <= set(e) <= {"field", "code", "message", "params"} for e in errors)
 
 
 def test_validate_settings_clean():

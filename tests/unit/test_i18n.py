@@ -71,8 +71,9 @@ def test_language_negotiation(url, order, accept, merchant, expected):
 
 
 def test_formats_for_the_page_language():
-    from orderhub.components import filters
     import datetime as dt
+
+    from orderhub.components import filters
 
     i18n.set_language("ja")
     assert filters.money(17560, "JPY") == "¥17,560"

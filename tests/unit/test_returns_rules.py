@@ -7,7 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from orderhub.db.returns import rules
 from orderhub.db.returns.rules import LineFacts, OrderMoney

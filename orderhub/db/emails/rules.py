@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from orderhub.db import validation as v
+
 # --- events -> messages ------------------------------------------------------------------------
 
 
@@ -92,32 +94,32 @@ def read_emails_settings(raw: dict | None) -> dict:
 
 
 def validate_emails_settings(body: object) -> tuple[dict, list[dict]]:
-    """-> (clean settings, errors as {"field", "message"}) for the admin's form or API."""
+    """-> (clean settings, errors as {"field", "code", "message"}) for the admin's form or API."""
     if not isinstance(body, dict):
-        return {}, [{"field": "emails", "message": "must be an object"}]
+        return {}, [v.field_error("emails", v.NOT_OBJECT)]
     clean: dict = {}
     errors: list[dict] = []
     for name in body:
         if name not in DEFAULTS:
-            errors.append({"field": f"emails.{name}"[:100], "message": "is not a setting"})
+            errors.append(v.field_error(f"emails.{name}"[:100], v.UNKNOWN_KEY))
     for name in ("send", "marketing_eu"):
         if name in body:
             if isinstance(body[name], bool):
                 clean[name] = body[name]
             else:
-                errors.append({"field": f"emails.{name}", "message": "must be true or false"})
+                errors.append(v.field_error(f"emails.{name}", v.NOT_BOOLEAN))
     for name in ("quiet_start", "quiet_end"):
         if name in body:
             if isinstance(body[name], str) and _HHMM.match(body[name]):
                 clean[name] = body[name]
             else:
-                errors.append({"field": f"emails.{name}", "message": "must be a time like 21:00"})
+                errors.append(v.field_error(f"emails.{name}", v.NOT_TIME, "must be a time like 21:00", example="21:00"))
     if "transit_every_hours" in body:
         value = body["transit_every_hours"]
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 168:
             clean["transit_every_hours"] = value
         else:
-            errors.append({"field": "emails.transit_every_hours", "message": "must be a whole number from 0 to 168"})
+            errors.append(v.field_error("emails.transit_every_hours", v.OUT_OF_RANGE, low=0, high=168))
     return clean, errors
 
 

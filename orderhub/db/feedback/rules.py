@@ -11,6 +11,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from orderhub.db import validation as v
+
 # --- merchant settings (Merchant.settings["feedback"]) --------------------------------------------
 
 LOCALES = ("ja", "en")
@@ -70,12 +72,12 @@ def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
     text (no markup, no control characters), at most 200 characters; an empty text means "use the
     default wording" and is kept as ""."""
     if not isinstance(body, dict):
-        return {}, [{"field": "feedback", "message": "must be an object"}]
+        return {}, [v.field_error("feedback", v.NOT_OBJECT)]
     clean: dict = {}
     errors: list[dict] = []
     for name in body:
         if name not in DEFAULTS:
-            errors.append({"field": f"feedback.{name}"[:100], "message": "is not a setting"})
+            errors.append(v.field_error(f"feedback.{name}"[:100], v.UNKNOWN_KEY))
     for name, (low, high) in LIMITS.items():
         if name in body:
             value = body[name]
@@ -84,28 +86,27 @@ def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
             if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
                 clean[name] = value
             else:
-                errors.append({"field": f"feedback.{name}",
-                               "message": f"must be a whole number from {low} to {high}"})
+                errors.append(v.field_error(f"feedback.{name}", v.OUT_OF_RANGE, low=low, high=high))
     if "questions" in body:
         questions = body["questions"]
         if not isinstance(questions, dict):
-            errors.append({"field": "feedback.questions", "message": "must be an object"})
+            errors.append(v.field_error("feedback.questions", v.NOT_OBJECT))
         else:
             out: dict[str, dict[str, str]] = {}
             for q in questions:
                 if q not in QUESTIONS:
-                    errors.append({"field": f"feedback.questions.{q}"[:100], "message": "is not a question"})
+                    errors.append(v.field_error(f"feedback.questions.{q}"[:100], v.UNKNOWN_KEY, "is not a question"))
             for q in QUESTIONS:
                 if q not in questions:
                     continue
                 texts = questions[q]
                 if not isinstance(texts, dict):
-                    errors.append({"field": f"feedback.questions.{q}", "message": "must be an object"})
+                    errors.append(v.field_error(f"feedback.questions.{q}", v.NOT_OBJECT))
                     continue
                 for locale in texts:
                     if locale not in LOCALES:
-                        errors.append({"field": f"feedback.questions.{q}.{locale}"[:100],
-                                       "message": "is not a supported language"})
+                        errors.append(v.field_error(f"feedback.questions.{q}.{locale}"[:100], v.NOT_CHOICE,
+                                                    "is not a supported language"))
                 for locale in LOCALES:
                     if locale not in texts:
                         continue
@@ -114,15 +115,15 @@ def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
                     if text is None:
                         text = ""
                     if not isinstance(text, str):
-                        errors.append({"field": field, "message": "must be text"})
+                        errors.append(v.field_error(field, v.NOT_TEXT))
                         continue
                     text = " ".join(text.split())
                     if len(text) > QUESTION_MAX:
-                        errors.append({"field": field, "message": f"must be at most {QUESTION_MAX} characters"})
+                        errors.append(v.field_error(field, v.TOO_LONG, n=QUESTION_MAX))
                     elif any(ord(c) < 32 or ord(c) == 127 for c in texts[locale] if c not in "\n\t\r"):
-                        errors.append({"field": field, "message": "must not contain control characters"})
+                        errors.append(v.field_error(field, v.CONTROL_CHARACTERS))
                     elif _MARKUP.search(text):
-                        errors.append({"field": field, "message": "must be plain text (no < or >)"})
+                        errors.append(v.field_error(field, v.NOT_PLAIN_TEXT))
                     else:
                         out.setdefault(q, {})[locale] = text
             clean["questions"] = out

@@ -1,23 +1,51 @@
-"""Pure decisions about merchants: settings, brand values, registration numbers, stores."""
+"""Pure decisions about merchants: settings, registration numbers, stores, the team's roles, and the
+stable codes of the merchants area's refusals (the web layer words them: orderhub.site.messages.admin).
+
+The brand (colours, fonts, words) is db/branding's: db/merchants never imports it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from orderhub import money
-from orderhub.db import markup
-from orderhub.db.validation import Reader
+from orderhub.db.validation import NOT_CHOICE, NOT_TIME, Reader
 
-FONTS = {
-    "system": 'system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans JP", "Noto Sans CJK JP", sans-serif',
-    "noto-sans-jp": '"Noto Sans JP", "Noto Sans CJK JP", "Hiragino Sans", system-ui, sans-serif',
-    "noto-serif-jp": '"Noto Serif JP", "Noto Serif CJK JP", "Hiragino Mincho ProN", serif',
-    "lato": 'Lato, "Noto Sans JP", "Noto Sans CJK JP", system-ui, sans-serif',
-    "open-sans": '"Open Sans", "Noto Sans JP", "Noto Sans CJK JP", system-ui, sans-serif',
-}
-CORNERS = {"square": "0", "rounded": "0.5rem", "pill": "1.25rem"}
+# --- the team's roles --------------------------------------------------------------------------------
+OWNER, STAFF = "owner", "staff"
+#: everyone who may sign in to a merchant's admin (staff see the operations lists)
+ROLES = (OWNER, STAFF)
+#: who may open the pages for owners (settings, branding, team, dashboard)
+OWNERS = (OWNER,)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+
+# --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) ---
+CURRENCY = "merchant.currency"
+REGISTRATION_NUMBER_INVALID = "merchant.registration_number"
+SLUG_INVALID = "merchant.slug"
+SLUG_TAKEN = "merchant.slug_taken"
+MERCHANT_NOT_FOUND = "merchant.not_found"
+API_KEY_NOT_FOUND = "merchant.api_key_not_found"
+STORE_NOT_FOUND = "store.not_found"
+STORE_CODE_INVALID = "store.code"
+STORE_CODE_MISMATCH = "store.code_mismatch"
+STORE_CLOSES_BEFORE_OPENING = "store.closes_before_opening"
+ROLE_INVALID = "team.role"
+STAFF_NEED_STORE = "team.staff_need_store"
+PASSWORD_TOO_SHORT = "team.password_too_short"
+PASSWORD_TOO_LONG = "team.password_too_long"
+PASSWORDS_DIFFER = "team.passwords_differ"
+EMAIL_INVALID = "team.email"
+ALREADY_MEMBER = "team.already_member"
+CANNOT_DISABLE_SELF = "team.cannot_disable_self"
+LAST_OWNER = "team.last_owner"
+NO_INVITATION = "team.no_invitation"
+NO_USER = "team.no_user"
+#: the admin's settings forms write some lists as lines of text: a line that doesn't read
+POLICY_TAG_LINES = "settings.extended_format"  # "member-gold: 60"
+STORE_HOURS_LINES = "settings.hours_format"  # "mon-fri 11:00-20:00"
+
 LOCALES = ("ja-JP", "en-US", "en-GB", "en")
 RETURN_METHODS = ("drop_off", "in_store", "mail", "home_pickup")
 REASONS = ("too_small", "too_large", "not_as_described", "changed_mind", "damaged", "wrong_item", "defective", "other")
@@ -46,121 +74,6 @@ def registration_number_ok(value: str) -> bool:
     return int(digits[0]) == 9 - total % 9
 
 
-def relative_luminance(hex_color: str) -> float:
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def text_on(background: str) -> str:
-    """The readable text colour (near-black or white) for a background colour."""
-    dark, light = "#111111", "#FFFFFF"
-    return dark if contrast_ratio(background, dark) >= contrast_ratio(background, light) else light
-
-
-#: the page colours brand colours meet: --paper and --canvas in static/css/app.css
-PAGE_BACKGROUNDS = ("#FFFFFF", "#F4F5F7")
-#: WCAG 2.2 SC 1.4.3 (AA), normal-size text
-MIN_TEXT_CONTRAST = 4.5
-CONTRAST_PAIRS = {
-    "text_on_primary": "text on the primary colour",
-    "primary_on_background": "the primary colour on the page background",
-    "text_on_accent": "text on the accent colour",
-}
-WORD_SECTIONS = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
-WORD_LANGUAGES = ("ja", "en")
-#: an uploaded logo, served by the branding routes under a content-hashed name
-LOGO_PATH = re.compile(r"^/brand/[A-Za-z0-9_-]{1,64}/logo/[0-9a-f]{32}\.(png|jpg|webp)$")
-
-
-@dataclass(frozen=True)
-class ContrastCheck:
-    field: str  # the brand field to fix: primary_color | accent_color
-    pair: str  # a key of CONTRAST_PAIRS
-    foreground: str
-    background: str
-    ratio: float
-    minimum: float = MIN_TEXT_CONTRAST
-
-    @property
-    def ok(self) -> bool:
-        return self.ratio >= self.minimum
-
-    @property
-    def shown(self) -> str:
-        """The ratio as people read it, never rounded up past the limit (4.499 shows 4.49)."""
-        return f"{int(self.ratio * 100) / 100:.2f}"
-
-
-def contrast_checks(primary: str, accent: str) -> list[ContrastCheck]:
-    """Every pairing the hub draws with the brand colours: text on a primary button or bar (near-black
-    or white, whichever reads better), the primary colour as text or rule on the page background
-    (the darker of paper and canvas), and text on the accent colour."""
-    on_primary, on_accent = text_on(primary), text_on(accent)
-    background = min(PAGE_BACKGROUNDS, key=lambda bg: contrast_ratio(primary, bg))
-    return [
-        ContrastCheck("primary_color", "text_on_primary", on_primary, primary, contrast_ratio(on_primary, primary)),
-        ContrastCheck("primary_color", "primary_on_background", primary, background, contrast_ratio(primary, background)),
-        ContrastCheck("accent_color", "text_on_accent", on_accent, accent, contrast_ratio(on_accent, accent)),
-    ]
-
-
-def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
-    brand = r.obj(data if data is not None else {}, path) or {}
-    out = {
-        "primary_color": r.color(brand, "primary_color", f"{path}.primary_color", default="#1F2937"),
-        "accent_color": r.color(brand, "accent_color", f"{path}.accent_color", default="#2563EB"),
-        "font": r.choice(brand, "font", f"{path}.font", FONTS, default="system"),
-        "corner": r.choice(brand, "corner", f"{path}.corner", CORNERS, default="rounded"),
-        "logo_url": (brand["logo_url"] if isinstance(brand.get("logo_url"), str) and LOGO_PATH.match(brand["logo_url"])
-                     else r.web_url(brand, "logo_url", f"{path}.logo_url", allow_static=True)),
-    }
-    words = read_words(r, brand.get("words"), f"{path}.words")
-    if words:
-        out["words"] = words
-    for key in brand:
-        if key not in out and key != "words":
-            r.error(f"{path}.{key}", "is not a brand setting")
-    if not any(e["field"] in (f"{path}.primary_color", f"{path}.accent_color") for e in r.errors):
-        for check in contrast_checks(out["primary_color"], out["accent_color"]):
-            if not check.ok:
-                r.error(f"{path}.{check.field}", f"{CONTRAST_PAIRS[check.pair]} has a contrast of "
-                        f"{check.shown}:1, below {check.minimum}:1")
-    return out
-
-
-def read_words(r: Reader, data: Any, path: str) -> dict:
-    """The merchant's own words per hub section and language, cleaned to the small safe markup."""
-
-    if data is None:
-        return {}
-    sections = r.obj(data, path) or {}
-    out: dict[str, dict[str, str]] = {}
-    for section, langs in sections.items():
-        if section not in WORD_SECTIONS:
-            r.error(f"{path}.{section}", "must be one of " + ", ".join(WORD_SECTIONS))
-            continue
-        langs = r.obj(langs, f"{path}.{section}") or {}
-        for lang, text in langs.items():
-            if lang not in WORD_LANGUAGES:
-                r.error(f"{path}.{section}.{lang}", "must be ja or en")
-            elif not isinstance(text, str):
-                r.error(f"{path}.{section}.{lang}", "must be text")
-            elif len(text) > markup.MAX_LENGTH:
-                r.error(f"{path}.{section}.{lang}", f"must be at most {markup.MAX_LENGTH} characters")
-            elif cleaned := markup.clean(text):
-                out.setdefault(section, {})[lang] = cleaned
-    return out
-
-
 def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> dict:
     policy = r.obj(data if data is not None else {}, path) or {}
     merged = {**DEFAULT_POLICY, **policy}
@@ -177,13 +90,13 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     free = r.strings(merged, "free_return_methods", f"{path}.free_return_methods", max_items=4)
     for i, method in enumerate(free):
         if method not in RETURN_METHODS:
-            r.error(f"{path}.free_return_methods[{i}]", "must be one of " + ", ".join(RETURN_METHODS))
+            r.error(f"{path}.free_return_methods[{i}]", NOT_CHOICE, "must be one of " + ", ".join(RETURN_METHODS))
     out["free_return_methods"] = free
     fees = r.obj(merged.get("return_fee"), f"{path}.return_fee") or {}
     out["return_fee"] = {}
     for method in fees:
         if method not in RETURN_METHODS:
-            r.error(f"{path}.return_fee.{method}", "must be one of " + ", ".join(RETURN_METHODS))
+            r.error(f"{path}.return_fee.{method}", NOT_CHOICE, "must be one of " + ", ".join(RETURN_METHODS))
             continue
         minor = r.amount(fees, method, f"{path}.return_fee.{method}", currency)
         if method not in free:  # a free method charges nothing whatever its fee says
@@ -193,7 +106,7 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     reasons = r.strings(merged, "photo_required_reasons", f"{path}.photo_required_reasons", max_items=len(REASONS))
     for i, reason in enumerate(reasons):
         if reason not in REASONS:
-            r.error(f"{path}.photo_required_reasons[{i}]", "must be one of " + ", ".join(REASONS))
+            r.error(f"{path}.photo_required_reasons[{i}]", NOT_CHOICE, "must be one of " + ", ".join(REASONS))
     out["photo_required_reasons"] = reasons
     if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
         out["return_ship_within_days"] = r.integer(policy, "return_ship_within_days",
@@ -201,13 +114,12 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     return out
 
 
-def read_merchant_settings(data: Any) -> tuple[dict, list[dict]]:
-    """The body of PUT /api/v1/merchant -> (settings, errors)."""
-    r = Reader()
-    body = r.obj(data, "") or {}
+def read_settings(r: Reader, body: dict) -> dict:
+    """The merchant's own settings of PUT /api/v1/merchant (everything but the brand, which
+    orderhub.db.branding.rules.read_merchant_settings adds)."""
     currency = body.get("currency")
     if not money.is_currency(currency):
-        r.error("currency", "must be an ISO 4217 currency code such as JPY or USD")
+        r.error("currency", CURRENCY, "must be an ISO 4217 currency code such as JPY or USD")
         currency = None
     settings: dict[str, Any] = {
         "name": r.text(body, "name", "name", max_len=200),
@@ -220,15 +132,19 @@ def read_merchant_settings(data: Any) -> tuple[dict, list[dict]]:
     }
     trn = body.get("tax_registration_number")
     if trn is not None and (not isinstance(trn, str) or not registration_number_ok(trn)):
-        r.error("tax_registration_number", "must be T followed by 13 digits with a valid check digit")
+        r.error("tax_registration_number", REGISTRATION_NUMBER_INVALID,
+                "must be T followed by 13 digits with a valid check digit")
         trn = None
     settings["tax_registration_number"] = trn
     settings["support"] = read_support(r, body.get("support", {}))
     address = r.obj(body.get("address", {}), "address") or {}
     settings["address"] = read_address(r, address, "address", required=False)
-    settings["brand"] = read_brand(r, body.get("brand"))
     settings["policy"] = read_policy(r, body.get("policy"), currency or "USD")
-    return settings, r.errors
+    return settings
+
+
+def slug_ok(slug: str) -> bool:
+    return bool(slug) and slug.replace("-", "").isalnum() and slug.islower() and len(slug) <= 64
 
 
 def read_support(r: Reader, data: Any, path: str = "support") -> dict:
@@ -264,9 +180,9 @@ def read_store(data: Any, code: str) -> tuple[dict, list[dict]]:
     r = Reader()
     body = r.obj(data, "") or {}
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code):
-        r.error("code", "must be 1 to 64 letters, digits, - or _")
+        r.error("code", STORE_CODE_INVALID, "must be 1 to 64 letters, digits, - or _")
     if "code" in body and body["code"] != code:
-        r.error("code", "must match the code in the URL")
+        r.error("code", STORE_CODE_MISMATCH, "must match the code in the URL")
     store: dict[str, Any] = {
         "name": r.text(body, "name", "name"),
         "timezone": r.timezone(body, "timezone", "timezone"),
@@ -281,11 +197,11 @@ def read_store(data: Any, code: str) -> tuple[dict, list[dict]]:
         days = r.choice(h, "days", f"hours[{i}].days", DAY_GROUPS, default="daily")
         opens, closes = h.get("open"), h.get("close")
         if not (isinstance(opens, str) and _TIME.match(opens)):
-            r.error(f"hours[{i}].open", "must be a time such as 10:00")
+            r.error(f"hours[{i}].open", NOT_TIME, example="10:00")
         if not (isinstance(closes, str) and _TIME.match(closes)):
-            r.error(f"hours[{i}].close", "must be a time such as 20:00")
+            r.error(f"hours[{i}].close", NOT_TIME, example="20:00")
         elif isinstance(opens, str) and closes <= opens:
-            r.error(f"hours[{i}].close", "must be after the opening time")
+            r.error(f"hours[{i}].close", STORE_CLOSES_BEFORE_OPENING, "must be after the opening time")
         hours.append({"days": days, "open": opens, "close": closes})
     store["hours"] = hours
     curb = r.obj(body.get("curbside", {"enabled": False}), "curbside") or {}

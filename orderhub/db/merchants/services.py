@@ -1,4 +1,4 @@
-"""Writes for merchants: creation with keys, settings, stores, users."""
+"""Writes for merchants: creation with keys, settings columns and namespaces, stores, users."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules
 from orderhub.db.merchants.tables import ApiKey, Merchant, Store, User
 from orderhub.db.tokens import new_api_key, new_secret, token_hash
+from orderhub.db.validation import NOT_EMAIL, Reader, field_error
 
 PASSWORDS = PasswordHasher()
 
@@ -45,17 +47,17 @@ class NewMerchant:
 
 async def create_merchant(slug: str, name: str, *, locale: str = "en-US", currency: str = "USD",
                           timezone: str = "UTC", now: dt.datetime) -> NewMerchant:
-    settings, errors = rules.read_merchant_settings(
-        {"name": name, "locale": locale, "currency": currency, "timezone": timezone, "prices_include_tax": currency == "JPY"}
-    )
-    if not (slug and slug.replace("-", "").isalnum() and slug.islower() and len(slug) <= 64):
-        errors.append({"field": "slug", "message": "must be lower-case letters, digits and -"})
-    if errors:
-        raise ValidationFailed(errors)
+    """A merchant with its first API key (its brand starts empty: the defaults of db/branding)."""
+    r = Reader()
+    settings = rules.read_settings(r, {"name": name, "locale": locale, "currency": currency, "timezone": timezone,
+                                       "prices_include_tax": currency == "JPY"})
+    if not rules.slug_ok(slug):
+        r.error("slug", rules.SLUG_INVALID, "must be lower-case letters, digits and -")
+    r.raise_if_any()
     api_key, secret = new_api_key(), new_secret()
     async with engine.write():
         if await Merchant.exists().where(Merchant.slug == slug):
-            raise Conflict(f"a merchant with the slug {slug!r} exists")
+            raise Conflict(rules.SLUG_TAKEN, f"a merchant with the slug {slug!r} exists", field="slug", slug=slug)
         merchant = Merchant(slug=slug, webhook_secret=secret, created_at=now, **settings)
         await merchant.save()
         await ApiKey(merchant=merchant.id, key_hash=token_hash(api_key), prefix=api_key[:8],
@@ -82,27 +84,12 @@ async def merchant_for_api_key(api_key: str) -> Merchant | None:
         return await Merchant.objects().output(load_json=True).where(Merchant.id == key.merchant).first()
 
 
-async def update_settings(merchant_id: int, body: object) -> dict:
-    settings, errors = rules.read_merchant_settings(body)
-    if errors:
-        raise ValidationFailed(errors)
-    async with engine.write():
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant_id).first()
-        if merchant is None:
-            raise NotFound("merchant")
-        current = {k: getattr(merchant, k) for k in settings}
-        if current != settings:
-            await Merchant.update({**{getattr(Merchant, k): v for k, v in settings.items()},
-                                   Merchant.version: Merchant.version + 1}).where(Merchant.id == merchant_id)
-    return settings
-
-
 async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.datetime) -> tuple[bool, dict]:
     """-> (created, store)."""
     store, errors = rules.read_store(body, code)
     if errors:
         raise ValidationFailed(errors)
-    key = f"{merchant_id}:{code}"
+    key = scoped(merchant_id, code)
     async with engine.write():
         existing = await Store.objects().output(load_json=True).where(Store.key == key).first()
         if existing is None:
@@ -117,27 +104,29 @@ async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.dat
 
 async def create_user(merchant_slug: str, email: str, role: str, password: str, *,
                       store_code: str | None, now: dt.datetime) -> int:
+    """An account made from the command line (the admin invites people instead: db/merchants/team)."""
     errors = []
-    if role not in ("owner", "staff"):
-        errors.append({"field": "role", "message": "must be owner or staff"})
-    if len(password) < 10:
-        errors.append({"field": "password", "message": "must be at least 10 characters"})
+    if role not in rules.ROLES:
+        errors.append(field_error("role", rules.ROLE_INVALID, "must be owner or staff"))
+    if len(password) < rules.MIN_PASSWORD:
+        errors.append(field_error("password", rules.PASSWORD_TOO_SHORT, "must be at least 10 characters",
+                                  n=rules.MIN_PASSWORD))
     if "@" not in email:
-        errors.append({"field": "email", "message": "must be an email address"})
-    if role == "staff" and not store_code:
-        errors.append({"field": "store", "message": "staff belong to a store: give --store CODE"})
+        errors.append(field_error("email", NOT_EMAIL))
+    if role == rules.STAFF and not store_code:
+        errors.append(field_error("store", rules.STAFF_NEED_STORE, "staff belong to a store: give --store CODE"))
     if errors:
         raise ValidationFailed(errors)
     password_hash = await hash_password(password)
     async with engine.write():
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == merchant_slug).first()
         if merchant is None:
-            raise NotFound(f"no merchant {merchant_slug!r}")
-        if store_code and not await Store.exists().where(Store.key == f"{merchant.id}:{store_code}"):
-            raise NotFound(f"no store {store_code!r} for {merchant_slug!r}")
-        key = f"{merchant.id}:{email.strip().lower()}"
+            raise NotFound(rules.MERCHANT_NOT_FOUND, f"no merchant {merchant_slug!r}")
+        if store_code and not await Store.exists().where(Store.key == scoped(merchant.id, store_code)):
+            raise NotFound(rules.STORE_NOT_FOUND, f"no store {store_code!r} for {merchant_slug!r}", field="store")
+        key = scoped(merchant.id, email.strip().lower())
         if await User.exists().where(User.key == key):
-            raise Conflict(f"{email} already has an account")
+            raise Conflict(rules.ALREADY_MEMBER, f"{email} already has an account", field="email")
         user = User(merchant=merchant.id, key=key, email=email.strip().lower(), role=role,
                     store_code=store_code, password_hash=password_hash, created_at=now)
         await user.save()
@@ -160,7 +149,7 @@ async def update_merchant(merchant_id: int, *, columns: dict | None = None, sect
     async with engine.write():
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant_id).first()
         if merchant is None:
-            raise NotFound("merchant")
+            raise NotFound(rules.MERCHANT_NOT_FOUND, "merchant")
         settings = dict(merchant.settings or {})
         changed = {k: v for k, v in columns.items() if getattr(merchant, k) != v}
         if any(settings.get(k) != v for k, v in sections.items()):
@@ -181,6 +170,6 @@ async def revoke_api_key(merchant_id: int, key_id: int, *, now: dt.datetime) -> 
         key = await ApiKey.select(ApiKey.id, ApiKey.revoked_at).where(
             (ApiKey.id == key_id) & (ApiKey.merchant == merchant_id)).first()
         if key is None:
-            raise NotFound("api key")
+            raise NotFound(rules.API_KEY_NOT_FOUND, "api key")
         if key["revoked_at"] is None:
             await ApiKey.update({ApiKey.revoked_at: now}).where(ApiKey.id == key_id)

@@ -1,8 +1,8 @@
 """A merchant's team: the people who may sign in to its admin and console, and owners' invitations.
 
 An invitation is a one-time link: only the SHA-256 of its token is stored, it expires after
-INVITE_DAYS, and accepting it creates the user with the password the invitee chooses. Messages in
-ValidationFailed are English msgids; the admin translates them next to the field."""
+INVITE_DAYS, and accepting it creates the user with the password the invitee chooses. Refusals
+carry the codes of orderhub.db.merchants.rules; the admin words them next to the field."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.keys import scoped
+from orderhub.db.merchants import rules
+from orderhub.db.merchants.queries import Account
 from orderhub.db.merchants.services import hash_password
 from orderhub.db.merchants.tables import Store, User, UserInvitation
 from orderhub.db.tokens import token_hash
+from orderhub.db.validation import field_error
 
 INVITE_DAYS = 7
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
-ROLES = ("owner", "staff")
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,189}\.[^@\s<>\"'.]{2,63}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -34,6 +35,10 @@ class Member:
     created_at: dt.datetime
     disabled: bool
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == rules.OWNER
+
 
 @dataclass(frozen=True)
 class PendingInvitation:
@@ -43,22 +48,51 @@ class PendingInvitation:
     store_code: str | None
     expires_at: dt.datetime
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == rules.OWNER
+
+
+@dataclass(frozen=True)
+class StoreChoice:
+    code: str
+    name: str
+
 
 @dataclass(frozen=True)
 class Team:
     members: list[Member]
     invitations: list[PendingInvitation]
-    stores: list[dict]
+    stores: list[StoreChoice]
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An open invitation, with its merchant's name and locale (the join page's language)."""
+
+    id: int
+    merchant_id: int
+    merchant_name: str
+    merchant_locale: str
+    email: str
+    role: str
+    store_code: str | None
+    expires_at: dt.datetime
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == rules.OWNER
 
 
 def check_password(password: str, confirm: str | None = None) -> list[dict]:
     errors = []
-    if len(password) < MIN_PASSWORD:
-        errors.append({"field": "password", "message": "Use at least 10 characters."})
-    elif len(password) > MAX_PASSWORD:
-        errors.append({"field": "password", "message": "That password is too long."})
+    if len(password) < rules.MIN_PASSWORD:
+        errors.append(field_error("password", rules.PASSWORD_TOO_SHORT, "Use at least 10 characters.",
+                                  n=rules.MIN_PASSWORD))
+    elif len(password) > rules.MAX_PASSWORD:
+        errors.append(field_error("password", rules.PASSWORD_TOO_LONG, "That password is too long."))
     elif confirm is not None and confirm != password:
-        errors.append({"field": "confirm", "message": "The two passwords don't match."})
+        errors.append(field_error("confirm", rules.PASSWORDS_DIFFER, "The two passwords don't match."))
     return errors
 
 
@@ -75,7 +109,7 @@ async def team(merchant_id: int, *, now: dt.datetime) -> Team:
         [Member(u["id"], u["email"], u["role"], u["store_code"], u["created_at"], u["disabled_at"] is not None)
          for u in users],
         [PendingInvitation(i["id"], i["email"], i["role"], i["store_code"], i["expires_at"]) for i in invites],
-        stores,
+        [StoreChoice(s["code"], s["name"]) for s in stores],
     )
 
 
@@ -85,19 +119,20 @@ async def invite(merchant_id: int, invited_by: int, email: str, role: str, store
     email = (email or "").strip().lower()
     store_code = (store_code or "").strip() or None
     errors = []
+    staff_need_store = field_error("store", rules.STAFF_NEED_STORE, "Store staff belong to a store: choose one.")
     if not _EMAIL.match(email) or len(email) > 254:
-        errors.append({"field": "email", "message": "Enter an e-mail address such as name@example.com."})
-    if role not in ROLES:
-        errors.append({"field": "role", "message": "Choose owner or store staff."})
-    if role == "staff" and not store_code:
-        errors.append({"field": "store", "message": "Store staff belong to a store: choose one."})
-    if role == "owner":
+        errors.append(field_error("email", rules.EMAIL_INVALID, "Enter an e-mail address such as name@example.com."))
+    if role not in rules.ROLES:
+        errors.append(field_error("role", rules.ROLE_INVALID, "Choose owner or store staff."))
+    if role == rules.STAFF and not store_code:
+        errors.append(staff_need_store)
+    if role == rules.OWNER:
         store_code = None
     async with engine.write():
-        if store_code and not await Store.exists().where(Store.key == f"{merchant_id}:{store_code}"):
-            errors.append({"field": "store", "message": "Store staff belong to a store: choose one."})
-        if not errors and await User.exists().where(User.key == f"{merchant_id}:{email}"):
-            errors.append({"field": "email", "message": "This person already has an account."})
+        if store_code and not await Store.exists().where(Store.key == scoped(merchant_id, store_code)):
+            errors.append(staff_need_store)
+        if not errors and await User.exists().where(User.key == scoped(merchant_id, email)):
+            errors.append(field_error("email", rules.ALREADY_MEMBER, "This person already has an account."))
         if errors:
             raise ValidationFailed(errors)
         # a new invitation replaces an open one for the same address
@@ -111,7 +146,7 @@ async def invite(merchant_id: int, invited_by: int, email: str, role: str, store
     return token
 
 
-async def open_invitation(token: str, *, now: dt.datetime) -> dict | None:
+async def open_invitation(token: str, *, now: dt.datetime) -> Invitation | None:
     """The open invitation for this token (with its merchant's name), or None for any bad token."""
     if not _TOKEN.match(token or ""):
         return None
@@ -122,11 +157,12 @@ async def open_invitation(token: str, *, now: dt.datetime) -> dict | None:
         ).where(UserInvitation.token_hash == token_hash(token)).first()
     if row is None or row["accepted_at"] or row["revoked_at"] or row["expires_at"] <= now:
         return None
-    return row
+    return Invitation(row["id"], row["merchant"], row["merchant_name"], row["merchant_locale"], row["email"],
+                      row["role"], row["store_code"], row["expires_at"])
 
 
-async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -> dict:
-    """Creates the invited user with this password; returns the user row (for signing in)."""
+async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -> Account:
+    """Creates the invited user with this password; returns the account (for signing in)."""
     errors = check_password(password, confirm)
     if errors:
         raise ValidationFailed(errors)
@@ -134,19 +170,20 @@ async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -
     async with engine.write():
         invitation = await open_invitation(token, now=now)
         if invitation is None:
-            raise NotFound("no such invitation")
+            raise NotFound(rules.NO_INVITATION, "no such invitation")
         claimed = await UserInvitation.update({UserInvitation.accepted_at: now}).where(
-            (UserInvitation.id == invitation["id"]) & UserInvitation.accepted_at.is_null()
+            (UserInvitation.id == invitation.id) & UserInvitation.accepted_at.is_null()
         ).returning(UserInvitation.id)
         if not claimed:
-            raise NotFound("no such invitation")
-        key = f"{invitation['merchant']}:{invitation['email']}"
+            raise NotFound(rules.NO_INVITATION, "no such invitation")
+        key = scoped(invitation.merchant_id, invitation.email)
         if await User.exists().where(User.key == key):
-            raise Conflict("This person already has an account.")
-        user = User(merchant=invitation["merchant"], key=key, email=invitation["email"], role=invitation["role"],
-                    store_code=invitation["store_code"], password_hash=password_hash, created_at=now)
+            raise Conflict(rules.ALREADY_MEMBER, "This person already has an account.")
+        user = User(merchant=invitation.merchant_id, key=key, email=invitation.email, role=invitation.role,
+                    store_code=invitation.store_code, password_hash=password_hash, created_at=now)
         await user.save()
-        return await User.select().where(User.id == user.id).first()
+    return Account(user.id, invitation.merchant_id, invitation.email, invitation.role, invitation.store_code,
+                   password_hash)
 
 
 async def revoke_invitation(merchant_id: int, invitation_id: int, *, now: dt.datetime) -> None:
@@ -156,7 +193,7 @@ async def revoke_invitation(merchant_id: int, invitation_id: int, *, now: dt.dat
             & UserInvitation.accepted_at.is_null() & UserInvitation.revoked_at.is_null()
         ).returning(UserInvitation.id)
     if not done:
-        raise NotFound("no such invitation")
+        raise NotFound(rules.NO_INVITATION, "no such invitation")
 
 
 async def set_disabled(merchant_id: int, user_id: int, acting_user_id: int, disabled: bool, *,
@@ -164,15 +201,15 @@ async def set_disabled(merchant_id: int, user_id: int, acting_user_id: int, disa
     """Disables (ending every session at once) or re-enables a teammate; never yourself, and a shop
     always keeps one enabled owner."""
     if user_id == acting_user_id:
-        raise Conflict("You can't disable your own account.")
+        raise Conflict(rules.CANNOT_DISABLE_SELF, "You can't disable your own account.")
     async with engine.write():
         user = await User.select(User.id, User.role).where(
             (User.id == user_id) & (User.merchant == merchant_id)).first()
         if user is None:
-            raise NotFound("no such user")
-        if disabled and user["role"] == "owner":
-            owners = await User.count().where((User.merchant == merchant_id) & (User.role == "owner")
+            raise NotFound(rules.NO_USER, "no such user")
+        if disabled and user["role"] == rules.OWNER:
+            owners = await User.count().where((User.merchant == merchant_id) & (User.role == rules.OWNER)
                                               & User.disabled_at.is_null())
             if owners <= 1:
-                raise Conflict("A shop needs at least one owner.")
+                raise Conflict(rules.LAST_OWNER, "A shop needs at least one owner.")
         await User.update({User.disabled_at: now if disabled else None}).where(User.id == user_id)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from orderhub import money
 from orderhub.db import engine
+from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
-from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
@@ -32,25 +32,27 @@ class BrandView:
     storefront_url: str
     locale: str
     timezone: str
+    #: the brand's font is a web font (pages load /brand/fonts.css)
+    web_font: bool = False
 
     @classmethod
     def of(cls, merchant: Merchant) -> "BrandView":
         brand = merchant.brand or {}
-        primary = brand.get("primary_color", "#1F2937")
-        accent = brand.get("accent_color", "#2563EB")
+        theme = brand_rules.theme(brand)
         return cls(
             name=merchant.name,
             logo_url=brand.get("logo_url", ""),
-            primary=primary,
-            accent=accent,
-            on_primary=merchant_rules.text_on(primary),
-            on_accent=merchant_rules.text_on(accent),
-            font_stack=merchant_rules.FONTS.get(brand.get("font", "system"), merchant_rules.FONTS["system"]),
-            radius=merchant_rules.CORNERS.get(brand.get("corner", "rounded"), "0.5rem"),
+            primary=theme.primary,
+            accent=theme.accent,
+            on_primary=theme.on_primary,
+            on_accent=theme.on_accent,
+            font_stack=theme.font.family,
+            radius=theme.corner.radius,
             support=merchant.support or {},
             storefront_url=merchant.storefront_url or "",
             locale=merchant.locale,
             timezone=merchant.timezone,
+            web_font=theme.font.web,
         )
 
 

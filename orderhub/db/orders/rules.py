@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from orderhub import money
+from orderhub.db import validation as v
 from orderhub.db.merchants.rules import read_address
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.shipping import rules as shipping_rules
@@ -392,41 +393,47 @@ def read_cross_sells_settings(raw: dict | None) -> dict:
     return {**CROSS_SELL_DEFAULTS, **clean}
 
 
+#: cross-sell settings naming a product the merchant doesn't have (or a product related to itself)
+UNKNOWN_PRODUCT = "cross_sells.unknown_product"
+UNKNOWN_RELATED = "cross_sells.unknown_related"
+
+
 def validate_cross_sells_settings(body: object, known_products: set[str] | None) -> tuple[dict, list[dict]]:
     """-> (clean, errors). `related` maps a product id to the ids shown with it; with
     `known_products` every id must be one of the merchant's products (and not the product itself)."""
     if not isinstance(body, dict):
-        return {}, [{"field": "cross_sells", "message": "must be an object"}]
+        return {}, [v.field_error("cross_sells", v.NOT_OBJECT)]
     clean: dict[str, Any] = {}
     errors: list[dict] = []
     for name in body:
         if name not in CROSS_SELL_DEFAULTS:
-            errors.append({"field": f"cross_sells.{name}"[:100], "message": "is not a setting"})
+            errors.append(v.field_error(f"cross_sells.{name}"[:100], v.UNKNOWN_KEY))
     for name in ("enabled", "in_emails"):
         if name in body:
             if isinstance(body[name], bool):
                 clean[name] = body[name]
             else:
-                errors.append({"field": f"cross_sells.{name}", "message": "must be true or false"})
+                errors.append(v.field_error(f"cross_sells.{name}", v.NOT_BOOLEAN))
     related = body.get("related", {})
     if not isinstance(related, dict):
-        errors.append({"field": "cross_sells.related", "message": "must be an object"})
+        errors.append(v.field_error("cross_sells.related", v.NOT_OBJECT))
         related = {}
     clean_related: dict[str, list[str]] = {}
     for product_id, ids in related.items():
         path = f"cross_sells.related.{str(product_id)[:64]}"
         if known_products is not None and product_id not in known_products:
-            errors.append({"field": path, "message": "is not one of your products"})
+            errors.append(v.field_error(path, UNKNOWN_PRODUCT, "is not one of your products", ids=str(product_id)[:64]))
             continue
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            errors.append({"field": path, "message": "must be a list of product ids"})
+            errors.append(v.field_error(path, v.NOT_LIST, "must be a list of product ids"))
             continue
         if len(ids) > MAX_RELATED:
-            errors.append({"field": path, "message": f"must have at most {MAX_RELATED} items"})
+            errors.append(v.field_error(path, v.TOO_MANY_ITEMS, n=MAX_RELATED))
             continue
         unknown = [i for i in ids if i == product_id or (known_products is not None and i not in known_products)]
         if unknown:
-            errors.append({"field": path, "message": "unknown product: " + ", ".join(unknown)[:200]})
+            ids = ", ".join(unknown)[:200]
+            errors.append(v.field_error(path, UNKNOWN_RELATED, "unknown product: " + ids, ids=ids))
             continue
         clean_related[product_id] = list(dict.fromkeys(ids))
     if "related" in body:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from orderhub.db import demo_context as demo
 from orderhub.db.errors import Conflict, ValidationFailed
 from orderhub.db.returns import services
 
@@ -17,8 +18,7 @@ QUEUED_RETURNS = {
 }
 
 
-async def queued_returns(ctx) -> None:
-
+async def queued_returns(ctx: demo.DemoContext) -> None:
     for order in ctx.orders:
         for i, (items, reason, resolution, actions) in enumerate(QUEUED_RETURNS.get(order.external_id, [])):
             if not order.order_id:

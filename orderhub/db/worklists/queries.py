@@ -17,13 +17,16 @@ from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns.tables import ReturnItem, ReturnRequest
 
 PER_PAGE = 25
-#: the queue's default filter: what needs the merchant's hands
-OPEN = ("requested", "approved", "in_transit", "received")
+#: the queue's default filter: what needs the merchant's hands (every state that is not final)
+OPEN = tuple(s for s in return_rules.STATUSES if s not in return_rules.FINAL)
+#: the state of returns waiting for the merchant's approval (the dashboard links to them)
+AWAITING_APPROVAL = next(s for s, moves in return_rules.TRANSITIONS.items() if "approve" in moves)
 
 #: what the API lets a merchant do to a return, in the queue's order
 MERCHANT_ACTIONS = ("approve", "reject", "ship", "receive", "refund", "exchange")
 
 T = TypeVar("T")
+RETURN_NOT_FOUND = "return.not_found"
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,6 @@ class QueueRow:
                 return_rules.next_status(self.status, action, keep_item=self.keep_item, resolution=self.resolution)
             except return_rules.IllegalTransition:
                 continue
-            except TypeError:  # an older rules module without `resolution`
-                if action in return_rules.TRANSITIONS.get(self.status, {}):
-                    out.append(action)
-                continue
             out.append(action)
         return out
 
@@ -156,5 +155,5 @@ async def queue_row(merchant_id: int, return_id: int) -> QueueRow:
     async with engine.read():
         rows = await _rows((ReturnRequest.merchant == merchant_id) & (ReturnRequest.id == return_id))
     if not rows:
-        raise NotFound()
+        raise NotFound(RETURN_NOT_FOUND, "return not found")
     return rows[0]

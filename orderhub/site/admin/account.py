@@ -3,34 +3,57 @@ and accepting an invitation."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from orderhub.components import form_errors
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.merchants import rules
 from orderhub.db.merchants import team as team_db
-from orderhub.site.admin import nav
-from orderhub.site.admin.guard import admin_context, current_admin, require_admin, safe_next
-from orderhub.site.auth import ADMIN, authenticate, failed_attempt, may_try
-from orderhub.site.hub.context import base_context, lang_query, page_language
+from orderhub.db.merchants.queries import Account
+from orderhub.db.merchants.team import Invitation
+from orderhub.site import form_errors, messages
+from orderhub.site.admin import guard, nav
+from orderhub.site.admin.guard import Admin, admin_context, current_admin, safe_next
+from orderhub.site.auth import ADMIN, failed_attempt, find_account, may_try
+from orderhub.site.hub.context import base_context, page_language
 from orderhub.site.rendering import page
 
 SIGN_IN = "site/admin/sign_in.html.jinja"
 USERS = "site/admin/users.html.jinja"
 JOIN = "site/admin/join.html.jinja"
-OWNERS = ("owner",)
+#: what a teammate's row offers: enable or disable their access
+ACCESS_MOVES = {"disable": True, "enable": False}
 
-nav.register(nav.AdminLink("users", "Team", "/admin/users", roles=OWNERS, order=90))
+nav.register(nav.AdminLink("users", "Team", "/admin/users", roles=rules.OWNERS, order=90))
 
 
-def _signed_in(request: Request, user: dict, target: str) -> Redirect:
+def _signed_in(request: Request, account: Account, target: str, now: dt.datetime) -> Redirect:
     response = Redirect(path=target, status_code=303)
-    return ADMIN.set(request, response, ADMIN.make(request, user, request.app.state.clock()))
+    return ADMIN.set(request, response, ADMIN.make(request, account, now))
+
+
+def _landing(next_path: str, account: Account) -> str:
+    """Where to go after signing in: the page asked for, else the first page of the account's role."""
+    return href(nav.landing_for(account.role) if next_path == "/admin" else next_path)
+
+
+async def _open_invitation(request: Request, token: str, now: dt.datetime) -> Invitation:
+    invitation = await team_db.open_invitation(token, now=now)
+    if invitation is None:
+        page_language(request)
+        raise NotFoundException()
+    page_language(request, None, invitation.merchant_locale)
+    return invitation
 
 
 class AdminAccountController(Controller):
     path = "/admin"
+    dependencies = guard.DEPENDENCIES
 
     def _sign_in_page(self, request: Request, *, error: str = "", email: str = "", next_path: str = "/admin",
                       status_code: int = 200) -> Template:
@@ -47,7 +70,7 @@ class AdminAccountController(Controller):
         return self._sign_in_page(request, next_path=next_path)
 
     @post("/sign-in", name="admin-sign-in-post")
-    async def sign_in(self, request: Request) -> Template | Redirect:
+    async def sign_in(self, request: Request, now: dt.datetime) -> Template | Redirect:
         page_language(request)
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
@@ -56,93 +79,89 @@ class AdminAccountController(Controller):
         if not may_try(request, "admin", email):
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=429,
                                       error=_("Too many attempts. Please wait a few minutes and try again."))
-        user = await authenticate(email, password)
-        if user is None:
+        account = await find_account(email, password)
+        if account is None:
             failed_attempt(request, "admin", email)
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=422,
                                       error=_("That e-mail and password don't match an account."))
-        if next_path == "/admin":
-            next_path = nav.landing_for(user["role"])
-        return _signed_in(request, user, next_path + lang_query(request) if "?" not in next_path else next_path)
+        return _signed_in(request, account, _landing(next_path, account), now)
 
     @post("/sign-out", name="admin-sign-out")
     async def sign_out(self, request: Request) -> Redirect:
-        return ADMIN.clear(request, Redirect(path="/admin/sign-in" + lang_query(request), status_code=303))
+        page_language(request)
+        return ADMIN.clear(request, Redirect(path=href("/admin/sign-in"), status_code=303))
 
     # --- the team -----------------------------------------------------------------------------
 
-    async def _users_page(self, request: Request, admin, *, errors: dict | None = None, form: dict | None = None,
-                          invite_link: str = "", notice: str = "", status_code: int = 200) -> Template:
-        now = request.app.state.clock()
-        members = await team_db.team(admin.merchant["id"], now=now)
+    async def _users_page(self, request: Request, admin: Admin, now: dt.datetime, *, errors: dict | None = None,
+                          form: dict | None = None, invite_link: str = "", notice: str = "",
+                          status_code: int = 200) -> Template:
+        members = await team_db.team(admin.merchant.id, now=now)
         context = admin_context(request, admin, "users", team=members, errors=errors or {},
-                                form=form or {"email": "", "role": "staff", "store": ""},
-                                invite_link=invite_link, notice=notice, tz=admin.merchant.get("timezone") or "UTC")
+                                form=form or {"email": "", "role": rules.STAFF, "store": ""},
+                                invite_link=invite_link, notice=notice, tz=admin.timezone,
+                                invite_days=team_db.INVITE_DAYS, owner=rules.OWNER, staff=rules.STAFF)
         return page(request, USERS, "team", context, status_code=status_code)
 
-    @get("/users", name="admin-users")
-    async def users(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        return await self._users_page(request, admin)
+    @get("/users", name="admin-users", opt=guard.OWNERS_ONLY)
+    async def users(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template:
+        return await self._users_page(request, admin_user, now)
 
-    @post("/users/invitations", name="admin-invite")
-    async def invite(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
+    @post("/users/invitations", name="admin-invite", opt=guard.OWNERS_ONLY)
+    async def invite(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template:
         form = await request.form()
         values = {"email": str(form.get("email") or "")[:300].strip(), "role": str(form.get("role") or "")[:16],
                   "store": str(form.get("store") or "")[:64]}
         try:
-            token = await team_db.invite(admin.merchant["id"], admin.user_id, values["email"], values["role"],
-                                         values["store"], now=request.app.state.clock())
+            token = await team_db.invite(admin_user.merchant.id, admin_user.user_id, values["email"], values["role"],
+                                         values["store"], now=now)
         except ValidationFailed as exc:
-            return await self._users_page(request, admin, errors=form_errors.by_field(exc.errors), form=values,
-                                          status_code=422)
+            return await self._users_page(request, admin_user, now, errors=form_errors.by_field(exc.details),
+                                          form=values, status_code=422)
         link = f"{request.base_url}".rstrip("/") + f"/admin/invitations/{token}"
         # shown once: the page answers 200 (not a redirect) so the link is never in a URL or a log
-        return await self._users_page(request, admin, invite_link=link, notice=values["email"].lower())
+        return await self._users_page(request, admin_user, now, invite_link=link, notice=values["email"].lower())
 
-    @post("/users/invitations/{invitation_id:int}/revoke", name="admin-invite-revoke")
-    async def revoke(self, request: Request, invitation_id: int) -> Redirect:
-        admin = await require_admin(request, roles=OWNERS)
-        await team_db.revoke_invitation(admin.merchant["id"], invitation_id, now=request.app.state.clock())
-        return Redirect(path="/admin/users" + lang_query(request), status_code=303)
-
-    @post("/users/{user_id:int}/{action:str}", name="admin-user-access")
-    async def access(self, request: Request, user_id: int, action: str) -> Template | Redirect:
-        admin = await require_admin(request, roles=OWNERS)
-        if action not in ("disable", "enable"):
-            raise NotFound("no such action")
+    @post("/users/invitations/{invitation_id:int}/revoke", name="admin-invite-revoke", opt=guard.OWNERS_ONLY)
+    async def revoke(self, admin_user: Admin, invitation_id: int, now: dt.datetime) -> Redirect:
         try:
-            await team_db.set_disabled(admin.merchant["id"], user_id, admin.user_id, action == "disable",
-                                       now=request.app.state.clock())
+            await team_db.revoke_invitation(admin_user.merchant.id, invitation_id, now=now)
+        except NotFound:
+            raise NotFoundException() from None
+        return Redirect(path=href("/admin/users"), status_code=303)
+
+    @post("/users/{user_id:int}/{action:str}", name="admin-user-access", opt=guard.OWNERS_ONLY)
+    async def access(self, request: Request, admin_user: Admin, user_id: int, action: str,
+                     now: dt.datetime) -> Template | Redirect:
+        if action not in ACCESS_MOVES:
+            raise NotFoundException()
+        try:
+            await team_db.set_disabled(admin_user.merchant.id, user_id, admin_user.user_id, ACCESS_MOVES[action],
+                                       now=now)
+        except NotFound:
+            raise NotFoundException() from None
         except Conflict as exc:
-            return await self._users_page(request, admin, errors={"access": _(str(exc))}, status_code=409)
-        return Redirect(path="/admin/users" + lang_query(request), status_code=303)
+            return await self._users_page(request, admin_user, now, errors={"access": messages.for_error(exc)},
+                                          status_code=409)
+        return Redirect(path=href("/admin/users"), status_code=303)
 
     # --- accepting an invitation ----------------------------------------------------------------
 
     @get("/invitations/{token:str}", name="admin-join")
-    async def join_form(self, request: Request, token: str) -> Template:
-        invitation = await team_db.open_invitation(token, now=request.app.state.clock())
-        if invitation is None:
-            page_language(request)
-            raise NotFound("no such invitation")
-        page_language(request, None, invitation["merchant_locale"])
+    async def join_form(self, request: Request, token: str, now: dt.datetime) -> Template:
+        invitation = await _open_invitation(request, token, now)
         return page(request, JOIN, "join", base_context(request, invitation=invitation, token=token, errors={}))
 
     @post("/invitations/{token:str}", name="admin-join-post")
-    async def join(self, request: Request, token: str) -> Template | Redirect:
-        now = request.app.state.clock()
-        invitation = await team_db.open_invitation(token, now=now)
-        if invitation is None:
-            page_language(request)
-            raise NotFound("no such invitation")
-        page_language(request, None, invitation["merchant_locale"])
+    async def join(self, request: Request, token: str, now: dt.datetime) -> Template | Redirect:
+        invitation = await _open_invitation(request, token, now)
         form = await request.form()
         try:
-            user = await team_db.accept(token, str(form.get("password") or "")[:2048],
-                                        str(form.get("confirm") or "")[:2048], now=now)
+            account = await team_db.accept(token, str(form.get("password") or "")[:2048],
+                                           str(form.get("confirm") or "")[:2048], now=now)
         except ValidationFailed as exc:
             return page(request, JOIN, "join", base_context(request, invitation=invitation, token=token,
-                                                              errors=form_errors.by_field(exc.errors)), status_code=422)
-        return _signed_in(request, user, nav.landing_for(user["role"]) + lang_query(request))
+                                                              errors=form_errors.by_field(exc.details)), status_code=422)
+        except NotFound:
+            raise NotFoundException() from None
+        return _signed_in(request, account, href(nav.landing_for(account.role)), now)

@@ -4,22 +4,27 @@ for a date range (GET form, default the last 30 days, in the merchant's time zon
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from orderhub.components import charts
+from orderhub.components import charts, i18n
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.analytics import rules
 from orderhub.db.analytics.dashboard import DashboardView, dashboard
+from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.worklists import queries as worklists
 from orderhub.site import sections
-from orderhub.site.admin import nav
-from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.site.admin import guard, nav
+from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.rendering import page
 from orderhub.site.returns import presenter as returns_words
 
 TEMPLATE = "site/admin/dashboard.html.jinja"
 #: who sees the figures (staff land on the returns queue instead)
-ROLES = ("owner",)
+ROLES = merchant_rules.OWNERS
 #: bar charts sit in half-width cards: a viewBox near their pixel width keeps the text at its size
 BARS = {"width": 420, "label_width": 150, "row": 32}
 
@@ -30,8 +35,7 @@ def section_label(key: str) -> str:
     for s in sections.SECTIONS:
         if s.key == key:
             return _(s.label)
-    return {"confirmation": _("Order"), "tracking": _("Tracking"), "pickup": _("Pickup"), "returns": _("Returns"),
-            "feedback": _("Feedback"), "receipt": _("Receipt")}.get(key, key)
+    return key
 
 
 def resolution_label(key: str) -> str:
@@ -58,36 +62,34 @@ def charts_for(view: DashboardView) -> dict:
     }
 
 
-def presets(rng: rules.DateRange, today, lang: str = "") -> list[dict]:
+def presets(rng: rules.DateRange, today: dt.date) -> list[dict]:
     out = []
-    tail = f"&lang={lang}" if lang in ("ja", "en") else ""
     for days in (7, 30, 90):
         preset = rules.default_range(today, days)
         out.append({"label": _("Last %(num)s days", num=days), "current": preset == rng,
-                    "href": f"/admin?start={preset.start.isoformat()}&end={preset.end.isoformat()}{tail}"})
+                    "href": href("/admin", start=preset.start.isoformat(), end=preset.end.isoformat())})
     return out
 
 
 class DashboardController(Controller):
     path = "/admin"
+    dependencies = guard.DEPENDENCIES
 
     @get("/", name="admin-dashboard")
-    async def dashboard(self, request: Request) -> Template | Redirect:
-        admin = await require_admin(request)
-        if admin.role not in ROLES:
-            return Redirect(path="/admin/returns", status_code=303)
-        now = request.app.state.clock()
-        today = rules.local_date(now, admin.merchant.get("timezone") or "UTC")
+    async def dashboard(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template | Redirect:
+        if admin_user.role not in ROLES:
+            return Redirect(path=href(nav.landing_for(admin_user.role)), status_code=303)
+        today = rules.local_date(now, admin_user.timezone)
         raw_start = request.query_params.get("start", "")[:40]
         raw_end = request.query_params.get("end", "")[:40]
         rng, codes = rules.parse_range(raw_start, raw_end, today)
-        view = await dashboard(admin.merchant["id"], rng, now=now)
+        view = await dashboard(admin_user.merchant.id, rng, now=now)
         context = admin_context(
-            request, admin, "dashboard", view=view, charts=charts_for(view), today=today,
+            request, admin_user, "dashboard", view=view, charts=charts_for(view), today=today,
             errors={field: range_error(code) for field, code in codes.items()},
             form={"start": raw_start if codes else rng.start.isoformat(),
                   "end": raw_end if codes else rng.end.isoformat()},
-            presets=presets(rng, today, request.query_params.get("lang", "")), number=charts.number,
-            form_lang=request.query_params.get("lang", "") if request.query_params.get("lang") in ("ja", "en") else "",
+            presets=presets(rng, today), number=charts.number, form_lang=i18n.chosen_language() or "",
+            approval_url=href("/admin/returns", status=worklists.AWAITING_APPROVAL),
         )
         return page(request, TEMPLATE, "figures", context, status_code=422 if codes else 200)

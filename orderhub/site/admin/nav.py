@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orderhub.db.merchants import rules
+
 
 @dataclass(frozen=True)
 class AdminLink:
     key: str
     label: str  # English msgid, translated when the page renders
     path: str
-    roles: tuple[str, ...] = ("owner", "staff")
+    roles: tuple[str, ...] = rules.ROLES
     order: int = 50
 
 

@@ -8,8 +8,8 @@ htmx, swaps only its row. A state that does not allow the move answers 409 with 
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -17,14 +17,15 @@ from litestar.response import Redirect, Template
 
 from orderhub.components.charts import number
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound
+from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.worklists import queries
-from orderhub.site.admin import nav
-from orderhub.site.admin.guard import admin_context, require_admin
-from orderhub.site.hub.context import lang_query
+from orderhub.site.admin import guard, nav
+from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter as words
 from orderhub.site.tracking import presenter as tracking_words
@@ -32,8 +33,10 @@ from orderhub.site.tracking import presenter as tracking_words
 RETURNS = "site/admin/returns.html.jinja"
 RETURN_ROW = "site/admin/return_row_block.html.jinja"
 SHIPMENTS = "site/admin/shipments.html.jinja"
-ROLES = ("owner", "staff")
+ROLES = merchant_rules.ROLES
 ACTIONS = queries.MERCHANT_ACTIONS
+#: the queue's filters besides one status: what needs the merchant's hands (the default), everything
+OPEN, ALL = "open", "all"
 MAX_NOTE = 1000
 MAX_PAGE = 100_000
 
@@ -67,65 +70,65 @@ def _int(raw: str | None, default: int = 1) -> int:
 
 
 def status_filter(raw: str | None) -> tuple[str, tuple[str, ...]]:
-    """"open" (default), "all" or one status -> (key, statuses)."""
+    """OPEN (default), ALL or one status -> (key, statuses)."""
     if raw in return_rules.STATUSES:
         return raw, (raw,)
-    if raw == "all":
-        return "all", tuple(return_rules.STATUSES)
-    return "open", queries.OPEN
+    if raw == ALL:
+        return ALL, tuple(return_rules.STATUSES)
+    return OPEN, queries.OPEN
 
 
 def list_url(status: str, page: int, **extra: str) -> str:
-    lang = extra.pop("lang", "")
-    params = {k: v for k, v in {"status": status if status != "open" else "", "page": str(page) if page > 1 else "",
-                                **extra, "lang": lang if lang in ("ja", "en") else ""}.items() if v}
-    return "/admin/returns" + (f"?{urlencode(params)}" if params else "")
+    return href("/admin/returns", status=status if status != OPEN else None, page=page if page > 1 else None,
+                **extra)
+
+
+def return_url(return_id: int, action: str) -> str:
+    return href(f"/admin/returns/{return_id}/{action}")
 
 
 WORDS = SimpleNamespace(reason_label=words.reason_label, resolution_label=words.resolution_label,
                         method_label=words.method_label, status_label=words.status_label,
-                        status_badge=words.status_badge, action_label=action_label)
+                        status_badge=words.status_badge, action_label=action_label, action_url=return_url)
 
 
 class OperationsController(Controller):
     path = "/admin"
+    dependencies = guard.DEPENDENCIES
 
-    async def _returns_page(self, request: Request, admin, *, notice: str = "", error: str = "",
+    async def _returns_page(self, request: Request, admin: Admin, *, notice: str = "", error: str = "",
                             status_code: int = 200) -> Template:
         key, statuses = status_filter(request.query_params.get("status"))
-        lang = request.query_params.get("lang", "")
         number_ = _int(request.query_params.get("page"))
-        listing = await queries.returns_queue(admin.merchant["id"], statuses, number_)
-        counts = await queries.status_counts(admin.merchant["id"])
-        filters = [{"key": "open", "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
+        listing = await queries.returns_queue(admin.merchant.id, statuses, number_)
+        counts = await queries.status_counts(admin.merchant.id)
+        filters = [{"key": OPEN, "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
         filters += [{"key": s, "label": words.status_label(s), "count": counts.get(s, 0)} for s in return_rules.STATUSES
                     if s in queries.OPEN or counts.get(s)]
-        filters.append({"key": "all", "label": _("All"), "count": sum(counts.values())})
+        filters.append({"key": ALL, "label": _("All"), "count": sum(counts.values())})
         for f in filters:
-            f["href"] = list_url(f["key"], 1, lang=lang)
+            f["href"] = list_url(f["key"], 1)
         context = admin_context(
-            request, admin, "returns", listing=listing, status=key, filters=filters, notice=notice, error=error,
-            page_url=lambda p: list_url(key, p, lang=lang), back=list_url(key, listing.page, lang=lang), number=number,
-            lang_q=lang_query(request),
-            tz=admin.merchant.get("timezone") or "UTC", w=WORDS,
+            request, admin, "returns", listing=listing, status=key, showing_open=key == OPEN, filters=filters,
+            notice=notice, error=error, page_url=lambda p: list_url(key, p), back=list_url(key, listing.page),
+            number=number, tz=admin.timezone, w=WORDS,
         )
         return page(request, RETURNS, "queue", context, status_code=status_code)
 
     @get("/returns", name="admin-returns")
-    async def returns(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=ROLES)
+    async def returns(self, request: Request, admin_user: Admin) -> Template:
         notice = ""
         done, rma = request.query_params.get("done", ""), request.query_params.get("n", "")[:64]
         if done in ACTIONS and rma:
             notice = done_text(done, rma)
-        return await self._returns_page(request, admin, notice=notice)
+        return await self._returns_page(request, admin_user, notice=notice)
 
     @post("/returns/{return_id:int}/{action:str}", name="admin-return-action")
-    async def return_action(self, request: Request, return_id: int, action: str) -> Template | Redirect:
-        admin = await require_admin(request, roles=ROLES)
+    async def return_action(self, request: Request, admin_user: Admin, return_id: int, action: str,
+                            now: dt.datetime) -> Template | Redirect:
         if action not in ACTIONS:
             raise NotFoundException()
-        merchant_id = admin.merchant["id"]
+        merchant_id = admin_user.merchant.id
         try:
             row = await queries.queue_row(merchant_id, return_id)
         except NotFound:
@@ -139,8 +142,7 @@ class OperationsController(Controller):
             error, status_code = _("The note is too long (at most %(num)s characters).", num=MAX_NOTE), 422
         else:
             try:
-                await return_services.transition(merchant_id, return_id, action, note=note,
-                                                  now=request.app.state.clock())
+                await return_services.transition(merchant_id, return_id, action, note=note, now=now)
             except Conflict:
                 fresh = await queries.queue_row(merchant_id, return_id)
                 error, status_code = conflict_text(action, fresh.number, fresh.status), 409
@@ -148,29 +150,27 @@ class OperationsController(Controller):
                 raise NotFoundException() from None
         if wants_partial(request):
             fresh = await queries.queue_row(merchant_id, return_id)
-            context = admin_context(request, admin, "returns", r=fresh, status=key, back=list_url(key, page_no),
-                                    page=page_no, lang_q=lang_query(request), row_error=error, row_notice="" if error else done_text(action, fresh.number),
-                                    tz=admin.merchant.get("timezone") or "UTC", w=WORDS)
+            context = admin_context(request, admin_user, "returns", r=fresh, status=key, back=list_url(key, page_no),
+                                    page=page_no, row_error=error,
+                                    row_notice="" if error else done_text(action, fresh.number),
+                                    tz=admin_user.timezone, w=WORDS)
             return page(request, RETURN_ROW, "row", context, status_code=status_code)
         if error:
-            return await self._returns_page(request, admin, error=error, status_code=status_code)
-        return Redirect(path=list_url(key, page_no, done=action, n=row.number, lang=request.query_params.get("lang", "")),
-                        status_code=303)
+            return await self._returns_page(request, admin_user, error=error, status_code=status_code)
+        return Redirect(path=list_url(key, page_no, done=action, n=row.number), status_code=303)
 
     @get("/shipments", name="admin-shipments")
-    async def shipments(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=ROLES)
-        now = request.app.state.clock()
-        merchant_id = admin.merchant["id"]
-        amp = lang_query(request).replace("?", "&")
+    async def shipments(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template:
+        merchant_id = admin_user.merchant.id
         flagged = await shipping_queries.late_or_stalled(merchant_id, now)
         anxious = await shipping_queries.anxious_shoppers(merchant_id, now)
         context = admin_context(
-            request, admin, "shipments",
+            request, admin_user, "shipments",
             flagged=queries.paginate(flagged, _int(request.query_params.get("page"))),
             anxious=queries.paginate(anxious, _int(request.query_params.get("apage"))),
             stalled_count=sum(1 for s in flagged if s.stalled), late_count=sum(1 for s in flagged if s.late),
-            tz=admin.merchant.get("timezone") or "UTC", number=number, shipment_status=tracking_words.status_label,
-            flagged_url=lambda p: f"/admin/shipments?page={p}{amp}", anxious_url=lambda p: f"/admin/shipments?apage={p}{amp}",
+            tz=admin_user.timezone, number=number, shipment_status=tracking_words.status_label,
+            flagged_url=lambda p: href("/admin/shipments", page=p),
+            anxious_url=lambda p: href("/admin/shipments", apage=p),
         )
         return page(request, SHIPMENTS, "lists", context)

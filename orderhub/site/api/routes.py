@@ -7,6 +7,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.di import Provide
+
+from orderhub.db.branding import services as branding
 from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import services as merchants
@@ -36,7 +38,7 @@ class IntegrationApi(Controller):
 
     @put("/merchant", summary="Replace the merchant's settings", operation_class=takes("merchant"))
     async def put_merchant(self, request: Request, merchant: Merchant) -> dict[str, Any]:
-        return await merchants.update_settings(merchant.id, await json_body(request))
+        return await branding.update_merchant_settings(merchant.id, await json_body(request))
 
     @put("/stores/{code:str}", summary="Create or update a store", status_code=200, operation_class=takes("store"))
     async def put_store(self, request: Request, merchant: Merchant, code: str,

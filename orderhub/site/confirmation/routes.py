@@ -13,9 +13,9 @@ from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders import queries
 from orderhub.db.orders.queries import Hub
 from orderhub.site.confirmation import presenter
+from orderhub.site.confirmation.summary import hub_summary
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
-from orderhub.site.confirmation.summary import hub_summary
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
 from orderhub.db.orders.queries import Hub
 from orderhub.pdf.fetcher import asset_url
@@ -83,14 +84,9 @@ def receipt_context(hub: Hub, receipt, *, pdf: bool, reissue: bool, lang: str) -
     }
 
 
-#: the brand's font in PDFs, from the installed Debian font packages (fonts-noto-cjk, fonts-lato,
-#: fonts-open-sans); Latin faces fall back to Noto Sans CJK JP for kana and kanji
-PDF_FAMILIES = {"noto-serif-jp": '"Noto Serif CJK JP"', "lato": 'Lato,"Noto Sans CJK JP"',
-                "open-sans": '"Open Sans","Noto Sans CJK JP"'}
-
-
 def pdf_css(hub: Hub) -> str:
-    # this stylesheet has user origin in WeasyPrint: print.css (author) wins unless !important
-    family = PDF_FAMILIES.get((hub.merchant.brand or {}).get("font", ""))
+    # this stylesheet has user origin in WeasyPrint: print.css (author) wins unless !important;
+    # the brand's font in PDFs is its installed family (orderhub.db.branding.rules.FONT_LIST)
+    family = brand_rules.font((hub.merchant.brand or {}).get("font")).pdf_family
     extra = f"body.doc--pdf{{font-family:{family}!important}}" if family else ""
     return brand_css(hub.brand) + PDF_FONT_CSS + extra

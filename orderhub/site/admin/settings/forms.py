@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderhub import money
-from orderhub.components import form_errors
 from orderhub.components.i18n import gettext as _
 from orderhub.db.emails import rules as email_rules
-from orderhub.db.feedback import rules
+from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants import services as merchant_services
+from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.returns.rules import ship_within_days
-from orderhub.db.validation import Reader
+from orderhub.db.validation import Reader, field_error
+from orderhub.site import form_errors
 from orderhub.site.returns import presenter as return_words
 
 Form = Any  # litestar's FormMultiDict: .get(name) and .getall(name)
@@ -40,8 +41,8 @@ class SettingsPage:
     title: str                       # English msgid
     summary: str                     # English msgid, on the settings index
     template: str                    # the form's fields
-    values: Callable[[dict], Awaitable[dict[str, Any]]]
-    save: Callable[[dict, Form], Awaitable[Saved]]
+    values: Callable[[MerchantView], Awaitable[dict[str, Any]]]
+    save: Callable[[MerchantView, Form], Awaitable[Saved]]
 
 
 def text(form: Form, name: str) -> str:
@@ -65,14 +66,15 @@ def on(form: Form, name: str) -> bool:
     return form.get(name) == "on"
 
 
-async def _save(merchant: dict, errors: list[dict], *, strip: str = "", rename: Callable[[str], str] | None = None,
-                values: dict, columns: dict | None = None, sections: dict | None = None) -> Saved:
+async def _save(merchant: MerchantView, errors: list[dict], *, strip: str = "",
+                rename: Callable[[str], str] | None = None, values: dict, columns: dict | None = None,
+                sections: dict | None = None) -> Saved:
     if errors:
         fields = form_errors.by_field(errors, strip=strip)
         if rename:
             fields = {rename(k): v for k, v in reversed(list(fields.items()))}
         return Saved(values, fields)
-    changed = await merchant_services.update_merchant(merchant["id"], columns=columns, sections=sections)
+    changed = await merchant_services.update_merchant(merchant.id, columns=columns, sections=sections)
     return Saved(values, {}, changed)
 
 
@@ -81,12 +83,11 @@ async def _save(merchant: dict, errors: list[dict], *, strip: str = "", rename: 
 SUPPORT_FIELDS = ("email", "phone", "hours", "url")
 
 
-async def support_values(merchant: dict) -> dict:
-    support = merchant.get("support") or {}
-    return {name: support.get(name) or "" for name in SUPPORT_FIELDS}
+async def support_values(merchant: MerchantView) -> dict:
+    return {name: merchant.support.get(name) or "" for name in SUPPORT_FIELDS}
 
 
-async def support_save(merchant: dict, form: Form) -> Saved:
+async def support_save(merchant: MerchantView, form: Form) -> Saved:
     values = {name: text(form, name).strip() for name in SUPPORT_FIELDS}
     r = Reader()
     support = merchant_rules.read_support(r, values)
@@ -107,8 +108,8 @@ def reason_options() -> list[tuple[str, str]]:
     return [(r, return_words.reason_label(r)) for r in REASONS]
 
 
-async def policy_values(merchant: dict) -> dict:
-    policy = {**merchant_rules.DEFAULT_POLICY, **(merchant.get("policy") or {})}
+async def policy_values(merchant: MerchantView) -> dict:
+    policy = {**merchant_rules.DEFAULT_POLICY, **merchant.policy}
     fees = policy.get("return_fee") or {}
     return {
         "return_window_days": str(policy["return_window_days"]),
@@ -131,7 +132,8 @@ def _extended(raw: str, errors: list[dict]) -> dict[str, int | str]:
             continue
         found = re.fullmatch(r"\s*([^:=\s][^:=]{0,63}?)\s*[:=]\s*(\S+)\s*", line)
         if not found:
-            errors.append({"field": "extended", "message": "Write one customer tag per line, like “member-gold: 60”."})
+            errors.append(field_error("extended", merchant_rules.POLICY_TAG_LINES,
+                                      "Write one customer tag per line, like “member-gold: 60”."))
             break
         out[found[1]] = whole(found[2])
     return out
@@ -146,7 +148,7 @@ def _policy_field(path: str) -> str:
     return name.split("[")[0]
 
 
-async def policy_save(merchant: dict, form: Form) -> Saved:
+async def policy_save(merchant: MerchantView, form: Form) -> Saved:
     values = {
         **{name: text(form, name).strip() for name in (
             "return_window_days", "cancel_window_hours", "return_ship_within_days", "store_credit_bonus_percent",
@@ -168,8 +170,8 @@ async def policy_save(merchant: dict, form: Form) -> Saved:
         "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
     }
     r = Reader()
-    policy = merchant_rules.read_policy(r, body, merchant["currency"])
-    errors += [{"field": _policy_field(e["field"]), "message": e["message"]} for e in r.errors]
+    policy = merchant_rules.read_policy(r, body, merchant.currency)
+    errors += [{**e, "field": _policy_field(e["field"])} for e in r.errors]
     return await _save(merchant, errors, values=values, columns={"policy": policy})
 
 
@@ -179,17 +181,17 @@ async def _catalog(merchant_id: int) -> list[order_queries.CatalogProduct]:
     return await order_queries.catalog(merchant_id)
 
 
-async def cross_sells_values(merchant: dict) -> dict:
-    conf = order_rules.read_cross_sells_settings((merchant.get("settings") or {}).get("cross_sells"))
-    products = await _catalog(merchant["id"])
+async def cross_sells_values(merchant: MerchantView) -> dict:
+    conf = order_rules.read_cross_sells_settings(merchant.section("cross_sells"))
+    products = await _catalog(merchant.id)
     return {
         "enabled": conf["enabled"], "in_emails": conf["in_emails"], "products": products,
         **{f"related-{i}": ", ".join(conf["related"].get(p.id, p.related)) for i, p in enumerate(products)},
     }
 
 
-async def cross_sells_save(merchant: dict, form: Form) -> Saved:
-    products = await _catalog(merchant["id"])
+async def cross_sells_save(merchant: MerchantView, form: Form) -> Saved:
+    products = await _catalog(merchant.id)
     values: dict[str, Any] = {"enabled": on(form, "enabled"), "in_emails": on(form, "in_emails"), "products": products}
     related: dict[str, list[str]] = {}
     for i, product in enumerate(products):
@@ -207,25 +209,17 @@ async def cross_sells_save(merchant: dict, form: Form) -> Saved:
         product_id = field.removeprefix("cross_sells.related.")
         return f"related-{index[product_id]}" if product_id in index else field
 
-    messages = [{"field": e["field"], "message": _unknown(e["message"])} for e in errors]
-    return await _save(merchant, messages, rename=rename, values=values, sections={"cross_sells": clean})
-
-
-def _unknown(message: str) -> str:
-    if message.startswith("unknown product: "):
-        return _("No product with the id %(ids)s (and a product is not related to itself).",
-                 ids=message.removeprefix("unknown product: "))
-    return message
+    return await _save(merchant, errors, rename=rename, values=values, sections={"cross_sells": clean})
 
 
 # -- emails ----------------------------------------------------------------------------------------------
 
-async def emails_values(merchant: dict) -> dict:
-    conf = email_rules.read_emails_settings((merchant.get("settings") or {}).get("emails"))
+async def emails_values(merchant: MerchantView) -> dict:
+    conf = email_rules.read_emails_settings(merchant.section("emails"))
     return {**conf, "transit_every_hours": str(conf["transit_every_hours"])}
 
 
-async def emails_save(merchant: dict, form: Form) -> Saved:
+async def emails_save(merchant: MerchantView, form: Form) -> Saved:
     values = {"send": on(form, "send"), "marketing_eu": on(form, "marketing_eu"),
               "quiet_start": text(form, "quiet_start").strip(), "quiet_end": text(form, "quiet_end").strip(),
               "transit_every_hours": text(form, "transit_every_hours").strip()}
@@ -235,16 +229,11 @@ async def emails_save(merchant: dict, form: Form) -> Saved:
 
 # -- survey questions and review timing (the feedback area's rules) ---------------------------------------
 
-LANGS = ("ja", "en")
+LANGS = feedback_rules.LOCALES
 
 
-def _feedback_rules():
-
-    return rules
-
-
-async def feedback_values(merchant: dict) -> dict:
-    conf = _feedback_rules().read_feedback_settings((merchant.get("settings") or {}).get("feedback"))
+async def feedback_values(merchant: MerchantView) -> dict:
+    conf = feedback_rules.read_feedback_settings(merchant.section("feedback"))
     values = {"review_invite_days": str(conf["review_invite_days"]), "survey_cap_days": str(conf["survey_cap_days"])}
     for question, texts in conf["questions"].items():
         for lang in LANGS:
@@ -253,9 +242,8 @@ async def feedback_values(merchant: dict) -> dict:
     return values
 
 
-async def feedback_save(merchant: dict, form: Form) -> Saved:
-    rules = _feedback_rules()
-    questions = list(rules.read_feedback_settings(None)["questions"])
+async def feedback_save(merchant: MerchantView, form: Form) -> Saved:
+    questions = list(feedback_rules.read_feedback_settings(None)["questions"])
     values: dict[str, Any] = {"review_invite_days": text(form, "review_invite_days").strip(),
                               "survey_cap_days": text(form, "survey_cap_days").strip(), "questions": questions}
     body: dict[str, Any] = {"review_invite_days": whole(values["review_invite_days"]),
@@ -265,7 +253,7 @@ async def feedback_save(merchant: dict, form: Form) -> Saved:
         for lang in LANGS:
             values[f"{question}_{lang}"] = text(form, f"{question}_{lang}").strip()
             body["questions"][question][lang] = values[f"{question}_{lang}"]
-    clean, errors = rules.validate_feedback_settings(body)
+    clean, errors = feedback_rules.validate_feedback_settings(body)
 
     def rename(field: str) -> str:
         parts = field.removeprefix("feedback.").replace("[", ".").replace("]", "").split(".")

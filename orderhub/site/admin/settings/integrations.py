@@ -6,25 +6,28 @@ A new secret or key is shown once, in the answer to the POST that made it, never
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants import queries as merchant_queries
 from orderhub.db.merchants import services as merchant_services
 from orderhub.db.outbox import queries as outbox_queries
 from orderhub.db.outbox import rules as outbox_rules
 from orderhub.db.outbox import services as outbox_services
-from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.site.admin import guard
+from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings.forms import many, text
 from orderhub.site.rendering import page
 
 WEBHOOKS = "site/admin/settings/webhooks.html.jinja"
 API_KEYS = "site/admin/settings/api_keys.html.jinja"
-OWNERS = ("owner",)
 MAX_ENDPOINTS = 10
 MAX_URL = 1000
 MAX_LABEL = 100
@@ -49,36 +52,37 @@ def _id(raw: str) -> int:
     return int(raw)
 
 
-def _back(request: Request, path: str) -> Redirect:
-    lang = request.query_params.get("lang")
-    return Redirect(path=path + (f"?lang={lang}" if lang in ("ja", "en") else ""), status_code=303)
+def _back(path: str) -> Redirect:
+    return Redirect(path=href(path), status_code=303)
 
 
 class IntegrationsController(Controller):
     path = "/admin/settings"
+    dependencies = guard.DEPENDENCIES
+    opt = guard.OWNERS_ONLY
 
     # -- webhooks ----------------------------------------------------------------------------------------
 
-    async def _webhooks(self, request: Request, admin, *, status_code: int = 200, errors: dict | None = None,
-                        form: dict | None = None, secret: str = "", secret_for: str = "", state: str | None = None):
-        merchant_id = admin.merchant["id"]
+    async def _webhooks(self, request: Request, admin: Admin, *, status_code: int = 200, errors: dict | None = None,
+                        form: dict | None = None, secret: str = "", secret_for: str = "",
+                        state: str | None = None) -> Template:
+        merchant_id = admin.merchant.id
         context = admin_context(
             request, admin, "settings", title=_("Webhooks"), endpoints=await outbox_queries.endpoints(merchant_id),
             deliveries=await outbox_queries.deliveries(merchant_id, state=state, limit=50), state=state,
             states=DELIVERY_STATES, delivery_label=delivery_label, group_label=group_label, groups=EVENT_GROUPS,
             errors=errors or {}, form=form or {"url": "", "events": []}, secret=secret, secret_for=secret_for,
-            tz=admin.merchant.get("timezone") or "UTC", saved=False,
+            tz=admin.timezone, saved=False,
         )
         return page(request, WEBHOOKS, "webhooks", context, status_code=status_code)
 
     @get("/webhooks", name="admin-webhooks")
-    async def webhooks(self, request: Request, wanted: str | None = Parameter(query="state", default=None)) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        return await self._webhooks(request, admin, state=wanted if wanted in DELIVERY_STATES else None)
+    async def webhooks(self, request: Request, admin_user: Admin,
+                       wanted: str | None = Parameter(query="state", default=None)) -> Template:
+        return await self._webhooks(request, admin_user, state=wanted if wanted in DELIVERY_STATES else None)
 
     @post("/webhooks", name="admin-webhook-add")
-    async def add_webhook(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
+    async def add_webhook(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template:
         form = await request.form()
         url = text(form, "url").strip()
         events = [e for e in many(form, "events") if e in EVENT_GROUPS]
@@ -88,68 +92,63 @@ class IntegrationsController(Controller):
             error = _("Enter the address that should receive the events.")
         elif len(url) > MAX_URL or not outbox_rules.endpoint_url_ok(url):
             error = _("Enter a web address starting with https://.")
-        elif len(await outbox_queries.endpoints(admin.merchant["id"])) >= MAX_ENDPOINTS:
+        elif len(await outbox_queries.endpoints(admin_user.merchant.id)) >= MAX_ENDPOINTS:
             error = _("You have %(n)s endpoints, the most there can be. Turn one off or use it for more events.",
                       n=MAX_ENDPOINTS)
         if error:
-            return await self._webhooks(request, admin, status_code=422, errors={"url": error}, form=values)
+            return await self._webhooks(request, admin_user, status_code=422, errors={"url": error}, form=values)
         try:
             _endpoint_id, secret = await outbox_services.add_endpoint(
-                admin.merchant["id"], url, events=events or ["*"], now=request.app.state.clock())
+                admin_user.merchant.id, url, events=events or ["*"], now=now)
         except ValidationFailed:
-            return await self._webhooks(request, admin, status_code=422, form=values,
+            return await self._webhooks(request, admin_user, status_code=422, form=values,
                                         errors={"url": _("Enter a web address starting with https://.")})
-        return await self._webhooks(request, admin, status_code=201, secret=secret, secret_for=url)
+        return await self._webhooks(request, admin_user, status_code=201, secret=secret, secret_for=url)
 
     @post("/webhooks/{endpoint_id:str}/rotate", name="admin-webhook-rotate")
-    async def rotate(self, request: Request, endpoint_id: str) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
+    async def rotate(self, request: Request, admin_user: Admin, endpoint_id: str) -> Template:
         try:
-            secret = await outbox_services.rotate_secret(admin.merchant["id"], _id(endpoint_id))
+            secret = await outbox_services.rotate_secret(admin_user.merchant.id, _id(endpoint_id))
         except NotFound:
             raise NotFoundException() from None
-        url = next((e["url"] for e in await outbox_queries.endpoints(admin.merchant["id"])
+        url = next((e["url"] for e in await outbox_queries.endpoints(admin_user.merchant.id)
                     if e["id"] == int(endpoint_id)), "")
-        return await self._webhooks(request, admin, secret=secret, secret_for=url)
+        return await self._webhooks(request, admin_user, secret=secret, secret_for=url)
 
     @post("/webhooks/{endpoint_id:str}/{move:str}", name="admin-webhook-switch")
-    async def switch(self, request: Request, endpoint_id: str, move: str) -> Redirect:
-        admin = await require_admin(request, roles=OWNERS)
+    async def switch(self, admin_user: Admin, endpoint_id: str, move: str) -> Redirect:
         if move not in ("enable", "disable"):
             raise NotFoundException()
         try:
-            await outbox_services.set_active(admin.merchant["id"], _id(endpoint_id), move == "enable")
+            await outbox_services.set_active(admin_user.merchant.id, _id(endpoint_id), move == "enable")
         except NotFound:
             raise NotFoundException() from None
-        return _back(request, "/admin/settings/webhooks")
+        return _back("/admin/settings/webhooks")
 
     @post("/webhooks/deliveries/{delivery_id:str}/retry", name="admin-webhook-retry")
-    async def retry(self, request: Request, delivery_id: str) -> Redirect:
-        admin = await require_admin(request, roles=OWNERS)
+    async def retry(self, admin_user: Admin, delivery_id: str, now: dt.datetime) -> Redirect:
         try:
-            await outbox_services.retry(admin.merchant["id"], _id(delivery_id), now=request.app.state.clock())
+            await outbox_services.retry(admin_user.merchant.id, _id(delivery_id), now=now)
         except NotFound:
             raise NotFoundException() from None
-        return _back(request, "/admin/settings/webhooks")
+        return _back("/admin/settings/webhooks")
 
     # -- API keys ------------------------------------------------------------------------------------------
 
-    async def _keys(self, request: Request, admin, *, status_code: int = 200, errors: dict | None = None,
+    async def _keys(self, request: Request, admin: Admin, *, status_code: int = 200, errors: dict | None = None,
                     label: str = "", new_key: str = "") -> Template:
         context = admin_context(
-            request, admin, "settings", title=_("API keys"), keys=await merchant_queries.api_keys(admin.merchant["id"]),
-            errors=errors or {}, label=label, new_key=new_key, tz=admin.merchant.get("timezone") or "UTC", saved=False,
+            request, admin, "settings", title=_("API keys"), keys=await merchant_queries.api_keys(admin.merchant.id),
+            errors=errors or {}, label=label, new_key=new_key, tz=admin.timezone, saved=False,
         )
         return page(request, API_KEYS, "api_keys", context, status_code=status_code)
 
     @get("/api-keys", name="admin-api-keys")
-    async def api_keys(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        return await self._keys(request, admin)
+    async def api_keys(self, request: Request, admin_user: Admin) -> Template:
+        return await self._keys(request, admin_user)
 
     @post("/api-keys", name="admin-api-key-create")
-    async def create_key(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
+    async def create_key(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template:
         label = text(await request.form(), "label").strip()
         error = ""
         if not label:
@@ -157,15 +156,15 @@ class IntegrationsController(Controller):
         elif len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
             error = _("Use at most %(n)s characters.", n=MAX_LABEL)
         if error:
-            return await self._keys(request, admin, status_code=422, errors={"label": error}, label=label[:MAX_LABEL])
-        key = await merchant_services.issue_api_key(admin.merchant["id"], label, now=request.app.state.clock())
-        return await self._keys(request, admin, status_code=201, new_key=key, label=label)
+            return await self._keys(request, admin_user, status_code=422, errors={"label": error},
+                                    label=label[:MAX_LABEL])
+        key = await merchant_services.issue_api_key(admin_user.merchant.id, label, now=now)
+        return await self._keys(request, admin_user, status_code=201, new_key=key, label=label)
 
     @post("/api-keys/{key_id:str}/revoke", name="admin-api-key-revoke")
-    async def revoke_key(self, request: Request, key_id: str) -> Redirect:
-        admin = await require_admin(request, roles=OWNERS)
+    async def revoke_key(self, admin_user: Admin, key_id: str, now: dt.datetime) -> Redirect:
         try:
-            await merchant_services.revoke_api_key(admin.merchant["id"], _id(key_id), now=request.app.state.clock())
+            await merchant_services.revoke_api_key(admin_user.merchant.id, _id(key_id), now=now)
         except NotFound:
             raise NotFoundException() from None
-        return _back(request, "/admin/settings/api-keys")
+        return _back("/admin/settings/api-keys")

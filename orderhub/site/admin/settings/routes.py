@@ -11,16 +11,17 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
-from orderhub.site.admin import nav
-from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.components.urls import href
+from orderhub.db.merchants import rules as merchant_rules
+from orderhub.site.admin import guard, nav
+from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings import forms
 from orderhub.site.rendering import page
 
 INDEX = "site/admin/settings/index.html.jinja"
 FORM = "site/admin/settings/form.html.jinja"
-OWNERS = ("owner",)
 
-nav.register(nav.AdminLink("settings", "Settings", "/admin/settings", roles=OWNERS, order=80))
+nav.register(nav.AdminLink("settings", "Settings", "/admin/settings", roles=merchant_rules.OWNERS, order=80))
 
 #: pages with their own controllers, listed on the index after the form pages
 OTHER_PAGES = (
@@ -31,9 +32,9 @@ OTHER_PAGES = (
 
 
 def settings_links() -> list[dict]:
-    links = [{"href": f"/admin/settings/{p.key}", "title": _(p.title), "summary": _(p.summary)}
+    links = [{"href": href(f"/admin/settings/{p.key}"), "title": _(p.title), "summary": _(p.summary)}
              for p in forms.PAGES.values()]
-    links += [{"href": f"/admin/settings/{key}", "title": _(title), "summary": _(summary)}
+    links += [{"href": href(f"/admin/settings/{key}"), "title": _(title), "summary": _(summary)}
               for key, title, summary in OTHER_PAGES]
     return links
 
@@ -47,35 +48,34 @@ def _page(key: str) -> forms.SettingsPage:
 
 class SettingsController(Controller):
     path = "/admin/settings"
+    dependencies = guard.DEPENDENCIES
+    opt = guard.OWNERS_ONLY
 
     @get("/", name="admin-settings")
-    async def index(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        return page(request, INDEX, "settings", admin_context(request, admin, "settings", links=settings_links()))
+    async def index(self, request: Request, admin_user: Admin) -> Template:
+        return page(request, INDEX, "settings", admin_context(request, admin_user, "settings", links=settings_links()))
 
-    def _form(self, request: Request, admin, settings_page: forms.SettingsPage, values: dict, *,
+    def _form(self, request: Request, admin: Admin, settings_page: forms.SettingsPage, values: dict, *,
               errors: dict | None = None, saved: bool = False, status_code: int = 200) -> Template:
         context = admin_context(
             request, admin, "settings", settings_page=settings_page, title=_(settings_page.title), values=values,
-            errors=errors or {}, saved=saved, money_hint=forms.money_hint(admin.merchant["currency"]),
+            errors=errors or {}, saved=saved, money_hint=forms.money_hint(admin.merchant.currency),
             method_options=forms.method_options(), reason_options=forms.reason_options(),
-            currency=admin.merchant["currency"],
+            currency=admin.merchant.currency
         )
         return page(request, FORM, "settings_form", context, status_code=status_code)
 
     @get("/{key:str}", name="admin-settings-page")
-    async def show(self, request: Request, key: str, saved: str | None = None) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
+    async def show(self, request: Request, admin_user: Admin, key: str, saved: str | None = None) -> Template:
         settings_page = _page(key)
-        return self._form(request, admin, settings_page, await settings_page.values(admin.merchant), saved=bool(saved))
+        return self._form(request, admin_user, settings_page, await settings_page.values(admin_user.merchant),
+                          saved=bool(saved))
 
     @post("/{key:str}", name="admin-settings-save")
-    async def save(self, request: Request, key: str) -> Template | Redirect:
-        admin = await require_admin(request, roles=OWNERS)
+    async def save(self, request: Request, admin_user: Admin, key: str) -> Template | Redirect:
         settings_page = _page(key)
-        result = await settings_page.save(admin.merchant, await request.form())
+        result = await settings_page.save(admin_user.merchant, await request.form())
         if result.errors:
-            return self._form(request, admin, settings_page, result.values, errors=result.errors, status_code=422)
-        lang = request.query_params.get("lang")
-        suffix = f"&lang={lang}" if lang in ("ja", "en") else ""
-        return Redirect(path=f"/admin/settings/{key}?saved=1{suffix}", status_code=303)
+            return self._form(request, admin_user, settings_page, result.values, errors=result.errors,
+                              status_code=422)
+        return Redirect(path=href(f"/admin/settings/{key}", saved=1), status_code=303)

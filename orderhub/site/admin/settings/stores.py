@@ -4,23 +4,27 @@ line ("mon-fri 11:00-20:00"), what to bring one item per line, curbside bays sep
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from orderhub.components import form_errors
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants import queries, rules, services
-from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.db.merchants.queries import MerchantStore
+from orderhub.db.validation import field_error
+from orderhub.site import form_errors
+from orderhub.site.admin import guard
+from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings.forms import text, whole
 from orderhub.site.rendering import page
 
 LIST = "site/admin/settings/stores.html.jinja"
 EDIT = "site/admin/settings/store.html.jinja"
-OWNERS = ("owner",)
 ADDRESS = ("postal_code", "region", "city", "line1", "line2", "country")
 DAYS = tuple(rules.DAY_GROUPS)
 _HOURS = re.compile(r"\s*([a-z-]+)\s+(\d{1,2}:\d{2})\s*[-–〜~]\s*(\d{1,2}:\d{2})\s*")
@@ -30,34 +34,42 @@ def hours_text(hours: list[dict]) -> str:
     return "\n".join(f"{h['days']} {h['open']}-{h['close']}" for h in hours or [])
 
 
-def parse_hours(raw: str) -> tuple[list[dict], str | None]:
+def parse_hours(raw: str) -> tuple[list[dict], dict | None]:
+    """"mon-fri 11:00-20:00" per line -> (hours, None), or (what was read, the error of the first bad line)."""
     hours = []
     for line in raw.splitlines():
         if not line.strip():
             continue
         found = _HOURS.fullmatch(line.lower())
         if not found or found[1] not in rules.DAY_GROUPS:
-            return hours, _("Write one range per line, like “mon-fri 11:00-20:00”. Days: %(days)s.", days=", ".join(DAYS))
+            return hours, field_error("hours", rules.STORE_HOURS_LINES,
+                                      "write one range per line, like mon-fri 11:00-20:00", days=", ".join(DAYS))
         opens, closes = (t.zfill(5) for t in (found[2], found[3]))
         hours.append({"days": found[1], "open": opens, "close": closes})
     return hours, None
 
 
-def store_values(store: dict | None) -> dict:
-    store = store or {}
-    address = store.get("address") or {}
-    curbside = store.get("curbside") or {}
+def store_values(store: MerchantStore) -> dict:
     return {
-        "code": store.get("code", ""), "name": store.get("name", ""), "timezone": store.get("timezone", ""),
-        **{f"address_{k}": address.get(k) or "" for k in ADDRESS},
-        "hours": hours_text(store.get("hours") or []),
-        "pickup_instructions": store.get("pickup_instructions") or "",
-        "what_to_bring": "\n".join(store.get("what_to_bring") or []),
-        "hold_days": str(store.get("hold_days") or 7),
-        "curbside_enabled": bool(curbside.get("enabled")),
-        "curbside_bays": ", ".join(curbside.get("bays") or []),
-        "curbside_instructions": curbside.get("instructions") or "",
+        "code": store.code, "name": store.name, "timezone": store.timezone,
+        **{f"address_{k}": store.address.get(k) or "" for k in ADDRESS},
+        "hours": hours_text(store.hours),
+        "pickup_instructions": store.pickup_instructions,
+        "what_to_bring": "\n".join(store.what_to_bring),
+        "hold_days": str(store.hold_days),
+        "curbside_enabled": bool(store.curbside.get("enabled")),
+        "curbside_bays": ", ".join(store.curbside.get("bays") or []),
+        "curbside_instructions": store.curbside.get("instructions") or "",
     }
+
+
+def new_store_values(admin: Admin) -> dict:
+    """A new store's form: the merchant's time zone and country filled in."""
+    return {**{name: "" for name in ("code", "name", "pickup_instructions", "what_to_bring", "curbside_bays",
+                                     "curbside_instructions", "hours")},
+            **{f"address_{k}": "" for k in ADDRESS}, "timezone": admin.timezone,
+            "address_country": admin.merchant.address.get("country") or "", "hold_days": "7",
+            "curbside_enabled": False}
 
 
 def _field(path: str) -> str:
@@ -74,50 +86,47 @@ def _field(path: str) -> str:
 
 class StoresController(Controller):
     path = "/admin/settings/stores"
+    dependencies = guard.DEPENDENCIES
+    opt = guard.OWNERS_ONLY
 
-    async def _render(self, request: Request, admin, template: str, status_code: int = 200, **extra) -> Template:
+    async def _render(self, request: Request, admin: Admin, template: str, status_code: int = 200,
+                      **extra: object) -> Template:
         context = admin_context(request, admin, "settings", title=_("Stores and pickup"), **extra)
         return page(request, template, "store_form" if template == EDIT else "stores", context, status_code=status_code)
 
     @get("/", name="admin-stores")
-    async def stores(self, request: Request, saved: str | None = None) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        rows = await queries.stores(admin.merchant["id"])
-        return await self._render(request, admin, LIST, stores=rows, saved=bool(saved), errors={})
+    async def stores(self, request: Request, admin_user: Admin, saved: str | None = None) -> Template:
+        rows = await queries.stores(admin_user.merchant.id)
+        return await self._render(request, admin_user, LIST, stores=rows, saved=bool(saved), errors={})
 
     @get("/new", name="admin-store-new")
-    async def new(self, request: Request) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        values = store_values({"timezone": admin.merchant.get("timezone") or "UTC",
-                               "address": {"country": (admin.merchant.get("address") or {}).get("country", "")}})
-        return await self._render(request, admin, EDIT, values=values, errors={}, new=True, saved=False)
+    async def new(self, request: Request, admin_user: Admin) -> Template:
+        return await self._render(request, admin_user, EDIT, values=new_store_values(admin_user), errors={}, new=True,
+                                  saved=False)
 
     @get("/{code:str}", name="admin-store")
-    async def edit(self, request: Request, code: str, saved: str | None = None) -> Template:
-        admin = await require_admin(request, roles=OWNERS)
-        store = await queries.store(admin.merchant["id"], code)
+    async def edit(self, request: Request, admin_user: Admin, code: str, saved: str | None = None) -> Template:
+        store = await queries.store(admin_user.merchant.id, code)
         if store is None:
             raise NotFoundException()
-        return await self._render(request, admin, EDIT, values=store_values(store), errors={}, new=False,
+        return await self._render(request, admin_user, EDIT, values=store_values(store), errors={}, new=False,
                                   saved=bool(saved))
 
     @post("/", name="admin-store-create")
-    async def create(self, request: Request) -> Template | Redirect:
-        admin = await require_admin(request, roles=OWNERS)
+    async def create(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
         code = text(form, "code").strip()
-        if code and await queries.store(admin.merchant["id"], code) is not None:
+        if code and await queries.store(admin_user.merchant.id, code) is not None:
             values = self._values(form)
-            return await self._render(request, admin, EDIT, values=values, new=True, saved=False, status_code=422,
+            return await self._render(request, admin_user, EDIT, values=values, new=True, saved=False, status_code=422,
                                       errors={"code": _("A store with this code exists. Choose another code.")})
-        return await self._save(request, admin, code, form, new=True)
+        return await self._save(request, admin_user, code, form, now, new=True)
 
     @post("/{code:str}", name="admin-store-save")
-    async def save(self, request: Request, code: str) -> Template | Redirect:
-        admin = await require_admin(request, roles=OWNERS)
-        if await queries.store(admin.merchant["id"], code) is None:
+    async def save(self, request: Request, admin_user: Admin, code: str, now: dt.datetime) -> Template | Redirect:
+        if await queries.store(admin_user.merchant.id, code) is None:
             raise NotFoundException()
-        return await self._save(request, admin, code, await request.form(), new=False)
+        return await self._save(request, admin_user, code, await request.form(), now, new=False)
 
     def _values(self, form) -> dict:
         names = ("code", "name", "timezone", *(f"address_{k}" for k in ADDRESS), "hours", "pickup_instructions",
@@ -126,7 +135,8 @@ class StoresController(Controller):
         values["curbside_enabled"] = form.get("curbside_enabled") == "on"
         return values
 
-    async def _save(self, request: Request, admin, code: str, form, *, new: bool) -> Template | Redirect:
+    async def _save(self, request: Request, admin: Admin, code: str, form, now: dt.datetime, *,
+                    new: bool) -> Template | Redirect:
         values = self._values(form)
         values["code"] = code
         hours, hours_error = parse_hours(values["hours"])
@@ -143,18 +153,13 @@ class StoresController(Controller):
         try:
             if hours_error:
                 _store, errors = rules.read_store(body, code)
-                raise ValidationFailed([*errors, {"field": "hours", "message": hours_error}])
-            await services.upsert_store(admin.merchant["id"], code, body, now=request.app.state.clock())
+                raise ValidationFailed([hours_error, *errors])
+            await services.upsert_store(admin.merchant.id, code, body, now=now)
         except ValidationFailed as exc:
             errors = {}
-            for field, message in form_errors.by_field(exc.errors).items():
+            for field, message in form_errors.by_field(exc.details).items():
                 errors.setdefault(_field(field), message)
-            if hours_error:
-                errors["hours"] = hours_error
             return await self._render(request, admin, EDIT, values=values, errors=errors, new=new, saved=False,
                                       status_code=422)
-        lang = request.query_params.get("lang")
-        suffix = f"&lang={lang}" if lang in ("ja", "en") else ""
-        target = "/admin/settings/stores?saved=1" if new else f"/admin/settings/stores/{code}?saved=1"
-        return Redirect(path=target + suffix, status_code=303)
-
+        target = "/admin/settings/stores" if new else f"/admin/settings/stores/{code}"
+        return Redirect(path=href(target, saved=1), status_code=303)
