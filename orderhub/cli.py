@@ -9,6 +9,7 @@ import getpass
 import json
 import sys
 
+from orderhub.emails import preview as email_preview
 from orderhub.settings import Settings, SettingsError
 
 
@@ -170,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("--role", required=True, choices=["owner", "staff"])
     uc.add_argument("--store")
     uc.set_defaults(fn=cmd_user_create)
-    __import__("orderhub.emails.preview", fromlist=["add_command"]).add_command(sub)
+    email_preview.add_command(sub, _with_engine)
     return p
 
 

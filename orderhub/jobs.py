@@ -45,6 +45,7 @@ def load_all() -> list[Job]:
         except ModuleNotFoundError as exc:
             if exc.name != f"orderhub.db.{module.name}.jobs":
                 raise
+    importlib.import_module("orderhub.emails.jobs")  # the email sender lives beside its renderer
     return JOBS
 
 

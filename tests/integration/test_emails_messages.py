@@ -8,10 +8,10 @@ import re
 
 from orderhub.db import engine
 from orderhub.db.emails import rules
-from orderhub.db.emails.jobs import send_due
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox.services import notify
+from orderhub.emails.jobs import send_due
 from tests.conftest import bearer, fixture
 from tests.emails_support import mail_settings, parts, smtp_server  # noqa: F401 (fixtures)
 

@@ -105,8 +105,8 @@ class IntegrationsController(Controller):
             secret = await outbox_services.rotate_secret(admin.merchant["id"], _id(endpoint_id))
         except NotFound:
             raise NotFoundException() from None
-        url = next((e["url"] for e in await outbox_queries.endpoints(admin.merchant["id"])
-                    if e["id"] == int(endpoint_id)), "")
+        url = next((e.url for e in await outbox_queries.endpoints(admin.merchant["id"])
+                    if e.id == int(endpoint_id)), "")
         return await self._webhooks(request, admin, secret=secret, secret_for=url)
 
     @post("/webhooks/{endpoint_id:str}/{move:str}", name="admin-webhook-switch")
