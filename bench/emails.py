@@ -46,11 +46,12 @@ async def run(database_url: str, n: int) -> dict:
     from orderhub.db.clock import system_clock
     from orderhub.db.emails import rules
     from orderhub.db.emails.clients import SmtpSender
-    from orderhub.db.emails.jobs import send_due
+    from orderhub.db.emails.queries import OutgoingEmail
     from orderhub.db.emails.tables import EmailMessage
     from orderhub.db.merchants import services as merchants
     from orderhub.db.merchants.tables import Merchant
     from orderhub.db.orders import services as orders
+    from orderhub.emails.jobs import send_due
     from orderhub.emails.render import build_message
     from orderhub.settings import Settings
 
@@ -85,7 +86,7 @@ async def run(database_url: str, n: int) -> dict:
 
         # one message built the way the worker builds it, for the raw baseline and the render timing
         async with engine.read():
-            row = await EmailMessage.select().output(load_json=True).first()
+            row = OutgoingEmail.of(await EmailMessage.select().output(load_json=True).first())
         t = time.perf_counter()
         for _ in range(50):
             message = await build_message(row, settings, now=clock())

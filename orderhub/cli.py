@@ -15,12 +15,10 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from orderhub import demo, jobs
 from orderhub.db import engine as db_engine
 from orderhub.db.clock import system_clock
-from orderhub.db.emails import rules as email_rules
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.services import create_merchant, create_user
 from orderhub.demo import scale
-from orderhub.emails import facts as email_facts
-from orderhub.emails import preview
+from orderhub.emails import preview as email_preview
 from orderhub.settings import Settings, SettingsError
 
 
@@ -138,46 +136,6 @@ def cmd_user_create(settings: Settings, args) -> int:
     return 0
 
 
-def add_email_preview(sub) -> None:
-    """`orderhub email preview --order X --merchant S --event E [--locale ja|en] [--text|--html]`"""
-    email_cmd = sub.add_parser("email", help="transactional emails").add_subparsers(dest="action", required=True)
-    p = email_cmd.add_parser("preview", help="print the message an event would send for an order")
-    p.add_argument("--order", required=True, help="the order's external id")
-    p.add_argument("--merchant", required=True, help="the merchant's slug")
-    p.add_argument("--event", required=True, choices=sorted(email_rules.EVENTS))
-    p.add_argument("--locale", choices=["ja", "en"], help="default: the order's language")
-    shape = p.add_mutually_exclusive_group()
-    shape.add_argument("--text", action="store_true", help="only the plain-text part")
-    shape.add_argument("--html", action="store_true",
-                       help="only the HTML part (inline images as data: URIs, to open in a browser)")
-    p.set_defaults(fn=cmd_email_preview)
-
-
-def cmd_email_preview(settings: Settings, args) -> int:
-    async def run():
-        found = await email_facts.order_by_external_id(args.merchant, args.order)
-        if found is None:
-            return None
-        facts = await email_facts.facts(found[1], settings.key_for("hub-token"))
-        locale = args.locale or (facts.order.locale or "en").split("-")[0]
-        rendered = await preview.preview(found[1], args.event, locale, settings, now=system_clock())
-        return rendered, facts
-
-    result = asyncio.run(_with_engine(settings, run))
-    if result is None or result[0] is None:
-        print(json.dumps({"error": "no such merchant or order"}), file=sys.stderr)
-        return 1
-    rendered, facts = result
-    if args.text:
-        sys.stdout.write(rendered.text)
-    elif args.html:
-        sys.stdout.write(preview.html_for_browser(rendered))
-    else:
-        msg = preview.preview_message(rendered, settings, facts.brand.name, facts.email, system_clock())
-        sys.stdout.write(msg.as_string())
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="orderhub", description="A branded hub page for every order.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -210,7 +168,7 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("--role", required=True, choices=["owner", "staff"])
     uc.add_argument("--store")
     uc.set_defaults(fn=cmd_user_create)
-    add_email_preview(sub)
+    email_preview.add_command(sub, _with_engine)
     return p
 
 

@@ -10,6 +10,7 @@ from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import gettext as _
+from orderhub.db.emails.queries import MessageFacts
 
 
 @dataclass
@@ -86,16 +87,16 @@ def exception_words(event: str, status: str, substatus: str, carrier: str) -> tu
                                          "know more. You do not need to do anything.")))
 
 
-def build(kind: str, event: str, payload: dict, facts, *, now: dt.datetime) -> Content:
-    """The words of one message. `facts` is an emails.facts.MessageFacts."""
+def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.datetime) -> Content:
+    """The words of one message."""
     order = facts.order
     number = order.number
     name = order.greeting_name
     merchant = facts.brand.name
-    ship = facts.shipment or {}
-    carrier = carrier_name(payload.get("carrier") or ship.get("carrier", ""))
-    tracking = payload.get("tracking_number") or ship.get("tracking_number", "")
-    estimate = _estimate(payload.get("estimated_delivery") or ship.get("estimate"))
+    ship = facts.shipment
+    carrier = carrier_name(payload.get("carrier") or (ship.carrier if ship else ""))
+    tracking = payload.get("tracking_number") or (ship.tracking_number if ship else "")
+    estimate = _estimate(payload.get("estimated_delivery") or (ship.estimate if ship else None))
     hello = _("Hello %(name)s,", name=name) if name else _("Hello,")
     tz = (order.store.timezone if order.store else None) or facts.brand.timezone
 
@@ -163,8 +164,8 @@ def build(kind: str, event: str, payload: dict, facts, *, now: dt.datetime) -> C
             cta_label=_("Track your parcel"), facts=parcel_facts(),
         )
     if kind == "exception":
-        what, then = exception_words(event, payload.get("status") or ship.get("status", ""),
-                                     payload.get("substatus") or ship.get("substatus", ""), carrier)
+        what, then = exception_words(event, payload.get("status") or (ship.status if ship else ""),
+                                     payload.get("substatus") or (ship.substatus if ship else ""), carrier)
         return Content(
             subject=_("Delivery update for order %(number)s", number=number),
             preheader=what, headline=_("There is a problem with your delivery"),

@@ -1,18 +1,33 @@
 """Preview any message for any order (command line and admin): the event's payload is made from
-the order's current state (its latest shipment, its latest return), then rendered as it would go out."""
+the order's current state (its latest shipment, its latest return), then rendered as it would go out.
+
+The command line's `orderhub email preview` is added by `add_command(subparsers, with_engine)`:
+orderhub/cli.py passes its own `_with_engine`, so nothing here imports the command line."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import base64
 import datetime as dt
 import email.message
+import functools
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from orderhub.db import engine
-from orderhub.db.emails import rules
+from orderhub.db.clock import system_clock
+from orderhub.db.emails import queries, rules
+from orderhub.db.emails.queries import MessageFacts
 from orderhub.db.returns.tables import ReturnRequest
 from orderhub.db.shipping.tables import Shipment
 from orderhub.emails.render import Rendered, as_message, from_address, render
 from orderhub.settings import Settings
+
+#: cli._with_engine: runs a coroutine function with the database engine started for `settings`
+WithEngine = Callable[[Settings, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
 
 async def sample_payload(order_id: int, event: str) -> dict:
@@ -49,8 +64,49 @@ def preview_message(rendered: Rendered, settings: Settings, merchant_name: str, 
 
 def html_for_browser(rendered: Rendered) -> str:
     """The HTML part with its inline images as data: URIs, so that a browser shows it as a mail client would."""
-
     html = rendered.html
     for cid, png in rendered.images:
         html = html.replace(f'src="cid:{cid}"', f'src="data:image/png;base64,{base64.b64encode(png).decode()}"')
     return html
+
+
+def add_command(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", with_engine: WithEngine) -> None:
+    """`orderhub email preview --order X --merchant S --event E [--locale ja|en] [--text|--html|--eml]`;
+    `with_engine` is the command line's way of running a coroutine with the database (cli._with_engine)."""
+    email_cmd = sub.add_parser("email", help="transactional emails").add_subparsers(dest="action", required=True)
+    p = email_cmd.add_parser("preview", help="print the message an event would send for an order")
+    p.add_argument("--order", required=True, help="the order's external id")
+    p.add_argument("--merchant", required=True, help="the merchant's slug")
+    p.add_argument("--event", required=True, choices=sorted(rules.EVENTS))
+    p.add_argument("--locale", choices=["ja", "en"], help="default: the order's language")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--text", action="store_true", help="only the plain-text part")
+    shape.add_argument("--html", action="store_true", help="only the HTML part (inline images as data: URIs, to open in a browser)")
+    p.set_defaults(fn=functools.partial(cmd_preview, with_engine=with_engine))
+
+
+def cmd_preview(settings: Settings, args: argparse.Namespace, *, with_engine: WithEngine) -> int:
+    async def run() -> tuple[Rendered | None, MessageFacts] | None:
+        found = await queries.order_by_external_id(args.merchant, args.order)
+        if found is None:
+            return None
+        facts = await queries.facts(found[1], settings.key_for("hub-token"))
+        if facts is None:
+            return None
+        locale = args.locale or (facts.order.locale or "en").split("-")[0]
+        rendered = await preview(found[1], args.event, locale, settings, now=system_clock())
+        return rendered, facts
+
+    result = asyncio.run(with_engine(settings, run))
+    if result is None or result[0] is None:
+        print(json.dumps({"error": "no such merchant or order"}), file=sys.stderr)
+        return 1
+    rendered, facts = result
+    if args.text:
+        sys.stdout.write(rendered.text)
+    elif args.html:
+        sys.stdout.write(html_for_browser(rendered))
+    else:
+        msg = preview_message(rendered, settings, facts.brand.name, facts.email, system_clock())
+        sys.stdout.write(msg.as_string())
+    return 0

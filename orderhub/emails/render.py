@@ -3,7 +3,8 @@ merchant's brand and the shopper's language, put together as multipart/alternati
 stdlib `email.message.EmailMessage` (the pickup QR code travels as an inline CID image).
 
 Emails are presentation, like the pages in `site/`: this package reads through `db` queries and
-`components`, and `emails/jobs.py` wires it into the sending job.
+`components` (nothing in `db` imports it), and `orderhub/emails/jobs.py` wires it into the sending job.
+Nothing here is translated at import time: every word is made inside `with i18n.language(locale):`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
-from orderhub.db.emails import rules
+from orderhub.db.emails import queries, rules
+from orderhub.db.emails.queries import OutgoingEmail
 from orderhub.db.orders.queries import cross_sells
 from orderhub.db.orders.rules import read_cross_sells_settings
-from orderhub.emails import facts as message_facts
 from orderhub.emails.content import build
 from orderhub.settings import Settings
 
@@ -90,7 +91,7 @@ def qr_png(data: str) -> bytes:
 async def render(kind: str, event: str, payload: dict, order_id: int, locale: str, settings: Settings, *,
                  now: dt.datetime) -> Rendered | None:
     """One message for one order, in `locale` ("ja" or "en"); None when the order is gone."""
-    facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
+    facts = await queries.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
                                 shipments=event.startswith("shipment."), pickup=event.startswith("pickup."))
@@ -156,13 +157,16 @@ def as_message(rendered: Rendered, *, to: str, sender_name: str, from_addr: str,
     return msg
 
 
-async def build_message(row: dict, settings: Settings, *, now: dt.datetime) -> email.message.EmailMessage | None:
-    """The message of one outbox row, as it goes out (the job's `build`)."""
-    rendered = await render(row["kind"], row["event"], row["payload"] or {}, row["order_id"], row["locale"], settings,
+async def build_message(message: OutgoingEmail, settings: Settings, *,
+                        now: dt.datetime) -> email.message.EmailMessage | None:
+    """The message of one claimed outbox row, as it goes out (the sending job's `build`)."""
+    if message.order_id is None:
+        return None
+    rendered = await render(message.kind, message.event, message.payload, message.order_id, message.locale, settings,
                             now=now)
     if rendered is None:
         return None
     sender = from_address(settings)
-    return as_message(rendered, to=row["recipient"], sender_name=rendered.merchant_name, from_addr=sender,
-                      message_id=rules.message_id_header(row["message_id"], sender),
+    return as_message(rendered, to=message.recipient, sender_name=rendered.merchant_name, from_addr=sender,
+                      message_id=rules.message_id_header(message.message_id, sender),
                       reply_to=rendered.support_email, now=now)

@@ -15,6 +15,7 @@ from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox import queries as outbox_queries
 from orderhub.db.outbox import services as outbox
+from orderhub.db.outbox.jobs import arriving_tomorrow
 from orderhub.emails.jobs import arriving_tomorrow, send_due
 from tests.conftest import bearer
 from tests.emails_support import mail_settings, smtp_server  # noqa: F401 (fixtures)
@@ -156,7 +157,7 @@ async def test_webhooks_only_writes_no_email_but_the_webhook_goes(merchants, ord
     await outbox.notify(yamakaze.id, "shipment.delivered", {"shipment_id": "S-1", "status": "delivered"},
                         order_id=orders["jp_ship"].id, now=clock())
     assert [r["kind"] for r in await _rows(orders["jp_ship"].id)] == ["order_confirmed"]
-    assert [d["event"] for d in await outbox_queries.deliveries(yamakaze.id)] == ["shipment.delivered"]
+    assert [d.event for d in await outbox_queries.deliveries(yamakaze.id)] == ["shipment.delivered"]
 
 
 async def test_in_transit_updates_are_throttled_per_shipment(merchants, orders, clock):
@@ -212,7 +213,7 @@ async def test_arriving_tomorrow_is_told_once_per_estimate(client, merchants, or
     assert await arriving_tomorrow(None, clock) == 0
     kinds = [r["kind"] for r in await _rows(orders["jp_ship"].id)]
     assert kinds.count("arriving_tomorrow") == 1
-    events = [d["event"] for d in await outbox_queries.deliveries(yamakaze.id)]
+    events = [d.event for d in await outbox_queries.deliveries(yamakaze.id)]
     assert events.count("shipment.arriving_tomorrow") == 1
     # with emails off, the webhook alone still records it once
     await _set_emails(yamakaze.id, send=False)
@@ -221,5 +222,6 @@ async def test_arriving_tomorrow_is_told_once_per_estimate(client, merchants, or
 
 async def test_outbox_list_is_merchant_scoped(merchants, orders):
     acme_rows = await queries.messages(merchants["acme"][0].id)
-    assert [r["order_number"] for r in acme_rows] == [orders["us_ship"].number]
-    assert await queries.message(merchants["yamakaze"][0].id, acme_rows[0]["id"]) is None
+    assert [r.order_number for r in acme_rows] == [orders["us_ship"].number]
+    assert await queries.message(merchants["yamakaze"][0].id, acme_rows[0].id) is None
+    assert (await queries.message(merchants["acme"][0].id, acme_rows[0].id)).kind == "order_confirmed"

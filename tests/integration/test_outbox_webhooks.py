@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from orderhub.db import engine
+from orderhub.db.errors import NotFound
 from orderhub.db.outbox import queries, rules, services
 
 
@@ -23,7 +24,7 @@ async def test_notify_commits_and_rolls_back_with_the_change(merchants, clock):
             await services.notify(acme.id, "pickup.expired", {"order": "1042"}, order_id=None, now=clock())
             raise RuntimeError("the change failed")
     log = await queries.deliveries(acme.id)
-    assert [d["event"] for d in log] == ["pickup.ready"]
+    assert [d.event for d in log] == ["pickup.ready"]
     assert await queries.deliveries(merchants["yamakaze"][0].id) == []
 
 
@@ -42,7 +43,7 @@ async def test_delivery_is_signed_and_marked_delivered(merchants, clock):
         assert await services.deliver_due(client, now=clock()) == {"delivered": 1, "retry": 0, "dead": 0}
         assert await services.deliver_due(client, now=clock()) == {"delivered": 0, "retry": 0, "dead": 0}
     assert seen[0]["type"] == "return.approved" and seen[0]["data"] == {"return": "R-1"}
-    assert (await queries.deliveries(acme.id))[0]["state"] == "delivered"
+    assert (await queries.deliveries(acme.id))[0].state == "delivered"
 
 
 async def test_failures_back_off_then_die_and_can_be_retried(merchants, clock):
@@ -58,17 +59,19 @@ async def test_failures_back_off_then_die_and_can_be_retried(merchants, clock):
     async with httpx.AsyncClient(transport=httpx.MockTransport(down)) as client:
         await services.deliver_due(client, now=clock())
         row = (await queries.deliveries(acme.id))[0]
-        assert row["state"] == "pending" and row["attempts"] == 1 and row["last_status"] == 503
-        assert row["next_attempt_at"] - clock() == dt.timedelta(seconds=30)
+        assert row.state == "pending" and row.attempts == 1 and row.last_status == 503
+        assert row.next_attempt_at - clock() == dt.timedelta(seconds=30)
         assert await services.deliver_due(client, now=clock()) == {"delivered": 0, "retry": 0, "dead": 0}  # not due yet
         for _ in range(rules.MAX_ATTEMPTS):
             clock.advance(hours=7)
             await services.deliver_due(client, now=clock())
     row = (await queries.deliveries(acme.id))[0]
-    assert row["state"] == "dead" and row["attempts"] == rules.MAX_ATTEMPTS and len(calls) == rules.MAX_ATTEMPTS
-    with pytest.raises(Exception):
-        await services.retry(merchants["yamakaze"][0].id, row["id"], now=clock())  # not theirs
-    await services.retry(acme.id, row["id"], now=clock())
+    assert row.state == "dead" and row.attempts == rules.MAX_ATTEMPTS and len(calls) == rules.MAX_ATTEMPTS
+    assert row.retryable
+    with pytest.raises(NotFound) as refused:
+        await services.retry(merchants["yamakaze"][0].id, row.id, now=clock())  # not theirs
+    assert refused.value.code == rules.DELIVERY_NOT_FOUND
+    await services.retry(acme.id, row.id, now=clock())
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
         assert (await services.deliver_due(client, now=clock()))["delivered"] == 1
 
@@ -84,7 +87,7 @@ async def test_endpoint_urls_and_secret_rotation(merchants, clock):
     assert await services.rotate_secret(acme.id, endpoint_id) != secret
     await services.notify(acme.id, "return.approved", {}, order_id=None, now=clock())
     await services.notify(acme.id, "pickup.ready", {}, order_id=None, now=clock())
-    assert [d["event"] for d in await queries.deliveries(acme.id)] == ["pickup.ready"]
+    assert [d.event for d in await queries.deliveries(acme.id)] == ["pickup.ready"]
 
 
 @pytest.mark.parametrize(("attempts", "seconds"), [(1, 30), (2, 60), (3, 120), (6, 960), (7, 1920), (8, None)])

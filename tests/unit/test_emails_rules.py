@@ -180,3 +180,27 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
 def test_message_id_uses_the_senders_domain():
     assert rules.message_id_header("abc", "orders@shop.example") == "<abc@shop.example>"
     assert rules.message_id_header("abc", "Shop <orders@shop.example>") == "<abc@shop.example>"
+
+
+def test_every_kind_has_a_name_in_both_languages():
+    from orderhub.components import i18n
+
+    assert set(rules.KIND_NAMES) == set(rules.KINDS)
+    ja = i18n.translations("ja")
+    for name in rules.KIND_NAMES.values():
+        assert ja.ugettext(name) != name, name
+
+
+@pytest.mark.parametrize(("state", "recipient", "retryable", "waiting"), [
+    ("pending", "a@b.example", False, True),
+    ("sending", "a@b.example", False, True),
+    ("sent", "a@b.example", False, False),
+    ("dead", "a@b.example", True, False),
+    ("suppressed", "a@b.example", True, False),
+    ("skipped", "a@b.example", True, False),
+    ("skipped", "", False, False),  # nobody to send it to
+])
+def test_what_the_merchant_may_send_again(state, recipient, retryable, waiting):
+    assert state in rules.STATES
+    assert rules.retryable(state, recipient) is retryable
+    assert rules.waiting(state) is waiting

@@ -3,20 +3,93 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from orderhub.db import engine
+from orderhub.db.emails import rules
 from orderhub.db.emails.tables import EmailMessage
-from orderhub.db.orders.tables import Order
+from orderhub.db.errors import NotFound
+from orderhub.db.keys import scoped
+from orderhub.db.merchants.tables import Merchant, Store
+from orderhub.db.orders.queries import BrandView, OrderView, _order_view
+from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.pickup.queries import PickupView
+from orderhub.db.pickup.queries import for_order as pickup_for_order
+from orderhub.db.returns.queries import ReturnView, return_for_order
 from orderhub.db.shipping.tables import Shipment
+from orderhub.db.tokens import hub_token
 
-STATES = ("pending", "sending", "sent", "dead", "suppressed", "skipped")
+STATES = rules.STATES
 COLUMNS = (EmailMessage.id, EmailMessage.order_id, EmailMessage.event, EmailMessage.kind, EmailMessage.recipient,
            EmailMessage.locale, EmailMessage.message_id, EmailMessage.state, EmailMessage.attempts,
            EmailMessage.next_attempt_at, EmailMessage.last_error, EmailMessage.created_at, EmailMessage.sent_at)
 
 
+@dataclass(frozen=True)
+class EmailView:
+    """One message of the merchant's outbox, with its order's number."""
+
+    id: int
+    order_id: int | None
+    event: str
+    kind: str
+    recipient: str
+    locale: str
+    #: the stable token of its Message-ID header (rules.message_id_header)
+    message_id: str
+    state: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    order_number: str = ""
+    order_external_id: str = ""
+
+    @classmethod
+    def of(cls, row: dict, number: str = "", external_id: str = "") -> "EmailView":
+        return cls(row["id"], row["order_id"], row["event"], row["kind"], row["recipient"], row["locale"],
+                   row["message_id"], row["state"], row["attempts"], row["next_attempt_at"], row["last_error"] or "",
+                   row["created_at"], row["sent_at"], number, external_id)
+
+    @property
+    def waiting(self) -> bool:
+        """Still to go out (its time has not come, or it is being sent)."""
+        return rules.waiting(self.state)
+
+    @property
+    def scheduled(self) -> bool:
+        """Waiting for its first try (quiet hours): the list says when it goes out."""
+        return self.waiting and self.attempts == 0
+
+    @property
+    def retryable(self) -> bool:
+        return rules.retryable(self.state, self.recipient)
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A message claimed for sending: what the sender renders and records."""
+
+    id: int
+    order_id: int | None
+    event: str
+    kind: str
+    payload: dict
+    recipient: str
+    locale: str
+    message_id: str
+    attempts: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: dict) -> "OutgoingEmail":
+        return cls(row["id"], row["order_id"], row["event"], row["kind"], row["payload"] or {}, row["recipient"],
+                   row["locale"], row["message_id"], row["attempts"], row["created_at"])
+
+
 async def messages(merchant_id: int, *, state: str | None = None, order_id: int | None = None,
-                   ids: list[int] | None = None, limit: int = 100) -> list[dict]:
+                   ids: list[int] | None = None, limit: int = 100) -> list[EmailView]:
     """The merchant's outbox, newest first, with the order number."""
     async with engine.read():
         query = EmailMessage.select(*COLUMNS).where(EmailMessage.merchant == merchant_id)
@@ -27,21 +100,19 @@ async def messages(merchant_id: int, *, state: str | None = None, order_id: int 
         if ids is not None:
             query = query.where(EmailMessage.id.is_in(ids or [0]))
         rows = await query.order_by(EmailMessage.id, ascending=False).limit(limit)
-        ids = list({r["order_id"] for r in rows if r["order_id"] is not None})
+        order_ids = list({r["order_id"] for r in rows if r["order_id"] is not None})
         numbers = {o["id"]: (o["number"], o["external_id"]) for o in await Order.select(
-            Order.id, Order.number, Order.external_id).where(Order.id.is_in(ids))} if ids else {}
-    for r in rows:
-        r["order_number"], r["order_external_id"] = numbers.get(r["order_id"], ("", ""))
-    return rows
+            Order.id, Order.number, Order.external_id).where(Order.id.is_in(order_ids))} if order_ids else {}
+    return [EmailView.of(r, *numbers.get(r["order_id"], ("", ""))) for r in rows]
 
 
-async def message(merchant_id: int, message_id: int) -> dict | None:
-    async with engine.read():
-        return await EmailMessage.select().where(
-            (EmailMessage.id == message_id) & (EmailMessage.merchant == merchant_id)).output(load_json=True).first()
+async def message(merchant_id: int, message_id: int) -> EmailView | None:
+    found = await messages(merchant_id, ids=[message_id], limit=1)
+    return found[0] if found else None
 
 
 async def counts(merchant_id: int) -> dict[str, int]:
+    """How many of the merchant's messages are in each state (rules.STATES)."""
     async with engine.read():
         out = {s: 0 for s in STATES}
         for state in STATES:
@@ -50,34 +121,144 @@ async def counts(merchant_id: int) -> dict[str, int]:
     return out
 
 
-async def shipments_arriving_soon(now: dt.datetime) -> list[dict]:
-    """Shipments still on their way whose estimate is today, tomorrow or the day after (UTC
-    dates; the job decides "tomorrow" in each shopper's time zone), with what the job needs."""
+# --- what one message says -------------------------------------------------------------------------
 
-    today = now.date()
+@dataclass(frozen=True)
+class ParcelFacts:
+    """The shipment a message is about (its latest state)."""
+
+    external_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    substatus: str
+    estimate: dt.date | None
+
+    @classmethod
+    def of(cls, row: dict) -> "ParcelFacts":
+        return cls(row["external_id"], row["carrier"] or "", row["tracking_number"] or "", row["status"] or "",
+                   row["substatus"] or "", row["estimate"])
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What a message needs to know about its order (read at send time, so it says what is true now)."""
+
+    merchant: Merchant
+    brand: BrandView
+    order: OrderView
+    email: str
+    country: str
+    hub_token: str
+    pickup: PickupView | None
+    shipment: ParcelFacts | None
+    return_request: ReturnView | None
+
+
+async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
+                shipments: bool = True, pickup: bool = True) -> MessageFacts | None:
+    """Everything one message needs; `shipments` / `pickup` False skip what the message does not show."""
     async with engine.read():
-        return await Shipment.select(
-            Shipment.id, Shipment.merchant, Shipment.order, Shipment.external_id, Shipment.carrier,
-            Shipment.tracking_number, Shipment.status, Shipment.substatus, Shipment.estimate, Shipment.first_estimate,
-            Shipment.order.shipping_address.as_alias("address"), Shipment.merchant.timezone.as_alias("timezone"),
-        ).where(
-            Shipment.status.is_in(["pending", "info_received", "in_transit"])
-            & (Shipment.estimate >= today) & (Shipment.estimate <= today + dt.timedelta(days=2))
-        ).output(load_json=True)
+        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
+        if order is None:
+            return None
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(
+            OrderLine.position)
+        store = None
+        code = (order.fulfillment or {}).get("store_code")
+        if code:
+            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
+        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
+            Shipment.id) if shipments else []
+        shipment = next((s for s in ships if s["external_id"] == shipment_id), ships[-1] if ships else None)
+        pickup_view = await pickup_for_order(order.id) if pickup and order.fulfillment_type == "pickup" else None
+        try:
+            found = await return_for_order(order.id, return_id) if return_id else None
+        except NotFound:
+            found = None
+    return MessageFacts(
+        merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store),
+        email=order.customer_email, country=((order.shipping_address or {}).get("country") or "").upper(),
+        hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
+        shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
+    )
 
 
-async def order_for_preview(merchant_id: int, ref: str) -> dict | None:
+# --- the preview (admin and command line) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderRef:
+    id: int
+    external_id: str
+    number: str
+    locale: str
+
+
+async def order_by_external_id(merchant_slug: str, external_id: str) -> tuple[int, int] | None:
+    """(merchant id, order id) for the command line's preview."""
+    async with engine.read():
+        merchant = await Merchant.select(Merchant.id).where(Merchant.slug == merchant_slug).first()
+        if merchant is None:
+            return None
+        order = await Order.select(Order.id).where(Order.key == scoped(merchant["id"], external_id)).first()
+    return (merchant["id"], order["id"]) if order else None
+
+
+async def order_for_preview(merchant_id: int, ref: str) -> OrderRef | None:
     """One of the merchant's orders by external id or order number (the admin's preview form)."""
     ref = ref.strip()[:200]
     if not ref:
         return None
     async with engine.read():
-        return await Order.select(Order.id, Order.external_id, Order.number, Order.locale).where(
-            (Order.merchant == merchant_id) & ((Order.key == f"{merchant_id}:{ref}") | (Order.number == ref))
+        row = await Order.select(Order.id, Order.external_id, Order.number, Order.locale).where(
+            (Order.merchant == merchant_id) & ((Order.key == scoped(merchant_id, ref)) | (Order.number == ref))
         ).order_by(Order.id, ascending=False).first()
+    return OrderRef(row["id"], row["external_id"], row["number"], row["locale"] or "") if row else None
 
 
-async def recent_orders(merchant_id: int, limit: int = 20) -> list[dict]:
+async def recent_orders(merchant_id: int, limit: int = 20) -> list[OrderRef]:
     async with engine.read():
-        return await Order.select(Order.external_id, Order.number).where(Order.merchant == merchant_id).order_by(
-            Order.id, ascending=False).limit(limit)
+        rows = await Order.select(Order.id, Order.external_id, Order.number, Order.locale).where(
+            Order.merchant == merchant_id).order_by(Order.id, ascending=False).limit(limit)
+    return [OrderRef(r["id"], r["external_id"], r["number"], r["locale"] or "") for r in rows]
+
+
+# --- parcels arriving soon (the arriving-tomorrow announcement) ------------------------------------
+
+@dataclass(frozen=True)
+class ArrivingShipment:
+    id: int
+    merchant_id: int
+    order_id: int
+    external_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    substatus: str
+    estimate: dt.date
+    first_estimate: dt.date | None
+    #: the shopper's address country ("" without one) and the merchant's time zone
+    country: str
+    timezone: str
+
+
+async def shipments_arriving_soon(now: dt.datetime) -> list[ArrivingShipment]:
+    """Shipments still on their way whose estimate is today, tomorrow or the day after (UTC
+    dates; the job decides "tomorrow" in each shopper's time zone), with what the job needs."""
+    today = now.date()
+    async with engine.read():
+        rows = await Shipment.select(
+            Shipment.id, Shipment.merchant, Shipment.order, Shipment.external_id, Shipment.carrier,
+            Shipment.tracking_number, Shipment.status, Shipment.substatus, Shipment.estimate, Shipment.first_estimate,
+            Shipment.order.shipping_address.as_alias("address"), Shipment.merchant.timezone.as_alias("timezone"),
+        ).where(
+            Shipment.status.is_in(list(rules.ON_THE_WAY))
+            & (Shipment.estimate >= today) & (Shipment.estimate <= today + dt.timedelta(days=2))
+        ).output(load_json=True)
+    return [ArrivingShipment(
+        id=r["id"], merchant_id=r["merchant"], order_id=r["order"], external_id=r["external_id"], carrier=r["carrier"],
+        tracking_number=r["tracking_number"], status=r["status"], substatus=r["substatus"] or "",
+        estimate=r["estimate"], first_estimate=r["first_estimate"], country=str((r["address"] or {}).get("country") or ""),
+        timezone=r["timezone"],
+    ) for r in rows]

@@ -1,8 +1,9 @@
 """Pure decisions for transactional emails (no I/O, no clock: `now` is a parameter).
 
-Which events become which message, the merchant's email settings, good manners (quiet hours in
-the shopper's time zone, at most one in-transit update per shipment per N hours, no marketing
-unless allowed), the retry schedule, and the SMTP URL.
+Which events become which message (and what each kind of message is called), the life of a
+message in the outbox, the merchant's email settings, good manners (quiet hours in the shopper's
+time zone, at most one in-transit update per shipment per N hours, no marketing unless allowed),
+the retry schedule, and the SMTP URL.
 """
 
 from __future__ import annotations
@@ -13,7 +14,37 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.core import get_global
+
 from orderhub.db import validation as v
+from orderhub.db.keys import scoped
+
+# --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
+
+NOT_FOUND = "email.not_found"
+NOT_RETRYABLE = "email.not_retryable"
+
+# --- a message's life in the outbox (EmailMessage.state) -----------------------------------------
+
+PENDING, SENDING, SENT, DEAD, SUPPRESSED, SKIPPED = "pending", "sending", "sent", "dead", "suppressed", "skipped"
+#: pending -> sending -> sent | pending (retry) | dead; suppressed (throttled) and skipped (stale, no
+#: recipient) never go out
+STATES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, SKIPPED)
+#: still to go out (waiting for its time, or being sent)
+WAITING = (PENDING, SENDING)
+#: written and not held back: counts for the in-transit throttle
+WRITTEN = (PENDING, SENDING, SENT)
+#: what the merchant may send again
+RETRYABLE = (DEAD, SUPPRESSED, SKIPPED)
+
+
+def waiting(state: str) -> bool:
+    return state in WAITING
+
+
+def retryable(state: str, recipient: str) -> bool:
+    """A dead, suppressed or skipped message can be sent again, when it has somebody to go to."""
+    return state in RETRYABLE and bool(recipient)
 
 # --- events -> messages ------------------------------------------------------------------------
 
@@ -56,6 +87,15 @@ KINDS: dict[str, str] = {}
 for _event, _spec in EVENTS.items():
     KINDS.setdefault(_spec.kind, _event)
 
+#: what each kind of message is called in the merchant's admin (English msgids, translated when shown)
+KIND_NAMES: dict[str, str] = {
+    "order_confirmed": "Order confirmed", "shipped": "Shipped", "arriving_today": "Arriving today",
+    "arriving_tomorrow": "Arriving tomorrow", "delayed": "Delayed", "exception": "Delivery problem",
+    "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
+    "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
+    "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+}
+
 IN_TRANSIT_KINDS = sorted({s.kind for s in EVENTS.values() if s.in_transit})
 #: kinds that may carry cross-sells (when allowed): the confirmation and the delivery
 MARKETING_KINDS = {"order_confirmed", "delivered"}
@@ -69,15 +109,16 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict) -> st
     """One message per state change: the same change reported twice maps to the same key."""
     spec = EVENTS[event]
     p = payload or {}
+    what: tuple[str, ...]
     if event.startswith("shipment."):
-        what = f"{p.get('shipment_id', '')}:{p.get('status', '')}:{p.get('substatus') or ''}"
+        what = (str(p.get("shipment_id", "")), str(p.get("status", "")), str(p.get("substatus") or ""))
         if event in ("shipment.delayed", "shipment.arriving_tomorrow"):
-            what = f"{p.get('shipment_id', '')}:{p.get('estimated_delivery') or ''}"
+            what = (str(p.get("shipment_id", "")), str(p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
-        what = str(p.get("return_id", ""))
+        what = (str(p.get("return_id", "")),)
     else:
-        what = ""  # order, pickup and feedback messages: once per order
-    return f"{merchant_id}:{order_id}:{spec.kind}:{what}"[:300]
+        what = ("",)  # order, pickup and feedback messages: once per order
+    return scoped(merchant_id, order_id, spec.kind, *what)[:300]
 
 
 # --- merchant settings (Merchant.settings["emails"]) ----------------------------------------------
@@ -135,8 +176,6 @@ def shopper_timezone(country: str | None, merchant_timezone: str) -> str:
     """The shopper's time zone from the address country (Babel's territory zones); when the country
     spans several zones or there is no address, `merchant_timezone` (the caller passes the pickup
     store's zone for pickups)."""
-    from babel.core import get_global
-
     zones = get_global("territory_zones").get((country or "").upper(), [])
     if len(zones) == 1:
         return zones[0]
@@ -192,9 +231,13 @@ def marketing_allowed(kind: str, cross_sells_enabled: bool, country: str | None,
     return True
 
 
+#: shipment statuses of a parcel still on its way to the shopper (before "out for delivery")
+ON_THE_WAY = ("pending", "info_received", "in_transit")
+
+
 def arriving_tomorrow(estimate: dt.date | None, status: str, now: dt.datetime, timezone: str) -> bool:
     """A shipment whose estimate is tomorrow in the shopper's time zone, still on its way."""
-    if estimate is None or status not in ("info_received", "in_transit", "pending"):
+    if estimate is None or status not in ON_THE_WAY:
         return False
     return estimate == now.astimezone(ZoneInfo(timezone)).date() + dt.timedelta(days=1)
 

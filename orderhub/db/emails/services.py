@@ -16,9 +16,11 @@ import uuid
 from typing import Awaitable, Callable
 
 from orderhub.db import engine
-from orderhub.db.emails import rules
+from orderhub.db.emails import queries, rules
+from orderhub.db.emails.queries import EmailView, OutgoingEmail
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import Conflict, NotFound
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order
 
@@ -45,21 +47,21 @@ async def enqueue(merchant_id: int, event: str, payload: dict, *, order_id: int 
         if order is None:
             return None
         shipment = str((payload or {}).get("shipment_id") or "")[:100] if event.startswith("shipment.") else ""
-        state = "pending" if order["customer_email"] else "skipped"
+        state = rules.PENDING if order["customer_email"] else rules.SKIPPED
         error = "" if order["customer_email"] else "the order has no email address"
-        if state == "pending" and spec.kind in rules.IN_TRANSIT_KINDS and shipment:
+        if state == rules.PENDING and spec.kind in rules.IN_TRANSIT_KINDS and shipment:
             since = now - dt.timedelta(hours=conf["transit_every_hours"])
             previous = await EmailMessage.select(EmailMessage.created_at).where(
                 (EmailMessage.order_id == order_id) & (EmailMessage.shipment == shipment)
                 & EmailMessage.kind.is_in(rules.IN_TRANSIT_KINDS)
-                & EmailMessage.state.is_in(["pending", "sending", "sent"]) & (EmailMessage.created_at > since))
+                & EmailMessage.state.is_in(list(rules.WRITTEN)) & (EmailMessage.created_at > since))
             if rules.throttled(spec.kind, [p["created_at"] for p in previous], now, conf["transit_every_hours"]):
-                state, error = "suppressed", f"another in-transit update within {conf['transit_every_hours']} h"
+                state, error = rules.SUPPRESSED, f"another in-transit update within {conf['transit_every_hours']} h"
         country = (order["shipping_address"] or {}).get("country")
         local_zone = merchant["timezone"]
         store_code = (order["fulfillment"] or {}).get("store_code")
         if store_code and not country:  # a pickup: the shopper is near the store
-            store = await Store.select(Store.timezone).where(Store.key == f"{merchant_id}:{store_code}").first()
+            store = await Store.select(Store.timezone).where(Store.key == scoped(merchant_id, store_code)).first()
             local_zone = store["timezone"] if store else local_zone
         timezone = rules.shopper_timezone(country, local_zone)
         at = rules.send_at(now, timezone, conf["quiet_start"], conf["quiet_end"], urgent=spec.urgent)
@@ -78,22 +80,22 @@ async def enqueue(merchant_id: int, event: str, payload: dict, *, order_id: int 
 async def due(now: dt.datetime, limit: int = 100) -> list[int]:
     async with engine.read():
         rows = await EmailMessage.select(EmailMessage.id).where(
-            (EmailMessage.state == "pending") & (EmailMessage.next_attempt_at <= now)
+            (EmailMessage.state == rules.PENDING) & (EmailMessage.next_attempt_at <= now)
         ).order_by(EmailMessage.next_attempt_at).limit(limit)
     return [r["id"] for r in rows]
 
 
-async def claim(message_ids: list[int], now: dt.datetime) -> list[dict]:
+async def claim(message_ids: list[int], now: dt.datetime) -> list[OutgoingEmail]:
     """Take due messages for sending, atomically (two workers never both get one): state `sending`,
     one more attempt, and a lease that ends LEASE_SECONDS from now. -> the claimed rows, oldest first."""
     if not message_ids:
         return []
     async with engine.write():
         claimed = await EmailMessage.update({
-            EmailMessage.state: "sending", EmailMessage.attempts: EmailMessage.attempts + 1,
+            EmailMessage.state: rules.SENDING, EmailMessage.attempts: EmailMessage.attempts + 1,
             EmailMessage.next_attempt_at: now + dt.timedelta(seconds=rules.LEASE_SECONDS),
         }).where(
-            EmailMessage.id.is_in(message_ids) & (EmailMessage.state == "pending")
+            EmailMessage.id.is_in(message_ids) & (EmailMessage.state == rules.PENDING)
             & (EmailMessage.next_attempt_at <= now)
         ).returning(EmailMessage.id)
         if not claimed:
@@ -101,19 +103,19 @@ async def claim(message_ids: list[int], now: dt.datetime) -> list[dict]:
         rows = await EmailMessage.select().where(EmailMessage.id.is_in([c["id"] for c in claimed])).output(
             load_json=True)
     order = {mid: i for i, mid in enumerate(message_ids)}
-    return sorted(rows, key=lambda r: order[r["id"]])
+    return [OutgoingEmail.of(r) for r in sorted(rows, key=lambda r: order[r["id"]])]
 
 
 async def mark_sent(message_id: int, now: dt.datetime) -> None:
     async with engine.write():
-        await EmailMessage.update({EmailMessage.state: "sent", EmailMessage.sent_at: now,
+        await EmailMessage.update({EmailMessage.state: rules.SENT, EmailMessage.sent_at: now,
                                    EmailMessage.last_error: ""}).where(EmailMessage.id == message_id)
 
 
 async def mark_failed(message_id: int, attempts: int, error: str, now: dt.datetime, *, permanent: bool = False) -> str:
     """Back off, or dead after MAX_ATTEMPTS (or at once for a permanent refusal). -> the new state."""
     retry_at = None if permanent else rules.next_attempt(attempts, now)
-    state = "pending" if retry_at else "dead"
+    state = rules.PENDING if retry_at else rules.DEAD
     async with engine.write():
         await EmailMessage.update({EmailMessage.state: state, EmailMessage.next_attempt_at: retry_at or now,
                                    EmailMessage.last_error: error[:1000]}).where(EmailMessage.id == message_id)
@@ -122,52 +124,55 @@ async def mark_failed(message_id: int, attempts: int, error: str, now: dt.dateti
 
 async def mark_skipped(message_id: int, reason: str) -> None:
     async with engine.write():
-        await EmailMessage.update({EmailMessage.state: "skipped", EmailMessage.last_error: reason[:1000]}).where(
+        await EmailMessage.update({EmailMessage.state: rules.SKIPPED, EmailMessage.last_error: reason[:1000]}).where(
             EmailMessage.id == message_id)
 
 
 async def release_stuck(now: dt.datetime) -> int:
     """Messages whose worker died mid-send (lease over): due again, or dead when out of attempts."""
     async with engine.write():
-        dead = await EmailMessage.update({EmailMessage.state: "dead",
+        dead = await EmailMessage.update({EmailMessage.state: rules.DEAD,
                                           EmailMessage.last_error: "the sender stopped while sending"}).where(
-            (EmailMessage.state == "sending") & (EmailMessage.next_attempt_at < now)
+            (EmailMessage.state == rules.SENDING) & (EmailMessage.next_attempt_at < now)
             & (EmailMessage.attempts >= rules.MAX_ATTEMPTS)).returning(EmailMessage.id)
-        again = await EmailMessage.update({EmailMessage.state: "pending", EmailMessage.next_attempt_at: now}).where(
-            (EmailMessage.state == "sending") & (EmailMessage.next_attempt_at < now)).returning(EmailMessage.id)
+        again = await EmailMessage.update({EmailMessage.state: rules.PENDING, EmailMessage.next_attempt_at: now}).where(
+            (EmailMessage.state == rules.SENDING) & (EmailMessage.next_attempt_at < now)).returning(EmailMessage.id)
     return len(dead) + len(again)
 
 
-async def retry(merchant_id: int, message_id: int, *, now: dt.datetime) -> dict:
+async def retry(merchant_id: int, message_id: int, *, now: dt.datetime) -> EmailView:
     """The merchant sends a dead (or suppressed, skipped) message again, now, with a fresh set of attempts."""
     async with engine.write():
         updated = await EmailMessage.update({
-            EmailMessage.state: "pending", EmailMessage.next_attempt_at: now, EmailMessage.attempts: 0,
+            EmailMessage.state: rules.PENDING, EmailMessage.next_attempt_at: now, EmailMessage.attempts: 0,
             EmailMessage.last_error: "",
         }).where(
             (EmailMessage.id == message_id) & (EmailMessage.merchant == merchant_id)
-            & EmailMessage.state.is_in(["dead", "suppressed", "skipped"])
+            & EmailMessage.state.is_in(list(rules.RETRYABLE))
             & (EmailMessage.recipient != "")
         ).returning(EmailMessage.id)
         if not updated:
             exists = await EmailMessage.exists().where(
                 (EmailMessage.id == message_id) & (EmailMessage.merchant == merchant_id))
             if not exists:
-                raise NotFound("email")
-            raise Conflict("only a dead, suppressed or skipped message can be sent again")
-        return await EmailMessage.select().where(EmailMessage.id == message_id).output(load_json=True).first()
+                raise NotFound(rules.NOT_FOUND, "email not found")
+            raise Conflict(rules.NOT_RETRYABLE, "only a dead, suppressed or skipped message can be sent again")
+    view = await queries.message(merchant_id, message_id)
+    assert view is not None  # just updated, in this merchant's outbox
+    return view
 
 
 class PermanentFailure(Exception):
     """The server refused the message for good (5xx on the recipient or the data): dead at once."""
 
 
-Build = Callable[[dict], Awaitable["email.message.EmailMessage | None"]]
+Build = Callable[[OutgoingEmail], Awaitable["email.message.EmailMessage | None"]]
 Send = Callable[["email.message.EmailMessage"], Awaitable[None]]
+AfterSend = Callable[[OutgoingEmail], Awaitable[None]]
 
 
 async def deliver_due(build: Build, send: Send, *, now: dt.datetime, limit: int = 100,
-                      after_send: Callable[[dict], Awaitable[None]] | None = None) -> dict[str, int]:
+                      after_send: AfterSend | None = None) -> dict[str, int]:
     """Claim, build and send each due message once. `build(row)` renders it (None: nothing worth
     sending any more); `send(message)` hands it to SMTP and raises on failure."""
     counts = {"sent": 0, "retry": 0, "dead": 0, "skipped": 0}
@@ -182,29 +187,29 @@ async def deliver_due(build: Build, send: Send, *, now: dt.datetime, limit: int 
 CLAIM_BATCH = 20
 
 
-async def _deliver_one(row: dict, build: Build, send: Send, now: dt.datetime, counts: dict[str, int],
-                   after_send: Callable[[dict], Awaitable[None]] | None) -> None:
-    if rules.stale(row["created_at"], now):
-        await mark_skipped(row["id"], "not sent within 3 days; no longer worth sending")
+async def _deliver_one(row: OutgoingEmail, build: Build, send: Send, now: dt.datetime, counts: dict[str, int],
+                       after_send: AfterSend | None) -> None:
+    if rules.stale(row.created_at, now):
+        await mark_skipped(row.id, "not sent within 3 days; no longer worth sending")
         counts["skipped"] += 1
         return
     try:
         message = await build(row)
         if message is None:
-            await mark_skipped(row["id"], "the order is gone")
+            await mark_skipped(row.id, "the order is gone")
             counts["skipped"] += 1
             return
         await send(message)
     except PermanentFailure as exc:
-        await mark_failed(row["id"], row["attempts"], str(exc), now, permanent=True)
+        await mark_failed(row.id, row.attempts, str(exc), now, permanent=True)
         counts["dead"] += 1
         return
     except Exception as exc:  # the server, the network, or rendering: retry later
-        log.warning("email %s not sent: %s", row["id"], exc)
-        state = await mark_failed(row["id"], row["attempts"], f"{type(exc).__name__}: {exc}", now)
-        counts["retry" if state == "pending" else "dead"] += 1
+        log.warning("email %s not sent: %s", row.id, exc)
+        state = await mark_failed(row.id, row.attempts, f"{type(exc).__name__}: {exc}", now)
+        counts["retry" if state == rules.PENDING else "dead"] += 1
         return
     if after_send is not None:
         await after_send(row)
-    await mark_sent(row["id"], now)
+    await mark_sent(row.id, now)
     counts["sent"] += 1

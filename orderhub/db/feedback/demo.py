@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from PIL import Image, ImageDraw
+
 from orderhub import images
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
@@ -34,8 +36,6 @@ ANSWERS = {
 
 
 def _photo() -> tuple[bytes, str, int, int]:
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGB", (480, 360), (46, 110, 80))
     draw = ImageDraw.Draw(img)
     draw.polygon([(0, 360), (160, 150), (260, 260), (360, 120), (480, 360)], fill=(230, 236, 232))
@@ -69,8 +69,8 @@ async def feedback(ctx) -> None:
             line = await OrderLine.select(OrderLine.line_id).where(OrderLine.order == order.order_id).order_by(
                 OrderLine.position).first()
             existing = await Review.select(Review.id, Review.status).where(
-                Review.key == f"{order.order_id}:{line['line_id']}").first()
-        if existing is None or existing["status"] == rules.PENDING:
+                Review.key == rules.review_key(order.order_id, line["line_id"])).first()
+        if existing is None or rules.shopper_may_edit(existing["status"]):
             view = await services.save_review(order.order_id, line["line_id"], plan["review"],
                                               photos=[_photo()] if plan["publish"] and existing is None else [],
                                               now=now + 2 * H)

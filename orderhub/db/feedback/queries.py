@@ -11,6 +11,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound
 from orderhub.db.feedback import rules
 from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, Product
 from orderhub.db.pickup.tables import Pickup
@@ -46,10 +47,29 @@ async def received_at(order_id: int, fulfillment_type: str) -> dt.datetime | Non
     return max(times) if times else None
 
 
-async def merchant_settings(merchant_id: int) -> dict:
+@dataclass(frozen=True)
+class FeedbackSettings:
+    """The merchant's feedback settings, defaults filled in (rules.read_feedback_settings)."""
+
+    review_invite_days: int
+    survey_cap_days: int
+    questions: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, merchant_settings: dict | None) -> "FeedbackSettings":
+        """From a merchant's whole `settings` column (its "feedback" section)."""
+        conf = rules.read_feedback_settings((merchant_settings or {}).get("feedback"))
+        return cls(conf["review_invite_days"], conf["survey_cap_days"], conf["questions"])
+
+    def question(self, name: str, locale: str) -> str:
+        """The text of question `name` in `locale` (falls back to English, then the default)."""
+        return rules.question({"questions": self.questions}, name, locale)
+
+
+async def merchant_settings(merchant_id: int) -> FeedbackSettings:
     async with engine.read():
         row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant_id).output(load_json=True).first()
-    return rules.read_feedback_settings(((row or {}).get("settings") or {}).get("feedback"))
+    return FeedbackSettings.of((row or {}).get("settings"))
 
 
 async def cap_slots(email_key: str) -> list[tuple[int, dt.datetime]]:
@@ -58,13 +78,13 @@ async def cap_slots(email_key: str) -> list[tuple[int, dt.datetime]]:
         return []
     async with engine.read():
         rows = await Survey.select(Survey.order, Survey.opened_at).where(
-            (Survey.email_key == email_key) & (Survey.state == "given"))
+            (Survey.email_key == email_key) & (Survey.state == rules.GIVEN))
     return [(r["order"], r["opened_at"]) for r in rows]
 
 
 # --- the shopper's view --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class SurveyView:
     id: int
     nps: int | None
@@ -73,16 +93,34 @@ class SurveyView:
     contact_requested: bool
     answered_at: dt.datetime | None
 
+    @classmethod
+    def of(cls, row: dict) -> "SurveyView":
+        return cls(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
+
     @property
     def group(self) -> str | None:
         return rules.nps_group(self.nps) if self.nps is not None else None
 
     @property
+    def answered(self) -> bool:
+        return self.nps is not None
+
+    @property
     def complete(self) -> bool:
         return self.nps is not None and self.csat is not None
 
+    @property
+    def show_support(self) -> bool:
+        """A detractor sees the support contact and may ask to be contacted."""
+        return self.nps is not None and rules.routing(self.nps, review_open=False)["show_support"]
 
-@dataclass
+    @property
+    def asks_more(self) -> bool:
+        """The optional follow-up questions ("why", CSAT) are still open."""
+        return rules.follow_up_open(self.csat, self.why)
+
+
+@dataclass(frozen=True)
 class ReviewView:
     id: int
     order_id: int
@@ -106,6 +144,24 @@ class ReviewView:
     def editable(self) -> bool:
         return rules.shopper_may_edit(self.status)
 
+    @property
+    def published(self) -> bool:
+        return rules.is_public(self.status)
+
+    @property
+    def shopper_status(self) -> str:
+        """waiting | published | not_published (rules.shopper_status)."""
+        return rules.shopper_status(self.status)
+
+    @property
+    def actions(self) -> list[str]:
+        """The moderation moves its status allows (publish, reject, hide)."""
+        return rules.moves_from(self.status)
+
+    @property
+    def reply_allowed(self) -> bool:
+        return rules.reply_allowed(self.status)
+
     def public(self) -> dict:
         """What anyone may see of a published review (API, snippet)."""
         return {"id": self.id, "product_id": self.product_id, "stars": self.stars, "title": self.title,
@@ -124,7 +180,7 @@ class ReviewView:
 
 def _review(row: dict, photos: dict[int, list[int]]) -> ReviewView:
     return ReviewView(
-        id=row["id"], order_id=row["order"], line_id=row["key"].split(":", 1)[1], product_id=row["product_id"],
+        id=row["id"], order_id=row["order"], line_id=rules.line_of_review_key(row["key"]), product_id=row["product_id"],
         product_title=row["product_title"], author=row["author"], stars=row["stars"], title=row["title"],
         body=row["body"], status=row["status"], verified=row["verified"], reply=row["reply"],
         replied_at=row["replied_at"], created_at=row["created_at"], updated_at=row["updated_at"],
@@ -161,14 +217,14 @@ async def _reviews(where, *, order_by=None, limit: int | None = None, offset: in
     return [_review(r, photos) for r in rows]
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeedbackView:
     """Everything the hub's survey card and feedback section need for one order."""
 
     order_id: int
     received: bool
     received_at: dt.datetime | None
-    settings: dict
+    settings: FeedbackSettings
     survey: SurveyView | None
     #: the survey may be shown (received, and the caps allow it or it is this order's)
     survey_open: bool
@@ -176,28 +232,44 @@ class FeedbackView:
     review_opens_at: dt.datetime | None
     reviews: dict[str, ReviewView]
 
+    @property
+    def asks_score(self) -> bool:
+        """The card asks the NPS question (no score yet)."""
+        return self.survey is None or not self.survey.answered
+
+    @property
+    def why_max(self) -> int:
+        """The longest "why" answer the card's text box takes."""
+        return rules.WHY_MAX
+
+    @property
+    def invite_review(self) -> bool:
+        """A promoter is invited to review once reviews open."""
+        return (self.survey is not None and self.survey.nps is not None
+                and rules.routing(self.survey.nps, review_open=self.review_open)["invite_review"])
+
 
 async def for_order(order_id: int, *, now: dt.datetime) -> FeedbackView:
     async with engine.read():
         order = await Order.select(Order.id, Order.merchant, Order.fulfillment_status, Order.fulfillment_type,
                                    Order.customer_email).where(Order.id == order_id).first()
         if order is None:
-            raise NotFound("order")
+            raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
         settings = await merchant_settings(order["merchant"])
         when = await received_at(order_id, order["fulfillment_type"])
         received = rules.survey_fulfilled(order["fulfillment_status"])
-        row = await Survey.select().where(Survey.key == str(order_id)).first()
-        survey = _survey(row) if row is not None and row["state"] == "given" else None
+        row = await Survey.select().where(Survey.key == rules.survey_key(order_id)).first()
+        survey = SurveyView.of(row) if row is not None and rules.survey_open(row["state"]) else None
         if not received:
             survey_open = False
         elif row is not None:
-            survey_open = row["state"] == "given"
+            survey_open = rules.survey_open(row["state"])
         else:
             slots = await cap_slots(rules.email_key(order["customer_email"]))
             survey_open = rules.survey_allowed(order_id=order_id, slots=slots, now=now,
-                                               cap_days=settings["survey_cap_days"])
+                                               cap_days=settings.survey_cap_days)
         reviews = await _reviews(Review.order == order_id)
-    opens = rules.review_opens_at(when, settings["review_invite_days"]) if received else None
+    opens = rules.review_opens_at(when, settings.review_invite_days) if received else None
     return FeedbackView(
         order_id=order_id, received=received, received_at=when, settings=settings, survey=survey,
         survey_open=survey_open, review_open=received and opens is not None and now >= opens,
@@ -223,7 +295,7 @@ async def _photo(where, photo_id: int) -> tuple[bytes, str]:
         row = await ReviewPhoto.select(ReviewPhoto.data, ReviewPhoto.content_type).where(
             (ReviewPhoto.id == photo_id) & where).first()
     if row is None:
-        raise NotFound("photo")
+        raise NotFound(rules.PHOTO_NOT_FOUND, "photo not found")
     return bytes(row["data"]), row["content_type"]
 
 
@@ -246,20 +318,22 @@ async def reviews_for_merchant(merchant_id: int, status: str | None, page: int =
 
 
 async def review_counts(merchant_id: int) -> dict[str, int]:
+    """How many reviews each filter of the admin's list shows (rules.REVIEW_FILTERS)."""
     async with engine.read():
         rows = await Review.select(Review.status, Count(alias="count")).where(
             Review.merchant == merchant_id).group_by(Review.status)
-    return {r["status"]: r["count"] for r in rows}
+    by_status = {r["status"]: r["count"] for r in rows}
+    return {status: by_status.get(status, 0) for status in rules.STATUSES} | {"all": sum(by_status.values())}
 
 
 async def review_for_merchant(merchant_id: int, review_id: int) -> ReviewView:
     found = await _reviews((Review.merchant == merchant_id) & (Review.id == review_id))
     if not found:
-        raise NotFound("review")
+        raise NotFound(rules.REVIEW_NOT_FOUND, "review not found")
     return found[0]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProductReviews:
     product_id: str
     title: str
@@ -279,10 +353,10 @@ async def product_reviews(merchant_id: int, product_id: str, page: int = 1, per_
     where = (Review.merchant == merchant_id) & (Review.product_id == product_id) & (Review.status == rules.PUBLISHED)
     async with engine.read():
         product = await Product.select(Product.title, Product.url, Product.image_url).where(
-            Product.key == f"{merchant_id}:{product_id}").first()
+            Product.key == scoped(merchant_id, product_id)).first()
         stars = await Review.select(Review.stars).where(where)
         if product is None and not stars:
-            raise NotFound("product")
+            raise NotFound(rules.PRODUCT_NOT_FOUND, "product not found")
         items = await _reviews(where, order_by=Review.created_at, limit=per_page, offset=(page - 1) * per_page)
     count, average = rules.aggregate([s["stars"] for s in stars])
     title = (product or {}).get("title") or (items[0].product_title if items else product_id)
@@ -290,7 +364,7 @@ async def product_reviews(merchant_id: int, product_id: str, page: int = 1, per_
                           count, average, items, page, max(1, -(-count // per_page)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class DetractorView:
     id: int
     order_id: int
@@ -307,10 +381,15 @@ class DetractorView:
     answered_at: dt.datetime | None
 
 
-async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """Detractor answers, newest first. show: "open" (not contacted yet), "requested" (asked to be
-    contacted, not contacted yet), "contacted" or "all"."""
-    where = (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= 6)
+def _detractor_answers(merchant_id: int):
+    return (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= rules.DETRACTOR_MAX)
+
+
+async def detractors(merchant_id: int, show: str = rules.DEFAULT_DETRACTOR_FILTER, page: int = 1,
+                     per_page: int = PER_PAGE) -> Page:
+    """Detractor answers, newest first. show (rules.DETRACTOR_FILTERS): "open" (not contacted yet),
+    "requested" (asked to be contacted, not contacted yet), "contacted" or "all"."""
+    where = _detractor_answers(merchant_id)
     if show == "open":
         where = where & Survey.contacted_at.is_null()
     elif show == "requested":
@@ -336,7 +415,8 @@ async def detractors(merchant_id: int, show: str = "open", page: int = 1, per_pa
 
 
 async def detractor_counts(merchant_id: int) -> dict[str, int]:
-    base = (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= 6)
+    """How many answers each filter of the admin's list shows (rules.DETRACTOR_FILTERS)."""
+    base = _detractor_answers(merchant_id)
     async with engine.read():
         return {
             "open": await Survey.count().where(base & Survey.contacted_at.is_null()),
@@ -347,32 +427,29 @@ async def detractor_counts(merchant_id: int) -> dict[str, int]:
         }
 
 
-def _survey(row: dict) -> SurveyView:
-    return SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
-
-
 async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict | None) -> FeedbackView | None:
     """The confirmation page's survey card for a received order, with as few queries as the card
     needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
     is capped, or was answered longer than rules.CARD_AFTER_ANSWER ago). Before an answer the card needs only the
     survey row (or the shopper's caps); after one, the full view with reviews and their timing."""
-    settings = rules.read_feedback_settings((raw_settings or {}).get("feedback"))
+    settings = FeedbackSettings.of(raw_settings)
     answered_since = now - rules.CARD_AFTER_ANSWER
     async with engine.read():
-        row = await Survey.select().where(Survey.key == str(order_id)).first()
+        row = await Survey.select().where(Survey.key == rules.survey_key(order_id)).first()
         if row is not None:
-            if row["state"] != "given" or (row["answered_at"] is not None and row["answered_at"] < answered_since):
+            if not rules.survey_open(row["state"]) or (row["answered_at"] is not None
+                                                      and row["answered_at"] < answered_since):
                 return None
             if row["nps"] is not None:
                 return await for_order(order_id, now=now)  # the thanks card: review invitation and reviews
-            survey, survey_open = _survey(row), True
+            survey, survey_open = SurveyView.of(row), True
         else:
             order = await Order.select(Order.customer_email).where(Order.id == order_id).first()
             if order is None:
-                raise NotFound("order")
+                raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
             slots = await cap_slots(rules.email_key(order["customer_email"]))
             survey, survey_open = None, rules.survey_allowed(order_id=order_id, slots=slots, now=now,
-                                                             cap_days=settings["survey_cap_days"])
+                                                             cap_days=settings.survey_cap_days)
     if not survey_open:
         return None
     return FeedbackView(order_id=order_id, received=True, received_at=None, settings=settings, survey=survey,

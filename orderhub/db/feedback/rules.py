@@ -1,7 +1,8 @@
 """Pure decisions for surveys and product reviews (no I/O, no clock: `now` is a parameter).
 
 The merchant's feedback settings (Merchant.settings["feedback"]), NPS routing, the survey frequency
-caps, when review invitations open, and the review moderation transitions.
+caps, when review invitations open, the review moderation transitions, and the stable codes of
+every refusal (services raise them; the web layer words them, orderhub.site.messages.feedback).
 """
 
 from __future__ import annotations
@@ -12,6 +13,48 @@ import re
 from collections.abc import Iterable
 
 from orderhub.db import validation as v
+from orderhub.db.keys import scoped
+
+# --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
+
+SURVEY_NOT_OPEN = "survey.not_open"
+SURVEY_CAPPED = "survey.capped"
+CONTACT_NOT_OFFERED = "survey.contact_not_offered"
+DETRACTOR_NOT_FOUND = "survey.detractor_not_found"
+ORDER_NOT_FOUND = "feedback.order_not_found"
+REVIEW_NOT_OPEN = "review.not_open"
+REVIEW_MODERATED = "review.moderated"
+REVIEW_BAD_MOVE = "review.bad_move"
+REVIEW_NO_REPLY = "review.no_reply"
+REVIEW_NOT_FOUND = "review.not_found"
+LINE_NOT_FOUND = "review.line_not_found"
+PHOTO_NOT_FOUND = "review.photo_not_found"
+PRODUCT_NOT_FOUND = "review.product_not_found"
+
+#: what a shopper or merchant typed: code -> the English message the API answers ({...} from params)
+NPS_RANGE = "survey.nps_range"
+CSAT_RANGE = "survey.csat_range"
+STARS_RANGE = "review.stars_range"
+TOO_MANY_PHOTOS = "review.too_many_photos"
+NOT_TEXT = "feedback.not_text"
+TOO_LONG = "feedback.too_long"
+CONTROL_CHARS = "feedback.control_chars"
+
+INPUT_MESSAGES: dict[str, str] = {
+    NPS_RANGE: "must be a whole number from 0 to 10",
+    CSAT_RANGE: "must be a whole number from 1 to 5",
+    STARS_RANGE: "choose from 1 to 5 stars",
+    TOO_MANY_PHOTOS: "at most {limit} photos",
+    NOT_TEXT: "must be text",
+    TOO_LONG: "must be at most {limit} characters",
+    CONTROL_CHARS: "must not contain control characters",
+}
+
+
+def field_error(field: str, code: str, **params: object) -> dict[str, str]:
+    """One validation error as the API answers it: {"field", "code", "message"} (English)."""
+    return {"field": field, "code": code, "message": INPUT_MESSAGES[code].format(**params)}
+
 
 # --- merchant settings (Merchant.settings["feedback"]) --------------------------------------------
 
@@ -140,6 +183,9 @@ def question(settings: dict, name: str, locale: str) -> str:
 # --- NPS routing ---------------------------------------------------------------------------------
 
 PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+#: 9–10 promoters, 7–8 passives, 0–6 detractors
+PROMOTER_MIN, PASSIVE_MIN = 9, 7
+DETRACTOR_MAX = PASSIVE_MIN - 1
 
 
 def valid_nps(score: object) -> bool:
@@ -154,11 +200,15 @@ def nps_group(score: int) -> str:
     """9–10 promoter, 7–8 passive, 0–6 detractor."""
     if not valid_nps(score):
         raise ValueError("an NPS score is a whole number from 0 to 10")
-    if score >= 9:
+    if score >= PROMOTER_MIN:
         return PROMOTER
-    if score >= 7:
+    if score >= PASSIVE_MIN:
         return PASSIVE
     return DETRACTOR
+
+
+def is_detractor(score: int | None) -> bool:
+    return score is not None and valid_nps(score) and score <= DETRACTOR_MAX
 
 
 def nps(scores: Iterable[int]) -> int | None:
@@ -166,8 +216,8 @@ def nps(scores: Iterable[int]) -> int | None:
     values = [s for s in scores if valid_nps(s)]
     if not values:
         return None
-    promoters = sum(1 for s in values if s >= 9)
-    detractors = sum(1 for s in values if s <= 6)
+    promoters = sum(1 for s in values if s >= PROMOTER_MIN)
+    detractors = sum(1 for s in values if s <= DETRACTOR_MAX)
     return round((promoters - detractors) * 100 / len(values))
 
 
@@ -184,7 +234,34 @@ def routing(score: int, *, review_open: bool) -> dict:
     }
 
 
-# --- survey caps ---------------------------------------------------------------------------------
+def follow_up_open(csat: int | None, why: str) -> bool:
+    """The two optional follow-up questions are asked until either of them is answered."""
+    return csat is None and not why
+
+
+#: the merchant's detractor list: who is shown under each filter
+DETRACTOR_FILTERS = ("open", "requested", "contacted", "all")
+DEFAULT_DETRACTOR_FILTER = "open"
+
+
+# --- surveys and caps ----------------------------------------------------------------------------
+
+#: Survey.state: given (invited or answered), capped (the shopper's email had another survey within
+#: the cap: never asked), skipped (never asked: received too long ago; remembers the review invitation)
+GIVEN, CAPPED, SKIPPED = "given", "capped", "skipped"
+
+#: the order fulfilment statuses at which the shopper has the goods
+RECEIVED = ("delivered", "picked_up")
+
+
+def survey_key(order_id: int) -> str:
+    """Survey.key: one survey per order."""
+    return str(order_id)
+
+
+def survey_open(state: str) -> bool:
+    """A survey row the shopper may answer (a capped or skipped one never is)."""
+    return state == GIVEN
 
 def email_key(email: str | None) -> str:
     """What the cap remembers of a shopper's email: a hash of the normalised address."""
@@ -208,7 +285,7 @@ def survey_allowed(*, order_id: int, slots: Iterable[tuple[int, dt.datetime]], n
 
 def survey_fulfilled(fulfillment_status: str) -> bool:
     """A survey (and reviews) only once the shopper has the goods: delivered or picked up."""
-    return fulfillment_status in ("delivered", "picked_up")
+    return fulfillment_status in RECEIVED
 
 
 # --- review invitations --------------------------------------------------------------------------
@@ -229,6 +306,9 @@ def review_open(received_at: dt.datetime | None, now: dt.datetime, days: int) ->
 
 PENDING, PUBLISHED, REJECTED, HIDDEN = "pending", "published", "rejected", "hidden"
 STATUSES = (PENDING, PUBLISHED, REJECTED, HIDDEN)
+#: the admin's review list: every status, or all of them; the moderation queue first
+REVIEW_FILTERS = (*STATUSES, "all")
+DEFAULT_REVIEW_FILTER = PENDING
 
 #: action -> (states it may start from, resulting state)
 MODERATION: dict[str, tuple[frozenset[str], str]] = {
@@ -242,6 +322,18 @@ BODY_MAX = 4000
 REPLY_MAX = 2000
 WHY_MAX = 1000
 MAX_PHOTOS = 3
+#: each input's limit, by the field name its errors carry (pages word "at most N")
+INPUT_LIMITS: dict[str, int] = {"title": TITLE_MAX, "body": BODY_MAX, "reply": REPLY_MAX, "why": WHY_MAX,
+                                "photos": MAX_PHOTOS}
+
+
+def review_key(order_id: int, line_id: str) -> str:
+    """Review.key: one review per order line."""
+    return scoped(order_id, line_id)
+
+
+def line_of_review_key(key: str) -> str:
+    return key.split(":", 1)[1]
 
 
 def moderate(status: str, action: str) -> str | None:
@@ -252,6 +344,16 @@ def moderate(status: str, action: str) -> str | None:
     return rule[1]
 
 
+def already_there(status: str, action: str) -> bool:
+    """Repeating a move that was made answers the same review (idempotent), not a refusal."""
+    return action in MODERATION and MODERATION[action][1] == status
+
+
+def moves_from(status: str) -> list[str]:
+    """The moderation actions a review in `status` allows, in the admin's button order."""
+    return [action for action in MODERATION if moderate(status, action) is not None]
+
+
 def shopper_may_edit(status: str) -> bool:
     """A shopper edits their review until the merchant moderates it."""
     return status == PENDING
@@ -260,6 +362,22 @@ def shopper_may_edit(status: str) -> bool:
 def reply_allowed(status: str) -> bool:
     """A public reply goes on a review that is or may become public (not a rejected one)."""
     return status in (PENDING, PUBLISHED, HIDDEN)
+
+
+def is_public(status: str) -> bool:
+    """Shown to everyone (storefront, snippet, aggregate rating)."""
+    return status == PUBLISHED
+
+
+#: how a review's state reads to the shopper who wrote it: waiting, published, or not published
+#: (rejected and hidden alike: the shopper is not told which)
+SHOPPER_WAITING, SHOPPER_PUBLISHED, SHOPPER_NOT_PUBLISHED = "waiting", "published", "not_published"
+
+
+def shopper_status(status: str) -> str:
+    if status == PENDING:
+        return SHOPPER_WAITING
+    return SHOPPER_PUBLISHED if is_public(status) else SHOPPER_NOT_PUBLISHED
 
 
 def verified_buyer(fulfillment_status: str, fulfilled_quantity: int) -> bool:
@@ -277,14 +395,19 @@ def aggregate(stars: Iterable[int]) -> tuple[int, float | None]:
 
 def clean_text(value: object, max_len: int) -> tuple[str, str | None]:
     """Shopper text: strip, collapse trailing space per line, refuse control characters and
-    oversize. -> (text, error message or None). Markup is kept as typed and always shown escaped."""
+    oversize. -> (text, error code or None). Markup is kept as typed and always shown escaped."""
     if value is None:
         return "", None
     if not isinstance(value, str):
-        return "", "must be text"
+        return "", NOT_TEXT
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > max_len:
-        return "", f"must be at most {max_len} characters"
+        return "", TOO_LONG
     if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in text):
-        return "", "must not contain control characters"
+        return "", CONTROL_CHARS
     return text, None
+
+
+def text_error(field: str, code: str) -> dict[str, str]:
+    """The validation error of a clean_text refusal for `field` (its limit from INPUT_LIMITS)."""
+    return field_error(field, code, limit=INPUT_LIMITS.get(field, ""))

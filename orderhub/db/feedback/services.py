@@ -16,6 +16,7 @@ from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules
 from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
+from orderhub.db.keys import scoped
 from orderhub.db.orders.rules import first_name
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox.services import notify
@@ -27,7 +28,7 @@ ORDER_COLUMNS = (Order.id, Order.merchant, Order.external_id, Order.number, Orde
 async def _order(order_id: int) -> dict:
     row = await Order.select(*ORDER_COLUMNS).where(Order.id == order_id).output(load_json=True).first()
     if row is None:
-        raise NotFound("order")
+        raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
     return row
 
 
@@ -42,31 +43,32 @@ def _payload(order: dict, survey: dict | None = None, **extra) -> dict:
 async def _claim_survey(order: dict, *, now: dt.datetime) -> dict:
     """The order's survey row, created when the caps allow; Conflict when the order cannot have one."""
     if not rules.survey_fulfilled(order["fulfillment_status"]):
-        raise Conflict("The survey opens once the order is delivered or picked up.")
-    row = await Survey.select().where(Survey.key == str(order["id"])).first()
+        raise Conflict(rules.SURVEY_NOT_OPEN, "The survey opens once the order is delivered or picked up.")
+    key = rules.survey_key(order["id"])
+    row = await Survey.select().where(Survey.key == key).first()
     if row is not None:
-        if row["state"] != "given":
-            raise Conflict("capped")
+        if not rules.survey_open(row["state"]):
+            raise Conflict(rules.SURVEY_CAPPED, "the shopper was asked recently (the survey cap)")
         return row
     settings = await queries.merchant_settings(order["merchant"])
-    key = rules.email_key(order["customer_email"])
-    slots = await queries.cap_slots(key)
-    if not rules.survey_allowed(order_id=order["id"], slots=slots, now=now, cap_days=settings["survey_cap_days"]):
-        raise Conflict("capped")
-    await Survey.insert(Survey(merchant=order["merchant"], order=order["id"], key=str(order["id"]), email_key=key,
-                               state="given", opened_at=now, updated_at=now))
-    return await Survey.select().where(Survey.key == str(order["id"])).first()
+    email_key = rules.email_key(order["customer_email"])
+    slots = await queries.cap_slots(email_key)
+    if not rules.survey_allowed(order_id=order["id"], slots=slots, now=now, cap_days=settings.survey_cap_days):
+        raise Conflict(rules.SURVEY_CAPPED, "the shopper was asked recently (the survey cap)")
+    await Survey.insert(Survey(merchant=order["merchant"], order=order["id"], key=key, email_key=email_key,
+                               state=rules.GIVEN, opened_at=now, updated_at=now))
+    return await Survey.select().where(Survey.key == key).first()
 
 
 async def _record_nps(order_id: int, score: int, *, now: dt.datetime) -> queries.SurveyView:
     """One tap: the shopper's NPS answer (a later tap changes it). A detractor score tells the merchant
     at once (once per survey)."""
     if not rules.valid_nps(score):
-        raise ValidationFailed([{"field": "nps", "message": "must be a whole number from 0 to 10"}])
+        raise ValidationFailed([rules.field_error("nps", rules.NPS_RANGE)])
     async with engine.write():
         order = await _order(order_id)
         row = await _claim_survey(order, now=now)
-        was_detractor = row["nps"] is not None and rules.nps_group(row["nps"]) == rules.DETRACTOR
+        was_detractor = rules.is_detractor(row["nps"])
         await Survey.update({Survey.nps: score, Survey.answered_at: row["answered_at"] or now,
                              Survey.updated_at: now}).where(Survey.id == row["id"])
         row = await Survey.select().where(Survey.id == row["id"]).first()
@@ -103,8 +105,7 @@ async def save_review(order_id: int, line_id: str, data: dict, *, photos: list[t
 
 
 def _view(row: dict) -> queries.SurveyView:
-    return queries.SurveyView(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"],
-                              row["answered_at"])
+    return queries.SurveyView.of(row)
 
 
 async def _record_answers(order_id: int, *, why: object = None, csat: object = None,
@@ -115,12 +116,12 @@ async def _record_answers(order_id: int, *, why: object = None, csat: object = N
     if why is not None:
         text, error = rules.clean_text(why, rules.WHY_MAX)
         if error:
-            errors.append({"field": "why", "message": error})
+            errors.append(rules.text_error("why", error))
         else:
             values[Survey.why] = text
     if csat is not None and csat != "":
         if not rules.valid_csat(csat):
-            errors.append({"field": "csat", "message": "must be a whole number from 1 to 5"})
+            errors.append(rules.field_error("csat", rules.CSAT_RANGE))
         else:
             values[Survey.csat] = csat
     if errors:
@@ -142,8 +143,8 @@ async def _request_contact(order_id: int, *, now: dt.datetime) -> queries.Survey
     async with engine.write():
         order = await _order(order_id)
         row = await _claim_survey(order, now=now)
-        if row["nps"] is None or rules.nps_group(row["nps"]) != rules.DETRACTOR:
-            raise Conflict("Only shoppers who were unhappy are offered a call back.")
+        if not rules.is_detractor(row["nps"]):
+            raise Conflict(rules.CONTACT_NOT_OFFERED, "Only shoppers who were unhappy are offered a call back.")
         if not row["contact_requested"]:
             await Survey.update({Survey.contact_requested: True, Survey.updated_at: now}).where(Survey.id == row["id"])
             row = await Survey.select().where(Survey.id == row["id"]).first()
@@ -157,8 +158,8 @@ async def mark_contacted(merchant_id: int, survey_id: int, *, by: str, now: dt.d
     async with engine.write():
         row = await Survey.select(Survey.id, Survey.contacted_at, Survey.nps).where(
             (Survey.id == survey_id) & (Survey.merchant == merchant_id)).first()
-        if row is None or row["nps"] is None or row["nps"] > 6:
-            raise NotFound("detractor")
+        if row is None or not rules.is_detractor(row["nps"]):
+            raise NotFound(rules.DETRACTOR_NOT_FOUND, "detractor not found")
         if row["contacted_at"] is not None:
             return False
         await Survey.update({Survey.contacted_at: now, Survey.contacted_by: by[:254], Survey.updated_at: now}).where(
@@ -175,13 +176,13 @@ def check_review(data: dict) -> dict:
     if isinstance(stars, str) and stars.strip().isdigit() and len(stars.strip()) < 3:
         stars = int(stars.strip())
     if not (isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 5):
-        errors.append({"field": "stars", "message": "choose from 1 to 5 stars"})
+        errors.append(rules.field_error("stars", rules.STARS_RANGE))
     title, error = rules.clean_text(data.get("title"), rules.TITLE_MAX)
     if error:
-        errors.append({"field": "title", "message": error})
+        errors.append(rules.text_error("title", error))
     body, error = rules.clean_text(data.get("body"), rules.BODY_MAX)
     if error:
-        errors.append({"field": "body", "message": error})
+        errors.append(rules.text_error("body", error))
     if errors:
         raise ValidationFailed(errors)
     return {"stars": stars, "title": title, "body": body}
@@ -195,30 +196,30 @@ async def _save_review(order_id: int, line_id: str, data: dict, *, photos: list[
     async with engine.write():
         order = await _order(order_id)
         if not rules.survey_fulfilled(order["fulfillment_status"]):
-            raise Conflict("Reviews open once the order is delivered or picked up.")
+            raise Conflict(rules.REVIEW_NOT_OPEN, "Reviews open once the order is delivered or picked up.")
         line = await OrderLine.select(OrderLine.id, OrderLine.line_id, OrderLine.product_id, OrderLine.title,
                                       OrderLine.fulfilled_quantity).where(
             (OrderLine.order == order_id) & (OrderLine.line_id == line_id)).first()
         if line is None:
-            raise NotFound("line")
-        key = f"{order_id}:{line_id}"
+            raise NotFound(rules.LINE_NOT_FOUND, "line not found")
+        key = rules.review_key(order_id, line_id)
         existing = await Review.select(Review.id, Review.status).where(Review.key == key).first()
         if existing is not None and not rules.shopper_may_edit(existing["status"]):
-            raise Conflict("moderated")
+            raise Conflict(rules.REVIEW_MODERATED, "the review was moderated: it can no longer be edited")
         kept = []
         if existing is not None:
             kept = [r["id"] for r in await ReviewPhoto.select(ReviewPhoto.id).where(
                 ReviewPhoto.review == existing["id"])]
         removing = [p for p in remove_photos if p in kept]
         if len(kept) - len(removing) + len(photos) > rules.MAX_PHOTOS:
-            raise ValidationFailed([{"field": "photos", "message": f"at most {rules.MAX_PHOTOS} photos"}])
+            raise ValidationFailed([rules.field_error("photos", rules.TOO_MANY_PHOTOS, limit=rules.MAX_PHOTOS)])
         verified = rules.verified_buyer(order["fulfillment_status"],
                                         line["fulfilled_quantity"] or (1 if order["fulfillment_type"] == "pickup" else 0))
         values = {Review.stars: clean["stars"], Review.title: clean["title"], Review.body: clean["body"],
                   Review.verified: verified, Review.updated_at: now}
         if existing is None:
             product = await Product.select(Product.title).where(
-                Product.key == f"{order['merchant']}:{line['product_id']}").first()
+                Product.key == scoped(order["merchant"], line["product_id"])).first()
             review = Review(merchant=order["merchant"], order=order_id, line=line["id"], key=key,
                             product_id=line["product_id"] or "", product_title=(product or line)["title"][:300],
                             author=_author(order), locale=(order["locale"] or "")[:16], status=rules.PENDING,
@@ -253,12 +254,13 @@ async def moderate(merchant_id: int, review_id: int, action: str, *, now: dt.dat
         row = await Review.select(Review.id, Review.status, Review.order, Review.product_id).where(
             (Review.id == review_id) & (Review.merchant == merchant_id)).first()
         if row is None:
-            raise NotFound("review")
+            raise NotFound(rules.REVIEW_NOT_FOUND, "review not found")
         target = rules.moderate(row["status"], action)
         if target is None:
-            if action in rules.MODERATION and rules.MODERATION[action][1] == row["status"]:
+            if rules.already_there(row["status"], action):
                 return await queries.review_for_merchant(merchant_id, review_id)
-            raise Conflict(f"the review is {row['status']}: it cannot be moved with {action}")
+            raise Conflict(rules.REVIEW_BAD_MOVE, f"the review is {row['status']}: it cannot be moved with {action}",
+                           status=row["status"], action=action)
         await Review.update({Review.status: target, Review.moderated_at: now, Review.updated_at: now}).where(
             Review.id == review_id)
     return await queries.review_for_merchant(merchant_id, review_id)
@@ -268,14 +270,15 @@ async def reply(merchant_id: int, review_id: int, text: object, *, now: dt.datet
     """The merchant's public reply (an empty text removes it)."""
     body, error = rules.clean_text(text, rules.REPLY_MAX)
     if error:
-        raise ValidationFailed([{"field": "reply", "message": error}])
+        raise ValidationFailed([rules.text_error("reply", error)])
     async with engine.write():
         row = await Review.select(Review.id, Review.status, Review.reply).where(
             (Review.id == review_id) & (Review.merchant == merchant_id)).first()
         if row is None:
-            raise NotFound("review")
+            raise NotFound(rules.REVIEW_NOT_FOUND, "review not found")
         if not rules.reply_allowed(row["status"]):
-            raise Conflict(f"the review is {row['status']}: it cannot have a public reply")
+            raise Conflict(rules.REVIEW_NO_REPLY, f"the review is {row['status']}: it cannot have a public reply",
+                           status=row["status"])
         if body != row["reply"]:
             await Review.update({Review.reply: body, Review.replied_at: now if body else None,
                                  Review.updated_at: now}).where(Review.id == review_id)
@@ -284,7 +287,6 @@ async def reply(merchant_id: int, review_id: int, text: object, *, now: dt.datet
 
 # --- invitations (the job) -----------------------------------------------------------------------
 
-RECEIVED = ("delivered", "picked_up")
 #: orders received longer ago than this are not surveyed any more (nobody remembers the parcel)
 SURVEY_WINDOW = dt.timedelta(days=30)
 #: review invitations go out at most this long after they opened (a job that was down catches up)
@@ -297,11 +299,11 @@ async def send_invitations(*, now: dt.datetime, batch: int = 200) -> dict[str, i
     counts = {"survey": 0, "capped": 0, "review": 0}
     async with engine.read():
         candidates = await Order.select(Order.id, Order.fulfillment_type).where(
-            Order.fulfillment_status.is_in(list(RECEIVED))).order_by(Order.id, ascending=False).limit(5000)
+            Order.fulfillment_status.is_in(list(rules.RECEIVED))).order_by(Order.id, ascending=False).limit(5000)
         ids = [c["id"] for c in candidates]
         surveys = {r["order"]: r for r in await Survey.select(
             Survey.order, Survey.state, Survey.invited_at, Survey.review_invited_at).where(
-            Survey.key.is_in([str(i) for i in ids]))} if ids else {}
+            Survey.key.is_in([rules.survey_key(i) for i in ids]))} if ids else {}
     for cand in candidates:
         if counts["survey"] + counts["review"] >= batch:
             break
@@ -323,13 +325,15 @@ async def send_invitations(*, now: dt.datetime, batch: int = 200) -> dict[str, i
 async def _invite_survey(order_id: int, *, now: dt.datetime) -> str:
     async with engine.write():
         order = await _order(order_id)
-        if await Survey.exists().where(Survey.key == str(order_id)):
+        if await Survey.exists().where(Survey.key == rules.survey_key(order_id)):
             return "skipped"
         try:
             row = await _claim_survey(order, now=now)
-        except Conflict:
-            await Survey.insert(Survey(merchant=order["merchant"], order=order_id, key=str(order_id),
-                                       email_key=rules.email_key(order["customer_email"]), state="capped",
+        except Conflict as exc:
+            if exc.code != rules.SURVEY_CAPPED:
+                raise
+            await Survey.insert(Survey(merchant=order["merchant"], order=order_id, key=rules.survey_key(order_id),
+                                       email_key=rules.email_key(order["customer_email"]), state=rules.CAPPED,
                                        opened_at=now, updated_at=now))
             return "capped"
         await Survey.update({Survey.invited_at: now}).where(Survey.id == row["id"])
@@ -343,22 +347,24 @@ async def _invite_review(order_id: int, received: dt.datetime, *, now: dt.dateti
     async with engine.write():
         order = await _order(order_id)
         settings = await queries.merchant_settings(order["merchant"])
-        opens = rules.review_opens_at(received, settings["review_invite_days"])
+        opens = rules.review_opens_at(received, settings.review_invite_days)
         if opens is None or now < opens:
             return False
-        row = await Survey.select(Survey.id, Survey.review_invited_at).where(Survey.key == str(order_id)).first()
+        row = await Survey.select(Survey.id, Survey.review_invited_at).where(
+            Survey.key == rules.survey_key(order_id)).first()
         if row is not None and row["review_invited_at"] is not None:
             return False
         if row is None:  # no survey was given (received before surveys existed, or too long ago): keep it so
-            await Survey.insert(Survey(merchant=order["merchant"], order=order_id, key=str(order_id),
-                                       email_key=rules.email_key(order["customer_email"]), state="skipped",
+            await Survey.insert(Survey(merchant=order["merchant"], order=order_id, key=rules.survey_key(order_id),
+                                       email_key=rules.email_key(order["customer_email"]), state=rules.SKIPPED,
                                        opened_at=now, updated_at=now, review_invited_at=now))
         else:
             await Survey.update({Survey.review_invited_at: now}).where(Survey.id == row["id"])
         if now - opens > REVIEW_WINDOW:
             return False  # the job was down for weeks: too late to ask
         lines = await OrderLine.select(OrderLine.line_id).where(OrderLine.order == order_id)
-        reviewed = {r["key"].split(":", 1)[1] for r in await Review.select(Review.key).where(Review.order == order_id)}
+        reviewed = {rules.line_of_review_key(r["key"])
+                    for r in await Review.select(Review.key).where(Review.order == order_id)}
         if all(ln["line_id"] in reviewed for ln in lines):
             return False  # everything already reviewed: no need to ask
         await notify(order["merchant"], "feedback.review_invitation", _payload(order), order_id=order_id, now=now)

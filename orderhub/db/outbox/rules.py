@@ -8,6 +8,20 @@ import hmac
 import json
 from urllib.parse import urlsplit
 
+# --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
+
+ENDPOINT_NOT_FOUND = "webhook.endpoint_not_found"
+DELIVERY_NOT_FOUND = "webhook.delivery_not_found"
+BAD_URL = "webhook.bad_url"
+
+# --- a delivery's life (WebhookDelivery.state) ---------------------------------------------------
+
+PENDING, SENDING, DELIVERED, DEAD = "pending", "sending", "delivered", "dead"
+#: pending -> sending -> delivered | pending (retry) | dead
+STATES = (PENDING, SENDING, DELIVERED, DEAD)
+#: what the merchant may send again at once (a dead one, or one waiting for its next try)
+RETRYABLE = (DEAD, PENDING)
+
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 6 * 3600

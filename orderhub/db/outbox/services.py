@@ -1,5 +1,9 @@
 """Writes for the outbox: `notify` (called by every area inside its own write transaction),
-endpoints and their secrets, delivering due webhooks with retries, retrying dead ones by hand."""
+the arriving-tomorrow announcements, endpoints and their secrets, delivering due webhooks with
+retries, retrying dead ones by hand.
+
+Dependencies go one way: the outbox writes the shopper's email through db/emails (enqueue); the
+emails area never imports the outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ import uuid
 import httpx
 
 from orderhub.db import engine
+from orderhub.db.emails import queries as email_queries
+from orderhub.db.emails import rules as email_rules
 from orderhub.db.emails import services as emails
+from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
@@ -26,7 +33,7 @@ async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int |
         ).output(load_json=True)
         rows = [
             WebhookDelivery(merchant=merchant_id, endpoint=ep["id"], event_id=f"evt_{uuid.uuid4().hex}", event=event,
-                            order_id=order_id, payload=payload, state="pending", attempts=0, next_attempt_at=now,
+                            order_id=order_id, payload=payload, state=rules.PENDING, attempts=0, next_attempt_at=now,
                             created_at=now)
             for ep in endpoints if rules.wants(ep["events"] or ["*"], event)
         ]
@@ -36,10 +43,41 @@ async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int |
         await emails.enqueue(merchant_id, event, payload, order_id=order_id, now=now)
 
 
+ARRIVING_TOMORROW = "shipment.arriving_tomorrow"
+
+
+async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
+    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose
+    estimate is tomorrow in the shopper's time zone, once per shipment and estimate. -> how many."""
+    told = 0
+    for ship in await email_queries.shipments_arriving_soon(now):
+        tz = email_rules.shopper_timezone(ship.country, ship.timezone)
+        if not email_rules.arriving_tomorrow(ship.estimate, ship.status, now, tz):
+            continue
+        payload = {"shipment_id": ship.external_id, "carrier": ship.carrier,
+                   "tracking_number": ship.tracking_number, "status": ship.status,
+                   "substatus": ship.substatus or None, "estimated_delivery": ship.estimate.isoformat(),
+                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None}
+        key = email_rules.dedupe_key(ship.merchant_id, ship.order_id, ARRIVING_TOMORROW, payload)
+        async with engine.write():
+            if await EmailMessage.exists().where(EmailMessage.key == key):
+                continue
+            earlier = await WebhookDelivery.select(WebhookDelivery.payload).where(
+                (WebhookDelivery.order_id == ship.order_id) & (WebhookDelivery.event == ARRIVING_TOMORROW)
+            ).output(load_json=True)
+            told_before = [d["payload"] or {} for d in earlier]
+            if any(p.get("shipment_id") == ship.external_id
+                   and p.get("estimated_delivery") == payload["estimated_delivery"] for p in told_before):
+                continue
+            await notify(ship.merchant_id, ARRIVING_TOMORROW, payload, order_id=ship.order_id, now=now)
+            told += 1
+    return told
+
+
 async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime) -> tuple[int, str]:
     """-> (endpoint id, secret). The secret is shown to the merchant to verify signatures."""
     if not rules.endpoint_url_ok(url):
-        raise ValidationFailed([{"field": "url", "message": "must be an http(s) URL"}])
+        raise ValidationFailed([{"field": "url", "code": rules.BAD_URL, "message": "must be an http(s) URL"}])
     secret = new_secret()
     async with engine.write():
         row = WebhookEndpoint(merchant=merchant_id, url=url, secret=secret, events=events or ["*"], active=True,
@@ -55,7 +93,7 @@ async def rotate_secret(merchant_id: int, endpoint_id: int) -> str:
             (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.merchant == merchant_id)
         ).returning(WebhookEndpoint.id)
     if not updated:
-        raise NotFound("endpoint")
+        raise NotFound(rules.ENDPOINT_NOT_FOUND, "endpoint not found")
     return secret
 
 
@@ -65,20 +103,20 @@ async def set_active(merchant_id: int, endpoint_id: int, active: bool) -> None:
             (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.merchant == merchant_id)
         ).returning(WebhookEndpoint.id)
     if not updated:
-        raise NotFound("endpoint")
+        raise NotFound(rules.ENDPOINT_NOT_FOUND, "endpoint not found")
 
 
 async def retry(merchant_id: int, delivery_id: int, *, now: dt.datetime) -> None:
     """Send a dead (or failing) delivery again at once."""
     async with engine.write():
         updated = await WebhookDelivery.update({
-            WebhookDelivery.state: "pending", WebhookDelivery.next_attempt_at: now,
+            WebhookDelivery.state: rules.PENDING, WebhookDelivery.next_attempt_at: now,
         }).where(
             (WebhookDelivery.id == delivery_id) & (WebhookDelivery.merchant == merchant_id)
-            & WebhookDelivery.state.is_in(["dead", "pending"])
+            & WebhookDelivery.state.is_in(list(rules.RETRYABLE))
         ).returning(WebhookDelivery.id)
     if not updated:
-        raise NotFound("delivery")
+        raise NotFound(rules.DELIVERY_NOT_FOUND, "delivery not found")
 
 
 async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int = 50) -> dict[str, int]:
@@ -86,13 +124,13 @@ async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int
     Each delivery is claimed atomically first, so two workers never send the same one at once."""
     async with engine.read():
         due = await WebhookDelivery.select(WebhookDelivery.id).where(
-            (WebhookDelivery.state == "pending") & (WebhookDelivery.next_attempt_at <= now)
+            (WebhookDelivery.state == rules.PENDING) & (WebhookDelivery.next_attempt_at <= now)
         ).order_by(WebhookDelivery.next_attempt_at).limit(limit)
     counts = {"delivered": 0, "retry": 0, "dead": 0}
     for item in due:
         async with engine.write():
-            claimed = await WebhookDelivery.update({WebhookDelivery.state: "sending"}).where(
-                (WebhookDelivery.id == item["id"]) & (WebhookDelivery.state == "pending")
+            claimed = await WebhookDelivery.update({WebhookDelivery.state: rules.SENDING}).where(
+                (WebhookDelivery.id == item["id"]) & (WebhookDelivery.state == rules.PENDING)
             ).returning(WebhookDelivery.id)
             if not claimed:
                 continue
@@ -115,11 +153,11 @@ async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int
             ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
         attempts = row.attempts + 1
         if ok:
-            values = {WebhookDelivery.state: "delivered", WebhookDelivery.delivered_at: now}
+            values = {WebhookDelivery.state: rules.DELIVERED, WebhookDelivery.delivered_at: now}
             counts["delivered"] += 1
         else:
             retry_at = rules.next_attempt(attempts, now)
-            values = {WebhookDelivery.state: "pending" if retry_at else "dead",
+            values = {WebhookDelivery.state: rules.PENDING if retry_at else rules.DEAD,
                       WebhookDelivery.next_attempt_at: retry_at or now}
             counts["retry" if retry_at else "dead"] += 1
         async with engine.write():
@@ -134,6 +172,6 @@ async def release_stuck(*, now: dt.datetime, older_than: dt.timedelta = dt.timed
     """A worker that died mid-send leaves rows 'sending': make them due again (the receiver drops
     the repeat by the event id in the body)."""
     async with engine.write():
-        await WebhookDelivery.update({WebhookDelivery.state: "pending"}).where(
-            (WebhookDelivery.state == "sending") & (WebhookDelivery.next_attempt_at < now - older_than)
+        await WebhookDelivery.update({WebhookDelivery.state: rules.PENDING}).where(
+            (WebhookDelivery.state == rules.SENDING) & (WebhookDelivery.next_attempt_at < now - older_than)
         )

@@ -26,7 +26,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
-from orderhub.components import form_errors
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href

@@ -5,19 +5,23 @@ message for any of its orders. The preview's HTML (an email, with its inline sty
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import datetime as dt
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
+from orderhub.components.i18n import LANGUAGES
 from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db.emails import queries, rules, services
+from orderhub.db.emails.queries import OrderRef
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.emails.preview import html_for_browser, preview
+from orderhub.emails.render import Rendered
 from orderhub.site.admin import nav
-from orderhub.site.admin.guard import admin_context, require_admin
+from orderhub.site.admin.guard import Admin, admin_context, require_admin
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/emails/admin.html.jinja"
@@ -29,24 +33,18 @@ nav.register(nav.AdminLink("emails", "Emails", "/admin/emails", roles=ROLES, ord
 
 
 def kind_label(kind: str) -> str:
-    return {
-        "order_confirmed": _("Order confirmed"), "shipped": _("Shipped"), "arriving_today": _("Arriving today"),
-        "arriving_tomorrow": _("Arriving tomorrow"), "delayed": _("Delayed"), "exception": _("Delivery problem"),
-        "delivered": _("Delivered"), "pickup_ready": _("Ready for pickup"), "pickup_reminder": _("Pickup reminder"),
-        "pickup_expired": _("Pickup expired"), "return_approved": _("Return approved"),
-        "return_received": _("Return received"), "return_refunded": _("Refunded"),
-        "review_invitation": _("Review invitation"), "survey_invitation": _("Survey"),
-    }.get(kind, kind)
+    """What a kind of message is called (rules.KIND_NAMES), in the page's language."""
+    name = rules.KIND_NAMES.get(kind)
+    return _(name) if name else kind
 
 
 def state_label(state: str) -> str:
-    return {"pending": _("Waiting"), "sending": _("Sending"), "sent": _("Sent"), "dead": _("Failed"),
-            "suppressed": _("Held back"), "skipped": _("Not sent")}.get(state, state)
+    return {rules.PENDING: _("Waiting"), rules.SENDING: _("Sending"), rules.SENT: _("Sent"), rules.DEAD: _("Failed"),
+            rules.SUPPRESSED: _("Held back"), rules.SKIPPED: _("Not sent")}.get(state, state)
 
 
-STATE_BADGE = {"pending": "info", "sending": "info", "sent": "good", "dead": "bad", "suppressed": "muted",
-               "skipped": "muted"}
-RETRYABLE = ("dead", "suppressed", "skipped")
+def state_badge(state: str) -> str:
+    return {rules.SENT: "good", rules.DEAD: "bad", rules.SUPPRESSED: "muted", rules.SKIPPED: "muted"}.get(state, "info")
 
 
 def _event_choices() -> list[tuple[str, str]]:
@@ -60,14 +58,14 @@ class AdminEmailsController(Controller):
     async def outbox(self, request: Request, wanted: str | None = Parameter(query="state", default=None),
                      done: str | None = None) -> Template:
         admin = await require_admin(request, roles=ROLES)
-        state = wanted if wanted in queries.STATES else None
+        state = wanted if wanted in rules.STATES else None
         merchant_id = admin.merchant["id"]
         rows = await queries.messages(merchant_id, state=state, limit=200)
         counts = await queries.counts(merchant_id)
         conf = rules.read_emails_settings((admin.merchant.get("settings") or {}).get("emails"))
         context = admin_context(
-            request, admin, "emails", rows=rows, counts=counts, state=state, states=queries.STATES,
-            kind_label=kind_label, state_label=state_label, badge=STATE_BADGE, retryable=RETRYABLE,
+            request, admin, "emails", rows=rows, counts=counts, state=state, states=rules.STATES,
+            kind_label=kind_label, state_label=state_label, badge=state_badge,
             sending_on=conf["send"], smtp_on=bool(request.app.state.settings.smtp_url),
             tz=admin.merchant.get("timezone") or "UTC", notice=_("The email is queued to go out again.") if done else "",
             orders=await queries.recent_orders(merchant_id), events=_event_choices(),
@@ -75,22 +73,22 @@ class AdminEmailsController(Controller):
         return page(request, TEMPLATE, "outbox", context)
 
     @post("/{message_id:str}/retry", name="admin-email-retry")
-    async def retry(self, request: Request, message_id: str) -> Redirect:
+    async def retry(self, request: Request, now: dt.datetime, message_id: str) -> Redirect:
         admin = await require_admin(request, roles=ROLES)
         if not message_id.isdigit() or len(message_id) > 18:
             raise NotFoundException()
         form = await request.form()
-        back = form.get("state") if form.get("state") in queries.STATES else ""
+        back = form.get("state") if form.get("state") in rules.STATES else None
         try:
-            await services.retry(admin.merchant["id"], int(message_id), now=request.app.state.clock())
+            await services.retry(admin.merchant["id"], int(message_id), now=now)
         except NotFound:
             raise NotFoundException() from None
         except Conflict:
             pass  # already going out again: the list shows its state
-        query = urlencode({k: v for k, v in (("state", back), ("done", "1")) if v})
-        return Redirect(path=f"/admin/emails?{query}", status_code=303)
+        return Redirect(path=href("/admin/emails", state=back, done="1"), status_code=303)
 
-    async def _preview(self, request: Request, admin, order_ref: str, event: str, locale: str):
+    async def _preview(self, request: Request, now: dt.datetime, admin: Admin, order_ref: str, event: str,
+                       locale: str) -> tuple[tuple[Rendered | None, OrderRef, str] | None, str]:
         if len(order_ref) > MAX_REF:
             return None, _("Use an order number or id of up to 200 characters.")
         if event not in rules.EVENTS:
@@ -100,20 +98,19 @@ class AdminEmailsController(Controller):
         order = await queries.order_for_preview(admin.merchant["id"], order_ref)
         if order is None:
             return None, _("No order %(ref)s.", ref=order_ref.strip())
-        lang = locale if locale in ("ja", "en") else (order["locale"] or "en").split("-")[0]
-        rendered = await preview(order["id"], event, lang if lang in ("ja", "en") else "en",
-                                 request.app.state.settings, now=request.app.state.clock())
+        lang = locale if locale in LANGUAGES else (order.locale or "en").split("-")[0]
+        rendered = await preview(order.id, event, lang if lang in LANGUAGES else "en",
+                                 request.app.state.settings, now=now)
         return (rendered, order, lang), ""
 
     @get("/preview", name="admin-email-preview")
-    async def preview_page(self, request: Request, order: str = "", event: str = "order.confirmed",
+    async def preview_page(self, request: Request, now: dt.datetime, order: str = "", event: str = "order.confirmed",
                            locale: str = "") -> Template:
         admin = await require_admin(request, roles=ROLES)
-        result, error = await self._preview(request, admin, order, event, locale)
+        result, error = await self._preview(request, now, admin, order, event, locale)
         frame_url = ""
         if result:
-            frame_url = "/admin/emails/preview/frame?" + urlencode(
-                {"order": result[1]["external_id"], "event": event, "locale": result[2]})
+            frame_url = href("/admin/emails/preview/frame", order=result[1].external_id, event=event, locale=result[2])
         context = admin_context(
             request, admin, "emails", order_ref=order[:MAX_REF], event=event, locale=locale, error=error,
             rendered=result[0] if result else None, lang=result[2] if result else "", frame_url=frame_url,
@@ -122,10 +119,10 @@ class AdminEmailsController(Controller):
         return page(request, PREVIEW, "preview", context, status_code=422 if error else 200)
 
     @get("/preview/frame", name="admin-email-preview-frame")
-    async def preview_frame(self, request: Request, order: str = "", event: str = "order.confirmed",
+    async def preview_frame(self, request: Request, now: dt.datetime, order: str = "", event: str = "order.confirmed",
                             locale: str = "") -> Response:
         admin = await require_admin(request, roles=ROLES)
-        result, error = await self._preview(request, admin, order, event, locale)
-        if not result:
+        result, error = await self._preview(request, now, admin, order, event, locale)
+        if not result or result[0] is None:
             raise NotFoundException()
         return Response(html_for_browser(result[0]), media_type="text/html; charset=utf-8")

@@ -10,6 +10,7 @@ storefront origin (`'none'` when the merchant has none), so no other site can fr
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -18,6 +19,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from orderhub.components.urls import href
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
@@ -73,29 +75,26 @@ class ReviewsApi(Controller):
     async def get_review(self, merchant: Merchant, review_id: int) -> dict[str, Any]:
         return (await queries.review_for_merchant(merchant.id, review_id)).api()
 
-    async def _move(self, request: Request, merchant: Merchant, review_id: int, action: str) -> dict[str, Any]:
-        return (await services.moderate(merchant.id, review_id, action, now=request.app.state.clock())).api()
-
     @post("/reviews/{review_id:int}/publish", summary="Publish a review", status_code=200)
-    async def publish(self, request: Request, merchant: Merchant, review_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, review_id, "publish")
+    async def publish(self, merchant: Merchant, now: dt.datetime, review_id: int) -> dict[str, Any]:
+        return (await services.moderate(merchant.id, review_id, "publish", now=now)).api()
 
     @post("/reviews/{review_id:int}/reject", summary="Reject a pending review", status_code=200)
-    async def reject(self, request: Request, merchant: Merchant, review_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, review_id, "reject")
+    async def reject(self, merchant: Merchant, now: dt.datetime, review_id: int) -> dict[str, Any]:
+        return (await services.moderate(merchant.id, review_id, "reject", now=now)).api()
 
     @post("/reviews/{review_id:int}/hide", summary="Hide a published review", status_code=200)
-    async def hide(self, request: Request, merchant: Merchant, review_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, review_id, "hide")
+    async def hide(self, merchant: Merchant, now: dt.datetime, review_id: int) -> dict[str, Any]:
+        return (await services.moderate(merchant.id, review_id, "hide", now=now)).api()
 
     @post("/reviews/{review_id:int}/reply", summary="The merchant's public reply (empty removes it)",
           status_code=200)
-    async def reply(self, request: Request, merchant: Merchant, review_id: int) -> dict[str, Any]:
+    async def reply(self, request: Request, merchant: Merchant, now: dt.datetime, review_id: int) -> dict[str, Any]:
         await queries.review_for_merchant(merchant.id, review_id)  # another merchant's or no review: 404 first
         body = await json_body(request)
         if not isinstance(body, dict) or "reply" not in body:
             raise ValidationFailed([{"field": "reply", "message": "is required: send {\"reply\": \"...\"}"}])
-        return (await services.reply(merchant.id, review_id, body["reply"], now=request.app.state.clock())).api()
+        return (await services.reply(merchant.id, review_id, body["reply"], now=now)).api()
 
     @get("/reviews/{review_id:int}/photos/{photo_id:int}", summary="A photo of a review")
     async def photo(self, merchant: Merchant, review_id: int, photo_id: int) -> Response:
@@ -159,11 +158,9 @@ class EmbedController(Controller):
                 view = await queries.product_reviews(merchant.id, product_id, number, 10)
             except NotFound:
                 raise NotFoundException() from None
-        lang = request.query_params.get("lang")
-        keep = f"&lang={lang}" if lang in ("ja", "en") else ""
         context = base_context(request, view=view, merchant=merchant, ld=json_ld(view, merchant.name),
-                               page_url=lambda p: f"/embed/products/{quote(product_id, safe='')}/reviews"
-                                                  f"?merchant={quote(merchant.slug, safe='')}&page={p}{keep}",
+                               page_url=lambda p: href(f"/embed/products/{quote(product_id, safe='')}/reviews",
+                                                       merchant=merchant.slug, page=p),
                                photo_url=lambda r, p: f"/embed/reviews/{r}/photos/{p}?merchant={merchant.slug}")
         return Template(template_name="site/feedback/embed.html.jinja", context=context, headers={
             "Content-Security-Policy": embed_csp(merchant.storefront_url or ""),

@@ -14,22 +14,23 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub import images
-from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
-from orderhub.db.orders.queries import Hub
-from orderhub.site import uploads
+from orderhub.db.orders.queries import Hub, LineView
+from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
-from orderhub.site.hub.context import hub_context, open_hub
+from orderhub.site.deps import read_scope
+from orderhub.site.feedback.words import WORDS, field_errors, photo_error, too_many_photos
+from orderhub.site.hub.context import hub_context
 from orderhub.site.rendering import page, wants_partial
-from orderhub.site.returns.presenter import image_error
 
 TEMPLATE = "site/feedback/feedback.html.jinja"
 REVIEW = "site/feedback/review.html.jinja"
 UPLOAD_LIMIT = rules.MAX_PHOTOS * images.MAX_BYTES + 64 * 1024
 FORM_LIMIT = 64 * 1024
-
+MB = 1024 * 1024
 
 
 async def feedback_summary(hub: Hub) -> dict:
@@ -43,62 +44,13 @@ async def feedback_summary(hub: Hub) -> dict:
     return {"feedback": view, "feedback_words": WORDS}
 
 
-# --- words ---------------------------------------------------------------------------------------
-
-def error_text(message: str) -> str:
-    """Service messages (English) -> the page's language."""
-    known = {
-        "choose from 1 to 5 stars": _("Choose from 1 to 5 stars."),
-        "must be text": _("Please type plain text."),
-        "must not contain control characters": _("Please remove the special characters."),
-        "must be a whole number from 1 to 5": _("Choose from 1 to 5."),
-        "must be a whole number from 0 to 10": _("Choose a score from 0 to 10."),
-        f"at most {rules.MAX_PHOTOS} photos": _("You can add up to %(num)s photos.", num=rules.MAX_PHOTOS),
-    }
-    if message in known:
-        return known[message]
-    if message.startswith("must be at most"):
-        limit = "".join(c for c in message if c.isdigit())
-        return _("That is too long (at most %(num)s characters).", num=limit)
-
-    return image_error(message)
-
-
-def star_label(n: int) -> str:
-    return {1: _("1 star: poor"), 2: _("2 stars: fair"), 3: _("3 stars: good"), 4: _("4 stars: very good"),
-            5: _("5 stars: excellent")}[n]
-
-
-def csat_label(n: int) -> str:
-    return {1: _("Very dissatisfied"), 2: _("Dissatisfied"), 3: _("Neutral"), 4: _("Satisfied"),
-            5: _("Very satisfied")}[n]
-
-
-def status_label(status: str) -> str:
-    return {"pending": _("Waiting for approval"), "published": _("Published"), "rejected": _("Not published"),
-            "hidden": _("Not published")}.get(status, status)
-
-
-def status_badge(status: str) -> str:
-    return {"pending": "info", "published": "good", "rejected": "muted", "hidden": "muted"}.get(status, "muted")
-
-
-WORDS = {"star_label": star_label, "csat_label": csat_label, "status_label": status_label,
-         "status_badge": status_badge, "question": rules.question}
-
-
-def _lang_suffix(request: Request) -> str:
-    lang = request.query_params.get("lang")
-    return f"?lang={lang}" if lang in ("ja", "en") else ""
-
-
 def _origin(value: object) -> str:
     return "confirmation" if value == "confirmation" else "feedback"
 
 
-def _back(hub: Hub, request: Request, origin: str) -> str:
+def _back(hub: Hub, origin: str) -> str:
     base = f"/o/{hub.token}" + ("" if origin == "confirmation" else "/feedback")
-    return base + _lang_suffix(request) + "#feedback-survey"
+    return href(base + "#feedback-survey")
 
 
 def card_context(request: Request, hub: Hub, fb: queries.FeedbackView, *, origin: str = "feedback",
@@ -106,7 +58,8 @@ def card_context(request: Request, hub: Hub, fb: queries.FeedbackView, *, origin
     return hub_context(request, hub, "feedback", fb=fb, origin=origin, w=WORDS, card_errors=errors or {},
                        swapped=request.method == "POST" and wants_partial(request),
                        card_values=values or {}, card_notice=notice, max_photos=rules.MAX_PHOTOS,
-                       title_max=rules.TITLE_MAX, body_max=rules.BODY_MAX, why_max=rules.WHY_MAX)
+                       photo_max_mb=images.MAX_BYTES // MB, photo_types=",".join(images.FORMATS.values()),
+                       title_max=rules.TITLE_MAX, body_max=rules.BODY_MAX)
 
 
 async def _form(request: Request) -> dict:
@@ -114,50 +67,46 @@ async def _form(request: Request) -> dict:
     return {k: form.get(k) for k in form}
 
 
+def _line(hub: Hub, line_id: str) -> LineView:
+    line = next((ln for ln in hub.order.lines if ln.line_id == line_id), None)
+    if line is None:
+        raise NotFoundException()
+    return line
+
+
 class FeedbackController(Controller):
     path = "/o/{token:str}/feedback"
 
-    async def _view(self, request: Request, hub: Hub) -> queries.FeedbackView:
-        return await queries.for_order(hub.order.id, now=request.app.state.clock())
-
-    async def _card(self, request: Request, hub: Hub, origin: str, *, errors: dict | None = None,
+    async def _card(self, request: Request, hub: Hub, now: dt.datetime, origin: str, *, errors: dict | None = None,
                     values: dict | None = None, status_code: int = 200, notice: str = "") -> Template | Redirect:
         """After a survey POST: the card (htmx) or 303 back to where the card was."""
         if not wants_partial(request) and status_code < 400:
-            return Redirect(path=_back(hub, request, origin), status_code=303)
-        fb = await self._view(request, hub)
+            return Redirect(path=_back(hub, origin), status_code=303)
+        fb = await queries.for_order(hub.order.id, now=now)
         ctx = card_context(request, hub, fb, origin=origin, errors=errors, values=values, notice=notice)
-        if wants_partial(request):
-            return page(request, TEMPLATE, "survey", ctx, status_code=status_code)
         return page(request, TEMPLATE, "survey", ctx, status_code=status_code)
 
-    @get("/", name="feedback")
-    async def section(self, request: Request, token: str) -> Template:
-        async with engine.read():
-            hub = await open_hub(request, token)
-            fb = await self._view(request, hub)
+    @get("/", name="feedback", middleware=[read_scope])
+    async def section(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
+        fb = await queries.for_order(hub.order.id, now=now)
         return page(request, TEMPLATE, "survey", card_context(request, hub, fb))
 
     @post("/nps", name="feedback-nps", request_max_body_size=FORM_LIMIT)
-    async def nps(self, request: Request, token: str) -> Template | Redirect:
-        hub = await open_hub(request, token)
+    async def nps(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
         form = await _form(request)
         origin = _origin(form.get("origin"))
         raw = form.get("nps")
         score = int(raw) if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 3 else None
         try:
-            await services.record_nps(hub.order.id, score if score is not None else -1, now=request.app.state.clock())
-        except ValidationFailed:
-            return await self._card(request, hub, origin, errors={"nps": _("Choose a score from 0 to 10.")},
-                                    status_code=422)
-        except Conflict:
-            return await self._card(request, hub, origin, status_code=409,
-                                    notice=_("This survey is not open for this order."))
-        return await self._card(request, hub, origin)
+            await services.record_nps(hub.order.id, score if score is not None else -1, now=now)
+        except ValidationFailed as e:
+            return await self._card(request, hub, now, origin, errors=field_errors(e.errors), status_code=422)
+        except Conflict as e:
+            return await self._card(request, hub, now, origin, status_code=409, notice=messages.for_error(e))
+        return await self._card(request, hub, now, origin)
 
     @post("/answers", name="feedback-answers", request_max_body_size=FORM_LIMIT)
-    async def answers(self, request: Request, token: str) -> Template | Redirect:
-        hub = await open_hub(request, token)
+    async def answers(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
         form = await _form(request)
         origin = _origin(form.get("origin"))
         why = form.get("why")
@@ -166,68 +115,49 @@ class FeedbackController(Controller):
         if isinstance(raw, str) and raw.strip():
             csat = int(raw.strip()) if raw.strip().isdigit() and len(raw.strip()) < 3 else raw
         try:
-            await services.record_answers(hub.order.id, why=why if isinstance(why, str) else None, csat=csat,
-                                          now=request.app.state.clock())
+            await services.record_answers(hub.order.id, why=why if isinstance(why, str) else None, csat=csat, now=now)
         except ValidationFailed as e:
-            errors = {err["field"]: error_text(err["message"]) for err in e.errors}
-            return await self._card(request, hub, origin, errors=errors,
+            return await self._card(request, hub, now, origin, errors=field_errors(e.errors),
                                     values={"why": why if isinstance(why, str) else ""}, status_code=422)
-        except Conflict:
-            return await self._card(request, hub, origin, status_code=409,
-                                    notice=_("This survey is not open for this order."))
-        return await self._card(request, hub, origin)
+        except Conflict as e:
+            return await self._card(request, hub, now, origin, status_code=409, notice=messages.for_error(e))
+        return await self._card(request, hub, now, origin)
 
     @post("/contact", name="feedback-contact", request_max_body_size=FORM_LIMIT)
-    async def contact(self, request: Request, token: str) -> Template | Redirect:
-        hub = await open_hub(request, token)
+    async def contact(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
         form = await _form(request)
         origin = _origin(form.get("origin"))
         try:
-            await services.request_contact(hub.order.id, now=request.app.state.clock())
-        except Conflict:
-            return await self._card(request, hub, origin, status_code=409,
-                                    notice=_("This survey is not open for this order."))
-        return await self._card(request, hub, origin)
+            await services.request_contact(hub.order.id, now=now)
+        except Conflict as e:
+            return await self._card(request, hub, now, origin, status_code=409, notice=messages.for_error(e))
+        return await self._card(request, hub, now, origin)
 
     # --- reviews ---------------------------------------------------------------------------------
 
-    def _line(self, hub: Hub, line_id: str):
-        line = next((ln for ln in hub.order.lines if ln.line_id == line_id), None)
-        if line is None:
-            raise NotFoundException()
-        return line
-
-    async def _review_page(self, request: Request, hub: Hub, line, *, errors: dict | None = None,
-                           values: dict | None = None, editing: bool = False, status_code: int = 200,
-                           push_url: str | None = None) -> Template:
-        fb = await self._view(request, hub)
+    async def _review_page(self, request: Request, hub: Hub, now: dt.datetime, line: LineView, *,
+                           errors: dict | None = None, values: dict | None = None, editing: bool = False,
+                           status_code: int = 200, push_url: str | None = None) -> Template:
+        fb = await queries.for_order(hub.order.id, now=now)
         review = fb.reviews.get(line.line_id)
         base = f"/o/{hub.token}/feedback/reviews/{line.line_id}"
         ctx = card_context(request, hub, fb, errors=errors, values=values)
         ctx.update(line=line, review=review, editing=review is None or (editing and review.editable),
-                   action=base + _lang_suffix(request), edit_url=base + "/edit" + _lang_suffix(request),
-                   feedback_url=f"/o/{hub.token}/feedback" + _lang_suffix(request),
+                   action=href(base), edit_url=href(base + "/edit"), feedback_url=href(f"/o/{hub.token}/feedback"),
                    photo_url=lambda pid: f"/o/{hub.token}/feedback/reviews/{review.id}/photos/{pid}" if review else "")
         return page(request, REVIEW, "review", ctx, status_code=status_code, push_url=push_url)
 
-    @get("/reviews/{line_id:str}", name="feedback-review")
-    async def review(self, request: Request, token: str, line_id: str) -> Template:
-        async with engine.read():
-            hub = await open_hub(request, token)
-            line = self._line(hub, line_id)
-            return await self._review_page(request, hub, line)
+    @get("/reviews/{line_id:str}", name="feedback-review", middleware=[read_scope])
+    async def review(self, request: Request, hub: Hub, now: dt.datetime, line_id: str) -> Template:
+        return await self._review_page(request, hub, now, _line(hub, line_id))
 
-    @get("/reviews/{line_id:str}/edit", name="feedback-review-edit")
-    async def edit(self, request: Request, token: str, line_id: str) -> Template:
-        async with engine.read():
-            hub = await open_hub(request, token)
-            line = self._line(hub, line_id)
-            return await self._review_page(request, hub, line, editing=True)
+    @get("/reviews/{line_id:str}/edit", name="feedback-review-edit", middleware=[read_scope])
+    async def edit(self, request: Request, hub: Hub, now: dt.datetime, line_id: str) -> Template:
+        return await self._review_page(request, hub, now, _line(hub, line_id), editing=True)
 
     @post("/reviews/{line_id:str}", name="feedback-review-save", request_max_body_size=UPLOAD_LIMIT)
-    async def save(self, request: Request, token: str, line_id: str) -> Template | Redirect:
-        hub = await open_hub(request, token)
-        line = self._line(hub, line_id)
+    async def save(self, request: Request, hub: Hub, now: dt.datetime, line_id: str) -> Template | Redirect:
+        line = _line(hub, line_id)
         form = await request.form()
         values = {k: form.get(k) if isinstance(form.get(k), str) else None for k in ("stars", "title", "body")}
         errors: dict[str, str] = {}
@@ -235,44 +165,44 @@ class FeedbackController(Controller):
         for raw in (form.getall("remove_photo") if "remove_photo" in form else []):
             if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
                 remove.append(int(raw))
-        pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS)
-        if problem:
-            errors["photos"] = error_text(problem)
+        pictures: list = []
+        if len(uploads.files(form, "photos")) > rules.MAX_PHOTOS:
+            errors["photos"] = too_many_photos()
+        else:
+            pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS)
+            if problem:
+                errors["photos"] = photo_error(problem)
         photos = [(clean.data, clean.content_type, clean.width, clean.height) for clean in pictures]
         if not errors:
             try:
                 services.check_review(values)
             except ValidationFailed as e:
-                errors = {err["field"]: error_text(err["message"]) for err in e.errors}
+                errors = field_errors(e.errors)
         if not errors:
             try:
                 await services.save_review(hub.order.id, line.line_id, values, photos=photos, remove_photos=remove,
-                                           now=request.app.state.clock())
+                                           now=now)
             except ValidationFailed as e:
-                errors = {err["field"]: error_text(err["message"]) for err in e.errors}
+                errors = field_errors(e.errors)
             except Conflict:
                 async with engine.read():
-                    return await self._review_page(request, hub, line, status_code=409)
+                    return await self._review_page(request, hub, now, line, status_code=409)
             except NotFound:
                 raise NotFoundException() from None
         if errors:
             async with engine.read():
-                return await self._review_page(request, hub, line, errors=errors, values=values, editing=True,
+                return await self._review_page(request, hub, now, line, errors=errors, values=values, editing=True,
                                                status_code=422)
-        target = f"/o/{hub.token}/feedback/reviews/{line.line_id}" + _lang_suffix(request)
+        target = href(f"/o/{hub.token}/feedback/reviews/{line.line_id}")
         if wants_partial(request):
             async with engine.read():
-                return await self._review_page(request, hub, line, push_url=target)
+                return await self._review_page(request, hub, now, line, push_url=target)
         return Redirect(path=target, status_code=303)
 
     @get("/reviews/{review_id:int}/photos/{photo_id:int}", name="feedback-review-photo")
-    async def photo(self, request: Request, token: str, review_id: int, photo_id: int) -> Response:
-
-        async with engine.read():
-            hub = await open_hub(request, token)
+    async def photo(self, hub: Hub, review_id: int, photo_id: int) -> Response:
         try:
             data, content_type = await queries.photo_for_order(hub.order.id, review_id, photo_id)
         except NotFound:
             raise NotFoundException() from None
         return image_response(data, content_type)
-

@@ -111,8 +111,8 @@ class IntegrationsController(Controller):
             secret = await outbox_services.rotate_secret(admin_user.merchant.id, _id(endpoint_id))
         except NotFound:
             raise NotFoundException() from None
-        url = next((e["url"] for e in await outbox_queries.endpoints(admin_user.merchant.id)
-                    if e["id"] == int(endpoint_id)), "")
+        url = next((e.url for e in await outbox_queries.endpoints(admin_user.merchant.id)
+                    if e.id == int(endpoint_id)), "")
         return await self._webhooks(request, admin_user, secret=secret, secret_for=url)
 
     @post("/webhooks/{endpoint_id:str}/{move:str}", name="admin-webhook-switch")
