@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from orderhub.db.merchants import services
 from tests.conftest import bearer
 
 PASSWORD = "correct horse battery"
@@ -16,8 +17,6 @@ def csrf_of(html: str) -> str:
 
 
 async def make_staff(clock, slug: str = "yamakaze", store: str = "shibuya", email: str = "clerk@example.jp") -> None:
-    from orderhub.db.merchants import services
-
     await services.create_user(slug, email, "staff", PASSWORD, store_code=store, now=clock())
 
 

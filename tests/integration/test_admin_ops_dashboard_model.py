@@ -67,6 +67,7 @@ async def test_section_visits_are_counted_from_hub_pages(app, client, orders, me
 
 async def test_pickups_today(merchants, orders, clock):
     from orderhub.db.pickup import services as pickup
+    from orderhub.db.pickup.rules import Clerk
 
     yk = merchants["yamakaze"][0]
     # ready, held until the end of today in Tokyo (2026-11-22 14:59Z = 23:59 JST)
@@ -75,8 +76,8 @@ async def test_pickups_today(merchants, orders, clock):
     view = await dashboard(yk.id, rules.default_range(dt.date(2026, 11, 22)), now=clock())
     assert (view.pickups_waiting, view.pickups_due_today, view.pickups_done_today) == (1, 1, 0)
     row = await pickup.ensure(orders["jp_pickup"].id, now=clock())
-    clerk = {"email": "clerk@example.jp", "merchant": yk.id, "store_code": row["store_code"]}
-    await pickup.hand_over(clerk, row["id"], now=clock())
+    clerk = Clerk(merchant_id=yk.id, store_code=row.store_code, email="clerk@example.jp")
+    await pickup.hand_over(clerk, row.id, now=clock())
     view = await dashboard(yk.id, rules.default_range(dt.date(2026, 11, 22)), now=clock())
     assert (view.pickups_waiting, view.pickups_due_today, view.pickups_done_today) == (0, 0, 1)
     clock.advance(hours=13)  # the next day in Tokyo

@@ -221,6 +221,7 @@ async def test_concurrent_taps_make_one_survey(client, merchants, orders):
 async def test_a_picked_up_order_gets_the_survey_and_its_review_timing(client, merchants, orders, clock):
     from orderhub.db.feedback import services
     from orderhub.db.pickup import services as pickup_services
+    from orderhub.db.pickup.rules import Clerk
     from orderhub.db.pickup.tables import Pickup
     from tests.pickup_support import make_ready
 
@@ -230,7 +231,7 @@ async def test_a_picked_up_order_gets_the_survey_and_its_review_timing(client, m
     assert "nps__score" not in (await client.get(f"/o/{t}")).text  # ready is not picked up
     async with engine.read():
         pickup = await Pickup.select(Pickup.id, Pickup.store_code).where(Pickup.order == orders["jp_pickup"].id).first()
-    staff = {"merchant": yamakaze.id, "store_code": pickup["store_code"], "email": "clerk@example.jp"}
+    staff = Clerk(merchant_id=yamakaze.id, store_code=pickup["store_code"], email="clerk@example.jp")
     await pickup_services.hand_over(staff, pickup["id"], now=clock())
     hub = await client.get(f"/o/{t}?lang=en")
     assert hub.text.count('class="nps__score"') == 11

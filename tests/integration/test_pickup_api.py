@@ -4,6 +4,8 @@ import datetime as dt
 
 from orderhub.db import engine
 from orderhub.db.orders.tables import Order
+from orderhub.db.pickup import services
+from orderhub.db.pickup.rules import Clerk
 from orderhub.db.pickup.tables import Pickup, PickupEvent
 from tests.conftest import bearer
 from tests.pickup_support import make_ready
@@ -90,13 +92,11 @@ async def test_bad_bodies_are_422_with_fields(client, merchants, orders):
 
 
 async def test_the_api_cannot_hand_over_or_move_a_picked_up_order(client, merchants, orders, clock):
-    from orderhub.db.pickup import services
-
     h = bearer(merchants["yamakaze"][1])
     await make_ready(client, merchants["yamakaze"][1])
     async with engine.read():
         pickup = await Pickup.select().first()
-    await services.hand_over({"merchant": pickup["merchant"], "store_code": "shibuya", "email": "c@x.jp"},
+    await services.hand_over(Clerk(merchant_id=pickup["merchant"], store_code="shibuya", email="c@x.jp"),
                              pickup["id"], now=clock())
     for status in ("ready", "preparing", "cancelled"):
         r = await client.put(URL, json={"status": status}, headers=h)
@@ -104,13 +104,11 @@ async def test_the_api_cannot_hand_over_or_move_a_picked_up_order(client, mercha
 
 
 async def test_expired_can_be_made_ready_again(client, merchants, orders, clock):
-    from orderhub.db.pickup import services
-
     key = merchants["yamakaze"][1]
     await make_ready(client, key)
     clock.now = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.timezone.utc)
     result = await services.run_deadlines(now=clock())
-    assert result["expired"] == [orders["jp_pickup"].id]
+    assert result.expired == [orders["jp_pickup"].id]
     r = await client.put(URL, json={"status": "ready", "pickup_deadline": "2026-12-03T14:59:00Z"},
                          headers=bearer(key))
     assert r.status_code == 200 and r.json()["status"] == "ready"

@@ -6,6 +6,7 @@ from orderhub.db import engine
 from orderhub.db.outbox import services as outbox
 from orderhub.db.outbox.tables import WebhookDelivery
 from orderhub.db.pickup import services
+from orderhub.db.pickup.rules import Clerk
 from orderhub.db.pickup.tables import Pickup
 from tests.pickup_support import make_ready, post_form
 
@@ -27,7 +28,7 @@ async def test_ready_arrived_picked_up_reminder_expired_are_notified(client, mer
     await post_form(client, f"/o/{t}/pickup", f"/o/{t}/pickup/here", {"bay": "P1", "car": "青いミニ"})
     async with engine.read():
         p = await Pickup.select().first()
-    await services.hand_over({"merchant": merchant.id, "store_code": "shibuya", "email": "c@example.jp"}, p["id"],
+    await services.hand_over(Clerk(merchant_id=merchant.id, store_code="shibuya", email="c@example.jp"), p["id"],
                              now=clock())
     rows = await _events()
     assert [r["event"] for r in rows] == ["pickup.ready", "pickup.arrived", "pickup.picked_up"]

@@ -4,8 +4,11 @@ import datetime as dt
 import re
 
 from orderhub.db import engine
+from orderhub.db.orders.queries import load_hub
 from orderhub.db.pickup.tables import Pickup
-from tests.pickup_support import csrf_of, make_ready, post_form
+from orderhub.site.confirmation.summary import hub_summary
+from tests.conftest import bearer
+from tests.pickup_support import csrf_of, make_ready, make_staff, post_form, sign_in
 
 
 async def _pickup():
@@ -102,8 +105,6 @@ async def test_validation_errors_are_shown_next_to_fields(client, merchants, ord
 
 
 async def test_hostile_input_is_escaped(client, merchants, orders, clock):
-    from tests.pickup_support import make_staff, sign_in
-
     await make_ready(client, merchants["yamakaze"][1])
     t = orders["jp_pickup"].token
     evil = '<img src=x onerror=alert(1)>"'
@@ -157,8 +158,6 @@ async def test_the_shopper_cannot_hand_over(client, merchants, orders):
 
 
 async def test_closed_pickup_refuses_shopper_moves(client, merchants, orders):
-    from tests.conftest import bearer
-
     await make_ready(client, merchants["yamakaze"][1])
     await client.put("/api/v1/orders/jp_pickup/pickup", json={"status": "cancelled"},
                      headers=bearer(merchants["yamakaze"][1]))
@@ -171,8 +170,6 @@ async def test_closed_pickup_refuses_shopper_moves(client, merchants, orders):
 
 
 async def test_partial_poll_of_a_final_page_stops_polling(client, merchants, orders):
-    from tests.conftest import bearer
-
     await client.put("/api/v1/orders/jp_pickup/pickup", json={"status": "cancelled"},
                      headers=bearer(merchants["yamakaze"][1]))
     r = await client.get(f"/o/{orders['jp_pickup'].token}/pickup",
@@ -182,8 +179,6 @@ async def test_partial_poll_of_a_final_page_stops_polling(client, merchants, ord
 
 async def test_confirmation_page_hears_the_pickup_state(client, merchants, orders):
     import orderhub.site.pickup.routes  # noqa: F401  (registers the provider)
-    from orderhub.db.orders.queries import load_hub
-    from orderhub.site.confirmation.summary import hub_summary
 
     await make_ready(client, merchants["yamakaze"][1])
     hub = await load_hub(orders["jp_pickup"].token, client._transport.app.state.token_key)

@@ -8,6 +8,9 @@ from orderhub.db import engine
 from orderhub.db.merchants import services as merchant_services
 from orderhub.db.orders.tables import Order
 from orderhub.db.pickup import services
+from orderhub.db.pickup.queries import PickupView
+from orderhub.db.pickup.rules import Clerk
+from orderhub.db.pickup.services import DeadlineRun
 from orderhub.db.pickup.tables import Pickup, PickupEvent
 from tests.conftest import bearer
 from tests.pickup_support import PASSWORD, csrf_of, make_ready, make_staff, post_form, sign_in
@@ -180,12 +183,13 @@ async def test_hostile_code_input(client, merchants, orders, clock):
 
 async def test_concurrent_hand_overs_one_wins(merchants, orders, clock, client):
     p = await _ready(client, merchants)
-    staff = {"merchant": p["merchant"], "store_code": "shibuya", "email": "a@example.jp"}
+    staff = Clerk(merchant_id=p["merchant"], store_code="shibuya", email="a@example.jp")
     results = await asyncio.gather(*(services.hand_over(staff, p["id"], now=clock()) for _ in range(5)),
                                    return_exceptions=True)
-    wins = [r for r in results if isinstance(r, dict)]
+    wins = [r for r in results if isinstance(r, PickupView)]
     assert len(wins) == 1
-    assert all(str(r) == "already picked up" for r in results if not isinstance(r, dict))
+    assert all(r.code == "pickup.already_picked_up" and str(r) == "already picked up"
+               for r in results if not isinstance(r, PickupView))
     async with engine.read():
         assert await PickupEvent.count().where(PickupEvent.kind == "picked_up") == 1
 
@@ -205,12 +209,12 @@ async def test_arrival_appears_in_the_queue_with_bay_car_and_wait(client, mercha
 async def test_deadline_job_reminds_then_expires(client, merchants, orders, clock):
     await _ready(client, merchants)  # deadline 2026-11-29T14:59Z
     clock.now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
-    assert await services.run_deadlines(now=clock()) == {"expired": [], "reminded": []}
+    assert await services.run_deadlines(now=clock()) == DeadlineRun()
     clock.now = dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.timezone.utc)
-    assert await services.run_deadlines(now=clock()) == {"expired": [], "reminded": [orders["jp_pickup"].id]}
-    assert await services.run_deadlines(now=clock()) == {"expired": [], "reminded": []}  # once
+    assert await services.run_deadlines(now=clock()) == DeadlineRun(reminded=[orders["jp_pickup"].id])
+    assert await services.run_deadlines(now=clock()) == DeadlineRun()  # once
     clock.now = dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.timezone.utc)
-    assert await services.run_deadlines(now=clock()) == {"expired": [orders["jp_pickup"].id], "reminded": []}
+    assert await services.run_deadlines(now=clock()) == DeadlineRun(expired=[orders["jp_pickup"].id])
     assert (await _pickup())["state"] == "expired"
     async with engine.read():
         kinds = [e["kind"] for e in await PickupEvent.select(PickupEvent.kind).order_by(PickupEvent.id)]

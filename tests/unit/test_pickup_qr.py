@@ -1,3 +1,5 @@
+import segno
+
 from orderhub.components.qr import qr_svg
 
 
@@ -10,7 +12,5 @@ def test_qr_is_inline_svg_without_styles():
 
 
 def test_qr_decodes_back():
-    import segno
-
     code = segno.make("OHP:ABCD2345", error="m", boost_error=False)
     assert code.error == "M" and code.symbol_size(scale=1, border=0)[0] <= 25

@@ -8,6 +8,7 @@ import datetime as dt
 from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
+from orderhub.db.keys import scoped
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import User
 from orderhub.db.pickup import services
@@ -35,7 +36,7 @@ async def pickup(ctx: demo.DemoContext) -> None:
     if "yamakaze" in ctx.merchants:
         password = getattr(ctx.settings, "demo_password", "") or DEMO_STAFF_PASSWORD
         async with engine.read():
-            exists = await User.exists().where(User.key == f"{ctx.merchants['yamakaze'].id}:{DEMO_STAFF_EMAIL}")
+            exists = await User.exists().where(User.key == scoped(ctx.merchants["yamakaze"].id, DEMO_STAFF_EMAIL))
         if not exists:
             try:
                 await merchants.create_user("yamakaze", DEMO_STAFF_EMAIL, "staff", password, store_code="shibuya",

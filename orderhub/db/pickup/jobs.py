@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from orderhub.db import engine
 from orderhub.db.clock import Clock
-from orderhub.db.pickup import services
+from orderhub.db.pickup import rules, services
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.schedule import Job
 from orderhub.settings import Settings
@@ -22,7 +22,7 @@ async def _announce(order_ids: list[int], final: bool) -> None:
 
 async def run(settings: Settings, clock: Clock) -> None:
     result = await services.run_deadlines(now=clock())
-    await _announce(result["expired"], True)
+    await _announce(result.expired, rules.is_final(rules.EXPIRED))
 
 
 JOBS: tuple[Job, ...] = (

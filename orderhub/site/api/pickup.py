@@ -1,7 +1,8 @@
-"""Integration API for store pickup (CONTRACT.md): the storefront or POS sets preparing / ready / cancelled."""
+"""Integration API for store pickup (docs/api.md): the storefront or POS sets preparing / ready / cancelled."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, put
@@ -9,6 +10,7 @@ from litestar.di import Provide
 
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.pickup import services
+from orderhub.db.pickup.queries import PickupView
 from orderhub.site import live
 from orderhub.site.api.auth import api_merchant, json_body
 
@@ -19,19 +21,27 @@ class PickupApi(Controller):
     tags = ["pickup"]
 
     @put("/orders/{external_id:str}/pickup", summary="Set a pickup order's state", status_code=200)
-    async def put_pickup(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, Any]:
-        result = await services.merchant_update(merchant.id, external_id, await json_body(request),
-                                                now=request.app.state.clock())
-        order_id = result.pop("order_id")
-        await announce(request, merchant.id, result["store"], order_id, result["status"])
-        return result
+    async def put_pickup(self, request: Request, merchant: Merchant, external_id: str,
+                         now: dt.datetime) -> dict[str, Any]:
+        pickup = await services.merchant_update(merchant.id, external_id, await json_body(request), now=now)
+        await announce(request, pickup)
+        return answer(pickup)
 
 
-async def announce(request: Request, merchant_id: int, store_code: str, order_id: int, state: str) -> None:
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def answer(pickup: PickupView) -> dict[str, Any]:
+    """The API's answer for a pickup (docs/api.md)."""
+    return {"status": pickup.state, "ready_at": _iso(pickup.ready_at), "pickup_deadline": _iso(pickup.deadline),
+            "store": pickup.store_code, "picked_up_at": _iso(pickup.picked_up_at)}
+
+
+async def announce(request: Request, pickup: PickupView) -> None:
     """After the commit: the shopper's page and the store's staff console refresh."""
-    final = state in ("picked_up", "cancelled", "expired")
-    await live.publish(request, live.topic("pickup", order_id), "final" if final else "update")
-    await live.publish(request, store_topic(merchant_id, store_code))
+    await live.publish(request, live.topic("pickup", pickup.order_id), "final" if pickup.is_final else "update")
+    await live.publish(request, store_topic(pickup.merchant_id, pickup.store_code))
 
 
 def store_topic(merchant_id: int, store_code: str) -> str:

@@ -1,7 +1,12 @@
 """The store staff console `/staff`: sign in, the live pickup queue (arrivals with an alert), scan or
-type a pickup code, see what to hand over, confirm the hand-over and undo it within a few minutes."""
+type a pickup code, see what to hand over, confirm the hand-over and undo it within a few minutes.
+
+The signed-in staff member comes from dependency injection (`staff_user`, `optional_staff_user`:
+orderhub.site.staff.auth), the time from `now` (orderhub.site.deps)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -11,12 +16,17 @@ from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants.tables import Store
+from orderhub.components.urls import href
+from orderhub.db.errors import Conflict, DomainError, NotFound
 from orderhub.db.pickup import queries, rules, services
-from orderhub.site import live
+from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce, store_topic
+from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import base_context, page_language
+from orderhub.site.messages import pickup as pickup_messages
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.staff import auth
+from orderhub.site.staff.auth import StaffUser
 
 CONSOLE = "site/staff/console.html.jinja"
 SIGN_IN = "site/staff/sign_in.html.jinja"
@@ -25,51 +35,39 @@ DETAIL = "site/staff/pickup.html.jinja"
 CODE_ATTEMPTS = 30
 
 
-def _lang_query(request: Request) -> str:
-    lang = request.query_params.get("lang")
-    return f"?lang={lang}" if lang in ("ja", "en") else ""
+def refusal_text(exc: DomainError) -> str:
+    """A refusal worded for the clerk (messages.pickup.STAFF), otherwise as on every page."""
+    msgid = pickup_messages.STAFF.get(exc.code)
+    return _(msgid, **exc.params) if msgid else messages.for_error(exc)
+
+
+def _pickup_url(pickup_id: int | None) -> str:
+    return href(f"/staff/pickups/{pickup_id}")
 
 
 class StaffController(Controller):
     path = "/staff"
-
-    async def _staff(self, request: Request) -> dict | None:
-        user = await auth.current_staff(request)
-        merchant = user["merchant_row"] if user else None
-        page_language(request, None, merchant["locale"] if merchant else None)
-        return user
-
-    async def _required(self, request: Request) -> dict:
-        user = await self._staff(request)
-        if user is None:
-            raise NotFoundException()
-        return user
+    dependencies = auth.DEPENDENCIES
 
     def _sign_in(self, request: Request, *, error: str = "", email: str = "", status_code: int = 200) -> Template:
-        return page(request, SIGN_IN, "signin", base_context(request, error=error, email=email,
-                                                              lang_q=_lang_query(request)), status_code=status_code)
+        return page(request, SIGN_IN, "signin", base_context(request, error=error, email=email),
+                    status_code=status_code)
 
-    async def _console(self, request: Request, user: dict, *, code_error: str = "", code: str = "",
-                       status_code: int = 200) -> Template:
-        now = request.app.state.clock()
-        merchant = user["merchant_row"]
-        async with engine.read():
-            queue = await queries.store_queue(merchant["id"], user["store_code"], now=now)
-            store = await Store.select(Store.name, Store.timezone).where(
-                Store.key == f"{merchant['id']}:{user['store_code']}").first()
+    async def _console(self, request: Request, staff: StaffUser, now: dt.datetime, *, code_error: str = "",
+                       code: str = "", status_code: int = 200) -> Template:
+        queue = await queries.store_queue(staff.merchant_id, staff.store_code, now=now)
         context = base_context(
-            request, user=user, merchant=merchant, store=store, tz=store["timezone"] if store else merchant["timezone"],
-            queue=queue, now=now, code_error=code_error, code=code, lang_q=_lang_query(request),
-            undo_minutes=int(rules.UNDO_WINDOW.total_seconds() // 60),
+            request, staff=staff, queue=queue, tz=queue.timezone or staff.merchant_timezone, now=now,
+            code_error=code_error, code=code, undo_minutes=rules.UNDO_MINUTES,
+            qr_prefix=rules.QR_PREFIX,
         )
         return page(request, CONSOLE, "queue", context, status_code=status_code)
 
-    @get("/", name="staff")
-    async def console(self, request: Request) -> Template:
-        user = await self._staff(request)
-        if user is None:
+    @get("/", name="staff", middleware=[read_scope])
+    async def console(self, request: Request, optional_staff_user: StaffUser | None, now: dt.datetime) -> Template:
+        if optional_staff_user is None:
             return self._sign_in(request)
-        return await self._console(request, user)
+        return await self._console(request, optional_staff_user, now)
 
     @post("/sign-in", name="staff-sign-in")
     async def sign_in(self, request: Request) -> Template | Redirect:
@@ -81,90 +79,79 @@ class StaffController(Controller):
             return self._sign_in(request, email=email, status_code=429,
                                  error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await auth.authenticate(email, password)
-        if user is None or user["role"] != "staff" or not user["store_code"]:
+        if user is None or not auth.is_staff(user):
             auth.failed_attempt(request, "staff", email)
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
-        response = Redirect(path="/staff" + _lang_query(request), status_code=303)
-        return auth.set_session(request, response, user)
+        return auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
 
     @post("/sign-out", name="staff-sign-out")
     async def sign_out(self, request: Request) -> Redirect:
-        return auth.clear_session(request, Redirect(path="/staff" + _lang_query(request), status_code=303))
+        page_language(request)
+        return auth.clear_session(request, Redirect(path=href("/staff"), status_code=303))
 
     @get("/events", name="staff-events")
-    async def events(self, request: Request) -> ServerSentEvent:
-        user = await self._required(request)
-        return live.sse_response(request, [store_topic(user["merchant"], user["store_code"])])
+    async def events(self, request: Request, staff_user: StaffUser) -> ServerSentEvent:
+        return live.sse_response(request, [store_topic(staff_user.merchant_id, staff_user.store_code)])
 
     @post("/find", name="staff-find")
-    async def find(self, request: Request) -> Template | Redirect:
-        user = await self._required(request)
+    async def find(self, request: Request, staff_user: StaffUser, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
         code = str(form.get("code") or "")[:64]
-        if not auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{user['id']}"):
-            return await self._console(request, user, code=code, status_code=429,
+        if not auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
+            return await self._console(request, staff_user, now, code=code, status_code=429,
                                        code_error=_("Too many codes tried. Please wait a few minutes."))
         try:
-            pickup = await services.find_for_staff(user, code)
-        except NotFound:
-            return await self._console(request, user, code=code, status_code=422,
-                                       code_error=_("No pickup with this code at this store."))
-        return Redirect(path=f"/staff/pickups/{pickup['id']}" + _lang_query(request), status_code=303)
+            pickup = await services.find_for_staff(staff_user, code)
+        except NotFound as exc:
+            return await self._console(request, staff_user, now, code=code, status_code=422,
+                                       code_error=refusal_text(exc))
+        return Redirect(path=_pickup_url(pickup.id), status_code=303)
 
-    async def _detail(self, request: Request, user: dict, pickup_id: int, *, message: str = "", good: bool = False,
-                      status_code: int = 200, push: bool = False) -> Template:
-        now = request.app.state.clock()
-        merchant = user["merchant_row"]
-        found = await queries.detail(pickup_id, merchant["id"], user["store_code"])
+    async def _detail(self, request: Request, staff: StaffUser, pickup_id: int, now: dt.datetime, *,
+                      message: str = "", good: bool = False, status_code: int = 200, push: bool = False) -> Template:
+        found = await queries.detail(pickup_id, staff.merchant_id, staff.store_code)
         if found is None:
             raise NotFoundException()
-        async with engine.read():
-            store = await Store.select(Store.timezone).where(
-                Store.key == f"{merchant['id']}:{user['store_code']}").first()
         context = base_context(
-            request, user=user, merchant=merchant, d=found, p=found.pickup, now=now, message=message, good=good,
-            tz=store["timezone"] if store else merchant["timezone"], lang_q=_lang_query(request),
-            can_undo=rules.can_undo(found.pickup.state, found.pickup.picked_up_at, now),
-            collectable=found.pickup.state in rules.COLLECTABLE,
+            request, staff=staff, d=found, p=found.pickup, now=now, message=message, good=good,
+            tz=found.timezone or staff.merchant_timezone,
         )
-        url = f"/staff/pickups/{pickup_id}" + _lang_query(request)
-        return page(request, DETAIL, "detail", context, status_code=status_code, push_url=url if push else None)
+        return page(request, DETAIL, "detail", context, status_code=status_code,
+                    push_url=_pickup_url(pickup_id) if push else None)
 
-    @get("/pickups/{pickup_id:int}", name="staff-pickup")
-    async def pickup(self, request: Request, pickup_id: int) -> Template:
-        user = await self._required(request)
-        return await self._detail(request, user, pickup_id)
+    @get("/pickups/{pickup_id:int}", name="staff-pickup", middleware=[read_scope])
+    async def pickup(self, request: Request, staff_user: StaffUser, pickup_id: int, now: dt.datetime) -> Template:
+        return await self._detail(request, staff_user, pickup_id, now)
 
     @post("/pickups/{pickup_id:int}/hand-over", name="staff-hand-over")
-    async def hand_over(self, request: Request, pickup_id: int) -> Template | Redirect:
-        user = await self._required(request)
+    async def hand_over(self, request: Request, staff_user: StaffUser, pickup_id: int,
+                        now: dt.datetime) -> Template | Redirect:
         try:
-            row = await services.hand_over(user, pickup_id, now=request.app.state.clock())
+            pickup = await services.hand_over(staff_user, pickup_id, now=now)
         except NotFound:
             raise NotFoundException() from None
         except Conflict as exc:
-            text = _("Already picked up.") if str(exc) == "already picked up" else \
-                _("This order can't be handed over: it is not ready for pickup.")
-            return await self._detail(request, user, pickup_id, message=text, status_code=409)
-        await announce(request, user["merchant"], user["store_code"], row["order"], "picked_up")
+            return await self._detail(request, staff_user, pickup_id, now, message=refusal_text(exc),
+                                      status_code=409)
+        await announce(request, pickup)
         if wants_partial(request):
-            return await self._detail(request, user, pickup_id, message=_("Handed over."), good=True, push=True)
-        return Redirect(path=f"/staff/pickups/{pickup_id}" + _lang_query(request), status_code=303)
+            return await self._detail(request, staff_user, pickup_id, now, message=_("Handed over."), good=True,
+                                      push=True)
+        return Redirect(path=_pickup_url(pickup_id), status_code=303)
 
     @post("/pickups/{pickup_id:int}/undo", name="staff-undo")
-    async def undo(self, request: Request, pickup_id: int) -> Template | Redirect:
-        user = await self._required(request)
+    async def undo(self, request: Request, staff_user: StaffUser, pickup_id: int,
+                   now: dt.datetime) -> Template | Redirect:
         try:
-            row = await services.undo_hand_over(user, pickup_id, now=request.app.state.clock())
+            pickup = await services.undo_hand_over(staff_user, pickup_id, now=now)
         except NotFound:
             raise NotFoundException() from None
-        except Conflict:
-            return await self._detail(request, user, pickup_id, status_code=409,
-                                      message=_("This hand-over can no longer be undone."))
-        await announce(request, user["merchant"], user["store_code"], row["order"], row["state"])
+        except Conflict as exc:
+            return await self._detail(request, staff_user, pickup_id, now, message=refusal_text(exc),
+                                      status_code=409)
+        await announce(request, pickup)
         if wants_partial(request):
-            return await self._detail(request, user, pickup_id, message=_("Hand-over undone."), push=True)
-        return Redirect(path=f"/staff/pickups/{pickup_id}" + _lang_query(request), status_code=303)
-
-
+            return await self._detail(request, staff_user, pickup_id, now, message=_("Hand-over undone."),
+                                      push=True)
+        return Redirect(path=_pickup_url(pickup_id), status_code=303)

@@ -10,6 +10,8 @@
     const view = form.querySelector("[data-scan-view]");
     const video = form.querySelector("[data-scan-video]");
     const input = form.querySelector("input[name=code]");
+    // what a pickup QR code starts with (orderhub.db.pickup.rules.QR_PREFIX, given by the page)
+    const prefix = (form.dataset.scanPrefix || "").toUpperCase();
     if (!("BarcodeDetector" in window) || !navigator.mediaDevices || !start) return;
     let stream = null, timer = null;
     const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
@@ -31,7 +33,9 @@
         video.play();
         timer = setInterval(function () {
           detector.detect(video).then(function (codes) {
-            const hit = codes.find(function (c) { return /^OHP:/i.test(c.rawValue || ""); });
+            const hit = codes.find(function (c) {
+              return prefix !== "" && (c.rawValue || "").toUpperCase().indexOf(prefix) === 0;
+            });
             if (hit) { input.value = hit.rawValue; halt(); form.requestSubmit(); }
           }).catch(function () {});
         }, 250);
