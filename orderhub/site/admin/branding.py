@@ -24,7 +24,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.components import form_errors
-from orderhub.site import uploads
+from orderhub.site import messages, uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.db.branding import markup, queries, rules, services
 from orderhub.db.errors import NotFound
@@ -209,7 +209,7 @@ class BrandingController(Controller):
         logos, problem = await uploads.pictures(form, "logo", limit=1, max_bytes=rules.LOGO_MAX_BYTES,
                                                 intake=rules.logo_intake)
         if problem or not logos:
-            error = logo_error(problem) if problem else _("Choose a picture to upload.")
+            error = messages.for_error(problem) if problem else _("Choose a picture to upload.")
             return self._editor(request, admin, merchant, rules.current_draft(merchant), logo_error=error,
                                 status_code=422)
         logo = logos[0]
