@@ -293,3 +293,16 @@ def test_upload_limits_follow_the_real_limit():
                                                      accept="image/png,image/jpeg,image/webp")
     assert uploads.limits(1, max_bytes=2 * images.MIB).mb == 2
     assert uploads.request_limit(3) == 3 * images.MAX_BYTES + 64 * 1024
+
+
+def test_field_errors_are_worded_by_code_with_the_real_limit():
+    from orderhub.site.returns import presenter
+
+    errors = [rules.field_error("photos", rules.TOO_MANY_PHOTOS, limit=rules.MAX_CLAIM_PHOTOS),
+              rules.field_error("photos", rules.PHOTO_REQUIRED), rules.field_error("items.L1", rules.TOO_MANY_UNITS)]
+    with i18n.language("en"):
+        assert presenter.field_errors(errors) == {
+            "photos": f"Choose at most {rules.MAX_CLAIM_PHOTOS} photos.", "items.L1": "That is more than can be returned."}
+    with i18n.language("ja"):
+        assert presenter.field_errors(errors)["photos"] == f"写真は{rules.MAX_CLAIM_PHOTOS}枚までお選びください。"
+        assert presenter.image_error(images.too_many(2)) == "写真は2枚までお選びください。"

@@ -87,11 +87,17 @@ def ineligible_text(reason: str) -> str:
     }.get(reason, "")
 
 
+def _limits(code: str) -> dict[str, Any]:
+    """The figures a field error's sentence states (the same limits the rules enforce)."""
+    return {"num": rules.MAX_CLAIM_PHOTOS} if code == rules.TOO_MANY_PHOTOS else {}
+
+
 def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     """A ValidationFailed's coded errors -> {field: sentence} (the first error of each field)."""
     out: dict[str, str] = {}
     for e in errors:
-        out.setdefault(e["field"], messages.text(e.get("code", ""), num=rules.MAX_CLAIM_PHOTOS))
+        code = e.get("code", "")
+        out.setdefault(e["field"], messages.text(code, **_limits(code)))
     return out
 
 
