@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from orderhub import images
 from orderhub.site import uploads
+from orderhub.site.returns.presenter import image_error
 from orderhub.components.i18n import gettext as _
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -236,7 +237,7 @@ class FeedbackController(Controller):
                 remove.append(int(raw))
         pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS)
         if problem:
-            errors["photos"] = error_text(problem)
+            errors["photos"] = error_text(str(problem)) if problem.code == images.TOO_MANY else image_error(problem)
         photos = [(clean.data, clean.content_type, clean.width, clean.height) for clean in pictures]
         if not errors:
             try:
