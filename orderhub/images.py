@@ -4,7 +4,11 @@
 pixels (decompression bombs are refused from the header, before any pixel is decoded), decodes the
 picture fully, applies its EXIF orientation, and re-encodes it with Pillow so that nothing of the
 original file survives: no EXIF, no GPS, no XMP, no ICC tricks, no trailing payloads. It returns
-the new bytes and their content type, or raises `ImageRejected` with a message a person can read.
+the new bytes and their content type, or raises `ImageRejected`: a coded refusal (``image.too_large``
+with the limit as a parameter, ...) that pages word through `orderhub.site.messages`.
+
+The limits are the one source for what pages say about them (`MAX_MB`, `MAX_MEGAPIXELS`, `ACCEPT`):
+templates receive the figures and never restate them.
 
 No I/O, no database: callers store the bytes where they like.
 """
@@ -15,11 +19,16 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from orderhub.db.errors import DomainError
 
 #: the formats we accept, as Pillow names them -> the content type we answer with
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-MAX_BYTES = 8 * 1024 * 1024
+#: for a file input's `accept` attribute
+ACCEPT = ",".join(FORMATS.values())
+MIB = 1024 * 1024
+MAX_BYTES = 8 * MIB
 MAX_PIXELS = 24_000_000  # e.g. 6000 x 4000
 MAX_SIDE = 10_000
 #: re-encoded pictures are scaled down to fit this box (enough for a photo of a damaged item)
@@ -32,13 +41,51 @@ _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
-class ImageRejected(ValueError):
-    """An upload that is not an acceptable picture: a stable `code` ("image.too_large") with the
-    `params` its sentence needs; `str(error)` is the English reason."""
+def megabytes(max_bytes: int) -> int:
+    """A byte limit as the whole megabytes a page states."""
+    return max_bytes // MIB or 1
 
-    def __init__(self, code: str, message: str, **params: int) -> None:
-        super().__init__(message % params if params else message)
-        self.code, self.params = code, params
+
+def megapixels(max_pixels: int) -> int:
+    return max_pixels // 1_000_000
+
+
+#: the default limits as pages state them ("up to 8 MB")
+MAX_MB = megabytes(MAX_BYTES)
+MAX_MEGAPIXELS = megapixels(MAX_PIXELS)
+
+# -- refusals: stable codes (worded by orderhub.site.messages), params fill the sentence ---------
+EMPTY = "image.empty"
+NOT_A_PICTURE = "image.not_a_picture"
+TOO_LARGE = "image.too_large"  # mb
+TOO_MANY_PIXELS = "image.too_many_pixels"  # mp
+UNREADABLE = "image.unreadable"
+#: more files than a form takes (orderhub.site.uploads); num
+TOO_MANY = "upload.too_many"
+
+
+class ImageRejected(DomainError, ValueError):
+    """An upload that is not an acceptable picture: `code` and `params` say why (pages word them
+    through orderhub.site.messages); `str(error)` is the English reason."""
+
+
+def _too_large(max_bytes: int) -> ImageRejected:
+    mb = megabytes(max_bytes)
+    return ImageRejected(TOO_LARGE, f"The picture is too large (at most {mb} MB).", mb=mb)
+
+
+def _too_many_pixels(max_pixels: int) -> ImageRejected:
+    mp = megapixels(max_pixels)
+    return ImageRejected(TOO_MANY_PIXELS, f"The picture has too many pixels (at most {mp} megapixels).", mp=mp)
+
+
+def _not_a_picture() -> ImageRejected:
+    return ImageRejected(NOT_A_PICTURE, "Only pictures can be uploaded (PNG, JPEG or WebP).")
+
+
+def too_many(limit: int) -> ImageRejected:
+    """More than `limit` files were sent."""
+    return ImageRejected(TOO_MANY, f"at most {limit} photos", num=limit)
 
 
 @dataclass(frozen=True)
@@ -61,12 +108,11 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
            output_side: int = OUTPUT_SIDE) -> CleanImage:
     """Check and re-encode an uploaded picture. Raises ImageRejected."""
     if not data:
-        raise ImageRejected("image.empty", "The file is empty.")
+        raise ImageRejected(EMPTY, "The file is empty.")
     if len(data) > max_bytes:
-        raise ImageRejected("image.too_large", "The picture is too large (at most %(mb)s MB).",
-                            mb=max_bytes // (1024 * 1024) or 1)
+        raise _too_large(max_bytes)
     if not _looks_like_image(data):
-        raise ImageRejected("image.not_a_picture", "Only pictures can be uploaded (PNG, JPEG or WebP).")
+        raise _not_a_picture()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,11 +121,9 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
                 fmt = img.format
                 width, height = img.size
                 if fmt not in FORMATS:
-                    raise ImageRejected("image.not_a_picture", "Only pictures can be uploaded (PNG, JPEG or WebP).")
+                    raise _not_a_picture()
                 if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
-                    raise ImageRejected("image.too_many_pixels",
-                                        "The picture has too many pixels (at most %(mp)s megapixels).",
-                                        mp=max_pixels // 1_000_000)
+                    raise _too_many_pixels(max_pixels)
                 if getattr(img, "n_frames", 1) > 1:
                     img.seek(0)
                 _load_complete(img)
@@ -88,10 +132,9 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("image.too_many_pixels", "The picture has too many pixels (at most %(mp)s megapixels).",
-                            mp=max_pixels // 1_000_000) from None
+        raise _too_many_pixels(max_pixels) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
-        raise ImageRejected("image.unreadable", "The file is not a readable picture.") from None
+        raise ImageRejected(UNREADABLE, "The file is not a readable picture.") from None
 
     out.thumbnail((output_side, output_side))
     buffer = io.BytesIO()
@@ -107,8 +150,6 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
 def _load_complete(img: Image.Image) -> None:
     """Decode every pixel, refusing a truncated file even when another library (WeasyPrint sets
     ImageFile.LOAD_TRUNCATED_IMAGES on import) has told Pillow to accept them."""
-    from PIL import ImageFile
-
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:

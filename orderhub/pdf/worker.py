@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import sys
 import time
 
 MEMORY_LIMIT = 768 * 1024 * 1024  # address space per worker
@@ -29,8 +30,6 @@ def init_worker() -> None:
         pass
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    import sys
-
     sys.setrecursionlimit(3000)
     try:
         render_pdf('<p lang="ja">領収書 Receipt ¥0</p>', "")
@@ -41,6 +40,7 @@ def init_worker() -> None:
 def render_pdf(html: str, css: str, *, cpu_seconds: int = CPU_SECONDS) -> tuple[bytes, list[str], float]:
     """(pdf, refused URLs, seconds). CPU time is capped per call: the kernel stops the process
     (SIGXCPU) if a document runs away, and the pool is rebuilt."""
+    # heavy (WeasyPrint, fonts): imported where the rendering happens, in the worker; no cycle
     from weasyprint import CSS, HTML
 
     from orderhub.pdf.fetcher import StaticOnlyFetcher

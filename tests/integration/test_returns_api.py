@@ -127,7 +127,7 @@ async def test_return_document_read_model(client, orders):
     doc = await queries.return_document(rid)
     assert doc.number.startswith("RMA-") and doc.method == "mail"
     assert [(l.quantity, l.amount_minor) for l in doc.lines] == [(1, -13200), (1, -1080)]
-    assert {b["rate"]: (b["amount_minor"], b["tax_minor"]) for b in doc.by_rate} == {"0.10": (-13200, -1200),
+    assert {b.rate: (b.amount_minor, b.tax_minor) for b in doc.by_rate} == {"0.10": (-13200, -1200),
                                                                                       "0.08": (-1080, -80)}
     assert doc.total_minor == -(13200 + 1080 - 550)
 

@@ -136,13 +136,14 @@ async def test_two_exchanges_for_the_last_unit(client, orders, merchants, settin
     a, b = await asyncio.gather(one(orders["jp_ship"].id, 1), one(other.id, 2))
     winners = [x for x in (a, b) if isinstance(x, int)]
     losers = [x for x in (a, b) if not isinstance(x, int)]
-    assert len(winners) == 1 and losers == [[{"field": "exchange.L1", "message": "has just sold out"}]]
+    assert len(winners) == 1 and losers == [[{"field": "exchange.L1", "code": "exchange.sold_out",
+                                                    "message": "has just sold out"}]]
     loser_order = other.id if isinstance(a, int) else orders["jp_ship"].id
     # nothing of the loser's request was kept: its line can still be asked back
     assert (await queries.order_facts(loser_order)).line("L1").requested_quantity == 0
     # the variant is no longer offered to anyone
     facts = await queries.order_facts(loser_order)
-    assert "TR-260-BLU" not in [o["sku"] for o in await queries.exchange_options(facts.merchant_id, facts, "L1")]
+    assert "TR-260-BLU" not in [o.sku for o in await queries.exchange_options(facts.merchant_id, facts, "L1")]
     # the winner's return shows the held replacement, to the merchant and to the shopper
     r = await client.get(f"/api/v1/returns/{winners[0]}", headers=bearer(key))
     rep = r.json()["replacement"]
@@ -247,7 +248,7 @@ async def test_approved_returns_never_sent_expire(client, orders, merchants, set
     await jobs.run(settings, clock)  # again: nothing more happens
     views = {v.id: v for v in await queries.returns_for_order(orders["jp_ship"].id)}
     assert (views[rid].status, views[kept].status, views[sent].status) == ("expired", "expired", "in_transit")
-    assert views[rid].replacement["status"] == "released"
+    assert views[rid].replacement.status == "released"
     facts = await queries.order_facts(orders["jp_ship"].id)
     assert facts.line("L1").requested_quantity == 0 and facts.line("L2").requested_quantity == 1
     expired = [e for e in await _events() if e["event"] == "return.expired"]

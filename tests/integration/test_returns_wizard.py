@@ -140,3 +140,33 @@ async def test_japanese_page_and_nav(client, orders):
     base = f"/o/{orders['jp_ship'].token}/returns"
     page = await client.get(base)
     assert page.status_code == 200 and 'lang="ja"' in page.text
+
+
+async def test_photo_hints_state_the_real_limits(client, orders):
+    from orderhub import images
+    from orderhub.db.returns import rules
+
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    await step(client, base, "items", {"qty_L1": "1"})
+    r = await client.get(base + "/new/reason?lang=en")
+    assert f"PNG, JPEG or WebP, up to {images.MAX_MB} MB." in r.text and f'accept="{images.ACCEPT}"' in r.text
+    assert f'maxlength="{rules.MAX_COMMENT}"' in r.text
+    r = await client.get(base + "/claims/new?lang=en")
+    assert f"Up to {rules.MAX_CLAIM_PHOTOS} pictures (PNG, JPEG or WebP, up to {images.MAX_MB} MB each)." in r.text
+    r = await client.get(base + "/claims/new")
+    assert f"{rules.MAX_CLAIM_PHOTOS}枚まで（PNG・JPEG・WebP、各{images.MAX_MB}MBまで）。" in r.text
+
+
+async def test_refusals_are_worded_from_their_codes(client, orders):
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    await step(client, base, "items", {"qty_L1": "1"})
+    r = await step(client, base, "reason", {"reason": "damaged"}, files={"photo": ("x.png", b"not a picture", "image/png")})
+    assert r.status_code == 422 and "アップロードできるのは画像（PNG、JPEG、WebP）のみです。" in r.text
+    r, *_ = await walk(client, base, items={"L1": 1}, method="mail", reason="too_small")
+    rid = r.headers["location"].rsplit("/", 1)[1]
+    token = await csrf(client, f"{base}/{rid}")
+    assert (await client.post(f"{base}/{rid}/cancel", data={"_csrf_token": token})).status_code == 303
+    r = await client.post(f"{base}/{rid}/cancel", data={"_csrf_token": token})
+    assert r.status_code == 409 and "この返品はもう変更できません。" in r.text
+    r = await client.post(f"{base}/{rid}/cancel?lang=en", data={"_csrf_token": token})
+    assert r.status_code == 409 and "This return can&#39;t be changed any more." in r.text

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orderhub.db.orders import rules as order_rules
-from orderhub.db.validation import Reader
 
 #: bump when a template or the print stylesheet changes what a document shows
 TEMPLATE_VERSION = 3
@@ -18,6 +17,32 @@ TEMPLATE_VERSION = 3
 REDUCED_RATES_JP = frozenset({Decimal("0.08")})
 MAX_ADDRESSEE = 60
 MAX_PURPOSE = 60
+#: the documents: an order's receipt, and a return's credit note and mail slip
+RECEIPT, CREDIT_NOTE, RETURN_SLIP = "receipt", "credit", "slip"
+#: the issue log: the first issue of the 領収書 original, then reissues (再発行)
+ISSUE, REISSUE = "issue", "reissue"
+FORMAL = "formal"
+#: the 領収書 form's fields and their lengths (the page shows them; read_formal enforces them)
+FORMAL_LIMITS = {"addressee": MAX_ADDRESSEE, "purpose": MAX_PURPOSE}
+
+# -- refusals: stable codes (pages word them through orderhub.site.messages.documents) ---------
+
+ORDER_CANCELLED = "receipt.order_cancelled"
+ALREADY_ISSUED = "receipt.already_issued"
+ADDRESSEE_REQUIRED = "receipt.addressee_required"
+TOO_LONG = "receipt.too_long"
+NOT_PRINTABLE = "receipt.not_printable"
+
+#: code -> the English message of a form error
+INPUT_MESSAGES = {
+    ADDRESSEE_REQUIRED: "is required",
+    TOO_LONG: "must be at most {limit} characters",
+    NOT_PRINTABLE: "contains characters that cannot be printed",
+}
+
+
+def field_error(field: str, code: str, **params: object) -> dict[str, str]:
+    return {"field": field, "code": code, "message": INPUT_MESSAGES[code].format(**params)}
 
 
 @dataclass(frozen=True)
@@ -41,6 +66,16 @@ class RateTotal:
     base_minor: int
     tax_minor: int
     reduced: bool
+
+
+def japanese(currency: str) -> bool:
+    """Documents in yen follow Japan's invoice rules (適格請求書: reduced-rate mark, 領収書 form)."""
+    return currency == "JPY"
+
+
+def qualified(japan: bool, registration: str) -> bool:
+    """A qualified (simplified / return) invoice: Japan's rules and a registration number (T...)."""
+    return japan and bool(registration)
 
 
 def is_reduced(rate: Decimal, japan: bool) -> bool:
@@ -89,29 +124,35 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
+def receipt_available(cancelled: bool) -> bool:
+    """A cancelled order has no receipt."""
+    return not cancelled
+
+
 def read_formal(form: dict) -> tuple[dict, list[dict]]:
-    """宛名 (addressee) and 但し書き (purpose) from the 領収書 form."""
-    r = Reader()
+    """宛名 (addressee) and 但し書き (purpose) from the 領収書 form -> (values, coded field errors)."""
+    errors: list[dict] = []
     out = {}
-    for key, limit, required in (("addressee", MAX_ADDRESSEE, True), ("purpose", MAX_PURPOSE, False)):
+    for key, limit in FORMAL_LIMITS.items():
+        required = key == "addressee"
         raw = form.get(key, "")
         if not isinstance(raw, str):
-            r.error(key, "must be text")
+            errors.append(field_error(key, NOT_PRINTABLE))
             out[key] = ""
             continue
         if len(raw) > limit * 4:
-            r.error(key, f"must be at most {limit} characters")
+            errors.append(field_error(key, TOO_LONG, limit=limit))
             out[key] = ""
             continue
         value = _clean(raw)
         if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
-            r.error(key, "contains characters that cannot be printed")
+            errors.append(field_error(key, NOT_PRINTABLE))
         elif required and not value:
-            r.error(key, "is required")
+            errors.append(field_error(key, ADDRESSEE_REQUIRED))
         elif len(value) > limit:
-            r.error(key, f"must be at most {limit} characters")
+            errors.append(field_error(key, TOO_LONG, limit=limit))
         out[key] = value
-    return out, r.errors
+    return out, errors
 
 
 def document_key(kind: str, *, order_id: int, order_version: int, merchant_version: int, locale: str,

@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from orderhub.db import engine
+from orderhub.db.documents import rules
+from orderhub.db.documents.queries import ReceiptView
 from orderhub.db.documents.tables import CachedDocument, Receipt, ReceiptCounter, ReceiptIssue
 from orderhub.db.errors import Conflict
+from orderhub.db.keys import scoped
 
 MAX_CACHED_PER_ORDER = 12
 
@@ -24,7 +27,7 @@ async def _next_number(merchant_id: int) -> int:
     return int(rows[0]["last_number"])
 
 
-async def ensure_receipt(order_id: int, merchant_id: int, now: dt.datetime) -> Receipt:
+async def ensure_receipt(order_id: int, merchant_id: int, now: dt.datetime) -> ReceiptView:
     """The order's receipt, created with the merchant's next number the first time. The counter
     is bumped in the same transaction as the insert: a failed insert rolls the number back."""
     for attempt in range(3):
@@ -32,14 +35,14 @@ async def ensure_receipt(order_id: int, merchant_id: int, now: dt.datetime) -> R
             async with engine.write():
                 existing = await Receipt.objects().where(Receipt.order_key == str(order_id)).first()
                 if existing is not None:
-                    return existing
+                    return ReceiptView.of(existing)
                 number = await _next_number(merchant_id)
                 receipt = Receipt(
-                    merchant=merchant_id, order=order_id, order_key=str(order_id), key=f"{merchant_id}:{number}",
+                    merchant=merchant_id, order=order_id, order_key=str(order_id), key=scoped(merchant_id, number),
                     number=number, created_at=now,
                 )
                 await receipt.save()
-                return receipt
+                return ReceiptView.of(receipt)
         except Exception as exc:
             if not engine.is_unique_violation(exc) or attempt == 2:
                 raise
@@ -47,7 +50,7 @@ async def ensure_receipt(order_id: int, merchant_id: int, now: dt.datetime) -> R
 
 
 async def issue_formal(order_id: int, merchant_id: int, addressee: str, purpose: str, locale: str,
-                       now: dt.datetime) -> Receipt:
+                       now: dt.datetime) -> ReceiptView:
     """領収書 mode: store 宛名 and 但し書き once and log the first issue. A second attempt -> Conflict."""
     receipt = await ensure_receipt(order_id, merchant_id, now)
     async with engine.write():
@@ -56,9 +59,11 @@ async def issue_formal(order_id: int, merchant_id: int, addressee: str, purpose:
              Receipt.formal_issued_at: now}
         ).where((Receipt.id == receipt.id) & (Receipt.formal == False)).returning(Receipt.id)  # noqa: E712
         if not updated:
-            raise Conflict("This receipt was already issued; download it again to get a copy marked as reissued.")
-        await ReceiptIssue(receipt=receipt.id, kind="issue", document="formal", locale=locale, at=now).save()
-        return await Receipt.objects().where(Receipt.id == receipt.id).first()
+            raise Conflict(rules.ALREADY_ISSUED,
+                           "the receipt was already issued; download it again for a copy marked as reissued")
+        await ReceiptIssue(receipt=receipt.id, kind=rules.ISSUE, document=rules.FORMAL, locale=locale,
+                           at=now).save()
+        return ReceiptView.of(await Receipt.objects().where(Receipt.id == receipt.id).first())
 
 
 async def log_issue(receipt_id: int, kind: str, document: str, locale: str, now: dt.datetime) -> None:

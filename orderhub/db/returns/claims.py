@@ -1,4 +1,4 @@
-"""Claims: damaged, missing or wrong items, their own record beside returns (DESIGN.md). Nothing is
+"""Claims: damaged, missing or wrong items, their own record beside returns (docs/architecture.md). Nothing is
 sent back; the merchant resolves a claim by a refund, a replacement or both. The money is the
 returns' refund rules (the merchant's fault: shipping comes back when the whole order is claimed),
 and the lines' requested counters are raised so that a claimed unit cannot also be returned."""
@@ -7,57 +7,52 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.keys import scoped
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.returns import queries, replacements, rules
+from orderhub.db.returns.replacements import ReplacementItemView, ReplacementView
+from orderhub.db.returns.rules import field_error
 from orderhub.db.returns.tables import Claim, ClaimItem, ClaimPhoto
 
-KINDS = ("damaged", "missing", "wrong_item")
-PHOTO_KINDS = ("damaged", "wrong_item")
-RESOLUTIONS = ("refund", "replacement", "both")
-STATUSES = ("open", "resolved")
-MAX_DESCRIPTION = 2000
-MAX_PHOTOS = 3
-
-
-async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
-
-    await notify(merchant_id, event, payload, order_id=order_id, now=now)
+# the claim vocabulary (kinds, resolutions, states) and what each allows live in rules.py
 
 
 def check_claim(facts: queries.OrderFacts, data: dict, *, photos: int) -> dict:
-    """The shopper's form -> a clean claim, or ValidationFailed with field paths. Only delivered units
-    that were not asked back already can be claimed (final-sale lines too: a broken item is broken)."""
+    """The shopper's form -> a clean claim, or ValidationFailed with field paths and codes. Only
+    delivered units that were not asked back already can be claimed (final-sale lines too: a broken
+    item is broken)."""
     errors: list[dict] = []
     items: dict[str, int] = {}
     for line_id, qty in (data.get("items") or {}).items():
         line = facts.line(line_id)
         if line is None:
-            errors.append({"field": f"items.{line_id}", "message": "is not a line of this order"})
+            errors.append(field_error(f"items.{line_id}", rules.NOT_A_LINE))
         elif not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
-            errors.append({"field": f"items.{line_id}", "message": "must be a whole number"})
-        elif qty > max(0, line.fulfilled_quantity - line.requested_quantity):
-            errors.append({"field": f"items.{line_id}", "message": "is more than can be returned"})
+            errors.append(field_error(f"items.{line_id}", rules.WHOLE_NUMBER))
+        elif qty > rules.claimable_units(line):
+            errors.append(field_error(f"items.{line_id}", rules.TOO_MANY_UNITS))
         elif qty:
             items[line_id] = qty
     if not items and not errors:
-        errors.append({"field": "items", "message": "choose at least one item"})
+        errors.append(field_error("items", rules.NO_ITEMS))
     kind = data.get("kind")
-    if kind not in KINDS:
-        errors.append({"field": "kind", "message": "choose what happened"})
+    if kind not in rules.CLAIM_KINDS:
+        errors.append(field_error("kind", rules.KIND_REQUIRED))
     description = data.get("description") or ""
-    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-        errors.append({"field": "description", "message": "is too long"})
+    if not isinstance(description, str) or len(description) > rules.MAX_DESCRIPTION:
+        errors.append(field_error("description", rules.TOO_LONG))
     elif not description.strip():
-        errors.append({"field": "description", "message": "describe the problem"})
-    if kind in PHOTO_KINDS and photos < 1:
-        errors.append({"field": "photos", "message": "a photo is required for this reason"})
-    if photos > MAX_PHOTOS:
-        errors.append({"field": "photos", "message": "at most 3 photos"})
+        errors.append(field_error("description", rules.DESCRIPTION_REQUIRED))
+    if kind in rules.CLAIM_KINDS and rules.claim_needs_photo(kind) and photos < 1:
+        errors.append(field_error("photos", rules.PHOTO_REQUIRED))
+    if photos > rules.MAX_CLAIM_PHOTOS:
+        errors.append(field_error("photos", rules.TOO_MANY_PHOTOS, limit=rules.MAX_CLAIM_PHOTOS))
     if errors:
         raise ValidationFailed(errors)
     return {"items": items, "kind": kind, "description": description.strip()}
@@ -66,7 +61,7 @@ def check_claim(facts: queries.OrderFacts, data: dict, *, photos: int) -> dict:
 async def open_claim(order_id: int, data: dict, *, photos: list[tuple[bytes, str]], idempotency_key: str,
                      now: dt.datetime) -> int:
     """Record a claim (idempotent by key). `photos` are already cleaned pictures (orderhub.images)."""
-    key = f"{order_id}:{idempotency_key}"
+    key = scoped(order_id, idempotency_key)
     try:
         return await _open(order_id, key, data, photos=photos, now=now)
     except ValidationFailed:
@@ -88,11 +83,11 @@ async def _open(order_id: int, key: str, data: dict, *, photos: list[tuple[bytes
         facts = await queries.order_facts(order_id)
         clean = check_claim(facts, data, photos=len(photos))
         refunded, shipping_done = await queries.refunded_so_far(order_id)
-        b = rules.refund_breakdown(facts.money, clean["items"], reason=clean["kind"], resolution="refund",
-                                   method="keep", policy={**facts.policy, "keep_item_under": "0"},
+        b = rules.refund_breakdown(facts.money, clean["items"], reason=clean["kind"], resolution=rules.REFUND,
+                                   method=rules.KEEP, policy={**facts.policy, "keep_item_under": "0"},
                                    already_refunded_minor=refunded, shipping_already_refunded=shipping_done)
         row = Claim(merchant=facts.merchant_id, order=order_id, key=key, number=key, kind=clean["kind"],
-                    description=clean["description"], status="open", currency=facts.currency,
+                    description=clean["description"], status=rules.CLAIM_OPEN, currency=facts.currency,
                     refundable_minor=b.total_minor, shipping_minor=b.part("shipping"),
                     breakdown=rules.breakdown_json(b), created_at=now, updated_at=now)
         await row.save()
@@ -105,70 +100,88 @@ async def _open(order_id: int, key: str, data: dict, *, photos: list[tuple[bytes
                 (OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)
             ).returning(OrderLine.id)
             if not done:
-                raise ValidationFailed([{"field": f"items.{line_id}", "message": "is more than can be returned"}])
+                raise ValidationFailed([field_error(f"items.{line_id}", rules.TOO_MANY_UNITS)])
             line = facts.line(line_id)
             await ClaimItem(claim=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
                             sku=facts.skus.get(line_id, ""), quantity=qty, amount_minor=by_line[line_id].amount_minor,
                             tax_minor=by_line[line_id].tax_minor).save()
         for data_, content_type in photos:
             await ClaimPhoto(claim=row.id, content_type=content_type, data=data_, created_at=now).save()
-        await _notify(facts.merchant_id, "claim.opened", {
+        await notify(facts.merchant_id, "claim.opened", {
             "claim_id": row.id, "number": number, "order_number": facts.number, "kind": clean["kind"],
-            "status": "open", "items": [{"line_id": k, "quantity": v} for k, v in clean["items"].items()],
+            "status": rules.CLAIM_OPEN, "items": [{"line_id": k, "quantity": v} for k, v in clean["items"].items()],
         }, order_id=order_id, now=now)
     return row.id
 
 
-async def resolve(merchant_id: int, claim_id: int, resolution: str, *, note: str = "", now: dt.datetime) -> "ClaimView":
+async def resolve(merchant_id: int, claim_id: int, resolution: str, *, note: str = "", now: dt.datetime) -> ClaimView:
     """Resolve an open claim: refund (never more than paid minus refunded), a replacement of the same
     items (held and sent at once; 409 when one is out of stock), or both. The same call twice changes
     nothing; another resolution of a resolved claim is a 409."""
-    if resolution not in RESOLUTIONS:
-        raise ValidationFailed([{"field": "resolution", "message": "must be one of " + ", ".join(RESOLUTIONS)}])
+    if resolution not in rules.CLAIM_RESOLUTIONS:
+        raise ValidationFailed([field_error("resolution", rules.NOT_A_CHOICE,
+                                            choices=", ".join(rules.CLAIM_RESOLUTIONS))])
     async with engine.write():
         claim = await Claim.select().where((Claim.id == claim_id) & (Claim.merchant == merchant_id)).first()
         if claim is None:
-            raise NotFound()
-        if claim["status"] == "resolved":
+            raise NotFound(rules.CLAIM_NOT_FOUND, "claim not found")
+        if rules.claim_resolved(claim["status"]):
             if claim["resolution"] != resolution:
-                raise Conflict(f"the claim was already resolved by {claim['resolution']}")
-            return (await _views((Claim.id == claim_id)))[0]
+                raise Conflict(rules.CLAIM_ALREADY_RESOLVED,
+                               f"the claim was already resolved by {claim['resolution']}",
+                               resolution=claim["resolution"])
+            return await claim_for_merchant(merchant_id, claim_id)
         refund = 0
-        if resolution in ("refund", "both"):
+        if rules.claim_refunds(resolution):
             facts = await queries.order_facts(claim["order"])
             refunded, _ = await queries.refunded_so_far(claim["order"])
             refund = max(0, min(claim["refundable_minor"], facts.money.total_minor - refunded))
-        changed = await Claim.update({Claim.status: "resolved", Claim.resolution: resolution, Claim.note: note,
-                                      Claim.refunded_minor: refund, Claim.updated_at: now, Claim.resolved_at: now}
-                                     ).where((Claim.id == claim_id) & (Claim.status == "open")).returning(Claim.id)
+        changed = await Claim.update({Claim.status: rules.CLAIM_RESOLVED, Claim.resolution: resolution,
+                                      Claim.note: note, Claim.refunded_minor: refund, Claim.updated_at: now,
+                                      Claim.resolved_at: now}
+                                     ).where((Claim.id == claim_id) & (Claim.status == rules.CLAIM_OPEN)
+                                             ).returning(Claim.id)
         if not changed:
-            raise Conflict("the claim changed meanwhile")
+            raise Conflict(rules.CLAIM_CHANGED, "the claim changed meanwhile")
         rep = None
-        if resolution in ("replacement", "both"):
+        if rules.claim_replaces(resolution):
             rep = await _replace(claim, now=now)
-        view = (await _views(Claim.id == claim_id))[0]
-        await _notify(merchant_id, "claim.resolved", {
-            "claim_id": claim_id, "number": claim["number"], "status": "resolved", "resolution": resolution,
+        view = await claim_for_merchant(merchant_id, claim_id)
+        await notify(merchant_id, "claim.resolved", {
+            "claim_id": claim_id, "number": claim["number"], "status": rules.CLAIM_RESOLVED, "resolution": resolution,
             "refund": view.api()["refund"], "replacement": replacements.api(rep), "note": note,
         }, order_id=claim["order"], now=now)
     return view
 
 
-async def _replace(claim: dict, *, now: dt.datetime) -> dict:
+async def _replace(claim: dict, *, now: dt.datetime) -> ReplacementView:
     items = await ClaimItem.select().where(ClaimItem.claim == claim["id"])
     lines = {ln["id"]: ln for ln in await OrderLine.select(OrderLine.id, OrderLine.product_id, OrderLine.variant).where(
         OrderLine.id.is_in([i["line"] for i in items]))}
-    wanted = [{"line_id": i["line_id"], "title": i["title"], "product_id": lines[i["line"]]["product_id"],
-               "sku": i["sku"], "option": i["variant"], "quantity": i["quantity"]} for i in items]
+    wanted = [ReplacementItemView(line_id=i["line_id"], title=i["title"], sku=i["sku"], option=i["variant"],
+                                  quantity=i["quantity"], product_id=lines[i["line"]]["product_id"]) for i in items]
+    source = rules.replacement_source("claim", claim["id"])
     try:
-        rep = await replacements.create(claim["merchant"], claim["order"], f"claim:{claim['id']}", wanted, now=now)
+        rep = await replacements.create(claim["merchant"], claim["order"], source, wanted, now=now)
     except replacements.SoldOut as e:
-        raise Conflict(f"{e.sku} is out of stock: resolve by refund, or update the stock first") from None
-    await replacements.issue(f"claim:{claim['id']}", now=now)
-    return {**rep, "status": "issued"}
+        raise Conflict(rules.OUT_OF_STOCK, f"{e.sku} is out of stock: resolve by refund, or update the stock first",
+                       sku=e.sku) from None
+    await replacements.issue(source, now=now)
+    return replacements.issued(rep)
 
 
 # -- reads ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClaimItemView:
+    line_id: str
+    title: str
+    variant: str
+    sku: str
+    quantity: int
+    amount_minor: int
+    tax_minor: int
+
 
 @dataclass(frozen=True)
 class ClaimView:
@@ -187,20 +200,33 @@ class ClaimView:
     shipping_minor: int
     created_at: dt.datetime
     resolved_at: dt.datetime | None
-    items: list[dict] = field(default_factory=list)
+    items: list[ClaimItemView] = field(default_factory=list)
     photo_ids: list[int] = field(default_factory=list)
-    replacement: dict | None = None
+    replacement: ReplacementView | None = None
 
-    def api(self) -> dict:
+    # -- what the state shows (rules.py decides) -----------------------------------------------
 
+    @property
+    def tone(self) -> str:
+        return rules.claim_tone(self.status)
+
+    @property
+    def resolved(self) -> bool:
+        return rules.claim_resolved(self.status)
+
+    @property
+    def status_message(self) -> str:
+        return rules.claim_message(self.status, self.resolution)
+
+    def api(self) -> dict[str, Any]:
         show = lambda m: money.to_string(m, self.currency)  # noqa: E731
         return {
             "id": self.id, "number": self.number, "order_number": self.order_number, "kind": self.kind,
             "description": self.description, "status": self.status, "resolution": self.resolution or None,
             "note": self.note, "currency": self.currency, "refundable": show(self.refundable_minor),
             "refund": show(self.refunded_minor), "shipping": show(self.shipping_minor),
-            "items": [{"line_id": i["line_id"], "title": i["title"], "sku": i["sku"], "quantity": i["quantity"],
-                       "amount": show(i["amount_minor"]), "tax": show(i["tax_minor"])} for i in self.items],
+            "items": [{"line_id": i.line_id, "title": i.title, "sku": i.sku, "quantity": i.quantity,
+                       "amount": show(i.amount_minor), "tax": show(i.tax_minor)} for i in self.items],
             "photos": [f"/api/v1/claims/{self.id}/photos/{p}" for p in self.photo_ids],
             "replacement": replacements.api(self.replacement),
             "created_at": self.created_at.isoformat(),
@@ -208,7 +234,7 @@ class ClaimView:
         }
 
 
-async def _views(where) -> list[ClaimView]:
+async def _views(where: Any) -> list[ClaimView]:
     async with engine.read():
         rows = await Claim.select(*Claim.all_columns(), Claim.order.number.as_alias("order_number")).where(
             where).order_by(Claim.id)
@@ -216,15 +242,24 @@ async def _views(where) -> list[ClaimView]:
         items = await ClaimItem.select().where(ClaimItem.claim.is_in(ids)).order_by(ClaimItem.id) if ids else []
         photos = await ClaimPhoto.select(ClaimPhoto.id, ClaimPhoto.claim).where(
             ClaimPhoto.claim.is_in(ids)).order_by(ClaimPhoto.id) if ids else []
-    reps = await replacements.for_sources([f"claim:{i}" for i in ids])
+    sources = {i: rules.replacement_source("claim", i) for i in ids}
+    reps = await replacements.for_sources(list(sources.values()))
     return [ClaimView(
         id=r["id"], number=r["number"], order_id=r["order"], order_number=r["order_number"], kind=r["kind"],
         description=r["description"], status=r["status"], resolution=r["resolution"], note=r["note"],
         currency=r["currency"], refundable_minor=r["refundable_minor"], refunded_minor=r["refunded_minor"],
         shipping_minor=r["shipping_minor"], created_at=r["created_at"], resolved_at=r["resolved_at"],
-        items=[i for i in items if i["claim"] == r["id"]], photo_ids=[p["id"] for p in photos if p["claim"] == r["id"]],
-        replacement=reps.get(f"claim:{r['id']}"),
+        items=[ClaimItemView(i["line_id"], i["title"], i["variant"], i["sku"], i["quantity"], i["amount_minor"],
+                             i["tax_minor"]) for i in items if i["claim"] == r["id"]],
+        photo_ids=[p["id"] for p in photos if p["claim"] == r["id"]],
+        replacement=reps.get(sources[r["id"]]),
     ) for r in rows]
+
+
+def _one(found: list[ClaimView]) -> ClaimView:
+    if not found:
+        raise NotFound(rules.CLAIM_NOT_FOUND, "claim not found")
+    return found[0]
 
 
 async def claims_for_order(order_id: int) -> list[ClaimView]:
@@ -232,10 +267,7 @@ async def claims_for_order(order_id: int) -> list[ClaimView]:
 
 
 async def claim_for_order(order_id: int, claim_id: int) -> ClaimView:
-    found = await _views((Claim.order == order_id) & (Claim.id == claim_id))
-    if not found:
-        raise NotFound()
-    return found[0]
+    return _one(await _views((Claim.order == order_id) & (Claim.id == claim_id)))
 
 
 async def claims_for_merchant(merchant_id: int, status: str | None = None) -> list[ClaimView]:
@@ -246,24 +278,21 @@ async def claims_for_merchant(merchant_id: int, status: str | None = None) -> li
 
 
 async def claim_for_merchant(merchant_id: int, claim_id: int) -> ClaimView:
-    found = await _views((Claim.merchant == merchant_id) & (Claim.id == claim_id))
-    if not found:
-        raise NotFound()
-    return found[0]
+    return _one(await _views((Claim.merchant == merchant_id) & (Claim.id == claim_id)))
 
 
-async def photo(claim_where, photo_id: int) -> tuple[bytes, str]:
+async def _photo(claim_where: Any, photo_id: int) -> tuple[bytes, str]:
     async with engine.read():
         row = await ClaimPhoto.select(ClaimPhoto.data, ClaimPhoto.content_type).where(
             (ClaimPhoto.id == photo_id) & claim_where).first()
     if row is None:
-        raise NotFound()
+        raise NotFound(rules.PHOTO_NOT_FOUND, "photo not found")
     return bytes(row["data"]), row["content_type"]
 
 
 async def photo_for_order(order_id: int, claim_id: int, photo_id: int) -> tuple[bytes, str]:
-    return await photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.order == order_id), photo_id)
+    return await _photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.order == order_id), photo_id)
 
 
 async def photo_for_merchant(merchant_id: int, claim_id: int, photo_id: int) -> tuple[bytes, str]:
-    return await photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.merchant == merchant_id), photo_id)
+    return await _photo((ClaimPhoto.claim == claim_id) & (ClaimPhoto.claim.merchant == merchant_id), photo_id)

@@ -25,11 +25,12 @@ async def returned_orders(ctx) -> None:
                 items[line.line_id] = e.returnable
         if not items:
             continue
-        data = {"items": items, "reason": "too_small", "comment": "", "resolution": "refund", "method": "drop_off"}
+        data = {"items": items, "reason": "too_small", "comment": "", "resolution": rules.REFUND,
+                "method": rules.DROP_OFF}
         return_id = await services.submit(order.order_id, data, idempotency_key=f"demo-{order.external_id}-return",
                                           now=now)
         view = await queries.return_for_order(order.order_id, return_id)
         for action, hours in (("approve", 1), ("receive", 30), ("refund", 32)):
-            if services.ACTION_RESULT[action] in [e["status"] for e in view.events]:
+            if rules.result_of(action) in view.reached:
                 continue
             await services.transition(facts.merchant_id, return_id, action, now=now + dt.timedelta(hours=hours))

@@ -6,20 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.returns import replacements, rules
+from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 from orderhub.db.shipping.queries import delivery_dates
-
-
-async def _delivery_dates(order_id: int) -> dict[str, dt.datetime]:
-    """Line id -> delivered at, from tracking when that area provides it."""
-    return await delivery_dates(order_id)
 
 
 @dataclass(frozen=True)
@@ -41,15 +39,23 @@ class OrderFacts:
     def line(self, line_id: str) -> rules.LineFacts | None:
         return next((ln for ln in self.money.lines if ln.line_id == line_id), None)
 
+    def returnable_lines(self, now: dt.datetime) -> list[rules.LineChoice]:
+        """Each line with the units that can still be asked back (and until when, or why not)."""
+        return rules.returnable_lines(self.money.lines, policy=self.policy, tags=self.tags,
+                                      promised_date=self.promised_date, now=now, timezone=self.timezone)
+
+    def claimable_lines(self) -> list[rules.LineChoice]:
+        return rules.claimable_lines(self.money.lines)
+
 
 async def order_facts(order_id: int) -> OrderFacts:
     async with engine.read():
         order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
         if order is None:
-            raise NotFound()
+            raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
         lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
-        delivered = await _delivery_dates(order_id)
+        delivered = await delivery_dates(order_id)
     facts = [
         rules.LineFacts(
             line_id=ln.line_id, title=ln.title, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor,
@@ -77,13 +83,14 @@ async def order_facts(order_id: int) -> OrderFacts:
     )
 
 
-async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *, count_holds: bool = True) -> list[dict]:
+async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *,
+                           count_holds: bool = True) -> list[rules.ExchangeOption]:
     line = facts.line(line_id)
     if line is None or not line.product_id:
         return []
     async with engine.read():
         product = await Product.objects().output(load_json=True).where(
-            Product.key == f"{merchant_id}:{line.product_id}").first()
+            Product.key == scoped(merchant_id, line.product_id)).first()
     if product is None:
         return []
 
@@ -96,11 +103,20 @@ async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *,
     return rules.exchange_options(free, facts.skus.get(line_id, ""), line.unit_price_minor, facts.currency)
 
 
-async def stores(merchant_id: int) -> list[dict]:
+@dataclass(frozen=True)
+class StoreView:
+    """A store an item can be returned to."""
+
+    code: str
+    name: str
+    address: dict[str, Any]
+
+
+async def stores(merchant_id: int) -> list[StoreView]:
     async with engine.read():
         rows = await Store.select(Store.code, Store.name, Store.address).output(load_json=True).where(
             Store.merchant == merchant_id).order_by(Store.code)
-    return rows
+    return [StoreView(r["code"], r["name"], r["address"] or {}) for r in rows]
 
 
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:
@@ -108,9 +124,9 @@ async def refunded_so_far(order_id: int) -> tuple[int, bool]:
     async with engine.read():
         rows = await ReturnRequest.select(ReturnRequest.total_minor, ReturnRequest.bonus_minor,
                                           ReturnRequest.shipping_minor).where(
-            (ReturnRequest.order == order_id) & (ReturnRequest.status == "refunded"))
+            (ReturnRequest.order == order_id) & (ReturnRequest.status == rules.REFUNDED))
         claims = await Claim.select(Claim.refunded_minor, Claim.shipping_minor).where(
-            (Claim.order == order_id) & (Claim.status == "resolved") & (Claim.refunded_minor > 0))
+            (Claim.order == order_id) & (Claim.status == rules.CLAIM_RESOLVED) & (Claim.refunded_minor > 0))
     return (sum(r["total_minor"] - r["bonus_minor"] for r in rows) + sum(c["refunded_minor"] for c in claims),
             any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims))
 
@@ -129,6 +145,32 @@ class ReturnItemView:
 
 
 @dataclass(frozen=True)
+class ReturnEventView:
+    status: str
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One step of the shopper's timeline: reached (done) or still ahead."""
+
+    status: str
+    done: bool
+    at: dt.datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RateAmount:
+    """Goods and shipping refunded at one tax rate (negative on a credit note)."""
+
+    rate: str
+    amount_minor: int
+    tax_minor: int
+
+
+@dataclass(frozen=True)
 class ReturnView:
     id: int
     number: str
@@ -140,28 +182,94 @@ class ReturnView:
     resolution: str
     method: str
     store_code: str
-    exchange: dict
+    #: line id -> the SKU chosen for an exchange
+    exchange: dict[str, str]
     keep_item: bool
     currency: str
     total_minor: int
     bonus_minor: int
     fee_minor: int
     shipping_minor: int
-    breakdown: dict
     drop_off_code: str
     note: str
     created_at: dt.datetime
     updated_at: dt.datetime
     items: list[ReturnItemView] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
+    events: list[ReturnEventView] = field(default_factory=list)
+    #: the refund's parts (items, tax, shipping, fee, bonus, cap, exchange), as previewed
+    parts: list[rules.Part] = field(default_factory=list)
+    by_rate: list[RateAmount] = field(default_factory=list)
     carrier: str = ""
     tracking_number: str = ""
     photo_ids: list[int] = field(default_factory=list)
-    #: {"number", "status", "items": [...]} for an exchange
-    replacement: dict | None = None
+    replacement: ReplacementView | None = None
 
-    def api(self) -> dict:
+    # -- what the state allows and shows (rules.py decides) ------------------------------------
 
+    @property
+    def tone(self) -> str:
+        return rules.status_tone(self.status)
+
+    @property
+    def can_cancel(self) -> bool:
+        return rules.can_cancel(self.status)
+
+    @property
+    def shows_instructions(self) -> bool:
+        return rules.shows_instructions(self.status)
+
+    @property
+    def at_counter(self) -> bool:
+        """Handed over at a drop-off point or store counter: the QR code and its code are shown."""
+        return rules.at_counter(self.method)
+
+    @property
+    def by_mail(self) -> bool:
+        return rules.by_mail(self.method)
+
+    @property
+    def by_home_pickup(self) -> bool:
+        return rules.by_home_pickup(self.method)
+
+    @property
+    def slip_available(self) -> bool:
+        return rules.slip_available(self.status, self.method)
+
+    @property
+    def credit_note_available(self) -> bool:
+        return rules.credit_note_available(self.status)
+
+    @property
+    def shows_rejection(self) -> bool:
+        return rules.shows_rejection(self.status)
+
+    @property
+    def is_store_credit(self) -> bool:
+        return rules.is_store_credit(self.resolution)
+
+    @property
+    def status_message(self) -> str:
+        return rules.status_message(self.status, self.resolution)
+
+    @property
+    def qr_payload(self) -> str:
+        return rules.qr_payload(self.number, self.drop_off_code)
+
+    @property
+    def reached(self) -> list[str]:
+        return [e.status for e in self.events]
+
+    @property
+    def timeline(self) -> list[TimelineStep]:
+        reached = self.reached
+        out = []
+        for step in rules.timeline_path(self.status, self.resolution, self.keep_item, reached):
+            event = next((e for e in self.events if e.status == step), None)
+            out.append(TimelineStep(step, rules.step_done(step, reached), event.at if event else None,
+                                    event.note if event else ""))
+        return out
+
+    def api(self) -> dict[str, Any]:
         show = lambda m: money.to_string(m, self.currency)  # noqa: E731
         return {
             "id": self.id, "number": self.number, "order_number": self.order_number, "status": self.status,
@@ -172,15 +280,23 @@ class ReturnView:
             "items": [{"line_id": i.line_id, "title": i.title, "quantity": i.quantity, "amount": show(i.amount_minor),
                        "tax": show(i.tax_minor), "tax_rate": i.tax_rate, "reception": i.reception,
                        "acceptance": i.acceptance} for i in self.items],
-            "timeline": [{"status": e["status"], "note": e["note"], "at": e["at"].isoformat()} for e in self.events],
+            "timeline": [{"status": e.status, "note": e.note, "at": e.at.isoformat()} for e in self.events],
             "note": self.note, "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
             "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
             "photos": [f"/api/v1/returns/{self.id}/photos/{p}" for p in self.photo_ids],
-            "replacement": replacements_api(self.replacement),
+            "replacement": replacements.api(self.replacement),
         }
 
 
-async def _views(where) -> list[ReturnView]:
+def _parts(breakdown: dict[str, Any]) -> list[rules.Part]:
+    return [rules.Part(p["kind"], p["amount_minor"]) for p in breakdown.get("parts", [])]
+
+
+def _by_rate(breakdown: dict[str, Any]) -> list[RateAmount]:
+    return [RateAmount(str(b["rate"]), b["amount_minor"], b["tax_minor"]) for b in breakdown.get("by_rate", [])]
+
+
+async def _views(where: Any) -> list[ReturnView]:
     async with engine.read():
         rows = await ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
                                           ).output(load_json=True).where(where).order_by(ReturnRequest.id)
@@ -189,25 +305,33 @@ async def _views(where) -> list[ReturnView]:
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
         photos = await ReturnPhoto.select(ReturnPhoto.id, ReturnPhoto.request).where(
             ReturnPhoto.request.is_in(ids)).order_by(ReturnPhoto.id) if ids else []
-
-    reps = await replacements.for_sources([f"return:{i}" for i in ids])
+    sources = {i: rules.replacement_source("return", i) for i in ids}
+    reps = await replacements.for_sources(list(sources.values()))
     out = []
     for r in rows:
+        breakdown = r["breakdown"] or {}
         out.append(ReturnView(
             id=r["id"], number=r["number"], order_id=r["order"], order_number=r["order_number"], status=r["status"],
             reason=r["reason"], comment=r["comment"], resolution=r["resolution"], method=r["method"],
             store_code=r["store_code"], exchange=r["exchange"] or {}, keep_item=r["keep_item"], currency=r["currency"],
             total_minor=r["total_minor"], bonus_minor=r["bonus_minor"], fee_minor=r["fee_minor"],
-            shipping_minor=r["shipping_minor"], breakdown=r["breakdown"] or {}, drop_off_code=r["drop_off_code"],
+            shipping_minor=r["shipping_minor"], drop_off_code=r["drop_off_code"],
             note=r["note"], created_at=r["created_at"], updated_at=r["updated_at"],
             items=[ReturnItemView(i["line_id"], i["title"], i["variant"], i["quantity"], i["amount_minor"],
                                   i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"])
                    for i in items if i["request"] == r["id"]],
-            events=[e for e in events if e["request"] == r["id"]],
+            events=[ReturnEventView(e["status"], e["note"], e["at"]) for e in events if e["request"] == r["id"]],
+            parts=_parts(breakdown), by_rate=_by_rate(breakdown),
             carrier=r["carrier"], tracking_number=r["tracking_number"],
-            photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(f"return:{r['id']}"),
+            photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(sources[r["id"]]),
         ))
     return out
+
+
+def _one(found: list[ReturnView]) -> ReturnView:
+    if not found:
+        raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
+    return found[0]
 
 
 async def returns_for_order(order_id: int) -> list[ReturnView]:
@@ -215,17 +339,11 @@ async def returns_for_order(order_id: int) -> list[ReturnView]:
 
 
 async def return_for_order(order_id: int, return_id: int) -> ReturnView:
-    found = await _views((ReturnRequest.order == order_id) & (ReturnRequest.id == return_id))
-    if not found:
-        raise NotFound()
-    return found[0]
+    return _one(await _views((ReturnRequest.order == order_id) & (ReturnRequest.id == return_id)))
 
 
 async def return_for_merchant(merchant_id: int, return_id: int) -> ReturnView:
-    found = await _views((ReturnRequest.merchant == merchant_id) & (ReturnRequest.id == return_id))
-    if not found:
-        raise NotFound()
-    return found[0]
+    return _one(await _views((ReturnRequest.merchant == merchant_id) & (ReturnRequest.id == return_id)))
 
 
 async def returns_for_merchant(merchant_id: int, status: str | None = None) -> list[ReturnView]:
@@ -235,29 +353,23 @@ async def returns_for_merchant(merchant_id: int, status: str | None = None) -> l
     return await _views(where)
 
 
-def replacements_api(rep: dict | None) -> dict | None:
-
-    return replacements.api(rep)
+async def _photo(where: Any) -> tuple[bytes, str]:
+    """A stored (re-encoded) picture: its bytes and content type."""
+    async with engine.read():
+        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(where).first()
+    if row is None:
+        raise NotFound(rules.PHOTO_NOT_FOUND, "photo not found")
+    return bytes(row["data"]), row["content_type"]
 
 
 async def photo_for_merchant(merchant_id: int, return_id: int, photo_id: int) -> tuple[bytes, str]:
-    async with engine.read():
-        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
-            (ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
-            & (ReturnPhoto.request.merchant == merchant_id)).first()
-    if row is None:
-        raise NotFound()
-    return bytes(row["data"]), row["content_type"]
+    return await _photo((ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
+                        & (ReturnPhoto.request.merchant == merchant_id))
 
 
 async def photo_for_order(order_id: int, return_id: int, photo_id: int) -> tuple[bytes, str]:
-    async with engine.read():
-        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
-            (ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
-            & (ReturnPhoto.request.order == order_id)).first()
-    if row is None:
-        raise NotFound()
-    return bytes(row["data"]), row["content_type"]
+    return await _photo((ReturnPhoto.id == photo_id) & (ReturnPhoto.request == return_id)
+                        & (ReturnPhoto.request.order == order_id))
 
 
 # -- documents (credit notes, return slips) ----------------------------------------------------
@@ -286,24 +398,29 @@ class ReturnDocument:
     drop_off_code: str
     created_at: dt.datetime
     lines: list[DocumentLine]
-    #: [{"rate", "amount_minor", "tax_minor"}] negative, per tax rate (goods and shipping refunded)
-    by_rate: list[dict]
+    #: negative, per tax rate (goods and shipping refunded)
+    by_rate: list[RateAmount]
     fee_minor: int
     bonus_minor: int
     total_minor: int
     #: where the parcel goes: the chosen store's address for in-store returns, else the merchant's
-    return_address: dict
+    return_address: dict[str, Any]
     return_to: str
     merchant_id: int
     order_id: int
 
+    @property
+    def credit_note_available(self) -> bool:
+        return rules.credit_note_available(self.status)
+
+    @property
+    def slip_available(self) -> bool:
+        return rules.slip_available(self.status, self.method)
+
 
 async def return_document(return_id: int) -> ReturnDocument:
     """Everything a credit note or a return slip shows. Amounts are negative (money back)."""
-    views = await _views(ReturnRequest.id == return_id)
-    if not views:
-        raise NotFound()
-    v = views[0]
+    v = _one(await _views(ReturnRequest.id == return_id))
     async with engine.read():
         req = await ReturnRequest.select(ReturnRequest.merchant, ReturnRequest.order.prices_include_tax.as_alias("pit")
                                          ).where(ReturnRequest.id == return_id).first()
@@ -318,8 +435,7 @@ async def return_document(return_id: int) -> ReturnDocument:
         prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,
         created_at=v.created_at,
         lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate) for i in v.items],
-        by_rate=[{"rate": b["rate"], "amount_minor": -b["amount_minor"], "tax_minor": -b["tax_minor"]}
-                 for b in v.breakdown.get("by_rate", [])],
+        by_rate=[RateAmount(b.rate, -b.amount_minor, -b.tax_minor) for b in v.by_rate],
         fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
         return_address=address, return_to=store.name if store else merchant.name,
         merchant_id=merchant.id, order_id=v.order_id,

@@ -1,34 +1,64 @@
-"""Pure decisions about returns: eligibility per line, the state machine, fees, and the exact
-refund breakdown in the currency's minor units. No I/O; `now` is always a parameter."""
+"""Pure decisions about returns and claims: eligibility per line, the state machine, what each
+state allows and shows, fees, the exact refund breakdown in the currency's minor units, the
+refusal codes, and the claim and replacement vocabularies. No I/O; `now` is always a parameter.
+
+Pages and services ask these functions (mostly through the view objects of `queries` and
+`claims`); nothing outside this module lists or compares state names."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from orderhub import money
 from orderhub.db.merchants.rules import RETURN_METHODS
+from zoneinfo import ZoneInfo
+
+from orderhub.db.keys import scoped
+from orderhub.db.merchants.rules import REASONS
 from orderhub.db.orders import rules as order_rules
 
-RESOLUTIONS = ("refund", "store_credit", "exchange")
+REFUND, STORE_CREDIT, EXCHANGE = "refund", "store_credit", "exchange"
+RESOLUTIONS = (REFUND, STORE_CREDIT, EXCHANGE)
 METHODS = RETURN_METHODS  # drop_off, in_store, mail, home_pickup
+DROP_OFF, IN_STORE, MAIL, HOME_PICKUP = METHODS
+#: the method stored when the shopper keeps the item (nothing is sent back)
+KEEP = "keep"
+#: methods whose parcel is handed over at a counter, identified by the return's QR code
+COUNTER_METHODS = (DROP_OFF, IN_STORE)
 #: reasons that are the merchant's fault: shipping comes back when the whole order does
 MERCHANT_FAULT = ("damaged", "wrong_item", "missing")
 MAX_COMMENT = 1000
 
+# -- the state machine -------------------------------------------------------------------------
+
+REQUESTED, APPROVED, IN_TRANSIT, RECEIVED = "requested", "approved", "in_transit", "received"
+REFUNDED, EXCHANGED, CLOSED = "refunded", "exchanged", "closed"
+REJECTED, CANCELLED, EXPIRED = "rejected", "cancelled", "expired"
+
 #: the state machine: state -> {action: next state}
 TRANSITIONS: dict[str, dict[str, str]] = {
-    "requested": {"approve": "approved", "reject": "rejected", "cancel": "cancelled"},
-    "approved": {"ship": "in_transit", "receive": "received", "cancel": "cancelled", "expire": "expired",
-                 "refund": "refunded"},
-    "in_transit": {"receive": "received"},
-    "received": {"refund": "refunded", "exchange": "exchanged", "close": "closed"},
+    REQUESTED: {"approve": APPROVED, "reject": REJECTED, "cancel": CANCELLED},
+    APPROVED: {"ship": IN_TRANSIT, "receive": RECEIVED, "cancel": CANCELLED, "expire": EXPIRED,
+               "refund": REFUNDED},
+    IN_TRANSIT: {"receive": RECEIVED},
+    RECEIVED: {"refund": REFUNDED, "exchange": EXCHANGED, "close": CLOSED},
 }
-FINAL = ("refunded", "exchanged", "closed", "rejected", "cancelled", "expired")
-STATUSES = ("requested", "approved", "in_transit", "received", *FINAL)
-
+FINAL = (REFUNDED, EXCHANGED, CLOSED, REJECTED, CANCELLED, EXPIRED)
+STATUSES = (REQUESTED, APPROVED, IN_TRANSIT, RECEIVED, *FINAL)
+#: the state each action leads to (whatever the state before): the same call twice changes nothing
+ACTION_RESULT = {"approve": APPROVED, "reject": REJECTED, "receive": RECEIVED, "refund": REFUNDED,
+                 "exchange": EXCHANGED, "close": CLOSED, "ship": IN_TRANSIT, "cancel": CANCELLED,
+                 "expire": EXPIRED}
+#: exits before anything was received: the lines' counters and held stock are given back
+WITHDRAWN = (REJECTED, CANCELLED, EXPIRED)
+#: a returned item's reception and acceptance once the parcel arrived
+ITEM_RECEIVED, ITEM_ACCEPTED = "received", "accepted"
+#: the order's fulfilment status once everything returnable came back (the orders area's word)
+ORDER_RETURNED = "returned"
 
 class IllegalTransition(Exception):
     def __init__(self, status: str, action: str) -> None:
@@ -41,14 +71,29 @@ def next_status(status: str, action: str, *, keep_item: bool = False, resolution
     exchange is completed by `exchange`, a refund or store credit by `refund` (when the resolution
     is given); nothing to ship back for a kept item."""
     target = TRANSITIONS.get(status, {}).get(action)
-    if target is None or (status == "approved" and action == "refund" and not keep_item):
+    if target is None or (status == APPROVED and action == "refund" and not keep_item):
         raise IllegalTransition(status, action)
     if keep_item and action in ("ship", "expire"):
         raise IllegalTransition(status, action)
-    if resolution is not None and ((action == "exchange") != (resolution == "exchange")) and \
+    if resolution is not None and ((action == "exchange") != (resolution == EXCHANGE)) and \
             action in ("exchange", "refund"):
         raise IllegalTransition(status, action)
     return target
+
+
+def result_of(action: str) -> str:
+    """The state an action leads to."""
+    return ACTION_RESULT[action]
+
+
+def already_done(status: str, action: str) -> bool:
+    """The return already is where `action` leads (a repeated call changes nothing)."""
+    return ACTION_RESULT.get(action) == status
+
+
+def withdrawn(status: str) -> bool:
+    """Rejected, cancelled or expired: the units were never received and are free again."""
+    return status in WITHDRAWN
 
 
 #: days an approved return may wait for the item to be sent before it expires (policy "return_ship_within_days")
@@ -62,7 +107,7 @@ def ship_within_days(policy: dict) -> int:
 
 def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict) -> bool:
     """An approved return whose item was never sent within the policy's days."""
-    return status == "approved" and not keep_item and now - approved_at >= dt.timedelta(days=ship_within_days(policy))
+    return status == APPROVED and not keep_item and now - approved_at >= dt.timedelta(days=ship_within_days(policy))
 
 
 # -- eligibility -------------------------------------------------------------------------------
@@ -85,12 +130,27 @@ class LineFacts:
     image_url: str = ""
 
 
+#: why nothing (or less) of a line can be asked back
+FINAL_SALE, NOT_DELIVERED, WINDOW_CLOSED, ALL_RETURNED = "final_sale", "not_delivered", "window_closed", "all_returned"
+
+
 @dataclass(frozen=True)
 class Eligibility:
     returnable: int
     #: why nothing (or less) can be returned: final_sale, not_delivered, window_closed, all_returned, or ""
     reason: str
     deadline: dt.date | None
+
+
+def whole_line_handed_over(line: LineFacts, fulfillment_type: str) -> bool:
+    """Every unit of the line was handed over at a pickup: the line's quantity (not the shipping
+    counter) limits what can be asked back."""
+    return fulfillment_type == "pickup" and line.fulfilled_quantity >= line.quantity
+
+
+def claimable_units(line: LineFacts) -> int:
+    """Delivered units not asked back yet (by a return or another claim)."""
+    return max(0, line.fulfilled_quantity - line.requested_quantity)
 
 
 def fulfilled_units(quantity: int, fulfilled_quantity: int, *, fulfillment_type: str, fulfillment_status: str) -> int:
@@ -103,8 +163,6 @@ def fulfilled_units(quantity: int, fulfilled_quantity: int, *, fulfillment_type:
 
 def window_start(delivered_at: dt.datetime | None, promised_date: dt.date | None, timezone: str) -> dt.date | None:
     if delivered_at is not None:
-        from zoneinfo import ZoneInfo
-
         return delivered_at.astimezone(ZoneInfo(timezone)).date()
     return promised_date
 
@@ -116,22 +174,20 @@ def eligibility(line: LineFacts, *, policy: dict, tags: list[str], promised_date
     start = window_start(line.delivered_at, promised_date, timezone)
     deadline = start + dt.timedelta(days=order_rules.return_window_days(policy, tags)) if start else None
     if line.final_sale:
-        return Eligibility(0, "final_sale", deadline)
-    if deadline is None:
-        return Eligibility(0, "not_delivered", None)
-    from zoneinfo import ZoneInfo
-
+        return Eligibility(0, FINAL_SALE, deadline)
+    if start is None or deadline is None:
+        return Eligibility(0, NOT_DELIVERED, None)
     today = now.astimezone(ZoneInfo(timezone)).date()
     if today < start:
-        return Eligibility(0, "not_delivered", deadline)
+        return Eligibility(0, NOT_DELIVERED, deadline)
     if today > deadline:
-        return Eligibility(0, "window_closed", deadline)
+        return Eligibility(0, WINDOW_CLOSED, deadline)
     fulfilled = max(0, min(line.quantity, line.fulfilled_quantity))
     if fulfilled == 0 and line.requested_quantity == 0:
-        return Eligibility(0, "not_delivered", deadline)
+        return Eligibility(0, NOT_DELIVERED, deadline)
     # only what was delivered can come back, minus what was already asked back
     left = max(0, fulfilled - line.requested_quantity)
-    return Eligibility(left, "" if left else "all_returned", deadline)
+    return Eligibility(left, "" if left else ALL_RETURNED, deadline)
 
 
 def photo_required(policy: dict, reason: str) -> bool:
@@ -146,7 +202,16 @@ def fee_minor(policy: dict, method: str, resolution: str, currency: str) -> int:
     return money.parse(raw, currency) if raw else 0
 
 
-def exchange_options(product_variants: list[dict], current_sku: str, unit_price_minor: int, currency: str) -> list[dict]:
+@dataclass(frozen=True)
+class ExchangeOption:
+    """A variant the shopper may exchange for."""
+
+    sku: str
+    option: str
+
+
+def exchange_options(product_variants: list[dict], current_sku: str, unit_price_minor: int,
+                     currency: str) -> list[ExchangeOption]:
     """Other in-stock variants of the same product at the same price."""
     out = []
     for v in product_variants:
@@ -157,7 +222,7 @@ def exchange_options(product_variants: list[dict], current_sku: str, unit_price_
         except money.MoneyError:
             continue
         if price == unit_price_minor:
-            out.append({"sku": v["sku"], "option": v.get("option", "")})
+            out.append(ExchangeOption(v["sku"], v.get("option", "")))
     return out
 
 
@@ -331,3 +396,321 @@ def auto_approve(reason: str, total_minor: int, policy: dict, currency: str) -> 
 def returns_section_open(order: Any) -> bool:
     """The hub shows its Returns section once something left the warehouse and the order stands."""
     return not order.cancelled and order.fulfillment_status not in ("unfulfilled", "processing", "cancelled")
+
+
+# -- what a return's state allows and shows (asked through ReturnView) -------------------------
+
+#: the badge tone of each state (the page words it; the tone says how it feels)
+TONES = {REFUNDED: "good", EXCHANGED: "good", APPROVED: "info", IN_TRANSIT: "info", RECEIVED: "info",
+         REQUESTED: "warn", REJECTED: "bad", CANCELLED: "muted", EXPIRED: "muted", CLOSED: "muted"}
+#: states in which the item is still to come back: the page shows how to send it
+OPEN_STATES = (REQUESTED, APPROVED, IN_TRANSIT)
+#: states in which a mail return's printable slip is offered
+SLIP_STATES = (APPROVED, IN_TRANSIT)
+
+
+def status_tone(status: str) -> str:
+    return TONES.get(status, "muted")
+
+
+def can_cancel(status: str) -> bool:
+    """The shopper may still cancel (nothing was sent or received yet)."""
+    return "cancel" in TRANSITIONS.get(status, {})
+
+
+def shows_instructions(status: str) -> bool:
+    """The item is still to come back: how to send it (method, QR or slip) is shown."""
+    return status in OPEN_STATES
+
+
+def at_counter(method: str) -> bool:
+    """Handed over at a drop-off point or a store counter: the page shows the QR code and the code
+    the counter scans or types (`services.ship_by_code`)."""
+    return method in COUNTER_METHODS
+
+
+def by_mail(method: str) -> bool:
+    return method == MAIL
+
+
+def by_home_pickup(method: str) -> bool:
+    return method == HOME_PICKUP
+
+
+def qr_payload(number: str, code: str) -> str:
+    """What the return's QR code says: "RMA:<number>:<code>" (the counter scans it)."""
+    return f"RMA:{number}:{code}"
+
+
+def counter_code(scanned: str) -> str:
+    """The code typed at a counter, or the whole QR payload scanned: -> the code alone."""
+    code = (scanned or "").strip().upper()
+    if code.startswith("RMA:"):
+        code = code.rsplit(":", 1)[-1]
+    return code
+
+
+def slip_available(status: str, method: str) -> bool:
+    """The printable return slip (PDF) of a mail return, while the parcel is to be or being sent."""
+    return method == MAIL and status in SLIP_STATES
+
+
+def credit_note_available(status: str) -> bool:
+    """A credit note exists once the money went back."""
+    return status == REFUNDED
+
+
+def shows_rejection(status: str) -> bool:
+    """The merchant's note is the reason of a rejection."""
+    return status == REJECTED
+
+
+def is_store_credit(resolution: str) -> bool:
+    return resolution == STORE_CREDIT
+
+
+def is_exchange(resolution: str) -> bool:
+    return resolution == EXCHANGE
+
+
+def needs_store(method: str) -> bool:
+    """The shopper picks the store the item goes back to."""
+    return method == IN_STORE
+
+
+def status_message(status: str, resolution: str) -> str:
+    """Which sentence explains the state to the shopper (a key the page words): a refund and a
+    store credit read differently."""
+    if status == REFUNDED and resolution == STORE_CREDIT:
+        return "refunded_store_credit"
+    return status
+
+
+def timeline_path(status: str, resolution: str, keep_item: bool, reached: list[str]) -> list[str]:
+    """The steps the shopper's timeline shows: the road ahead for this resolution, or only what
+    happened once the return left it (rejected, cancelled, expired, closed)."""
+    if status in (REJECTED, CANCELLED, EXPIRED, CLOSED):
+        return list(reached)
+    if resolution == EXCHANGE:
+        return [REQUESTED, APPROVED, IN_TRANSIT, RECEIVED, EXCHANGED]
+    if keep_item:
+        return [REQUESTED, APPROVED, REFUNDED]
+    return [REQUESTED, APPROVED, IN_TRANSIT, RECEIVED, REFUNDED]
+
+
+def step_done(step: str, reached: list[str]) -> bool:
+    """A timeline step is done once reached; the way back counts as done once the item arrived
+    (a parcel received at the warehouse was sent, scanned or not)."""
+    return step in reached or (step == IN_TRANSIT and RECEIVED in reached)
+
+
+# -- the wizard --------------------------------------------------------------------------------
+
+STEPS = ("items", "reason", "resolution", "method", "review")
+#: the answers each step asks for (error field paths by their first part)
+STEP_FIELDS = {"items": ("items",), "reason": ("reason", "comment", "photo"), "resolution": ("resolution",),
+               "method": ("method",)}
+
+
+def first_missing_step(data: Mapping[str, Any]) -> str | None:
+    """The first step whose answer is missing from the draft (None when all are given)."""
+    if not any((data.get("items") or {}).values()):
+        return "items"
+    for step in ("reason", "resolution", "method"):
+        if not data.get(step):
+            return step
+    return None
+
+
+def step_reachable(step: str, data: Mapping[str, Any]) -> str | None:
+    """None when `step` may be shown for the draft, else the earlier step to go back to."""
+    missing = first_missing_step(data)
+    if missing and STEPS.index(missing) < STEPS.index(step):
+        return missing
+    return None
+
+
+def offers_bonus(resolution: str, bonus_percent: int) -> bool:
+    """Store credit with the merchant's bonus is worth advertising."""
+    return resolution == STORE_CREDIT and bonus_percent > 0
+
+
+def exchange_possible(options_by_line: Mapping[str, list[ExchangeOption]]) -> bool:
+    """An exchange needs another variant for every chosen line."""
+    return bool(options_by_line) and all(options_by_line.values())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer a form offers, with what the page notes beside it."""
+
+    value: str
+    #: a photo must come with this answer
+    photo_needed: bool = False
+    #: offered but not possible now (shown disabled)
+    unavailable: bool = False
+    #: the store credit bonus (percent) this answer earns
+    bonus_percent: int = 0
+
+
+def reason_choices(policy: dict) -> list[Choice]:
+    return [Choice(r, photo_needed=photo_required(policy, r)) for r in REASONS]
+
+
+def resolution_choices(*, can_exchange: bool, bonus_percent: int) -> list[Choice]:
+    return [Choice(r, unavailable=r == EXCHANGE and not can_exchange,
+                   bonus_percent=bonus_percent if offers_bonus(r, bonus_percent) else 0) for r in RESOLUTIONS]
+
+
+def store_credit_bonus_percent(policy: dict) -> int:
+    return int(policy.get("store_credit_bonus_percent") or 0)
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """A line of the order as a return or claim form offers it: how many units can be chosen, and
+    why none (an `Eligibility.reason`: final_sale, not_delivered, window_closed, all_returned)."""
+
+    line: LineFacts
+    available: int
+    reason: str = ""
+    deadline: dt.date | None = None
+
+
+def returnable_lines(lines: list[LineFacts], *, policy: dict, tags: list[str], promised_date: dt.date | None,
+                     now: dt.datetime, timezone: str) -> list[LineChoice]:
+    out = []
+    for ln in lines:
+        e = eligibility(ln, policy=policy, tags=tags, promised_date=promised_date, now=now, timezone=timezone)
+        out.append(LineChoice(ln, e.returnable, e.reason, e.deadline))
+    return out
+
+
+def claimable_lines(lines: list[LineFacts]) -> list[LineChoice]:
+    """Delivered units not asked back yet; nothing for a line not delivered (or all asked back)."""
+    out = []
+    for ln in lines:
+        n = claimable_units(ln)
+        reason = "" if n else (NOT_DELIVERED if not ln.fulfilled_quantity else ALL_RETURNED)
+        out.append(LineChoice(ln, n, reason))
+    return out
+
+
+# -- refusals: stable codes; the English is what the API answers, pages word the code ---------
+
+NOT_A_LINE = "return.not_a_line"
+WHOLE_NUMBER = "return.whole_number"
+TOO_MANY_UNITS = "return.too_many_units"
+NO_ITEMS = "return.no_items"
+REASON_REQUIRED = "return.reason_required"
+TOO_LONG = "return.too_long"
+PHOTO_REQUIRED = "return.photo_required"
+RESOLUTION_REQUIRED = "return.resolution_required"
+METHOD_REQUIRED = "return.method_required"
+STORE_REQUIRED = "return.store_required"
+VARIANT_REQUIRED = "exchange.variant_required"
+SOLD_OUT = "exchange.sold_out"
+KIND_REQUIRED = "claim.kind_required"
+DESCRIPTION_REQUIRED = "claim.description_required"
+TOO_MANY_PHOTOS = "claim.too_many_photos"
+NOT_A_CHOICE = "return.not_a_choice"
+NOT_TEXT = "return.not_text"
+TEXT_TOO_LONG = "return.text_too_long"
+REQUIRED = "return.required"
+NOT_AN_OBJECT = "return.not_an_object"
+NOT_ALLOWED = "return.not_allowed"
+CHANGED = "return.changed"
+OVER_RECEIVED = "return.over_received"
+RETURN_NOT_FOUND = "return.not_found"
+PHOTO_NOT_FOUND = "return.photo_not_found"
+ORDER_NOT_FOUND = "return.order_not_found"
+CLAIM_NOT_FOUND = "claim.not_found"
+CLAIM_ALREADY_RESOLVED = "claim.already_resolved"
+CLAIM_CHANGED = "claim.changed"
+OUT_OF_STOCK = "exchange.out_of_stock"
+
+#: what a shopper or merchant typed wrong: code -> the English message the API answers
+INPUT_MESSAGES: dict[str, str] = {
+    NOT_A_LINE: "is not a line of this order",
+    WHOLE_NUMBER: "must be a whole number",
+    TOO_MANY_UNITS: "is more than can be returned",
+    NO_ITEMS: "choose at least one item",
+    REASON_REQUIRED: "choose a reason",
+    TOO_LONG: "is too long",
+    PHOTO_REQUIRED: "a photo is required for this reason",
+    RESOLUTION_REQUIRED: "choose a resolution",
+    METHOD_REQUIRED: "choose how to send it back",
+    STORE_REQUIRED: "choose a store",
+    VARIANT_REQUIRED: "choose a variant",
+    SOLD_OUT: "has just sold out",
+    KIND_REQUIRED: "choose what happened",
+    DESCRIPTION_REQUIRED: "describe the problem",
+    TOO_MANY_PHOTOS: "at most {limit} photos",
+    NOT_A_CHOICE: "must be one of {choices}",
+    NOT_TEXT: "must be a string",
+    TEXT_TOO_LONG: "must be at most {limit} characters",
+    REQUIRED: "is required",
+    NOT_AN_OBJECT: 'must be an object such as {{"note": "..."}}',
+}
+
+
+def field_error(field: str, code: str, **params: object) -> dict[str, str]:
+    """One validation error as the API answers it: {"field", "code", "message"} (English)."""
+    return {"field": field, "code": code, "message": INPUT_MESSAGES[code].format(**params)}
+
+
+# -- claims (damaged, missing or wrong items; asked through ClaimView) -------------------------
+
+CLAIM_KINDS = ("damaged", "missing", "wrong_item")
+#: what happened that a photo must show
+CLAIM_PHOTO_KINDS = ("damaged", "wrong_item")
+CLAIM_REFUND, CLAIM_REPLACEMENT, CLAIM_BOTH = "refund", "replacement", "both"
+CLAIM_RESOLUTIONS = (CLAIM_REFUND, CLAIM_REPLACEMENT, CLAIM_BOTH)
+CLAIM_OPEN, CLAIM_RESOLVED = "open", "resolved"
+CLAIM_STATUSES = (CLAIM_OPEN, CLAIM_RESOLVED)
+MAX_DESCRIPTION = 2000
+MAX_CLAIM_PHOTOS = 3
+
+
+def claim_needs_photo(kind: str) -> bool:
+    return kind in CLAIM_PHOTO_KINDS
+
+
+def claim_kind_choices() -> list[Choice]:
+    return [Choice(k, photo_needed=claim_needs_photo(k)) for k in CLAIM_KINDS]
+
+
+def claim_refunds(resolution: str) -> bool:
+    return resolution in (CLAIM_REFUND, CLAIM_BOTH)
+
+
+def claim_replaces(resolution: str) -> bool:
+    return resolution in (CLAIM_REPLACEMENT, CLAIM_BOTH)
+
+
+def claim_resolved(status: str) -> bool:
+    return status == CLAIM_RESOLVED
+
+
+def claim_tone(status: str) -> str:
+    return "good" if status == CLAIM_RESOLVED else "warn"
+
+
+def claim_message(status: str, resolution: str) -> str:
+    """Which sentence explains the claim to the shopper: "open", or its resolution once resolved."""
+    return CLAIM_OPEN if status == CLAIM_OPEN else resolution
+
+
+# -- replacements (an exchange's new variant, a claim's replacement) ---------------------------
+
+HELD, ISSUED, RELEASED = "held", "issued", "released"
+REPLACEMENT_TONES = {HELD: "info", ISSUED: "good", RELEASED: "muted"}
+
+
+def replacement_tone(status: str) -> str:
+    return REPLACEMENT_TONES.get(status, "muted")
+
+
+def replacement_source(kind: str, source_id: int) -> str:
+    """The replacement's key: one per return or claim."""
+    return scoped(kind, source_id)

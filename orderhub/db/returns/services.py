@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import REASONS
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.returns import queries, replacements, rules
+from orderhub.db.returns.queries import ReturnView
+from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 
-ACTION_RESULT = {"approve": "approved", "reject": "rejected", "receive": "received", "refund": "refunded",
-                 "exchange": "exchanged", "close": "closed", "ship": "in_transit", "cancel": "cancelled",
-                 "expire": "expired"}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
-    await notify(merchant_id, event, payload, order_id=order_id, now=now)
+field_error = rules.field_error
 
 
 def _code() -> str:
@@ -31,68 +29,66 @@ def _code() -> str:
 
 
 def check_request(facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool) -> dict:
-    """The wizard's answers -> a clean request, or ValidationFailed with field paths."""
+    """The wizard's answers -> a clean request, or ValidationFailed with field paths and codes."""
     errors: list[dict] = []
     items: dict[str, int] = {}
     for line_id, qty in (data.get("items") or {}).items():
         line = facts.line(line_id)
         if line is None:
-            errors.append({"field": f"items.{line_id}", "message": "is not a line of this order"})
+            errors.append(field_error(f"items.{line_id}", rules.NOT_A_LINE))
             continue
         if not isinstance(qty, int) or qty < 0:
-            errors.append({"field": f"items.{line_id}", "message": "must be a whole number"})
+            errors.append(field_error(f"items.{line_id}", rules.WHOLE_NUMBER))
             continue
         if qty == 0:
             continue
         elig = rules.eligibility(line, policy=facts.policy, tags=facts.tags, promised_date=facts.promised_date,
                                  now=now, timezone=facts.timezone)
         if qty > elig.returnable:
-            errors.append({"field": f"items.{line_id}", "message": "is more than can be returned"})
+            errors.append(field_error(f"items.{line_id}", rules.TOO_MANY_UNITS))
             continue
         items[line_id] = qty
     if not items and not errors:
-        errors.append({"field": "items", "message": "choose at least one item"})
+        errors.append(field_error("items", rules.NO_ITEMS))
     reason = data.get("reason")
     if reason not in REASONS:
-        errors.append({"field": "reason", "message": "choose a reason"})
+        errors.append(field_error("reason", rules.REASON_REQUIRED))
     comment = data.get("comment") or ""
     if not isinstance(comment, str) or len(comment) > rules.MAX_COMMENT:
-        errors.append({"field": "comment", "message": "is too long"})
+        errors.append(field_error("comment", rules.TOO_LONG))
     if reason in REASONS and rules.photo_required(facts.policy, reason) and not has_photo:
-        errors.append({"field": "photo", "message": "a photo is required for this reason"})
+        errors.append(field_error("photo", rules.PHOTO_REQUIRED))
     resolution = data.get("resolution")
     if resolution not in rules.RESOLUTIONS:
-        errors.append({"field": "resolution", "message": "choose a resolution"})
+        errors.append(field_error("resolution", rules.RESOLUTION_REQUIRED))
     method = data.get("method")
     if method not in rules.METHODS:
-        errors.append({"field": "method", "message": "choose how to send it back"})
+        errors.append(field_error("method", rules.METHOD_REQUIRED))
     if errors:
         raise ValidationFailed(errors)
     return {"items": items, "reason": reason, "comment": comment.strip(), "resolution": resolution,
             "method": method, "store_code": data.get("store_code") or "", "exchange": data.get("exchange") or {}}
 
 
-STEPS = ("items", "reason", "resolution", "method", "review")
-
-
 def check_step(step: str, facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool,
-               exchange_options: dict[str, list[dict]] | None = None, store_codes: list[str] | None = None) -> list[dict]:
+               exchange_options: dict[str, list[rules.ExchangeOption]] | None = None,
+               store_codes: list[str] | None = None) -> list[dict]:
     """Errors of one wizard step (field paths as in check_request)."""
     try:
         check_request(facts, data, now=now, has_photo=has_photo)
         errors: list[dict] = []
     except ValidationFailed as e:
         errors = e.errors
-    fields = {"items": ("items",), "reason": ("reason", "comment", "photo"), "resolution": ("resolution",),
-              "method": ("method",)}.get(step, ())
+    fields = rules.STEP_FIELDS.get(step, ())
     mine = [e for e in errors if e["field"].split(".")[0] in fields]
-    if step == "resolution" and data.get("resolution") == "exchange":
+    if step == "resolution" and rules.is_exchange(data.get("resolution") or ""):
         for line_id in (data.get("items") or {}):
-            options = [o["sku"] for o in (exchange_options or {}).get(line_id, [])]
+            options = [o.sku for o in (exchange_options or {}).get(line_id, [])]
             if (data.get("exchange") or {}).get(line_id) not in options:
-                mine.append({"field": f"exchange.{line_id}", "message": "choose a variant"})
-    if step == "method" and data.get("method") == "in_store" and data.get("store_code") not in (store_codes or []):
-        mine.append({"field": "store_code", "message": "choose a store"})
+                mine.append(field_error(f"exchange.{line_id}", rules.VARIANT_REQUIRED))
+    if step == "method" and rules.needs_store(data.get("method") or "") and \
+            data.get("store_code") not in (store_codes or []):
+        mine.append(field_error("store_code", rules.STORE_REQUIRED))
     if step == "review":
         mine = errors
     return mine
@@ -111,7 +107,7 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
     """Create the return request. The same idempotency key twice -> the same return; the lines'
     requested counters are raised atomically, so parallel submissions never ask back more than
     was delivered (the loser gets ValidationFailed). An exchange holds the chosen variants."""
-    key = f"{order_id}:{idempotency_key}"
+    key = scoped(order_id, idempotency_key)
     existing = await _by_key(key)
     if existing:
         return existing
@@ -123,11 +119,11 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
             facts = await queries.order_facts(order_id)
             clean = check_request(facts, data, now=now, has_photo=bool(photo_ids))
             breakdown = await preview(facts, clean)
-            status = "requested"
+            status = rules.REQUESTED
             row = ReturnRequest(
                 merchant=facts.merchant_id, order=order_id, key=key, number=key, status=status,
                 reason=clean["reason"], comment=clean["comment"], resolution=clean["resolution"],
-                method="keep" if breakdown.keep_item else clean["method"], store_code=clean["store_code"],
+                method=rules.KEEP if breakdown.keep_item else clean["method"], store_code=clean["store_code"],
                 exchange=clean["exchange"], keep_item=breakdown.keep_item, currency=facts.currency,
                 total_minor=breakdown.total_minor, bonus_minor=breakdown.part("bonus"),
                 fee_minor=-breakdown.part("fee"), shipping_minor=breakdown.part("shipping"),
@@ -139,30 +135,29 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
             by_line = {a.line_id: a for a in breakdown.items}
             for line_id, qty in clean["items"].items():
                 pk = facts.line_pks[line_id]
+                line = facts.line(line_id)
                 # never more than was delivered: the fulfilled counter (kept by shipping), or the whole
                 # line of a picked-up order; checked in the UPDATE itself so parallel submits cannot pass
-                handed_over = facts.line(line_id).fulfilled_quantity
-                limit = OrderLine.quantity if handed_over >= facts.line(line_id).quantity and \
-                    facts.fulfillment_type == "pickup" else OrderLine.fulfilled_quantity
+                limit = OrderLine.quantity if rules.whole_line_handed_over(line, facts.fulfillment_type) \
+                    else OrderLine.fulfilled_quantity
                 updated = await OrderLine.update(
                     {OrderLine.requested_quantity: OrderLine.requested_quantity + qty}
                 ).where((OrderLine.id == pk) & (OrderLine.requested_quantity <= OrderLine.quantity - qty)
                         & (OrderLine.requested_quantity <= limit - qty)).returning(OrderLine.id)
                 if not updated:
-                    raise ValidationFailed([{"field": f"items.{line_id}", "message": "is more than can be returned"}])
-                line = facts.line(line_id)
+                    raise ValidationFailed([field_error(f"items.{line_id}", rules.TOO_MANY_UNITS)])
                 amount = by_line[line_id]
                 await ReturnItem(request=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
                                  quantity=qty, amount_minor=amount.amount_minor, tax_minor=amount.tax_minor,
                                  tax_rate=str(amount.tax_rate)).save()
-            if clean["resolution"] == "exchange":
+            if rules.is_exchange(clean["resolution"]):
                 await _hold_exchange(facts, row.id, clean, now=now)
             if photo_ids:
                 await ReturnPhoto.update({ReturnPhoto.request: row.id, ReturnPhoto.draft_key: ""}).where(
                     ReturnPhoto.id.is_in(photo_ids))
-            await ReturnEvent(request=row.id, status="requested", note="", at=now).save()
+            await ReturnEvent(request=row.id, status=status, note="", at=now).save()
             payload = {"return_id": row.id, "number": number, "order_number": facts.number, "status": status}
-            await _notify(facts.merchant_id, "return.requested", payload, order_id=order_id, now=now)
+            await notify(facts.merchant_id, f"return.{status}", payload, order_id=order_id, now=now)
             if rules.auto_approve(clean["reason"], breakdown.total_minor, facts.policy, facts.currency):
                 await _move(row.id, "approve", note="", now=now)
             return row.id
@@ -183,18 +178,19 @@ async def _hold_exchange(facts: queries.OrderFacts, return_id: int, clean: dict,
     for line_id, qty in clean["items"].items():
         sku = (clean["exchange"] or {}).get(line_id)
         # the variants of the product at the same price; whether a unit is still free is decided by hold()
-        options = {o["sku"]: o for o in await queries.exchange_options(facts.merchant_id, facts, line_id,
-                                                                       count_holds=False)}
+        options = {o.sku: o for o in await queries.exchange_options(facts.merchant_id, facts, line_id,
+                                                                     count_holds=False)}
         if sku not in options:
-            raise ValidationFailed([{"field": f"exchange.{line_id}", "message": "choose a variant"}])
+            raise ValidationFailed([field_error(f"exchange.{line_id}", rules.VARIANT_REQUIRED)])
         line = facts.line(line_id)
-        items.append({"line_id": line_id, "title": line.title, "product_id": line.product_id, "sku": sku,
-                      "option": options[sku].get("option", ""), "quantity": qty})
+        items.append(ReplacementItemView(line_id=line_id, title=line.title, sku=sku, option=options[sku].option,
+                                         quantity=qty, product_id=line.product_id))
     try:
-        await replacements.create(facts.merchant_id, facts.order_id, f"return:{return_id}", items, now=now)
+        await replacements.create(facts.merchant_id, facts.order_id, rules.replacement_source("return", return_id),
+                                  items, now=now)
     except replacements.SoldOut as e:
-        line_id = next(i["line_id"] for i in items if i["sku"] == e.sku)
-        raise ValidationFailed([{"field": f"exchange.{line_id}", "message": "has just sold out"}]) from None
+        line_id = next(i.line_id for i in items if i.sku == e.sku)
+        raise ValidationFailed([field_error(f"exchange.{line_id}", rules.SOLD_OUT)]) from None
 
 
 async def _by_key(key: str) -> int | None:
@@ -203,48 +199,46 @@ async def _by_key(key: str) -> int | None:
     return row["id"] if row else None
 
 
-async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict | None = None) -> dict:
+async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict | None = None) -> None:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
     try:
         target = rules.next_status(req["status"], action, keep_item=req["keep_item"], resolution=req["resolution"])
     except rules.IllegalTransition as e:
-        raise Conflict(str(e)) from None
+        raise Conflict(rules.NOT_ALLOWED, str(e), status=e.status, action=e.action) from None
     values = {ReturnRequest.status: target, ReturnRequest.updated_at: now, ReturnRequest.note: note or req["note"]}
     for name, value in (extra or {}).items():
         values[getattr(ReturnRequest, name)] = value
     changed = await ReturnRequest.update(values).where(
         (ReturnRequest.id == return_id) & (ReturnRequest.status == req["status"])).returning(ReturnRequest.id)
     if not changed:
-        raise Conflict("the return changed meanwhile")
+        raise Conflict(rules.CHANGED, "the return changed meanwhile")
     items = await ReturnItem.select().where(ReturnItem.request == return_id)
-    if target in ("rejected", "cancelled", "expired"):
+    source = rules.replacement_source("return", return_id)
+    if rules.withdrawn(target):
         for it in items:
             await OrderLine.update({OrderLine.requested_quantity: OrderLine.requested_quantity - it["quantity"]}).where(
                 OrderLine.id == it["line"])
-    if target == "received":
+        await replacements.release(source, now=now)
+    if target == rules.RECEIVED:
         for it in items:
             updated = await OrderLine.update(
                 {OrderLine.received_quantity: OrderLine.received_quantity + it["quantity"]}).where(
                 (OrderLine.id == it["line"]) & (OrderLine.received_quantity <= OrderLine.quantity - it["quantity"])
             ).returning(OrderLine.id)
             if not updated:
-                raise Conflict("more units received than were bought")
-        await ReturnItem.update({ReturnItem.reception: "received", ReturnItem.acceptance: "accepted"}).where(
-            ReturnItem.request == return_id)
-    if target in ("rejected", "cancelled", "expired"):
-        await replacements.release(f"return:{return_id}", now=now)
-    if target == "exchanged":
-        await replacements.issue(f"return:{return_id}", now=now)
+                raise Conflict(rules.OVER_RECEIVED, "more units received than were bought")
+        await ReturnItem.update({ReturnItem.reception: rules.ITEM_RECEIVED, ReturnItem.acceptance: rules.ITEM_ACCEPTED}
+                                ).where(ReturnItem.request == return_id)
+    if target == rules.EXCHANGED:
+        await replacements.issue(source, now=now)
     await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
-    if target == "refunded":
+    if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])
     payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
                "resolution": req["resolution"], **(extra or {})}
-    if target == "exchanged":
-        payload["replacement"] = replacements.api((await replacements.for_sources([f"return:{return_id}"])).get(
-            f"return:{return_id}"))
-    await _notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
-    return {**req, "status": target}
+    if target == rules.EXCHANGED:
+        payload["replacement"] = replacements.api((await replacements.for_sources([source])).get(source))
+    await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
 
 
 async def _mark_order_returned(order_id: int) -> None:
@@ -252,39 +246,38 @@ async def _mark_order_returned(order_id: int) -> None:
     lines = await OrderLine.select(OrderLine.id, OrderLine.quantity).where(
         (OrderLine.order == order_id) & (OrderLine.final_sale == False))  # noqa: E712
     refunded = await ReturnItem.select(ReturnItem.line, ReturnItem.quantity).where(
-        (ReturnItem.request.order == order_id) & (ReturnItem.request.status == "refunded"))
+        (ReturnItem.request.order == order_id) & (ReturnItem.request.status == rules.REFUNDED))
     done: dict[int, int] = {}
     for r in refunded:
         done[r["line"]] = done.get(r["line"], 0) + r["quantity"]
     if lines and all(done.get(ln["id"], 0) >= ln["quantity"] for ln in lines):
-        await Order.update({Order.fulfillment_status: "returned"}).where(Order.id == order_id)
+        await Order.update({Order.fulfillment_status: rules.ORDER_RETURNED}).where(Order.id == order_id)
 
 
 async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime,
-                     extra: dict | None = None):
+                     extra: dict | None = None) -> ReturnView:
     """A merchant's move (approve, reject, ship, receive, refund, exchange); Conflict when the state
     does not allow it. `extra` sets carrier/tracking_number with `ship`."""
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status).where(
             (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
         if req is None:
-            raise NotFound()
-        if ACTION_RESULT.get(action) != req["status"]:  # the same call twice changes nothing
+            raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
+        if not rules.already_done(req["status"], action):  # the same call twice changes nothing
             await _move(return_id, action, note=note, now=now, extra=extra)
     return await queries.return_for_merchant(merchant_id, return_id)
 
 
-async def ship_by_code(merchant_id: int, code: str, *, store_code: str = "", note: str = "", now: dt.datetime):
+async def ship_by_code(merchant_id: int, code: str, *, store_code: str = "", note: str = "",
+                       now: dt.datetime) -> ReturnView:
     """A drop-off or in-store return scanned at the counter (the QR's code): the item is on its way."""
-    code = (code or "").strip().upper()
-    if code.startswith("RMA:"):  # the whole QR payload "RMA:<number>:<code>"
-        code = code.rsplit(":", 1)[-1]
+    code = rules.counter_code(code)
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.method, ReturnRequest.store_code).where(
             (ReturnRequest.merchant == merchant_id) & (ReturnRequest.drop_off_code == code)).first()
-        if req is None or req["method"] not in ("drop_off", "in_store") or \
-                (store_code and req["method"] == "in_store" and req["store_code"] != store_code):
-            raise NotFound()
+        if req is None or not rules.at_counter(req["method"]) or \
+                (store_code and rules.needs_store(req["method"]) and req["store_code"] != store_code):
+            raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
         return await transition(merchant_id, req["id"], "ship", note=note, now=now,
                                 extra={"carrier": "store:" + store_code if store_code else "drop_off"})
 
@@ -294,15 +287,15 @@ async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
     default 14) -> expired: the lines' counters are freed, held stock given back, return.expired."""
 
     async with engine.read():
-        rows = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.merchant, ReturnRequest.keep_item,
-                                          ReturnRequest.updated_at).where(
-            (ReturnRequest.status == "approved") & (ReturnRequest.keep_item == False)  # noqa: E712
+        rows = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.merchant, ReturnRequest.status,
+                                          ReturnRequest.keep_item, ReturnRequest.updated_at).where(
+            (ReturnRequest.status == rules.APPROVED) & (ReturnRequest.keep_item == False)  # noqa: E712
             & (ReturnRequest.updated_at <= now - dt.timedelta(days=1))).order_by(ReturnRequest.id).limit(limit)
         policies = {m["id"]: m["policy"] or {} for m in await Merchant.select(Merchant.id, Merchant.policy).output(
             load_json=True).where(Merchant.id.is_in(list({r["merchant"] for r in rows}) or [0]))}
     done = []
     for r in rows:
-        if not rules.expired("approved", r["keep_item"], r["updated_at"], now, policies.get(r["merchant"], {})):
+        if not rules.expired(r["status"], r["keep_item"], r["updated_at"], now, policies.get(r["merchant"], {})):
             continue
         try:
             async with engine.write():
@@ -318,27 +311,35 @@ async def cancel_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) 
         req = await ReturnRequest.select(ReturnRequest.id).where(
             (ReturnRequest.id == return_id) & (ReturnRequest.order == order_id)).first()
         if req is None:
-            raise NotFound()
+            raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
         await _move(return_id, "cancel", note="", now=now)
 
 
 # -- drafts and photos -------------------------------------------------------------------------
 
-async def draft(order_id: int, *, now: dt.datetime) -> dict:
+@dataclass(frozen=True)
+class Draft:
+    """The wizard's answers so far and the key that makes its submit idempotent."""
+
+    idempotency_key: str
+    data: dict[str, Any]
+
+
+async def draft(order_id: int, *, now: dt.datetime) -> Draft:
     """The wizard's answers so far (created on first use). `idempotency_key` changes after a submit."""
     async with engine.write():
         row = await ReturnDraft.select().output(load_json=True).where(ReturnDraft.key == str(order_id)).first()
         if row is None:
             idem = secrets.token_urlsafe(16)
             await ReturnDraft(order=order_id, key=str(order_id), idempotency_key=idem, data={}, updated_at=now).save()
-            return {"idempotency_key": idem, "data": {}}
-    return {"idempotency_key": row["idempotency_key"], "data": row["data"] or {}}
+            return Draft(idem, {})
+    return Draft(row["idempotency_key"], row["data"] or {})
 
 
-async def save_draft(order_id: int, changes: dict[str, Any], *, now: dt.datetime) -> dict:
+async def save_draft(order_id: int, changes: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
     async with engine.write():
         current = await draft(order_id, now=now)
-        data = {**current["data"], **changes}
+        data = {**current.data, **changes}
         await ReturnDraft.update({ReturnDraft.data: data, ReturnDraft.updated_at: now}).where(
             ReturnDraft.key == str(order_id))
     return data
@@ -359,13 +360,3 @@ async def add_photo(order_id: int, data: bytes, content_type: str, *, now: dt.da
         await row.save()
     await save_draft(order_id, {"photo_id": row.id}, now=now)
     return row.id
-
-
-async def photo(order_id: int, photo_id: int) -> tuple[bytes, str]:
-    async with engine.read():
-        row = await ReturnPhoto.select(ReturnPhoto.data, ReturnPhoto.content_type).where(
-            (ReturnPhoto.id == photo_id) & ((ReturnPhoto.draft_key == str(order_id)) |
-                                            (ReturnPhoto.request.order == order_id))).first()
-    if row is None:
-        raise NotFound()
-    return bytes(row["data"]), row["content_type"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -9,7 +10,8 @@ from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.returns import claims
+from orderhub.db.returns import claims, rules
+from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant
 from orderhub.site.api.returns import MAX_NOTE, _body, _text, image_response
 
@@ -21,8 +23,8 @@ class ClaimsApi(Controller):
 
     @get("/", summary="The merchant's claims (damaged, missing or wrong items)")
     async def list_claims(self, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
-        if status is not None and status not in claims.STATUSES:
-            raise ValidationFailed([{"field": "status", "message": "must be one of " + ", ".join(claims.STATUSES)}])
+        if status is not None and status not in rules.CLAIM_STATUSES:
+            raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.CLAIM_STATUSES))])
         return {"claims": [c.api() for c in await claims.claims_for_merchant(merchant.id, status)]}
 
     @get("/{claim_id:int}", summary="One claim")
@@ -30,14 +32,15 @@ class ClaimsApi(Controller):
         return (await claims.claim_for_merchant(merchant.id, claim_id)).api()
 
     @post("/{claim_id:int}/resolve", summary="Resolve a claim by refund, replacement or both", status_code=200)
-    async def resolve(self, request: Request, merchant: Merchant, claim_id: int) -> dict[str, Any]:
+    async def resolve(self, request: Request, merchant: Merchant, claim_id: int, now: dt.datetime) -> dict[str, Any]:
         await claims.claim_for_merchant(merchant.id, claim_id)  # 404 before anything else
         body = await _body(request)
         resolution = body.get("resolution")
-        if resolution not in claims.RESOLUTIONS:
-            raise ValidationFailed([{"field": "resolution", "message": "must be one of " + ", ".join(claims.RESOLUTIONS)}])
+        if resolution not in rules.CLAIM_RESOLUTIONS:
+            raise ValidationFailed([field_error("resolution", rules.NOT_A_CHOICE,
+                                                choices=", ".join(rules.CLAIM_RESOLUTIONS))])
         note = _text(body, "note", MAX_NOTE)
-        view = await claims.resolve(merchant.id, claim_id, resolution, note=note, now=request.app.state.clock())
+        view = await claims.resolve(merchant.id, claim_id, resolution, note=note, now=now)
         return view.api()
 
     @get("/{claim_id:int}/photos/{photo_id:int}", summary="A photo the shopper attached to a claim")

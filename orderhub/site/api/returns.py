@@ -1,7 +1,8 @@
-"""Integration API for returns (CONTRACT.md): the merchant's return requests and their moves."""
+"""Integration API for returns (docs/api.md): the merchant's return requests and their moves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -10,6 +11,7 @@ from litestar.di import Provide
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.returns import queries, rules, services
+from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
 
 MAX_NOTE = 1000
@@ -21,7 +23,7 @@ async def _body(request: Request) -> dict:
         return {}
     body = await json_body(request)
     if not isinstance(body, dict):
-        raise ValidationFailed([{"field": "body", "message": "must be an object such as {\"note\": \"...\"}"}])
+        raise ValidationFailed([field_error("body", rules.NOT_AN_OBJECT)])
     return body
 
 
@@ -30,9 +32,9 @@ def _text(body: dict, name: str, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationFailed([{"field": name, "message": "must be a string"}])
+        raise ValidationFailed([field_error(name, rules.NOT_TEXT)])
     if len(value) > limit:
-        raise ValidationFailed([{"field": name, "message": f"must be at most {limit} characters"}])
+        raise ValidationFailed([field_error(name, rules.TEXT_TOO_LONG, limit=limit)])
     return value.strip()
 
 
@@ -55,7 +57,7 @@ class ReturnsApi(Controller):
     @get("/returns", summary="The merchant's return requests")
     async def list_returns(self, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
         if status is not None and status not in rules.STATUSES:
-            raise ValidationFailed([{"field": "status", "message": "must be one of " + ", ".join(rules.STATUSES)}])
+            raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.STATUSES))])
         views = await queries.returns_for_merchant(merchant.id, status)
         return {"returns": [v.api() for v in views]}
 
@@ -63,50 +65,57 @@ class ReturnsApi(Controller):
     async def get_return(self, merchant: Merchant, return_id: int) -> dict[str, Any]:
         return (await queries.return_for_merchant(merchant.id, return_id)).api()
 
-    async def _move(self, request: Request, merchant: Merchant, return_id: int, action: str) -> dict[str, Any]:
+    async def _move(self, request: Request, merchant: Merchant, return_id: int, action: str,
+                    now: dt.datetime) -> dict[str, Any]:
         note = await _note(request)
-        view = await services.transition(merchant.id, return_id, action, note=note, now=request.app.state.clock())
+        view = await services.transition(merchant.id, return_id, action, note=note, now=now)
         return view.api()
 
     @post("/returns/{return_id:int}/approve", summary="Approve a return request", status_code=200)
-    async def approve(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "approve")
+    async def approve(self, request: Request, merchant: Merchant, return_id: int,
+                      now: dt.datetime) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "approve", now)
 
     @post("/returns/{return_id:int}/reject", summary="Reject a return request", status_code=200)
-    async def reject(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "reject")
+    async def reject(self, request: Request, merchant: Merchant, return_id: int,
+                      now: dt.datetime) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "reject", now)
 
     @post("/returns/{return_id:int}/receive", summary="Record that the items arrived", status_code=200)
-    async def receive(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "receive")
+    async def receive(self, request: Request, merchant: Merchant, return_id: int,
+                      now: dt.datetime) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "receive", now)
 
     @post("/returns/{return_id:int}/refund", summary="Refund (or credit) a received return", status_code=200)
-    async def refund(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "refund")
+    async def refund(self, request: Request, merchant: Merchant, return_id: int,
+                      now: dt.datetime) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "refund", now)
 
     @post("/returns/{return_id:int}/in-transit", summary="The item is on its way back (optional carrier and tracking)",
           status_code=200)
-    async def in_transit(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
+    async def in_transit(self, request: Request, merchant: Merchant, return_id: int,
+                         now: dt.datetime) -> dict[str, Any]:
         body = await _body(request)
         note = _text(body, "note", MAX_NOTE)
         extra = {"carrier": _text(body, "carrier", 64), "tracking_number": _text(body, "tracking_number", 100)}
-        view = await services.transition(merchant.id, return_id, "ship", note=note, now=request.app.state.clock(),
+        view = await services.transition(merchant.id, return_id, "ship", note=note, now=now,
                                          extra={k: v for k, v in extra.items() if v})
         return view.api()
 
     @post("/returns/{return_id:int}/exchange", summary="Send the replacement of a received exchange", status_code=200)
-    async def exchange(self, request: Request, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "exchange")
+    async def exchange(self, request: Request, merchant: Merchant, return_id: int,
+                      now: dt.datetime) -> dict[str, Any]:
+        return await self._move(request, merchant, return_id, "exchange", now)
 
     @post("/returns/scan", summary="A drop-off or in-store return scanned at the counter (its QR code)",
           status_code=200)
-    async def scan(self, request: Request, merchant: Merchant) -> dict[str, Any]:
+    async def scan(self, request: Request, merchant: Merchant, now: dt.datetime) -> dict[str, Any]:
         body = await _body(request)
         code = _text(body, "code", 200)
         if not code:
-            raise ValidationFailed([{"field": "code", "message": "is required"}])
+            raise ValidationFailed([field_error("code", rules.REQUIRED)])
         view = await services.ship_by_code(merchant.id, code, store_code=_text(body, "store_code", 64),
-                                           note=_text(body, "note", MAX_NOTE), now=request.app.state.clock())
+                                           note=_text(body, "note", MAX_NOTE), now=now)
         return view.api()
 
     @get("/returns/{return_id:int}/photos/{photo_id:int}", summary="A photo the shopper attached")

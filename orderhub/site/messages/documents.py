@@ -1,9 +1,15 @@
 """Error codes of the documents area (receipts, invoices, return slips) and what they say to a
-person (English msgids, translated when shown)."""
+person (English msgids, translated when shown). The codes are defined in
+`orderhub.db.documents.rules`."""
 
 from __future__ import annotations
 
+from orderhub.db.documents import rules
+
 MESSAGES: dict[str, str] = {
-    "receipt.order_cancelled": "This order was cancelled, so there is no receipt for it.",
-    "receipt.already_issued": "This receipt was already issued. Download it again to get a copy marked as reissued.",
+    rules.ORDER_CANCELLED: "This order was cancelled, so there is no receipt for it.",
+    rules.ALREADY_ISSUED: "This receipt was already issued. Download it again to get a copy marked as reissued.",
+    rules.ADDRESSEE_REQUIRED: "Please enter the addressee.",
+    rules.TOO_LONG: "Please keep it to %(num)s characters or fewer.",
+    rules.NOT_PRINTABLE: "Please use only printable characters.",
 }

@@ -1,5 +1,51 @@
-"""Error codes of the returns area and what they say to a person (English msgids, translated when shown)."""
+"""Error codes of the returns area (returns, exchanges, claims) and of the shared picture intake
+(`orderhub.images`, `orderhub.site.uploads`), and what they say to a person (English msgids,
+translated when shown). The codes are defined in `orderhub.db.returns.rules` and `orderhub.images`."""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, str] = {}
+from orderhub import images
+from orderhub.db.returns import rules
+
+MESSAGES: dict[str, str] = {
+    # the wizard's and the claim form's fields
+    rules.NOT_A_LINE: "This item is not part of the order.",
+    rules.WHOLE_NUMBER: "Enter a whole number.",
+    rules.TOO_MANY_UNITS: "That is more than can be returned.",
+    rules.NO_ITEMS: "Choose at least one item.",
+    rules.REASON_REQUIRED: "Choose a reason.",
+    rules.TOO_LONG: "This is too long.",
+    rules.PHOTO_REQUIRED: "Please add a photo for this reason.",
+    rules.RESOLUTION_REQUIRED: "Choose what you would like instead.",
+    rules.METHOD_REQUIRED: "Choose how to send it back.",
+    rules.STORE_REQUIRED: "Choose a store.",
+    rules.VARIANT_REQUIRED: "Choose the size or colour you want.",
+    rules.SOLD_OUT: "Sorry, this size or colour has just sold out. Please choose another.",
+    rules.KIND_REQUIRED: "Choose what happened.",
+    rules.DESCRIPTION_REQUIRED: "Please describe the problem.",
+    rules.TOO_MANY_PHOTOS: "Choose at most %(num)s photos.",
+    # the integration API's input (answered in English; worded here for completeness)
+    rules.NOT_A_CHOICE: "Choose one of the options.",
+    rules.NOT_TEXT: "Please type plain text.",
+    rules.TEXT_TOO_LONG: "This is too long.",
+    rules.REQUIRED: "This is required.",
+    rules.NOT_AN_OBJECT: "Something in that request wasn't right",
+    # moves
+    rules.NOT_ALLOWED: "This return can't be changed any more. Please reload the page to see where it stands.",
+    rules.CHANGED: "This return was just changed. Please reload the page and try again.",
+    rules.OVER_RECEIVED: "More units would be received than were bought.",
+    rules.RETURN_NOT_FOUND: "This return could not be found.",
+    rules.PHOTO_NOT_FOUND: "This photo could not be found.",
+    rules.ORDER_NOT_FOUND: "This order could not be found.",
+    rules.CLAIM_NOT_FOUND: "This report could not be found.",
+    rules.CLAIM_ALREADY_RESOLVED: "This report was already resolved another way.",
+    rules.CLAIM_CHANGED: "This report was just changed. Please reload the page and try again.",
+    rules.OUT_OF_STOCK: "%(sku)s is out of stock: resolve by refund, or update the stock first.",
+    # pictures (every section that takes them)
+    images.EMPTY: "The file is empty.",
+    images.NOT_A_PICTURE: "Only pictures can be uploaded (PNG, JPEG or WebP).",
+    images.TOO_LARGE: "The picture is too large (at most %(mb)s MB).",
+    images.TOO_MANY_PIXELS: "The picture has too many pixels (at most %(mp)s megapixels).",
+    images.UNREADABLE: "The file is not a readable picture.",
+    images.TOO_MANY: "Choose at most %(num)s photos.",
+}

@@ -7,6 +7,7 @@ from typing import Any
 from orderhub.components.i18n import gettext as _
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
+from orderhub.db.documents.queries import ReceiptView
 from orderhub.db.orders.queries import Hub
 from orderhub.pdf.fetcher import asset_url
 from orderhub.site.confirmation.presenter import payment_label
@@ -31,10 +32,10 @@ def address_lines(address: dict | None) -> list[str]:
 
 
 def is_japan(hub: Hub) -> bool:
-    return hub.order.currency == "JPY"
+    return rules.japanese(hub.order.currency)
 
 
-def receipt_context(hub: Hub, receipt, *, pdf: bool, reissue: bool, lang: str) -> dict[str, Any]:
+def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool, lang: str) -> dict[str, Any]:
     order = hub.order
     merchant = hub.merchant
     japan = is_japan(hub)
@@ -44,12 +45,9 @@ def receipt_context(hub: Hub, receipt, *, pdf: bool, reissue: bool, lang: str) -
     discounts = [{"label": d.get("code", ""), "amount_minor": d.get("amount_minor", 0)} for d in order.discounts]
     if not discounts and order.discount_minor:
         discounts = [{"label": "", "amount_minor": order.discount_minor}]
-    formal = bool(receipt is not None and receipt.formal)
-    if japan:
-        title = _("Receipt")
-        subtitle = _("Qualified simplified invoice") if registration else ""
-    else:
-        title, subtitle = _("Receipt"), ""
+    formal = receipt.formal
+    title = _("Receipt")
+    subtitle = _("Qualified simplified invoice") if rules.qualified(japan, registration) else ""
     logo = asset_url(hub.brand.logo_url) if pdf and hub.brand.logo_url.startswith("/static/") else ""
     return {
         "pdf": pdf,
@@ -60,7 +58,7 @@ def receipt_context(hub: Hub, receipt, *, pdf: bool, reissue: bool, lang: str) -
         "japan": japan,
         "title": title,
         "subtitle": subtitle,
-        "number": rules.receipt_number_label(receipt.number) if receipt else "",
+        "number": receipt.number_label,
         "issuer": {
             "name": merchant.legal_name or merchant.name,
             "trade_name": merchant.name if merchant.legal_name and merchant.legal_name != merchant.name else "",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import segno
@@ -14,14 +15,16 @@ from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import NotFound
 from orderhub.db.returns.queries import return_document
+from orderhub.db.orders.queries import Hub
+from orderhub.db.returns.queries import ReturnDocument
 from orderhub.pdf.fetcher import asset_url
 from orderhub.pdf.pool import RenderFailed, shared_pool
-from orderhub.site.hub.context import open_hub
 from orderhub.site.receipts import presenter
-from orderhub.site.receipts.routes import _lang, _unavailable
+from orderhub.site.receipts.routes import page_lang, unavailable
 
 TEMPLATE = "site/receipts/return_document.html.jinja"
-SLIP_STATUSES = ("approved", "in_transit")
+#: the file name of each return document
+FILE_NAMES = {rules.CREDIT_NOTE: "credit-note", rules.RETURN_SLIP: "return-slip"}
 
 
 def qr_png(text: str) -> str:
@@ -30,29 +33,35 @@ def qr_png(text: str) -> str:
     return segno.make_qr(text, error="m").png_data_uri(scale=6, border=4)
 
 
-def document_context(hub, doc, kind: str, lang: str) -> dict:
-    japan = doc.currency == "JPY"
+def available(doc: ReturnDocument, kind: str) -> bool:
+    """A credit note once refunded; a slip for a mail return on its way (returns rules decide)."""
+    return doc.credit_note_available if kind == rules.CREDIT_NOTE else doc.slip_available
+
+
+def document_context(hub: Hub, doc: ReturnDocument, kind: str, lang: str) -> dict:
+    japan = rules.japanese(doc.currency)
     lines = [
         {"title": ln.title, "variant": ln.variant, "quantity": ln.quantity, "amount_minor": ln.amount_minor,
          "rate": Decimal(ln.tax_rate), "reduced": rules.is_reduced(Decimal(ln.tax_rate), japan)}
         for ln in doc.lines
     ]
     totals = [
-        {"rate": Decimal(str(b["rate"])), "amount_minor": b["amount_minor"], "tax_minor": b["tax_minor"],
-         "reduced": rules.is_reduced(Decimal(str(b["rate"])), japan)}
+        {"rate": Decimal(b.rate), "amount_minor": b.amount_minor, "tax_minor": b.tax_minor,
+         "reduced": rules.is_reduced(Decimal(b.rate), japan)}
         for b in doc.by_rate
     ]
     registration = hub.merchant.tax_registration_number or ""
-    if kind == "credit":
+    if kind == rules.CREDIT_NOTE:
         title = _("Credit note")
-        subtitle = _("Qualified return invoice") if japan and registration else ""
+        subtitle = _("Qualified return invoice") if rules.qualified(japan, registration) else ""
     else:
         title, subtitle = _("Return slip"), ""
     return {
-        "lang": lang, "kind": kind, "doc": doc, "title": title, "subtitle": subtitle, "brand": hub.brand,
+        "lang": lang, "kind": kind, "is_credit": kind == rules.CREDIT_NOTE, "is_slip": kind == rules.RETURN_SLIP,
+        "doc": doc, "title": title, "subtitle": subtitle, "brand": hub.brand,
         "timezone": hub.order.timezone, "lines": lines, "totals": totals, "any_reduced": any(t["reduced"] for t in totals),
         "logo": asset_url(hub.brand.logo_url) if hub.brand.logo_url.startswith("/static/") else "",
-        "qr": qr_png(doc.number) if kind == "slip" else "",
+        "qr": qr_png(doc.number) if kind == rules.RETURN_SLIP else "",
         "return_address": presenter.address_lines(doc.return_address),
         "issuer": {"name": hub.merchant.legal_name or hub.merchant.name,
                    "address": presenter.address_lines(hub.merchant.address or {}), "registration": registration},
@@ -62,19 +71,14 @@ def document_context(hub, doc, kind: str, lang: str) -> dict:
 class ReturnDocumentsController(Controller):
     path = "/o/{token:str}/returns/{return_id:int}"
 
-    async def _render(self, request: Request, token: str, return_id: int, kind: str) -> Response:
-        hub = await open_hub(request, token)
+    async def _render(self, request: Request, hub: Hub, return_id: int, kind: str, now: dt.datetime) -> Response:
         try:
             doc = await return_document(return_id)
         except NotFound:
             raise NotFoundException() from None
-        if doc.order_id != hub.order.id:
+        if doc.order_id != hub.order.id or not available(doc, kind):
             raise NotFoundException()
-        if kind == "credit" and doc.status != "refunded":
-            raise NotFoundException()
-        if kind == "slip" and (doc.method != "mail" or doc.status not in SLIP_STATUSES):
-            raise NotFoundException()
-        lang = _lang(request)
+        lang = page_lang(request)
         key = rules.document_key(
             f"return-{kind}", order_id=hub.order.id, order_version=hub.order.version,
             merchant_version=hub.merchant.version, locale=lang, reissue=False,
@@ -89,16 +93,16 @@ class ReturnDocumentsController(Controller):
             try:
                 pdf = await shared_pool().render(html, presenter.pdf_css(hub))
             except RenderFailed:
-                return _unavailable(request)
-            await services.store_document(key, hub.order.id, f"return-{kind}", pdf, request.app.state.clock())
-        name = f"{'credit-note' if kind == 'credit' else 'return-slip'}-{doc.number}.pdf"
+                return unavailable(request)
+            await services.store_document(key, hub.order.id, f"return-{kind}", pdf, now)
+        name = f"{FILE_NAMES[kind]}-{doc.number}.pdf"
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
 
     @get("/credit-note.pdf", name="return-credit-note")
-    async def credit_note(self, request: Request, token: str, return_id: int) -> Response:
-        return await self._render(request, token, return_id, "credit")
+    async def credit_note(self, request: Request, hub: Hub, return_id: int, now: dt.datetime) -> Response:
+        return await self._render(request, hub, return_id, rules.CREDIT_NOTE, now)
 
     @get("/slip.pdf", name="return-slip")
-    async def slip(self, request: Request, token: str, return_id: int) -> Response:
-        return await self._render(request, token, return_id, "slip")
+    async def slip(self, request: Request, hub: Hub, return_id: int, now: dt.datetime) -> Response:
+        return await self._render(request, hub, return_id, rules.RETURN_SLIP, now)

@@ -1,8 +1,14 @@
-"""Words for the returns pages: reasons, resolutions, methods, statuses (msgids are English)."""
+"""Words for the returns pages: reasons, resolutions, methods, states and refusals (msgids are
+English, translated when called). Which state allows or shows what is decided in
+`orderhub.db.returns.rules` and asked through the view objects; this module only words it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from orderhub.components.i18n import gettext as _
+from orderhub.db.returns import rules
+from orderhub.site import messages
 
 
 def reason_label(reason: str) -> str:
@@ -14,21 +20,21 @@ def reason_label(reason: str) -> str:
 
 
 def resolution_label(resolution: str) -> str:
-    return {"refund": _("Refund to the original payment"), "store_credit": _("Store credit"),
-            "exchange": _("Exchange for another size or colour")}.get(resolution, resolution)
+    return {rules.REFUND: _("Refund to the original payment"), rules.STORE_CREDIT: _("Store credit"),
+            rules.EXCHANGE: _("Exchange for another size or colour")}.get(resolution, resolution)
 
 
 def method_label(method: str) -> str:
-    return {"drop_off": _("Boxless drop-off"), "in_store": _("Return in store"), "mail": _("Send by mail"),
-            "home_pickup": _("Home pickup"), "keep": _("Keep the item")}.get(method, method)
+    return {rules.DROP_OFF: _("Boxless drop-off"), rules.IN_STORE: _("Return in store"), rules.MAIL: _("Send by mail"),
+            rules.HOME_PICKUP: _("Home pickup"), rules.KEEP: _("Keep the item")}.get(method, method)
 
 
 def method_hint(method: str) -> str:
     return {
-        "drop_off": _("Bring the item unpacked to a drop-off point and show the QR code. No box, no label."),
-        "in_store": _("Bring the item to the store you choose and show the QR code at the counter."),
-        "mail": _("Pack the item, attach the printable return slip and post it."),
-        "home_pickup": _("A courier collects the packed item from your address."),
+        rules.DROP_OFF: _("Bring the item unpacked to a drop-off point and show the QR code. No box, no label."),
+        rules.IN_STORE: _("Bring the item to the store you choose and show the QR code at the counter."),
+        rules.MAIL: _("Pack the item, attach the printable return slip and post it."),
+        rules.HOME_PICKUP: _("A courier collects the packed item from your address."),
     }.get(method, "")
 
 
@@ -38,92 +44,79 @@ def part_label(kind: str) -> str:
             "exchange": _("Exchanged for the same price")}.get(kind, kind)
 
 
+def step_label(step: str) -> str:
+    return {"items": _("Items"), "reason": _("Reason"), "resolution": _("Resolution"), "method": _("Method"),
+            "review": _("Review")}.get(step, step)
+
+
 def status_label(status: str) -> str:
     return {
-        "requested": _("Requested"), "approved": _("Approved"), "in_transit": _("On its way back"),
-        "received": _("Received"), "refunded": _("Refunded"), "exchanged": _("Exchanged"), "closed": _("Closed"),
-        "rejected": _("Rejected"), "cancelled": _("Cancelled"), "expired": _("Expired"),
+        rules.REQUESTED: _("Requested"), rules.APPROVED: _("Approved"), rules.IN_TRANSIT: _("On its way back"),
+        rules.RECEIVED: _("Received"), rules.REFUNDED: _("Refunded"), rules.EXCHANGED: _("Exchanged"),
+        rules.CLOSED: _("Closed"), rules.REJECTED: _("Rejected"), rules.CANCELLED: _("Cancelled"),
+        rules.EXPIRED: _("Expired"),
     }.get(status, status)
 
 
-def status_text(status: str, resolution: str) -> str:
+def status_text(message: str) -> str:
+    """The sentence for `ReturnView.status_message` (rules.status_message)."""
     return {
-        "requested": _("We have your request and will review it shortly."),
-        "approved": _("Your return is approved. Send the item back as described below."),
-        "in_transit": _("Your item is on its way back to us."),
-        "received": _("We received your item and are checking it."),
-        "refunded": _("Your store credit has been issued.") if resolution == "store_credit"
-        else _("Your refund has been issued. It can take a few days to appear on your statement."),
-        "exchanged": _("Your exchange is on its way."),
-        "closed": _("This return is closed."),
-        "rejected": _("We could not accept this return."),
-        "cancelled": _("You cancelled this return."),
-        "expired": _("This return expired because the item was not sent back in time."),
-    }.get(status, "")
+        rules.REQUESTED: _("We have your request and will review it shortly."),
+        rules.APPROVED: _("Your return is approved. Send the item back as described below."),
+        rules.IN_TRANSIT: _("Your item is on its way back to us."),
+        rules.RECEIVED: _("We received your item and are checking it."),
+        "refunded_store_credit": _("Your store credit has been issued."),
+        rules.REFUNDED: _("Your refund has been issued. It can take a few days to appear on your statement."),
+        rules.EXCHANGED: _("Your exchange is on its way."),
+        rules.CLOSED: _("This return is closed."),
+        rules.REJECTED: _("We could not accept this return."),
+        rules.CANCELLED: _("You cancelled this return."),
+        rules.EXPIRED: _("This return expired because the item was not sent back in time."),
+    }.get(message, "")
 
 
 def status_badge(status: str) -> str:
-    return {"refunded": "good", "exchanged": "good", "approved": "info", "in_transit": "info", "received": "info",
-            "requested": "warn", "rejected": "bad", "cancelled": "muted", "expired": "muted", "closed": "muted"
-            }.get(status, "muted")
+    """The badge tone of a return's state (for pages that hold only the state, e.g. the admin queue)."""
+    return rules.status_tone(status)
 
 
 def ineligible_text(reason: str) -> str:
     return {
-        "final_sale": _("Final sale: not returnable"), "not_delivered": _("Not delivered yet"),
-        "window_closed": _("The return window has closed"), "all_returned": _("Already returned"),
+        rules.FINAL_SALE: _("Final sale: not returnable"), rules.NOT_DELIVERED: _("Not delivered yet"),
+        rules.WINDOW_CLOSED: _("The return window has closed"), rules.ALL_RETURNED: _("Already returned"),
     }.get(reason, "")
 
 
-def error_text(message: str) -> str:
-    return {
-        "is not a line of this order": _("This item is not part of the order."),
-        "must be a whole number": _("Enter a whole number."),
-        "is more than can be returned": _("That is more than can be returned."),
-        "choose at least one item": _("Choose at least one item."),
-        "choose a reason": _("Choose a reason."),
-        "is too long": _("This is too long."),
-        "a photo is required for this reason": _("Please add a photo for this reason."),
-        "choose a resolution": _("Choose what you would like instead."),
-        "choose how to send it back": _("Choose how to send it back."),
-        "choose a store": _("Choose a store."),
-        "choose a variant": _("Choose the size or colour you want."),
-        "choose what happened": _("Choose what happened."),
-        "describe the problem": _("Please describe the problem."),
-        "at most 3 photos": _("Choose at most 3 photos."),
-        "has just sold out": _("Sorry, this size or colour has just sold out. Please choose another."),
-    }.get(message, _(message))
+def _limits(code: str) -> dict[str, Any]:
+    """The figures a field error's sentence states (the same limits the rules enforce)."""
+    return {"num": rules.MAX_CLAIM_PHOTOS} if code == rules.TOO_MANY_PHOTOS else {}
 
 
-def image_error(message: str) -> str:
-    """orderhub.images messages -> the page's language."""
-    for text in (
-        "The file is empty.", "Only pictures can be uploaded (PNG, JPEG or WebP).",
-        "The file is not a readable picture.",
-    ):
-        if message == text:
-            return _(text)
-    if message.startswith("The picture is too large"):
-        return _("The picture is too large (at most %(mb)s MB).", mb=8)
-    if message.startswith("The picture has too many pixels"):
-        return _("The picture has too many pixels (at most %(mp)s megapixels).", mp=24)
-    return _("The file is not a readable picture.")
+def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """A ValidationFailed's coded errors -> {field: sentence} (the first error of each field)."""
+    out: dict[str, str] = {}
+    for e in errors:
+        code = e.get("code", "")
+        out.setdefault(e["field"], messages.text(code, **_limits(code)))
+    return out
+
+
+def image_error(problem: Any) -> str:
+    """A picture `orderhub.site.uploads` refused (an `images.ImageRejected`), in the page's language."""
+    return messages.for_error(problem)
 
 
 def replacement_label(status: str) -> str:
-    return {"held": _("Reserved for you"), "issued": _("Sent"), "released": _("Released")}.get(status, status)
+    return {rules.HELD: _("Reserved for you"), rules.ISSUED: _("Sent"),
+            rules.RELEASED: _("Released")}.get(status, status)
 
 
 def replacement_text(status: str) -> str:
     return {
-        "held": _("We have set your new size or colour aside. It ships as soon as your return arrives."),
-        "issued": _("Your replacement is on its way."),
-        "released": _("The item we set aside for you has been released."),
+        rules.HELD: _("We have set your new size or colour aside. It ships as soon as your return arrives."),
+        rules.ISSUED: _("Your replacement is on its way."),
+        rules.RELEASED: _("The item we set aside for you has been released."),
     }.get(status, "")
-
-
-def replacement_badge(status: str) -> str:
-    return {"held": "info", "issued": "good", "released": "muted"}.get(status, "muted")
 
 
 def claim_kind_label(kind: str) -> str:
@@ -132,14 +125,14 @@ def claim_kind_label(kind: str) -> str:
 
 
 def claim_status_label(status: str) -> str:
-    return {"open": _("Under review"), "resolved": _("Resolved")}.get(status, status)
+    return {rules.CLAIM_OPEN: _("Under review"), rules.CLAIM_RESOLVED: _("Resolved")}.get(status, status)
 
 
-def claim_status_text(status: str, resolution: str) -> str:
-    if status == "open":
-        return _("We have your report and will get back to you shortly. There is nothing to send back.")
+def claim_status_text(message: str) -> str:
+    """The sentence for `ClaimView.status_message` (rules.claim_message)."""
     return {
-        "refund": _("We refunded the items. It can take a few days to appear on your statement."),
-        "replacement": _("We are sending you a replacement."),
-        "both": _("We refunded the items and are sending you a replacement."),
-    }.get(resolution, "")
+        rules.CLAIM_OPEN: _("We have your report and will get back to you shortly. There is nothing to send back."),
+        rules.CLAIM_REFUND: _("We refunded the items. It can take a few days to appear on your statement."),
+        rules.CLAIM_REPLACEMENT: _("We are sending you a replacement."),
+        rules.CLAIM_BOTH: _("We refunded the items and are sending you a replacement."),
+    }.get(message, "")
