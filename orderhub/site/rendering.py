@@ -1,4 +1,4 @@
-"""Page-or-fragment rendering (DESIGN.md, htmx rules 1 and 2).
+"""Page-or-fragment rendering (docs/architecture.md, request flow: page or fragment).
 
 A URL a user can land on always returns the full page. The same route returns only the named
 block when htmx asks for a partial (HX-Request: true and HX-Request-Type: partial, and not a

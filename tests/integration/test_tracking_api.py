@@ -1,4 +1,4 @@
-"""Tracking ingest through the HTTP API and signed webhooks (CONTRACT.md), on the --engine given."""
+"""Tracking ingest through the HTTP API and signed webhooks (docs/api.md), on the --engine given."""
 
 from __future__ import annotations
 

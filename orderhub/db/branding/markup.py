@@ -2,7 +2,7 @@
 cleaned by nh3 (the Rust `ammonia` sanitizer): every other tag is dropped with its attributes
 (scripts and styles with their content), links keep only http(s) and mailto targets and get
 rel="noopener noreferrer nofollow". No attribute but `href` survives: no `style`, no event
-handlers, no `hx-*` or `data-hx-*` (SECURITY.md, nh3)."""
+handlers, no `hx-*` or `data-hx-*` (docs/security.md, escaping and merchant content)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Claims: damaged, missing or wrong items, their own record beside returns (DESIGN.md). Nothing is
+"""Claims: damaged, missing or wrong items, their own record beside returns (docs/architecture.md). Nothing is
 sent back; the merchant resolves a claim by a refund, a replacement or both. The money is the
 returns' refund rules (the merchant's fault: shipping comes back when the whole order is claimed),
 and the lines' requested counters are raised so that a claimed unit cannot also be returned."""

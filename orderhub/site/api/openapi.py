@@ -1,5 +1,5 @@
 """OpenAPI request bodies for handlers that read their JSON themselves (to answer malformed JSON
-with a 422 and field paths): the document says what each call takes, per CONTRACT.md."""
+with a 422 and field paths): the document says what each call takes, per docs/api.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Integration API for store pickup (CONTRACT.md): the storefront or POS sets preparing / ready / cancelled."""
+"""Integration API for store pickup (docs/api.md): the storefront or POS sets preparing / ready / cancelled."""
 
 from __future__ import annotations
 

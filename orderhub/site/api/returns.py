@@ -1,4 +1,4 @@
-"""Integration API for returns (CONTRACT.md): the merchant's return requests and their moves."""
+"""Integration API for returns (docs/api.md): the merchant's return requests and their moves."""
 
 from __future__ import annotations
 

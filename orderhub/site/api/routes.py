@@ -1,4 +1,4 @@
-"""Integration API (CONTRACT.md): merchant settings, stores, products, orders and their links."""
+"""Integration API (docs/api.md): merchant settings, stores, products, orders and their links."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Integration API for tracking (CONTRACT.md): PUT a shipment, POST carrier events."""
+"""Integration API for tracking (docs/api.md): PUT a shipment, POST carrier events."""
 
 from __future__ import annotations
 
