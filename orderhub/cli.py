@@ -1,4 +1,4 @@
-"""`orderhub serve | jobs | demo | migrate | merchant create | user create` (CONTRACT.md)."""
+"""`orderhub serve | jobs | demo | migrate | merchant create | user create` (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+#: the payload examples the suite sends: the demo's own copies, the one set in the repository
 FIXTURES = Path(__file__).resolve().parent.parent / "orderhub" / "demo" / "fixtures"
+#: the project's shared originals beside the checkout; absent in a plain clone (only the drift check reads them)
 SHARED_FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "http://testserver.local"

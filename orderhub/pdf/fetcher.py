@@ -1,4 +1,4 @@
-"""The only URL fetcher WeasyPrint ever gets (SECURITY.md, WeasyPrint).
+"""The only URL fetcher WeasyPrint ever gets (docs/security.md, PDFs).
 
 It serves our own static files, pre-read from the package's static/ folder, under an `asset:`
 scheme (`asset:css/print.css`, `asset:demo/x.jpg`), and small `data:` URIs. Everything else —

@@ -1,4 +1,4 @@
-"""SECURITY.md bars for documents: no PDF fetches file://, loopback or link-local addresses (with
+"""docs/security.md bars for documents: no PDF fetches file://, loopback or link-local addresses (with
 a control run through WeasyPrint's default fetcher that shows the test catches a leak); hostile
 documents end within the limits and the next receipt renders; branding injection gets 422."""
 

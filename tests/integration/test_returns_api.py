@@ -1,4 +1,4 @@
-"""The merchant's returns API (CONTRACT.md), the state machine over HTTP, and races."""
+"""The merchant's returns API (docs/api.md), the state machine over HTTP, and races."""
 
 from __future__ import annotations
 
