@@ -10,7 +10,8 @@ from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import gettext as _
-from orderhub.db.emails.queries import MessageFacts
+from orderhub.db.shipping import rules as shipping_rules
+from orderhub.emails.facts import MessageFacts
 
 
 @dataclass
@@ -30,19 +31,9 @@ class Content:
     pickup_code: str = ""
 
 
-CARRIERS = {"ups": "UPS", "fedex": "FedEx", "usps": "USPS", "dhl": "DHL", "yamato": "Yamato Transport",
-            "sagawa": "Sagawa Express", "japanpost": "Japan Post", "jp_post": "Japan Post"}
-
-
 def carrier_name(code: str) -> str:
-    code = (code or "").lower()
-    if code in ("yamato",):
-        return _("Yamato Transport")
-    if code in ("sagawa",):
-        return _("Sagawa Express")
-    if code in ("japanpost", "jp_post", "japan_post"):
-        return _("Japan Post")
-    return CARRIERS.get(code, code.upper() or _("the carrier"))
+    """The carrier's name in the message's language (one table: the shipping rules)."""
+    return _(shipping_rules.carrier_name(code)) if code else _("the carrier")
 
 
 def _estimate(value) -> str:

@@ -20,9 +20,10 @@ from typing import Any
 from orderhub.db import engine
 from orderhub.db.clock import system_clock
 from orderhub.db.emails import queries, rules
-from orderhub.db.emails.queries import MessageFacts
 from orderhub.db.returns.tables import ReturnRequest
 from orderhub.db.shipping.tables import Shipment
+from orderhub.emails import facts as message_facts
+from orderhub.emails.facts import MessageFacts
 from orderhub.emails.render import Rendered, as_message, from_address, render
 from orderhub.settings import Settings
 
@@ -90,7 +91,7 @@ def cmd_preview(settings: Settings, args: argparse.Namespace, *, with_engine: Wi
         found = await queries.order_by_external_id(args.merchant, args.order)
         if found is None:
             return None
-        facts = await queries.facts(found[1], settings.key_for("hub-token"))
+        facts = await message_facts.facts(found[1], settings.key_for("hub-token"))
         if facts is None:
             return None
         locale = args.locale or (facts.order.locale or "en").split("-")[0]

@@ -21,10 +21,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
-from orderhub.db.emails import queries, rules
+from orderhub.db.emails import rules
 from orderhub.db.emails.queries import OutgoingEmail
 from orderhub.db.orders.queries import cross_sells
 from orderhub.db.orders.rules import read_cross_sells_settings
+from orderhub.emails import facts as message_facts
 from orderhub.emails.content import build
 from orderhub.settings import Settings
 
@@ -91,7 +92,7 @@ def qr_png(data: str) -> bytes:
 async def render(kind: str, event: str, payload: dict, order_id: int, locale: str, settings: Settings, *,
                  now: dt.datetime) -> Rendered | None:
     """One message for one order, in `locale` ("ja" or "en"); None when the order is gone."""
-    facts = await queries.facts(order_id, settings.key_for("hub-token"),
+    facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
                                 shipments=event.startswith("shipment."), pickup=event.startswith("pickup."))

@@ -12,7 +12,6 @@ from orderhub import images
 from orderhub.db import markup
 from orderhub.db.branding import rules
 from orderhub.db.branding.rules import contrast_checks, contrast_ratio, read_brand
-from orderhub.db.merchants.rules import contrast_checks, contrast_ratio, read_brand
 from orderhub.db.validation import Reader
 
 

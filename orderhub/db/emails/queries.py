@@ -8,16 +8,10 @@ from dataclasses import dataclass
 from orderhub.db import engine
 from orderhub.db.emails import rules
 from orderhub.db.emails.tables import EmailMessage
-from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
-from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders.queries import BrandView, OrderView, _order_view
-from orderhub.db.orders.tables import Order, OrderLine
-from orderhub.db.pickup.queries import PickupView
-from orderhub.db.pickup.queries import for_order as pickup_for_order
-from orderhub.db.returns.queries import ReturnView, return_for_order
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.tables import Order
 from orderhub.db.shipping.tables import Shipment
-from orderhub.db.tokens import hub_token
 
 STATES = rules.STATES
 COLUMNS = (EmailMessage.id, EmailMessage.order_id, EmailMessage.event, EmailMessage.kind, EmailMessage.recipient,
@@ -122,70 +116,6 @@ async def counts(merchant_id: int) -> dict[str, int]:
 
 
 # --- what one message says -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ParcelFacts:
-    """The shipment a message is about (its latest state)."""
-
-    external_id: str
-    carrier: str
-    tracking_number: str
-    status: str
-    substatus: str
-    estimate: dt.date | None
-
-    @classmethod
-    def of(cls, row: dict) -> "ParcelFacts":
-        return cls(row["external_id"], row["carrier"] or "", row["tracking_number"] or "", row["status"] or "",
-                   row["substatus"] or "", row["estimate"])
-
-
-@dataclass(frozen=True)
-class MessageFacts:
-    """What a message needs to know about its order (read at send time, so it says what is true now)."""
-
-    merchant: Merchant
-    brand: BrandView
-    order: OrderView
-    email: str
-    country: str
-    hub_token: str
-    pickup: PickupView | None
-    shipment: ParcelFacts | None
-    return_request: ReturnView | None
-
-
-async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
-                shipments: bool = True, pickup: bool = True) -> MessageFacts | None:
-    """Everything one message needs; `shipments` / `pickup` False skip what the message does not show."""
-    async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
-        if order is None:
-            return None
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
-        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(
-            OrderLine.position)
-        store = None
-        code = (order.fulfillment or {}).get("store_code")
-        if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
-            Shipment.id) if shipments else []
-        shipment = next((s for s in ships if s["external_id"] == shipment_id), ships[-1] if ships else None)
-        pickup_view = await pickup_for_order(order.id) if pickup and order.fulfillment_type == "pickup" else None
-        try:
-            found = await return_for_order(order.id, return_id) if return_id else None
-        except NotFound:
-            found = None
-    return MessageFacts(
-        merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store),
-        email=order.customer_email, country=((order.shipping_address or {}).get("country") or "").upper(),
-        hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
-        shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
-    )
-
-
-# --- the preview (admin and command line) ----------------------------------------------------------
 
 @dataclass(frozen=True)
 class OrderRef:

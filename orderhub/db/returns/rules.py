@@ -12,13 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-
-from orderhub import money
-from orderhub.db.merchants.rules import RETURN_METHODS
 from zoneinfo import ZoneInfo
 
+from orderhub import money
 from orderhub.db.keys import scoped
-from orderhub.db.merchants.rules import REASONS
+from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
 
 REFUND, STORE_CREDIT, EXCHANGE = "refund", "store_credit", "exchange"

@@ -101,10 +101,11 @@ def is_delay(old_estimate: dt.date | None, estimate: dt.date | None, status: str
 
 
 CARRIERS: dict[str, tuple[str, str]] = {
-    # code: (display name, tracking page URL template; {n} is the URL-quoted tracking number)
-    "yamato": ("ヤマト運輸", "https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id={n}"),
-    "sagawa": ("佐川急便", "https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={n}"),
-    "japan_post": ("日本郵便", "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={n}"),
+    # code: (display name as an English msgid, translated where it is shown; tracking page URL
+    # template, {n} is the URL-quoted tracking number)
+    "yamato": ("Yamato Transport", "https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id={n}"),
+    "sagawa": ("Sagawa Express", "https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={n}"),
+    "japan_post": ("Japan Post", "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={n}"),
     "ups": ("UPS", "https://www.ups.com/track?tracknum={n}"),
     "fedex": ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={n}"),
     "usps": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={n}"),
@@ -148,6 +149,8 @@ def normalize_tracking_number(number: str) -> str:
 
 
 def carrier_name(code: str) -> str:
+    """The carrier's name as an English msgid (pages and emails translate it when they show it)."""
+    code = normalize_carrier(code) if code else ""
     return CARRIERS.get(code, (code.upper(), ""))[0]
 
 

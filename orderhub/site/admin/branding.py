@@ -27,7 +27,6 @@ from litestar.response import Redirect, Template
 
 from orderhub import images
 from orderhub.components.i18n import current_language
-from orderhub.site import messages, uploads
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db import markup
@@ -36,7 +35,7 @@ from orderhub.db.errors import NotFound
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.validation import Reader
-from orderhub.site import form_errors
+from orderhub.site import form_errors, messages, uploads
 from orderhub.site.admin import guard, nav
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.hub.routes import theme_css

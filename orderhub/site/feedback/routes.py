@@ -15,12 +15,11 @@ from litestar.response import Redirect, Template
 
 from orderhub import images
 from orderhub.components.urls import href
-from orderhub.site import uploads
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.orders.queries import Hub, LineView
-from orderhub.site import messages
+from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
 from orderhub.site.feedback.words import WORDS, field_errors, photo_error, too_many_photos

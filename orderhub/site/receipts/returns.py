@@ -14,9 +14,8 @@ from orderhub.components.i18n import gettext as _
 from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import NotFound
-from orderhub.db.returns.queries import return_document
 from orderhub.db.orders.queries import Hub
-from orderhub.db.returns.queries import ReturnDocument
+from orderhub.db.returns.queries import ReturnDocument, return_document
 from orderhub.pdf.fetcher import asset_url
 from orderhub.pdf.pool import RenderFailed, shared_pool
 from orderhub.site.receipts import presenter

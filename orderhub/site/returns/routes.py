@@ -15,16 +15,14 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
-from orderhub.db.errors import ValidationFailed
+from orderhub.components.urls import href
+from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import claims, queries, rules, services
-from orderhub.site import uploads
+from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
-from orderhub.site.hub.context import hub_context
-from orderhub.components.urls import href
-from orderhub.db.errors import NotFound
-from orderhub.site import messages
 from orderhub.site.deps import read_scope
+from orderhub.site.hub.context import hub_context
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
 

@@ -13,9 +13,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, ServerSentEvent, Template
 
 from orderhub.components.i18n import gettext as _
-from orderhub.db.errors import Conflict, NotFound
 from orderhub.components.urls import href
-from orderhub.db.errors import DomainError
+from orderhub.db.errors import Conflict, DomainError, NotFound
 from orderhub.db.pickup import queries, rules, services
 from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce, store_topic
