@@ -112,4 +112,6 @@ JA = {
 "Please mention order %(number)s.": "お問い合わせの際はご注文番号 %(number)s をお伝えください。",
 # error codes of the orders area (orderhub/site/messages/orders.py)
 "We couldn't find that order.": "ご注文が見つかりませんでした。",
+# the generic refusal for a code without words (orderhub/site/messages/__init__.py)
+"That can't be done right now. Please reload the page and try again.": "ただいまその操作はできません。ページを再読み込みして、もう一度お試しください。",
 }

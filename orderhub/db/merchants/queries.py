@@ -54,15 +54,6 @@ class MerchantView:
         """One area's namespace of the merchant's settings (None when never set)."""
         return self.settings.get(name)
 
-    # TRANSITIONAL: mapping access for pages still written against the merchant row as a dict
-    # (site/admin/feedback.py, site/emails/admin.py: merchant["id"], merchant.get("timezone")); removed
-    # once they use the attributes
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
 
 @dataclass(frozen=True)
 class Account:

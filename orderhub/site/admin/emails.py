@@ -59,15 +59,15 @@ class AdminEmailsController(Controller):
                      done: str | None = None) -> Template:
         admin = await require_admin(request, roles=ROLES)
         state = wanted if wanted in rules.STATES else None
-        merchant_id = admin.merchant["id"]
+        merchant_id = admin.merchant.id
         rows = await queries.messages(merchant_id, state=state, limit=200)
         counts = await queries.counts(merchant_id)
-        conf = rules.read_emails_settings((admin.merchant.get("settings") or {}).get("emails"))
+        conf = rules.read_emails_settings(admin.merchant.section("emails"))
         context = admin_context(
             request, admin, "emails", rows=rows, counts=counts, state=state, states=rules.STATES,
             kind_label=kind_label, state_label=state_label, badge=state_badge,
             sending_on=conf["send"], smtp_on=bool(request.app.state.settings.smtp_url),
-            tz=admin.merchant.get("timezone") or "UTC", notice=_("The email is queued to go out again.") if done else "",
+            tz=admin.merchant.timezone, notice=_("The email is queued to go out again.") if done else "",
             orders=await queries.recent_orders(merchant_id), events=_event_choices(),
         )
         return page(request, TEMPLATE, "outbox", context)
@@ -80,7 +80,7 @@ class AdminEmailsController(Controller):
         form = await request.form()
         back = form.get("state") if form.get("state") in rules.STATES else None
         try:
-            await services.retry(admin.merchant["id"], int(message_id), now=now)
+            await services.retry(admin.merchant.id, int(message_id), now=now)
         except NotFound:
             raise NotFoundException() from None
         except Conflict:
@@ -95,7 +95,7 @@ class AdminEmailsController(Controller):
             return None, _("Choose a message.")
         if not order_ref.strip():
             return None, ""
-        order = await queries.order_for_preview(admin.merchant["id"], order_ref)
+        order = await queries.order_for_preview(admin.merchant.id, order_ref)
         if order is None:
             return None, _("No order %(ref)s.", ref=order_ref.strip())
         lang = locale if locale in LANGUAGES else (order.locale or "en").split("-")[0]
@@ -114,7 +114,7 @@ class AdminEmailsController(Controller):
         context = admin_context(
             request, admin, "emails", order_ref=order[:MAX_REF], event=event, locale=locale, error=error,
             rendered=result[0] if result else None, lang=result[2] if result else "", frame_url=frame_url,
-            events=_event_choices(), orders=await queries.recent_orders(admin.merchant["id"]),
+            events=_event_choices(), orders=await queries.recent_orders(admin.merchant.id),
         )
         return page(request, PREVIEW, "preview", context, status_code=422 if error else 200)
 

@@ -89,14 +89,14 @@ class FeedbackAdminController(Controller):
     async def _reviews_page(self, request: Request, admin, *, notice: str = "", error: str = "",
                             status_code: int = 200) -> Template:
         status = review_filter(request.query_params.get("status"))
-        listing = await queries.reviews_for_merchant(admin.merchant["id"], None if status == "all" else status,
+        listing = await queries.reviews_for_merchant(admin.merchant.id, None if status == "all" else status,
                                                      _int(request.query_params.get("page")))
-        counts = await queries.review_counts(admin.merchant["id"])
+        counts = await queries.review_counts(admin.merchant.id)
         filters = [{"key": s, "label": status_label(s), "count": counts.get(s, 0), "href": reviews_url(s)}
                    for s in rules.REVIEW_FILTERS]
         context = admin_context(request, admin, "reviews", listing=listing, status=status, filters=filters,
                                 queue=status == rules.DEFAULT_REVIEW_FILTER,
-                                notice=notice, error=error, w=WORDS, tz=admin.merchant.get("timezone") or "UTC",
+                                notice=notice, error=error, w=WORDS, tz=admin.merchant.timezone,
                                 page_url=lambda p: reviews_url(status, p), reply_max=rules.REPLY_MAX,
                                 row_error="", row_notice="")
         return page(request, REVIEWS, "list", context, status_code=status_code)
@@ -113,9 +113,9 @@ class FeedbackAdminController(Controller):
         status = review_filter(form.get("status"))
         page_no = _int(form.get("page"))
         if wants_partial(request):
-            view = await queries.review_for_merchant(admin.merchant["id"], review_id)
+            view = await queries.review_for_merchant(admin.merchant.id, review_id)
             context = admin_context(request, admin, "reviews", r=view, status=status, page=page_no, w=WORDS,
-                                    tz=admin.merchant.get("timezone") or "UTC", reply_max=rules.REPLY_MAX,
+                                    tz=admin.merchant.timezone, reply_max=rules.REPLY_MAX,
                                     row_error=error, row_notice="" if error else done_text(done))
             return page(request, REVIEWS, "row", context, status_code=status_code)
         if error:
@@ -129,7 +129,7 @@ class FeedbackAdminController(Controller):
         text = form.get("reply")
         error, status_code = "", 200
         try:
-            await services.reply(admin.merchant["id"], review_id, text if isinstance(text, str) else "", now=now)
+            await services.reply(admin.merchant.id, review_id, text if isinstance(text, str) else "", now=now)
         except NotFound:
             raise NotFoundException() from None
         except ValidationFailed:
@@ -147,11 +147,11 @@ class FeedbackAdminController(Controller):
         form = await request.form()
         error, status_code = "", 200
         try:
-            await services.moderate(admin.merchant["id"], review_id, action, now=now)
+            await services.moderate(admin.merchant.id, review_id, action, now=now)
         except NotFound:
             raise NotFoundException() from None
         except Conflict as e:
-            fresh = await queries.review_for_merchant(admin.merchant["id"], review_id)
+            fresh = await queries.review_for_merchant(admin.merchant.id, review_id)
             error = messages.text(e.code, action=action_label(action), status=status_label(fresh.status))
             status_code = 409
         return await self._after(request, admin, review_id, form, action, error, status_code)
@@ -161,7 +161,7 @@ class FeedbackAdminController(Controller):
 
         admin = await require_admin(request, roles=ROLES)
         try:
-            data, content_type = await queries.photo_for_merchant(admin.merchant["id"], review_id, photo_id)
+            data, content_type = await queries.photo_for_merchant(admin.merchant.id, review_id, photo_id)
         except NotFound:
             raise NotFoundException() from None
         return image_response(data, content_type)
@@ -171,13 +171,13 @@ class FeedbackAdminController(Controller):
     async def _detractors_page(self, request: Request, admin, *, notice: str = "", show: object = None,
                                page_no: object = None) -> Template:
         show = detractor_filter(show if show is not None else request.query_params.get("show"))
-        listing = await queries.detractors(admin.merchant["id"], show,
+        listing = await queries.detractors(admin.merchant.id, show,
                                            _int(page_no if page_no is not None else request.query_params.get("page")))
-        counts = await queries.detractor_counts(admin.merchant["id"])
+        counts = await queries.detractor_counts(admin.merchant.id)
         filters = [{"key": s, "label": show_label(s), "count": counts.get(s, 0), "href": detractors_url(s)}
                    for s in rules.DETRACTOR_FILTERS]
         context = admin_context(request, admin, "detractors", listing=listing, show=show, filters=filters,
-                                notice=notice, tz=admin.merchant.get("timezone") or "UTC",
+                                notice=notice, tz=admin.merchant.timezone,
                                 page_url=lambda p: detractors_url(show, p))
         return page(request, DETRACTORS, "list", context)
 
@@ -192,7 +192,7 @@ class FeedbackAdminController(Controller):
         admin = await require_admin(request, roles=ROLES)
         form = await request.form()
         try:
-            await services.mark_contacted(admin.merchant["id"], survey_id, by=admin.email, now=now)
+            await services.mark_contacted(admin.merchant.id, survey_id, by=admin.email, now=now)
         except NotFound:
             raise NotFoundException() from None
         if wants_partial(request):

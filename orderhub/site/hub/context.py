@@ -49,19 +49,10 @@ def lang_links(request: Request) -> list[dict[str, Any]]:
     return links
 
 
-def lang_query(request: Request) -> str:
-    """DEPRECATED (use `orderhub.components.urls.href`): '?lang=xx' when the visitor chose a language
-    in the URL. Removed after the merge, with the `lang_query` key of `base_context`."""
-    lang = request.query_params.get("lang")
-    return f"?lang={lang}" if i18n.language_of(lang) else ""
-
-
 def base_context(request: Request, **extra: Any) -> dict[str, Any]:
     return {
         "lang": getattr(request.state, "lang", i18n.current_language()),
         "lang_links": lang_links(request),
-        # TRANSITIONAL: for templates of other areas until they use href(); removed with lang_query
-        "lang_query": lang_query(request),
         "request_path": request.url.path,
         **extra,
     }

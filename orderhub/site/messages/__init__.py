@@ -32,8 +32,7 @@ def text(code: str, **params: Any) -> str:
     """The sentence for `code`, in the current request's language."""
     msgid = TABLE.get(code)
     if msgid is None:
-        # TRANSITIONAL (removed once every area raises codes): legacy errors carry their msgid as code
-        return _(code) if " " in code else _(FALLBACK)
+        return _(FALLBACK)
     return _(msgid, **params) if params else _(msgid)
 
 

@@ -14,6 +14,7 @@ from litestar import Request, Response
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 
+from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.pickup.rules import Clerk
 from orderhub.site.auth import STAFF, authenticate, failed_attempt, limiter, may_try  # noqa: F401  (used by the console)
 from orderhub.site.hub.context import page_language
@@ -36,10 +37,10 @@ class StaffUser(Clerk):
         is not store staff."""
         if user is None or not is_staff(user):
             return None
-        merchant = user.get("merchant_row") or {}
+        merchant: MerchantView | None = user.get("merchant_row")
         return cls(merchant_id=user["merchant"], store_code=user["store_code"], email=user["email"], id=user["id"],
-                   merchant_name=merchant.get("name", ""), merchant_locale=merchant.get("locale", ""),
-                   merchant_timezone=merchant.get("timezone", "UTC"))
+                   merchant_name=merchant.name if merchant else "", merchant_locale=merchant.locale if merchant else "",
+                   merchant_timezone=merchant.timezone if merchant else "UTC")
 
 
 def is_staff(user: dict[str, Any] | None) -> bool:
