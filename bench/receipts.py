@@ -62,7 +62,7 @@ async def more_orders(env: dict, count: int) -> list[str]:
             b = copy.deepcopy(body)
             b["number"] = f"YK-B{i:05d}"
             ref = await services.upsert_order(merchant, f"bench-{i}", b, token_key=settings.key_for("hub-token"),
-                                              now=dt.datetime.now(dt.timezone.utc))
+                                              now=dt.datetime.now(dt.UTC))
             tokens.append(ref.token)
         return tokens
     finally:
@@ -143,7 +143,7 @@ def font_part() -> None:
              LineView("L2", "行動食バー 12本セット", "ミックス", 2, 1080, 0, 2160, Decimal("0.08"), False, "", "p2"),
              LineView("L3", "メリノウール ソックス", "M / グレー", 1, 2200, 0, 2200, Decimal("0.10"), True, "", "p3")]
     order = SimpleNamespace(
-        id=1, number="YK-100234", placed_at=dt.datetime(2026, 11, 16, 3, tzinfo=dt.timezone.utc), currency="JPY",
+        id=1, number="YK-100234", placed_at=dt.datetime(2026, 11, 16, 3, tzinfo=dt.UTC), currency="JPY",
         timezone="Asia/Tokyo", prices_include_tax=True, lines=lines, discounts=[], subtotal_minor=17560,
         discount_minor=0, shipping_minor=0, tax_minor=1560, total_minor=17560,
         tax_by_rate={Decimal("0.10"): (15400, 1400), Decimal("0.08"): (2160, 160)},
@@ -167,7 +167,10 @@ def font_part() -> None:
         "brand font stack (fallback chain), regular + bold": (html, brand_only + "body.doc--pdf{font-family:var(--brand-font)}"),
         "one family (Noto Sans CJK JP), regular + bold": (html, brand_only + 'body.doc--pdf{font-family:"Noto Sans CJK JP"}'),
         "shipped: one family, one weight (presenter.pdf_css)": (html, presenter.pdf_css(hub)),
-        "no CJK font: the same receipt in Latin text, DejaVu Sans": (latin_only, brand_only + 'body.doc--pdf{font-family:"DejaVu Sans"}'),
+        "no CJK font: the same receipt in Latin text, DejaVu Sans": (
+            latin_only,
+            brand_only + 'body.doc--pdf{font-family:"DejaVu Sans"}',
+        ),
     }
     worker.render_pdf("<p>warm-up 領収書</p>", "")
     print("\nthree-line Japanese receipt, in-process render (warm process), median of 7:")

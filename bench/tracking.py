@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
 from common import ROOT, free_port, postgres_url
 
 from orderhub.site.webhooks.signatures import sign
@@ -81,7 +80,7 @@ async def ingest_rate(base: str, secrets: dict, targets: list[tuple[str, str, st
             slug, carrier, number = targets[i % len(targets)]
             body = json.dumps({"carrier": carrier, "tracking_number": number, "events": [
                 {"id": f"bench-{i}-{time.time_ns()}", "status": "in_transit", "location": "Bench",
-                 "occurred_at": (dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=i)).isoformat()}]}).encode()
+                 "occurred_at": (dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=i)).isoformat()}]}).encode()
             async with sem:
                 r = await http.post(f"/webhooks/tracking/{slug}", content=body,
                                     headers={"X-Orderhub-Signature": sign(secrets[slug], body, int(time.time())),
@@ -119,7 +118,7 @@ async def sse_delay(base: str, secrets: dict, token: str, target: tuple[str, str
                 await asyncio.sleep(0)
                 body = json.dumps({"carrier": carrier, "tracking_number": number, "events": [
                     {"id": f"sse-{clients}-{r}-{time.time_ns()}", "status": "in_transit", "location": "Bench",
-                     "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat()}]}).encode()
+                     "occurred_at": dt.datetime.now(dt.UTC).isoformat()}]}).encode()
                 t0 = time.perf_counter()
                 resp = await sender.post(f"/webhooks/tracking/{slug}", content=body, headers={
                     "X-Orderhub-Signature": sign(secrets[slug], body, int(time.time())), "Content-Type": "application/json"})
@@ -139,10 +138,20 @@ async def run(label: str, base: str, tokens: dict, secrets: dict) -> list[tuple]
         for (slug, state), token in tokens.items():
             if state in ("shipped", "out_for_delivery", "delayed"):
                 page = (await http.get(f"/o/{token}/tracking?lang=en")).text
-                m = re.search(r'id=([0-9A-Z]+)"|tracknum=([0-9A-Z]+)"|okurijoNo=([0-9A-Z]+)"|reqCodeNo1=([0-9A-Z]+)"|tLabels=([0-9A-Z]+)"|trknbr=([0-9A-Z]+)"', page)
+                m = re.search(
+                    r'id=([0-9A-Z]+)"|tracknum=([0-9A-Z]+)"|okurijoNo=([0-9A-Z]+)"|reqCodeNo1=([0-9A-Z]+)"|tLabels=([0-9A-Z]+)"|trknbr=([0-9A-Z]+)"',
+                    page,
+                )
                 carrier = re.search(r'class="shipment__carrier">([^·]+)·', page).group(1).strip()
-                code = {"ヤマト運輸": "yamato", "佐川急便": "sagawa", "日本郵便": "japan_post", "UPS": "ups", "FedEx": "fedex",
-                        "USPS": "usps", "DHL": "dhl"}[carrier]
+                code = {
+                    "ヤマト運輸": "yamato",
+                    "佐川急便": "sagawa",
+                    "日本郵便": "japan_post",
+                    "UPS": "ups",
+                    "FedEx": "fedex",
+                    "USPS": "usps",
+                    "DHL": "dhl",
+                }[carrier]
                 targets.append((slug, code, next(g for g in m.groups() if g), token))
     rate = await ingest_rate(base, secrets, [t[:3] for t in targets], EVENTS)
     rows = [(label, "webhook ingest", f"{rate:8.0f} events/s", "")]

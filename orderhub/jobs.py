@@ -1,5 +1,6 @@
 """Background jobs (email outbox, pickup deadlines, tracking poller, ...): each area declares its
-periodic coroutines in db/<area>/jobs.py, listed here; `orderhub serve` runs them in-process unless --no-jobs, `orderhub jobs` alone."""
+periodic coroutines in db/<area>/jobs.py, listed here; `orderhub serve` runs them in-process unless
+--no-jobs, `orderhub jobs` alone."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ async def run_forever(settings: Settings, clock: Clock, stop: asyncio.Event | No
                 log.exception("job %s failed", job.name)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=job.every_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     jobs = JOBS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 
@@ -80,7 +80,7 @@ class Settings:
         return hashlib.sha256(f"{purpose}\x00{self.secret_key}".encode()).digest()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, need_secret: bool = True) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, *, need_secret: bool = True) -> Settings:
         """Settings from the environment. `need_secret=False` reads no secret (and so creates no
         development key file): for building a database engine, which needs none."""
         env = os.environ if env is None else env

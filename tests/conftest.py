@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "orderhub" / "demo" / "fixtu
 SHARED_FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "http://testserver.local"
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)  # 12:00 in Tokyo, 22:00 the day before in New York
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)  # 12:00 in Tokyo, 22:00 the day before in New York
 
 
 def pytest_addoption(parser):

@@ -59,7 +59,8 @@ def start() -> Cluster:
     port = _free_port()
     _as_postgres([f"{bin_dir}/initdb", "-D", f"{folder}/data", "-U", user, "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync"])
-    opts = f"-c listen_addresses=127.0.0.1 -c port={port} -k {folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -k {folder} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=300")
     _as_postgres([f"{bin_dir}/pg_ctl", "-D", f"{folder}/data", "-o", opts, "-l", f"{folder}/log", "-w", "start"])
     cluster = Cluster(folder, port, bin_dir, user)
     deadline = time.monotonic() + 30

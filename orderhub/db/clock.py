@@ -1,13 +1,13 @@
 """The one place that reads the wall clock; everything else takes `now` as a parameter."""
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 Clock = Callable[[], dt.datetime]
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def fixed_clock(at: dt.datetime) -> Clock:

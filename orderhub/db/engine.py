@@ -42,7 +42,7 @@ class WriteInsideRead(RuntimeError):
 class _PooledConnection:
     """Looks like an aiosqlite connection; `close()` hands it back to the pool."""
 
-    def __init__(self, pool: "_SQLitePool", conn: aiosqlite.Connection) -> None:
+    def __init__(self, pool: _SQLitePool, conn: aiosqlite.Connection) -> None:
         self._pool = pool
         self._conn = conn
 
@@ -54,7 +54,7 @@ class _PooledConnection:
 
 
 class _SQLitePool:
-    def __init__(self, engine: "PooledSQLiteEngine", size: int) -> None:
+    def __init__(self, engine: PooledSQLiteEngine, size: int) -> None:
         self._engine = engine
         self._size = size
         self._idle: list[aiosqlite.Connection] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from orderhub.db import engine
 from orderhub.db.analytics import demo as analytics_demo
@@ -41,20 +41,36 @@ DEMO_ORDERS: list[DemoOrder] = [
     DemoOrder("yamakaze", "jp-1002", "jp_pickup", "ready_for_pickup"),
     DemoOrder("yamakaze", "jp-1003", "jp_ship", "placed", {"number": "YK-100240", "placed_at": "2026-11-22T09:30:00+09:00"}),
     DemoOrder("yamakaze", "jp-1004", "jp_ship", "shipped", {"number": "YK-100241", "placed_at": "2026-11-20T14:05:00+09:00"}),
-    DemoOrder("yamakaze", "jp-1005", "jp_ship", "out_for_delivery", {"number": "YK-100242", "placed_at": "2026-11-19T20:12:00+09:00"}),
+    DemoOrder(
+        "yamakaze", "jp-1005", "jp_ship", "out_for_delivery", {"number": "YK-100242", "placed_at": "2026-11-19T20:12:00+09:00"}
+    ),
     DemoOrder("yamakaze", "jp-1006", "jp_ship", "returned", {"number": "YK-100228", "placed_at": "2026-11-02T11:00:00+09:00"}),
     DemoOrder("acme", "us-1042", "us_ship", "delayed", tracking="ups_delayed"),
     DemoOrder("acme", "us-1043", "us_ship", "placed", {"number": "1043", "placed_at": "2026-11-21T18:20:00-05:00"}),
     DemoOrder("acme", "us-1044", "us_ship", "delivered", {"number": "1044", "placed_at": "2026-11-09T08:10:00-05:00"}),
     # delivered orders of other shoppers whose returns wait in the merchant's queue (db/worklists/demo.py)
-    DemoOrder("yamakaze", "jp-1000", "jp_ship", "delivered",
-              {"number": "YK-100219", "placed_at": "2026-11-12T10:15:00+09:00",
-               "customer": {"name": "鈴木 一郎", "email": "ichiro.suzuki@example.jp", "phone": "+819087654321",
-                            "tags": []}}),
-    DemoOrder("acme", "us-1040", "us_ship", "delivered",
-              {"number": "1040", "placed_at": "2026-11-11T09:40:00-05:00",
-               "customer": {"name": "Sam Rivera", "email": "sam.rivera@example.com", "phone": "+12125550199",
-                            "tags": []}}),
+    DemoOrder(
+        "yamakaze",
+        "jp-1000",
+        "jp_ship",
+        "delivered",
+        {
+            "number": "YK-100219",
+            "placed_at": "2026-11-12T10:15:00+09:00",
+            "customer": {"name": "鈴木 一郎", "email": "ichiro.suzuki@example.jp", "phone": "+819087654321", "tags": []},
+        },
+    ),
+    DemoOrder(
+        "acme",
+        "us-1040",
+        "us_ship",
+        "delivered",
+        {
+            "number": "1040",
+            "placed_at": "2026-11-11T09:40:00-05:00",
+            "customer": {"name": "Sam Rivera", "email": "sam.rivera@example.com", "phone": "+12125550199", "tags": []},
+        },
+    ),
 ]
 
 Step = Callable[[DemoContext], Awaitable[None]]
@@ -81,20 +97,24 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
         async with engine.read():
             exists = await Merchant.exists().where(Merchant.slug == slug)
         if not exists:
-            await merchants.create_merchant(slug, entry["name"], locale=entry["locale"], currency=entry["currency"],
-                                            timezone=entry["timezone"], now=now)
+            await merchants.create_merchant(
+                slug, entry["name"], locale=entry["locale"], currency=entry["currency"], timezone=entry["timezone"], now=now
+            )
         async with engine.read():
             merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
         settings_body = {k: v for k, v in entry.items() if k != "slug"}
         settings_body.setdefault("storefront_url", f"https://{slug}.example.{'jp' if entry['currency'] == 'JPY' else 'com'}/")
         if slug == "yamakaze":
             settings_body.setdefault("legal_name", "山風アウトドア株式会社")
-            settings_body.setdefault("address", {"postal_code": "150-0042", "region": "東京都", "city": "渋谷区",
-                                                 "line1": "宇田川町 10-1", "country": "JP"})
+            settings_body.setdefault(
+                "address",
+                {"postal_code": "150-0042", "region": "東京都", "city": "渋谷区", "line1": "宇田川町 10-1", "country": "JP"},
+            )
         else:
             settings_body.setdefault("legal_name", "Acme Outfitters, Inc.")
-            settings_body.setdefault("address", {"postal_code": "10012", "region": "NY", "city": "New York",
-                                                 "line1": "120 Prince St", "country": "US"})
+            settings_body.setdefault(
+                "address", {"postal_code": "10012", "region": "NY", "city": "New York", "line1": "120 Prince St", "country": "US"}
+            )
         await branding.update_merchant_settings(merchant.id, settings_body)
         for store in stores.get(slug, []):
             await merchants.upsert_store(merchant.id, store["code"], store, now=now)
@@ -113,4 +133,3 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
     for fn in STEPS:
         await fn(ctx)
     return ctx
-

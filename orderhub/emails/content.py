@@ -182,7 +182,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         store_facts = [(_("Store"), store_name)]
         if store and store.address:
             a = store.address
-            store_facts.append((_("Address"), " ".join(str(a.get(k, "")) for k in ("postal_code", "region", "city", "line1", "line2") if a.get(k))))
+            parts = ("postal_code", "region", "city", "line1", "line2")
+            store_facts.append((_("Address"), " ".join(str(a.get(k, "")) for k in parts if a.get(k))))
         if deadline and kind != "pickup_expired":
             store_facts.append((_("Pick up by"), deadline))
         if kind == "pickup_expired":
@@ -190,22 +191,41 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 subject=_("Order %(number)s was not picked up", number=number),
                 preheader=_("The pickup time for your order has ended."),
                 headline=_("Your pickup time has ended"),
-                paragraphs=[hello, _("Your order waited for you at %(store)s, but the pickup time has ended, so the "
-                                     "items have gone back into stock.", store=store_name)],
+                paragraphs=[
+                    hello,
+                    _(
+                        "Your order waited for you at %(store)s, but the pickup time has ended, so the "
+                        "items have gone back into stock.",
+                        store=store_name,
+                    ),
+                ],
                 next_steps=_("If you still want them, please contact us and we will help you."),
-                cta_label=_("View your order"), facts=store_facts,
+                cta_label=_("View your order"),
+                facts=store_facts,
             )
         c = Content(
-            subject=(_("Order %(number)s is ready for pickup", number=number) if kind == "pickup_ready"
-                     else _("Reminder: order %(number)s is waiting for you", number=number)),
+            subject=(
+                _("Order %(number)s is ready for pickup", number=number)
+                if kind == "pickup_ready"
+                else _("Reminder: order %(number)s is waiting for you", number=number)
+            ),
             preheader=_("Ready at %(store)s", store=store_name),
             headline=_("Your order is ready for pickup") if kind == "pickup_ready" else _("Your order is still waiting"),
-            paragraphs=[hello, (_("Your order is ready at %(store)s. Show the QR code below at the counter.",
-                                  store=store_name) if kind == "pickup_ready" else
-                                _("Your order is still waiting for you at %(store)s. Please pick it up by "
-                                  "%(deadline)s, or it goes back into stock.", store=store_name,
-                                  deadline=deadline or "-"))],
-            cta_label=_("Open your pickup pass"), facts=store_facts,
+            paragraphs=[
+                hello,
+                (
+                    _("Your order is ready at %(store)s. Show the QR code below at the counter.", store=store_name)
+                    if kind == "pickup_ready"
+                    else _(
+                        "Your order is still waiting for you at %(store)s. Please pick it up by "
+                        "%(deadline)s, or it goes back into stock.",
+                        store=store_name,
+                        deadline=deadline or "-",
+                    )
+                ),
+            ],
+            cta_label=_("Open your pickup pass"),
+            facts=store_facts,
             bring=list(store.what_to_bring) if store else [],
             pickup_code=pickup.display_code if pickup is not None else "",
         )
@@ -224,9 +244,15 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 subject=_("Return %(return)s for order %(number)s is approved", number=number, **{"return": ret_number}),
                 preheader=_("Send the items back as described on your return page."),
                 headline=_("Your return is approved"),
-                paragraphs=[hello, _("Your return is approved. Your return page shows how to send the items back, "
-                                     "with the code or label you need.")],
-                cta_label=_("See how to send it back"), facts=ret_facts,
+                paragraphs=[
+                    hello,
+                    _(
+                        "Your return is approved. Your return page shows how to send the items back, "
+                        "with the code or label you need."
+                    ),
+                ],
+                cta_label=_("See how to send it back"),
+                facts=ret_facts,
                 items=[(i.title, i.variant, i.quantity, "") for i in (ret.items if ret else [])],
             )
         if kind == "return_received":
@@ -234,25 +260,43 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 subject=_("We received your return for order %(number)s", number=number),
                 preheader=_("We are checking the items you sent back."),
                 headline=_("We received your return"),
-                paragraphs=[hello, _("The items you sent back have arrived. We are checking them and will email you "
-                                     "when the refund is on its way.")],
-                cta_label=_("View your return"), facts=ret_facts,
+                paragraphs=[
+                    hello,
+                    _(
+                        "The items you sent back have arrived. We are checking them and will email you "
+                        "when the refund is on its way."
+                    ),
+                ],
+                cta_label=_("View your return"),
+                facts=ret_facts,
             )
         return Content(
             subject=_("Your refund for order %(number)s", number=number),
             preheader=_("We have issued your refund of %(amount)s.", amount=amount),
             headline=_("Your refund is on its way"),
-            paragraphs=[hello, _("We have issued your refund of %(amount)s. Depending on your bank it can take a "
-                                 "few days to appear on your statement.", amount=amount)],
-            cta_label=_("View your return"), facts=ret_facts,
+            paragraphs=[
+                hello,
+                _(
+                    "We have issued your refund of %(amount)s. Depending on your bank it can take a "
+                    "few days to appear on your statement.",
+                    amount=amount,
+                ),
+            ],
+            cta_label=_("View your return"),
+            facts=ret_facts,
         )
     if kind == "review_invitation":
         return Content(
             subject=_("How do you like your order %(number)s?", number=number),
             preheader=_("Your review helps other shoppers."),
             headline=_("Tell others what you think"),
-            paragraphs=[hello, _("We hope you are enjoying your order. A short review of what you bought helps "
-                                 "other shoppers choose, and it takes about a minute.")],
+            paragraphs=[
+                hello,
+                _(
+                    "We hope you are enjoying your order. A short review of what you bought helps "
+                    "other shoppers choose, and it takes about a minute."
+                ),
+            ],
             cta_label=_("Write a review"),
             items=[(ln.title, ln.variant, ln.quantity, "") for ln in order.lines],
         )
@@ -261,8 +305,10 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             subject=_("How did we do with order %(number)s?", number=number),
             preheader=_("One question, one tap."),
             headline=_("How did we do?"),
-            paragraphs=[hello, _("How likely are you to recommend %(merchant)s to a friend? Answering takes one tap.",
-                                 merchant=merchant)],
+            paragraphs=[
+                hello,
+                _("How likely are you to recommend %(merchant)s to a friend? Answering takes one tap.", merchant=merchant),
+            ],
             cta_label=_("Answer one question"),
         )
     raise ValueError(f"unknown message kind {kind!r}")

@@ -32,7 +32,7 @@ class ParcelFacts:
     estimate: dt.date | None
 
     @classmethod
-    def of(cls, row: dict) -> "ParcelFacts":
+    def of(cls, row: dict) -> ParcelFacts:
         return cls(row["external_id"], row["carrier"] or "", row["tracking_number"] or "", row["status"] or "",
                    row["substatus"] or "", row["estimate"])
 

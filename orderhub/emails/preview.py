@@ -71,7 +71,7 @@ def html_for_browser(rendered: Rendered) -> str:
     return html
 
 
-def add_command(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", with_engine: WithEngine) -> None:
+def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_engine: WithEngine) -> None:
     """`orderhub email preview --order X --merchant S --event E [--locale ja|en] [--text|--html|--eml]`;
     `with_engine` is the command line's way of running a coroutine with the database (cli._with_engine)."""
     email_cmd = sub.add_parser("email", help="transactional emails").add_subparsers(dest="action", required=True)
@@ -82,7 +82,9 @@ def add_command(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", with
     p.add_argument("--locale", choices=["ja", "en"], help="default: the order's language")
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--text", action="store_true", help="only the plain-text part")
-    shape.add_argument("--html", action="store_true", help="only the HTML part (inline images as data: URIs, to open in a browser)")
+    shape.add_argument(
+        "--html", action="store_true", help="only the HTML part (inline images as data: URIs, to open in a browser)"
+    )
     p.set_defaults(fn=functools.partial(cmd_preview, with_engine=with_engine))
 
 

@@ -146,7 +146,7 @@ def as_message(rendered: Rendered, *, to: str, sender_name: str, from_addr: str,
     if reply_to and "@" in reply_to and not any(c in reply_to for c in "\r\n,<>"):
         msg["Reply-To"] = reply_to
     msg["Message-ID"] = message_id
-    msg["Date"] = email.utils.format_datetime(now or dt.datetime.now(dt.timezone.utc))
+    msg["Date"] = email.utils.format_datetime(now or dt.datetime.now(dt.UTC))
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")

@@ -78,7 +78,7 @@ class RenderPool:
                 try:
                     future = loop.run_in_executor(pool, _call, html, css, cpu_seconds)
                     pdf, refused, seconds = await asyncio.wait_for(future, self.timeout)
-                except asyncio.TimeoutError as exc:
+                except TimeoutError as exc:
                     log.warning("PDF render took over %ss: pool rebuilt", self.timeout)
                     self._kill()
                     raise RenderFailed("timed out") from exc

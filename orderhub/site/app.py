@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
-from typing import AsyncIterator
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar

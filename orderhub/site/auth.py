@@ -138,7 +138,7 @@ class SessionCookie:
         if not hmac.compare_digest(_sign(self._key(request), payload), parts[3]):
             return None
         now = request.app.state.clock()
-        issued = dt.datetime.fromtimestamp(int(parts[1]), dt.timezone.utc)
+        issued = dt.datetime.fromtimestamp(int(parts[1]), dt.UTC)
         if not (issued - dt.timedelta(minutes=5) <= now <= issued + dt.timedelta(hours=SESSION_HOURS)):
             return None
         found = await queries.signed_in(int(parts[0]))

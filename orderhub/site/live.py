@@ -18,7 +18,8 @@ API
         transport) it does nothing.
 
     ``sse_response(request, topics) -> ServerSentEvent``
-        an endless ``text/event-stream`` for a controller to return. It sends ``event: ready`` (data: the worker's process id) once
+        an endless ``text/event-stream`` for a controller to return. It sends ``event: ready``
+        (data: the worker's process id) once
         the subscription is live (tests and browsers wait for it before publishing), then one named event
         per publish (``update`` / ``final``; no data needed), a comment heartbeat every 15 s, and ends
         after a ``final`` event or when the client goes away.
@@ -53,7 +54,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 from litestar import Request
 from litestar.channels import ChannelsPlugin
@@ -132,8 +134,9 @@ def install(settings: Settings, state: State | dict) -> ChannelsPlugin:
         backend = _PiccoloPgBackend(make_connection=_pg_connect(settings))
     else:
         backend = _MemoryBackend()
-    plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=64,
-                            subscriber_backlog_strategy="dropleft")
+    plugin = ChannelsPlugin(
+        backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=64, subscriber_backlog_strategy="dropleft"
+    )
     backend.plugin = plugin
     state["live"] = plugin
     return plugin
@@ -172,7 +175,7 @@ async def _events(plugin: ChannelsPlugin, topics: list[str]) -> AsyncIterator[Se
         while True:
             try:
                 item = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue
             if item is None:

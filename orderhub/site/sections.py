@@ -4,8 +4,8 @@ rule of its area (asked here, never restated). Nothing registers itself on impor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.orders.queries import OrderView

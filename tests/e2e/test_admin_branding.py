@@ -61,7 +61,9 @@ def test_change_colour_preview_publish_and_hub(open_page, server, check_axe, sho
         page.fill("#f-primary_color", "#0B3D91")
         page.wait_for_selector("#f-primary_color-error", state="detached")
         wait_background(page, PREVIEW_BAR, NEW)
-        page.fill("#f-words_confirmation_en", "<b>Thanks</b> for shopping with us! <a href='https://example.com/care'>Care guide</a>")
+        page.fill(
+            "#f-words_confirmation_en", "<b>Thanks</b> for shopping with us! <a href='https://example.com/care'>Care guide</a>"
+        )
         page.wait_for_selector(".branding-preview__words b")
         # the hub does not change with a draft
         page.get_by_role("button", name="Save draft").click()

@@ -36,7 +36,7 @@ def delivered_order(server, slug: str) -> str:
     body = _fixture(f"orders/{base}.json")
     body["number"] = ("YK-" if slug == "yamakaze" else "") + str(300000 + uuid.uuid4().int % 600000)
     body["customer"] = dict(body["customer"], email=f"{external}@example.com")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     body["placed_at"] = (now - dt.timedelta(days=6)).isoformat()
     r = httpx.put(f"{server.url}/api/v1/orders/{external}", json=body, headers=key, timeout=10)
     assert r.status_code in (200, 201), r.text

@@ -24,7 +24,7 @@ def new_pickup_order(server, external_id: str) -> str:
     headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
     r = httpx.put(f"{server.url}/api/v1/orders/{external_id}", json=body, headers=headers, timeout=10)
     assert r.status_code in (200, 201), r.text
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     r = httpx.put(f"{server.url}/api/v1/orders/{external_id}/pickup", headers=headers, timeout=10,
                   json={"status": "ready", "ready_at": now.isoformat(),
                         "pickup_deadline": (now + dt.timedelta(days=3)).isoformat()})

@@ -147,7 +147,7 @@ def test_exchange_holds_the_chosen_variant_phone(open_page, server, check_axe, s
     assert r.status_code in (200, 201), r.text
     hub = r.json()["hub_url"].split("/o/", 1)[1]
     shipment = {"carrier": "yamato", "tracking_number": "4012-3456-7802", "lines": [{"line_id": "L1", "quantity": 1}],
-                "shipped_at": (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)).isoformat()}
+                "shipped_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()}
     r = httpx.put(f"{server.url}/api/v1/orders/e2e-exchange/shipments/S1", headers=headers, json=shipment)
     assert r.status_code in (200, 201), r.text
     page = open_page(f"/o/{hub}/returns/new/items", viewport="phone", lang="ja")
@@ -172,7 +172,8 @@ def test_exchange_holds_the_chosen_variant_phone(open_page, server, check_axe, s
     page.click("button:has-text('返品を申し込む')")
     page.wait_for_url(re.compile(r"/returns/\d+"))
     page.wait_for_selector("#returns-detail .returns-replacement")
-    assert "27.5cm / ブルー" in page.inner_text(".returns-replacement") and "お取り置き中" in page.inner_text(".returns-replacement")
+    replacement = page.inner_text(".returns-replacement")
+    assert "27.5cm / ブルー" in replacement and "お取り置き中" in replacement
     check_axe(page)
     shoot(page, "returns-ja-phone-exchange-held")
     en = open_page(page.url.split("?")[0], viewport="phone", lang="en")

@@ -14,7 +14,7 @@ from tests.e2e.conftest import start_server, stop_server
 def post_event(server, slug: str, tracking_number: str, carrier: str, event_id: str, status: str, location: str,
                **extra) -> httpx.Response:
     event = {"id": event_id, "status": status, "location": location, "message": f"Scan at {location}",
-             "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(), **extra}
+             "occurred_at": dt.datetime.now(dt.UTC).isoformat(), **extra}
     return httpx.post(f"{server.url}/api/v1/tracking-events", timeout=10,
                       headers={"Authorization": f"Bearer {server.api_key(slug)}"},
                       json={"carrier": carrier, "tracking_number": tracking_number, "events": [event]})
@@ -102,7 +102,7 @@ def test_two_workers_on_postgres_both_deliver_live_updates(browser):
             assert len(pids) == 2, f"all streams landed on one worker: {pids}"
             async with httpx.AsyncClient(timeout=10) as http:
                 event = {"id": "e2e-pg-1", "status": "in_transit", "location": "Two Worker Hub",
-                         "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                         "occurred_at": dt.datetime.now(dt.UTC).isoformat()}
                 r = await http.post(f"{server.url}/api/v1/tracking-events",
                                     headers={"Authorization": f"Bearer {server.api_key('acme')}"},
                                     json={"carrier": "ups", "tracking_number": "1Z999AA10123456784", "events": [event]})

@@ -10,7 +10,7 @@ from orderhub.db.analytics import rules
 from orderhub.db.analytics.dashboard import dashboard
 from tests.admin_ops_support import make_return, record
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 async def test_figures_from_seeded_events(merchants, orders, clock):

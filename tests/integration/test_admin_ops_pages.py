@@ -11,7 +11,7 @@ import re
 from tests.admin_ops_support import HTMX, csrf_of, make_return, record, signed_in
 from tests.tracking_support import events_body, post_events, put_shipment
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def text(page) -> str:
@@ -207,7 +207,7 @@ async def test_dashboard_nps_and_its_weekly_trend(client, merchants, orders, set
     scores = {"jp_ship": 10, "jp_ship_2": 9, "jp_ship_3": 8, "jp_ship_4": 3}
     answered = [dt.datetime(2026, 11, 3, 3, tzinfo=UTC), dt.datetime(2026, 11, 10, 3, tzinfo=UTC),
                 dt.datetime(2026, 11, 17, 3, tzinfo=UTC), dt.datetime(2026, 11, 18, 3, tzinfo=UTC)]
-    for (external_id, score), at in zip(scores.items(), answered):
+    for (external_id, score), at in zip(scores.items(), answered, strict=False):
         ref = orders["jp_ship"] if external_id == "jp_ship" else await second_order(merchant, settings, clock, external_id)
         await deliver(client, api_key, external_id, base="jp_ship")
         await feedback.record_nps(ref.id, score, now=at)

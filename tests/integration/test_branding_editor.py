@@ -287,7 +287,7 @@ async def test_logo_upload_publish_and_receipt(client, merchants, orders, clock)
     counts = {c: n for n, c in colours}
 
     def near(target, tolerance=12):
-        return sum(n for c, n in counts.items() if all(abs(a - b) <= tolerance for a, b in zip(c, target)))
+        return sum(n for c, n in counts.items() if all(abs(a - b) <= tolerance for a, b in zip(c, target, strict=False)))
 
     assert near((0x0B, 0x3D, 0x91)) > 100, "the brand colour's rule under the header"
     assert near((200, 30, 30), 25) > 100, "the logo"

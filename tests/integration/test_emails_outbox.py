@@ -89,7 +89,7 @@ async def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
 
 async def test_failures_back_off_then_die_and_the_merchant_retries(client, merchants, orders, mail_settings,
                                                                   smtp_server, clock):
-    acme, acme_key = merchants["acme"][0], merchants["acme"][1]
+    acme_key = merchants["acme"][1]
     smtp_server.answer = "451 4.3.0 try again later"
     attempts_at = []
     while True:
@@ -102,7 +102,7 @@ async def test_failures_back_off_then_die_and_the_merchant_retries(client, merch
         assert row["state"] == "pending" and "451" in row["last_error"]
         clock.now = row["next_attempt_at"]
     assert len(attempts_at) == rules.MAX_ATTEMPTS
-    gaps = [(b - a).total_seconds() for a, b in zip(attempts_at, attempts_at[1:])]
+    gaps = [(b - a).total_seconds() for a, b in zip(attempts_at, attempts_at[1:], strict=False)]
     assert gaps == sorted(gaps) and gaps[0] == rules.FIRST_RETRY_SECONDS and max(gaps) <= rules.MAX_RETRY_SECONDS
 
     listed = await client.get("/api/v1/emails?state=dead", headers=bearer(acme_key))
@@ -186,17 +186,17 @@ async def test_in_transit_updates_are_throttled_per_shipment(merchants, orders, 
 async def test_quiet_hours_hold_non_urgent_messages_in_the_shoppers_time_zone(merchants, orders, mail_settings,
                                                                                smtp_server, clock):
     acme = merchants["acme"][0]  # us_ship: a US address; acme's zone America/New_York
-    clock.now = dt.datetime(2026, 11, 23, 3, 30, tzinfo=dt.timezone.utc)  # 22:30 in New York
+    clock.now = dt.datetime(2026, 11, 23, 3, 30, tzinfo=dt.UTC)  # 22:30 in New York
     await outbox.notify(acme.id, "return.approved", {"return_id": 0, "number": "R-1"}, order_id=orders["us_ship"].id,
                         now=clock())
     await outbox.notify(acme.id, "shipment.exception", {"shipment_id": "S-1", "status": "exception"},
                         order_id=orders["us_ship"].id, now=clock())
     rows = {r["kind"]: r for r in await _rows(orders["us_ship"].id)}
     assert rows["exception"]["next_attempt_at"] == clock()
-    assert rows["return_approved"]["next_attempt_at"] == dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.timezone.utc)
+    assert rows["return_approved"]["next_attempt_at"] == dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC)
     counts = await send_due(mail_settings, clock)
     assert counts["sent"] == 4  # three confirmations and the exception; the approval waits for 08:00
-    clock.now = dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC)
     assert (await send_due(mail_settings, clock))["sent"] == 1
 
 

@@ -12,7 +12,7 @@ from orderhub.db.feedback import services
 from orderhub.db.feedback.tables import Survey
 from tests.feedback_support import deliver, form_post, second_order
 
-DELIVERED = dt.datetime(2026, 11, 19, 4, 5, tzinfo=dt.timezone.utc)
+DELIVERED = dt.datetime(2026, 11, 19, 4, 5, tzinfo=dt.UTC)
 
 
 async def _kinds(order_id: int) -> list[str]:

@@ -12,7 +12,7 @@ from orderhub.db.feedback import queries
 from orderhub.db.feedback.tables import Survey
 from tests.feedback_support import HTMX, csrf_of, deliver, deliveries, form_post, hook, second_order
 
-DELIVERED = dt.datetime(2026, 11, 19, 4, 5, tzinfo=dt.timezone.utc)
+DELIVERED = dt.datetime(2026, 11, 19, 4, 5, tzinfo=dt.UTC)
 
 
 async def _survey(order_id: int) -> dict | None:

@@ -92,13 +92,13 @@ async def test_endpoint_urls_and_secret_rotation(merchants, clock):
 
 @pytest.mark.parametrize(("attempts", "seconds"), [(1, 30), (2, 60), (3, 120), (6, 960), (7, 1920), (8, None)])
 def test_backoff_schedule(attempts, seconds):
-    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     expected = None if seconds is None else now + dt.timedelta(seconds=seconds)
     assert rules.next_attempt(attempts, now) == expected
 
 
 def test_signature_rejects_stale_and_forged():
-    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     header = rules.signature_header("whsec_x", b"{}", now)
     assert rules.verify("whsec_x", b"{}", header, now)
     assert not rules.verify("whsec_y", b"{}", header, now)

@@ -106,7 +106,7 @@ async def test_the_api_cannot_hand_over_or_move_a_picked_up_order(client, mercha
 async def test_expired_can_be_made_ready_again(client, merchants, orders, clock):
     key = merchants["yamakaze"][1]
     await make_ready(client, key)
-    clock.now = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
     result = await services.run_deadlines(now=clock())
     assert result.expired == [orders["jp_pickup"].id]
     r = await client.put(URL, json={"status": "ready", "pickup_deadline": "2026-12-03T14:59:00Z"},

@@ -22,8 +22,8 @@ async def _pickup():
 
 
 def _final(html: str, element_id: str = "", css: str = "") -> str:
-    found = re.search(r'<[^>]*(?:id="%s"|class="%s")[^>]*data-final="(true|false)"' % (element_id or "-", css or "-"),
-                      html)
+    element_id, css = element_id or "-", css or "-"
+    found = re.search(rf'<[^>]*(?:id="{element_id}"|class="{css}")[^>]*data-final="(true|false)"', html)
     assert found, "no data-final on the page"
     return found.group(1)
 
@@ -46,7 +46,7 @@ async def _move(client, merchants, orders, clock, state):
     elif state == "cancelled":
         await client.put("/api/v1/orders/jp_pickup/pickup", json={"status": "cancelled"}, headers=bearer(key))
     elif state == "expired":
-        await services.run_deadlines(now=dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.timezone.utc))
+        await services.run_deadlines(now=dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC))
 
 
 @pytest.mark.parametrize("state", ["preparing", "ready", "on_the_way", "arrived", "picked_up", "cancelled",

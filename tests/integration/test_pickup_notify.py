@@ -40,6 +40,6 @@ async def test_reminder_and_expiry_are_notified(client, merchants, orders, clock
     merchant = merchants["yamakaze"][0]
     await outbox.add_endpoint(merchant.id, "https://shop.example.jp/hooks", now=clock())
     await make_ready(client, merchants["yamakaze"][1])
-    await services.run_deadlines(now=dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.timezone.utc))
-    await services.run_deadlines(now=dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.timezone.utc))
+    await services.run_deadlines(now=dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.UTC))
+    await services.run_deadlines(now=dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.UTC))
     assert [r["event"] for r in await _events()] == ["pickup.ready", "pickup.reminder", "pickup.expired"]

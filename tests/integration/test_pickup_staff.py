@@ -144,9 +144,21 @@ async def test_undo_within_the_window_only(client, merchants, orders, clock):
 async def test_other_store_and_other_merchant_are_refused(client, merchants, orders, clock):
     p = await _ready(client, merchants)
     yamakaze = merchants["yamakaze"][0]
-    await merchant_services.upsert_store(yamakaze.id, "umeda", {
-        "name": "山風アウトドア 梅田店", "timezone": "Asia/Tokyo", "address": {"postal_code": "530-0001", "region": "大阪府", "city": "大阪市", "line1": "梅田 1-1", "country": "JP"}, "hours": [],
-        "pickup_instructions": "", "what_to_bring": [], "curbside": {}, "hold_days": 7}, now=clock())
+    await merchant_services.upsert_store(
+        yamakaze.id,
+        "umeda",
+        {
+            "name": "山風アウトドア 梅田店",
+            "timezone": "Asia/Tokyo",
+            "address": {"postal_code": "530-0001", "region": "大阪府", "city": "大阪市", "line1": "梅田 1-1", "country": "JP"},
+            "hours": [],
+            "pickup_instructions": "",
+            "what_to_bring": [],
+            "curbside": {},
+            "hold_days": 7,
+        },
+        now=clock(),
+    )
     await make_staff(clock, store="umeda", email="umeda@example.jp")
     await make_staff(clock, slug="acme", store="soho", email="soho@example.com")
     for email in ("umeda@example.jp", "soho@example.com"):
@@ -167,8 +179,14 @@ async def test_code_guessing_is_rate_limited(client, merchants, orders, clock):
     await sign_in(client)
     page = await client.get("/staff")
     token = csrf_of(page.text)
-    statuses = [(await client.post("/staff/find", data={"code": f"AAAA{n:04d}".replace("0", "2").replace("1", "3"),
-                                                          "_csrf_token": token})).status_code for n in range(31)]
+    statuses = [
+        (
+            await client.post(
+                "/staff/find", data={"code": f"AAAA{n:04d}".replace("0", "2").replace("1", "3"), "_csrf_token": token}
+            )
+        ).status_code
+        for n in range(31)
+    ]
     assert statuses[:30] == [422] * 30 and statuses[30] == 429
 
 
@@ -184,12 +202,12 @@ async def test_hostile_code_input(client, merchants, orders, clock):
 async def test_concurrent_hand_overs_one_wins(merchants, orders, clock, client):
     p = await _ready(client, merchants)
     staff = Clerk(merchant_id=p["merchant"], store_code="shibuya", email="a@example.jp")
-    results = await asyncio.gather(*(services.hand_over(staff, p["id"], now=clock()) for _ in range(5)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(*(services.hand_over(staff, p["id"], now=clock()) for _ in range(5)), return_exceptions=True)
     wins = [r for r in results if isinstance(r, PickupView)]
     assert len(wins) == 1
-    assert all(r.code == "pickup.already_picked_up" and str(r) == "already picked up"
-               for r in results if not isinstance(r, PickupView))
+    assert all(
+        r.code == "pickup.already_picked_up" and str(r) == "already picked up" for r in results if not isinstance(r, PickupView)
+    )
     async with engine.read():
         assert await PickupEvent.count().where(PickupEvent.kind == "picked_up") == 1
 
@@ -208,12 +226,12 @@ async def test_arrival_appears_in_the_queue_with_bay_car_and_wait(client, mercha
 
 async def test_deadline_job_reminds_then_expires(client, merchants, orders, clock):
     await _ready(client, merchants)  # deadline 2026-11-29T14:59Z
-    clock.now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
     assert await services.run_deadlines(now=clock()) == DeadlineRun()
-    clock.now = dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.UTC)
     assert await services.run_deadlines(now=clock()) == DeadlineRun(reminded=[orders["jp_pickup"].id])
     assert await services.run_deadlines(now=clock()) == DeadlineRun()  # once
-    clock.now = dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.UTC)
     assert await services.run_deadlines(now=clock()) == DeadlineRun(expired=[orders["jp_pickup"].id])
     assert (await _pickup())["state"] == "expired"
     async with engine.read():
@@ -221,6 +239,7 @@ async def test_deadline_job_reminds_then_expires(client, merchants, orders, cloc
         order = await Order.select(Order.fulfillment_status).where(Order.id == orders["jp_pickup"].id).first()
     assert kinds == ["ready", "reminder", "expired"]
     assert order["fulfillment_status"] == "unfulfilled"
-    r = await client.put("/api/v1/orders/jp_pickup/pickup", json={"status": "cancelled"},
-                         headers=bearer(merchants["yamakaze"][1]))
+    r = await client.put(
+        "/api/v1/orders/jp_pickup/pickup", json={"status": "cancelled"}, headers=bearer(merchants["yamakaze"][1])
+    )
     assert r.status_code == 200

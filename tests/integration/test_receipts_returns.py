@@ -18,7 +18,6 @@ def _qr_modules(pdf: bytes) -> int:
 
     with tempfile.TemporaryDirectory() as d:
         png = to_png(pdf, Path(d) / "slip.png")
-        import shutil; shutil.copy(png, "/tmp/slip.png")
         img = Image.open(io.BytesIO(png.read_bytes())).convert("L")
     w, h = img.size
     box = img.crop((int(w * 0.05), int(h * 0.14), int(w * 0.30), int(h * 0.30)))

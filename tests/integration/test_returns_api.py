@@ -41,7 +41,7 @@ async def test_list_approve_receive_refund_and_order_returned(client, orders, me
         lines = await OrderLine.select(OrderLine.line_id, OrderLine.requested_quantity, OrderLine.received_quantity
                                        ).where(OrderLine.order == orders["jp_ship"].id).order_by(OrderLine.position)
         status = (await Order.select(Order.fulfillment_status).where(Order.id == orders["jp_ship"].id).first())
-    assert [(l["requested_quantity"], l["received_quantity"]) for l in lines] == [(1, 1), (2, 2), (0, 0)]
+    assert [(line["requested_quantity"], line["received_quantity"]) for line in lines] == [(1, 1), (2, 2), (0, 0)]
     assert status["fulfillment_status"] == "returned"
     page = await client.get(f"/o/{orders['jp_ship'].token}/returns/{rid}?lang=en")
     assert "Refunded" in page.text and "Your refund has been issued" in page.text
@@ -126,7 +126,7 @@ async def test_return_document_read_model(client, orders):
     rid = await _return(client, orders, items={"L1": 1, "L2": 1}, method="mail")
     doc = await queries.return_document(rid)
     assert doc.number.startswith("RMA-") and doc.method == "mail"
-    assert [(l.quantity, l.amount_minor) for l in doc.lines] == [(1, -13200), (1, -1080)]
+    assert [(line.quantity, line.amount_minor) for line in doc.lines] == [(1, -13200), (1, -1080)]
     assert {b.rate: (b.amount_minor, b.tax_minor) for b in doc.by_rate} == {"0.10": (-13200, -1200),
                                                                                       "0.08": (-1080, -80)}
     assert doc.total_minor == -(13200 + 1080 - 550)

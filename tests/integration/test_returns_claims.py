@@ -126,7 +126,7 @@ async def test_the_same_report_twice_is_one_claim(client, orders):
 async def _claim(order_id, items, kind="missing", key="claim-key-000001", now=None):
     import datetime as dt
 
-    now = now or dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+    now = now or dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
     return await claims.open_claim(order_id, {"items": items, "kind": kind, "description": "x"},
                                    photos=[] if kind == "missing" else [(png(), "image/png")], idempotency_key=key,
                                    now=now)

@@ -61,7 +61,7 @@ async def test_a_partial_shipment_limits_the_request(client, orders, merchants):
 def _now():
     import datetime as dt
 
-    return dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 
 
 async def test_a_picked_up_order_can_come_back_whole(client, orders):

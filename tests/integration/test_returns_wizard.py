@@ -111,7 +111,9 @@ async def test_photo_upload_is_cleaned_and_hostile_uploads_are_refused(client, o
     base = f"/o/{orders['jp_ship'].token}/returns"
     await step(client, base, "items", {"qty_L1": "1"})
     # not an image
-    r = await step(client, base, "reason", {"reason": "damaged"}, files={"photo": ("x.png", b"<svg onload=alert(1)>", "image/png")})
+    r = await step(
+        client, base, "reason", {"reason": "damaged"}, files={"photo": ("x.png", b"<svg onload=alert(1)>", "image/png")}
+    )
     assert r.status_code == 422 and "f-photo-error" in r.text
     # a decompression bomb: tiny file, huge canvas
     bomb = png(size=(10000, 10000), color=(0, 0, 0))
@@ -123,8 +125,9 @@ async def test_photo_upload_is_cleaned_and_hostile_uploads_are_refused(client, o
     r = await step(client, base, "reason", {"reason": "damaged"}, files={"photo": ("huge.png", huge, "image/png")})
     assert r.status_code in (413, 422)
     # a real photo with GPS data: accepted, stored without metadata
-    r = await step(client, base, "reason", {"reason": "damaged"},
-                   files={"photo": ("p.jpg", png(exif_gps=True, fmt="JPEG"), "image/jpeg")})
+    r = await step(
+        client, base, "reason", {"reason": "damaged"}, files={"photo": ("p.jpg", png(exif_gps=True, fmt="JPEG"), "image/jpeg")}
+    )
     assert r.status_code == 303
     from orderhub.db import engine
     from orderhub.db.returns.tables import ReturnPhoto

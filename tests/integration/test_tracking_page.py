@@ -63,11 +63,11 @@ async def test_stalled_late_and_anxious_shopper(client, merchants, orders, clock
     token = orders["jp_ship"].token
     await put_shipment(client, key)
     await post_events(client, key, events_body(ids=["ev-1", "ev-2"]))  # last scan Tue 17 Nov
-    clock.now = dt.datetime(2026, 11, 19, 3, 0, tzinfo=dt.timezone.utc)  # Thu: 2 business days
+    clock.now = dt.datetime(2026, 11, 19, 3, 0, tzinfo=dt.UTC)  # Thu: 2 business days
     assert await queries.stalled_shipments(merchant.id, clock()) == []
     page = await client.get(f"/o/{token}/tracking?lang=en")
     assert "No news from the carrier" not in page.text
-    clock.now = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.timezone.utc)  # Fri: 3 business days, estimate passed
+    clock.now = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)  # Fri: 3 business days, estimate passed
     page = await client.get(f"/o/{token}/tracking?lang=en")
     assert "No news from the carrier for a while" in page.text and "Running late" in page.text
     stalled = await queries.stalled_shipments(merchant.id, clock())

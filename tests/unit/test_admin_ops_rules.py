@@ -40,11 +40,11 @@ def test_date_range(start, end, expected, errors):
 def test_range_bounds_are_local_midnights():
     rng = rules.DateRange(dt.date(2026, 11, 1), dt.date(2026, 11, 2))
     start, end = rng.bounds("Asia/Tokyo")
-    assert start == dt.datetime(2026, 10, 31, 15, tzinfo=dt.timezone.utc)
-    assert end == dt.datetime(2026, 11, 2, 15, tzinfo=dt.timezone.utc)
+    assert start == dt.datetime(2026, 10, 31, 15, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 11, 2, 15, tzinfo=dt.UTC)
     start, end = rng.bounds("America/New_York")  # DST ends on Nov 1: a 25-hour day
-    assert start == dt.datetime(2026, 11, 1, 4, tzinfo=dt.timezone.utc)
-    assert end == dt.datetime(2026, 11, 3, 5, tzinfo=dt.timezone.utc)
+    assert start == dt.datetime(2026, 11, 1, 4, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 11, 3, 5, tzinfo=dt.UTC)
     assert rng.days == 2 and rng.dates() == [dt.date(2026, 11, 1), dt.date(2026, 11, 2)]
 
 
@@ -121,7 +121,7 @@ def test_line_chart_breaks_at_missing_values():
 def test_queue_row_actions(status, keep_item, resolution, expected):
     from orderhub.db.worklists.queries import QueueRow
 
-    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     row = QueueRow(1, "RMA-1", "YK-1", "", "", status, "other", "", resolution, "drop_off", keep_item, "JPY", 100, "",
                    1, ["x"], now, now)
     assert row.actions == expected

@@ -6,7 +6,7 @@ import datetime as dt
 
 from orderhub.db.analytics import rules
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAY = (dt.datetime(2026, 11, 22, tzinfo=UTC), dt.datetime(2026, 11, 23, tzinfo=UTC))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from orderhub.db.emails import rules
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(text: str) -> dt.datetime:

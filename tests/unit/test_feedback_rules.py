@@ -6,7 +6,7 @@ import pytest
 
 from orderhub.db.feedback import rules
 
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
 

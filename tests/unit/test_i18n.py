@@ -81,7 +81,7 @@ def test_formats_for_the_page_language():
     i18n.set_language("en")
     assert filters.money(15564, "USD") == "$155.64"
     assert filters.date(dt.date(2026, 11, 12)) == "Nov 12, 2026"
-    placed = dt.datetime(2026, 11, 12, 20, 42, tzinfo=dt.timezone.utc)
+    placed = dt.datetime(2026, 11, 12, 20, 42, tzinfo=dt.UTC)
     assert filters.datetime(placed, "America/New_York") == "Nov 12, 2026, 3:42 PM"
 
 

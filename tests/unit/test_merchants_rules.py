@@ -66,39 +66,62 @@ def test_bad_registration_number_is_refused():
 
 def test_a_free_return_method_keeps_no_fee():
     r = Reader()
-    policy = rules.read_policy(r, {"free_return_methods": ["in_store", "mail"], "return_fee": {"mail": "550", "home_pickup": "880"}},
-                         "JPY")
+    policy = rules.read_policy(
+        r, {"free_return_methods": ["in_store", "mail"], "return_fee": {"mail": "550", "home_pickup": "880"}}, "JPY"
+    )
     assert not r.errors and policy["return_fee"] == {"home_pickup": "880"}
 
 
 # --- the validators' codes: the API keeps its English, pages word the code and its params ----------------
 
-@pytest.mark.parametrize(("read", "code", "message", "params"), [
-    (lambda r: r.text({}, "name", "name"), validation.REQUIRED, "is required", {}),
-    (lambda r: r.text({"name": " "}, "name", "name"), validation.EMPTY, "must not be empty", {}),
-    (lambda r: r.text({"name": 5}, "name", "name"), validation.NOT_STRING, "must be a string", {}),
-    (lambda r: r.text({"name": "x" * 41}, "name", "name", max_len=40), validation.TOO_LONG,
-     "must be at most 40 characters", {"n": 40}),
-    (lambda r: r.text({"name": "a\x07"}, "name", "name"), validation.CONTROL_CHARACTERS,
-     "must not contain control characters", {}),
-    (lambda r: r.integer({"name": "7"}, "name", "name"), validation.NOT_WHOLE_NUMBER, "must be a whole number", {}),
-    (lambda r: r.integer({"name": 0}, "name", "name", minimum=1), validation.TOO_SMALL, "must be at least 1", {"n": 1}),
-    (lambda r: r.integer({"name": 61}, "name", "name", maximum=60), validation.TOO_LARGE, "must be at most 60",
-     {"n": 60}),
-    (lambda r: r.choice({"name": "x"}, "name", "name", ("b", "a")), validation.NOT_CHOICE, "must be one of a, b", {}),
-    (lambda r: r.boolean({"name": "yes"}, "name", "name"), validation.NOT_BOOLEAN, "must be true or false", {}),
-    (lambda r: r.amount({"name": "abc"}, "name", "name", "JPY"), validation.NOT_AMOUNT, None, {}),
-    (lambda r: r.timezone({"name": "Mars/Olympus"}, "name", "name"), validation.NOT_TIMEZONE,
-     "must be an IANA time zone such as Asia/Tokyo", {}),
-    (lambda r: r.web_url({"name": "javascript:x"}, "name", "name"), validation.NOT_WEB_URL,
-     "must be an http(s) URL", {}),
-    (lambda r: r.email({"name": "nobody"}, "name", "name"), validation.NOT_EMAIL, "must be an email address", {}),
-    (lambda r: r.color({"name": "red"}, "name", "name", default="#000000"), validation.NOT_HEX_COLOR,
-     "must be a hex colour such as #1F5F3F", {}),
-    (lambda r: r.strings({"name": ["a"] * 3}, "name", "name", max_items=2), validation.TOO_MANY_ITEMS,
-     "must have at most 2 items", {"n": 2}),
-    (lambda r: r.obj("x", "name"), validation.NOT_OBJECT, "must be an object", {}),
-])
+
+@pytest.mark.parametrize(
+    ("read", "code", "message", "params"),
+    [
+        (lambda r: r.text({}, "name", "name"), validation.REQUIRED, "is required", {}),
+        (lambda r: r.text({"name": " "}, "name", "name"), validation.EMPTY, "must not be empty", {}),
+        (lambda r: r.text({"name": 5}, "name", "name"), validation.NOT_STRING, "must be a string", {}),
+        (
+            lambda r: r.text({"name": "x" * 41}, "name", "name", max_len=40),
+            validation.TOO_LONG,
+            "must be at most 40 characters",
+            {"n": 40},
+        ),
+        (
+            lambda r: r.text({"name": "a\x07"}, "name", "name"),
+            validation.CONTROL_CHARACTERS,
+            "must not contain control characters",
+            {},
+        ),
+        (lambda r: r.integer({"name": "7"}, "name", "name"), validation.NOT_WHOLE_NUMBER, "must be a whole number", {}),
+        (lambda r: r.integer({"name": 0}, "name", "name", minimum=1), validation.TOO_SMALL, "must be at least 1", {"n": 1}),
+        (lambda r: r.integer({"name": 61}, "name", "name", maximum=60), validation.TOO_LARGE, "must be at most 60", {"n": 60}),
+        (lambda r: r.choice({"name": "x"}, "name", "name", ("b", "a")), validation.NOT_CHOICE, "must be one of a, b", {}),
+        (lambda r: r.boolean({"name": "yes"}, "name", "name"), validation.NOT_BOOLEAN, "must be true or false", {}),
+        (lambda r: r.amount({"name": "abc"}, "name", "name", "JPY"), validation.NOT_AMOUNT, None, {}),
+        (
+            lambda r: r.timezone({"name": "Mars/Olympus"}, "name", "name"),
+            validation.NOT_TIMEZONE,
+            "must be an IANA time zone such as Asia/Tokyo",
+            {},
+        ),
+        (lambda r: r.web_url({"name": "javascript:x"}, "name", "name"), validation.NOT_WEB_URL, "must be an http(s) URL", {}),
+        (lambda r: r.email({"name": "nobody"}, "name", "name"), validation.NOT_EMAIL, "must be an email address", {}),
+        (
+            lambda r: r.color({"name": "red"}, "name", "name", default="#000000"),
+            validation.NOT_HEX_COLOR,
+            "must be a hex colour such as #1F5F3F",
+            {},
+        ),
+        (
+            lambda r: r.strings({"name": ["a"] * 3}, "name", "name", max_items=2),
+            validation.TOO_MANY_ITEMS,
+            "must have at most 2 items",
+            {"n": 2},
+        ),
+        (lambda r: r.obj("x", "name"), validation.NOT_OBJECT, "must be an object", {}),
+    ],
+)
 def test_every_reader_error_has_a_code_and_its_params(read, code, message, params):
     r = Reader()
     read(r)
@@ -109,16 +132,25 @@ def test_every_reader_error_has_a_code_and_its_params(read, code, message, param
 
 
 def test_area_errors_carry_their_own_codes():
-    _store, errors = rules.read_store({"name": "S", "timezone": "Asia/Tokyo", "address": {
-        "postal_code": "1", "city": "c", "line1": "l", "country": "JP"},
-        "hours": [{"days": "mon", "open": "10:00", "close": "09:00"}, {"days": "tue", "open": "9", "close": "x"}]},
-        "bad code!")
+    _store, errors = rules.read_store(
+        {
+            "name": "S",
+            "timezone": "Asia/Tokyo",
+            "address": {"postal_code": "1", "city": "c", "line1": "l", "country": "JP"},
+            "hours": [{"days": "mon", "open": "10:00", "close": "09:00"}, {"days": "tue", "open": "9", "close": "x"}],
+        },
+        "bad code!",
+    )
     assert [(e["field"], e["code"]) for e in errors] == [
-        ("code", rules.STORE_CODE_INVALID), ("hours[0].close", rules.STORE_CLOSES_BEFORE_OPENING),
-        ("hours[1].open", validation.NOT_TIME), ("hours[1].close", validation.NOT_TIME)]
+        ("code", rules.STORE_CODE_INVALID),
+        ("hours[0].close", rules.STORE_CLOSES_BEFORE_OPENING),
+        ("hours[1].open", validation.NOT_TIME),
+        ("hours[1].close", validation.NOT_TIME),
+    ]
     assert errors[2]["message"] == "must be a time such as 10:00" and errors[2]["params"] == {"example": "10:00"}
-    _settings, errors = brand_rules.read_merchant_settings({"name": "Shop", "currency": "XXX1", "locale": "en-US",
-                                                            "timezone": "UTC", "prices_include_tax": False})
+    _settings, errors = brand_rules.read_merchant_settings(
+        {"name": "Shop", "currency": "XXX1", "locale": "en-US", "timezone": "UTC", "prices_include_tax": False}
+    )
     assert [(e["field"], e["code"]) for e in errors] == [("currency", rules.CURRENCY)]
 
 
@@ -129,8 +161,10 @@ def test_old_shaped_errors_still_work_with_a_default_code():
     r.error("car", "too long")
     assert r.errors == [{"field": "car", "code": validation.INVALID, "message": "too long"}]
     failed = ValidationFailed([{"field": "x", "message": "is wrong"}, *r.errors])
-    assert failed.as_json() == [{"field": "x", "code": validation.INVALID, "message": "is wrong"},
-                                {"field": "car", "code": validation.INVALID, "message": "too long"}]
+    assert failed.as_json() == [
+        {"field": "x", "code": validation.INVALID, "message": "is wrong"},
+        {"field": "car", "code": validation.INVALID, "message": "too long"},
+    ]
     assert failed.errors[0] == {"field": "x", "message": "is wrong"}  # as recorded, for pages not yet coded
 
 
@@ -152,7 +186,9 @@ def test_pages_word_errors_by_code_in_the_page_language():
     r.error("support.url", validation.NOT_WEB_URL, "some other English entirely")
     with i18n.language("en"):
         assert form_errors.by_field(r.errors, strip="support.") == {
-            "phone": "Use at most 40 characters.", "url": "Enter a web address starting with https://."}
+            "phone": "Use at most 40 characters.",
+            "url": "Enter a web address starting with https://.",
+        }
     with i18n.language("ja"):
         assert form_errors.by_field(r.errors, strip="support.")["phone"] == "40文字以内で入力してください。"
 
@@ -171,6 +207,9 @@ def test_every_admin_and_validation_code_reads_in_japanese_with_its_placeholders
             assert translated != msgid, code
             assert set(re.findall(r"%\((\w+)\)s", msgid)) == set(re.findall(r"%\((\w+)\)s", translated)), code
     # every shared validator code is worded
-    codes = {value for name, value in vars(validation).items() if name.isupper() and isinstance(value, str)
-             and value.startswith("validation.")}
+    codes = {
+        value
+        for name, value in vars(validation).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("validation.")
+    }
     assert codes - {validation.INVALID} <= set(validation_messages.MESSAGES)

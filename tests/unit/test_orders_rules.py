@@ -111,7 +111,11 @@ def test_tax_per_rate_japan_inclusive():
 
 
 def test_tax_per_rate_us_exclusive_rounds_once_per_rate():
-    items = [rules.TaxLine(10800, Decimal("0.08875")), rules.TaxLine(2700, Decimal("0.08875")), rules.TaxLine(795, Decimal("0.08875"))]
+    items = [
+        rules.TaxLine(10800, Decimal("0.08875")),
+        rules.TaxLine(2700, Decimal("0.08875")),
+        rules.TaxLine(795, Decimal("0.08875")),
+    ]
     assert rules.tax_by_rate(items, False) == {Decimal("0.08875"): (14295, 1269)}
 
 
@@ -157,55 +161,84 @@ def test_masked_address_has_no_street():
     ],
 )
 def test_status_summary(kind, fstatus, shipments, pickup, expected):
-    assert rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=fstatus,
-                            shipment_statuses=shipments, pickup_state=pickup) == expected
+    assert (
+        rules.status_key(
+            cancelled=False, fulfillment_type=kind, fulfillment_status=fstatus, shipment_statuses=shipments, pickup_state=pickup
+        )
+        == expected
+    )
 
 
 # --- the order's status vocabulary: keys, tones and what follows from them --------------------------
 
+
 def test_expired_shipment_needs_attention_like_every_shipment_in_trouble():
     for trouble in ("exception", "failed_attempt", "returned_to_sender", "expired"):
-        assert rules.status_key(cancelled=False, fulfillment_type="ship", fulfillment_status="shipped",
-                                shipment_statuses=["in_transit", trouble], pickup_state=None) == "attention"
+        assert (
+            rules.status_key(
+                cancelled=False,
+                fulfillment_type="ship",
+                fulfillment_status="shipped",
+                shipment_statuses=["in_transit", trouble],
+                pickup_state=None,
+            )
+            == "attention"
+        )
 
 
 def test_cancelled_wins_over_everything():
-    assert rules.status_key(cancelled=True, fulfillment_type="pickup", fulfillment_status="ready_for_pickup",
-                            shipment_statuses=[], pickup_state="ready") == "cancelled"
+    assert (
+        rules.status_key(
+            cancelled=True,
+            fulfillment_type="pickup",
+            fulfillment_status="ready_for_pickup",
+            shipment_statuses=[],
+            pickup_state="ready",
+        )
+        == "cancelled"
+    )
     assert rules.is_cancelled(None, "cancelled") and not rules.is_cancelled(None, "shipped")
 
 
-@pytest.mark.parametrize(("key", "tone", "on_its_way", "delivered", "ready", "picked_up"), [
-    ("processing", "info", False, False, False, False),
-    ("shipped", "info", True, False, False, False),
-    ("out_for_delivery", "info", True, False, False, False),
-    ("attention", "warn", True, False, False, False),
-    ("partially_delivered", "info", True, False, False, False),
-    ("delivered", "good", True, True, False, False),
-    ("preparing", "info", False, False, False, False),
-    ("ready_for_pickup", "good", False, False, True, False),
-    ("picked_up", "good", False, False, True, True),
-    ("pickup_expired", "warn", False, False, False, False),
-    ("cancelled", "muted", False, False, False, False),
-    ("returned", "muted", False, False, False, False),
-])
+@pytest.mark.parametrize(
+    ("key", "tone", "on_its_way", "delivered", "ready", "picked_up"),
+    [
+        ("processing", "info", False, False, False, False),
+        ("shipped", "info", True, False, False, False),
+        ("out_for_delivery", "info", True, False, False, False),
+        ("attention", "warn", True, False, False, False),
+        ("partially_delivered", "info", True, False, False, False),
+        ("delivered", "good", True, True, False, False),
+        ("preparing", "info", False, False, False, False),
+        ("ready_for_pickup", "good", False, False, True, False),
+        ("picked_up", "good", False, False, True, True),
+        ("pickup_expired", "warn", False, False, False, False),
+        ("cancelled", "muted", False, False, False, False),
+        ("returned", "muted", False, False, False, False),
+    ],
+)
 def test_order_status(key, tone, on_its_way, delivered, ready, picked_up):
     status = rules.OrderStatus(key)
     assert (status.tone, status.on_its_way, status.delivered, status.ready_for_pickup, status.picked_up) == (
-        tone, on_its_way, delivered, ready, picked_up)
+        tone,
+        on_its_way,
+        delivered,
+        ready,
+        picked_up,
+    )
 
 
 def test_every_status_the_summary_gives_has_a_tone_and_a_label():
     """The badge macro words every key of STATUS_TONES (and status_key gives no other)."""
     template = (Path(__file__).resolve().parents[2] / "orderhub" / "components" / "status_badge.html.jinja").read_text()
     keys = set(rules.STATUS_TONES)
-    given = {rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=f, shipment_statuses=s,
-                              pickup_state=p)
-             for kind in ("ship", "pickup") for f in ("unfulfilled", "shipped", "returned", "cancelled")
-             for s in ([], ["delivered"], ["in_transit"], ["delivered", "in_transit"], ["out_for_delivery"],
-                       ["exception"])
-             for p in (None, "placed", "preparing", "ready", "on_the_way", "arrived", "picked_up", "expired",
-                       "cancelled")}
+    given = {
+        rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=f, shipment_statuses=s, pickup_state=p)
+        for kind in ("ship", "pickup")
+        for f in ("unfulfilled", "shipped", "returned", "cancelled")
+        for s in ([], ["delivered"], ["in_transit"], ["delivered", "in_transit"], ["out_for_delivery"], ["exception"])
+        for p in (None, "placed", "preparing", "ready", "on_the_way", "arrived", "picked_up", "expired", "cancelled")
+    }
     assert given == keys
     assert all(f'"{key}": _(' in template for key in keys)
 
@@ -213,7 +246,7 @@ def test_every_status_the_summary_gives_has_a_tone_and_a_label():
 def test_cancel_window():
     import datetime as dt
 
-    until = dt.datetime(2026, 11, 12, 21, 0, tzinfo=dt.timezone.utc)
+    until = dt.datetime(2026, 11, 12, 21, 0, tzinfo=dt.UTC)
     assert rules.can_cancel(False, until, until - dt.timedelta(minutes=1))
     assert not rules.can_cancel(False, until, until)
     assert not rules.can_cancel(True, until, until - dt.timedelta(hours=1))

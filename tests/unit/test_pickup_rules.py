@@ -65,7 +65,7 @@ def test_nothing_leaves_picked_up_but_undo():
         rules.check_move("staff", "picked_up", "picked_up")
 
 
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("state,minutes_ago,ok", [
@@ -120,9 +120,9 @@ def test_display_and_payload():
 
 
 def test_default_deadline_is_end_of_store_day():
-    ready = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)  # 12:00 in Tokyo
+    ready = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)  # 12:00 in Tokyo
     deadline = rules.default_deadline(ready, 7, "Asia/Tokyo")
-    assert deadline == dt.datetime(2026, 11, 29, 14, 59, tzinfo=dt.timezone.utc)  # 23:59 JST
+    assert deadline == dt.datetime(2026, 11, 29, 14, 59, tzinfo=dt.UTC)  # 23:59 JST
 
 
 HOURS = [{"days": "mon-fri", "open": "11:00", "close": "20:00"}, {"days": "sat", "open": "10:00", "close": "18:00"}]
@@ -130,7 +130,7 @@ HOURS = [{"days": "mon-fri", "open": "11:00", "close": "20:00"}, {"days": "sat",
 
 def test_week_hours_in_store_time_zone():
     # 2026-11-22T16:00Z is Monday 01:00 in Tokyo, still Sunday in New York
-    now = dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.UTC)
     tokyo = rules.week_hours(HOURS, "Asia/Tokyo", now)
     assert tokyo[0].date == dt.date(2026, 11, 23) and tokyo[0].open == "11:00" and tokyo[0].today
     assert len(tokyo) == 7 and tokyo[6].closed  # Sunday: not listed, closed

@@ -13,7 +13,7 @@ from orderhub.db.returns import claims, replacements, rules
 from orderhub.db.returns.rules import LineFacts
 from tests.unit.test_returns_rules import JP_POLICY, US_POLICY, jp_order, us_order
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 

@@ -25,7 +25,7 @@ US_POLICY = {
     "keep_item_under": "10.00", "photo_required_reasons": ["damaged"],
 }
 JST = "Asia/Tokyo"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def jp_order(order_discount: int = 0, shipping: int = 0) -> OrderMoney:

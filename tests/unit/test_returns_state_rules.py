@@ -22,7 +22,7 @@ from orderhub.site import uploads
 from orderhub.site.messages import documents as document_messages
 from orderhub.site.messages import returns as return_messages
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 # status: (can cancel, instructions shown, tone)

@@ -9,7 +9,7 @@ import pytest
 
 from orderhub.db.shipping import rules
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(day: int, hour: int = 12) -> dt.datetime:
@@ -150,56 +150,103 @@ def test_carrier_urls(carrier, number, url):
     assert rules.carrier_url(carrier, number) == url
 
 
-@pytest.mark.parametrize("tag, subtag, mapped", [
-    ("InfoReceived", None, ("info_received", "")), ("InTransit", "InTransit_001", ("in_transit", "")),
-    ("OutForDelivery", None, ("out_for_delivery", "")), ("AttemptFail", "AttemptFail_002", ("failed_attempt", "recipient_unavailable")),
-    ("Delivered", "Delivered_002", ("delivered", "delivered_to_locker")), ("Exception", "Exception_009", ("exception", "weather")),
-    ("Exception", "Exception_006", ("exception", "customs_hold")), ("Exception", "Exception_011", ("returned_to_sender", "")),
-    ("AvailableForPickup", None, ("available_for_pickup", "")), ("Expired", None, ("expired", "")),
-    ("Pending", None, ("pending", "")), ("SomethingNew", None, ("in_transit", "")),
-])
+@pytest.mark.parametrize(
+    "tag, subtag, mapped",
+    [
+        ("InfoReceived", None, ("info_received", "")),
+        ("InTransit", "InTransit_001", ("in_transit", "")),
+        ("OutForDelivery", None, ("out_for_delivery", "")),
+        ("AttemptFail", "AttemptFail_002", ("failed_attempt", "recipient_unavailable")),
+        ("Delivered", "Delivered_002", ("delivered", "delivered_to_locker")),
+        ("Exception", "Exception_009", ("exception", "weather")),
+        ("Exception", "Exception_006", ("exception", "customs_hold")),
+        ("Exception", "Exception_011", ("returned_to_sender", "")),
+        ("AvailableForPickup", None, ("available_for_pickup", "")),
+        ("Expired", None, ("expired", "")),
+        ("Pending", None, ("pending", "")),
+        ("SomethingNew", None, ("in_transit", "")),
+    ],
+)
 def test_aftership_tags(tag, subtag, mapped):
     assert rules.aftership_status(tag, subtag) == mapped
 
 
-@pytest.mark.parametrize("status, detail, mapped", [
-    ("pre_transit", None, ("info_received", "")), ("in_transit", "weather_delay", ("in_transit", "weather")),
-    ("out_for_delivery", None, ("out_for_delivery", "")), ("delivered", None, ("delivered", "")),
-    ("return_to_sender", None, ("returned_to_sender", "")), ("failure", "address_not_found", ("exception", "address_issue")),
-    ("available_for_pickup", None, ("available_for_pickup", "")), ("unknown", None, ("pending", "")),
-    ("cancelled", None, ("expired", "")), ("error", None, ("exception", "")),
-])
+@pytest.mark.parametrize(
+    "status, detail, mapped",
+    [
+        ("pre_transit", None, ("info_received", "")),
+        ("in_transit", "weather_delay", ("in_transit", "weather")),
+        ("out_for_delivery", None, ("out_for_delivery", "")),
+        ("delivered", None, ("delivered", "")),
+        ("return_to_sender", None, ("returned_to_sender", "")),
+        ("failure", "address_not_found", ("exception", "address_issue")),
+        ("available_for_pickup", None, ("available_for_pickup", "")),
+        ("unknown", None, ("pending", "")),
+        ("cancelled", None, ("expired", "")),
+        ("error", None, ("exception", "")),
+    ],
+)
 def test_easypost_statuses(status, detail, mapped):
     assert rules.easypost_status(status, detail) == mapped
 
 
-@pytest.mark.parametrize("body, field", [
-    ("x", "body"),
-    ({"carrier": "", "tracking_number": "12345", "events": []}, "carrier"),
-    ({"carrier": "ups", "tracking_number": "<b>", "events": []}, "tracking_number"),
-    ({"carrier": "ups", "tracking_number": "12345", "events": {}}, "events"),
-    ({"carrier": "ups", "tracking_number": "12345", "events": [{"id": "a", "status": "teleported",
-      "occurred_at": "2026-11-01T00:00:00Z"}]}, "events[0].status"),
-    ({"carrier": "ups", "tracking_number": "12345", "events": [{"id": "a", "status": "in_transit",
-      "occurred_at": "2026-11-01T00:00:00"}]}, "events[0].occurred_at"),
-    ({"carrier": "ups", "tracking_number": "12345", "events": [{"id": "", "status": "in_transit",
-      "occurred_at": "2026-11-01T00:00:00Z"}]}, "events[0].id"),
-    ({"carrier": "ups", "tracking_number": "12345", "events": [{"id": "a", "status": "in_transit",
-      "occurred_at": "2026-11-01T00:00:00Z", "message": "x" * 501}]}, "events[0].message"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ("x", "body"),
+        ({"carrier": "", "tracking_number": "12345", "events": []}, "carrier"),
+        ({"carrier": "ups", "tracking_number": "<b>", "events": []}, "tracking_number"),
+        ({"carrier": "ups", "tracking_number": "12345", "events": {}}, "events"),
+        (
+            {
+                "carrier": "ups",
+                "tracking_number": "12345",
+                "events": [{"id": "a", "status": "teleported", "occurred_at": "2026-11-01T00:00:00Z"}],
+            },
+            "events[0].status",
+        ),
+        (
+            {
+                "carrier": "ups",
+                "tracking_number": "12345",
+                "events": [{"id": "a", "status": "in_transit", "occurred_at": "2026-11-01T00:00:00"}],
+            },
+            "events[0].occurred_at",
+        ),
+        (
+            {
+                "carrier": "ups",
+                "tracking_number": "12345",
+                "events": [{"id": "", "status": "in_transit", "occurred_at": "2026-11-01T00:00:00Z"}],
+            },
+            "events[0].id",
+        ),
+        (
+            {
+                "carrier": "ups",
+                "tracking_number": "12345",
+                "events": [{"id": "a", "status": "in_transit", "occurred_at": "2026-11-01T00:00:00Z", "message": "x" * 501}],
+            },
+            "events[0].message",
+        ),
+    ],
+)
 def test_read_events_refuses(body, field):
     data, errors = rules.read_events(body)
     assert data == {} and field in [e["field"] for e in errors]
 
 
-@pytest.mark.parametrize("lines, others, field", [
-    ([{"line_id": "L9", "quantity": 1}], {}, "lines[0].line_id"),
-    ([{"line_id": "L1", "quantity": 0}], {}, "lines[0].quantity"),
-    ([{"line_id": "L1", "quantity": 2}], {}, "lines[0].quantity"),
-    ([{"line_id": "L2", "quantity": 2}], {"L2": 1}, "lines[0].quantity"),
-    ([{"line_id": "L1", "quantity": 1}, {"line_id": "L1", "quantity": 1}], {}, "lines[1].line_id"),
-    ([], {}, "lines"),
-])
+@pytest.mark.parametrize(
+    "lines, others, field",
+    [
+        ([{"line_id": "L9", "quantity": 1}], {}, "lines[0].line_id"),
+        ([{"line_id": "L1", "quantity": 0}], {}, "lines[0].quantity"),
+        ([{"line_id": "L1", "quantity": 2}], {}, "lines[0].quantity"),
+        ([{"line_id": "L2", "quantity": 2}], {"L2": 1}, "lines[0].quantity"),
+        ([{"line_id": "L1", "quantity": 1}, {"line_id": "L1", "quantity": 1}], {}, "lines[1].line_id"),
+        ([], {}, "lines"),
+    ],
+)
 def test_read_shipment_refuses(lines, others, field):
     body = {"carrier": "yamato", "tracking_number": "4012-3456-7890", "lines": lines}
     data, errors = rules.read_shipment(body, ORDERED, others)
@@ -214,20 +261,24 @@ def test_items_summary():
 
 # --- the status vocabulary: one home, asked by the views and the tracking page ---------------------
 
-@pytest.mark.parametrize("status, late, stalled, tone", [
-    ("delivered", False, False, "good"),
-    ("delivered", True, True, "good"),  # delivered is good news, whatever the estimate said
-    ("available_for_pickup", False, False, "good"),
-    ("available_for_pickup", True, False, "warn"),
-    ("exception", False, False, "warn"),
-    ("failed_attempt", False, False, "warn"),
-    ("returned_to_sender", False, False, "warn"),
-    ("expired", False, False, "warn"),
-    ("in_transit", False, False, "info"),
-    ("in_transit", False, True, "warn"),
-    ("out_for_delivery", True, False, "warn"),
-    ("pending", False, False, "info"),
-])
+
+@pytest.mark.parametrize(
+    "status, late, stalled, tone",
+    [
+        ("delivered", False, False, "good"),
+        ("delivered", True, True, "good"),  # delivered is good news, whatever the estimate said
+        ("available_for_pickup", False, False, "good"),
+        ("available_for_pickup", True, False, "warn"),
+        ("exception", False, False, "warn"),
+        ("failed_attempt", False, False, "warn"),
+        ("returned_to_sender", False, False, "warn"),
+        ("expired", False, False, "warn"),
+        ("in_transit", False, False, "info"),
+        ("in_transit", False, True, "warn"),
+        ("out_for_delivery", True, False, "warn"),
+        ("pending", False, False, "info"),
+    ],
+)
 def test_tone(status, late, stalled, tone):
     assert rules.tone(status, late, stalled) == tone
 
@@ -236,23 +287,25 @@ def test_every_status_is_in_the_vocabulary_sets_it_should_be():
     assert set(rules.PROGRESS) == set(rules.STATUSES)
     assert rules.FINAL <= set(rules.STATUSES) and rules.TROUBLE <= set(rules.STATUSES)
     assert set(rules.NOTIFICATIONS) <= set(rules.STATUSES)
-    assert [s for s in rules.STATUSES if rules.in_trouble(s)] == ["failed_attempt", "exception", "returned_to_sender",
-                                                                   "expired"]
+    assert [s for s in rules.STATUSES if rules.in_trouble(s)] == ["failed_attempt", "exception", "returned_to_sender", "expired"]
     assert [s for s in rules.STATUSES if rules.is_final(s)] == ["delivered", "returned_to_sender", "expired"]
     assert [s for s in rules.STATUSES if not rules.counts_as_shipped(s)] == ["pending", "returned_to_sender", "expired"]
 
 
-@pytest.mark.parametrize("old, new, event", [
-    (("in_transit", ""), ("out_for_delivery", ""), "shipment.out_for_delivery"),
-    (("out_for_delivery", ""), ("delivered", ""), "shipment.delivered"),
-    (("in_transit", ""), ("exception", "weather"), "shipment.exception"),
-    (("exception", "weather"), ("exception", "customs_hold"), "shipment.exception"),  # a new problem
-    (("exception", "weather"), ("exception", "weather"), None),  # nothing changed
-    (("delivered", ""), ("returned_to_sender", ""), "shipment.exception"),
-    (("in_transit", ""), ("failed_attempt", ""), "shipment.failed_attempt"),
-    (("in_transit", ""), ("available_for_pickup", ""), "shipment.available_for_pickup"),
-    (("info_received", ""), ("in_transit", ""), None),
-])
+@pytest.mark.parametrize(
+    "old, new, event",
+    [
+        (("in_transit", ""), ("out_for_delivery", ""), "shipment.out_for_delivery"),
+        (("out_for_delivery", ""), ("delivered", ""), "shipment.delivered"),
+        (("in_transit", ""), ("exception", "weather"), "shipment.exception"),
+        (("exception", "weather"), ("exception", "customs_hold"), "shipment.exception"),  # a new problem
+        (("exception", "weather"), ("exception", "weather"), None),  # nothing changed
+        (("delivered", ""), ("returned_to_sender", ""), "shipment.exception"),
+        (("in_transit", ""), ("failed_attempt", ""), "shipment.failed_attempt"),
+        (("in_transit", ""), ("available_for_pickup", ""), "shipment.available_for_pickup"),
+        (("info_received", ""), ("in_transit", ""), None),
+    ],
+)
 def test_notification_for_a_move(old, new, event):
     assert rules.notification(*old, *new) == event
 
@@ -271,10 +324,16 @@ def test_keys_are_scoped_and_normalised():
     assert rules.event_key(5, "ev-1") == "5:ev-1"
 
 
-
-@pytest.mark.parametrize("slug, carrier", [
-    ("yamato-transport", "yamato"), ("taqbin-jp", "yamato"), ("DHLExpress", "dhl"), ("UPS", "ups"),
-    ("Japan Post", "japan_post"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "slug, carrier",
+    [
+        ("yamato-transport", "yamato"),
+        ("taqbin-jp", "yamato"),
+        ("DHLExpress", "dhl"),
+        ("UPS", "ups"),
+        ("Japan Post", "japan_post"),
+        (None, ""),
+    ],
+)
 def test_provider_courier_slugs(slug, carrier):
     assert rules.provider_carrier(slug) == carrier

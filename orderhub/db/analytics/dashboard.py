@@ -147,7 +147,7 @@ async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> Da
     clicks = sum(n for (kind, _), n in sums.items() if kind == rules.CLICK)
     per_day = {d: 0 for d in rng.dates()}
     for row in visits:
-        at = dt.datetime.strptime(row["hour"][:13].replace("T", " "), "%Y-%m-%d %H").replace(tzinfo=dt.timezone.utc)
+        at = dt.datetime.strptime(row["hour"][:13].replace("T", " "), "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
         day = rules.local_date(at, tz)
         if day in per_day:
             per_day[day] += int(row["n"] or 0)

@@ -45,7 +45,7 @@ class DateRange:
         zone = ZoneInfo(tz)
         start = dt.datetime.combine(self.start, dt.time(0), tzinfo=zone)
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-        return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def default_range(today: dt.date, days: int = DEFAULT_DAYS) -> DateRange:

@@ -22,7 +22,7 @@ class ReceiptView:
     purpose: str = ""
 
     @classmethod
-    def of(cls, row: Any) -> "ReceiptView":
+    def of(cls, row: Any) -> ReceiptView:
         return cls(row.id, row.number, bool(row.formal), row.addressee or "", row.purpose or "")
 
     @property

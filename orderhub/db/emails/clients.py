@@ -27,7 +27,7 @@ class SmtpSender:
             start_tls={"starttls": True, "off": False, "auto": None, "implicit": False}[t.tls],
         )
 
-    async def __aenter__(self) -> "SmtpSender":
+    async def __aenter__(self) -> SmtpSender:
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -41,7 +41,7 @@ class EmailView:
     order_external_id: str = ""
 
     @classmethod
-    def of(cls, row: dict, number: str = "", external_id: str = "") -> "EmailView":
+    def of(cls, row: dict, number: str = "", external_id: str = "") -> EmailView:
         return cls(row["id"], row["order_id"], row["event"], row["kind"], row["recipient"], row["locale"],
                    row["message_id"], row["state"], row["attempts"], row["next_attempt_at"], row["last_error"] or "",
                    row["created_at"], row["sent_at"], number, external_id)
@@ -77,7 +77,7 @@ class OutgoingEmail:
     created_at: dt.datetime
 
     @classmethod
-    def of(cls, row: dict) -> "OutgoingEmail":
+    def of(cls, row: dict) -> OutgoingEmail:
         return cls(row["id"], row["order_id"], row["event"], row["kind"], row["payload"] or {}, row["recipient"],
                    row["locale"], row["message_id"], row["attempts"], row["created_at"])
 

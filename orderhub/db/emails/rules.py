@@ -208,7 +208,7 @@ def send_at(now: dt.datetime, timezone: str, quiet_start: str, quiet_end: str, *
     if not quiet:
         return now
     day = local.date() if t < end else local.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
 
 
 def throttled(kind: str, previous: list[dt.datetime], now: dt.datetime, every_hours: int) -> bool:

@@ -13,7 +13,7 @@ import datetime as dt
 import email.message
 import logging
 import uuid
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from orderhub.db import engine
 from orderhub.db.emails import queries, rules

@@ -24,14 +24,30 @@ from orderhub.db.orders.tables import OrderLine
 H = dt.timedelta(hours=1)
 
 ANSWERS = {
-    "jp-1000": {"nps": 10, "csat": 5, "why": "梱包がていねいで、翌日に届きました。",
-                "review": {"stars": 5, "title": "雨の日も快適", "body": "防水がしっかりしていて、雨の山道でも足が濡れませんでした。サイズ感もぴったりです。"},
-                "publish": True, "reply": "ご購入とレビューをありがとうございます。次の山行も楽しんでください！"},
-    "us-1040": {"nps": 4, "csat": 2, "why": "The box arrived crushed and one item was missing a tag.",
-                "contact": True,
-                "review": {"stars": 3, "title": "Good shoes, rough delivery",
-                           "body": "Comfortable on the trail, but the box was crushed when it arrived."},
-                "publish": False},
+    "jp-1000": {
+        "nps": 10,
+        "csat": 5,
+        "why": "梱包がていねいで、翌日に届きました。",
+        "review": {
+            "stars": 5,
+            "title": "雨の日も快適",
+            "body": "防水がしっかりしていて、雨の山道でも足が濡れませんでした。サイズ感もぴったりです。",
+        },
+        "publish": True,
+        "reply": "ご購入とレビューをありがとうございます。次の山行も楽しんでください！",
+    },
+    "us-1040": {
+        "nps": 4,
+        "csat": 2,
+        "why": "The box arrived crushed and one item was missing a tag.",
+        "contact": True,
+        "review": {
+            "stars": 3,
+            "title": "Good shoes, rough delivery",
+            "body": "Comfortable on the trail, but the box was crushed when it arrived.",
+        },
+        "publish": False,
+    },
 }
 
 
@@ -48,8 +64,7 @@ def _photo() -> tuple[bytes, str, int, int]:
 async def feedback(ctx) -> None:
     for merchant in ctx.merchants.values():
         async with engine.read():
-            row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant.id).output(
-                load_json=True).first()
+            row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant.id).output(load_json=True).first()
         raw = ((row or {}).get("settings") or {}).get("feedback") or {}
         clean, _errors = rules.validate_feedback_settings(raw if isinstance(raw, dict) else {})
         await update_section_settings(merchant.id, "feedback", {**clean, "review_invite_days": 2})
@@ -66,14 +81,25 @@ async def feedback(ctx) -> None:
         except Conflict:
             continue  # not delivered in this demo run
         async with engine.read():
-            line = await OrderLine.select(OrderLine.line_id).where(OrderLine.order == order.order_id).order_by(
-                OrderLine.position).first()
-            existing = await Review.select(Review.id, Review.status).where(
-                Review.key == rules.review_key(order.order_id, line["line_id"])).first()
+            line = (
+                await OrderLine.select(OrderLine.line_id)
+                .where(OrderLine.order == order.order_id)
+                .order_by(OrderLine.position)
+                .first()
+            )
+            existing = (
+                await Review.select(Review.id, Review.status)
+                .where(Review.key == rules.review_key(order.order_id, line["line_id"]))
+                .first()
+            )
         if existing is None or rules.shopper_may_edit(existing["status"]):
-            view = await services.save_review(order.order_id, line["line_id"], plan["review"],
-                                              photos=[_photo()] if plan["publish"] and existing is None else [],
-                                              now=now + 2 * H)
+            view = await services.save_review(
+                order.order_id,
+                line["line_id"],
+                plan["review"],
+                photos=[_photo()] if plan["publish"] and existing is None else [],
+                now=now + 2 * H,
+            )
         else:
             continue
         if plan["publish"]:

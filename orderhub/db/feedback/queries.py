@@ -56,7 +56,7 @@ class FeedbackSettings:
     questions: dict[str, dict[str, str]]
 
     @classmethod
-    def of(cls, merchant_settings: dict | None) -> "FeedbackSettings":
+    def of(cls, merchant_settings: dict | None) -> FeedbackSettings:
         """From a merchant's whole `settings` column (its "feedback" section)."""
         conf = rules.read_feedback_settings((merchant_settings or {}).get("feedback"))
         return cls(conf["review_invite_days"], conf["survey_cap_days"], conf["questions"])
@@ -94,7 +94,7 @@ class SurveyView:
     answered_at: dt.datetime | None
 
     @classmethod
-    def of(cls, row: dict) -> "SurveyView":
+    def of(cls, row: dict) -> SurveyView:
         return cls(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
 
     @property

@@ -80,12 +80,13 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     out: dict[str, Any] = {
         "return_window_days": r.integer(merged, "return_window_days", f"{path}.return_window_days", minimum=0, maximum=3650),
         "cancel_window_hours": r.integer(merged, "cancel_window_hours", f"{path}.cancel_window_hours", minimum=0, maximum=720),
-        "store_credit_bonus_percent": r.integer(merged, "store_credit_bonus_percent", f"{path}.store_credit_bonus_percent", minimum=0, maximum=100),
+        "store_credit_bonus_percent": r.integer(
+            merged, "store_credit_bonus_percent", f"{path}.store_credit_bonus_percent", minimum=0, maximum=100
+        ),
     }
     ext = r.obj(merged.get("extended_window_days_by_tag"), f"{path}.extended_window_days_by_tag") or {}
     out["extended_window_days_by_tag"] = {
-        str(tag)[:64]: r.integer(ext, tag, f"{path}.extended_window_days_by_tag.{tag}", minimum=0, maximum=3650)
-        for tag in ext
+        str(tag)[:64]: r.integer(ext, tag, f"{path}.extended_window_days_by_tag.{tag}", minimum=0, maximum=3650) for tag in ext
     }
     free = r.strings(merged, "free_return_methods", f"{path}.free_return_methods", max_items=4)
     for i, method in enumerate(free):
@@ -109,8 +110,9 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
             r.error(f"{path}.photo_required_reasons[{i}]", NOT_CHOICE, "must be one of " + ", ".join(REASONS))
     out["photo_required_reasons"] = reasons
     if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
-        out["return_ship_within_days"] = r.integer(policy, "return_ship_within_days",
-                                                   f"{path}.return_ship_within_days", minimum=1, maximum=365)
+        out["return_ship_within_days"] = r.integer(
+            policy, "return_ship_within_days", f"{path}.return_ship_within_days", minimum=1, maximum=365
+        )
     return out
 
 
@@ -132,8 +134,9 @@ def read_settings(r: Reader, body: dict) -> dict:
     }
     trn = body.get("tax_registration_number")
     if trn is not None and (not isinstance(trn, str) or not registration_number_ok(trn)):
-        r.error("tax_registration_number", REGISTRATION_NUMBER_INVALID,
-                "must be T followed by 13 digits with a valid check digit")
+        r.error(
+            "tax_registration_number", REGISTRATION_NUMBER_INVALID, "must be T followed by 13 digits with a valid check digit"
+        )
         trn = None
     settings["tax_registration_number"] = trn
     settings["support"] = read_support(r, body.get("support", {}))
@@ -170,8 +173,18 @@ def read_address(r: Reader, data: dict, path: str, *, required: bool = True) -> 
 
 
 DAY_GROUPS = {
-    "mon": (0,), "tue": (1,), "wed": (2,), "thu": (3,), "fri": (4,), "sat": (5,), "sun": (6,),
-    "mon-fri": (0, 1, 2, 3, 4), "mon-sat": (0, 1, 2, 3, 4, 5), "sat-sun": (5, 6), "mon-sun": tuple(range(7)), "daily": tuple(range(7)),
+    "mon": (0,),
+    "tue": (1,),
+    "wed": (2,),
+    "thu": (3,),
+    "fri": (4,),
+    "sat": (5,),
+    "sun": (6,),
+    "mon-fri": (0, 1, 2, 3, 4),
+    "mon-sat": (0, 1, 2, 3, 4, 5),
+    "sat-sun": (5, 6),
+    "mon-sun": tuple(range(7)),
+    "daily": tuple(range(7)),
 }
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

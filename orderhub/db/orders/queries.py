@@ -36,7 +36,7 @@ class BrandView:
     web_font: bool = False
 
     @classmethod
-    def of(cls, merchant: Merchant) -> "BrandView":
+    def of(cls, merchant: Merchant) -> BrandView:
         brand = merchant.brand or {}
         theme = brand_rules.theme(brand)
         return cls(

@@ -94,12 +94,12 @@ def line_net_amounts(lines: list[dict], order_discount_minor: int) -> list[int]:
     prorated by value."""
     own = [ln["quantity"] * ln["unit_price_minor"] - ln["discount_minor"] for ln in lines]
     shares = money.prorate(order_discount_minor, own)
-    return [a - s for a, s in zip(own, shares)]
+    return [a - s for a, s in zip(own, shares, strict=False)]
 
 
 def tax_items(lines: list[dict], order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal) -> list[TaxLine]:
     nets = line_net_amounts(lines, order_discount_minor)
-    items = [TaxLine(n, Decimal(ln["tax_rate"])) for n, ln in zip(nets, lines)]
+    items = [TaxLine(n, Decimal(ln["tax_rate"])) for n, ln in zip(nets, lines, strict=False)]
     if shipping_minor:
         items.append(TaxLine(shipping_minor, shipping_rate))
     return items

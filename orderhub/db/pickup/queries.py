@@ -197,7 +197,7 @@ async def store_queue(merchant_id: int, store_code: str, *, now: dt.datetime) ->
             counts[ln["order"]] = counts.get(ln["order"], 0) + ln["quantity"]
         store = await _store(merchant_id, store_code)
     queue = StoreQueue(store_name=store["name"] if store else None, timezone=store["timezone"] if store else None)
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     for r in rows:
         o = orders.get(r["order"])
         if o is None:

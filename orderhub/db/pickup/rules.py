@@ -184,7 +184,7 @@ def default_deadline(ready_at: dt.datetime, hold_days: int, tz: str) -> dt.datet
     """End of the store's day `hold_days` after ready."""
     zone = ZoneInfo(tz)
     local = ready_at.astimezone(zone).date() + dt.timedelta(days=max(1, hold_days))
-    return dt.datetime.combine(local, dt.time(23, 59), tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(local, dt.time(23, 59), tzinfo=zone).astimezone(dt.UTC)
 
 
 # --- vocabularies (state -> English msgid, translated by the page when it renders) -----------------

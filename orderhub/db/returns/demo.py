@@ -15,7 +15,7 @@ async def returned_orders(ctx) -> None:
         facts = await queries.order_facts(order.order_id)
         # a return a few days after delivery (or the promised date when tracking has no delivery)
         start = facts.promised_date or ctx.now.date()
-        now = max(ctx.now - dt.timedelta(days=1), dt.datetime.combine(start, dt.time(3), tzinfo=dt.timezone.utc)
+        now = max(ctx.now - dt.timedelta(days=1), dt.datetime.combine(start, dt.time(3), tzinfo=dt.UTC)
                   + dt.timedelta(days=1))
         items = {}
         for line in facts.money.lines:

@@ -38,7 +38,7 @@ class ReplacementItemView:
     product_id: str = ""
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> "ReplacementItemView":
+    def of(cls, item: dict[str, Any]) -> ReplacementItemView:
         return cls(item.get("line_id") or "", item.get("title") or "", item["sku"], item.get("option") or "",
                    int(item["quantity"]), item.get("product_id") or "")
 

@@ -288,11 +288,11 @@ def order_taxes(order: OrderMoney, nets: list[int]) -> tuple[list[int], int]:
         keys.append(order.shipping_tax_rate)
         values.append(order.shipping_minor)
     per_rate = order_rules.tax_by_rate(
-        [order_rules.TaxLine(v, r) for v, r in zip(values, keys)], order.prices_include_tax)
+        [order_rules.TaxLine(v, r) for v, r in zip(values, keys, strict=False)], order.prices_include_tax)
     taxes = [0] * len(values)
     for rate, (_, tax) in per_rate.items():
         idx = [i for i, r in enumerate(keys) if r == rate]
-        for i, share in zip(idx, money.prorate(tax, [values[i] for i in idx])):
+        for i, share in zip(idx, money.prorate(tax, [values[i] for i in idx]), strict=False):
             taxes[i] = share
     ship = taxes.pop() if order.shipping_minor else 0
     return taxes, ship
@@ -312,7 +312,7 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
     inclusive = order.prices_include_tax
     line_taxes, ship_tax = order_taxes(order, nets)
     amounts: list[ItemAmount] = []
-    for ln, net, line_tax in zip(order.lines, nets, line_taxes):
+    for ln, net, line_tax in zip(order.lines, nets, line_taxes, strict=False):
         k = items.get(ln.line_id, 0)
         if k <= 0:
             continue

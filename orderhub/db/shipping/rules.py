@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -195,7 +196,7 @@ def _datetime(r: Reader, value: Any, field: str, *, required: bool) -> dt.dateti
     if parsed.tzinfo is None:
         r.error(field, "needs a UTC offset (for example +09:00)")
         return None
-    return parsed.astimezone(dt.timezone.utc)
+    return parsed.astimezone(dt.UTC)
 
 
 def _date(r: Reader, value: Any, field: str) -> dt.date | None:

@@ -15,25 +15,52 @@ def _object(description: str, properties: dict[str, Schema] | None = None, requi
 
 
 BODIES = {
-    "merchant": _object("merchant settings: a merchants.json entry without slug",
-                        {"name": Schema(type=OpenAPIType.STRING), "locale": Schema(type=OpenAPIType.STRING),
-                         "currency": Schema(type=OpenAPIType.STRING), "timezone": Schema(type=OpenAPIType.STRING),
-                         "prices_include_tax": Schema(type=OpenAPIType.BOOLEAN), "brand": _object("brand"),
-                         "policy": _object("return policy"), "support": _object("support contacts")},
-                        ["name", "currency", "timezone", "prices_include_tax"]),
-    "store": _object("a store, as in stores.json",
-                     {"name": Schema(type=OpenAPIType.STRING), "timezone": Schema(type=OpenAPIType.STRING),
-                      "address": _object("address"), "hours": Schema(type=OpenAPIType.ARRAY, items=_object("hours"))},
-                     ["name", "timezone", "address"]),
-    "product": _object("a product with variants, as in catalog/",
-                       {"title": Schema(type=OpenAPIType.STRING), "url": Schema(type=OpenAPIType.STRING),
-                        "variants": Schema(type=OpenAPIType.ARRAY, items=_object("variant", {"sku": Schema(type=OpenAPIType.STRING), "price": MONEY}))},
-                       ["title", "url", "variants"]),
-    "order": _object("an order, as in orders/",
-                     {"number": Schema(type=OpenAPIType.STRING), "placed_at": Schema(type=OpenAPIType.STRING, format="date-time"),
-                      "currency": Schema(type=OpenAPIType.STRING), "lines": Schema(type=OpenAPIType.ARRAY, items=_object("line")),
-                      "totals": _object("totals", {k: MONEY for k in ("subtotal", "discount", "shipping", "tax", "total")})},
-                     ["number", "placed_at", "currency", "lines", "totals"]),
+    "merchant": _object(
+        "merchant settings: a merchants.json entry without slug",
+        {
+            "name": Schema(type=OpenAPIType.STRING),
+            "locale": Schema(type=OpenAPIType.STRING),
+            "currency": Schema(type=OpenAPIType.STRING),
+            "timezone": Schema(type=OpenAPIType.STRING),
+            "prices_include_tax": Schema(type=OpenAPIType.BOOLEAN),
+            "brand": _object("brand"),
+            "policy": _object("return policy"),
+            "support": _object("support contacts"),
+        },
+        ["name", "currency", "timezone", "prices_include_tax"],
+    ),
+    "store": _object(
+        "a store, as in stores.json",
+        {
+            "name": Schema(type=OpenAPIType.STRING),
+            "timezone": Schema(type=OpenAPIType.STRING),
+            "address": _object("address"),
+            "hours": Schema(type=OpenAPIType.ARRAY, items=_object("hours")),
+        },
+        ["name", "timezone", "address"],
+    ),
+    "product": _object(
+        "a product with variants, as in catalog/",
+        {
+            "title": Schema(type=OpenAPIType.STRING),
+            "url": Schema(type=OpenAPIType.STRING),
+            "variants": Schema(
+                type=OpenAPIType.ARRAY, items=_object("variant", {"sku": Schema(type=OpenAPIType.STRING), "price": MONEY})
+            ),
+        },
+        ["title", "url", "variants"],
+    ),
+    "order": _object(
+        "an order, as in orders/",
+        {
+            "number": Schema(type=OpenAPIType.STRING),
+            "placed_at": Schema(type=OpenAPIType.STRING, format="date-time"),
+            "currency": Schema(type=OpenAPIType.STRING),
+            "lines": Schema(type=OpenAPIType.ARRAY, items=_object("line")),
+            "totals": _object("totals", {k: MONEY for k in ("subtotal", "discount", "shipping", "tax", "total")}),
+        },
+        ["number", "placed_at", "currency", "lines", "totals"],
+    ),
 }
 
 
@@ -43,9 +70,7 @@ def takes(kind: str) -> type[Operation]:
     @dataclass
     class _Operation(Operation):
         def __post_init__(self) -> None:
-            self.request_body = RequestBody(
-                content={"application/json": OpenAPIMediaType(schema=BODIES[kind])}, required=True
-            )
+            self.request_body = RequestBody(content={"application/json": OpenAPIMediaType(schema=BODIES[kind])}, required=True)
 
     _Operation.__name__ = f"{kind.title()}Operation"
     return _Operation

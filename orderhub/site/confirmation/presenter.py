@@ -55,19 +55,38 @@ def next_steps(order: OrderView, status: rules.OrderStatus) -> list[Step]:
         store = order.store.name if order.store else ""
         bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
         return [
-            Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
-            Step(_("We prepare your order"),
-                 _("We'll email you as soon as it's ready, usually by %(date)s.") % {"date": filters.date(order.promised_date)}
-                 if order.promised_date else _("We'll email you as soon as it's ready."), status.ready_for_pickup),
-            Step(_("Pick it up at %(store)s") % {"store": store},
-                 (_("Bring: %(things)s.") % {"things": bring}) if bring else "", status.picked_up),
+            Step(
+                _("Order received"),
+                _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)},
+                True,
+            ),
+            Step(
+                _("We prepare your order"),
+                _("We'll email you as soon as it's ready, usually by %(date)s.") % {"date": filters.date(order.promised_date)}
+                if order.promised_date
+                else _("We'll email you as soon as it's ready."),
+                status.ready_for_pickup,
+            ),
+            Step(
+                _("Pick it up at %(store)s") % {"store": store},
+                (_("Bring: %(things)s.") % {"things": bring}) if bring else "",
+                status.picked_up,
+            ),
         ]
-    processing = ngettext("We pack orders within %(num)s business day.", "We pack orders within %(num)s business days.",
-                          max(order.processing_days, 1))
-    estimate = (_("Estimated delivery: %(date)s.") % {"date": filters.date(order.promised_date, "weekday")}
-                if order.promised_date else _("We'll send a delivery estimate when it ships."))
+    processing = ngettext(
+        "We pack orders within %(num)s business day.",
+        "We pack orders within %(num)s business days.",
+        max(order.processing_days, 1),
+    )
+    estimate = (
+        _("Estimated delivery: %(date)s.") % {"date": filters.date(order.promised_date, "weekday")}
+        if order.promised_date
+        else _("We'll send a delivery estimate when it ships.")
+    )
     return [
-        Step(_("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True),
+        Step(
+            _("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True
+        ),
         Step(_("We pack your order"), processing, status.on_its_way),
         Step(_("On its way"), estimate, status.on_its_way),
         Step(_("Delivered"), _("We'll let you know when it arrives."), status.delivered),
@@ -87,11 +106,17 @@ def return_text(order: OrderView) -> str:
     days = order.return_window_days
     finals = order.final_sale_count
     if order.is_pickup:
-        base = ngettext("You can return items within %(num)s day of pickup.", "You can return items within %(num)s days of pickup.", days)
+        base = ngettext(
+            "You can return items within %(num)s day of pickup.", "You can return items within %(num)s days of pickup.", days
+        )
     else:
-        base = ngettext("You can return items within %(num)s day of delivery.", "You can return items within %(num)s days of delivery.", days)
+        base = ngettext(
+            "You can return items within %(num)s day of delivery.", "You can return items within %(num)s days of delivery.", days
+        )
     if finals:
-        base += " " + ngettext("The item marked final sale can't be returned.", "Items marked final sale can't be returned.", finals)
+        base += " " + ngettext(
+            "The item marked final sale can't be returned.", "Items marked final sale can't be returned.", finals
+        )
     return base
 
 
@@ -101,6 +126,10 @@ def payment_label(payment: dict) -> str:
     if method == rules.CARD:
         return PAYMENT_BRANDS.get(brand, brand.title() or _("Card"))
     return {
-        "cash_on_delivery": _("Cash on delivery"), "konbini": _("Convenience store payment"),
-        "bank_transfer": _("Bank transfer"), "paypay": "PayPay", "paypal": "PayPal", "gift_card": _("Gift card"),
+        "cash_on_delivery": _("Cash on delivery"),
+        "konbini": _("Convenience store payment"),
+        "bank_transfer": _("Bank transfer"),
+        "paypay": "PayPay",
+        "paypal": "PayPal",
+        "gift_card": _("Gift card"),
     }.get(method, _("Other"))

@@ -37,7 +37,7 @@ async def feedback_summary(hub: Hub) -> dict:
     """For the confirmation page: the survey card, when the order arrived and a survey is open."""
     if not rules.survey_fulfilled(hub.order.fulfillment_status):
         return {}
-    now = hub.extras.get("now") or dt.datetime.now(dt.timezone.utc)
+    now = hub.extras.get("now") or dt.datetime.now(dt.UTC)
     view = await queries.card_for_order(hub.order.id, now=now, raw_settings=hub.merchant.settings)
     if view is None:
         return {}

@@ -53,12 +53,21 @@ def from_easypost(payload: Any) -> dict | None:
         status, sub = rules.easypost_status(d.get("status"), d.get("status_detail"))
         loc = d.get("tracking_location") or {}
         occurred = d.get("datetime")
-        events.append({
-            "id": f"{tracker.get('id', '')}:{occurred}:{d.get('status', '')}:{i}"[:200], "status": status,
-            "substatus": sub or None, "occurred_at": occurred,
-            "location": _location([loc.get("city"), loc.get("state"), loc.get("country")]) if isinstance(loc, dict) else "",
-            "message": str(d.get("message") or "")[:500], "carrier_code": str(d.get("status_detail") or d.get("status") or "")[:64],
-        })
+        events.append(
+            {
+                "id": f"{tracker.get('id', '')}:{occurred}:{d.get('status', '')}:{i}"[:200],
+                "status": status,
+                "substatus": sub or None,
+                "occurred_at": occurred,
+                "location": _location([loc.get("city"), loc.get("state"), loc.get("country")]) if isinstance(loc, dict) else "",
+                "message": str(d.get("message") or "")[:500],
+                "carrier_code": str(d.get("status_detail") or d.get("status") or "")[:64],
+            }
+        )
     if events and isinstance(tracker.get("est_delivery_date"), str):
         events[-1]["estimated_delivery"] = tracker["est_delivery_date"][:10]
-    return {"carrier": rules.provider_carrier(tracker.get("carrier")), "tracking_number": tracker.get("tracking_code"), "events": events}
+    return {
+        "carrier": rules.provider_carrier(tracker.get("carrier")),
+        "tracking_number": tracker.get("tracking_code"),
+        "events": events,
+    }
