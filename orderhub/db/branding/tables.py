@@ -9,7 +9,7 @@ from orderhub.db.merchants.tables import Merchant
 
 class BrandLogo(Table, tablename="brand_logos"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<digest>", unique per merchant
     key = Varchar(length=120, unique=True)
     #: the first 32 hex digits of the sha256 of `data`

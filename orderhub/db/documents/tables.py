@@ -12,7 +12,7 @@ class ReceiptCounter(Table, tablename="receipt_counters"):
     creates the receipt, so numbers have no gaps."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>"
     key = Varchar(length=32, unique=True)
     last_number = Integer(default=0)
@@ -20,8 +20,8 @@ class ReceiptCounter(Table, tablename="receipt_counters"):
 
 class Receipt(Table, tablename="receipts"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: "<order id>": one receipt per order
     order_key = Varchar(length=32, unique=True)
     #: "<merchant id>:<number>"
@@ -39,7 +39,7 @@ class ReceiptIssue(Table, tablename="receipt_issues"):
     """Every time a receipt left the server: first issue or reissue (再発行)."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    receipt = ForeignKey(references=Receipt)
+    receipt = ForeignKey(references=Receipt, index=True)
     kind = Varchar(length=16)  # issue | reissue
     document = Varchar(length=32, default="receipt")
     locale = Varchar(length=16, default="")
@@ -52,7 +52,7 @@ class CachedDocument(Table, tablename="cached_documents"):
 
     #: sha256 of (document kind, order id and version, merchant version, locale, reissue state, ...)
     key = Varchar(length=64, unique=True)
-    order = ForeignKey(references=Order, null=True)
+    order = ForeignKey(references=Order, null=True, index=True)
     kind = Varchar(length=32)
     pdf = Bytea()
     size = Integer(default=0)

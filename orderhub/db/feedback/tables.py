@@ -14,8 +14,8 @@ class Survey(Table, tablename="feedback_surveys"):
     `review_invited_at`: the review invitation was dealt with (sent, or not needed)."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: one survey per order: str(order id)
     key = Varchar(length=64, unique=True)
     #: sha256 of the normalised shopper email (the cap across orders)
@@ -39,9 +39,9 @@ class Review(Table, tablename="feedback_reviews"):
     """A shopper's review of one order line; unique per line per order."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
-    line = ForeignKey(references=OrderLine)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
+    line = ForeignKey(references=OrderLine, index=True)
     #: f"{order id}:{line id}"
     key = Varchar(length=300, unique=True)
     product_id = Varchar(length=200, default="", index=True)
@@ -65,7 +65,7 @@ class ReviewPhoto(Table, tablename="feedback_review_photos"):
     """A picture re-encoded by orderhub.images (no metadata survives)."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    review = ForeignKey(references=Review)
+    review = ForeignKey(references=Review, index=True)
     content_type = Varchar(length=32)
     data = Bytea()
     width = Integer(default=0)

@@ -37,7 +37,7 @@ class Merchant(Table, tablename="merchants"):
 
 class ApiKey(Table, tablename="api_keys"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: sha256 of the key; keys carry 256 random bits, so a fast hash is enough
     key_hash = Varchar(length=64, unique=True)
     prefix = Varchar(length=16)
@@ -48,7 +48,7 @@ class ApiKey(Table, tablename="api_keys"):
 
 class Store(Table, tablename="stores"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<code>", unique per merchant
     key = Varchar(length=100, unique=True)
     code = Varchar(length=64)
@@ -65,7 +65,7 @@ class Store(Table, tablename="stores"):
 
 class User(Table, tablename="users"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<lower-cased email>"
     key = Varchar(length=300, unique=True)
     email = Varchar(length=254)

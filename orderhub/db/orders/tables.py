@@ -18,7 +18,7 @@ from orderhub.db.merchants.tables import Merchant
 
 class Product(Table, tablename="products"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<external id>"
     key = Varchar(length=300, unique=True)
     external_id = Varchar(length=200)
@@ -33,7 +33,7 @@ class Product(Table, tablename="products"):
 
 class Order(Table, tablename="orders"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<external id>"
     key = Varchar(length=300, unique=True)
     external_id = Varchar(length=200)
@@ -71,7 +71,7 @@ class Order(Table, tablename="orders"):
 
 class OrderLine(Table, tablename="order_lines"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    order = ForeignKey(references=Order)
+    order = ForeignKey(references=Order, index=True)
     #: "<order id>:<line id>"
     key = Varchar(length=300, unique=True)
     line_id = Varchar(length=100)

@@ -9,7 +9,7 @@ from orderhub.db.orders.tables import Order
 
 class Pickup(Table, tablename="pickups"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     order = ForeignKey(references=Order, unique=True)
     store_code = Varchar(length=64)
     #: placed, preparing, ready, on_the_way, arrived, picked_up, expired, cancelled
@@ -34,7 +34,7 @@ class Pickup(Table, tablename="pickups"):
 
 class PickupEvent(Table, tablename="pickup_events"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    pickup = ForeignKey(references=Pickup)
+    pickup = ForeignKey(references=Pickup, index=True)
     kind = Varchar(length=32)
     #: merchant | shopper | staff:<email> | system
     actor = Varchar(length=280)

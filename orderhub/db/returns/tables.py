@@ -9,8 +9,8 @@ from orderhub.db.orders.tables import Order, OrderLine
 
 class ReturnRequest(Table, tablename="return_requests"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: "<order id>:<idempotency key>": submitting twice makes one return
     key = Varchar(length=200, unique=True)
     number = Varchar(length=64, unique=True)
@@ -40,8 +40,8 @@ class ReturnRequest(Table, tablename="return_requests"):
 
 class ReturnItem(Table, tablename="return_items"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    request = ForeignKey(references=ReturnRequest)
-    line = ForeignKey(references=OrderLine)
+    request = ForeignKey(references=ReturnRequest, index=True)
+    line = ForeignKey(references=OrderLine, index=True)
     line_id = Varchar(length=100)
     title = Varchar(length=300)
     variant = Varchar(length=200, default="")
@@ -57,7 +57,7 @@ class ReturnItem(Table, tablename="return_items"):
 
 class ReturnEvent(Table, tablename="return_events"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    request = ForeignKey(references=ReturnRequest)
+    request = ForeignKey(references=ReturnRequest, index=True)
     status = Varchar(length=16)
     note = Text(default="")
     at = Timestamptz()
@@ -65,7 +65,7 @@ class ReturnEvent(Table, tablename="return_events"):
 
 class ReturnPhoto(Table, tablename="return_photos"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    request = ForeignKey(references=ReturnRequest, null=True, default=None)
+    request = ForeignKey(references=ReturnRequest, null=True, default=None, index=True)
     #: the draft key while the wizard is open; cleared when the return is submitted
     draft_key = Varchar(length=64, default="", index=True)
     content_type = Varchar(length=32)
@@ -78,7 +78,7 @@ class VariantStock(Table, tablename="return_variant_stock"):
     catalog (`variants[].stock`); `reserved` only ever moves inside a conditional UPDATE."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     #: "<merchant id>:<sku>"
     key = Varchar(length=200, unique=True)
     sku = Varchar(length=100)
@@ -90,8 +90,8 @@ class Replacement(Table, tablename="return_replacements"):
     """What goes out to the shopper instead: an exchange's new variant or a claim's replacement."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: "return:<id>" or "claim:<id>": one replacement per source
     key = Varchar(length=100, unique=True)
     number = Varchar(length=64, default="")
@@ -107,8 +107,8 @@ class Claim(Table, tablename="claims"):
     """Damaged, missing or wrong items: nothing is sent back; resolved by refund, replacement or both."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: "<order id>:<idempotency key>"
     key = Varchar(length=200, unique=True)
     number = Varchar(length=64, unique=True)
@@ -134,8 +134,8 @@ class Claim(Table, tablename="claims"):
 
 class ClaimItem(Table, tablename="claim_items"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    claim = ForeignKey(references=Claim)
-    line = ForeignKey(references=OrderLine)
+    claim = ForeignKey(references=Claim, index=True)
+    line = ForeignKey(references=OrderLine, index=True)
     line_id = Varchar(length=100)
     title = Varchar(length=300)
     variant = Varchar(length=200, default="")
@@ -147,7 +147,7 @@ class ClaimItem(Table, tablename="claim_items"):
 
 class ClaimPhoto(Table, tablename="claim_photos"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    claim = ForeignKey(references=Claim)
+    claim = ForeignKey(references=Claim, index=True)
     content_type = Varchar(length=32)
     data = Bytea()
     created_at = Timestamptz()
@@ -157,7 +157,7 @@ class ReturnDraft(Table, tablename="return_drafts"):
     """The wizard's answers so far, one draft per order (steps work without JavaScript)."""
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
 
-    order = ForeignKey(references=Order)
+    order = ForeignKey(references=Order, index=True)
     key = Varchar(length=64, unique=True)
     idempotency_key = Varchar(length=64)
     data = JSON(default="{}")

@@ -9,8 +9,8 @@ from orderhub.db.orders.tables import Order
 
 class Shipment(Table, tablename="shipments"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
-    order = ForeignKey(references=Order)
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
     #: "<order id>:<shipment id>"
     key = Varchar(length=300, unique=True)
     external_id = Varchar(length=100)
@@ -40,7 +40,7 @@ class Shipment(Table, tablename="shipments"):
 
 class TrackingEvent(Table, tablename="tracking_events"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    shipment = ForeignKey(references=Shipment)
+    shipment = ForeignKey(references=Shipment, index=True)
     #: "<shipment id>:<event id>": the same event stored once, whatever races
     key = Varchar(length=300, unique=True)
     event_id = Varchar(length=200)
@@ -59,6 +59,6 @@ class TrackingEvent(Table, tablename="tracking_events"):
 
 class TrackingView(Table, tablename="tracking_views"):
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant)
+    merchant = ForeignKey(references=Merchant, index=True)
     order = ForeignKey(references=Order, index=True)
     viewed_at = Timestamptz()

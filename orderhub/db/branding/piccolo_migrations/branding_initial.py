@@ -28,7 +28,7 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("BrandLogo", "brand_logos"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 120, "unique": True}),
         ("digest", Varchar, {"length": 64}),
         ("content_type", Varchar, {"length": 32}),

@@ -36,13 +36,13 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("ReceiptCounter", "receipt_counters"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 32, "unique": True}),
         ("last_number", Integer, {}),
     ],
     ("Receipt", "receipts"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
-        ("order", ForeignKey, {"references": Order}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
         ("order_key", Varchar, {"length": 32, "unique": True}),
         ("key", Varchar, {"length": 64, "unique": True}),
         ("number", Integer, {}),
@@ -53,7 +53,7 @@ TABLES = {
         ("created_at", Timestamptz, {}),
     ],
     ("ReceiptIssue", "receipt_issues"): [
-        ("receipt", ForeignKey, {"references": Receipt}),
+        ("receipt", ForeignKey, {"references": Receipt, "index": True}),
         ("kind", Varchar, {"length": 16}),
         ("document", Varchar, {"length": 32, "default": "receipt"}),
         ("locale", Varchar, {"length": 16}),
@@ -61,7 +61,7 @@ TABLES = {
     ],
     ("CachedDocument", "cached_documents"): [
         ("key", Varchar, {"length": 64, "unique": True}),
-        ("order", ForeignKey, {"references": Order}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
         ("kind", Varchar, {"length": 32}),
         ("pdf", Bytea, {}),
         ("size", Integer, {}),

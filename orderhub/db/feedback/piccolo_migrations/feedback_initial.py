@@ -49,8 +49,8 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("Survey", "feedback_surveys"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
-        ("order", ForeignKey, {"references": Order}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
         ("key", Varchar, {"length": 64, "unique": True}),
         ("email_key", Varchar, {"length": 64, "index": True}),
         ("state", Varchar, {"length": 16, "default": "given"}),
@@ -67,9 +67,9 @@ TABLES = {
         ("review_invited_at", Timestamptz, {"null": True, "default": None}),
     ],
     ("Review", "feedback_reviews"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
-        ("order", ForeignKey, {"references": Order}),
-        ("line", ForeignKey, {"references": OrderLine}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
+        ("line", ForeignKey, {"references": OrderLine, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("product_id", Varchar, {"length": 200, "index": True}),
         ("product_title", Varchar, {"length": 300}),
@@ -87,7 +87,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("ReviewPhoto", "feedback_review_photos"): [
-        ("review", ForeignKey, {"references": Review}),
+        ("review", ForeignKey, {"references": Review, "index": True}),
         ("content_type", Varchar, {"length": 32}),
         ("data", Bytea, {}),
         ("width", Integer, {}),

@@ -69,7 +69,7 @@ TABLES = {
         ("created_at", Timestamptz, {}),
     ],
     ("ApiKey", "api_keys"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key_hash", Varchar, {"length": 64, "unique": True}),
         ("prefix", Varchar, {"length": 16}),
         ("label", Varchar, {"length": 100}),
@@ -77,7 +77,7 @@ TABLES = {
         ("revoked_at", Timestamptz, {"null": True, "default": None}),
     ],
     ("Store", "stores"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 100, "unique": True}),
         ("code", Varchar, {"length": 64}),
         ("name", Varchar, {"length": 200}),
@@ -91,7 +91,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("User", "users"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("email", Varchar, {"length": 254}),
         ("role", Varchar, {"length": 16}),

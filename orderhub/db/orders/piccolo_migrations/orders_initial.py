@@ -42,7 +42,7 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("Product", "products"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("external_id", Varchar, {"length": 200}),
         ("title", Varchar, {"length": 300}),
@@ -54,7 +54,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("Order", "orders"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("external_id", Varchar, {"length": 200}),
         ("number", Varchar, {"length": 64, "index": True}),
@@ -86,7 +86,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("OrderLine", "order_lines"): [
-        ("order", ForeignKey, {"references": Order}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("line_id", Varchar, {"length": 100}),
         ("position", Integer, {}),

@@ -36,7 +36,7 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("Pickup", "pickups"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("order", ForeignKey, {"references": Order, "unique": True}),
         ("store_code", Varchar, {"length": 64}),
         ("state", Varchar, {"length": 16, "default": "placed"}),
@@ -56,7 +56,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("PickupEvent", "pickup_events"): [
-        ("pickup", ForeignKey, {"references": Pickup}),
+        ("pickup", ForeignKey, {"references": Pickup, "index": True}),
         ("kind", Varchar, {"length": 32}),
         ("actor", Varchar, {"length": 280}),
         ("at", Timestamptz, {}),

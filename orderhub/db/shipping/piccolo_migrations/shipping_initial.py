@@ -36,8 +36,8 @@ DESCRIPTION = "initial schema"
 #: (class name, table name): [(column, column class, parameters)], in the table class's column order
 TABLES = {
     ("Shipment", "shipments"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
-        ("order", ForeignKey, {"references": Order}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
+        ("order", ForeignKey, {"references": Order, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("external_id", Varchar, {"length": 100}),
         ("carrier", Varchar, {"length": 32}),
@@ -58,7 +58,7 @@ TABLES = {
         ("updated_at", Timestamptz, {}),
     ],
     ("TrackingEvent", "tracking_events"): [
-        ("shipment", ForeignKey, {"references": Shipment}),
+        ("shipment", ForeignKey, {"references": Shipment, "index": True}),
         ("key", Varchar, {"length": 300, "unique": True}),
         ("event_id", Varchar, {"length": 200}),
         ("status", Varchar, {"length": 32}),
@@ -72,7 +72,7 @@ TABLES = {
         ("received_at", Timestamptz, {}),
     ],
     ("TrackingView", "tracking_views"): [
-        ("merchant", ForeignKey, {"references": Merchant}),
+        ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("order", ForeignKey, {"references": Order, "index": True}),
         ("viewed_at", Timestamptz, {}),
     ],
