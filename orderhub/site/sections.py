@@ -28,8 +28,8 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("confirmation", "Order", ""),
-    Section("tracking", "Tracking", "/tracking", applies=lambda order: order.fulfillment_type == "ship"),
-    Section("pickup", "Pickup", "/pickup", applies=lambda order: order.fulfillment_type == "pickup"),
+    Section("tracking", "Tracking", "/tracking", applies=lambda order: order.ships),
+    Section("pickup", "Pickup", "/pickup", applies=lambda order: order.is_pickup),
     Section("returns", "Returns", "/returns", applies=returns_rules.returns_section_open),
     Section("feedback", "Feedback", "/feedback",
             applies=lambda order: feedback_rules.survey_fulfilled(order.fulfillment_status)),

@@ -29,7 +29,6 @@ JOIN = "site/admin/join.html.jinja"
 #: what a teammate's row offers: enable or disable their access
 ACCESS_MOVES = {"disable": True, "enable": False}
 
-nav.register(nav.AdminLink("users", "Team", "/admin/users", roles=rules.OWNERS, order=90))
 
 
 def _signed_in(request: Request, account: Account, target: str, now: dt.datetime) -> Redirect:

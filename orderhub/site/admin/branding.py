@@ -32,11 +32,10 @@ from orderhub.components.urls import href
 from orderhub.db import markup
 from orderhub.db.branding import queries, rules, services
 from orderhub.db.errors import NotFound
-from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.validation import Reader
 from orderhub.site import form_errors, messages, uploads
-from orderhub.site.admin import guard, nav
+from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.hub.routes import theme_css
 from orderhub.site.rendering import page, wants_partial
@@ -49,7 +48,6 @@ LOGO_LIMIT = rules.LOGO_MAX_BYTES + 64 * 1024
 #: what the editor says after a redirect (?done=...)
 DONE = ("draft", "published", "discarded", "logo")
 
-nav.register(nav.AdminLink("branding", "Branding", "/admin/branding", roles=merchant_rules.OWNERS, order=70))
 
 
 def done_text(done: str) -> str:

@@ -28,7 +28,6 @@ ROLES = merchant_rules.OWNERS
 #: bar charts sit in half-width cards: a viewBox near their pixel width keeps the text at its size
 BARS = {"width": 420, "label_width": 150, "row": 32}
 
-nav.register(nav.AdminLink("dashboard", "Dashboard", "/admin", roles=ROLES, order=10))
 
 
 def section_label(key: str) -> str:

@@ -18,18 +18,17 @@ from orderhub.components.urls import href
 from orderhub.db.emails import queries, rules, services
 from orderhub.db.emails.queries import OrderRef
 from orderhub.db.errors import Conflict, NotFound
+from orderhub.db.merchants import rules as merchant_rules
 from orderhub.emails.preview import html_for_browser, preview
 from orderhub.emails.render import Rendered
-from orderhub.site.admin import nav
 from orderhub.site.admin.guard import Admin, admin_context, require_admin
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/emails/admin.html.jinja"
 PREVIEW = "site/emails/preview.html.jinja"
-ROLES = ("owner", "staff")
+ROLES = merchant_rules.ROLES
 MAX_REF = 200
 
-nav.register(nav.AdminLink("emails", "Emails", "/admin/emails", roles=ROLES, order=60))
 
 
 def kind_label(kind: str) -> str:

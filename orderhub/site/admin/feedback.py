@@ -19,19 +19,17 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
+from orderhub.db.merchants import rules as merchant_rules
 from orderhub.site import messages
-from orderhub.site.admin import nav
 from orderhub.site.admin.guard import admin_context, require_admin
 from orderhub.site.api.returns import image_response
 from orderhub.site.rendering import page, wants_partial
 
 REVIEWS = "site/admin/feedback_reviews.html.jinja"
 DETRACTORS = "site/admin/feedback_detractors.html.jinja"
-ROLES = ("owner", "staff")
+ROLES = merchant_rules.ROLES
 FORM_LIMIT = 64 * 1024
 
-nav.register(nav.AdminLink("reviews", "Reviews", "/admin/reviews", roles=ROLES, order=45))
-nav.register(nav.AdminLink("detractors", "Unhappy shoppers", "/admin/detractors", roles=ROLES, order=46))
 
 
 def _int(raw: object, default: int = 1) -> int:

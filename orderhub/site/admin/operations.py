@@ -24,7 +24,7 @@ from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.worklists import queries
-from orderhub.site.admin import guard, nav
+from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter as words
@@ -40,8 +40,6 @@ OPEN, ALL = "open", "all"
 MAX_NOTE = 1000
 MAX_PAGE = 100_000
 
-nav.register(nav.AdminLink("returns", "Returns", "/admin/returns", roles=ROLES, order=20))
-nav.register(nav.AdminLink("shipments", "Shipments", "/admin/shipments", roles=ROLES, order=40))
 
 
 def action_label(action: str) -> str:

@@ -12,8 +12,7 @@ from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
-from orderhub.db.merchants import rules as merchant_rules
-from orderhub.site.admin import guard, nav
+from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings import forms
 from orderhub.site.rendering import page
@@ -21,7 +20,6 @@ from orderhub.site.rendering import page
 INDEX = "site/admin/settings/index.html.jinja"
 FORM = "site/admin/settings/form.html.jinja"
 
-nav.register(nav.AdminLink("settings", "Settings", "/admin/settings", roles=merchant_rules.OWNERS, order=80))
 
 #: pages with their own controllers, listed on the index after the form pages
 OTHER_PAGES = (
