@@ -141,7 +141,7 @@ class Reader:
             raise ValidationFailed(self.errors)
 
     # -- containers ---------------------------------------------------------------------------
-    def obj(self, data: Any, path: str, *, required: bool = True) -> dict | None:
+    def obj(self, data: Any, path: str, *, required: bool = True) -> dict[str, Any] | None:
         if data is None and not required:
             return None
         if not isinstance(data, dict):
@@ -149,7 +149,7 @@ class Reader:
             return None
         return data
 
-    def items(self, data: Any, path: str, *, min_items: int = 0, max_items: int = 500) -> list:
+    def items(self, data: Any, path: str, *, min_items: int = 0, max_items: int = 500) -> list[Any]:
         if not isinstance(data, list):
             self.error(path, NOT_LIST if data is not None else REQUIRED)
             return []
@@ -162,7 +162,7 @@ class Reader:
         return data
 
     # -- scalars ------------------------------------------------------------------------------
-    def text(self, data: dict, key: str, path: str, *, required: bool = True,
+    def text(self, data: dict[str, Any], key: str, path: str, *, required: bool = True,
              max_len: int = 200, default: str = "") -> str:
         value = data.get(key)
         if value is None:
@@ -183,7 +183,7 @@ class Reader:
             return default
         return value
 
-    def choice(self, data: dict, key: str, path: str, options, *, default=None):
+    def choice(self, data: dict[str, Any], key: str, path: str, options, *, default=None):
         value = data.get(key, default)
         if value not in options:
             self.not_one_of(path, options)
@@ -194,14 +194,14 @@ class Reader:
         """The value at `path` is none of `options` (listed in the English message)."""
         self.error(path, NOT_CHOICE, "must be one of " + ", ".join(sorted(map(str, options))))
 
-    def boolean(self, data: dict, key: str, path: str, *, default: bool | None = None) -> bool:
+    def boolean(self, data: dict[str, Any], key: str, path: str, *, default: bool | None = None) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
             self.error(path, NOT_BOOLEAN if value is not None else REQUIRED)
             return bool(default)
         return value
 
-    def integer(self, data: dict, key: str, path: str, *, minimum: int | None = None,
+    def integer(self, data: dict[str, Any], key: str, path: str, *, minimum: int | None = None,
                 maximum: int | None = None, default: int | None = None) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -213,7 +213,7 @@ class Reader:
             self.error(path, TOO_LARGE, n=maximum)
         return value
 
-    def amount(self, data: dict, key: str, path: str, currency: str | None, *,
+    def amount(self, data: dict[str, Any], key: str, path: str, currency: str | None, *,
                required: bool = True, default: str = "0") -> int:
         value = data.get(key, None if required else default)
         if value is None:
@@ -227,7 +227,7 @@ class Reader:
             self.error(path, NOT_AMOUNT, str(exc))
             return 0
 
-    def rate(self, data: dict, key: str, path: str, *, default: str | None = None) -> Decimal:
+    def rate(self, data: dict[str, Any], key: str, path: str, *, default: str | None = None) -> Decimal:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, str):
             self.error(path, NOT_RATE if value is not None else REQUIRED)
@@ -242,7 +242,7 @@ class Reader:
             return Decimal(0)
         return rate
 
-    def timestamp(self, data: dict, key: str, path: str, *, required: bool = True) -> dt.datetime | None:
+    def timestamp(self, data: dict[str, Any], key: str, path: str, *, required: bool = True) -> dt.datetime | None:
         value = data.get(key)
         if value is None:
             if required:
@@ -257,7 +257,7 @@ class Reader:
             return None
         return parsed
 
-    def date(self, data: dict, key: str, path: str, *, required: bool = False) -> dt.date | None:
+    def date(self, data: dict[str, Any], key: str, path: str, *, required: bool = False) -> dt.date | None:
         value = data.get(key)
         if value is None:
             if required:
@@ -269,7 +269,7 @@ class Reader:
             self.error(path, NOT_DATE)
             return None
 
-    def timezone(self, data: dict, key: str, path: str, *, default: str | None = None) -> str:
+    def timezone(self, data: dict[str, Any], key: str, path: str, *, default: str | None = None) -> str:
         value = data.get(key, default)
         try:
             if not isinstance(value, str) or not value:
@@ -280,7 +280,7 @@ class Reader:
             return "UTC"
         return value
 
-    def web_url(self, data: dict, key: str, path: str, *, required: bool = False,
+    def web_url(self, data: dict[str, Any], key: str, path: str, *, required: bool = False,
                 allow_static: bool = False) -> str:
         value = self.text(data, key, path, required=required, max_len=1000)
         if not value:
@@ -293,21 +293,21 @@ class Reader:
             return ""
         return value
 
-    def email(self, data: dict, key: str, path: str, *, required: bool = True) -> str:
+    def email(self, data: dict[str, Any], key: str, path: str, *, required: bool = True) -> str:
         value = self.text(data, key, path, required=required, max_len=254)
         if value and not EMAIL.match(value):
             self.error(path, NOT_EMAIL)
             return ""
         return value
 
-    def color(self, data: dict, key: str, path: str, *, default: str) -> str:
+    def color(self, data: dict[str, Any], key: str, path: str, *, default: str) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or not HEX_COLOR.match(value):
             self.error(path, NOT_HEX_COLOR)
             return default
         return value.upper()
 
-    def strings(self, data: dict, key: str, path: str, *, max_items: int = 50, max_len: int = 200) -> list[str]:
+    def strings(self, data: dict[str, Any], key: str, path: str, *, max_items: int = 50, max_len: int = 200) -> list[str]:
         value = data.get(key, [])
         out: list[str] = []
         for i, item in enumerate(self.items(value, path, max_items=max_items)):

@@ -195,7 +195,7 @@ DEFAULT_BRAND = {"primary_color": DEFAULT_PRIMARY, "accent_color": DEFAULT_ACCEN
 FIELDS = ("primary_color", "accent_color", "font", "corner")
 
 
-def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
+def read_brand(r: Reader, data: Any, path: str = "brand") -> dict[str, Any]:
     brand = r.obj(data if data is not None else {}, path) or {}
     out = {
         "primary_color": r.color(brand, "primary_color", f"{path}.primary_color", default=DEFAULT_PRIMARY),
@@ -220,7 +220,7 @@ def read_brand(r: Reader, data: Any, path: str = "brand") -> dict:
     return out
 
 
-def read_words(r: Reader, data: Any, path: str) -> dict:
+def read_words(r: Reader, data: Any, path: str) -> dict[str, Any]:
     """The merchant's own words per hub section and language, cleaned to the small safe markup."""
     if data is None:
         return {}
@@ -243,7 +243,7 @@ def read_words(r: Reader, data: Any, path: str) -> dict:
     return out
 
 
-def read_merchant_settings(data: Any) -> tuple[dict, list[dict]]:
+def read_merchant_settings(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The body of PUT /api/v1/merchant -> (settings, errors): the merchants area's settings
     (orderhub.db.merchants.rules.read_settings) with the brand, every error at once."""
     r = Reader()
@@ -284,7 +284,7 @@ def theme(brand: Mapping[str, Any] | None) -> Theme:
 DRAFT = "brand_draft"
 
 
-def current_draft(brand: Mapping[str, Any] | None, settings: Mapping[str, Any] | None) -> dict:
+def current_draft(brand: Mapping[str, Any] | None, settings: Mapping[str, Any] | None) -> dict[str, Any]:
     """What the editor shows: the unpublished draft, or else the published brand."""
     draft = (settings or {}).get(DRAFT)
     return {**DEFAULT_BRAND, **(draft if isinstance(draft, dict) else (brand or {}))}
@@ -310,7 +310,7 @@ def pick_color(form: Mapping[str, Any], name: str) -> str:
     return picker
 
 
-def read_form(form: Mapping[str, Any], base: Mapping[str, Any]) -> tuple[dict, list[dict]]:
+def read_form(form: Mapping[str, Any], base: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The editor's fields (plus the logo already in `base`) -> (brand, errors) through read_brand.
     Errors name the form's fields: primary_color, accent_color, font, corner, words_<section>_<lang>."""
     words: dict[str, dict[str, str]] = {}

@@ -5,6 +5,7 @@ a new Merchant.version, and storing uploaded logos."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.branding import rules
@@ -18,7 +19,7 @@ from orderhub.db.merchants.tables import Merchant
 NO_DRAFT = "branding.no_draft"
 
 
-async def update_merchant_settings(merchant_id: int, body: object) -> dict:
+async def update_merchant_settings(merchant_id: int, body: object) -> dict[str, Any]:
     """Replace the merchant's settings and brand (PUT /api/v1/merchant), validated together; the
     version goes up when anything changed. -> the settings as stored."""
     settings, errors = rules.read_merchant_settings(body)
@@ -28,7 +29,7 @@ async def update_merchant_settings(merchant_id: int, body: object) -> dict:
     return settings
 
 
-async def save_draft(merchant_id: int, brand: dict) -> None:
+async def save_draft(merchant_id: int, brand: dict[str, Any]) -> None:
     """Keep an already validated brand as the draft; the hub and PDFs do not change."""
     await merchant_services.update_section_settings(merchant_id, rules.DRAFT, brand, published=False)
 
@@ -37,7 +38,7 @@ async def discard_draft(merchant_id: int) -> None:
     await merchant_services.update_section_settings(merchant_id, rules.DRAFT, None, published=False)
 
 
-async def publish(merchant_id: int) -> dict:
+async def publish(merchant_id: int) -> dict[str, Any]:
     """Copy the draft into Merchant.brand and bump Merchant.version in one write transaction (the
     theme.css URL and every document cache key change with the version). Conflict: no draft."""
     async with engine.write():

@@ -8,6 +8,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from orderhub.db.orders import rules as order_rules
 
@@ -82,7 +83,7 @@ def is_reduced(rate: Decimal, japan: bool) -> bool:
     return japan and rate in REDUCED_RATES_JP
 
 
-def doc_lines(lines: list, japan: bool) -> list[DocLine]:
+def doc_lines(lines: list[Any], japan: bool) -> list[DocLine]:
     return [
         DocLine(ln.title, ln.variant, ln.quantity, ln.unit_price_minor, ln.discount_minor,
                 ln.quantity * ln.unit_price_minor - ln.discount_minor, Decimal(ln.tax_rate),
@@ -91,7 +92,7 @@ def doc_lines(lines: list, japan: bool) -> list[DocLine]:
     ]
 
 
-def rate_totals(lines: list, order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal,
+def rate_totals(lines: list[Any], order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal,
                 prices_include_tax: bool, japan: bool) -> list[RateTotal]:
     """Totals per tax rate for the whole document, tax rounded once per rate (orders.rules)."""
     line_dicts = [
@@ -105,7 +106,7 @@ def rate_totals(lines: list, order_discount_minor: int, shipping_minor: int, shi
     return from_per_rate(per_rate, prices_include_tax, japan)
 
 
-def from_per_rate(per_rate: dict, prices_include_tax: bool, japan: bool) -> list[RateTotal]:
+def from_per_rate(per_rate: dict[str, Any], prices_include_tax: bool, japan: bool) -> list[RateTotal]:
     """{rate: (amount, tax)} from orders.rules.tax_by_rate -> RateTotals, highest rate first."""
     out = []
     for rate, (amount, tax) in sorted(per_rate.items(), reverse=True):
@@ -129,9 +130,9 @@ def receipt_available(cancelled: bool) -> bool:
     return not cancelled
 
 
-def read_formal(form: dict) -> tuple[dict, list[dict]]:
+def read_formal(form: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """宛名 (addressee) and 但し書き (purpose) from the 領収書 form -> (values, coded field errors)."""
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     out = {}
     for key, limit in FORMAL_LIMITS.items():
         required = key == "addressee"
@@ -156,7 +157,7 @@ def read_formal(form: dict) -> tuple[dict, list[dict]]:
 
 
 def document_key(kind: str, *, order_id: int, order_version: int, merchant_version: int, locale: str,
-                 reissue: bool, number: int | None = None, extra: dict | None = None) -> str:
+                 reissue: bool, number: int | None = None, extra: dict[str, Any] | None = None) -> str:
     """The cache key: everything a finished document shows (besides what those versions cover)."""
     payload = {
         "t": TEMPLATE_VERSION, "kind": kind, "order": order_id, "ov": order_version, "mv": merchant_version,

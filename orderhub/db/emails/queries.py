@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.emails import rules
@@ -41,7 +42,7 @@ class EmailView:
     order_external_id: str = ""
 
     @classmethod
-    def of(cls, row: dict, number: str = "", external_id: str = "") -> EmailView:
+    def of(cls, row: dict[str, Any], number: str = "", external_id: str = "") -> EmailView:
         return cls(row["id"], row["order_id"], row["event"], row["kind"], row["recipient"], row["locale"],
                    row["message_id"], row["state"], row["attempts"], row["next_attempt_at"], row["last_error"] or "",
                    row["created_at"], row["sent_at"], number, external_id)
@@ -69,7 +70,7 @@ class OutgoingEmail:
     order_id: int | None
     event: str
     kind: str
-    payload: dict
+    payload: dict[str, Any]
     recipient: str
     locale: str
     message_id: str
@@ -77,7 +78,7 @@ class OutgoingEmail:
     created_at: dt.datetime
 
     @classmethod
-    def of(cls, row: dict) -> OutgoingEmail:
+    def of(cls, row: dict[str, Any]) -> OutgoingEmail:
         return cls(row["id"], row["order_id"], row["event"], row["kind"], row["payload"] or {}, row["recipient"],
                    row["locale"], row["message_id"], row["attempts"], row["created_at"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -105,7 +106,7 @@ def spec_for(event: str) -> Spec | None:
     return EVENTS.get(event)
 
 
-def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict) -> str:
+def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, Any]) -> str:
     """One message per state change: the same change reported twice maps to the same key."""
     spec = EVENTS[event]
     p = payload or {}
@@ -128,18 +129,18 @@ DEFAULTS = {"send": True, "quiet_start": "21:00", "quiet_end": "08:00", "transit
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def read_emails_settings(raw: dict | None) -> dict:
+def read_emails_settings(raw: dict[str, Any] | None) -> dict[str, Any]:
     """The merchant's email settings with defaults filled in (bad stored values fall back too)."""
     clean, _errors = validate_emails_settings({**DEFAULTS, **(raw if isinstance(raw, dict) else {})})
     return {**DEFAULTS, **clean}
 
 
-def validate_emails_settings(body: object) -> tuple[dict, list[dict]]:
+def validate_emails_settings(body: object) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """-> (clean settings, errors as {"field", "code", "message"}) for the admin's form or API."""
     if not isinstance(body, dict):
         return {}, [v.field_error("emails", v.NOT_OBJECT)]
-    clean: dict = {}
-    errors: list[dict] = []
+    clean: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
     for name in body:
         if name not in DEFAULTS:
             errors.append(v.field_error(f"emails.{name}"[:100], v.UNKNOWN_KEY))

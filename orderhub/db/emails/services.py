@@ -14,6 +14,7 @@ import email.message
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.emails import queries, rules
@@ -27,7 +28,7 @@ from orderhub.db.orders.tables import Order
 log = logging.getLogger("orderhub.emails")
 
 
-async def enqueue(merchant_id: int, event: str, payload: dict, *, order_id: int | None, now: dt.datetime) -> int | None:
+async def enqueue(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int | None, now: dt.datetime) -> int | None:
     """Write the message an event calls for, in the caller's transaction: nothing for events no
     shopper hears about, for merchants who send their own emails (webhooks only), or for a state
     change already mailed. Quiet hours set when it may go out; throttling may suppress it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
@@ -56,7 +57,7 @@ class FeedbackSettings:
     questions: dict[str, dict[str, str]]
 
     @classmethod
-    def of(cls, merchant_settings: dict | None) -> FeedbackSettings:
+    def of(cls, merchant_settings: dict[str, Any] | None) -> FeedbackSettings:
         """From a merchant's whole `settings` column (its "feedback" section)."""
         conf = rules.read_feedback_settings((merchant_settings or {}).get("feedback"))
         return cls(conf["review_invite_days"], conf["survey_cap_days"], conf["questions"])
@@ -94,7 +95,7 @@ class SurveyView:
     answered_at: dt.datetime | None
 
     @classmethod
-    def of(cls, row: dict) -> SurveyView:
+    def of(cls, row: dict[str, Any]) -> SurveyView:
         return cls(row["id"], row["nps"], row["csat"], row["why"], row["contact_requested"], row["answered_at"])
 
     @property
@@ -162,7 +163,7 @@ class ReviewView:
     def reply_allowed(self) -> bool:
         return rules.reply_allowed(self.status)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         """What anyone may see of a published review (API, snippet)."""
         return {"id": self.id, "product_id": self.product_id, "stars": self.stars, "title": self.title,
                 "body": self.body, "author": self.author, "verified_buyer": self.verified,
@@ -171,14 +172,14 @@ class ReviewView:
                 if self.reply else None,
                 "photos": len(self.photo_ids)}
 
-    def api(self) -> dict:
+    def api(self) -> dict[str, Any]:
         """The merchant's view (moderation API)."""
         return {**self.public(), "status": self.status, "order_number": self.order_number, "line_id": self.line_id,
                 "product_title": self.product_title, "updated_at": self.updated_at.isoformat(),
                 "photos": [f"/api/v1/reviews/{self.id}/photos/{p}" for p in self.photo_ids]}
 
 
-def _review(row: dict, photos: dict[int, list[int]]) -> ReviewView:
+def _review(row: dict[str, Any], photos: dict[int, list[int]]) -> ReviewView:
     return ReviewView(
         id=row["id"], order_id=row["order"], line_id=rules.line_of_review_key(row["key"]), product_id=row["product_id"],
         product_title=row["product_title"], author=row["author"], stars=row["stars"], title=row["title"],
@@ -306,7 +307,7 @@ def _page(raw: int | None) -> int:
 
 
 async def reviews_for_merchant(merchant_id: int, status: str | None, page: int = 1,
-                               per_page: int = PER_PAGE) -> Page:
+                               per_page: int = PER_PAGE) -> Page[Any]:
     where = Review.merchant == merchant_id
     if status:
         where = where & (Review.status == status)
@@ -386,7 +387,7 @@ def _detractor_answers(merchant_id: int):
 
 
 async def detractors(merchant_id: int, show: str = rules.DEFAULT_DETRACTOR_FILTER, page: int = 1,
-                     per_page: int = PER_PAGE) -> Page:
+                     per_page: int = PER_PAGE) -> Page[Any]:
     """Detractor answers, newest first. show (rules.DETRACTOR_FILTERS): "open" (not contacted yet),
     "requested" (asked to be contacted, not contacted yet), "contacted" or "all"."""
     where = _detractor_answers(merchant_id)
@@ -427,7 +428,7 @@ async def detractor_counts(merchant_id: int) -> dict[str, int]:
         }
 
 
-async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict | None) -> FeedbackView | None:
+async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[str, Any] | None) -> FeedbackView | None:
     """The confirmation page's survey card for a received order, with as few queries as the card
     needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
     is capped, or was answered longer than rules.CARD_AFTER_ANSWER ago). Before an answer the card needs only the

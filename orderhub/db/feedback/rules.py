@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from orderhub.db import validation as v
 from orderhub.db.keys import scoped
@@ -77,7 +78,7 @@ DEFAULT_QUESTIONS: dict[str, dict[str, str]] = {
     },
 }
 
-DEFAULTS: dict = {"review_invite_days": 7, "survey_cap_days": 90, "questions": DEFAULT_QUESTIONS}
+DEFAULTS: dict[str, Any] = {"review_invite_days": 7, "survey_cap_days": 90, "questions": DEFAULT_QUESTIONS}
 
 #: how long the order page keeps showing the survey card (thanks, invitation, support) after an answer;
 #: the feedback section keeps it for good
@@ -88,11 +89,11 @@ LIMITS = {"review_invite_days": (0, 90), "survey_cap_days": (0, 365)}
 _MARKUP = re.compile(r"[<>]")
 
 
-def _copy_questions(questions: dict) -> dict:
+def _copy_questions(questions: dict[str, Any]) -> dict[str, Any]:
     return {q: dict(questions.get(q, {})) for q in QUESTIONS}
 
 
-def read_feedback_settings(raw: dict | None) -> dict:
+def read_feedback_settings(raw: dict[str, Any] | None) -> dict[str, Any]:
     """The merchant's feedback settings with defaults filled in (bad stored values fall back too;
     a question left blank in one language uses the default text)."""
     clean, _errors = validate_feedback_settings(raw if isinstance(raw, dict) else {})
@@ -108,7 +109,7 @@ def read_feedback_settings(raw: dict | None) -> dict:
     return result
 
 
-def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
+def validate_feedback_settings(body: object) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """-> (clean settings, errors as {"field", "message"}) for the admin's form or API.
 
     Only the keys present are validated and returned (like the emails settings). Questions are plain
@@ -116,8 +117,8 @@ def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
     default wording" and is kept as ""."""
     if not isinstance(body, dict):
         return {}, [v.field_error("feedback", v.NOT_OBJECT)]
-    clean: dict = {}
-    errors: list[dict] = []
+    clean: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
     for name in body:
         if name not in DEFAULTS:
             errors.append(v.field_error(f"feedback.{name}"[:100], v.UNKNOWN_KEY))
@@ -173,7 +174,7 @@ def validate_feedback_settings(body: object) -> tuple[dict, list[dict]]:
     return clean, errors
 
 
-def question(settings: dict, name: str, locale: str) -> str:
+def question(settings: dict[str, Any], name: str, locale: str) -> str:
     """The text of question `name` in `locale` (falls back to English, then the default)."""
     texts = (settings.get("questions") or {}).get(name) or {}
     lang = (locale or "en").split("-")[0].split("_")[0]
@@ -221,7 +222,7 @@ def nps(scores: Iterable[int]) -> int | None:
     return round((promoters - detractors) * 100 / len(values))
 
 
-def routing(score: int, *, review_open: bool) -> dict:
+def routing(score: int, *, review_open: bool) -> dict[str, Any]:
     """What the shopper sees after an NPS answer: promoters get the review invitation (when it is
     open), detractors the support contact and "please contact me", and the merchant hears of a
     detractor at once."""

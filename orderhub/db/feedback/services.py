@@ -11,6 +11,7 @@ Events (through orderhub.db.outbox.services.notify, in the same transaction):
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -25,14 +26,14 @@ ORDER_COLUMNS = (Order.id, Order.merchant, Order.external_id, Order.number, Orde
                  Order.fulfillment_type, Order.customer_email, Order.customer, Order.locale)
 
 
-async def _order(order_id: int) -> dict:
+async def _order(order_id: int) -> dict[str, Any]:
     row = await Order.select(*ORDER_COLUMNS).where(Order.id == order_id).output(load_json=True).first()
     if row is None:
         raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
     return row
 
 
-def _payload(order: dict, survey: dict | None = None, **extra) -> dict:
+def _payload(order: dict[str, Any], survey: dict[str, Any] | None = None, **extra) -> dict[str, Any]:
     out = {"order_id": order["external_id"], "number": order["number"]}
     if survey is not None:
         out.update({"survey_id": survey["id"], "nps": survey["nps"], "csat": survey["csat"],
@@ -40,7 +41,7 @@ def _payload(order: dict, survey: dict | None = None, **extra) -> dict:
     return {**out, **extra}
 
 
-async def _claim_survey(order: dict, *, now: dt.datetime) -> dict:
+async def _claim_survey(order: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
     """The order's survey row, created when the caps allow; Conflict when the order cannot have one."""
     if not rules.survey_fulfilled(order["fulfillment_status"]):
         raise Conflict(rules.SURVEY_NOT_OPEN, "The survey opens once the order is delivered or picked up.")
@@ -95,7 +96,7 @@ async def request_contact(order_id: int, *, now: dt.datetime) -> queries.SurveyV
     return await engine.retry_on_race(_request_contact, order_id, now=now)
 
 
-async def save_review(order_id: int, line_id: str, data: dict, *, photos: list[tuple[bytes, str, int, int]] = (),
+async def save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: list[tuple[bytes, str, int, int]] = (),
                       remove_photos: list[int] = (), now: dt.datetime) -> queries.ReviewView:
     """Write or edit the shopper's review of one line (one per line per order). `photos` are already
     re-encoded by orderhub.images: (bytes, content type, width, height). Conflict once moderated.
@@ -104,7 +105,7 @@ async def save_review(order_id: int, line_id: str, data: dict, *, photos: list[t
                                       remove_photos=remove_photos, now=now)
 
 
-def _view(row: dict) -> queries.SurveyView:
+def _view(row: dict[str, Any]) -> queries.SurveyView:
     return queries.SurveyView.of(row)
 
 
@@ -112,7 +113,7 @@ async def _record_answers(order_id: int, *, why: object = None, csat: object = N
                          now: dt.datetime) -> queries.SurveyView:
     """The follow-up answers ("why", CSAT 1–5); each is kept on its own (partial answers count)."""
     errors = []
-    values: dict = {}
+    values: dict[str, Any] = {}
     if why is not None:
         text, error = rules.clean_text(why, rules.WHY_MAX)
         if error:
@@ -169,9 +170,9 @@ async def mark_contacted(merchant_id: int, survey_id: int, *, by: str, now: dt.d
 
 # --- reviews -------------------------------------------------------------------------------------
 
-def check_review(data: dict) -> dict:
+def check_review(data: dict[str, Any]) -> dict[str, Any]:
     """-> clean {stars, title, body}; raises ValidationFailed with every problem."""
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     stars = data.get("stars")
     if isinstance(stars, str) and stars.strip().isdigit() and len(stars.strip()) < 3:
         stars = int(stars.strip())
@@ -188,7 +189,7 @@ def check_review(data: dict) -> dict:
     return {"stars": stars, "title": title, "body": body}
 
 
-async def _save_review(order_id: int, line_id: str, data: dict, *, photos: list[tuple[bytes, str, int, int]] = (),
+async def _save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: list[tuple[bytes, str, int, int]] = (),
                       remove_photos: list[int] = (), now: dt.datetime) -> queries.ReviewView:
     """Write or edit the shopper's review of one line (one per line per order). `photos` are already
     re-encoded by orderhub.images: (bytes, content type, width, height). Conflict once moderated."""
@@ -241,7 +242,7 @@ async def _save_review(order_id: int, line_id: str, data: dict, *, photos: list[
     return views[0]
 
 
-def _author(order: dict) -> str:
+def _author(order: dict[str, Any]) -> str:
     """How a review is signed in public: the first name (or family name in Japanese) only."""
     name = first_name(((order["customer"] or {}).get("name") or ""), order["locale"] or "")
     return name[:40]

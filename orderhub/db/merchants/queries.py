@@ -14,7 +14,7 @@ from orderhub.db.merchants import rules
 from orderhub.db.merchants.tables import ApiKey, Merchant, Store, User
 
 
-def _json(value: Any) -> dict:
+def _json(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -32,11 +32,11 @@ class MerchantView:
     prices_include_tax: bool
     tax_registration_number: str | None
     storefront_url: str
-    address: dict
-    support: dict
-    brand: dict
-    policy: dict
-    settings: dict
+    address: dict[str, Any]
+    support: dict[str, Any]
+    brand: dict[str, Any]
+    policy: dict[str, Any]
+    settings: dict[str, Any]
     version: int
 
     @classmethod
@@ -82,11 +82,11 @@ class MerchantStore:
     code: str
     name: str
     timezone: str
-    address: dict
-    hours: list[dict]
+    address: dict[str, Any]
+    hours: list[dict[str, Any]]
     pickup_instructions: str
     what_to_bring: list[str]
-    curbside: dict
+    curbside: dict[str, Any]
     hold_days: int
     updated_at: dt.datetime | None
 

@@ -74,7 +74,7 @@ def registration_number_ok(value: str) -> bool:
     return int(digits[0]) == 9 - total % 9
 
 
-def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> dict:
+def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> dict[str, Any]:
     policy = r.obj(data if data is not None else {}, path) or {}
     merged = {**DEFAULT_POLICY, **policy}
     out: dict[str, Any] = {
@@ -116,7 +116,7 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     return out
 
 
-def read_settings(r: Reader, body: dict) -> dict:
+def read_settings(r: Reader, body: dict[str, Any]) -> dict[str, Any]:
     """The merchant's own settings of PUT /api/v1/merchant (everything but the brand, which
     orderhub.db.branding.rules.read_merchant_settings adds)."""
     currency = body.get("currency")
@@ -150,7 +150,7 @@ def slug_ok(slug: str) -> bool:
     return bool(slug) and slug.replace("-", "").isalnum() and slug.islower() and len(slug) <= 64
 
 
-def read_support(r: Reader, data: Any, path: str = "support") -> dict:
+def read_support(r: Reader, data: Any, path: str = "support") -> dict[str, Any]:
     support = r.obj(data, path) or {}
     return {
         "email": r.email(support, "email", f"{path}.email", required=False),
@@ -160,7 +160,7 @@ def read_support(r: Reader, data: Any, path: str = "support") -> dict:
     }
 
 
-def read_address(r: Reader, data: dict, path: str, *, required: bool = True) -> dict:
+def read_address(r: Reader, data: dict[str, Any], path: str, *, required: bool = True) -> dict[str, Any]:
     return {
         "name": r.text(data, "name", f"{path}.name", required=False, max_len=200),
         "postal_code": r.text(data, "postal_code", f"{path}.postal_code", required=required, max_len=20),
@@ -189,7 +189,7 @@ DAY_GROUPS = {
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def read_store(data: Any, code: str) -> tuple[dict, list[dict]]:
+def read_store(data: Any, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     r = Reader()
     body = r.obj(data, "") or {}
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -84,7 +85,7 @@ async def merchant_for_api_key(api_key: str) -> Merchant | None:
         return await Merchant.objects().output(load_json=True).where(Merchant.id == key.merchant).first()
 
 
-async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.datetime) -> tuple[bool, dict]:
+async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
     """-> (created, store)."""
     store, errors = rules.read_store(body, code)
     if errors:
@@ -133,7 +134,9 @@ async def create_user(merchant_slug: str, email: str, role: str, password: str, 
         return user.id
 
 
-async def update_section_settings(merchant_id: int, section: str, value: dict | None, *, published: bool = True) -> None:
+async def update_section_settings(
+    merchant_id: int, section: str, value: dict[str, Any] | None, *, published: bool = True
+) -> None:
     """Write one area's namespace of `Merchant.settings` (already validated by that area's rules) and
     bump the merchant's version, in one transaction; an unchanged value writes nothing. A namespace
     shoppers never see (`published=False`, such as the brand draft) leaves the version alone, so
@@ -141,7 +144,7 @@ async def update_section_settings(merchant_id: int, section: str, value: dict | 
     await update_merchant(merchant_id, sections={section: value}, bump=published)
 
 
-async def update_merchant(merchant_id: int, *, columns: dict | None = None, sections: dict | None = None,
+async def update_merchant(merchant_id: int, *, columns: dict[str, Any] | None = None, sections: dict[str, Any] | None = None,
                           bump: bool = True) -> bool:
     """Change validated merchant columns (support, policy, brand, ...) and settings namespaces at once,
     bumping `Merchant.version` when anything changed (unless `bump` is False). -> whether anything changed."""

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -84,7 +85,7 @@ class Invitation:
         return self.role == rules.OWNER
 
 
-def check_password(password: str, confirm: str | None = None) -> list[dict]:
+def check_password(password: str, confirm: str | None = None) -> list[dict[str, Any]]:
     errors = []
     if len(password) < rules.MIN_PASSWORD:
         errors.append(field_error("password", rules.PASSWORD_TOO_SHORT, "Use at least 10 characters.",

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderhub import money
@@ -28,7 +29,7 @@ class BrandView:
     on_accent: str
     font_stack: str
     radius: str
-    support: dict
+    support: dict[str, Any]
     storefront_url: str
     locale: str
     timezone: str
@@ -83,11 +84,11 @@ class StoreView:
     code: str
     name: str
     timezone: str
-    address: dict
-    hours: list
+    address: dict[str, Any]
+    hours: list[Any]
     pickup_instructions: str
-    what_to_bring: list
-    curbside: dict
+    what_to_bring: list[Any]
+    curbside: dict[str, Any]
     hold_days: int
 
 
@@ -104,20 +105,20 @@ class OrderView:
     prices_include_tax: bool
     greeting_name: str
     masked_email: str
-    address: dict | None
+    address: dict[str, Any] | None
     fulfillment_type: str
     fulfillment_status: str
     promised_date: dt.date | None
     processing_days: int
     lines: list[LineView]
-    discounts: list[dict]
+    discounts: list[dict[str, Any]]
     subtotal_minor: int
     discount_minor: int
     shipping_minor: int
     tax_minor: int
     total_minor: int
-    tax_by_rate: dict
-    payment: dict
+    tax_by_rate: dict[str, Any]
+    payment: dict[str, Any]
     cancel_until: dt.datetime
     cancelled: bool
     return_window_days: int
@@ -155,7 +156,7 @@ class Hub:
     merchant: Merchant
     brand: BrandView
     order: OrderView
-    extras: dict = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 async def order_for_token(token: str, token_key: bytes) -> Order | None:

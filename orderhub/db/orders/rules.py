@@ -30,7 +30,7 @@ PAYMENT_METHODS = (CARD, "cash_on_delivery", "konbini", "bank_transfer", "paypay
 MAX_LINES = 200
 
 
-def read_product(data: Any, product_id: str, currency: str) -> tuple[dict, list[dict]]:
+def read_product(data: Any, product_id: str, currency: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     r = Reader()
     body = r.obj(data, "") or {}
     if not (0 < len(product_id) <= 200):
@@ -89,7 +89,7 @@ def tax_by_rate(items: list[TaxLine], prices_include_tax: bool) -> dict[Decimal,
     return out
 
 
-def line_net_amounts(lines: list[dict], order_discount_minor: int) -> list[int]:
+def line_net_amounts(lines: list[dict[str, Any]], order_discount_minor: int) -> list[int]:
     """Each line's amount after its own discount and its share of the order-level discount,
     prorated by value."""
     own = [ln["quantity"] * ln["unit_price_minor"] - ln["discount_minor"] for ln in lines]
@@ -97,7 +97,9 @@ def line_net_amounts(lines: list[dict], order_discount_minor: int) -> list[int]:
     return [a - s for a, s in zip(own, shares, strict=False)]
 
 
-def tax_items(lines: list[dict], order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal) -> list[TaxLine]:
+def tax_items(
+    lines: list[dict[str, Any]], order_discount_minor: int, shipping_minor: int, shipping_rate: Decimal
+) -> list[TaxLine]:
     nets = line_net_amounts(lines, order_discount_minor)
     items = [TaxLine(n, Decimal(ln["tax_rate"])) for n, ln in zip(nets, lines, strict=False)]
     if shipping_minor:
@@ -105,7 +107,7 @@ def tax_items(lines: list[dict], order_discount_minor: int, shipping_minor: int,
     return items
 
 
-def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
+def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The body of PUT /api/v1/orders/{id} -> (order, errors). Totals are recomputed in the
     currency's minor units and must agree with what the storefront sent."""
     r = Reader()
@@ -203,7 +205,7 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict, list[dict]]:
     return order, r.errors
 
 
-def _check_totals(r: Reader, order: dict, given: dict[str, int], shipping_rate: Decimal) -> None:
+def _check_totals(r: Reader, order: dict[str, Any], given: dict[str, int], shipping_rate: Decimal) -> None:
     currency = order["currency"]
     lines = order["lines"]
     show = lambda minor: money.to_string(minor, currency)  # noqa: E731
@@ -260,7 +262,7 @@ def first_name(full_name: str, locale: str) -> str:
     return parts[0]
 
 
-def masked_address(address: dict | None) -> dict | None:
+def masked_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
     """City-level address for a link holder: no street lines, no name."""
     if not address:
         return None
@@ -274,7 +276,7 @@ def mask_postal_code(code: str) -> str:
     return visible + "".join("*" if c.isalnum() else c for c in code[3:])
 
 
-def cancel_deadline(placed_at: dt.datetime, policy: dict) -> dt.datetime:
+def cancel_deadline(placed_at: dt.datetime, policy: dict[str, Any]) -> dt.datetime:
     return placed_at + dt.timedelta(hours=int(policy.get("cancel_window_hours", 1)))
 
 
@@ -283,7 +285,7 @@ def can_cancel(cancelled: bool, cancel_until: dt.datetime, now: dt.datetime) -> 
     return not cancelled and now < cancel_until
 
 
-def return_window_days(policy: dict, tags: list[str]) -> int:
+def return_window_days(policy: dict[str, Any], tags: list[str]) -> int:
     days = int(policy.get("return_window_days", 30))
     for tag in tags:
         days = max(days, int(policy.get("extended_window_days_by_tag", {}).get(tag, 0)))
@@ -385,7 +387,7 @@ CROSS_SELL_DEFAULTS: dict[str, Any] = {"enabled": True, "in_emails": False, "rel
 MAX_RELATED = 12
 
 
-def read_cross_sells_settings(raw: dict | None) -> dict:
+def read_cross_sells_settings(raw: dict[str, Any] | None) -> dict[str, Any]:
     """The merchant's cross-sell settings with defaults: shown on the order page, not in emails,
     related products from the catalog unless the merchant chose others for a product."""
     raw = raw if isinstance(raw, dict) else {}
@@ -398,13 +400,13 @@ UNKNOWN_PRODUCT = "cross_sells.unknown_product"
 UNKNOWN_RELATED = "cross_sells.unknown_related"
 
 
-def validate_cross_sells_settings(body: object, known_products: set[str] | None) -> tuple[dict, list[dict]]:
+def validate_cross_sells_settings(body: object, known_products: set[str] | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """-> (clean, errors). `related` maps a product id to the ids shown with it; with
     `known_products` every id must be one of the merchant's products (and not the product itself)."""
     if not isinstance(body, dict):
         return {}, [v.field_error("cross_sells", v.NOT_OBJECT)]
     clean: dict[str, Any] = {}
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     for name in body:
         if name not in CROSS_SELL_DEFAULTS:
             errors.append(v.field_error(f"cross_sells.{name}"[:100], v.UNKNOWN_KEY))

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -21,7 +22,7 @@ def body_hash(body: object) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-async def upsert_product(merchant: Merchant, product_id: str, body: object, *, now: dt.datetime) -> tuple[bool, dict]:
+async def upsert_product(merchant: Merchant, product_id: str, body: object, *, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
     product, errors = rules.read_product(body, product_id, merchant.currency)
     if errors:
         raise ValidationFailed(errors)
@@ -104,7 +105,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
     return OrderRef(order_id, values["number"], token, created)
 
 
-async def _sync_lines(order_id: int, lines: list[dict]) -> None:
+async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
     current = {ln.line_id: ln for ln in await OrderLine.objects().output(load_json=True).where(OrderLine.order == order_id)}
     wanted = {ln["line_id"] for ln in lines}
     errors = []

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from typing import Any
 from urllib.parse import urlsplit
 
 # --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
@@ -55,7 +56,7 @@ def next_attempt(attempts: int, now: dt.datetime) -> dt.datetime | None:
     return now + dt.timedelta(seconds=delay)
 
 
-def body(event_id: str, event: str, payload: dict, created_at: dt.datetime) -> bytes:
+def body(event_id: str, event: str, payload: dict[str, Any], created_at: dt.datetime) -> bytes:
     return json.dumps({"id": event_id, "type": event, "created_at": created_at.isoformat(), "data": payload},
                       separators=(",", ":"), sort_keys=True, default=str).encode()
 

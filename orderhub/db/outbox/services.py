@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import httpx
 
@@ -23,7 +24,7 @@ from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
 from orderhub.db.tokens import new_secret
 
 
-async def notify(merchant_id: int, event: str, payload: dict, *, order_id: int | None, now: dt.datetime) -> None:
+async def notify(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int | None, now: dt.datetime) -> None:
     """Record that `event` happened, in the caller's transaction: one delivery per active endpoint
     that wants it, and the shopper's email when the event calls for one (db/emails). A rollback of
     the caller's change writes nothing; a commit guarantees delivery."""

@@ -210,11 +210,11 @@ async def store_queue(merchant_id: int, store_code: str, *, now: dt.datetime) ->
     return queue
 
 
-async def _store(merchant_id: int, store_code: str) -> dict | None:
+async def _store(merchant_id: int, store_code: str) -> dict[str, Any] | None:
     return await Store.select(Store.name, Store.timezone).where(Store.key == scoped(merchant_id, store_code)).first()
 
 
-def _name(order: dict) -> str:
+def _name(order: dict[str, Any]) -> str:
     """Staff see the full name to check against an ID."""
     return str((order.get("customer") or {}).get("name", "")) or order_rules.first_name("", order.get("locale", ""))
 
@@ -232,7 +232,7 @@ class EventView:
     kind: str
     actor: str
     at: dt.datetime
-    details: dict
+    details: dict[str, Any]
 
     @property
     def label(self) -> str | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderhub.db.errors import Conflict
@@ -334,7 +335,7 @@ class DayHours:
         return self.open is None
 
 
-def week_hours(hours: list, tz: str, now: dt.datetime) -> list[DayHours]:
+def week_hours(hours: list[Any], tz: str, now: dt.datetime) -> list[DayHours]:
     """Seven days starting today in the store's time zone; a day missing from `hours` is closed."""
     today = now.astimezone(ZoneInfo(tz)).date()
     table: dict[int, tuple[str, str]] = {}

@@ -23,24 +23,24 @@ MAX_CAR = 120
 MAX_NAME = 100
 
 
-async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
+async def _notify(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int, now: dt.datetime) -> None:
     """Through the shared outbox (signed webhook with retries, delivery log), in our transaction."""
     await notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
-async def _record(pickup_id: int, kind: str, actor: str, now: dt.datetime, details: dict | None = None) -> None:
+async def _record(pickup_id: int, kind: str, actor: str, now: dt.datetime, details: dict[str, Any] | None = None) -> None:
     await PickupEvent.insert(PickupEvent(pickup=pickup_id, kind=kind, actor=actor, at=now, details=details or {}))
 
 
 async def _sync_order(order_id: int, state: str, now: dt.datetime) -> None:
     status = rules.FULFILLMENT_STATUS[state]
-    values: dict = {Order.fulfillment_status: status, Order.updated_at: now}
+    values: dict[str, Any] = {Order.fulfillment_status: status, Order.updated_at: now}
     if rules.cancels_order(state):
         values[Order.cancelled_at] = now
     await Order.update(values).where(Order.id == order_id)
 
 
-def _payload(order: dict, pickup: dict, state: str) -> dict:
+def _payload(order: dict[str, Any], pickup: dict[str, Any], state: str) -> dict[str, Any]:
     return {"order_id": order["external_id"], "number": order["number"], "store": pickup["store_code"],
             "state": state, "pickup_deadline": _iso(pickup.get("deadline"))}
 
@@ -49,11 +49,11 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def _row(pickup_id: int) -> dict:
+async def _row(pickup_id: int) -> dict[str, Any]:
     return await Pickup.select().where(Pickup.id == pickup_id).first()
 
 
-async def _ensure_row(order_id: int, *, now: dt.datetime) -> dict:
+async def _ensure_row(order_id: int, *, now: dt.datetime) -> dict[str, Any]:
     async with engine.write():
         row = await Pickup.select().where(Pickup.order == order_id).first()
         if row is not None:
@@ -102,7 +102,7 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
         pickup = await _ensure_row(order["id"], now=now)
         current = pickup["state"]
         rules.check_move("merchant", current, status)
-        values: dict = {}
+        values: dict[str, Any] = {}
         if rules.takes_ready_times(status):
             ready = ready_at or pickup["ready_at"] or now
             if deadline is None:
@@ -136,7 +136,9 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
 
 # --- shopper (hub page) --------------------------------------------------------------------------
 
-async def _shopper_move(order_id: int, target: str, values: dict, details: dict, *, now: dt.datetime) -> PickupView:
+async def _shopper_move(
+    order_id: int, target: str, values: dict[str, Any], details: dict[str, Any], *, now: dt.datetime
+) -> PickupView:
     async with engine.write():
         pickup = await _ensure_row(order_id, now=now)
         current = pickup["state"]
@@ -175,7 +177,7 @@ def _text_errors(field_name: str, text: str, max_len: int) -> list[dict[str, str
     return errors
 
 
-def read_on_the_way(form: dict) -> int:
+def read_on_the_way(form: dict[str, Any]) -> int:
     raw = str(form.get("eta_minutes") or "").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
         _refuse([_field_error("eta_minutes", "pickup.eta_required", "Choose when you will arrive.")])
@@ -188,7 +190,7 @@ async def on_the_way(order_id: int, eta_minutes: int, *, now: dt.datetime) -> Pi
                                {"eta": eta.isoformat()}, now=now)
 
 
-def read_arrival(form: dict, bays: list[str]) -> tuple[str, str]:
+def read_arrival(form: dict[str, Any], bays: list[str]) -> tuple[str, str]:
     bay = str(form.get("bay") or "").strip()
     car = str(form.get("car") or "").strip()
     errors = []
@@ -206,7 +208,7 @@ async def arrived(order_id: int, bay: str, car: str, *, now: dt.datetime) -> Pic
                                now=now)
 
 
-def read_alternate(form: dict) -> str:
+def read_alternate(form: dict[str, Any]) -> str:
     name = str(form.get("alternate_name") or "").strip()
     _refuse(_text_errors("alternate_name", name, MAX_NAME))
     return name
@@ -236,7 +238,7 @@ async def find_for_staff(clerk: Clerk, code: str) -> PickupView:
     return view_of(pickup)
 
 
-async def _at_store(clerk: Clerk, pickup_id: int) -> dict:
+async def _at_store(clerk: Clerk, pickup_id: int) -> dict[str, Any]:
     pickup = await Pickup.select().where(
         (Pickup.id == pickup_id) & (Pickup.merchant == clerk.merchant_id) & (Pickup.store_code == clerk.store_code)
     ).first()

@@ -23,11 +23,11 @@ from orderhub.db.returns.tables import Claim, ClaimItem, ClaimPhoto
 # the claim vocabulary (kinds, resolutions, states) and what each allows live in rules.py
 
 
-def check_claim(facts: queries.OrderFacts, data: dict, *, photos: int) -> dict:
+def check_claim(facts: queries.OrderFacts, data: dict[str, Any], *, photos: int) -> dict[str, Any]:
     """The shopper's form -> a clean claim, or ValidationFailed with field paths and codes. Only
     delivered units that were not asked back already can be claimed (final-sale lines too: a broken
     item is broken)."""
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     items: dict[str, int] = {}
     for line_id, qty in (data.get("items") or {}).items():
         line = facts.line(line_id)
@@ -58,7 +58,7 @@ def check_claim(facts: queries.OrderFacts, data: dict, *, photos: int) -> dict:
     return {"items": items, "kind": kind, "description": description.strip()}
 
 
-async def open_claim(order_id: int, data: dict, *, photos: list[tuple[bytes, str]], idempotency_key: str,
+async def open_claim(order_id: int, data: dict[str, Any], *, photos: list[tuple[bytes, str]], idempotency_key: str,
                      now: dt.datetime) -> int:
     """Record a claim (idempotent by key). `photos` are already cleaned pictures (orderhub.images)."""
     key = scoped(order_id, idempotency_key)
@@ -75,7 +75,7 @@ async def open_claim(order_id: int, data: dict, *, photos: list[tuple[bytes, str
         raise
 
 
-async def _open(order_id: int, key: str, data: dict, *, photos: list[tuple[bytes, str]], now: dt.datetime) -> int:
+async def _open(order_id: int, key: str, data: dict[str, Any], *, photos: list[tuple[bytes, str]], now: dt.datetime) -> int:
     async with engine.write():
         found = await Claim.select(Claim.id).where(Claim.key == key).first()
         if found:
@@ -154,7 +154,7 @@ async def resolve(merchant_id: int, claim_id: int, resolution: str, *, note: str
     return view
 
 
-async def _replace(claim: dict, *, now: dt.datetime) -> ReplacementView:
+async def _replace(claim: dict[str, Any], *, now: dt.datetime) -> ReplacementView:
     items = await ClaimItem.select().where(ClaimItem.claim == claim["id"])
     lines = {ln["id"]: ln for ln in await OrderLine.select(OrderLine.id, OrderLine.product_id, OrderLine.variant).where(
         OrderLine.id.is_in([i["line"] for i in items]))}

@@ -27,7 +27,7 @@ class OrderFacts:
     number: str
     currency: str
     timezone: str
-    policy: dict
+    policy: dict[str, Any]
     tags: list[str]
     promised_date: dt.date | None
     fulfillment_status: str

@@ -65,7 +65,7 @@ class ReplacementView:
                            "quantity": i.quantity} for i in self.items]}
 
 
-async def _variant(merchant_id: int, product_id: str, sku: str) -> dict | None:
+async def _variant(merchant_id: int, product_id: str, sku: str) -> dict[str, Any] | None:
     product = await Product.select(Product.variants).output(load_json=True).where(
         Product.key == scoped(merchant_id, product_id)).first()
     return next((v for v in (product or {}).get("variants") or [] if v.get("sku") == sku), None)
@@ -81,7 +81,7 @@ async def reserved(merchant_id: int, skus: list[str]) -> dict[str, int]:
     return {r["sku"]: r["reserved"] for r in rows}
 
 
-def free_units(variant: dict, held: int) -> int | None:
+def free_units(variant: dict[str, Any], held: int) -> int | None:
     """Units that can still be promised: None when the catalog gives no count (in stock, unlimited)."""
     if not variant.get("in_stock", True):
         return 0

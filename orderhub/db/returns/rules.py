@@ -98,12 +98,12 @@ def withdrawn(status: str) -> bool:
 SHIP_WITHIN_DAYS = 14
 
 
-def ship_within_days(policy: dict) -> int:
+def ship_within_days(policy: dict[str, Any]) -> int:
     value = (policy or {}).get("return_ship_within_days")
     return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365 else SHIP_WITHIN_DAYS
 
 
-def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict) -> bool:
+def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict[str, Any]) -> bool:
     """An approved return whose item was never sent within the policy's days."""
     return status == APPROVED and not keep_item and now - approved_at >= dt.timedelta(days=ship_within_days(policy))
 
@@ -165,7 +165,7 @@ def window_start(delivered_at: dt.datetime | None, promised_date: dt.date | None
     return promised_date
 
 
-def eligibility(line: LineFacts, *, policy: dict, tags: list[str], promised_date: dt.date | None,
+def eligibility(line: LineFacts, *, policy: dict[str, Any], tags: list[str], promised_date: dt.date | None,
                 now: dt.datetime, timezone: str = "UTC") -> Eligibility:
     """How many units of a line can still be asked back (delivered minus already requested), and
     until when (the deadline is the last day, inclusive, in the merchant's time zone)."""
@@ -188,11 +188,11 @@ def eligibility(line: LineFacts, *, policy: dict, tags: list[str], promised_date
     return Eligibility(left, "" if left else ALL_RETURNED, deadline)
 
 
-def photo_required(policy: dict, reason: str) -> bool:
+def photo_required(policy: dict[str, Any], reason: str) -> bool:
     return reason in (policy.get("photo_required_reasons") or [])
 
 
-def fee_minor(policy: dict, method: str, resolution: str, currency: str) -> int:
+def fee_minor(policy: dict[str, Any], method: str, resolution: str, currency: str) -> int:
     """The return fee for a method: waived for free methods, for store credit and for exchanges."""
     if resolution in ("store_credit", "exchange") or method in (policy.get("free_return_methods") or []):
         return 0
@@ -208,7 +208,7 @@ class ExchangeOption:
     option: str
 
 
-def exchange_options(product_variants: list[dict], current_sku: str, unit_price_minor: int,
+def exchange_options(product_variants: list[dict[str, Any]], current_sku: str, unit_price_minor: int,
                      currency: str) -> list[ExchangeOption]:
     """Other in-stock variants of the same product at the same price."""
     out = []
@@ -262,7 +262,7 @@ class Breakdown:
     #: money back to the payment (or store credit, bonus included)
     total_minor: int
     #: {rate: (amount, tax)} of goods and shipping refunded, for credit notes
-    by_rate: dict = field(default_factory=dict)
+    by_rate: dict[str, Any] = field(default_factory=dict)
 
     def part(self, kind: str) -> int:
         return sum(p.amount_minor for p in self.parts if p.kind == kind)
@@ -299,7 +299,7 @@ def order_taxes(order: OrderMoney, nets: list[int]) -> tuple[list[int], int]:
 
 
 def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, resolution: str, method: str,
-                     policy: dict, already_refunded_minor: int = 0, shipping_already_refunded: bool = False,
+                     policy: dict[str, Any], already_refunded_minor: int = 0, shipping_already_refunded: bool = False,
                      previously_returned: dict[str, int] | None = None) -> Breakdown:
     """Exact refund for returning `items` ({line_id: units}). Units already returned before
     (`previously_returned`, defaults to the lines' requested counters) count first, so that many
@@ -368,7 +368,7 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
                      {rate: (v[0], v[1]) for rate, v in sorted(by_rate.items(), reverse=True)})
 
 
-def breakdown_json(b: Breakdown) -> dict:
+def breakdown_json(b: Breakdown) -> dict[str, Any]:
     return {
         "currency": b.currency,
         "items": [{"line_id": a.line_id, "quantity": a.quantity, "amount_minor": a.amount_minor,
@@ -380,7 +380,7 @@ def breakdown_json(b: Breakdown) -> dict:
     }
 
 
-def auto_approve(reason: str, total_minor: int, policy: dict, currency: str) -> bool:
+def auto_approve(reason: str, total_minor: int, policy: dict[str, Any], currency: str) -> bool:
     """Approve without review unless the merchant asks to review the reason or the value is high."""
     review = policy.get("review_reasons", ["other"])
     limit = policy.get("auto_approve_under")
@@ -551,7 +551,7 @@ class Choice:
     bonus_percent: int = 0
 
 
-def reason_choices(policy: dict) -> list[Choice]:
+def reason_choices(policy: dict[str, Any]) -> list[Choice]:
     return [Choice(r, photo_needed=photo_required(policy, r)) for r in REASONS]
 
 
@@ -560,7 +560,7 @@ def resolution_choices(*, can_exchange: bool, bonus_percent: int) -> list[Choice
                    bonus_percent=bonus_percent if offers_bonus(r, bonus_percent) else 0) for r in RESOLUTIONS]
 
 
-def store_credit_bonus_percent(policy: dict) -> int:
+def store_credit_bonus_percent(policy: dict[str, Any]) -> int:
     return int(policy.get("store_credit_bonus_percent") or 0)
 
 
@@ -575,7 +575,7 @@ class LineChoice:
     deadline: dt.date | None = None
 
 
-def returnable_lines(lines: list[LineFacts], *, policy: dict, tags: list[str], promised_date: dt.date | None,
+def returnable_lines(lines: list[LineFacts], *, policy: dict[str, Any], tags: list[str], promised_date: dt.date | None,
                      now: dt.datetime, timezone: str) -> list[LineChoice]:
     out = []
     for ln in lines:

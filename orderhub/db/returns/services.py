@@ -28,9 +28,9 @@ def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
-def check_request(facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool) -> dict:
+def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool) -> dict[str, Any]:
     """The wizard's answers -> a clean request, or ValidationFailed with field paths and codes."""
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     items: dict[str, int] = {}
     for line_id, qty in (data.get("items") or {}).items():
         line = facts.line(line_id)
@@ -70,13 +70,13 @@ def check_request(facts: queries.OrderFacts, data: dict, *, now: dt.datetime, ha
             "method": method, "store_code": data.get("store_code") or "", "exchange": data.get("exchange") or {}}
 
 
-def check_step(step: str, facts: queries.OrderFacts, data: dict, *, now: dt.datetime, has_photo: bool,
+def check_step(step: str, facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool,
                exchange_options: dict[str, list[rules.ExchangeOption]] | None = None,
-               store_codes: list[str] | None = None) -> list[dict]:
+               store_codes: list[str] | None = None) -> list[dict[str, Any]]:
     """Errors of one wizard step (field paths as in check_request)."""
     try:
         check_request(facts, data, now=now, has_photo=has_photo)
-        errors: list[dict] = []
+        errors: list[dict[str, Any]] = []
     except ValidationFailed as e:
         errors = e.errors
     fields = rules.STEP_FIELDS.get(step, ())
@@ -94,7 +94,7 @@ def check_step(step: str, facts: queries.OrderFacts, data: dict, *, now: dt.date
     return mine
 
 
-async def preview(facts: queries.OrderFacts, clean: dict) -> rules.Breakdown:
+async def preview(facts: queries.OrderFacts, clean: dict[str, Any]) -> rules.Breakdown:
     refunded, shipping_done = await queries.refunded_so_far(facts.order_id)
     return rules.refund_breakdown(
         facts.money, clean["items"], reason=clean["reason"], resolution=clean["resolution"], method=clean["method"],
@@ -102,7 +102,7 @@ async def preview(facts: queries.OrderFacts, clean: dict) -> rules.Breakdown:
     )
 
 
-async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.datetime,
+async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, now: dt.datetime,
                  photo_ids: list[int] | None = None) -> int:
     """Create the return request. The same idempotency key twice -> the same return; the lines'
     requested counters are raised atomically, so parallel submissions never ask back more than
@@ -171,7 +171,7 @@ async def submit(order_id: int, data: dict, *, idempotency_key: str, now: dt.dat
         raise
 
 
-async def _hold_exchange(facts: queries.OrderFacts, return_id: int, clean: dict, *, now: dt.datetime) -> None:
+async def _hold_exchange(facts: queries.OrderFacts, return_id: int, clean: dict[str, Any], *, now: dt.datetime) -> None:
     """Hold the chosen variants (same product, same price, in stock) for the exchange; the whole
     request is refused when one has just sold out."""
     items = []
@@ -199,7 +199,7 @@ async def _by_key(key: str) -> int | None:
     return row["id"] if row else None
 
 
-async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict | None = None) -> None:
+async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict[str, Any] | None = None) -> None:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
     try:
         target = rules.next_status(req["status"], action, keep_item=req["keep_item"], resolution=req["resolution"])
@@ -255,7 +255,7 @@ async def _mark_order_returned(order_id: int) -> None:
 
 
 async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime,
-                     extra: dict | None = None) -> ReturnView:
+                     extra: dict[str, Any] | None = None) -> ReturnView:
     """A merchant's move (approve, reject, ship, receive, refund, exchange); Conflict when the state
     does not allow it. `extra` sets carrier/tracking_number with `ship`."""
     async with engine.write():

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -66,7 +67,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 async def fetch_tracking(client: httpx.AsyncClient, provider: Provider, carrier: str, tracking_number: str, *,
-                         limiter: RateLimiter, sleep: Sleep = asyncio.sleep) -> dict | None:
+                         limiter: RateLimiter, sleep: Sleep = asyncio.sleep) -> dict[str, Any] | None:
     """The provider's events for one parcel, or None when it does not know the parcel (404)."""
     url = f"{provider.base_url}/trackings/{quote(carrier, safe='')}/{quote(tracking_number, safe='')}"
     headers = {"Authorization": f"Bearer {provider.api_key}", "Accept": "application/json"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Any
 
 from orderhub.db import demo_context as demo
 from orderhub.db import engine
@@ -23,7 +24,7 @@ def _iso(at: dt.datetime) -> str:
     return at.isoformat()
 
 
-def _shifted(data: dict, end: dt.datetime) -> dict:
+def _shifted(data: dict[str, Any], end: dt.datetime) -> dict[str, Any]:
     """The fixture with every time moved so that its last event happened at `end`."""
     data = copy.deepcopy(data)
     last = max(dt.datetime.fromisoformat(e["occurred_at"]) for e in data["events"])
@@ -41,7 +42,7 @@ def _shifted(data: dict, end: dt.datetime) -> dict:
     return data
 
 
-def _made_up(state: str, carrier: str, number: str, lines: list[dict], now: dt.datetime, jp: bool) -> dict:
+def _made_up(state: str, carrier: str, number: str, lines: list[dict[str, Any]], now: dt.datetime, jp: bool) -> dict[str, Any]:
     """A realistic timeline ending in `state`."""
     tz = dt.timezone(dt.timedelta(hours=9)) if jp else dt.timezone(dt.timedelta(hours=-5))
     here = now.astimezone(tz)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import httpx
 
@@ -36,7 +37,7 @@ async def _announce(order_id: int, final: bool) -> None:
 
 
 async def poll_once(provider: Provider, client: httpx.AsyncClient, now: dt.datetime, *,
-                    limiter: RateLimiter | None = None, every: dt.timedelta = dt.timedelta(minutes=15)) -> dict:
+                    limiter: RateLimiter | None = None, every: dt.timedelta = dt.timedelta(minutes=15)) -> dict[str, Any]:
     """One round: {"polled", "accepted", "duplicates", "failed"}."""
     limiter = limiter or _limiters.setdefault(provider.base_url, RateLimiter(provider.rate_per_second))
     totals = {"polled": 0, "accepted": 0, "duplicates": 0, "failed": 0}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.merchants.tables import Merchant
@@ -106,7 +107,9 @@ class TrackingPage:
     waiting_items: int
 
 
-def _shipment_view(row: dict, events: list[dict], lines: dict[str, dict], now: dt.datetime | None, tz: str) -> ShipmentView:
+def _shipment_view(
+    row: dict[str, Any], events: list[dict[str, Any]], lines: dict[str, dict[str, Any]], now: dt.datetime | None, tz: str
+) -> ShipmentView:
     items = []
     for ln in row["lines"]:
         line = lines.get(ln["line_id"], {})
@@ -137,7 +140,7 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str) -> T
         lines = {ln["line_id"]: ln for ln in await OrderLine.select(
             OrderLine.line_id, OrderLine.title, OrderLine.variant, OrderLine.quantity, OrderLine.image_url).where(
             OrderLine.order == order_id)}
-        events: dict[int, list[dict]] = {s["id"]: [] for s in ships}
+        events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
             for ev in await TrackingEvent.select().where(TrackingEvent.shipment.is_in(list(events))):
                 events[ev["shipment"]].append(ev)

@@ -224,7 +224,7 @@ def _text(r: Reader, value: Any, field: str, limit: int) -> str:
     return value.strip()
 
 
-def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[str, int]) -> tuple[dict, list]:
+def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[str, int]) -> tuple[dict[str, Any], list[Any]]:
     """A shipment PUT body -> (values, errors). `order_lines` maps line id -> ordered quantity;
     `other_shipments` maps line id -> quantity already in the order's other shipments."""
     r = Reader()
@@ -238,7 +238,7 @@ def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[
         r.error("tracking_number", "must be 5 to 64 letters, digits, spaces or dashes")
         number = ""
     lines_in = body.get("lines")
-    lines: list[dict] = []
+    lines: list[dict[str, Any]] = []
     if not isinstance(lines_in, list) or not lines_in:
         r.error("lines", "must list the shipped lines: [{\"line_id\", \"quantity\"}]")
     else:
@@ -271,7 +271,7 @@ def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[
             "estimate": estimate}, []
 
 
-def read_events(body: Any) -> tuple[dict, list]:
+def read_events(body: Any) -> tuple[dict[str, Any], list[Any]]:
     """`{"carrier", "tracking_number", "events": [...]}` -> ({carrier, tracking_number, events}, errors)."""
     r = Reader()
     if not isinstance(body, dict):
@@ -284,7 +284,7 @@ def read_events(body: Any) -> tuple[dict, list]:
         r.error("tracking_number", "must be 5 to 64 letters, digits, spaces or dashes")
         number = ""
     raw = body.get("events")
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     if not isinstance(raw, list):
         r.error("events", "must be a list")
         raw = []
@@ -298,7 +298,7 @@ def read_events(body: Any) -> tuple[dict, list]:
     return {"carrier": carrier, "tracking_number": number.strip(), "events": events}, []
 
 
-def read_event(r: Reader, ev: Any, field: str) -> dict:
+def read_event(r: Reader, ev: Any, field: str) -> dict[str, Any]:
     if not isinstance(ev, dict):
         r.error(field, "must be an object")
         return {}
@@ -336,16 +336,16 @@ class State:
     estimate: dt.date | None
 
 
-def _order_key(ev: dict) -> tuple:
+def _order_key(ev: dict[str, Any]) -> tuple[Any, ...]:
     return (ev["occurred_at"], PROGRESS.get(ev["status"], 0), ev.get("event_id", ""))
 
 
-def timeline(events: Iterable[dict]) -> list[dict]:
+def timeline(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events in the order they happened (a late arrival takes its place), newest first."""
     return sorted(events, key=_order_key, reverse=True)
 
 
-def current_state(events: Sequence[dict], shipment_estimate: dt.date | None) -> State:
+def current_state(events: Sequence[dict[str, Any]], shipment_estimate: dt.date | None) -> State:
     """The status is the latest event's by occurred_at (ties: the further status wins). Once
     delivered, only a later returned_to_sender or exception moves it on: a stray in-transit scan
     after delivery never moves a shipment backwards."""

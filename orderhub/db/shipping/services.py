@@ -16,6 +16,7 @@ import json
 import logging
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -37,7 +38,7 @@ class Ingest:
     #: order id -> True when every shipment of that order is final (the page can stop listening)
     orders: dict[int, bool] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "duplicates": self.duplicates}
 
 
@@ -72,12 +73,12 @@ async def _lock_order(order_id: int) -> None:
         await Order.select(Order.id).where(Order.id == order_id).lock_rows()
 
 
-async def _notify(merchant_id: int, event: str, payload: dict, *, order_id: int, now: dt.datetime) -> None:
+async def _notify(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int, now: dt.datetime) -> None:
     """Through the outbox (emails and merchant webhooks), inside the caller's transaction."""
     await outbox.notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
-def _payload(ship: dict, state: rules.State) -> dict:
+def _payload(ship: dict[str, Any], state: rules.State) -> dict[str, Any]:
     return {
         "shipment_id": ship["external_id"], "carrier": ship["carrier"], "tracking_number": ship["tracking_number"],
         "status": state.status, "substatus": state.substatus,
@@ -87,7 +88,7 @@ def _payload(ship: dict, state: rules.State) -> dict:
 
 
 async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str, body: object, *,
-                          now: dt.datetime) -> tuple[bool, dict, int]:
+                          now: dt.datetime) -> tuple[bool, dict[str, Any], int]:
     """PUT a shipment of an order: (created, the shipment as stored, order id). Same body twice changes nothing."""
     if not (0 < len(shipment_id) <= 100):
         raise ValidationFailed([{"field": "shipment_id", "message": "must be 1 to 100 characters"}])
@@ -142,7 +143,7 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
     return created, _shipment_json(stored), order["id"]
 
 
-def _shipment_json(row: dict) -> dict:
+def _shipment_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["external_id"], "carrier": row["carrier"], "tracking_number": row["tracking_number"],
         "lines": row["lines"], "shipped_at": row["shipped_at"].isoformat() if row["shipped_at"] else None,
@@ -159,7 +160,7 @@ async def ingest_events(merchant_id: int, body: object, *, source: str, now: dt.
     return await ingest_parsed(merchant_id, data, source=source, now=now)
 
 
-async def ingest_parsed(merchant_id: int, data: dict, *, source: str, now: dt.datetime) -> Ingest:
+async def ingest_parsed(merchant_id: int, data: dict[str, Any], *, source: str, now: dt.datetime) -> Ingest:
     result = Ingest()
     tkey = rules.tracking_key(merchant_id, data["carrier"], data["tracking_number"])
     async with _one_writer(), engine.write():
@@ -169,7 +170,7 @@ async def ingest_parsed(merchant_id: int, data: dict, *, source: str, now: dt.da
                            field="tracking_number")
         for order_id in sorted({s["order"] for s in ships}):
             await _lock_order(order_id)
-        fresh: dict[str, dict] = {}
+        fresh: dict[str, dict[str, Any]] = {}
         for ev in data["events"]:
             if ev["event_id"] in fresh:
                 result.duplicates += 1
@@ -203,8 +204,8 @@ async def ingest_parsed(merchant_id: int, data: dict, *, source: str, now: dt.da
     return result
 
 
-async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate, before: dict | None,
-                     merchant_id: int, order_id: int, row: dict | None = None) -> rules.State:
+async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate, before: dict[str, Any] | None,
+                     merchant_id: int, order_id: int, row: dict[str, Any] | None = None) -> rules.State:
     ship = row or await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
     where = TrackingEvent.shipment == ship_id
     if ship["status_at"] is not None:
