@@ -17,6 +17,7 @@ from orderhub.db import engine as db_engine
 from orderhub.db.clock import system_clock
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.services import create_merchant, create_user
+from orderhub.db.orders import versions as hub_versions
 from orderhub.demo import scale
 from orderhub.emails import preview as email_preview
 from orderhub.settings import Settings, SettingsError
@@ -39,6 +40,7 @@ async def migrate(settings: Settings) -> None:
         result = await run_forwards(app_name="all", migration_id="all", fake=False)
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
+    await hub_versions.install()
 
 
 def cmd_migrate(settings: Settings, args) -> int:

@@ -53,6 +53,7 @@ from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
+from orderhub.site.pagecache import PageCache
 from orderhub.site.pickup.routes import PickupController
 from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         "clock": clock,
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
+        "page_cache": PageCache(settings.page_cache_entries),
         "lookup_limits": {
             "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
             "order": Limiter(settings.lookup_limit, settings.lookup_window_seconds),

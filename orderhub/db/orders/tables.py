@@ -65,6 +65,10 @@ class Order(Table, tablename="orders"):
     token_hash = Varchar(length=64, unique=True)
     token_generation = Integer(default=1)
     version = Integer(default=1)
+    #: bumped by database triggers whenever anything a hub page shows changes (this row, its lines,
+    #: shipments and events, pickup, returns, claims, feedback, receipts): the page cache's key
+    #: (orderhub/db/orders/versions.py)
+    hub_version = BigInt(default=1)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

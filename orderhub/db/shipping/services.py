@@ -264,9 +264,10 @@ async def _update_order(order_id: int) -> bool:
     return bool(ships) and all(rules.is_final(s["status"]) for s in ships)
 
 
-async def record_view(merchant_id: int, order_id: int, *, now: dt.datetime) -> None:
-    async with engine.write():
-        await TrackingView.insert(TrackingView(merchant=merchant_id, order=order_id, viewed_at=now))
+def tracking_view(merchant_id: int, order_id: int, *, now: dt.datetime) -> TrackingView:
+    """A shopper looked at the tracking page (the anxious-shopper signal); the site keeps these in
+    its analytics buffer, written once a second."""
+    return TrackingView(merchant=merchant_id, order=order_id, viewed_at=now)
 
 
 @dataclass(frozen=True)

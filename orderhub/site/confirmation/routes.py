@@ -16,6 +16,7 @@ from orderhub.site.confirmation import presenter
 from orderhub.site.confirmation.summary import hub_summary
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"
@@ -38,7 +39,7 @@ class ConfirmationController(Controller):
 
     path = "/o/{token:str}"
 
-    @get("/", name="hub", middleware=[read_scope])
+    @get("/", name="hub", middleware=[page_cache(SECTION), read_scope])
     async def hub(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         summary = await hub_summary(hub)
         status = presenter.status_of(hub.order, summary.get("shipment_statuses"), summary.get("pickup_state"))
@@ -52,8 +53,6 @@ class ConfirmationController(Controller):
             payment_label=presenter.payment_label(hub.order.payment),
             summary=summary,
         )
-        request.app.state.analytics.add(hub.merchant.id, analytics_rules.VISIT, order_id=hub.order.id,
-                                        section=SECTION, now=now)
         return page(request, TEMPLATE, "summary", context)
 
     @get("/cross-sells", name="cross-sells", middleware=[read_scope])

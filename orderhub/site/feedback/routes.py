@@ -24,6 +24,7 @@ from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
 from orderhub.site.feedback.words import WORDS, field_errors, photo_error, too_many_photos
 from orderhub.site.hub.context import hub_context
+from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/feedback/feedback.html.jinja"
@@ -86,7 +87,7 @@ class FeedbackController(Controller):
         ctx = card_context(request, hub, fb, origin=origin, errors=errors, values=values, notice=notice)
         return page(request, TEMPLATE, "survey", ctx, status_code=status_code)
 
-    @get("/", name="feedback", middleware=[read_scope])
+    @get("/", name="feedback", middleware=[page_cache("feedback"), read_scope])
     async def section(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         fb = await queries.for_order(hub.order.id, now=now)
         return page(request, TEMPLATE, "survey", card_context(request, hub, fb))

@@ -3,6 +3,7 @@ shares (brand, navigation, language links, CSRF token)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from orderhub.components import i18n
 from orderhub.components.urls import href
 from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders.queries import Hub, load_hub
+from orderhub.db.shipping import services as shipping_services
 from orderhub.site import sections
 from orderhub.site.rendering import wants_partial
 
@@ -64,9 +66,24 @@ def is_visit(request: Request) -> bool:
     return request.method == "GET" and not wants_partial(request)
 
 
+#: sections whose GET page the page cache serves; it counts their visits itself, hits and misses alike
+CACHED_SECTIONS = frozenset({"confirmation", "tracking", "pickup", "returns", "feedback"})
+
+
+def record_visit(state: Any, section: str, merchant_id: int, order_id: int, now: dt.datetime) -> None:
+    """A full-page view of a hub section: a visit on the merchant dashboard, and for tracking the
+    anxious-shopper signal (a tracking view); both kept in the analytics buffer (no write here)."""
+    analytics = getattr(state, "analytics", None)
+    if analytics is None:
+        return
+    analytics.add(merchant_id, analytics_rules.VISIT, order_id=order_id, section=section, now=now)
+    if section == "tracking":
+        analytics.keep(shipping_services.tracking_view(merchant_id, order_id, now=now))
+
+
 def _count_visit(request: Request, hub: Hub, current: str) -> None:
-    """A visit of a hub section, for the dashboard. The confirmation page records its own visit."""
-    if current == "confirmation" or not is_visit(request):
+    """A visit of a hub section page the page cache does not serve (it counts its own)."""
+    if current in CACHED_SECTIONS or not is_visit(request):
         return
     analytics = getattr(request.app.state, "analytics", None)
     if analytics is not None:

@@ -27,6 +27,7 @@ from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/pickup/pickup.html.jinja"
@@ -88,7 +89,7 @@ class PickupController(Controller):
             status = live.STOP_POLLING
         return page(request, TEMPLATE, "state", context, status_code=status, push_url=base if push else None)
 
-    @get("/", name="pickup", middleware=[read_scope])
+    @get("/", name="pickup", middleware=[page_cache("pickup"), read_scope])
     async def show(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         return await self._render(request, _pickup_hub(hub), now)
 

@@ -23,6 +23,7 @@ from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
 
@@ -71,7 +72,7 @@ class ReturnsController(Controller):
 
     # -- overview and detail -----------------------------------------------------------------
 
-    @get("/", name="returns", middleware=[read_scope])
+    @get("/", name="returns", middleware=[page_cache("returns"), read_scope])
     async def overview(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         facts = await queries.order_facts(hub.order.id)
         views = await queries.returns_for_order(hub.order.id)

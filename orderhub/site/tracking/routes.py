@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get
-from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.response import ServerSentEvent, Template
 
 from orderhub.components.i18n import ngettext
-from orderhub.db import engine
 from orderhub.db.orders.queries import Hub
-from orderhub.db.shipping import queries, services
+from orderhub.db.shipping import queries
 from orderhub.db.shipping.queries import TrackingPage
 from orderhub.site import live
-from orderhub.site.hub.context import hub_context, is_visit
+from orderhub.site.deps import read_scope
+from orderhub.site.hub.context import hub_context
+from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.tracking import presenter
 
@@ -53,12 +53,11 @@ async def shipments_summary(hub: Hub) -> dict:
 class TrackingController(Controller):
     path = "/o/{token:str}/tracking"
 
-    @get("/", name="tracking")
+    @get("/", name="tracking", middleware=[page_cache("tracking"), read_scope])
     async def tracking(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         if not hub.order.ships:
             raise NotFoundException()
-        async with engine.read():
-            tracking = await queries.tracking_page(hub.order.id, now=now, tz=hub.order.timezone)
+        tracking = await queries.tracking_page(hub.order.id, now=now, tz=hub.order.timezone)
         partial = wants_partial(request)
         base = f"/o/{hub.token}/tracking"
         context = hub_context(
@@ -68,11 +67,7 @@ class TrackingController(Controller):
             events_url=f"{base}/events",
         )
         status = live.STOP_POLLING if partial and tracking.all_final else 200
-        response = page(request, TEMPLATE, "shipments", context, status_code=status)
-        if is_visit(request):
-            # the view counts for the anxious-shopper signal; written once the page has been sent
-            response.background = BackgroundTask(services.record_view, hub.merchant.id, hub.order.id, now=now)
-        return response
+        return page(request, TEMPLATE, "shipments", context, status_code=status)
 
     @get("/events", name="tracking-events")
     async def events(self, request: Request, hub: Hub) -> ServerSentEvent:

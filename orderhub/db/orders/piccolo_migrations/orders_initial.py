@@ -82,6 +82,7 @@ TABLES = {
         ("token_hash", Varchar, {"length": 64, "unique": True}),
         ("token_generation", Integer, {"default": 1}),
         ("version", Integer, {"default": 1}),
+        ("hub_version", BigInt, {"default": 1}),
         ("created_at", Timestamptz, {}),
         ("updated_at", Timestamptz, {}),
     ],

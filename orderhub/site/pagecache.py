@@ -1,0 +1,193 @@
+"""The hub pages' cache: a rendered section page is kept and served again until anything it shows
+changes.
+
+Keyed on the order's hub version and the merchant's version (orderhub/db/orders/versions.py, read
+from the database in one statement on every request, so a change made by any process or host is
+seen at once), the page language, the path and query, full page or htmx partial, and the minute
+(relative dates and merchant-wide catalog and store details are never more than a minute old).
+A hit costs that one statement instead of the hub's queries, presenters and template.
+
+Per-request parts are not cached: the page is rendered with a placeholder where the CSRF token
+goes, and each answer gets its own token; the language links are part of the key (path and query).
+Visits are counted by the route's section, on hits and misses alike (`hub.context.record_visit`).
+Only 200 answers (and 286, "stop polling") without a Set-Cookie are kept; a miss is answered with
+exactly the page it stores. Bounded by entries and bytes, least recently used out first.
+
+Use it on a hub section's GET page route, outside its read scope:
+``@get("/", middleware=[page_cache("tracking"), read_scope])``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
+
+from orderhub.components import i18n
+from orderhub.db.orders import versions
+from orderhub.site.hub.context import record_visit
+
+#: stands in for the CSRF token in stored pages (as long as a real one, so lengths rarely change)
+PLACEHOLDER = "csrfslot" + secrets.token_hex(28)
+_KEPT_STATUSES = (200, 286)
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class PageCache:
+    """Least-recently-used pages, bounded by count and by bytes."""
+
+    def __init__(self, max_entries: int = 2000, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> Entry | None:
+        entry = self._pages.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self._pages.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: tuple[Any, ...], entry: Entry) -> None:
+        if self.max_entries <= 0 or len(entry.body) > self.max_bytes // 4:
+            return
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._pages[key] = entry
+        self._bytes += len(entry.body)
+        while len(self._pages) > self.max_entries or self._bytes > self.max_bytes:
+            _, dropped = self._pages.popitem(last=False)
+            self._bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _query_lang(query: bytes) -> str | None:
+    for part in query.split(b"&"):
+        if part.startswith(b"lang="):
+            return part[5:].decode("latin-1")
+    return None
+
+
+def _partial(scope: Scope) -> bool:
+    """The same decision as `rendering.wants_partial`, from the raw headers."""
+    return (_header(scope, b"hx-request") == "true" and _header(scope, b"hx-request-type") == "partial"
+            and _header(scope, b"hx-history-restore-request") != "true")
+
+
+def _entry_app(entry: Entry) -> ASGIApp:
+    """An ASGI app answering with `entry`, the CSRF token of this request in the placeholder's place."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        token = ScopeState.from_scope(scope).csrf_token
+        body = entry.body.replace(PLACEHOLDER.encode(), token.encode() if isinstance(token, str) else b"")
+        headers = [*entry.headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return answer
+
+
+def _as_route_answers(litestar_app: Any, app: ASGIApp) -> ASGIApp:
+    """`app` behind the same CSRF and compression layers Litestar puts in front of every route
+    (they sit inside route middleware): the CSRF cookie is set for a new visitor, and the page is
+    compressed for a client that accepts it."""
+    if litestar_app.csrf_config:
+        app = CSRFMiddleware(app=app, config=litestar_app.csrf_config)
+    if litestar_app.compression_config:
+        app = litestar_app.compression_config.middleware_class(app=app, config=litestar_app.compression_config)
+    return app
+
+
+def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
+    """Route middleware caching the GET page of hub section `section` (see the module's text)."""
+
+    def middleware_factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            litestar_app = scope["litestar_app"]
+            state = litestar_app.state
+            cache: PageCache | None = getattr(state, "page_cache", None)
+            if scope.get("method") != "GET" or cache is None:
+                await app(scope, receive, send)
+                return
+            stamp = await versions.hub_stamp(scope["path_params"].get("token", ""), state.token_key)
+            if stamp is None:  # the same 404 as every bad token, rendered by the route
+                await app(scope, receive, send)
+                return
+            query: bytes = scope.get("query_string", b"")
+            lang = i18n.negotiate(_query_lang(query), stamp.order_locale, _header(scope, b"accept-language"),
+                                  stamp.merchant_locale)
+            partial = _partial(scope)
+            now = state.clock()
+            key = (scope["path"], query, lang, partial, *stamp.key, int(now.timestamp() // 60))
+            entry = cache.get(key)
+            if entry is None:
+                entry, personal = await _render(app, scope, receive)
+                if entry.status in _KEPT_STATUSES and not personal:
+                    cache.put(key, entry)
+            await _as_route_answers(litestar_app, _entry_app(entry))(scope, receive, send)
+            if entry.status == 200 and not partial:
+                record_visit(state, section, stamp.merchant_id, stamp.order_id, now)
+
+        return middleware
+
+    return middleware_factory
+
+
+async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, bool]:
+    """Run the route uncompressed and collect its whole answer, the CSRF token it rendered (and the
+    cookie it set for it) taken out again; and whether the answer is personal (sets a cookie of its
+    own), to be sent once and never kept."""
+    headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+    scope_state = ScopeState.from_scope(scope)
+    scope_state.headers = Empty
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def collect(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    try:
+        await app({**scope, "headers": headers}, receive, collect)
+    finally:
+        scope_state.headers = Empty
+    token = scope_state.csrf_token
+    body = b"".join(chunks)
+    if isinstance(token, str) and token:
+        body = body.replace(token.encode(), PLACEHOLDER.encode())
+    scope_state.csrf_token = Empty  # the answering layers settle this request's token again
+    csrf_config = scope["litestar_app"].csrf_config
+    csrf_cookie = f"{csrf_config.cookie_name}=".encode() if csrf_config else None
+    kept = [(k, v) for k, v in start.get("headers", [])
+            if k != b"content-length" and not (k == b"set-cookie" and csrf_cookie and v.startswith(csrf_cookie))]
+    personal = any(k == b"set-cookie" for k, _ in kept)
+    return Entry(status=int(start.get("status", 500)), headers=kept, body=body), personal
