@@ -74,8 +74,11 @@ lint: python
 	$(BIN)/ruff check orderhub tests bench tools
 	$(BIN)/mypy orderhub
 
+# the figures of docs/performance.md: both engines, fresh demo and scaled database (wrk drives the load)
 bench: test-deps
-	$(BIN)/python bench/hub_page.py
+	@dpkg -s wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/python bench/suite.py
 
 clean:
 	rm -rf $(VENV) node_modules orderhub/static/vendor var

@@ -1,0 +1,184 @@
+"""`make bench`: the figures of "fast at a real shop's volume", on both engines, on the fresh demo
+database and on a scaled one, as ratios against a bare route of the same server in the same run.
+
+    .venv/bin/python bench/suite.py [--scale N] [--seconds S] [--engines sqlite,postgres]
+
+For each engine and each database (the demo's; the demo plus `orderhub demo --scale N`):
+- one server (`orderhub serve --no-jobs`, one worker): `/healthz` (the bare route), the hub page,
+  tracking, returns and pickup pages, each cached (the same URL again and again); the hub page's
+  p99 at 32 connections over up to 2,000 different orders; the first visit of a hub page in
+  Chromium (bytes transferred, compressed, every resource);
+- the same server with the page cache off: the same pages rendered on every request;
+- two workers: carrier ingest through `POST /api/v1/tracking-events`, 16 connections, each call
+  one parcel's five new scans, events/s.
+wrk drives the HTTP load (Debian's `wrk`: `make bench` installs it). Figures, never pass/fail;
+the targets of issue 16 are printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from common import ROOT, free_port, postgres_url, wrk
+
+LUA = ROOT / "bench" / "lua"
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def build(database_url: str | None, scale: int) -> dict:
+    """A demo database (scaled to `scale` orders when > 0): its env, demo tokens and API keys."""
+    folder = tempfile.mkdtemp(prefix="orderhub-bench-")
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.sqlite3",
+           "ORDERHUB_DATA_DIR": folder, "ORDERHUB_SECRET_KEY": SECRET, "ORDERHUB_SECURE_COOKIES": "0"}
+    args = [sys.executable, "-m", "orderhub.cli", "demo"] + (["--scale", str(scale)] if scale else [])
+    started = time.monotonic()
+    out = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tokens, keys = {}, {}
+    for line in out.splitlines():
+        if m := re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line):
+            tokens.setdefault((m.group(1), m.group(2)), m.group(3))
+        if m := re.match(r"\s+(\S+)\s+api_key=(\S+)", line):
+            keys[m.group(1)] = m.group(2)
+    return {"env": env, "folder": folder, "tokens": tokens, "keys": keys, "seconds": time.monotonic() - started}
+
+
+def lists(db: dict) -> tuple[Path, Path]:
+    """Files for the wrk scripts (bench/export_lists.py): hub paths, and parcels to send scans for."""
+    env = {**db["env"], "BENCH_KEYS": json.dumps(db["keys"])}
+    subprocess.run([sys.executable, str(ROOT / "bench" / "export_lists.py"), db["folder"]], env=env, cwd=ROOT,
+                   check=True)
+    return Path(db["folder"]) / "paths.txt", Path(db["folder"]) / "parcels.txt"
+
+
+@contextmanager
+def serve(db: dict, workers: int = 1, **extra: str):
+    port = free_port()
+    env = {**db["env"], "ORDERHUB_BASE_URL": f"http://127.0.0.1:{port}", **extra}
+    log = open(Path(db["folder"]) / f"server-{port}.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port),
+                             "--workers", str(workers)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(Path(log.name).read_text()[-3000:])
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def wrk_script(url: str, script: Path, *args: str, seconds: int, connections: int) -> dict:
+    exe = shutil.which("wrk")
+    out = subprocess.run([exe, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url,
+                          "--", *args], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+async def first_visit(url: str) -> int:
+    """Bytes a browser with an empty cache transfers for the page and everything it loads."""
+    from playwright.async_api import async_playwright
+
+    finished: list = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=shutil.which("chromium"))
+        page = await browser.new_page()
+        page.on("requestfinished", lambda request: finished.append(request))
+        await page.goto(url, wait_until="networkidle")
+        total = 0
+        for request in finished:
+            s = await request.sizes()
+            total += s["responseBodySize"] + s["responseHeadersSize"]
+        await browser.close()
+    return total
+
+
+def measure(label: str, db: dict, seconds: int) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    tokens = db["tokens"]
+    delivered, pickup = tokens[("yamakaze", "delivered")], tokens[("yamakaze", "ready_for_pickup")]
+    pages = {"hub": f"/o/{delivered}", "tracking": f"/o/{delivered}/tracking",
+             "returns": f"/o/{delivered}/returns", "pickup": f"/o/{pickup}/pickup"}
+    paths, parcels = lists(db)
+
+    def add(what: str, figure: str, target: str = "") -> None:
+        rows.append((label, what, figure, target))
+        print(f"  {what:42} {figure:>22} {target}", flush=True)
+
+    print(f"\n{label} (database built in {db['seconds']:.0f} s)", flush=True)
+    for cache in ("on", "off"):
+        extra = {} if cache == "on" else {"ORDERHUB_PAGE_CACHE_ENTRIES": "0"}
+        with serve(db, **extra) as base:
+            wrk(f"{base}/healthz", seconds=2)
+            bare = wrk(f"{base}/healthz", seconds=seconds)
+            add(f"bare /healthz (cache {cache})", f"{bare['rps']:.0f} req/s")
+            for name, path in pages.items():
+                wrk(f"{base}{path}", seconds=1)
+                r = wrk(f"{base}{path}", seconds=seconds)
+                target = {("hub", "on"): "≥ 0.40 SQLite, ≥ 0.30 PostgreSQL", ("hub", "off"): "≥ 0.12"}.get(
+                    (name, cache), "≥ 0.10" if name != "hub" else "")
+                add(f"{name} page, cache {cache} (vs bare)", f"{r['rps'] / bare['rps']:.3f} ({r['rps']:.0f}/s)",
+                    target + (f"  [{r['errors']} errors]" if r["errors"] else ""))
+            if cache == "on":
+                r = wrk_script(base, LUA / "rotate.lua", str(paths), seconds=seconds, connections=32)
+                n = sum(1 for _ in open(paths))
+                add(f"hub p99, 32 conns over {n} orders", f"{r['p99']:.1f} ms ({r['rps']:.0f}/s)", "≤ 25 ms")
+                size = asyncio.run(first_visit(f"{base}{pages['hub']}?lang=ja"))
+                add("first visit of a hub page, transferred", f"{size / 1024:.1f} KB", "≤ 40 KB")
+    with serve(db, workers=2) as base:
+        r = wrk_script(base, LUA / "ingest.lua", str(parcels), "5", seconds=seconds, connections=16)
+        add("ingest, 2 workers, 16 senders", f"{r['rps'] * 5:.0f} events/s", "≥ 1,000"
+            + (f"  [{r['errors']} errors]" if r["errors"] else ""))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "20000")))
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian package wrk): run `make bench`")
+    rows = []
+    for engine in args.engines.split(","):
+        for scale in (0, args.scale):
+            label = f"{engine}, {'fresh demo' if not scale else f'scaled to {scale:,} orders'}"
+            if engine == "postgres":
+                with postgres_url() as url:
+                    db = build(url, scale)
+                    rows += measure(label, db, args.seconds)
+            else:
+                db = build(None, scale)
+                rows += measure(label, db, args.seconds)
+            shutil.rmtree(db["folder"], ignore_errors=True)
+    print("\n| database | figure | measured | target |\n|---|---|---|---|")
+    for label, what, figure, target in rows:
+        print(f"| {label} | {what} | {figure} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
