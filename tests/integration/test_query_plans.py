@@ -49,8 +49,8 @@ async def _plan(db, sql: str, args: list) -> list[str]:
     if db.engine_type == "sqlite":
         async with engine.read():
             conn = db.current_transaction.get().connection
-            async with conn.execute(f"EXPLAIN QUERY PLAN {sql}", args) as cursor:
-                return [row["detail"] for row in await cursor.fetchall()]
+            rows = await db._run_in_existing_connection(conn, f"EXPLAIN QUERY PLAN {sql}", args)
+            return [row["detail"] for row in rows]
     async with db.transaction() as tx:
         await tx.connection.execute("SET LOCAL enable_seqscan = off")
         rows = await tx.connection.fetch(f"EXPLAIN {sql}", *args)

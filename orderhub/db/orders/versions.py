@@ -16,10 +16,8 @@ cache's keys carry the minute, which also keeps relative dates right).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from orderhub.db import engine
-from orderhub.db.orders.tables import Order
 from orderhub.db.tokens import hub_token, same, token_hash, well_formed
 
 #: table -> how its rows reach their order: ("order",) for a direct foreign key, or
@@ -168,7 +166,7 @@ class HubStamp:
 _STAMP_SQL = (
     'SELECT o.id, o.merchant, o.key, o.token_generation, o.locale, o.hub_version, '
     'm.locale AS merchant_locale, m.version AS merchant_version '
-    'FROM orders o JOIN merchants m ON m.id = o.merchant WHERE o.token_hash = {}'
+    'FROM orders o JOIN merchants m ON m.id = o.merchant WHERE o.token_hash = ?'
 )
 
 
@@ -177,11 +175,9 @@ async def hub_stamp(token: str, token_key: bytes) -> HubStamp | None:
     (the same checks as `orders.queries.order_for_token`)."""
     if not well_formed(token):
         return None
-    async with engine.read():
-        rows: list[dict[str, Any]] = await Order.raw(_STAMP_SQL, token_hash(token))
-    if not rows:
+    row = await engine.read_row(_STAMP_SQL, token_hash(token))
+    if row is None:
         return None
-    row = rows[0]
     if not same(hub_token(token_key, row["key"], row["token_generation"]), token):
         return None
     return HubStamp(order_id=row["id"], merchant_id=row["merchant"], order_locale=row["locale"] or "",

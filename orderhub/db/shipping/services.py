@@ -25,7 +25,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox import services as outbox
 from orderhub.db.shipping import rules
-from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
+from orderhub.db.shipping.tables import Shipment, TrackingEvent
 
 log = logging.getLogger("orderhub.shipping")
 
@@ -262,12 +262,6 @@ async def _update_order(order_id: int) -> bool:
     if status != order["fulfillment_status"]:
         await Order.update({Order.fulfillment_status: status}).where(Order.id == order_id)
     return bool(ships) and all(rules.is_final(s["status"]) for s in ships)
-
-
-def tracking_view(merchant_id: int, order_id: int, *, now: dt.datetime) -> TrackingView:
-    """A shopper looked at the tracking page (the anxious-shopper signal); the site keeps these in
-    its analytics buffer, written once a second."""
-    return TrackingView(merchant=merchant_id, order=order_id, viewed_at=now)
 
 
 @dataclass(frozen=True)

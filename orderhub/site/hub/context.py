@@ -14,7 +14,7 @@ from orderhub.components import i18n
 from orderhub.components.urls import href
 from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders.queries import Hub, load_hub
-from orderhub.db.shipping import services as shipping_services
+from orderhub.db.shipping.tables import TrackingView
 from orderhub.site import sections
 from orderhub.site.rendering import wants_partial
 
@@ -78,7 +78,7 @@ def record_visit(state: Any, section: str, merchant_id: int, order_id: int, now:
         return
     analytics.add(merchant_id, analytics_rules.VISIT, order_id=order_id, section=section, now=now)
     if section == "tracking":
-        analytics.keep(shipping_services.tracking_view(merchant_id, order_id, now=now))
+        analytics.keep(TrackingView, merchant=merchant_id, order=order_id, viewed_at=now)
 
 
 def _count_visit(request: Request, hub: Hub, current: str) -> None:
