@@ -16,12 +16,12 @@ from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import CacheControlHeader, State
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
@@ -30,7 +30,7 @@ from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
-from orderhub.site import errors, live, logs
+from orderhub.site import errors, live, logs, scripts
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
 from orderhub.site.admin.dashboard import DashboardController
@@ -59,6 +59,7 @@ from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
+from orderhub.site.scripts import ScriptsController
 from orderhub.site.security import Limiter, add_security_headers
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.tracking.routes import TrackingController
@@ -69,7 +70,7 @@ STATIC = PACKAGE / "static"
 
 #: every route of the app, declared here and nowhere else
 CONTROLLERS: list = [
-    healthz,
+    healthz, ScriptsController,
     # the integration API and carriers' webhooks
     IntegrationApi, TrackingApi, PickupApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
     # the shopper's hub, section by section, and what it links to
@@ -108,6 +109,17 @@ UNCOMPRESSED = [
 ]
 #: static files are addressed by content hash (`static_url`): cached for a year, never revalidated
 STATIC_CACHE = CacheControlHeader(public=True, max_age=31536000, immutable=True)
+#: what a file served under a content hash never needs: it is never revalidated, nor saved as a file
+STATIC_UNNEEDED = ("etag", "last-modified", "content-disposition")
+
+
+async def lean_static_headers(message: Message, scope: Scope) -> None:
+    """before_send hook: a first visit loads a dozen static files; each saves these headers."""
+    if message["type"] == "http.response.start" and scope.get("path", "").startswith("/static/"):
+        headers = MutableScopeHeaders.from_message(message)
+        for name in STATIC_UNNEEDED:
+            if name in headers:
+                del headers[name]
 
 
 def template_environment() -> Environment:
@@ -122,6 +134,7 @@ def template_environment() -> Environment:
     env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
+    env.globals["site_script"] = scripts.bundle_url
     env.globals["href"] = href
     return env
 
@@ -196,10 +209,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             cookie_httponly=True,
             cookie_samesite="strict",
             header_name="x-csrftoken",
-            exclude=["^/api/", "^/webhooks/"],
+            # static files and the script bundle are the same for everyone: no token cookie on them
+            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/"],
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, lean_static_headers],
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,
                                              exclude=UNCOMPRESSED),
         exception_handlers=errors.HANDLERS,

@@ -37,6 +37,12 @@ PRIVATE = {"cache-control": "no-store", "x-robots-tag": "noindex, nofollow"}
 #: mail clients need, and nothing else (no scripts, no requests but images, framed only by us)
 FRAMED_PATHS = ("/admin/emails/preview/frame",)
 FRAMED_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; sandbox; frame-ancestors 'self'"
+#: files that are the same for everyone (versioned, cached for a year): only the headers that matter
+#: for a script, a stylesheet or a picture, not a document's policies (an SVG keeps the CSP: opened
+#: on its own it is a document that could run script)
+ASSET_PATHS = ("/static/", "/assets/")
+ASSET_HEADERS = {"x-content-type-options", "strict-transport-security"}
+
 #: public snippets a merchant's storefront may frame (product reviews): they set their own CSP, whose
 #: frame-ancestors names the merchant's storefront origin, and it is kept (no X-Frame-Options then)
 EMBED_PATHS = ("/embed/",)
@@ -48,6 +54,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     path = scope.get("path", "")
+    if path.startswith(ASSET_PATHS):
+        for name in ASSET_HEADERS | ({"content-security-policy"} if path.endswith(".svg") else set()):
+            headers[name] = HEADERS[name]
+        return
     own_csp = headers.get("content-security-policy") if path.startswith(EMBED_PATHS) else None
     for name, value in HEADERS.items():
         headers[name] = value
@@ -57,10 +67,9 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if path.startswith(FRAMED_PATHS):
         headers["content-security-policy"] = FRAMED_CSP
         headers["x-frame-options"] = "SAMEORIGIN"
-    if not path.startswith("/static/"):
-        for name, value in PRIVATE.items():
-            if name not in headers:
-                headers[name] = value
+    for name, value in PRIVATE.items():
+        if name not in headers:
+            headers[name] = value
 
 
 def client_address(request: Request, trusted_proxy: str) -> str:

@@ -36,6 +36,38 @@ async def test_static_files_are_long_cached_and_compressed(client):
     assert b"{" in r.content  # httpx unpacked it
 
 
+async def test_our_scripts_come_as_one_compressed_file_in_their_order(client):
+    from orderhub.site.scripts import JS, SCRIPTS
+
+    page = await client.get("/lookup?lang=en")
+    src = re.findall(r'<script src="([^"]+)"', page.text)
+    bundle = [s for s in src if s.startswith("/assets/site.js?v=")]
+    assert len(bundle) == 1 and not any(s.startswith("/static/js/") for s in src)
+    r = await client.get(bundle[0], headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    assert r.headers["content-encoding"] == "gzip"
+    assert set(r.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
+    starts = [r.text.index((JS / name).read_text()[:80]) for name in SCRIPTS]
+    assert starts == sorted(starts)  # every script, in the order they must run
+
+
+async def test_static_files_carry_only_the_headers_that_matter_to_them(client):
+    """No CSRF cookie and no document policies on a stylesheet or a picture (a first visit loads a
+    dozen of them); an SVG keeps the CSP; pages keep everything."""
+    for path in ("/static/css/app.css", "/static/demo/gaiter.jpg"):
+        r = await client.get(path)
+        assert r.status_code == 200
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "set-cookie" not in r.headers and "content-security-policy" not in r.headers
+        assert "x-frame-options" not in r.headers
+        assert not {"etag", "last-modified", "content-disposition"} & set(r.headers)  # never revalidated
+    svg = await client.get("/static/img/favicon.svg")
+    assert "script-src 'self'" in svg.headers["content-security-policy"]
+    page = await client.get("/lookup?lang=en")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and "csrftoken=" in page.headers["set-cookie"]
+
+
 async def test_api_json_is_compressed_too(client, merchants):
     _, key, _ = merchants["acme"]
     r = await client.get("/schema/openapi.json", headers={"accept-encoding": "gzip"})
