@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from orderhub.db.clock import Clock
 from orderhub.settings import Settings
 
-JobFn = Callable[[Settings, Clock], Awaitable[None]]
+#: what a job's coroutine answers (counts, say) is ignored by the runner
+JobFn = Callable[[Settings, Clock], Awaitable[object]]
 
 
 @dataclass(frozen=True)

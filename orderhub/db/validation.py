@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -183,14 +184,14 @@ class Reader:
             return default
         return value
 
-    def choice(self, data: dict[str, Any], key: str, path: str, options, *, default=None):
+    def choice(self, data: dict[str, Any], key: str, path: str, options: Collection[Any], *, default: Any = None) -> Any:
         value = data.get(key, default)
         if value not in options:
             self.not_one_of(path, options)
             return default
         return value
 
-    def not_one_of(self, path: str, options) -> None:
+    def not_one_of(self, path: str, options: Iterable[object]) -> None:
         """The value at `path` is none of `options` (listed in the English message)."""
         self.error(path, NOT_CHOICE, "must be one of " + ", ".join(sorted(map(str, options))))
 
@@ -315,5 +316,5 @@ class Reader:
         return out
 
 
-def _bad():
+def _bad() -> NoReturn:
     raise ValueError

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
@@ -21,6 +22,9 @@ from orderhub.db.orders.tables import Product
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.returns.tables import ReturnRequest
+
+#: rows as Piccolo's select() and raw() answer them
+Rows = list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0]))
 
 
-async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime):
+async def _events(merchant_id: int, start: dt.datetime, end: dt.datetime) -> tuple[Rows, Rows, Rows]:
     where = ((AnalyticsEvent.merchant == merchant_id) & (AnalyticsEvent.occurred_at >= start)
              & (AnalyticsEvent.occurred_at < end))
     totals = await AnalyticsEvent.select(
@@ -131,8 +135,8 @@ async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> Da
                 Pickup.state.is_in(list(pickup_rules.COLLECTABLE))
                 | ((Pickup.picked_up_at >= today[0]) & (Pickup.picked_up_at < today[1]))))
         nps, trend = await _nps(merchant_id, rng, tz)
-        top = sorted(((r["product_id"], int(r["n"] or 0)) for r in clicked if r["product_id"]),
-                     key=lambda kv: (-kv[1], kv[0]))[:5]
+        top: list[tuple[str, int]] = sorted(((r["product_id"], int(r["n"] or 0)) for r in clicked if r["product_id"]),
+                                            key=lambda kv: (-kv[1], kv[0]))[:5]
         titles = {p["external_id"]: p["title"] for p in await Product.select(Product.external_id, Product.title).where(
             Product.key.is_in(scoped_many(merchant_id, [pid for pid, _ in top])))} if top else {}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import TYPE_CHECKING
 
 from orderhub.db import demo_context as demo
 from orderhub.db import engine
@@ -12,12 +13,15 @@ from orderhub.db.analytics import rules
 from orderhub.db.analytics.services import Buffer
 from orderhub.db.analytics.tables import AnalyticsEvent
 
+if TYPE_CHECKING:
+    from orderhub.db.merchants.tables import Merchant
+
 DAYS = 28
 #: average page views per day and section
 SECTION_RATES = {"confirmation": 9, "tracking": 14, "pickup": 3, "returns": 2, "feedback": 2}
 
 
-async def dashboard_activity(ctx) -> None:
+async def dashboard_activity(ctx: demo.DemoContext) -> None:
     rng = random.Random(8)
     buffer = Buffer()
     for slug, merchant in ctx.merchants.items():
@@ -25,7 +29,7 @@ async def dashboard_activity(ctx) -> None:
             seeded = await AnalyticsEvent.exists().where(AnalyticsEvent.merchant == merchant.id)
         if seeded:
             continue
-        order_ids = [o.order_id for o in ctx.orders if o.merchant == slug and o.order_id] or [None]
+        order_ids: list[int | None] = [o.order_id for o in ctx.orders if o.merchant == slug and o.order_id] or [None]
         products = _related(merchant, slug)
         for back in range(DAYS, 0, -1):
             day = ctx.now - dt.timedelta(days=back)
@@ -44,7 +48,7 @@ async def dashboard_activity(ctx) -> None:
     await buffer.flush()
 
 
-def _related(merchant, slug: str) -> list[str]:
+def _related(merchant: Merchant, slug: str) -> list[str]:
     catalog = "catalog/yamakaze_products.json" if slug == "yamakaze" else "acme_products.json"
     try:
         return [p["id"] for p in demo.fixture(catalog)][:8]

@@ -72,15 +72,15 @@ def parse_range(start_raw: str | None, end_raw: str | None, today: dt.date) -> t
     A missing start means DEFAULT_DAYS before the end; a missing end means today.
     """
     errors: dict[str, str] = {}
-    start, end = _parse_date(start_raw), _parse_date(end_raw)
-    if start == "format":
+    parsed_start, parsed_end = _parse_date(start_raw), _parse_date(end_raw)
+    if isinstance(parsed_start, str):  # "format", the only code _parse_date answers
         errors["start"] = "format"
-    if end == "format":
+    if isinstance(parsed_end, str):
         errors["end"] = "format"
-    if errors:
+    if isinstance(parsed_start, str) or isinstance(parsed_end, str):
         return default_range(today), errors
-    end = end or today
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    end = parsed_end or today
+    start = parsed_start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         errors["end"] = "order"
     elif start > today:

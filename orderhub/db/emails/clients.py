@@ -30,7 +30,7 @@ class SmtpSender:
     async def __aenter__(self) -> SmtpSender:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         if self.client is not None and self.client.is_connected:
             try:
                 await self.client.quit()

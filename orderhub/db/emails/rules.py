@@ -177,7 +177,7 @@ def shopper_timezone(country: str | None, merchant_timezone: str) -> str:
     """The shopper's time zone from the address country (Babel's territory zones); when the country
     spans several zones or there is no address, `merchant_timezone` (the caller passes the pickup
     store's zone for pickups)."""
-    zones = get_global("territory_zones").get((country or "").upper(), [])
+    zones: list[str] = get_global("territory_zones").get((country or "").upper(), [])
     if len(zones) == 1:
         return zones[0]
     return merchant_timezone if _known_zone(merchant_timezone) else "UTC"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from orderhub import images
+from orderhub.db import demo_context as demo
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
 from orderhub.db.feedback import rules, services
@@ -23,7 +25,7 @@ from orderhub.db.orders.tables import OrderLine
 
 H = dt.timedelta(hours=1)
 
-ANSWERS = {
+ANSWERS: dict[str, dict[str, Any]] = {
     "jp-1000": {
         "nps": 10,
         "csat": 5,
@@ -61,7 +63,7 @@ def _photo() -> tuple[bytes, str, int, int]:
     return clean.data, clean.content_type, clean.width, clean.height
 
 
-async def feedback(ctx) -> None:
+async def feedback(ctx: demo.DemoContext) -> None:
     for merchant in ctx.merchants.values():
         async with engine.read():
             row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant.id).output(load_json=True).first()
@@ -87,6 +89,7 @@ async def feedback(ctx) -> None:
                 .order_by(OrderLine.position)
                 .first()
             )
+            assert line is not None  # a demo order has lines
             existing = (
                 await Review.select(Review.id, Review.status)
                 .where(Review.key == rules.review_key(order.order_id, line["line_id"]))

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.combination import And
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
@@ -205,7 +208,8 @@ async def _photos(review_ids: list[int]) -> dict[int, list[int]]:
     return out
 
 
-async def _reviews(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[ReviewView]:
+async def _reviews(where: Combinable, *, order_by: Column | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[ReviewView]:
     async with engine.read():
         query = Review.select(*REVIEW_COLUMNS, Review.order.number).where(where)
         query = query.order_by(order_by or Review.id, ascending=order_by is None)
@@ -291,7 +295,7 @@ async def published_photo(merchant_id: int, review_id: int, photo_id: int) -> tu
                         & (ReviewPhoto.review.status == rules.PUBLISHED), photo_id)
 
 
-async def _photo(where, photo_id: int) -> tuple[bytes, str]:
+async def _photo(where: Combinable, photo_id: int) -> tuple[bytes, str]:
     async with engine.read():
         row = await ReviewPhoto.select(ReviewPhoto.data, ReviewPhoto.content_type).where(
             (ReviewPhoto.id == photo_id) & where).first()
@@ -308,7 +312,7 @@ def _page(raw: int | None) -> int:
 
 async def reviews_for_merchant(merchant_id: int, status: str | None, page: int = 1,
                                per_page: int = PER_PAGE) -> Page[Any]:
-    where = Review.merchant == merchant_id
+    where: Combinable = Review.merchant == merchant_id
     if status:
         where = where & (Review.status == status)
     page = _page(page)
@@ -382,7 +386,7 @@ class DetractorView:
     answered_at: dt.datetime | None
 
 
-def _detractor_answers(merchant_id: int):
+def _detractor_answers(merchant_id: int) -> And:
     return (Survey.merchant == merchant_id) & (Survey.nps.is_not_null()) & (Survey.nps <= rules.DETRACTOR_MAX)
 
 

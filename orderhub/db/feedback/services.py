@@ -11,7 +11,10 @@ Events (through orderhub.db.outbox.services.notify, in the same transaction):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -33,7 +36,7 @@ async def _order(order_id: int) -> dict[str, Any]:
     return row
 
 
-def _payload(order: dict[str, Any], survey: dict[str, Any] | None = None, **extra) -> dict[str, Any]:
+def _payload(order: dict[str, Any], survey: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     out = {"order_id": order["external_id"], "number": order["number"]}
     if survey is not None:
         out.update({"survey_id": survey["id"], "nps": survey["nps"], "csat": survey["csat"],
@@ -58,7 +61,9 @@ async def _claim_survey(order: dict[str, Any], *, now: dt.datetime) -> dict[str,
         raise Conflict(rules.SURVEY_CAPPED, "the shopper was asked recently (the survey cap)")
     await Survey.insert(Survey(merchant=order["merchant"], order=order["id"], key=key, email_key=email_key,
                                state=rules.GIVEN, opened_at=now, updated_at=now))
-    return await Survey.select().where(Survey.key == key).first()
+    created = await Survey.select().where(Survey.key == key).first()
+    assert created is not None  # inserted just above, in this transaction
+    return created
 
 
 async def _record_nps(order_id: int, score: int, *, now: dt.datetime) -> queries.SurveyView:
@@ -72,7 +77,7 @@ async def _record_nps(order_id: int, score: int, *, now: dt.datetime) -> queries
         was_detractor = rules.is_detractor(row["nps"])
         await Survey.update({Survey.nps: score, Survey.answered_at: row["answered_at"] or now,
                              Survey.updated_at: now}).where(Survey.id == row["id"])
-        row = await Survey.select().where(Survey.id == row["id"]).first()
+        row = await _reread(row["id"])
         if rules.routing(score, review_open=False)["alert_merchant"] and not was_detractor:
             await notify(order["merchant"], "feedback.detractor", _payload(order, row),
                          order_id=order_id, now=now)
@@ -96,8 +101,8 @@ async def request_contact(order_id: int, *, now: dt.datetime) -> queries.SurveyV
     return await engine.retry_on_race(_request_contact, order_id, now=now)
 
 
-async def save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: list[tuple[bytes, str, int, int]] = (),
-                      remove_photos: list[int] = (), now: dt.datetime) -> queries.ReviewView:
+async def save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: Sequence[tuple[bytes, str, int, int]] = (),
+                      remove_photos: Sequence[int] = (), now: dt.datetime) -> queries.ReviewView:
     """Write or edit the shopper's review of one line (one per line per order). `photos` are already
     re-encoded by orderhub.images: (bytes, content type, width, height). Conflict once moderated.
     Two submissions racing for the first write: the second edits the review the first created."""
@@ -109,11 +114,18 @@ def _view(row: dict[str, Any]) -> queries.SurveyView:
     return queries.SurveyView.of(row)
 
 
+async def _reread(survey_id: int) -> dict[str, Any]:
+    """A survey the caller's transaction has just written (so it exists), read again."""
+    row = await Survey.select().where(Survey.id == survey_id).first()
+    assert row is not None
+    return row
+
+
 async def _record_answers(order_id: int, *, why: object = None, csat: object = None,
                          now: dt.datetime) -> queries.SurveyView:
     """The follow-up answers ("why", CSAT 1–5); each is kept on its own (partial answers count)."""
     errors = []
-    values: dict[str, Any] = {}
+    values: dict[Column | str, Any] = {}
     if why is not None:
         text, error = rules.clean_text(why, rules.WHY_MAX)
         if error:
@@ -135,7 +147,7 @@ async def _record_answers(order_id: int, *, why: object = None, csat: object = N
             if row["answered_at"] is None:
                 values[Survey.answered_at] = now
             await Survey.update(values).where(Survey.id == row["id"])
-            row = await Survey.select().where(Survey.id == row["id"]).first()
+            row = await _reread(row["id"])
     return _view(row)
 
 
@@ -148,7 +160,7 @@ async def _request_contact(order_id: int, *, now: dt.datetime) -> queries.Survey
             raise Conflict(rules.CONTACT_NOT_OFFERED, "Only shoppers who were unhappy are offered a call back.")
         if not row["contact_requested"]:
             await Survey.update({Survey.contact_requested: True, Survey.updated_at: now}).where(Survey.id == row["id"])
-            row = await Survey.select().where(Survey.id == row["id"]).first()
+            row = await _reread(row["id"])
             await notify(order["merchant"], "feedback.contact_requested",
                          _payload(order, row, email=order["customer_email"]), order_id=order_id, now=now)
     return _view(row)
@@ -189,8 +201,8 @@ def check_review(data: dict[str, Any]) -> dict[str, Any]:
     return {"stars": stars, "title": title, "body": body}
 
 
-async def _save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: list[tuple[bytes, str, int, int]] = (),
-                      remove_photos: list[int] = (), now: dt.datetime) -> queries.ReviewView:
+async def _save_review(order_id: int, line_id: str, data: dict[str, Any], *, photos: Sequence[tuple[bytes, str, int, int]] = (),
+                      remove_photos: Sequence[int] = (), now: dt.datetime) -> queries.ReviewView:
     """Write or edit the shopper's review of one line (one per line per order). `photos` are already
     re-encoded by orderhub.images: (bytes, content type, width, height). Conflict once moderated."""
     clean = check_review(data)
@@ -216,7 +228,7 @@ async def _save_review(order_id: int, line_id: str, data: dict[str, Any], *, pho
             raise ValidationFailed([rules.field_error("photos", rules.TOO_MANY_PHOTOS, limit=rules.MAX_PHOTOS)])
         verified = rules.verified_buyer(order["fulfillment_status"],
                                         line["fulfilled_quantity"] or (1 if order["fulfillment_type"] == "pickup" else 0))
-        values = {Review.stars: clean["stars"], Review.title: clean["title"], Review.body: clean["body"],
+        values: dict[Column, Any] = {Review.stars: clean["stars"], Review.title: clean["title"], Review.body: clean["body"],
                   Review.verified: verified, Review.updated_at: now}
         if existing is None:
             product = await Product.select(Product.title).where(
@@ -226,10 +238,12 @@ async def _save_review(order_id: int, line_id: str, data: dict[str, Any], *, pho
                             author=_author(order), locale=(order["locale"] or "")[:16], status=rules.PENDING,
                             created_at=now, **{c._meta.name: v for c, v in values.items()})
             await Review.insert(review)
-            review_id = (await Review.select(Review.id).where(Review.key == key).first())["id"]
+            created = await Review.select(Review.id).where(Review.key == key).first()
+            assert created is not None  # inserted just above, in this transaction
+            review_id = created["id"]
         else:
             review_id = existing["id"]
-            await Review.update(values).where(Review.id == review_id)
+            await Review.update(cast(dict[Column | str, Any], values)).where(Review.id == review_id)
         if removing:
             await ReviewPhoto.delete().where(ReviewPhoto.id.is_in(removing) & (ReviewPhoto.review == review_id))
         for data_, content_type, width, height in photos:

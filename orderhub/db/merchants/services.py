@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -153,7 +153,7 @@ async def update_merchant(merchant_id: int, *, columns: dict[str, Any] | None = 
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant_id).first()
         if merchant is None:
             raise NotFound(rules.MERCHANT_NOT_FOUND, "merchant")
-        settings = dict(merchant.settings or {})
+        settings = dict(cast(dict[str, Any], merchant.settings or {}))  # a JSON object (load_json)
         changed = {k: v for k, v in columns.items() if getattr(merchant, k) != v}
         if any(settings.get(k) != v for k, v in sections.items()):
             settings.update(sections)

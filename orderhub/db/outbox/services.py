@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from piccolo.columns import Column
 
 from orderhub.db import engine
 from orderhub.db.emails import queries as email_queries
@@ -136,9 +137,11 @@ async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int
             if not claimed:
                 continue
             row = await WebhookDelivery.objects().output(load_json=True).where(WebhookDelivery.id == item["id"]).first()
+            assert row is not None  # claimed just above, in this transaction
             endpoint = await WebhookEndpoint.objects().where(WebhookEndpoint.id == row.endpoint).first()
+            assert endpoint is not None  # a foreign key; endpoints are never deleted
         status, error = None, ""
-        payload = rules.body(row.event_id, row.event, row.payload, row.created_at)
+        payload = rules.body(row.event_id, row.event, cast(dict[str, Any], row.payload), row.created_at)
         try:
             response = await client.post(endpoint.url, content=payload, headers={
                 "Content-Type": "application/json",
@@ -153,6 +156,7 @@ async def deliver_due(client: httpx.AsyncClient, *, now: dt.datetime, limit: int
         except httpx.HTTPError as exc:
             ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
         attempts = row.attempts + 1
+        values: dict[Column | str, Any]
         if ok:
             values = {WebhookDelivery.state: rules.DELIVERED, WebhookDelivery.delivered_at: now}
             counts["delivered"] += 1

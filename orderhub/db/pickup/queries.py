@@ -266,6 +266,7 @@ async def detail(pickup_id: int, merchant_id: int, store_code: str) -> Detail | 
             return None
         o = await Order.select(Order.number, Order.customer, Order.locale).output(load_json=True).where(
             Order.id == p["order"]).first()
+        assert o is not None  # the pickup's order (a foreign key)
         lines = await OrderLine.select(OrderLine.title, OrderLine.variant, OrderLine.quantity, OrderLine.sku).where(
             OrderLine.order == p["order"]).order_by(OrderLine.position)
         events = await PickupEvent.select(PickupEvent.kind, PickupEvent.actor, PickupEvent.at, PickupEvent.details

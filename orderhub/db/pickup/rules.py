@@ -79,7 +79,7 @@ class IllegalMove(Conflict):
 
 def check_move(actor: str, current: str, target: str | None) -> None:
     """Raise IllegalMove when `actor` cannot move `current` -> `target`."""
-    allowed = MOVES.get((actor, target))
+    allowed = MOVES.get((actor, target)) if target is not None else None
     if allowed is None:
         raise IllegalMove("pickup.not_allowed", f"{actor} cannot set the pickup to {target}",
                           actor=actor, target=target)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -34,7 +36,7 @@ async def _record(pickup_id: int, kind: str, actor: str, now: dt.datetime, detai
 
 async def _sync_order(order_id: int, state: str, now: dt.datetime) -> None:
     status = rules.FULFILLMENT_STATUS[state]
-    values: dict[str, Any] = {Order.fulfillment_status: status, Order.updated_at: now}
+    values: dict[Column | str, Any] = {Order.fulfillment_status: status, Order.updated_at: now}
     if rules.cancels_order(state):
         values[Order.cancelled_at] = now
     await Order.update(values).where(Order.id == order_id)
@@ -50,7 +52,10 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 async def _row(pickup_id: int) -> dict[str, Any]:
-    return await Pickup.select().where(Pickup.id == pickup_id).first()
+    """A pickup the caller's transaction has already read or written (so it exists)."""
+    row = await Pickup.select().where(Pickup.id == pickup_id).first()
+    assert row is not None
+    return row
 
 
 async def _ensure_row(order_id: int, *, now: dt.datetime) -> dict[str, Any]:
@@ -69,7 +74,9 @@ async def _ensure_row(order_id: int, *, now: dt.datetime) -> dict[str, Any]:
                 break
         await Pickup.insert(Pickup(merchant=order["merchant"], order=order_id, store_code=store_code,
                                    state=rules.INITIAL, code_key=key, updated_at=now))
-        return await Pickup.select().where(Pickup.order == order_id).first()
+        created = await Pickup.select().where(Pickup.order == order_id).first()
+        assert created is not None  # inserted just above, in this transaction
+        return created
 
 
 async def ensure(order_id: int, *, now: dt.datetime) -> PickupView:
@@ -102,7 +109,8 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
         pickup = await _ensure_row(order["id"], now=now)
         current = pickup["state"]
         rules.check_move("merchant", current, status)
-        values: dict[str, Any] = {}
+        assert status is not None  # check_move refuses a missing status
+        values: dict[Column, Any] = {}
         if rules.takes_ready_times(status):
             ready = ready_at or pickup["ready_at"] or now
             if deadline is None:
@@ -121,7 +129,7 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
         changed_state = not rules.is_repeat(current, status)
         changed = changed_state or any(pickup[c._meta.name] != v for c, v in values.items())
         if changed:
-            await Pickup.update({Pickup.state: status, Pickup.updated_at: now, **values}).where(
+            await Pickup.update(cast(dict[Column | str, Any], {Pickup.state: status, Pickup.updated_at: now, **values})).where(
                 Pickup.id == pickup["id"])
             pickup = await _row(pickup["id"])
             await _record(pickup["id"], status, "merchant", now,
@@ -137,14 +145,14 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
 # --- shopper (hub page) --------------------------------------------------------------------------
 
 async def _shopper_move(
-    order_id: int, target: str, values: dict[str, Any], details: dict[str, Any], *, now: dt.datetime
+    order_id: int, target: str, values: dict[Column | str, Any], details: dict[str, Any], *, now: dt.datetime
 ) -> PickupView:
     async with engine.write():
         pickup = await _ensure_row(order_id, now=now)
         current = pickup["state"]
         rules.check_move("shopper", current, target)
         first_arrival = rules.is_first_arrival(current, target)
-        stamp = {Pickup.arrived_at: now} if first_arrival else {}
+        stamp: dict[Column | str, Any] = {Pickup.arrived_at: now} if first_arrival else {}
         updated = await Pickup.update({Pickup.state: target, Pickup.updated_at: now, **stamp, **values}).where(
             (Pickup.id == pickup["id"]) & Pickup.state.is_in(list(rules.MOVES[("shopper", target)]))
         ).returning(Pickup.id)
@@ -153,6 +161,7 @@ async def _shopper_move(
         await _record(pickup["id"], target, "shopper", now, details)
         if first_arrival:
             order = await Order.select(Order.external_id, Order.number).where(Order.id == order_id).first()
+            assert order is not None  # the pickup's order (a foreign key)
             await _notify(pickup["merchant"], "pickup.arrived", {**_payload(order, pickup, target), **details},
                           order_id=order_id, now=now)
         return view_of(await _row(pickup["id"]))
@@ -257,12 +266,14 @@ async def hand_over(clerk: Clerk, pickup_id: int, *, now: dt.datetime) -> Pickup
         }).where((Pickup.id == pickup_id) & Pickup.state.is_in(list(rules.MOVES[("staff", rules.PICKED_UP)]))
                  ).returning(Pickup.id)
         if not updated:
-            current = (await Pickup.select(Pickup.state).where(Pickup.id == pickup_id).first())["state"]
-            rules.check_move("staff", current, rules.PICKED_UP)
+            row = await Pickup.select(Pickup.state).where(Pickup.id == pickup_id).first()
+            assert row is not None  # read by _at_store above, in this transaction
+            rules.check_move("staff", row["state"], rules.PICKED_UP)
             raise rules.IllegalMove("pickup.already_picked_up", "already picked up")  # pragma: no cover - raced
         await _record(pickup_id, rules.PICKED_UP, clerk.actor, now)
         await _sync_order(pickup["order"], rules.PICKED_UP, now)
         order = await Order.select(Order.external_id, Order.number).where(Order.id == pickup["order"]).first()
+        assert order is not None  # the pickup's order (a foreign key)
         fresh = await _row(pickup_id)
         await _notify(clerk.merchant_id, "pickup.picked_up", {**_payload(order, fresh, rules.PICKED_UP),
                                                                "by": fresh["picked_up_by"], "at": now.isoformat()},
@@ -309,6 +320,7 @@ async def run_deadlines(*, now: dt.datetime, reminder_before: dt.timedelta = rul
                     await _record(p["id"], rules.EXPIRED, "system", now)
                     await _sync_order(p["order"], rules.EXPIRED, now)
                     order = await Order.select(Order.external_id, Order.number).where(Order.id == p["order"]).first()
+                    assert order is not None  # the pickup's order (a foreign key)
                     await _notify(p["merchant"], "pickup.expired", _payload(order, p, rules.EXPIRED),
                                   order_id=p["order"], now=now)
                     run.expired.append(p["order"])
@@ -316,6 +328,7 @@ async def run_deadlines(*, now: dt.datetime, reminder_before: dt.timedelta = rul
                 await Pickup.update({Pickup.reminded_at: now}).where(Pickup.id == p["id"])
                 await _record(p["id"], "reminder", "system", now, {"deadline": _iso(p["deadline"])})
                 order = await Order.select(Order.external_id, Order.number).where(Order.id == p["order"]).first()
+                assert order is not None  # the pickup's order (a foreign key)
                 await _notify(p["merchant"], "pickup.reminder", _payload(order, p, p["state"]),
                               order_id=p["order"], now=now)
                 run.reminded.append(p["order"])

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from piccolo.columns.combination import And
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
@@ -105,7 +107,7 @@ class QueueRow:
         return out
 
 
-def _where(merchant_id: int, statuses: tuple[str, ...]):
+def _where(merchant_id: int, statuses: tuple[str, ...]) -> And:
     return (ReturnRequest.merchant == merchant_id) & ReturnRequest.status.is_in(list(statuses))
 
 
@@ -116,7 +118,7 @@ async def status_counts(merchant_id: int) -> dict[str, int]:
     return {r["status"]: r["n"] for r in rows}
 
 
-async def _rows(where, *, limit: int | None = None, offset: int = 0) -> list[QueueRow]:
+async def _rows(where: Combinable, *, limit: int | None = None, offset: int = 0) -> list[QueueRow]:
     query = ReturnRequest.select(
         *ReturnRequest.all_columns(exclude=[ReturnRequest.breakdown, ReturnRequest.exchange]),
         ReturnRequest.order.number.as_alias("order_number"), ReturnRequest.order.customer.as_alias("customer"),
