@@ -117,6 +117,7 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             # open() reads the header only: check the size before decoding a single pixel
+            img: Image.Image  # an ImageFile while open, an Image once transposed
             with Image.open(io.BytesIO(data), formats=list(FORMATS)) as img:
                 fmt = img.format
                 width, height = img.size

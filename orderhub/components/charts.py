@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
@@ -44,13 +46,14 @@ def nice_max(value: float) -> float:
         candidate = step * 10 ** exp
         if candidate >= value:
             return int(candidate) if candidate == int(candidate) else candidate
-    return 10 ** (exp + 1)  # pragma: no cover
+    return cast(float, 10 ** (exp + 1))  # pragma: no cover
 
 
 def fit(text: str, width_px: float, font_px: float = 13) -> str:
     """`text` cut with an ellipsis to about `width_px` (wide CJK characters count as one em, others half)."""
     budget = width_px / font_px * 2  # in half-em units
-    used, out = 0.0, []
+    used = 0.0
+    out: list[str] = []
     for ch in text:
         cost = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.15
         if used + cost > budget:
@@ -142,9 +145,12 @@ def line_chart(series: list[tuple[str, int | float | None]], *, lo: float | None
     span = (high - low) or 1
     n = len(series)
     step = plot_w / (n - 1) if n > 1 else 0
-    x_of = lambda i: round(left + (i * step if n > 1 else plot_w / 2), 1)  # noqa: E731
-    y_of = lambda v: round(top + plot_h * (1 - (v - low) / span), 1)  # noqa: E731
-    points, segments, areas, run = [], [], [], []
+    x_of: Callable[[int], float] = lambda i: round(left + (i * step if n > 1 else plot_w / 2), 1)  # noqa: E731
+    y_of: Callable[[float], float] = lambda v: round(top + plot_h * (1 - (v - low) / span), 1)  # noqa: E731
+    points: list[Point] = []
+    segments: list[str] = []
+    areas: list[str] = []
+    run: list[tuple[float, float]] = []
     base_y = y_of(max(low, 0) if low <= 0 <= high else low)
 
     def close_run() -> None:

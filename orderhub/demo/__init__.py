@@ -102,6 +102,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
             )
         async with engine.read():
             merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+        assert merchant is not None  # created above when it did not exist
         settings_body = {k: v for k, v in entry.items() if k != "slug"}
         settings_body.setdefault("storefront_url", f"https://{slug}.example.{'jp' if entry['currency'] == 'JPY' else 'com'}/")
         if slug == "yamakaze":
@@ -121,7 +122,9 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
         for product in catalogs.get(slug, []):
             await orders.upsert_product(merchant, product["id"], product, now=now)
         async with engine.read():
-            loaded[slug] = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant.id).first()
+            reloaded = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant.id).first()
+        assert reloaded is not None
+        loaded[slug] = reloaded
     for demo in DEMO_ORDERS:
         base = fixture(f"orders/{demo.fixture}.json")
         body = {**copy.deepcopy(base), **demo.changes}

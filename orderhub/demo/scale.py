@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from piccolo.columns import ForeignKey
 from piccolo.table import Table
@@ -77,7 +77,7 @@ async def _insert(table: type[Table], rows: list[dict[str, Any]]) -> list[int]:
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
         async with engine.write():
-            done = await table.insert(*[table(**row) for row in chunk]).returning(table.id)
+            done = await table.insert(*[table(**row) for row in chunk]).returning(table._meta.primary_key)
         ids += [r["id"] for r in done]
     return ids
 
@@ -85,7 +85,7 @@ async def _insert(table: type[Table], rows: list[dict[str, Any]]) -> list[int]:
 async def _rows(table: type[Table], column: str, ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     by_parent: dict[int, list[dict[str, Any]]] = defaultdict(list)
     async with engine.read():
-        for row in await table.select().where(getattr(table, column).is_in(list(ids))).order_by(table.id):
+        for row in await table.select().where(getattr(table, column).is_in(list(ids))).order_by(table._meta.primary_key):
             by_parent[row[column]].append(row)
     return by_parent
 
@@ -102,7 +102,7 @@ async def scale(target: int, token_key: bytes, now: dt.datetime,
     tree: dict[type[Table], dict[int, list[dict[str, Any]]]] = {}
     ids_of: dict[type[Table], set[int]] = {Order: {o["id"] for o in sources}}
     for child in CHILDREN:
-        parent_table = child.table._meta.get_column_by_name(child.parent)._foreign_key_meta.resolved_references
+        parent_table = cast(ForeignKey, child.table._meta.get_column_by_name(child.parent))._foreign_key_meta.resolved_references
         tree[child.table] = await _rows(child.table, child.parent, ids_of.get(parent_table, set()))
         ids_of[child.table] = {r["id"] for rows in tree[child.table].values() for r in rows}
     added, copy_no = 0, have
@@ -138,7 +138,7 @@ async def _copy(plan: list[tuple[dict[str, Any], int]], tree: dict[type[Table], 
         Order: {(source["id"], i): new for i, ((source, _), new) in enumerate(zip(plan, new_order_ids, strict=True))}
     }
     for child in CHILDREN:
-        parent_table = child.table._meta.get_column_by_name(child.parent)._foreign_key_meta.resolved_references
+        parent_table = cast(ForeignKey, child.table._meta.get_column_by_name(child.parent))._foreign_key_meta.resolved_references
         rows, origin = [], []
         for (old_parent, i), new_parent in mapped.get(parent_table, {}).items():
             n = plan[i][1]

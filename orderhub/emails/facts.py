@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
@@ -60,10 +61,11 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         if order is None:
             return None
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        assert merchant is not None  # an order's merchant always exists (foreign key)
         lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(
             OrderLine.position)
         store = None
-        code = (order.fulfillment or {}).get("store_code")
+        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
         if code:
             store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
         ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
@@ -76,7 +78,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
             found = None
     return MessageFacts(
         merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store),
-        email=order.customer_email, country=((order.shipping_address or {}).get("country") or "").upper(),
+        email=order.customer_email, country=(cast(dict[str, Any], order.shipping_address or {}).get("country") or "").upper(),
         hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
     )

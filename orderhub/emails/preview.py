@@ -14,7 +14,7 @@ import email.message
 import functools
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from orderhub.db import engine
@@ -28,7 +28,7 @@ from orderhub.emails.render import Rendered, as_message, from_address, render
 from orderhub.settings import Settings
 
 #: cli._with_engine: runs a coroutine function with the database engine started for `settings`
-WithEngine = Callable[[Settings, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+WithEngine = Callable[[Settings, Callable[[], Awaitable[Any]]], Coroutine[Any, Any, Any]]
 
 
 async def sample_payload(order_id: int, event: str) -> dict:

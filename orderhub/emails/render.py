@@ -15,6 +15,7 @@ import email.utils
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -42,7 +43,8 @@ def _environment() -> Environment:
         auto_reload=False,
         keep_trailing_newline=True,
     )
-    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)
+    # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
+    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     return env
 
@@ -99,8 +101,9 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     if facts is None:
         return None
     spec = rules.spec_for(event) or rules.spec_for(rules.KINDS[kind])
-    conf = rules.read_emails_settings((facts.merchant.settings or {}).get("emails"))
-    cross = read_cross_sells_settings((facts.merchant.settings or {}).get("cross_sells"))
+    assert spec is not None  # KINDS maps every kind to one of its events
+    conf = rules.read_emails_settings(cast(dict[str, Any], facts.merchant.settings or {}).get("emails"))
+    cross = read_cross_sells_settings(cast(dict[str, Any], facts.merchant.settings or {}).get("cross_sells"))
     cross_on = cross["enabled"] and cross["in_emails"]
     marketing = rules.marketing_allowed(kind, cross_on, facts.country, conf["marketing_eu"])
     products = []
@@ -150,7 +153,7 @@ def as_message(rendered: Rendered, *, to: str, sender_name: str, from_addr: str,
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = cast(list[email.message.EmailMessage], msg.get_payload())[1]  # multipart/alternative: [text, html]
     for cid, png in rendered.images:
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", filename=f"{cid}.png",
                               disposition="inline")

@@ -131,7 +131,8 @@ def template_environment() -> Environment:
         auto_reload=False,
         trim_blocks=False,
     )
-    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)
+    # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
+    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
     env.globals["site_script"] = scripts.bundle_url

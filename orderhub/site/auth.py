@@ -19,7 +19,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request, Response
 
@@ -27,6 +27,9 @@ from orderhub.db.merchants import queries
 from orderhub.db.merchants.queries import Account, MerchantView
 from orderhub.db.merchants.services import PASSWORDS, password_matches
 from orderhub.site.security import Limiter, client_address
+
+#: the response a cookie helper was given, handed back (a Redirect stays a Redirect)
+ResponseT = TypeVar("ResponseT", bound=Response[Any])
 
 SESSION_HOURS = 12
 #: sign-in attempts per client and per e-mail address in LIMIT_SECONDS
@@ -154,13 +157,13 @@ class SessionCookie:
             return None
         return {**_as_row(found.account), "merchant_row": found.merchant}
 
-    def set(self, request: Request, response: Response, value: str) -> Response:
+    def set(self, request: Request, response: ResponseT, value: str) -> ResponseT:
         secure = request.app.state.settings.secure_cookies
         response.set_cookie(self.name(request), value, max_age=SESSION_HOURS * 3600, path="/", secure=secure,
                             httponly=True, samesite="strict")
         return response
 
-    def clear(self, request: Request, response: Response) -> Response:
+    def clear(self, request: Request, response: ResponseT) -> ResponseT:
         response.delete_cookie(self.name(request), path="/")
         return response
 

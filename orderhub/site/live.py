@@ -130,6 +130,7 @@ def _pg_connect(settings: Settings):
 
 
 def install(settings: Settings, state: State | dict) -> ChannelsPlugin:
+    backend: _PiccoloPgBackend | _MemoryBackend
     if settings.is_postgres:
         backend = _PiccoloPgBackend(make_connection=_pg_connect(settings))
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import anyio.to_thread
 
@@ -41,17 +41,23 @@ def request_limit(count: int, max_bytes: int = images.MAX_BYTES) -> int:
 def files(form: Any, field: str) -> list[Any]:
     """The chosen files of `field` (an empty file input sends a part without a file name)."""
     parts = form.getall(field, []) if hasattr(form, "getall") else [form.get(field)]
-    return [p for p in parts if p is not None and not isinstance(p, str) and getattr(p, "filename", "")]
+    return [p for p in parts if p is not None and not isinstance(p, str) and bool(getattr(p, "filename", ""))]
 
 
+@overload
+async def pictures(form: Any, field: str, *, limit: int,
+                   max_bytes: int = ...) -> tuple[list[images.CleanImage], images.ImageRejected | None]: ...
+@overload
+async def pictures(form: Any, field: str, *, limit: int, max_bytes: int = ...,
+                   intake: Callable[[bytes], T]) -> tuple[list[T], images.ImageRejected | None]: ...
 async def pictures(form: Any, field: str, *, limit: int, max_bytes: int = images.MAX_BYTES,
-                   intake: Callable[[bytes], T] = images.intake) -> tuple[list[T], images.ImageRejected | None]:
+                   intake: Callable[[bytes], Any] = images.intake) -> tuple[list[Any], images.ImageRejected | None]:
     """-> (the clean pictures, None or the first problem). More than `limit` files is one problem;
     the first picture `intake` refuses stops the rest."""
     uploads = files(form, field)
     if len(uploads) > limit:
         return [], images.too_many(limit)
-    clean: list[T] = []
+    clean: list[Any] = []
     for upload in uploads:
         raw = await upload.read(max_bytes + 1)
         try:

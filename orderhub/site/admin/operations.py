@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -100,7 +101,7 @@ class OperationsController(Controller):
         number_ = _int(request.query_params.get("page"))
         listing = await queries.returns_queue(admin.merchant.id, statuses, number_)
         counts = await queries.status_counts(admin.merchant.id)
-        filters = [{"key": OPEN, "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
+        filters: list[dict[str, Any]] = [{"key": OPEN, "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
         filters += [{"key": s, "label": words.status_label(s), "count": counts.get(s, 0)} for s in return_rules.STATUSES
                     if s in queries.OPEN or counts.get(s)]
         filters.append({"key": ALL, "label": _("All"), "count": sum(counts.values())})

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Reference, RequestBody, Schema
 
 MONEY = Schema(type=OpenAPIType.STRING, pattern=r"^\d+(\.\d+)?$", description="decimal string in the order's currency")
 
 
-def _object(description: str, properties: dict[str, Schema] | None = None, required: list[str] | None = None) -> Schema:
+def _object(description: str, properties: dict[str, Schema | Reference] | None = None,
+            required: list[str] | None = None) -> Schema:
     return Schema(type=OpenAPIType.OBJECT, description=description, properties=properties, required=required)
 
 
@@ -54,7 +55,7 @@ BODIES = {
         "an order, as in orders/",
         {
             "number": Schema(type=OpenAPIType.STRING),
-            "placed_at": Schema(type=OpenAPIType.STRING, format="date-time"),
+            "placed_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
             "currency": Schema(type=OpenAPIType.STRING),
             "lines": Schema(type=OpenAPIType.ARRAY, items=_object("line")),
             "totals": _object("totals", {k: MONEY for k in ("subtotal", "discount", "shipping", "tax", "total")}),

@@ -8,6 +8,7 @@ only its card. The same survey card is shown on the confirmation page (summary p
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -39,7 +40,7 @@ async def feedback_summary(hub: Hub) -> dict:
     if not rules.survey_fulfilled(hub.order.fulfillment_status):
         return {}
     now = hub.extras.get("now") or dt.datetime.now(dt.UTC)
-    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=hub.merchant.settings)
+    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=cast(dict[str, Any], hub.merchant.settings))
     if view is None:
         return {}
     return {"feedback": view, "feedback_words": WORDS}

@@ -4,10 +4,15 @@ asked through the view objects); this module only words them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from orderhub.components.i18n import gettext as _
 from orderhub.db.feedback import rules
 from orderhub.site import messages
 from orderhub.site.returns.presenter import image_error
+
+if TYPE_CHECKING:
+    from orderhub.images import ImageRejected
 
 
 def star_label(n: int) -> str:
@@ -44,6 +49,6 @@ def too_many_photos() -> str:
     return messages.text(rules.TOO_MANY_PHOTOS, num=rules.MAX_PHOTOS)
 
 
-def photo_error(problem: str) -> str:
+def photo_error(problem: ImageRejected) -> str:
     """A picture orderhub.images refused (worded by the returns area, which takes photos too)."""
     return image_error(problem)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from orderhub.components.i18n import gettext as _
 from orderhub.db.branding import rules as brand_rules
@@ -64,10 +64,10 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "issuer": {
             "name": merchant.legal_name or merchant.name,
             "trade_name": merchant.name if merchant.legal_name and merchant.legal_name != merchant.name else "",
-            "address": address_lines(merchant.address or {}),
+            "address": address_lines(cast(dict[str, Any], merchant.address or {})),
             "registration": registration,
-            "phone": (merchant.support or {}).get("phone", ""),
-            "email": (merchant.support or {}).get("email", ""),
+            "phone": cast(dict[str, Any], merchant.support or {}).get("phone", ""),
+            "email": cast(dict[str, Any], merchant.support or {}).get("email", ""),
         },
         "lines": lines,
         "any_reduced": any(ln.reduced for ln in lines),
@@ -87,6 +87,6 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
 def pdf_css(hub: Hub) -> str:
     # this stylesheet has user origin in WeasyPrint: print.css (author) wins unless !important;
     # the brand's font in PDFs is its installed family (orderhub.db.branding.rules.FONT_LIST)
-    family = brand_rules.font((hub.merchant.brand or {}).get("font")).pdf_family
+    family = brand_rules.font(cast(dict[str, Any], hub.merchant.brand or {}).get("font")).pdf_family
     extra = f"body.doc--pdf{{font-family:{family}!important}}" if family else ""
     return brand_css(hub.brand) + PDF_FONT_CSS + extra

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 import segno
 from litestar import Controller, Request, Response, get
@@ -63,7 +64,8 @@ def document_context(hub: Hub, doc: ReturnDocument, kind: str, lang: str) -> dic
         "qr": qr_png(doc.number) if kind == rules.RETURN_SLIP else "",
         "return_address": presenter.address_lines(doc.return_address),
         "issuer": {"name": hub.merchant.legal_name or hub.merchant.name,
-                   "address": presenter.address_lines(hub.merchant.address or {}), "registration": registration},
+                   "address": presenter.address_lines(cast(dict[str, Any], hub.merchant.address or {})),
+                   "registration": registration},
     }
 
 
@@ -88,6 +90,7 @@ class ReturnDocumentsController(Controller):
         if pdf is None:
             context = document_context(hub, doc, kind, lang)
             context["logo"] = context["logo"] or await print_logo(hub.merchant.id, hub.brand.logo_url)
+            assert request.app.template_engine is not None  # the app always has one (app.py)
             html = request.app.template_engine.get_template(TEMPLATE).render(**context)
             try:
                 pdf = await shared_pool().render(html, presenter.pdf_css(hub))

@@ -66,6 +66,7 @@ async def render_document(request: Request, hub: Hub, receipt: ReceiptView, *, r
         return cached
     context = presenter.receipt_context(hub, receipt, pdf=True, reissue=reissue, lang=lang)
     context["logo"] = context["logo"] or await print_logo(hub.merchant.id, hub.brand.logo_url)
+    assert request.app.template_engine is not None  # the app always has one (app.py)
     html = request.app.template_engine.get_template(TEMPLATE).render(**context)
     pdf = await shared_pool().render(html, presenter.pdf_css(hub))
     await services.store_document(key, hub.order.id, rules.RECEIPT, pdf, now)

@@ -222,7 +222,7 @@ class ReturnsController(Controller):
         form = await request.form()
         draft = await services.draft(hub.order.id, now=now)
         exchange = {lid: form.get(f"exchange_{lid}") or "" for lid in (draft.data.get("items") or {})}
-        values = {"resolution": form.get("resolution") or "", "exchange": exchange}
+        values: dict[str, Any] = {"resolution": form.get("resolution") or "", "exchange": exchange}
         errors = await self._check(hub, "resolution", {**draft.data, **values}, now)
         if errors:
             return await self._wizard(request, hub, "resolution", now, errors=errors, status_code=422,

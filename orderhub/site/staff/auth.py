@@ -8,7 +8,7 @@ The signed-in staff member reaches the console's handlers by dependency injectio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request, Response
 from litestar.di import Provide
@@ -20,6 +20,8 @@ from orderhub.site.auth import STAFF, authenticate, failed_attempt, limiter, may
 from orderhub.site.hub.context import page_language
 
 STAFF_ROLE = "staff"
+#: the response a cookie helper was given, handed back (a Redirect stays a Redirect)
+ResponseT = TypeVar("ResponseT", bound=Response[Any])
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,9 @@ DEPENDENCIES: dict[str, Provide] = {
 }
 
 
-def set_session(request: Request, response: Response, user: dict) -> Response:
+def set_session(request: Request, response: ResponseT, user: dict) -> ResponseT:
     return STAFF.set(request, response, STAFF.make(request, user, request.app.state.clock()))
 
 
-def clear_session(request: Request, response: Response) -> Response:
+def clear_session(request: Request, response: ResponseT) -> ResponseT:
     return STAFF.clear(request, response)

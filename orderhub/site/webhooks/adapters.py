@@ -20,7 +20,7 @@ def from_aftership(payload: Any) -> dict | None:
     for i, cp in enumerate(msg.get("checkpoints") or []):
         if not isinstance(cp, dict):
             continue
-        status, sub = rules.aftership_status(cp.get("tag"), cp.get("subtag"))
+        status, sub = rules.aftership_status(cp.get("tag") or "", cp.get("subtag"))
         occurred = cp.get("checkpoint_time") or cp.get("created_at")
         if isinstance(occurred, str) and len(occurred) == 19:  # AfterShip's local time without offset
             occurred += "+00:00"
@@ -50,7 +50,7 @@ def from_easypost(payload: Any) -> dict | None:
     for i, d in enumerate(tracker.get("tracking_details") or []):
         if not isinstance(d, dict):
             continue
-        status, sub = rules.easypost_status(d.get("status"), d.get("status_detail"))
+        status, sub = rules.easypost_status(d.get("status") or "", d.get("status_detail"))
         loc = d.get("tracking_location") or {}
         occurred = d.get("datetime")
         events.append(

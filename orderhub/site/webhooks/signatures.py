@@ -39,7 +39,9 @@ def aftership_sign(secret: str, body: bytes) -> str:
 
 
 def aftership_verify(secret: str, body: bytes, header: str | None) -> bool:
-    return bool(header) and hmac.compare_digest(aftership_sign(secret, body), header.strip())
+    if not header:
+        return False
+    return hmac.compare_digest(aftership_sign(secret, body), header.strip())
 
 
 def easypost_sign(secret: str, body: bytes) -> str:
@@ -50,4 +52,6 @@ def easypost_sign(secret: str, body: bytes) -> str:
 
 
 def easypost_verify(secret: str, body: bytes, header: str | None) -> bool:
-    return bool(header) and hmac.compare_digest(easypost_sign(secret, body), header.strip())
+    if not header:
+        return False
+    return hmac.compare_digest(easypost_sign(secret, body), header.strip())

@@ -149,7 +149,7 @@ def _policy_field(path: str) -> str:
 
 
 async def policy_save(merchant: MerchantView, form: Form) -> Saved:
-    values = {
+    values: dict[str, Any] = {
         **{name: text(form, name).strip() for name in (
             "return_window_days", "cancel_window_hours", "return_ship_within_days", "store_credit_bonus_percent",
             "keep_item_under", *(f"fee_{m}" for m in METHODS))},
@@ -220,9 +220,9 @@ async def emails_values(merchant: MerchantView) -> dict:
 
 
 async def emails_save(merchant: MerchantView, form: Form) -> Saved:
-    values = {"send": on(form, "send"), "marketing_eu": on(form, "marketing_eu"),
-              "quiet_start": text(form, "quiet_start").strip(), "quiet_end": text(form, "quiet_end").strip(),
-              "transit_every_hours": text(form, "transit_every_hours").strip()}
+    values: dict[str, Any] = {"send": on(form, "send"), "marketing_eu": on(form, "marketing_eu"),
+                              "quiet_start": text(form, "quiet_start").strip(), "quiet_end": text(form, "quiet_end").strip(),
+                              "transit_every_hours": text(form, "transit_every_hours").strip()}
     clean, errors = email_rules.validate_emails_settings({**values, "transit_every_hours": whole(values["transit_every_hours"])})
     return await _save(merchant, errors, strip="emails.", values=values, sections={"emails": clean})
 
@@ -234,7 +234,8 @@ LANGS = feedback_rules.LOCALES
 
 async def feedback_values(merchant: MerchantView) -> dict:
     conf = feedback_rules.read_feedback_settings(merchant.section("feedback"))
-    values = {"review_invite_days": str(conf["review_invite_days"]), "survey_cap_days": str(conf["survey_cap_days"])}
+    values: dict[str, Any] = {"review_invite_days": str(conf["review_invite_days"]),
+                              "survey_cap_days": str(conf["survey_cap_days"])}
     for question, texts in conf["questions"].items():
         for lang in LANGS:
             values[f"{question}_{lang}"] = texts.get(lang, "")

@@ -36,7 +36,7 @@ def hours_text(hours: list[dict]) -> str:
 
 def parse_hours(raw: str) -> tuple[list[dict], dict | None]:
     """"mon-fri 11:00-20:00" per line -> (hours, None), or (what was read, the error of the first bad line)."""
-    hours = []
+    hours: list[dict] = []
     for line in raw.splitlines():
         if not line.strip():
             continue
@@ -152,11 +152,11 @@ class StoresController(Controller):
         }
         try:
             if hours_error:
-                _store, errors = rules.read_store(body, code)
-                raise ValidationFailed([hours_error, *errors])
+                _store, read_errors = rules.read_store(body, code)
+                raise ValidationFailed([hours_error, *read_errors])
             await services.upsert_store(admin.merchant.id, code, body, now=now)
         except ValidationFailed as exc:
-            errors = {}
+            errors: dict[str, str] = {}
             for field, message in form_errors.by_field(exc.details).items():
                 errors.setdefault(_field(field), message)
             return await self._render(request, admin, EDIT, values=values, errors=errors, new=new, saved=False,
