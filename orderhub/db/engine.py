@@ -328,7 +328,9 @@ async def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any
         raise RuntimeError("insert_many runs inside a write scope")
     db = current_engine()
     names = ", ".join(f'"{c}"' for c in columns)
-    connection = db.current_transaction.get().connection
+    transaction = db.current_transaction.get()
+    assert transaction is not None  # the write scope's
+    connection = transaction.connection
     if isinstance(db, PostgresEngine):
         marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

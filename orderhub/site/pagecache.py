@@ -23,7 +23,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
@@ -177,7 +177,7 @@ async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, 
             chunks.append(message.get("body", b""))
 
     try:
-        await app({**scope, "headers": headers}, receive, collect)
+        await app(cast(Scope, {**scope, "headers": headers}), receive, collect)
     finally:
         scope_state.headers = Empty
     token = scope_state.csrf_token
