@@ -78,7 +78,9 @@ lint: python
 bench: test-deps
 	@dpkg -s wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test,bench]'
 	$(BIN)/python bench/suite.py
+	$(BIN)/python bench/servers.py
 
 clean:
 	rm -rf $(VENV) node_modules orderhub/static/vendor var

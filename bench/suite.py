@@ -160,7 +160,7 @@ def measure(label: str, db: dict, seconds: int) -> list[tuple[str, str, str, str
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "20000")))
+    parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "100000")))
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--engines", default="sqlite,postgres")
     args = parser.parse_args()
