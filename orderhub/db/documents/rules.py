@@ -106,7 +106,7 @@ def rate_totals(lines: list[Any], order_discount_minor: int, shipping_minor: int
     return from_per_rate(per_rate, prices_include_tax, japan)
 
 
-def from_per_rate(per_rate: dict[str, Any], prices_include_tax: bool, japan: bool) -> list[RateTotal]:
+def from_per_rate(per_rate: dict[Decimal, tuple[int, int]], prices_include_tax: bool, japan: bool) -> list[RateTotal]:
     """{rate: (amount, tax)} from orders.rules.tax_by_rate -> RateTotals, highest rate first."""
     out = []
     for rate, (amount, tax) in sorted(per_rate.items(), reverse=True):

@@ -6,7 +6,7 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from orderhub import money
@@ -38,7 +38,7 @@ class BrandView:
 
     @classmethod
     def of(cls, merchant: Merchant) -> BrandView:
-        brand = merchant.brand or {}
+        brand = cast(dict[str, Any], merchant.brand or {})
         theme = brand_rules.theme(brand)
         return cls(
             name=merchant.name,
@@ -49,7 +49,7 @@ class BrandView:
             on_accent=theme.on_accent,
             font_stack=theme.font.family,
             radius=theme.corner.radius,
-            support=merchant.support or {},
+            support=cast(dict[str, Any], merchant.support or {}),
             storefront_url=merchant.storefront_url or "",
             locale=merchant.locale,
             timezone=merchant.timezone,
@@ -117,7 +117,7 @@ class OrderView:
     shipping_minor: int
     tax_minor: int
     total_minor: int
-    tax_by_rate: dict[str, Any]
+    tax_by_rate: dict[Decimal, tuple[int, int]]
     payment: dict[str, Any]
     cancel_until: dt.datetime
     cancelled: bool
@@ -182,9 +182,9 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
         rules.tax_items(line_dicts, order_level, order.shipping_minor, Decimal(order.shipping_tax_rate)),
         order.prices_include_tax,
     )
-    ful = order.fulfillment or {}
-    policy = merchant.policy or {}
-    customer = order.customer or {}
+    ful = cast(dict[str, Any], order.fulfillment or {})
+    policy = cast(dict[str, Any], merchant.policy or {})
+    customer = cast(dict[str, Any], order.customer or {})
     return OrderView(
         id=order.id,
         merchant_id=merchant.id,
@@ -197,7 +197,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
         prices_include_tax=order.prices_include_tax,
         greeting_name=rules.first_name(customer.get("name", ""), order.locale),
         masked_email=rules.mask_email(customer.get("email", "")),
-        address=rules.masked_address(order.shipping_address),
+        address=rules.masked_address(cast("dict[str, Any] | None", order.shipping_address)),
         fulfillment_type=order.fulfillment_type,
         fulfillment_status=order.fulfillment_status,
         promised_date=order.promised_date,
@@ -212,22 +212,23 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
             )
             for ln in lines
         ],
-        discounts=order.discounts or [],
+        discounts=cast(list[dict[str, Any]], order.discounts or []),
         subtotal_minor=order.subtotal_minor,
         discount_minor=order.discount_minor,
         shipping_minor=order.shipping_minor,
         tax_minor=order.tax_minor,
         total_minor=order.total_minor,
         tax_by_rate=per_rate,
-        payment=order.payment or {},
+        payment=cast(dict[str, Any], order.payment or {}),
         cancel_until=rules.cancel_deadline(order.placed_at, policy),
         cancelled=rules.is_cancelled(order.cancelled_at, order.fulfillment_status),
         return_window_days=rules.return_window_days(policy, customer.get("tags", [])),
         customer_tags=list(customer.get("tags", [])),
         store=StoreView(
-            code=store.code, name=store.name, timezone=store.timezone, address=store.address, hours=store.hours,
-            pickup_instructions=store.pickup_instructions, what_to_bring=store.what_to_bring,
-            curbside=store.curbside, hold_days=store.hold_days,
+            code=store.code, name=store.name, timezone=store.timezone, address=cast(dict[str, Any], store.address),
+            hours=cast(list[Any], store.hours), pickup_instructions=store.pickup_instructions,
+            what_to_bring=cast(list[Any], store.what_to_bring), curbside=cast(dict[str, Any], store.curbside),
+            hold_days=store.hold_days,
         ) if store else None,
         version=order.version,
     )
@@ -240,9 +241,10 @@ async def load_hub(token: str, token_key: bytes) -> Hub | None:
         if order is None:
             return None
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        assert merchant is not None  # the order's foreign key
         lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
         store = None
-        code = (order.fulfillment or {}).get("store_code")
+        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
         if code:
             store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
     return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store))
@@ -259,7 +261,7 @@ class CrossSell:
 
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
     """Up to `limit` in-stock products related to what was bought, never what was bought."""
-    conf = rules.read_cross_sells_settings((merchant.settings or {}).get("cross_sells"))
+    conf = rules.read_cross_sells_settings(cast(dict[str, Any], merchant.settings or {}).get("cross_sells"))
     if not conf["enabled"]:
         return []
     chosen = conf["related"]
@@ -270,9 +272,9 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
         )
         related: list[str] = []
         for pid in bought:
-            for product in products:
-                if product.external_id == pid:
-                    picks = chosen.get(pid, product.related)
+            for row in products:
+                if row.external_id == pid:
+                    picks = chosen.get(pid, row.related)
                     related += [r for r in picks if r not in related and r not in bought]
         if not related:
             return []
@@ -285,7 +287,8 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
         product = by_id.get(pid)
         if product is None:
             continue
-        prices = [money.parse(v["price"], order.currency) for v in product.variants if v.get("in_stock")]
+        prices = [money.parse(v["price"], order.currency) for v in cast(list[dict[str, Any]], product.variants)
+                  if v.get("in_stock")]
         if not prices:
             continue
         out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices)))

@@ -37,7 +37,7 @@ def read_product(data: Any, product_id: str, currency: str) -> tuple[dict[str, A
         r.error("id", "must be 1 to 200 characters")
     if "id" in body and body["id"] != product_id:
         r.error("id", "must match the id in the URL")
-    product = {
+    product: dict[str, Any] = {
         "title": r.text(body, "title", "title", max_len=300),
         "url": r.web_url(body, "url", "url", required=True),
         "image_url": r.web_url(body, "image_url", "image_url", allow_static=True),
@@ -154,7 +154,7 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
     for i, item in enumerate(r.items(body.get("lines"), "lines", min_items=1, max_items=MAX_LINES)):
         p = f"lines[{i}]"
         ln = r.obj(item, p) or {}
-        line = {
+        line: dict[str, Any] = {
             "line_id": r.text(ln, "id", f"{p}.id", max_len=100),
             "sku": r.text(ln, "sku", f"{p}.sku", required=False, max_len=100),
             "product_id": r.text(ln, "product_id", f"{p}.product_id", required=False, max_len=200),
@@ -208,7 +208,10 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
 def _check_totals(r: Reader, order: dict[str, Any], given: dict[str, int], shipping_rate: Decimal) -> None:
     currency = order["currency"]
     lines = order["lines"]
-    show = lambda minor: money.to_string(minor, currency)  # noqa: E731
+
+    def show(minor: int) -> str:
+        return money.to_string(minor, currency)
+
     subtotal = sum(ln["quantity"] * ln["unit_price_minor"] for ln in lines)
     if given["subtotal"] != subtotal:
         r.error("totals.subtotal", f"should be {show(subtotal)}: the sum of quantity × unit_price")

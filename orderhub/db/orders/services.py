@@ -116,15 +116,15 @@ async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
             else:
                 await OrderLine.delete().where(OrderLine.id == row.id)
     for i, line in enumerate(lines):
-        row = current.get(line["line_id"])
-        if row is None:
+        stored = current.get(line["line_id"])
+        if stored is None:
             await OrderLine(order=order_id, key=scoped(order_id, line["line_id"]), **line).save()
             continue
-        busy = max(row.fulfilled_quantity, row.requested_quantity, row.received_quantity)
+        busy = max(stored.fulfilled_quantity, stored.requested_quantity, stored.received_quantity)
         if line["quantity"] < busy:
             errors.append({"field": f"lines[{i}].quantity", "message": f"cannot be below the {busy} already shipped or returned"})
             continue
-        await OrderLine.update({getattr(OrderLine, k): v for k, v in line.items()}).where(OrderLine.id == row.id)
+        await OrderLine.update({getattr(OrderLine, k): v for k, v in line.items()}).where(OrderLine.id == stored.id)
     if errors:
         raise ValidationFailed(errors)
 

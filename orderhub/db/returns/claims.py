@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from piccolo.custom_types import Combinable
 
 from orderhub import money
 from orderhub.db import engine
@@ -71,7 +73,7 @@ async def open_claim(order_id: int, data: dict[str, Any], *, photos: list[tuple[
         async with engine.read():
             found = await Claim.select(Claim.id).where(Claim.key == key).first()
         if found:
-            return found["id"]
+            return cast(int, found["id"])
         raise
 
 
@@ -79,7 +81,7 @@ async def _open(order_id: int, key: str, data: dict[str, Any], *, photos: list[t
     async with engine.write():
         found = await Claim.select(Claim.id).where(Claim.key == key).first()
         if found:
-            return found["id"]
+            return cast(int, found["id"])
         facts = await queries.order_facts(order_id)
         clean = check_claim(facts, data, photos=len(photos))
         refunded, shipping_done = await queries.refunded_so_far(order_id)
@@ -102,6 +104,7 @@ async def _open(order_id: int, key: str, data: dict[str, Any], *, photos: list[t
             if not done:
                 raise ValidationFailed([field_error(f"items.{line_id}", rules.TOO_MANY_UNITS)])
             line = facts.line(line_id)
+            assert line is not None  # check_claim kept only the order's lines
             await ClaimItem(claim=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
                             sku=facts.skus.get(line_id, ""), quantity=qty, amount_minor=by_line[line_id].amount_minor,
                             tax_minor=by_line[line_id].tax_minor).save()
@@ -219,7 +222,9 @@ class ClaimView:
         return rules.claim_message(self.status, self.resolution)
 
     def api(self) -> dict[str, Any]:
-        show = lambda m: money.to_string(m, self.currency)  # noqa: E731
+        def show(minor: int) -> str:
+            return money.to_string(minor, self.currency)
+
         return {
             "id": self.id, "number": self.number, "order_number": self.order_number, "kind": self.kind,
             "description": self.description, "status": self.status, "resolution": self.resolution or None,
@@ -271,7 +276,7 @@ async def claim_for_order(order_id: int, claim_id: int) -> ClaimView:
 
 
 async def claims_for_merchant(merchant_id: int, status: str | None = None) -> list[ClaimView]:
-    where = Claim.merchant == merchant_id
+    where: Combinable = Claim.merchant == merchant_id
     if status:
         where = where & (Claim.status == status)
     return await _views(where)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from orderhub.db import demo_context as demo
 from orderhub.db.returns import queries, rules, services
 
 
-async def returned_orders(ctx) -> None:
+async def returned_orders(ctx: demo.DemoContext) -> None:
     for order in ctx.orders:
         if order.state != "returned" or not order.order_id:
             continue

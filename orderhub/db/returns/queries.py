@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+from piccolo.custom_types import Combinable
 
 from orderhub import money
 from orderhub.db import engine
@@ -54,6 +56,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         if order is None:
             raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
+        assert merchant is not None  # the order's foreign key
         lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
         delivered = await delivery_dates(order_id)
     facts = [
@@ -76,7 +79,8 @@ async def order_facts(order_id: int) -> OrderFacts:
     )
     return OrderFacts(
         order_id=order.id, merchant_id=merchant.id, number=order.number, currency=order.currency,
-        timezone=merchant.timezone, policy=merchant.policy or {}, tags=list((order.customer or {}).get("tags", [])),
+        timezone=merchant.timezone, policy=cast(dict[str, Any], merchant.policy or {}),
+        tags=list(cast(dict[str, Any], order.customer or {}).get("tags", [])),
         promised_date=order.promised_date, fulfillment_status=order.fulfillment_status,
         fulfillment_type=order.fulfillment_type, money=om,
         line_pks={ln.line_id: ln.id for ln in lines}, skus={ln.line_id: ln.sku for ln in lines},
@@ -94,12 +98,13 @@ async def exchange_options(merchant_id: int, facts: OrderFacts, line_id: str, *,
     if product is None:
         return []
 
-    variants = product.variants or []
+    variants = cast(list[dict[str, Any]], product.variants or [])
     if not count_holds:
         return rules.exchange_options(variants, facts.skus.get(line_id, ""), line.unit_price_minor, facts.currency)
     held = await replacements.reserved(merchant_id, [v.get("sku", "") for v in variants])
     # a variant whose counted units are all held for other exchanges is not offered
-    free = [{**v, "in_stock": replacements.free_units(v, held.get(v.get("sku"), 0)) != 0} for v in variants]
+    # (catalog variants always have a sku: orders.rules.read_product requires one)
+    free = [{**v, "in_stock": replacements.free_units(v, held.get(cast(str, v.get("sku")), 0)) != 0} for v in variants]
     return rules.exchange_options(free, facts.skus.get(line_id, ""), line.unit_price_minor, facts.currency)
 
 
@@ -270,7 +275,9 @@ class ReturnView:
         return out
 
     def api(self) -> dict[str, Any]:
-        show = lambda m: money.to_string(m, self.currency)  # noqa: E731
+        def show(minor: int) -> str:
+            return money.to_string(minor, self.currency)
+
         return {
             "id": self.id, "number": self.number, "order_number": self.order_number, "status": self.status,
             "reason": self.reason, "comment": self.comment, "resolution": self.resolution, "method": self.method,
@@ -347,7 +354,7 @@ async def return_for_merchant(merchant_id: int, return_id: int) -> ReturnView:
 
 
 async def returns_for_merchant(merchant_id: int, status: str | None = None) -> list[ReturnView]:
-    where = ReturnRequest.merchant == merchant_id
+    where: Combinable = ReturnRequest.merchant == merchant_id
     if status:
         where = where & (ReturnRequest.status == status)
     return await _views(where)
@@ -424,12 +431,14 @@ async def return_document(return_id: int) -> ReturnDocument:
     async with engine.read():
         req = await ReturnRequest.select(ReturnRequest.merchant, ReturnRequest.order.prices_include_tax.as_alias("pit")
                                          ).where(ReturnRequest.id == return_id).first()
+        assert req is not None  # _one() found it above
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == req["merchant"]).first()
+        assert merchant is not None  # the return's foreign key
         store = None
         if v.store_code:
             store = await Store.objects().output(load_json=True).where(
                 (Store.merchant == merchant.id) & (Store.code == v.store_code)).first()
-    address = (store.address if store else getattr(merchant, "address", None)) or {}
+    address = cast(dict[str, Any], (store.address if store else getattr(merchant, "address", None)) or {})
     return ReturnDocument(
         return_id=v.id, number=v.number, order_number=v.order_number, status=v.status, currency=v.currency,
         prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from orderhub.db import engine
 from orderhub.db.errors import Conflict
 from orderhub.db.keys import scoped
@@ -97,7 +99,7 @@ async def hold(merchant_id: int, product_id: str, sku: str, quantity: int, *, no
     key = scoped(merchant_id, sku)
     await VariantStock.insert(VariantStock(merchant=merchant_id, key=key, sku=sku, reserved=0, updated_at=now)
                               ).on_conflict(target=VariantStock.key, action="DO NOTHING")
-    where = VariantStock.key == key
+    where: Combinable = VariantStock.key == key
     if variant.get("stock") is not None:
         where = where & (VariantStock.reserved <= int(variant["stock"]) - quantity)
     done = await VariantStock.update({VariantStock.reserved: VariantStock.reserved + quantity,

@@ -262,7 +262,7 @@ class Breakdown:
     #: money back to the payment (or store credit, bonus included)
     total_minor: int
     #: {rate: (amount, tax)} of goods and shipping refunded, for credit notes
-    by_rate: dict[str, Any] = field(default_factory=dict)
+    by_rate: dict[Decimal, tuple[int, int]] = field(default_factory=dict)
 
     def part(self, kind: str) -> int:
         return sum(p.amount_minor for p in self.parts if p.kind == kind)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -115,7 +117,7 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
         async with engine.write():
             found = await ReturnRequest.select(ReturnRequest.id).where(ReturnRequest.key == key).first()
             if found:
-                return found["id"]
+                return cast(int, found["id"])
             facts = await queries.order_facts(order_id)
             clean = check_request(facts, data, now=now, has_photo=bool(photo_ids))
             breakdown = await preview(facts, clean)
@@ -136,6 +138,7 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
             for line_id, qty in clean["items"].items():
                 pk = facts.line_pks[line_id]
                 line = facts.line(line_id)
+                assert line is not None  # check_request kept only the order's lines
                 # never more than was delivered: the fulfilled counter (kept by shipping), or the whole
                 # line of a picked-up order; checked in the UPDATE itself so parallel submits cannot pass
                 limit = OrderLine.quantity if rules.whole_line_handed_over(line, facts.fulfillment_type) \
@@ -183,6 +186,7 @@ async def _hold_exchange(facts: queries.OrderFacts, return_id: int, clean: dict[
         if sku not in options:
             raise ValidationFailed([field_error(f"exchange.{line_id}", rules.VARIANT_REQUIRED)])
         line = facts.line(line_id)
+        assert line is not None  # check_request kept only the order's lines
         items.append(ReplacementItemView(line_id=line_id, title=line.title, sku=sku, option=options[sku].option,
                                          quantity=qty, product_id=line.product_id))
     try:
@@ -201,11 +205,14 @@ async def _by_key(key: str) -> int | None:
 
 async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict[str, Any] | None = None) -> None:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
+    if req is None:
+        raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
     try:
         target = rules.next_status(req["status"], action, keep_item=req["keep_item"], resolution=req["resolution"])
     except rules.IllegalTransition as e:
         raise Conflict(rules.NOT_ALLOWED, str(e), status=e.status, action=e.action) from None
-    values = {ReturnRequest.status: target, ReturnRequest.updated_at: now, ReturnRequest.note: note or req["note"]}
+    values: dict[Column | str, Any] = {ReturnRequest.status: target, ReturnRequest.updated_at: now,
+                                       ReturnRequest.note: note or req["note"]}
     for name, value in (extra or {}).items():
         values[getattr(ReturnRequest, name)] = value
     changed = await ReturnRequest.update(values).where(

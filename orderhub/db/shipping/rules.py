@@ -230,7 +230,8 @@ def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[
     r = Reader()
     if not isinstance(body, dict):
         return {}, [{"field": "body", "message": "must be a JSON object"}]
-    carrier = normalize_carrier(body.get("carrier") if isinstance(body.get("carrier"), str) else "")
+    carrier_in = body.get("carrier")
+    carrier = normalize_carrier(carrier_in if isinstance(carrier_in, str) else "")
     if not _CARRIER_RE.match(carrier):
         r.error("carrier", "is required: a carrier code such as yamato, sagawa, japan_post, ups, fedex, usps or dhl")
     number = body.get("tracking_number")
@@ -276,7 +277,8 @@ def read_events(body: Any) -> tuple[dict[str, Any], list[Any]]:
     r = Reader()
     if not isinstance(body, dict):
         return {}, [{"field": "body", "message": "must be a JSON object"}]
-    carrier = normalize_carrier(body.get("carrier") if isinstance(body.get("carrier"), str) else "")
+    carrier_in = body.get("carrier")
+    carrier = normalize_carrier(carrier_in if isinstance(carrier_in, str) else "")
     if not _CARRIER_RE.match(carrier):
         r.error("carrier", "is required")
     number = body.get("tracking_number")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,7 @@ def _is_postgres() -> bool:
 
 
 @contextlib.asynccontextmanager
-async def _one_writer():
+async def _one_writer() -> AsyncIterator[None]:
     """On SQLite, queue this process's writers here instead of in SQLite's busy handler, which
     sleeps up to 100 ms between tries (many concurrent webhook deliveries ingest 5-10x faster)."""
     if _is_postgres():
@@ -137,6 +138,7 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
                                  merchant_id=merchant.id, order_id=order["id"])
         await _update_order(order["id"])
         stored = await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
+        assert stored is not None  # saved above, in this transaction
         if created:
             await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state), order_id=order["id"],
                           now=now)
@@ -204,9 +206,10 @@ async def ingest_parsed(merchant_id: int, data: dict[str, Any], *, source: str, 
     return result
 
 
-async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate, before: dict[str, Any] | None,
+async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate: dt.date | None, before: dict[str, Any] | None,
                      merchant_id: int, order_id: int, row: dict[str, Any] | None = None) -> rules.State:
     ship = row or await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
+    assert ship is not None  # the caller's shipment, in this transaction
     where = TrackingEvent.shipment == ship_id
     if ship["status_at"] is not None:
         # only events that can still matter: from the current one on, estimates, and deliveries
@@ -240,6 +243,7 @@ async def _update_order(order_id: int) -> bool:
     """OrderLine.fulfilled_quantity from the shipments, Order.fulfillment_status never backwards.
     Answers whether every shipment of the order is final."""
     order = await Order.select(Order.fulfillment_status).where(Order.id == order_id).first()
+    assert order is not None  # the shipments' order, in this transaction
     lines = await OrderLine.select(OrderLine.id, OrderLine.line_id, OrderLine.quantity, OrderLine.fulfilled_quantity,
                                    OrderLine.requested_quantity).where(OrderLine.order == order_id)
     ships = await Shipment.select(Shipment.lines, Shipment.status).output(load_json=True).where(
