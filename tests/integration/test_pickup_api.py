@@ -112,3 +112,12 @@ async def test_expired_can_be_made_ready_again(client, merchants, orders, clock)
     r = await client.put(URL, json={"status": "ready", "pickup_deadline": "2026-12-03T14:59:00Z"},
                          headers=bearer(key))
     assert r.status_code == 200 and r.json()["status"] == "ready"
+
+
+async def test_a_body_without_a_status_is_a_422_next_to_the_field(client, merchants, orders):
+    h = bearer(merchants["yamakaze"][1])
+    for body in ({}, {"ready_at": None}):
+        r = await client.put(URL, json=body, headers=h)
+        assert r.status_code == 422, r.text
+        assert "status" in [e.get("field") for e in r.json()["errors"]]
+    assert (await client.get(f"/o/{orders['jp_pickup'].token}/pickup?lang=en")).status_code == 200

@@ -90,7 +90,7 @@ async def merchant_update(merchant_id: int, external_id: str, body: Any, *, now:
     """PUT /api/v1/orders/{id}/pickup: preparing, ready (ready_at, pickup_deadline), cancelled."""
     r = Reader()
     data = r.obj(body, "body") or {}
-    status = r.choice(data, "status", "status", rules.MERCHANT_TARGETS) if data else None
+    status = r.choice(data, "status", "status", rules.MERCHANT_TARGETS)
     ready_at = r.timestamp(data, "ready_at", "ready_at", required=False) if data else None
     deadline = r.timestamp(data, "pickup_deadline", "pickup_deadline", required=False) if data else None
     if data and not rules.takes_ready_times(status):
