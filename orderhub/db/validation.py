@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -87,6 +87,18 @@ MESSAGES: dict[str, str] = {
 def _is_code(text: str) -> bool:
     """A stable code is dotted lower-case words ("team.last_owner"); an English message has spaces."""
     return bool(text) and " " not in text and "." in text and text == text.lower()
+
+
+class AreaErrors:
+    """An area's own field errors ({"field", "code", "message"}, English from the area's table of
+    input messages): `field_error = AreaErrors(INPUT_MESSAGES)` in its rules, then
+    `field_error("items", "returns.no_items", max=3)`. One shape for every area's validation errors."""
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        self.messages = messages
+
+    def __call__(self, field: str, code: str, **params: object) -> dict[str, str]:
+        return {"field": field, "code": code, "message": self.messages[code].format(**params)}
 
 
 def field_error(field: str, code: str, message: str | None = None, **params: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ SECTION_ORDER = ("confirmation", "tracking", "pickup", "returns", "feedback", "r
 #: "open" returns: the ones waiting for the merchant to approve or reject them (db/returns/rules)
 RETURNS_AWAITING_DECISION = tuple(s for s, moves in returns_rules.TRANSITIONS.items() if "approve" in moves)
 #: the pickup state in which the shopper is at the store, waiting to be served
-PICKUP_ARRIVED = "arrived"
+PICKUP_ARRIVED = pickup_rules.ARRIVED
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from orderhub.db import validation as v
 from orderhub.db.keys import scoped
+from orderhub.db.validation import AreaErrors
 
 # --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
 
@@ -52,9 +53,8 @@ INPUT_MESSAGES: dict[str, str] = {
 }
 
 
-def field_error(field: str, code: str, **params: object) -> dict[str, str]:
-    """One validation error as the API answers it: {"field", "code", "message"} (English)."""
-    return {"field": field, "code": code, "message": INPUT_MESSAGES[code].format(**params)}
+#: one validation error as the API answers it: {"field", "code", "message"} (English)
+field_error = AreaErrors(INPUT_MESSAGES)
 
 
 # --- merchant settings (Merchant.settings["feedback"]) --------------------------------------------

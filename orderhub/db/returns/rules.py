@@ -18,6 +18,7 @@ from orderhub import money
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.validation import AreaErrors
 
 REFUND, STORE_CREDIT, EXCHANGE = "refund", "store_credit", "exchange"
 RESOLUTIONS = (REFUND, STORE_CREDIT, EXCHANGE)
@@ -652,9 +653,8 @@ INPUT_MESSAGES: dict[str, str] = {
 }
 
 
-def field_error(field: str, code: str, **params: object) -> dict[str, str]:
-    """One validation error as the API answers it: {"field", "code", "message"} (English)."""
-    return {"field": field, "code": code, "message": INPUT_MESSAGES[code].format(**params)}
+#: one validation error as the API answers it: {"field", "code", "message"} (English)
+field_error = AreaErrors(INPUT_MESSAGES)
 
 
 # -- claims (damaged, missing or wrong items; asked through ClaimView) -------------------------

@@ -32,7 +32,7 @@ MAX_ENDPOINTS = 10
 MAX_URL = 1000
 MAX_LABEL = 100
 EVENT_GROUPS = ("order.*", "shipment.*", "pickup.*", "return.*", "claim.*", "feedback.*")
-DELIVERY_STATES = ("pending", "sending", "delivered", "dead")
+DELIVERY_STATES = outbox_rules.STATES
 
 
 def group_label(group: str) -> str:
@@ -42,8 +42,13 @@ def group_label(group: str) -> str:
 
 
 def delivery_label(state: str) -> str:
-    return {"pending": _("Waiting"), "sending": _("Sending"), "delivered": _("Delivered"),
-            "dead": _("Failed")}.get(state, state)
+    return {outbox_rules.PENDING: _("Waiting"), outbox_rules.SENDING: _("Sending"),
+            outbox_rules.DELIVERED: _("Delivered"), outbox_rules.DEAD: _("Failed")}.get(state, state)
+
+
+def delivery_tone(state: str) -> str:
+    """The badge of a delivery: good once delivered, bad once given up, otherwise under way."""
+    return {outbox_rules.DELIVERED: "good", outbox_rules.DEAD: "bad"}.get(state, "info")
 
 
 def _id(raw: str) -> int:
@@ -70,7 +75,8 @@ class IntegrationsController(Controller):
         context = admin_context(
             request, admin, "settings", title=_("Webhooks"), endpoints=await outbox_queries.endpoints(merchant_id),
             deliveries=await outbox_queries.deliveries(merchant_id, state=state, limit=50), state=state,
-            states=DELIVERY_STATES, delivery_label=delivery_label, group_label=group_label, groups=EVENT_GROUPS,
+            states=DELIVERY_STATES, delivery_label=delivery_label, delivery_tone=delivery_tone,
+            group_label=group_label, groups=EVENT_GROUPS,
             errors=errors or {}, form=form or {"url": "", "events": []}, secret=secret, secret_for=secret_for,
             tz=admin.timezone, saved=False,
         )
