@@ -37,44 +37,75 @@ def postgres_url():
 
 
 @contextmanager
+def running(args: list[str], env: dict, log_path: Path, base: str, timeout: float = 90):
+    """Start a server (`args`), wait until `{base}/healthz` answers, stop it when the block ends;
+    yields the process. A server that exits or never answers raises with the end of its log."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log_path.read_text()[-3000:])
+                time.sleep(0.1)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def build(database_url: str | None, scale: int = 0) -> dict:
+    """`orderhub demo` (scaled to `scale` orders when > 0) on a new database: its env and folder, the
+    first demo token of each (merchant, state), the API keys and webhook secrets it printed, and how
+    long it took."""
+    folder = tempfile.mkdtemp(prefix="orderhub-bench-")
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.sqlite3",
+           "ORDERHUB_DATA_DIR": folder, "ORDERHUB_SECRET_KEY": SECRET, "ORDERHUB_SECURE_COOKIES": "0"}
+    args = [sys.executable, "-m", "orderhub.cli", "demo"] + (["--scale", str(scale)] if scale else [])
+    started = time.monotonic()
+    out = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tokens, keys, secrets = {}, {}, {}
+    for line in out.splitlines():
+        if m := re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line):
+            tokens.setdefault((m.group(1), m.group(2)), m.group(3))
+        if m := re.match(r"\s+(\S+)\s+api_key=(\S+) webhook_secret=(\S+)$", line):
+            keys[m.group(1)], secrets[m.group(1)] = m.group(2), m.group(3)
+    return {"env": env, "folder": folder, "tokens": tokens, "keys": keys, "secrets": secrets,
+            "seconds": time.monotonic() - started}
+
+
+@contextmanager
+def serve(db: dict, workers: int = 1, **extra: str):
+    """`orderhub serve --no-jobs` on a database from `build`; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**db["env"], "ORDERHUB_BASE_URL": base, **extra}
+    args = [sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port), "--workers", str(workers)]
+    with running(args, env, Path(db["folder"]) / f"server-{port}.log", base):
+        yield base
+
+
+@contextmanager
 def demo_server(database_url: str | None = None, workers: int = 1, extra_env: dict | None = None):
     """`orderhub demo` then `orderhub serve --no-jobs`; yields (base_url, {(merchant, state): token}, env)."""
-    folder = tempfile.mkdtemp(prefix="orderhub-bench-")
-    port = free_port()
-    env = {**os.environ,
-           "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.sqlite3",
-           "ORDERHUB_DATA_DIR": folder,
-           "ORDERHUB_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-           "ORDERHUB_BASE_URL": f"http://127.0.0.1:{port}",
-           "ORDERHUB_SECURE_COOKIES": "0"}
-    demo = subprocess.run([sys.executable, "-m", "orderhub.cli", "demo"], env=env, cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    tokens = {}
-    for line in demo.stdout.splitlines():
-        m = re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line)
-        if m:
-            tokens.setdefault((m.group(1), m.group(2)), m.group(3))  # the first order in each state
-    env.update(extra_env or {})
-    log = open(Path(folder) / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port),
-                             "--workers", str(workers)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    db = build(database_url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((Path(folder) / "server.log").read_text()[-2000:])
-            time.sleep(0.1)
-        yield base, tokens, env
+        with serve(db, workers, **(extra_env or {})) as base:
+            yield base, db["tokens"], {**db["env"], "ORDERHUB_BASE_URL": base}
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(db["folder"], ignore_errors=True)
 
 
 def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 1) -> dict:

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-from common import ROOT, free_port, wrk
-from suite import build
+from common import build, free_port, running, wrk
 
 
 @contextmanager
@@ -33,23 +29,8 @@ def server(kind: str, db: dict, **extra: str):
     else:
         args = [str(bin_dir / "granian"), "--interface", "asgi", "--factory", "--port", str(port), "--workers", "1",
                 "--no-ws", "--log-level", "warning", "orderhub.site.app:create_app"]
-    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{kind} did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with running(args, env, Path(db["folder"]) / f"{kind}-{port}.log", f"http://127.0.0.1:{port}"):
+        yield f"http://127.0.0.1:{port}"
 
 
 def main() -> None:

@@ -25,33 +25,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-from common import ROOT, free_port, postgres_url, wrk
+from common import ROOT, build, postgres_url, serve, wrk
 
 LUA = ROOT / "bench" / "lua"
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-
-
-def build(database_url: str | None, scale: int) -> dict:
-    """A demo database (scaled to `scale` orders when > 0): its env, demo tokens and API keys."""
-    folder = tempfile.mkdtemp(prefix="orderhub-bench-")
-    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.sqlite3",
-           "ORDERHUB_DATA_DIR": folder, "ORDERHUB_SECRET_KEY": SECRET, "ORDERHUB_SECURE_COOKIES": "0"}
-    args = [sys.executable, "-m", "orderhub.cli", "demo"] + (["--scale", str(scale)] if scale else [])
-    started = time.monotonic()
-    out = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    tokens, keys = {}, {}
-    for line in out.splitlines():
-        if m := re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line):
-            tokens.setdefault((m.group(1), m.group(2)), m.group(3))
-        if m := re.match(r"\s+(\S+)\s+api_key=(\S+)", line):
-            keys[m.group(1)] = m.group(2)
-    return {"env": env, "folder": folder, "tokens": tokens, "keys": keys, "seconds": time.monotonic() - started}
 
 
 def lists(db: dict) -> tuple[Path, Path]:
@@ -60,31 +38,6 @@ def lists(db: dict) -> tuple[Path, Path]:
     subprocess.run([sys.executable, str(ROOT / "bench" / "export_lists.py"), db["folder"]], env=env, cwd=ROOT,
                    check=True)
     return Path(db["folder"]) / "paths.txt", Path(db["folder"]) / "parcels.txt"
-
-
-@contextmanager
-def serve(db: dict, workers: int = 1, **extra: str):
-    port = free_port()
-    env = {**db["env"], "ORDERHUB_BASE_URL": f"http://127.0.0.1:{port}", **extra}
-    log = open(Path(db["folder"]) / f"server-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port),
-                             "--workers", str(workers)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(Path(log.name).read_text()[-3000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def wrk_script(url: str, script: Path, *args: str, seconds: int, connections: int) -> dict:

@@ -15,19 +15,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
-from common import ROOT, free_port, postgres_url
+from common import build, postgres_url, serve
 
 from orderhub.site.webhooks.signatures import sign
 
@@ -38,39 +34,12 @@ ROUNDS = 20
 
 @contextmanager
 def server(database_url: str | None = None, workers: int = 1):
-    folder = tempfile.mkdtemp(prefix="orderhub-bench-tracking-")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.sqlite3",
-           "ORDERHUB_DATA_DIR": folder, "ORDERHUB_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-           "ORDERHUB_BASE_URL": f"http://127.0.0.1:{port}", "ORDERHUB_SECURE_COOKIES": "0"}
-    out = subprocess.run([sys.executable, "-m", "orderhub.cli", "demo"], env=env, cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    tokens, secrets = {}, {}
-    for line in out.splitlines():
-        if m := re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line):
-            tokens[(m.group(1), m.group(2))] = m.group(3)
-        if m := re.match(r"\s+(\S+)\s+api_key=(\S+) webhook_secret=(\S+)$", line):
-            secrets[m.group(1)] = m.group(3)
-    log = open(Path(folder) / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port),
-                             "--workers", str(workers)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    db = build(database_url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((Path(folder) / "server.log").read_text()[-2000:])
-            time.sleep(0.1)
-        yield base, tokens, secrets, database_url
+        with serve(db, workers) as base:
+            yield base, db["tokens"], db["secrets"], database_url
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(db["folder"], ignore_errors=True)
 
 
 async def ingest_rate(base: str, secrets: dict, targets: list[tuple[str, str, str]], n: int) -> float:
