@@ -25,11 +25,13 @@ from contextlib import contextmanager
 import httpx
 from common import build, postgres_url, serve
 
+from orderhub.db.shipping import rules as shipping_rules
 from orderhub.site.webhooks.signatures import sign
 
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
 CLIENTS = [int(n) for n in sys.argv[2:]] or [10, 100, 300]
 ROUNDS = 20
+CARRIER_CODES = {name: code for code, (name, _url) in shipping_rules.CARRIERS.items()}
 
 
 @contextmanager
@@ -112,15 +114,7 @@ async def run(label: str, base: str, tokens: dict, secrets: dict) -> list[tuple]
                     page,
                 )
                 carrier = re.search(r'class="shipment__carrier">([^·]+)·', page).group(1).strip()
-                code = {
-                    "ヤマト運輸": "yamato",
-                    "佐川急便": "sagawa",
-                    "日本郵便": "japan_post",
-                    "UPS": "ups",
-                    "FedEx": "fedex",
-                    "USPS": "usps",
-                    "DHL": "dhl",
-                }[carrier]
+                code = CARRIER_CODES[carrier]  # the page is in English: the carriers' English names
                 targets.append((slug, code, next(g for g in m.groups() if g), token))
     rate = await ingest_rate(base, secrets, [t[:3] for t in targets], EVENTS)
     rows = [(label, "webhook ingest", f"{rate:8.0f} events/s", "")]
