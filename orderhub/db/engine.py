@@ -333,10 +333,9 @@ async def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any
     connection = transaction.connection
     if isinstance(db, PostgresEngine):
         marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-        await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
     else:
         marks = ", ".join("?" for _ in columns)
-        await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
 def bind(db: Engine[Any]) -> None:

@@ -30,6 +30,12 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def opens(token: str, key: bytes, order_key: str, generation: int) -> bool:
+    """`token` is the current hub token of the order stored under `order_key` (compared in
+    constant time); the row was found by `token_hash(token)`."""
+    return same(hub_token(key, order_key, generation), token)
+
+
 def new_api_key() -> str:
     return "ohk_" + secrets.token_urlsafe(32)
 

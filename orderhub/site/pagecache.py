@@ -24,14 +24,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import parse_qsl
 
+from litestar.datastructures import Headers
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from orderhub.components import i18n
 from orderhub.db.orders import versions
-from orderhub.site.hub.context import record_visit
+from orderhub.site.hub.context import COUNTED_BY_CACHE, record_visit
+from orderhub.site.rendering import is_partial
 
 #: stands in for the CSRF token in stored pages (as long as a real one, so lengths rarely change)
 PLACEHOLDER = "csrfslot" + secrets.token_hex(28)
@@ -81,26 +84,6 @@ class PageCache:
         return len(self._pages)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
-def _query_lang(query: bytes) -> str | None:
-    for part in query.split(b"&"):
-        if part.startswith(b"lang="):
-            return part[5:].decode("latin-1")
-    return None
-
-
-def _partial(scope: Scope) -> bool:
-    """The same decision as `rendering.wants_partial`, from the raw headers."""
-    return (_header(scope, b"hx-request") == "true" and _header(scope, b"hx-request-type") == "partial"
-            and _header(scope, b"hx-history-restore-request") != "true")
-
-
 def _entry_app(entry: Entry) -> ASGIApp:
     """An ASGI app answering with `entry`, the CSRF token of this request in the placeholder's place."""
 
@@ -141,13 +124,15 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
                 await app(scope, receive, send)
                 return
             query: bytes = scope.get("query_string", b"")
-            lang = i18n.negotiate(_query_lang(query), stamp.order_locale, _header(scope, b"accept-language"),
-                                  stamp.merchant_locale)
-            partial = _partial(scope)
+            headers = Headers.from_scope(scope)
+            url_lang = next((v for k, v in parse_qsl(query.decode("latin-1")) if k == "lang"), None)
+            lang = i18n.negotiate(url_lang, stamp.order_locale, headers.get("accept-language"), stamp.merchant_locale)
+            partial = is_partial(headers)
             now = state.clock()
             key = (scope["path"], query, lang, partial, *stamp.key, int(now.timestamp() // 60))
             entry = cache.get(key)
             if entry is None:
+                scope.setdefault("state", {})[COUNTED_BY_CACHE] = True
                 entry, personal = await _render(app, scope, receive)
                 if entry.status in _KEPT_STATUSES and not personal:
                     cache.put(key, entry)

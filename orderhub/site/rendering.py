@@ -7,6 +7,7 @@ history restore). The decision looks only at those headers and the URL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -17,7 +18,11 @@ VARY = "HX-Request, HX-Request-Type"
 
 
 def wants_partial(request: Request) -> bool:
-    headers = request.headers
+    return is_partial(request.headers)
+
+
+def is_partial(headers: Mapping[str, str]) -> bool:
+    """The decision of `wants_partial` from the headers alone (the page cache asks before routing)."""
     return (
         headers.get("hx-request") == "true"
         and headers.get("hx-request-type") == "partial"

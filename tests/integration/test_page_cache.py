@@ -204,3 +204,14 @@ async def test_every_cached_section_is_answered_alike_on_hit_and_miss(app, clien
     assert {k: v for k, v in hit.headers.items() if k != "date"} == {k: v for k, v in miss.headers.items()
                                                                       if k not in ("date", "set-cookie")}
     assert hit.headers["content-encoding"] == "gzip"  # compressed like every page (httpx asks for it)
+
+
+async def test_visits_are_counted_once_with_the_cache_off_too(app, client, orders):
+    token = orders["jp_ship"].token
+    app.state.page_cache = None  # ORDERHUB_PAGE_CACHE_ENTRIES=0 makes an empty cache; no cache at all here
+    app.state.analytics.rows.clear()
+    for path in ("", "/tracking", "/returns"):
+        assert (await client.get(f"/o/{token}{path}?lang=en")).status_code == 200
+    visits = [r.values["section"] for r in app.state.analytics.rows
+              if r.table is AnalyticsEvent and r.values["kind"] == analytics_rules.VISIT]
+    assert visits == ["confirmation", "tracking", "returns"]

@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -32,17 +31,11 @@ from orderhub.db.outbox import rules as hook_rules
 from orderhub.db.outbox import services as outbox
 from orderhub.db.outbox.tables import WebhookDelivery
 from tests.conftest import bearer
-from tests.emails_support import smtp_server  # noqa: F401 (fixture)
+from tests.emails_support import free_port, smtp_server  # noqa: F401 (fixture)
 from tests.tracking_support import events_body, shipment_body
 
 pytestmark = pytest.mark.pg
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Receiver:

@@ -16,7 +16,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
-from orderhub.db.tokens import hub_token, same, token_hash, well_formed
+from orderhub.db.tokens import hub_token, opens, token_hash, well_formed
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,7 @@ async def order_for_token(token: str, token_key: bytes) -> Order | None:
     order = await Order.objects().output(load_json=True).where(Order.token_hash == token_hash(token)).first()
     if order is None:
         return None
-    expected = hub_token(token_key, order.key, order.token_generation)
-    return order if same(expected, token) else None
+    return order if opens(token, token_key, order.key, order.token_generation) else None
 
 
 def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store: Store | None) -> OrderView:

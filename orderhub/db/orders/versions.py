@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orderhub.db import engine
-from orderhub.db.tokens import hub_token, same, token_hash, well_formed
+from orderhub.db.tokens import opens, token_hash, well_formed
 
 #: table -> how its rows reach their order: ("order",) for a direct foreign key, or
 #: (parent table, column naming the parent, the parent's own path) for a child of a child
@@ -103,7 +103,7 @@ def sqlite_statements() -> list[str]:
                 f"CREATE TRIGGER {name} AFTER {op} ON {table} BEGIN "
                 f"UPDATE orders SET hub_version = hub_version + 1 WHERE id = {_sqlite_order_of(path, row)}; END"
             )
-        if len(FEEDS[table]) == 1:  # a row moved to another order changes both
+        if len(path) == 1:  # a row moved to another order changes both
             out.append(f"DROP TRIGGER IF EXISTS hub_{table}_move")
             out.append(
                 f'CREATE TRIGGER hub_{table}_move AFTER UPDATE OF "order" ON {table} '
@@ -178,7 +178,7 @@ async def hub_stamp(token: str, token_key: bytes) -> HubStamp | None:
     row = await engine.read_row(_STAMP_SQL, token_hash(token))
     if row is None:
         return None
-    if not same(hub_token(token_key, row["key"], row["token_generation"]), token):
+    if not opens(token, token_key, row["key"], row["token_generation"]):
         return None
     return HubStamp(order_id=row["id"], merchant_id=row["merchant"], order_locale=row["locale"] or "",
                     merchant_locale=row["merchant_locale"] or "", version=int(row["hub_version"]),

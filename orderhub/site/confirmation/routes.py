@@ -58,7 +58,7 @@ class ConfirmationController(Controller):
     @get("/cross-sells", name="cross-sells", middleware=[read_scope])
     async def cross_sells(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         products = await queries.cross_sells(hub.merchant, hub.order)
-        context = hub_context(request, hub, SECTION, products=products)
+        context = hub_context(request, hub, SECTION, visit=False, products=products)
         if products:
             request.app.state.analytics.add(hub.merchant.id, analytics_rules.IMPRESSION, order_id=hub.order.id,
                                             section=SECTION, product_ids=[p.product_id for p in products], now=now)

@@ -66,8 +66,9 @@ def is_visit(request: Request) -> bool:
     return request.method == "GET" and not wants_partial(request)
 
 
-#: sections whose GET page the page cache serves; it counts their visits itself, hits and misses alike
-CACHED_SECTIONS = frozenset({"confirmation", "tracking", "pickup", "returns", "feedback"})
+#: set on a request by the page cache (site/pagecache.py), which counts the visits of the pages it
+#: serves itself, on hits and misses alike
+COUNTED_BY_CACHE = "visit_counted_by_page_cache"
 
 
 def record_visit(state: Any, section: str, merchant_id: int, order_id: int, now: dt.datetime) -> None:
@@ -82,21 +83,22 @@ def record_visit(state: Any, section: str, merchant_id: int, order_id: int, now:
 
 
 def _count_visit(request: Request, hub: Hub, current: str) -> None:
-    """A visit of a hub section page the page cache does not serve (it counts its own)."""
-    if current in CACHED_SECTIONS or not is_visit(request):
+    """A visit of a hub section page, unless the page cache counts it."""
+    if getattr(request.state, COUNTED_BY_CACHE, False) or not is_visit(request):
         return
-    analytics = getattr(request.app.state, "analytics", None)
-    if analytics is not None:
-        analytics.add(hub.merchant.id, analytics_rules.VISIT, order_id=hub.order.id, section=current,
-                      now=hub.extras.get("now") or request.app.state.clock())
+    record_visit(request.app.state, current, hub.merchant.id, hub.order.id,
+                 hub.extras.get("now") or request.app.state.clock())
 
 
-def hub_context(request: Request, hub: Hub, current: str, **extra: Any) -> dict[str, Any]:
+def hub_context(request: Request, hub: Hub, current: str, *, visit: bool = True, **extra: Any) -> dict[str, Any]:
+    """What every hub page shares; `visit=False` for a route that is part of a page, not a page
+    of its own (the confirmation page's lazy cross-sells)."""
     base = f"/o/{hub.token}"
     nav = [
         {"key": s.key, "label": s.label, "href": href(f"{base}{s.path}"), "current": s.key == current}
         for s in sections.visible(hub.order)
     ]
-    _count_visit(request, hub, current)
+    if visit:
+        _count_visit(request, hub, current)
     return base_context(request, hub=hub, brand=hub.brand, order=hub.order, hub_base=base, nav=nav,
                         section=current, **extra)
