@@ -60,7 +60,7 @@ from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.scripts import ScriptsController
-from orderhub.site.security import Limiter, add_security_headers
+from orderhub.site.security import ASSET_PATHS, Limiter, add_security_headers
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.tracking.routes import TrackingController
 from orderhub.site.webhooks.routes import TrackingWebhooks
@@ -115,7 +115,7 @@ STATIC_UNNEEDED = ("etag", "last-modified", "content-disposition")
 
 async def lean_static_headers(message: Message, scope: Scope) -> None:
     """before_send hook: a first visit loads a dozen static files; each saves these headers."""
-    if message["type"] == "http.response.start" and scope.get("path", "").startswith("/static/"):
+    if message["type"] == "http.response.start" and scope.get("path", "").startswith(ASSET_PATHS):
         headers = MutableScopeHeaders.from_message(message)
         for name in STATIC_UNNEEDED:
             if name in headers:

@@ -84,17 +84,18 @@ class PageCache:
         return len(self._pages)
 
 
-def _entry_app(entry: Entry) -> ASGIApp:
-    """An ASGI app answering with `entry`, the CSRF token of this request in the placeholder's place."""
+#: where the answering app finds the page to send (in the request's scope state)
+_ENTRY = "orderhub.page_cache.entry"
 
-    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
-        token = ScopeState.from_scope(scope).csrf_token
-        body = entry.body.replace(PLACEHOLDER.encode(), token.encode() if isinstance(token, str) else b"")
-        headers = [*entry.headers, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
 
-    return answer
+async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """Send the page in the scope, the CSRF token of this request in the placeholder's place."""
+    entry: Entry = scope["state"][_ENTRY]
+    token = ScopeState.from_scope(scope).csrf_token
+    body = entry.body.replace(PLACEHOLDER.encode(), token.encode() if isinstance(token, str) else b"")
+    headers = [*entry.headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _as_route_answers(litestar_app: Any, app: ASGIApp) -> ASGIApp:
@@ -112,7 +113,10 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
     """Route middleware caching the GET page of hub section `section` (see the module's text)."""
 
     def middleware_factory(app: ASGIApp) -> ASGIApp:
+        answering: ASGIApp | None = None  # `_answer` behind the app's CSRF and compression, built once
+
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            nonlocal answering
             litestar_app = scope["litestar_app"]
             state = litestar_app.state
             cache: PageCache | None = getattr(state, "page_cache", None)
@@ -132,11 +136,14 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
             key = (scope["path"], query, lang, partial, *stamp.key, int(now.timestamp() // 60))
             entry = cache.get(key)
             if entry is None:
-                scope.setdefault("state", {})[COUNTED_BY_CACHE] = True
+                scope["state"][COUNTED_BY_CACHE] = True
                 entry, personal = await _render(app, scope, receive)
                 if entry.status in _KEPT_STATUSES and not personal:
                     cache.put(key, entry)
-            await _as_route_answers(litestar_app, _entry_app(entry))(scope, receive, send)
+            if answering is None:
+                answering = _as_route_answers(litestar_app, _answer)
+            scope["state"][_ENTRY] = entry
+            await answering(scope, receive, send)
             if entry.status == 200 and not partial:
                 record_visit(state, section, stamp.merchant_id, stamp.order_id, now)
 

@@ -5,7 +5,7 @@ Database triggers bump `orders.hub_version`, on both engines, for every insert, 
 the rows listed in `FEEDS` (and for any other change of the order row itself): no service can forget
 to, and a change made by another process or host is seen by the next request everywhere, because
 the version is read from the database. `orderhub migrate` (re)installs the triggers after the
-migrations, from this one list; `tests/integration/test_hub_versions.py` fails when a table that
+migrations, from this one list; `tests/integration/test_page_cache.py` fails when a table that
 hangs off an order is neither in `FEEDS` nor in `NOT_SHOWN`.
 
 What a page shows of the merchant (brand, policies, settings) is keyed by `merchants.version`;
