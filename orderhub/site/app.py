@@ -30,7 +30,7 @@ from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
 from orderhub.settings import Settings
-from orderhub.site import errors, live, logs, scripts
+from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
 from orderhub.site.admin.dashboard import DashboardController
@@ -45,6 +45,7 @@ from orderhub.site.api.pickup import PickupApi
 from orderhub.site.api.returns import ReturnsApi
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
+from orderhub.site.assets import AssetsController
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -59,8 +60,7 @@ from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
-from orderhub.site.scripts import ScriptsController
-from orderhub.site.security import ASSET_PATHS, Limiter, add_security_headers
+from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, is_asset
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.tracking.routes import TrackingController
 from orderhub.site.webhooks.routes import TrackingWebhooks
@@ -70,7 +70,7 @@ STATIC = PACKAGE / "static"
 
 #: every route of the app, declared here and nowhere else
 CONTROLLERS: list = [
-    healthz, ScriptsController,
+    healthz, AssetsController,
     # the integration API and carriers' webhooks
     IntegrationApi, TrackingApi, PickupApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
     # the shopper's hub, section by section, and what it links to
@@ -115,7 +115,7 @@ STATIC_UNNEEDED = ("etag", "last-modified", "content-disposition")
 
 async def lean_static_headers(message: Message, scope: Scope) -> None:
     """before_send hook: a first visit loads a dozen static files; each saves these headers."""
-    if message["type"] == "http.response.start" and scope.get("path", "").startswith(ASSET_PATHS):
+    if message["type"] == "http.response.start" and is_asset(scope.get("path", "")):
         headers = MutableScopeHeaders.from_message(message)
         for name in STATIC_UNNEEDED:
             if name in headers:
@@ -135,7 +135,7 @@ def template_environment() -> Environment:
     env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
-    env.globals["site_script"] = scripts.bundle_url
+    env.globals["site_script"] = assets.bundle_url
     env.globals["href"] = href
     return env
 
@@ -211,12 +211,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             cookie_samesite="strict",
             header_name="x-csrftoken",
             # static files and the script bundle are the same for everyone: no token cookie on them
-            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/"],
+            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", BRAND_STYLESHEETS],
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         before_send=[add_security_headers, lean_static_headers],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,
-                                             exclude=UNCOMPRESSED),
+        # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle
+        # comes compressed already (site/assets.py)
+        compression_config=CompressionConfig(backend="brotli", brotli_quality=4, gzip_fallback=True,
+                                             minimum_size=512, gzip_compress_level=6,
+                                             exclude=[*UNCOMPRESSED, r"^/assets/"]),
         exception_handlers=errors.HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -24,9 +24,8 @@ API
         per publish (``update`` / ``final``; no data needed), a comment heartbeat every 15 s, and ends
         after a ``final`` event or when the client goes away.
 
-Template pattern for a live region (htmx 4 + the ``hx-sse`` extension)::
-
-    {% block head %}{{ super() }}<script src="{{ static('vendor/hx-sse.min.js') }}" defer></script>{% endblock %}
+Template pattern for a live region (htmx 4 + the ``hx-sse`` extension, which every page loads with
+the script bundle, site/assets.py)::
 
     <div id="x-live" data-live {% if not final %}data-live-connect="{{ events_url }}" data-live-close="final"{% endif %}>
       {% block region %}

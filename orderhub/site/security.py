@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -41,6 +43,12 @@ FRAMED_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https
 #: for a script, a stylesheet or a picture, not a document's policies (an SVG keeps the CSP: opened
 #: on its own it is a document that could run script)
 ASSET_PATHS = ("/static/", "/assets/")
+#: a brand's stylesheets are such files too (theme.css is addressed by the merchant's version)
+BRAND_STYLESHEETS = r"^/brand/(fonts|[^/]+/theme)\.css$"
+
+
+def is_asset(path: str) -> bool:
+    return path.startswith(ASSET_PATHS) or re.match(BRAND_STYLESHEETS, path) is not None
 ASSET_HEADERS = {"x-content-type-options", "strict-transport-security"}
 
 #: public snippets a merchant's storefront may frame (product reviews): they set their own CSP, whose
@@ -54,7 +62,7 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     path = scope.get("path", "")
-    if path.startswith(ASSET_PATHS):
+    if is_asset(path):
         for name in ASSET_HEADERS | ({"content-security-policy"} if path.endswith(".svg") else set()):
             headers[name] = HEADERS[name]
         return

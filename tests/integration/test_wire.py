@@ -11,18 +11,19 @@ from orderhub.site.app import UNCOMPRESSED
 from orderhub.site.logs import RedactTokens, redact
 
 
-async def test_hub_page_is_gzipped_and_identical_when_unpacked(client, orders):
+async def test_hub_page_is_compressed_and_identical_when_unpacked(client, orders):
     token = orders["jp_ship"].token
     plain = await client.get(f"/o/{token}?lang=en", headers={"accept-encoding": "identity"})
-    packed = await client.get(f"/o/{token}?lang=en", headers={"accept-encoding": "gzip"})
-    assert plain.status_code == packed.status_code == 200
-    assert "content-encoding" not in plain.headers
-    assert packed.headers["content-encoding"] == "gzip"
-    assert packed.headers["cache-control"] == "no-store"  # still a private page
-    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
     # the CSRF token differs per response; the rest of the page is the same
     strip = re.compile(rb'(csrf[^"]*"[^"]*")|(value="[A-Za-z0-9_\-.]{20,}")', re.I)
-    assert strip.sub(b"", packed.content) == strip.sub(b"", plain.content)
+    for accept, encoding in (("gzip, deflate, br, zstd", "br"), ("gzip", "gzip")):
+        packed = await client.get(f"/o/{token}?lang=en", headers={"accept-encoding": accept})
+        assert packed.status_code == 200
+        assert packed.headers["content-encoding"] == encoding
+        assert packed.headers["cache-control"] == "no-store"  # still a private page
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2
+        assert strip.sub(b"", packed.content) == strip.sub(b"", plain.content)
 
 
 async def test_static_files_are_long_cached_and_compressed(client):
@@ -36,19 +37,47 @@ async def test_static_files_are_long_cached_and_compressed(client):
     assert b"{" in r.content  # httpx unpacked it
 
 
-async def test_our_scripts_come_as_one_compressed_file_in_their_order(client):
-    from orderhub.site.scripts import JS, SCRIPTS
+async def test_every_script_comes_as_one_precompressed_file_in_its_order(client):
+    from orderhub.site.assets import JS, SCRIPTS, VENDOR, VENDORED
 
     page = await client.get("/lookup?lang=en")
     src = re.findall(r'<script src="([^"]+)"', page.text)
-    bundle = [s for s in src if s.startswith("/assets/site.js?v=")]
-    assert len(bundle) == 1 and not any(s.startswith("/static/js/") for s in src)
-    r = await client.get(bundle[0], headers={"accept-encoding": "gzip"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
-    assert r.headers["content-encoding"] == "gzip"
+    assert len(src) == 1 and src[0].startswith("/assets/site.js?v="), src  # htmx included
+    plain = await client.get(src[0], headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    starts = [plain.text.index(path.read_text()[:80]) for path in
+              [VENDORED / name for name in VENDOR] + [JS / name for name in SCRIPTS]]
+    assert starts == sorted(starts)  # htmx, its extensions, then ours, in the order they must run
+    for accept, encoding in (("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")):
+        r = await client.get(src[0], headers={"accept-encoding": accept})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+        assert r.headers["content-encoding"] == encoding and r.headers["vary"] == "Accept-Encoding"
+        assert set(r.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
+        assert int(r.headers["content-length"]) < len(plain.content) / 2
+        assert r.content == plain.content  # httpx unpacked it: the same file
+
+
+def test_accept_encoding_is_read_with_its_weights():
+    from orderhub.site.assets import accepted_encoding
+
+    assert accepted_encoding("gzip, deflate, br, zstd") == "br"
+    assert accepted_encoding("gzip;q=1.0, br;q=0") == "gzip"
+    assert accepted_encoding("BR") == "br"
+    assert accepted_encoding("deflate, gzip;q=0") == "identity"
+    assert accepted_encoding("") == "identity"
+    assert accepted_encoding("br;q=abc, gzip;q=0.5") == "gzip"
+
+
+async def test_a_brands_stylesheet_is_cached_for_a_year_at_its_version(client, orders):
+    page = await client.get(f"/o/{orders['jp_ship'].token}?lang=en")
+    href = re.search(r'href="(/brand/[^/"]+/theme\.css\?v=\d+)"', page.text)[1]
+    r = await client.get(href)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
     assert set(r.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
-    starts = [r.text.index((JS / name).read_text()[:80]) for name in SCRIPTS]
-    assert starts == sorted(starts)  # every script, in the order they must run
+    assert "set-cookie" not in r.headers and "content-security-policy" not in r.headers
+    stale = await client.get(href.split("?")[0] + "?v=0")
+    assert stale.headers["cache-control"] == "public, max-age=300"  # not this version: not for long
+    assert stale.content == r.content
 
 
 async def test_static_files_carry_only_the_headers_that_matter_to_them(client):

@@ -63,11 +63,15 @@ class BrandController(Controller):
         return Response(fonts_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
     @get("/{slug:str}/theme.css", name="brand-css")
-    async def css(self, slug: str) -> Response[str]:
+    async def css(self, slug: str, v: str | None = None) -> Response[str]:
+        """Pages link `theme.css?v=<merchant version>`: that answer never changes (a brand edit
+        bumps the version, hence the URL), so it is cached for a year; any other `v` gets today's
+        theme for five minutes."""
         merchant = await merchant_queries.merchant_by_slug(slug)
         if merchant is None:
             raise NotFoundException()
+        current = v == str(merchant.version)
         return Response(
             theme_css(brand_rules.theme(merchant.brand)), media_type="text/css",
-            headers={"Cache-Control": "public, max-age=300"},
+            headers={"Cache-Control": "public, max-age=31536000, immutable" if current else "public, max-age=300"},
         )
