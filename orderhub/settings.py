@@ -51,8 +51,11 @@ class Settings:
     #: trust X-Forwarded-For only from this proxy address (empty: never)
     trusted_proxy: str = ""
     pg_pool_size: int = 10
-    #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off
-    page_cache_entries: int = 2000
+    #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off. Pages are
+    #: 10-30 KB: the count and 256 MB bound it together (a campaign's worth of orders in each language)
+    page_cache_entries: int = 20000
+    #: the longest a kept page is served (merchant-wide store and catalog details no version covers)
+    page_cache_max_age_seconds: int = 60
     #: kept SQLite connections; 0 = Piccolo's default of a new connection per query (benchmarks only)
     sqlite_pool_size: int = 8
     #: pull-mode tracking provider (empty URL: the poller does nothing)
@@ -119,6 +122,7 @@ class Settings:
             trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
             pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
             page_cache_entries=_int(env, "ORDERHUB_PAGE_CACHE_ENTRIES", cls.page_cache_entries),
+            page_cache_max_age_seconds=_int(env, "ORDERHUB_PAGE_CACHE_MAX_AGE", cls.page_cache_max_age_seconds),
             sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
             tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
             tracking_provider_key=env.get("ORDERHUB_TRACKING_PROVIDER_KEY") or "",

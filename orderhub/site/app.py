@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -62,6 +62,7 @@ from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, is_asset
 from orderhub.site.staff.routes import StaffController
+from orderhub.site.templating import LanguageEnvironment, PerLanguageTemplates
 from orderhub.site.tracking.routes import TrackingController
 from orderhub.site.webhooks.routes import TrackingWebhooks
 
@@ -122,8 +123,10 @@ async def lean_static_headers(message: Message, scope: Scope) -> None:
                 del headers[name]
 
 
-def template_environment() -> Environment:
-    env = Environment(
+def template_environment(lang: str | None = None) -> Environment:
+    """The site's templates: for `lang`, compiled with its translations written in
+    (orderhub.site.templating); without one, translated at render time in the current language."""
+    options: dict[str, Any] = dict(
         loader=FileSystemLoader(str(PACKAGE)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -131,8 +134,12 @@ def template_environment() -> Environment:
         auto_reload=False,
         trim_blocks=False,
     )
-    # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
-    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    if lang is not None:
+        env: Environment = LanguageEnvironment(lang, **options)
+    else:
+        env = Environment(**options)
+        # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
+        env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
     env.globals["site_script"] = assets.bundle_url
@@ -186,7 +193,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         "clock": clock,
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
-        "page_cache": PageCache(settings.page_cache_entries),
+        "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
         "lookup_limits": {
             "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
             "order": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
@@ -202,7 +209,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
+        template_config=TemplateConfig(
+            instance=PerLanguageTemplates({lang: template_environment(lang) for lang in i18n.LANGUAGES})),
         csrf_config=CSRFConfig(
             secret=settings.key_for("csrf").hex(),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Store
 from orderhub.db.orders import rules as order_rules
@@ -148,9 +148,11 @@ async def for_order(order_id: int) -> PickupView | None:
     return view_of(row) if row else None
 
 
+_STATE = statements.Statement('SELECT p.state FROM pickups p WHERE p."order" = ?')
+
+
 async def state_of(order_id: int) -> str | None:
-    async with engine.read():
-        row = await Pickup.select(Pickup.state).where(Pickup.order == order_id).first()
+    row = await _STATE.first(order_id)
     return row["state"] if row else None
 
 

@@ -352,6 +352,20 @@ def week_hours(hours: list[Any], tz: str, now: dt.datetime) -> list[DayHours]:
     return out
 
 
+def day_changes(day: DayHours, tz: str) -> list[dt.datetime]:
+    """When `open_now` changes on `day`: its opening and closing times (none on a closed day)."""
+    if day.closed:
+        return []
+    out: list[dt.datetime] = []
+    for text in (day.open, day.close):
+        try:
+            at = dt.time.fromisoformat(str(text))
+        except ValueError:
+            continue
+        out.append(dt.datetime.combine(day.date, at, tzinfo=ZoneInfo(tz)).astimezone(dt.UTC))
+    return out
+
+
 def open_now(day: DayHours, now: dt.datetime, tz: str) -> bool:
     if day.closed:
         return False

@@ -4,10 +4,11 @@ and the merchant's stalled-shipment and anxious-shopper lists."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.shipping import rules
@@ -151,6 +152,32 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str) -> T
     return TrackingPage(views, total, counts.delivered, counts.shipped,
                         bool(views) and all(v.is_final for v in views) and in_shipments >= total,
                         max(total - in_shipments, 0))
+
+
+@dataclass(frozen=True)
+class ShipmentsSummary:
+    """What the hub's front page says about shipments: each one's status and the item counts of
+    "2 of 3 items delivered" (the same counts as `tracking_page`, without the events)."""
+
+    statuses: list[str]
+    total_items: int
+    delivered_items: int
+    shipped_items: int
+
+
+_STATUSES = statements.Statement('SELECT s.status, s.lines FROM shipments s WHERE s."order" = ? '
+                                 "ORDER BY s.created_at, s.id")
+
+
+async def shipments_summary(order_id: int, total_items: int) -> ShipmentsSummary:
+    """One statement; `total_items`: the order's item count (its lines, which the hub has read)."""
+    rows = await _STATUSES.all(order_id)
+    pairs = []
+    for row in rows:
+        lines = json.loads(row["lines"]) if isinstance(row["lines"], (str, bytes)) else row["lines"]
+        pairs.append((row["status"], sum(int(ln["quantity"]) for ln in lines or [])))
+    counts = rules.items_summary(pairs, total_items)
+    return ShipmentsSummary([status for status, _ in pairs], total_items, counts.delivered, counts.shipped)
 
 
 async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from orderhub.components import filters
 from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
+from orderhub.db import clock
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
 
@@ -97,6 +98,7 @@ def cancel_text(order: OrderView, now: dt.datetime) -> str:
     if order.cancelled:
         return _("This order was cancelled.")
     when = filters.datetime(order.cancel_until, order.timezone)
+    clock.changes_at(order.cancel_until, now)
     if order.can_cancel(now):
         return _("You can cancel until %(when)s: contact us below with your order number.") % {"when": when}
     return _("The cancellation period ended on %(when)s. You can still return items once they arrive.") % {"when": when}

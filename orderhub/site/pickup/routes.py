@@ -19,6 +19,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from orderhub.components.i18n import gettext as _
 from orderhub.components.qr import qr_svg
 from orderhub.components.urls import href
+from orderhub.db import clock
 from orderhub.db.errors import Conflict, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.pickup import queries, rules, services
@@ -75,6 +76,10 @@ class PickupController(Controller):
         tz = store.timezone if store else hub.order.timezone
         base = f"/o/{hub.token}/pickup"
         week = rules.week_hours(store.hours, tz, now) if store else []
+        if week:  # "open now" changes when the store opens or closes, "today" at its midnight
+            for moment in rules.day_changes(week[0], tz):
+                clock.changes_at(moment, now)
+            clock.changes_at(clock.next_local_midnight(now, tz), now)
         context = hub_context(
             request, hub, "pickup", pickup=pickup, store=store, tz=tz, now=now, week=week,
             open_now=rules.open_now(week[0], now, tz) if week else False,

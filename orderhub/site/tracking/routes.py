@@ -22,10 +22,10 @@ from orderhub.site.tracking import presenter
 TEMPLATE = "site/tracking/tracking.html.jinja"
 
 
-def summary_text(tracking: TrackingPage) -> str:
+def summary_text(tracking: TrackingPage | queries.ShipmentsSummary) -> str:
     """"2 of 3 items delivered" (or shipped), or nothing before the first shipment."""
     total, delivered, shipped = tracking.total_items, tracking.delivered_items, tracking.shipped_items
-    if not tracking.shipments:
+    if not (tracking.shipments if isinstance(tracking, TrackingPage) else tracking.statuses):
         return ""
     if total and delivered >= total:
         return ngettext("%(num)s item delivered", "All %(num)s items delivered", total)
@@ -43,10 +43,10 @@ async def shipments_summary(hub: Hub) -> dict:
     """For the confirmation page's status badge: each shipment's status and "2 of 3 items delivered"."""
     if not hub.order.ships:
         return {}
-    tracking = await queries.tracking_page(hub.order.id, now=None, tz=hub.order.timezone)
+    summary = await queries.shipments_summary(hub.order.id, hub.order.item_count)
     return {
-        "shipment_statuses": [s.status for s in tracking.shipments],
-        "shipments_summary": summary_text(tracking),
+        "shipment_statuses": summary.statuses,
+        "shipments_summary": summary_text(summary),
     }
 
 
