@@ -567,12 +567,12 @@ def validate_delivery_settings(body: object) -> tuple[dict[str, Any], list[dict[
             value = body[name]
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
                 errors.append(v.field_error(f"delivery.{name}", v.OUT_OF_RANGE, f"must be a whole number from 0 to {top}",
-                                            minimum=0, maximum=top))
+                                            low=0, high=top))
             else:
                 clean[name] = value
     if clean.get("transit_days_max", 10**6) < clean.get("transit_days", 0):
         errors.append(v.field_error("delivery.transit_days_max", v.OUT_OF_RANGE,
-                                    "must be at least the usual transit days", minimum=clean["transit_days"], maximum=60))
+                                    "must be at least the usual transit days", low=clean["transit_days"], high=60))
     if "calendar" in body:
         if body["calendar"] in CALENDARS:
             clean["calendar"] = body["calendar"]
