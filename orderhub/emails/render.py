@@ -97,7 +97,7 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
-                                shipments=event.startswith("shipment."), pickup=event.startswith("pickup."))
+                                shipments=event.startswith("shipment."), pickup=event.startswith("pickup."), now=now)
     if facts is None:
         return None
     spec = rules.spec_for(event) or rules.spec_for(rules.KINDS[kind])

@@ -388,6 +388,20 @@ async def order_link(merchant_id: int, external_id: str, token_key: bytes) -> Or
     return OrderLink(row["id"], row["number"], hub_token(token_key, row["key"], row["token_generation"]))
 
 
+async def order_view(merchant: Merchant, external_id: str) -> OrderView | None:
+    """One of the merchant's orders as its pages show it (the API's order answer), or None."""
+    async with engine.read():
+        order = await Order.objects().output(load_json=True).where(Order.key == scoped(merchant.id, external_id)).first()
+        if order is None:
+            return None
+        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
+        store = None
+        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
+        if code:
+            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
+    return _order_view(order, lines, merchant, store)
+
+
 def _normalise_postal(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 

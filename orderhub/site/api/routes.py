@@ -15,6 +15,10 @@ from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import queries
 from orderhub.db.orders import services as orders
+from orderhub.db.orders.queries import OrderView
+from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.shipping.queries import TrackingPage
+from orderhub.db.shipping.rules import Promise
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
 
@@ -28,6 +32,26 @@ def hub_links(base_url: str, token: str) -> dict[str, str]:
         "returns": f"{hub}/returns",
         "feedback": f"{hub}/feedback",
         "receipt": f"{hub}/receipt.pdf",
+    }
+
+
+def _promise(promise: Promise | None) -> dict[str, Any] | None:
+    return promise.as_json() if promise is not None else None
+
+
+def order_json(order: OrderView, tracking: TrackingPage | None) -> dict[str, Any]:
+    """GET /api/v1/orders/{external_id}: the promise is the one the hub, tracking and emails state."""
+    return {
+        "id": str(order.id), "external_id": order.external_id, "number": order.number,
+        "fulfillment_type": order.fulfillment_type, "fulfillment_status": order.fulfillment_status,
+        "cancelled": order.cancelled,
+        "promise": _promise(tracking.promise if tracking else None),
+        "shipments": [
+            {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,
+             "substatus": s.substatus or None, "estimated_delivery": s.estimate.isoformat() if s.estimate else None,
+             "delivered_at": s.delivered_at.isoformat() if s.delivered_at else None, "promise": _promise(s.promise)}
+            for s in (tracking.shipments if tracking else [])
+        ],
     }
 
 
@@ -63,6 +87,14 @@ class IntegrationApi(Controller):
                                   token_key=state.token_key, now=now)
         body = {"id": str(ref.id), "number": ref.number, "hub_url": f"{state.settings.base_url}/o/{ref.token}"}
         return Response(body, status_code=201 if ref.created else 200)
+
+    @get("/orders/{external_id:str}", summary="An order's state and delivery promise, with its shipments'")
+    async def get_order(self, merchant: Merchant, external_id: str, now: dt.datetime) -> dict[str, Any]:
+        order = await queries.order_view(merchant, external_id) if 0 < len(external_id) <= 200 else None
+        if order is None:
+            raise NotFound("order.not_found", "no such order", field="external_id")
+        tracking = await shipping_queries.order_tracking(merchant, order, now) if order.ships else None
+        return order_json(order, tracking)
 
     @get("/orders/{external_id:str}/links", summary="Absolute hub URLs for emails")
     async def links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
