@@ -3,8 +3,10 @@ for a Japanese address, Western order otherwise. Pure; no database, no HTTP."""
 
 from __future__ import annotations
 
+from typing import Any
 
-def address_lines(address: dict | None) -> list[str]:
+
+def address_lines(address: dict[str, Any] | None) -> list[str]:
     if not address:
         return []
     a = address
