@@ -141,7 +141,8 @@ class StaffController(Controller):
                                       status_code=409)
         await announce(request, pickup)
         if wants_partial(request):
-            return await self._detail(request, staff_user, pickup_id, now, push=True)
+            return await self._detail(request, staff_user, pickup_id, now, message=_("Handed over."), good=True,
+                                      push=True)
         return Redirect(path=_pickup_url(pickup_id), status_code=303)
 
     @post("/pickups/{pickup_id:int}/undo", name="staff-undo")
