@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from orderhub.components.addresses import address_lines
 from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
@@ -245,6 +246,11 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         if amount:
             ret_facts.append((_("Refund amount") if kind == "return_refunded" else _("Expected refund"), amount))
         if kind == "return_approved":
+            place = facts.return_destination
+            if place is not None and ret is not None and not ret.keep_item:
+                ret_facts.append((_("Send it to"), ", ".join([place.name, *address_lines(place.address)])))
+            if place is not None and place.send_by is not None:
+                ret_facts.append((_("Send by"), fmt_datetime(place.send_by, facts.order.timezone, "short")))
             return Content(
                 subject=_("Return %(return)s for order %(number)s is approved", number=number, **{"return": ret_number}),
                 preheader=_("Send the items back as described on your return page."),

@@ -261,6 +261,12 @@ def staff_email(actor: str) -> str | None:
     return actor[len(STAFF_ACTOR):] if actor.startswith(STAFF_ACTOR) else None
 
 
+def handed_over_by(picked_up_by: str, store_name: str, *, staff: bool) -> str:
+    """Who handed the order over, as each side is told: staff see the clerk as signed in (their
+    e-mail); the shopper sees the store (a clerk's e-mail is not the shopper's to see)."""
+    return (picked_up_by or store_name) if staff else (store_name or picked_up_by)
+
+
 def actor_label(actor: str) -> str | None:
     return ACTORS.get(actor)
 

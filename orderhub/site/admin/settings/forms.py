@@ -122,6 +122,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "store_credit_bonus_percent": str(policy["store_credit_bonus_percent"]),
         "keep_item_under": str(policy.get("keep_item_under") or "0"),
         "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
+        "waive_fee_for_merchant_fault": ["on"] if policy.get("waive_fee_for_merchant_fault", True) else [],
     }
 
 
@@ -157,6 +158,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "extended": text(form, "extended"),
         "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
         "photo_required_reasons": [r for r in many(form, "photo_required_reasons") if r in REASONS],
+        "waive_fee_for_merchant_fault": ["on"] if on(form, "waive_fee_for_merchant_fault") else [],
     }
     errors: list[dict] = []
     body = {
@@ -168,6 +170,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "extended_window_days_by_tag": _extended(values["extended"], errors),
         "free_return_methods": values["free_return_methods"],
         "photo_required_reasons": values["photo_required_reasons"],
+        "waive_fee_for_merchant_fault": bool(values["waive_fee_for_merchant_fault"]),
         "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
     }
     r = Reader()
