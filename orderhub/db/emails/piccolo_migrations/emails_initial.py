@@ -44,6 +44,11 @@ TABLES = {
         ("last_error", Text, {}),
         ("created_at", Timestamptz, {}),
         ("sent_at", Timestamptz, {"null": True, "default": None}),
+        ("rendered_subject", Text, {}),
+        ("rendered_html", Text, {}),
+        ("rendered_text", Text, {}),
+        ("rendered_locale", Varchar, {"length": 8}),
+        ("rendered_at", Timestamptz, {"null": True, "default": None}),
     ],
 }
 
