@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the data folder (secret key, and the SQLite database unless DATABASE_URL names another): the same
+# default as a bare `orderhub serve` / `orderhub demo` run from here (orderhub/settings.py)
 export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
-export DATABASE_URL ?= sqlite:///$(CURDIR)/var/orderhub.sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries, a Japanese font, poppler (pdffonts/pdftotext),
 # chromium for the browser suite, PostgreSQL for the second engine (node/npm for htmx: see assets).
