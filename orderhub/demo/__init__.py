@@ -27,7 +27,6 @@ from orderhub.db.shipping import demo as shipping_demo
 from orderhub.db.worklists import demo as worklists_demo
 from orderhub.settings import Settings
 
-
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
 #: how long before the demo runs each order was placed, by the state it shows (and for the orders

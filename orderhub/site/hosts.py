@@ -9,8 +9,8 @@ naming the address the server does answer to and the setting that adds another.
 from __future__ import annotations
 
 from litestar.datastructures import Headers
-from litestar.exceptions import HTTPException
 from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 

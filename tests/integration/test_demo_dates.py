@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from piccolo.columns import Date, Timestamptz
+from piccolo.columns import Timestamptz
 
 from orderhub import demo
 from orderhub.db import engine
