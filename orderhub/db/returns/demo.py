@@ -14,9 +14,12 @@ async def returned_orders(ctx: demo.DemoContext) -> None:
         if order.state != "returned" or not order.order_id:
             continue
         facts = await queries.order_facts(order.order_id)
-        # asked for three days after the delivery (db/shipping/demo.py: nearly ten days ago), so that
+        # asked for the day after delivery (or the promised date when tracking has no delivery), and
+        # in the demo (delivered nearly ten days ago, db/shipping/demo.py) six days ago, so that
         # approval, reception and refund are all behind us when the demo runs
-        now = ctx.now - dt.timedelta(days=6)
+        start = facts.promised_date or ctx.now.date()
+        now = max(ctx.now - dt.timedelta(days=6),
+                  dt.datetime.combine(start, dt.time(3), tzinfo=dt.UTC) + dt.timedelta(days=1))
         items = {}
         for line in facts.money.lines:
             e = rules.eligibility(line, policy=facts.policy, tags=facts.tags, promised_date=facts.promised_date,
