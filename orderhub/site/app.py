@@ -13,7 +13,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
@@ -52,6 +51,7 @@ from orderhub.site.emails.api import EmailsApi
 from orderhub.site.feedback.api import EmbedController, ReviewsApi
 from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
+from orderhub.site.hosts import AllowedHosts
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
@@ -205,7 +205,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
                                                                   cache_control=STATIC_CACHE)],
         state=state,
         dependencies=DEPENDENCIES,
-        middleware=[language_per_request],
+        # the host check inside the language box: its refusal is a page in the visitor's language
+        middleware=[language_per_request, AllowedHosts(settings.allowed_hosts)],
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,
@@ -221,7 +222,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             # static files and the script bundle are the same for everyone: no token cookie on them
             exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", BRAND_STYLESHEETS],
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         before_send=[add_security_headers, lean_static_headers],
         # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle
         # comes compressed already (site/assets.py)

@@ -38,6 +38,8 @@ PRIVATE = {"cache-control": "no-store", "x-robots-tag": "noindex, nofollow"}
 #: documents our own pages show in a sandboxed iframe: an email's HTML, with the inline styles that
 #: mail clients need, and nothing else (no scripts, no requests but images, framed only by us)
 FRAMED_PATHS = ("/admin/emails/preview/frame",)
+#: and each sent message of the email log (/admin/emails/<id>/frame)
+FRAMED_PATTERN = re.compile(r"^/admin/emails/\d{1,18}/frame$")
 FRAMED_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; sandbox; frame-ancestors 'self'"
 #: files that are the same for everyone (versioned, cached for a year): only the headers that matter
 #: for a script, a stylesheet or a picture, not a document's policies (an SVG keeps the CSP: opened
@@ -72,7 +74,7 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if own_csp:
         headers["content-security-policy"] = own_csp
         del headers["x-frame-options"]
-    if path.startswith(FRAMED_PATHS):
+    if path.startswith(FRAMED_PATHS) or FRAMED_PATTERN.match(path):
         headers["content-security-policy"] = FRAMED_CSP
         headers["x-frame-options"] = "SAMEORIGIN"
     for name, value in PRIVATE.items():

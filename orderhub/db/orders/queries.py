@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from orderhub import money
 from orderhub.db import engine, statements
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
+from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
@@ -63,6 +65,27 @@ async def brand_for_slug(slug: str) -> BrandView | None:
     async with engine.read():
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
     return BrandView.of(merchant) if merchant is not None else None
+
+
+@dataclass(frozen=True)
+class LookupBrand:
+    """The merchant whose link led to /lookup: its brand, and its orders only."""
+
+    merchant_id: int
+    slug: str
+    version: int
+    brand: BrandView
+
+
+async def lookup_brand(slug: str) -> LookupBrand | None:
+    """The merchant with this slug, or None for anything else (unknown, malformed, hostile)."""
+    if not (slug and len(slug) <= 64 and slug.isascii() and merchant_rules.slug_ok(slug)):
+        return None
+    async with engine.read():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+    if merchant is None:
+        return None
+    return LookupBrand(merchant.id, merchant.slug, merchant.version or 1, BrandView.of(merchant))
 
 
 @dataclass(frozen=True)
@@ -402,25 +425,30 @@ async def order_view(merchant: Merchant, external_id: str) -> OrderView | None:
     return _order_view(order, lines, merchant, store)
 
 
-def _normalise_postal(code: str) -> str:
-    return "".join(c for c in code.upper() if c.isalnum())
+def normalize_order_number(number: str) -> str:
+    """An order number as typed (full-width letters and digits made plain, trimmed)."""
+    return unicodedata.normalize("NFKC", number or "").strip()
 
 
-async def lookup(number: str, proof: str, token_key: bytes) -> str | None:
-    """The hub token for order number + email (or postal code), or None. Does the same work
-    whether or not the order exists, and never says which part was wrong."""
-    proof_email = proof.strip().lower()
-    proof_postal = _normalise_postal(proof)
+async def lookup(number: str, proof: str, token_key: bytes, *, merchant_id: int | None = None) -> str | None:
+    """The hub token for order number + email (or postal code), or None; only among one
+    merchant's orders when `merchant_id` is given (the lookup reached from its link). Both sides
+    go through the same normalisers (rules.normalize_email, rules.postal_codes_match). Does the
+    same work whether or not the order exists, and never says which part was wrong."""
+    proof_email = rules.normalize_email(proof)
     async with engine.read():
-        rows = await Order.select(
-            Order.key, Order.token_generation, Order.customer_email, Order.shipping_address
-        ).where(Order.number == number.strip()).limit(20).output(load_json=True)
+        query = Order.select(Order.key, Order.token_generation, Order.customer_email, Order.shipping_address).where(
+            Order.number == normalize_order_number(number))
+        if merchant_id is not None:
+            query = query.where(Order.merchant == merchant_id)
+        rows = await query.limit(20).output(load_json=True)
     found = None
     candidates = rows or [{"key": "", "token_generation": 0, "customer_email": "\x00", "shipping_address": None}]
     for row in candidates:
-        email_ok = hmac.compare_digest(row["customer_email"].encode(), proof_email.encode())
-        postal = _normalise_postal((row["shipping_address"] or {}).get("postal_code", "")) or "\x00"
-        postal_ok = len(proof_postal) >= 3 and hmac.compare_digest(postal.encode(), proof_postal.encode())
+        email_ok = hmac.compare_digest(rules.normalize_email(row["customer_email"]).encode(), proof_email.encode())
+        address = row["shipping_address"] or {}
+        postal_ok = rules.postal_codes_match(address.get("postal_code", "") or "\x00", proof,
+                                             address.get("country", "") or "")
         if (email_ok or postal_ok) and row["key"] and found is None:
             found = hub_token(token_key, row["key"], row["token_generation"])
     return found

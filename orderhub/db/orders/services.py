@@ -70,7 +70,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             "locale": order["locale"] or merchant.locale,
             "prices_include_tax": order["prices_include_tax"],
             "customer": order["customer"],
-            "customer_email": order["customer"]["email"].lower(),
+            "customer_email": rules.normalize_email(order["customer"]["email"]),
             "shipping_address": order["shipping_address"],
             "fulfillment": {**ful, "promised_date": ful["promised_date"].isoformat() if ful["promised_date"] else None},
             "fulfillment_type": ful["type"],
