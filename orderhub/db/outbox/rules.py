@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 ENDPOINT_NOT_FOUND = "webhook.endpoint_not_found"
 DELIVERY_NOT_FOUND = "webhook.delivery_not_found"
 BAD_URL = "webhook.bad_url"
+INTERNAL_URL = "webhook.internal_url"
 
 # --- a delivery's life (WebhookDelivery.state) ---------------------------------------------------
 
@@ -24,6 +25,11 @@ STATES = (PENDING, SENDING, DELIVERED, DEAD)
 RETRYABLE = (DEAD, PENDING)
 
 MAX_ATTEMPTS = 8
+#: sends to one endpoint at once (per process), and the most one send may take
+PER_ENDPOINT = 2
+DELIVERY_TIMEOUT_SECONDS = 10.0
+#: what the log says about any failure to reach the endpoint (no port states, no DNS details)
+GENERIC_ERROR = "could not deliver"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 6 * 3600
 
