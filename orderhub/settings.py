@@ -84,6 +84,8 @@ class Settings:
     tracking_provider_url: str = ""
     tracking_provider_key: str = ""
     tracking_poll_seconds: int = 900
+    #: host names outbound calls may reach although they resolve to internal addresses
+    allow_internal_hosts: tuple[str, ...] = ()
     secure_cookies: bool = True
     data_dir: Path = field(default_factory=lambda: Path("./var"))
 
@@ -151,6 +153,8 @@ class Settings:
             tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
             tracking_provider_key=env.get("ORDERHUB_TRACKING_PROVIDER_KEY") or "",
             tracking_poll_seconds=_int(env, "ORDERHUB_TRACKING_POLL_SECONDS", cls.tracking_poll_seconds),
+            allow_internal_hosts=tuple(
+                h.strip().lower() for h in (env.get("ORDERHUB_ALLOW_INTERNAL_HOSTS") or "").split(",") if h.strip()),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
             data_dir=data_dir,
         )

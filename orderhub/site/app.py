@@ -28,6 +28,7 @@ from orderhub.components.urls import href
 from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
+from orderhub.pdf.pool import close_shared_pool
 from orderhub.settings import Settings
 from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             yield
         finally:
             flusher.cancel()
+            close_shared_pool()  # PDF workers end with the server
             await analytics.flush()
             await db_engine.stop(db)
 

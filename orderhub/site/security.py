@@ -68,12 +68,14 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for name in ASSET_HEADERS | ({"content-security-policy"} if path.endswith(".svg") else set()):
             headers[name] = HEADERS[name]
         return
-    own_csp = headers.get("content-security-policy") if path.startswith(EMBED_PATHS) else None
+    own_csp = headers.get("content-security-policy")
     for name, value in HEADERS.items():
         headers[name] = value
-    if own_csp:
+    if own_csp and path.startswith(EMBED_PATHS):
         headers["content-security-policy"] = own_csp
         del headers["x-frame-options"]
+    elif own_csp and "sandbox" in own_csp:  # a stored picture's own, stricter policy is never replaced
+        headers["content-security-policy"] = own_csp
     if path.startswith(FRAMED_PATHS) or FRAMED_PATTERN.match(path):
         headers["content-security-policy"] = FRAMED_CSP
         headers["x-frame-options"] = "SAMEORIGIN"

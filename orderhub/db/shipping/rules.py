@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import math
 import re
 import unicodedata
@@ -148,6 +150,17 @@ def provider_carrier(code: Any) -> str:
     """A tracking provider's courier slug as our carrier code."""
     code = str(code or "")
     return PROVIDER_COURIERS.get(code, normalize_carrier(code))
+
+
+def provider_event_id(own: Any, *, carrier: str, number: Any, occurred: Any, status: str, location: str) -> str:
+    """A provider event's id: its own identity when it has one, else a hash of what makes the scan
+    itself (carrier, number, time, status, location), never its place in the list, so a resend with
+    an earlier scan added, or in another order, stores each scan once."""
+    if isinstance(own, str | int) and not isinstance(own, bool) and _EVENT_ID_RE.match(str(own)):
+        return str(own)
+    what = [normalize_carrier(carrier), normalize_tracking_number(str(number or "")), str(occurred or ""), status,
+            location]
+    return "h_" + hashlib.sha256(json.dumps(what, ensure_ascii=False).encode()).hexdigest()[:40]
 
 
 def normalize_tracking_number(number: str) -> str:

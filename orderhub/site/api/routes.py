@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
 from orderhub.db.branding import services as branding
@@ -102,3 +102,11 @@ class IntegrationApi(Controller):
         if link is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
         return hub_links(request.app.state.settings.base_url, link.token)
+
+    @post("/orders/{external_id:str}/links/revoke", summary="Revoke the hub link; answers the new links",
+          status_code=200)
+    async def revoke_links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
+        """The old link opens nothing from now on (the same 404 as any bad token); emails still waiting
+        in the outbox are rendered when sent, so they carry the new link."""
+        token = await orders.revoke_hub_token(merchant.id, external_id, token_key=request.app.state.token_key)
+        return hub_links(request.app.state.settings.base_url, token)
