@@ -8,14 +8,17 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
+from orderhub import money
 from orderhub.db.branding import services as branding
 from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import queries
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import services as orders
 from orderhub.db.orders.queries import OrderView
+from orderhub.db.pickup import queries as pickup_queries
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.shipping.queries import TrackingPage
 from orderhub.db.shipping.rules import Promise
@@ -39,12 +42,18 @@ def _promise(promise: Promise | None) -> dict[str, Any] | None:
     return promise.as_json() if promise is not None else None
 
 
-def order_json(order: OrderView, tracking: TrackingPage | None) -> dict[str, Any]:
-    """GET /api/v1/orders/{external_id}: the promise is the one the hub, tracking and emails state."""
+def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: str | None) -> dict[str, Any]:
+    """GET /api/v1/orders/{external_id}: the status, totals and promise the hub, tracking and emails state."""
+    status = order_rules.order_status(
+        cancelled=order.cancelled, fulfillment_type=order.fulfillment_type, fulfillment_status=order.fulfillment_status,
+        shipment_statuses=[s.status for s in tracking.shipments] if tracking else [], pickup_state=pickup_state)
+    amounts = {"subtotal": order.subtotal_minor, "discount": order.discount_minor, "shipping": order.shipping_minor,
+               "tax": order.tax_minor, "total": order.total_minor}
     return {
         "id": str(order.id), "external_id": order.external_id, "number": order.number,
         "fulfillment_type": order.fulfillment_type, "fulfillment_status": order.fulfillment_status,
-        "cancelled": order.cancelled,
+        "cancelled": order.cancelled, "status": status.key, "currency": order.currency,
+        "totals": {name: money.to_string(minor, order.currency) for name, minor in amounts.items()},
         "promise": _promise(tracking.promise if tracking else None),
         "shipments": [
             {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,
@@ -94,7 +103,8 @@ class IntegrationApi(Controller):
         if order is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
         tracking = await shipping_queries.order_tracking(merchant, order, now) if order.ships else None
-        return order_json(order, tracking)
+        pickup = await pickup_queries.for_order(order.id) if order.is_pickup else None
+        return order_json(order, tracking, pickup.state if pickup else None)
 
     @get("/orders/{external_id:str}/links", summary="Absolute hub URLs for emails")
     async def links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
