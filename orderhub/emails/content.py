@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
+from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
+from orderhub.db import addresses, texts
+from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.facts import MessageFacts
 
@@ -78,12 +81,21 @@ def exception_words(event: str, status: str, substatus: str, carrier: str) -> tu
                                          "know more. You do not need to do anything.")))
 
 
+def shop_words(t: texts.Localized) -> str:
+    """One of the shop's texts in an email: a text in the other language says so (plain text has no
+    lang attribute), never silently."""
+    if not t.fallback:
+        return str(t)
+    return f"{t} {_('(Japanese only)') if t.lang == 'ja' else _('(English only)')}"
+
+
 def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.datetime) -> Content:
     """The words of one message."""
     order = facts.order
     number = order.number
     name = order.greeting_name
-    merchant = facts.brand.name
+    lang = current_language()
+    merchant = facts.brand.in_language(lang).name
     ship = facts.shipment
     carrier = carrier_name(payload.get("carrier") or (ship.carrier if ship else ""))
     tracking = payload.get("tracking_number") or (ship.tracking_number if ship else "")
@@ -176,14 +188,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
     if kind in ("pickup_ready", "pickup_reminder", "pickup_expired"):
         store = order.store
-        store_name = store.name if store else merchant
+        store_name = shop_words(texts.pick(store.texts, "name", lang, store.name)) if store else merchant
         pickup = facts.pickup
         deadline = fmt_datetime(pickup.deadline, tz) if pickup is not None and pickup.deadline else ""
         store_facts = [(_("Store"), store_name)]
         if store and store.address:
-            a = store.address
-            parts = ("postal_code", "region", "city", "line1", "line2")
-            store_facts.append((_("Address"), " ".join(str(a.get(k, "")) for k in parts if a.get(k))))
+            store_facts.append((_("Address"), addresses.format_address(store.address, lang, country=False).one_line()))
         if deadline and kind != "pickup_expired":
             store_facts.append((_("Pick up by"), deadline))
         if kind == "pickup_expired":
@@ -226,11 +236,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             ],
             cta_label=_("Open your pickup pass"),
             facts=store_facts,
-            bring=list(store.what_to_bring) if store else [],
+            bring=_bring(store, lang) if store else [],
             pickup_code=pickup.display_code if pickup is not None else "",
         )
-        if store and store.pickup_instructions:
-            c.paragraphs.append(store.pickup_instructions)
+        instructions = texts.pick(store.texts, "pickup_instructions", lang, store.pickup_instructions) if store else None
+        if instructions:
+            c.paragraphs.append(shop_words(instructions))
         return c
     if kind in ("return_approved", "return_received", "return_refunded"):
         ret = facts.return_request
@@ -312,3 +323,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("Answer one question"),
         )
     raise ValueError(f"unknown message kind {kind!r}")
+
+
+def _bring(store: StoreView, lang: str) -> list[str]:
+    """What to bring, in `lang` when the store wrote it so; the other language's list marked once."""
+    items = texts.pick(store.texts, "what_to_bring", lang, list(store.what_to_bring))
+    words = [str(item) for item in items.value or []]
+    if items.fallback and words:
+        words[-1] = shop_words(texts.Localized(words[-1], items.lang, fallback=True))
+    return words

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from orderhub import money
-from orderhub.db import engine
+from orderhub.db import engine, texts
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
@@ -35,6 +35,17 @@ class BrandView:
     timezone: str
     #: the brand's font is a web font (pages load /brand/fonts.css)
     web_font: bool = False
+    #: the merchant's words per language (orderhub.db.texts): name, support hours
+    texts: dict[str, Any] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> BrandView:
+        """The brand as a page in `lang` shows it: the merchant's name and support hours in that
+        language (`support["hours"]` becomes a texts.Localized, which prints as its text)."""
+        support = dict(self.support)
+        hours = texts.pick(self.texts, "support_hours", lang, support.get("hours") or "")
+        if hours:
+            support["hours"] = hours
+        return replace(self, name=texts.text(self.texts, "name", lang, self.name), support=support)
 
     @classmethod
     def of(cls, merchant: Merchant) -> BrandView:
@@ -54,6 +65,7 @@ class BrandView:
             locale=merchant.locale,
             timezone=merchant.timezone,
             web_font=theme.font.web,
+            texts=cast(dict[str, Any], merchant.texts or {}),
         )
 
 
@@ -90,6 +102,8 @@ class StoreView:
     what_to_bring: list[Any]
     curbside: dict[str, Any]
     hold_days: int
+    #: name, pickup instructions, what to bring, hours note, curbside instructions per language
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -227,7 +241,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
             code=store.code, name=store.name, timezone=store.timezone, address=cast(dict[str, Any], store.address),
             hours=cast(list[Any], store.hours), pickup_instructions=store.pickup_instructions,
             what_to_bring=cast(list[Any], store.what_to_bring), curbside=cast(dict[str, Any], store.curbside),
-            hold_days=store.hold_days,
+            hold_days=store.hold_days, texts=cast(dict[str, Any], store.texts or {}),
         ) if store else None,
         version=order.version,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from orderhub.components.i18n import gettext as _
+from orderhub.db.addresses import format_address
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
 from orderhub.db.documents.queries import ReceiptView
@@ -19,18 +20,9 @@ from orderhub.site.hub.routes import brand_css
 PDF_FONT_CSS = 'body.doc--pdf{font-family:"Noto Sans CJK JP"}.doc--pdf *{font-weight:400!important}'
 
 
-def address_lines(address: dict | None) -> list[str]:
-    if not address:
-        return []
-    a = address
-    if (a.get("country") or "").upper() == "JP":
-        first = " ".join(x for x in ("〒" + a["postal_code"] if a.get("postal_code") else "",) if x)
-        rest = "".join(a.get(k, "") or "" for k in ("region", "city", "line1"))
-        return [x for x in (first, rest, a.get("line2", "")) if x]
-    city = ", ".join(
-        x for x in (a.get("city", ""), " ".join(x for x in (a.get("region", ""), a.get("postal_code", "")) if x)) if x
-    )
-    return [x for x in (a.get("line1", ""), a.get("line2", ""), city, a.get("country", "")) if x]
+def address_lines(address: dict | None, lang: str) -> list[str]:
+    """The address in the reading order of the document's language (orderhub.db.addresses)."""
+    return list(format_address(address, lang, honorific=False).lines) if address else []
 
 
 def is_japan(hub: Hub) -> bool:
@@ -55,7 +47,7 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "pdf": pdf,
         "lang": lang,
         "hub": hub,
-        "brand": hub.brand,
+        "brand": hub.brand.in_language(lang),
         "order": order,
         "japan": japan,
         "title": title,
@@ -64,7 +56,7 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "issuer": {
             "name": merchant.legal_name or merchant.name,
             "trade_name": merchant.name if merchant.legal_name and merchant.legal_name != merchant.name else "",
-            "address": address_lines(cast(dict[str, Any], merchant.address or {})),
+            "address": address_lines(cast(dict[str, Any], merchant.address or {}), lang),
             "registration": registration,
             "phone": cast(dict[str, Any], merchant.support or {}).get("phone", ""),
             "email": cast(dict[str, Any], merchant.support or {}).get("email", ""),

@@ -1,0 +1,26 @@
+"""The shop's own words and addresses for the page's language, as Jinja globals (pages and emails).
+
+`shop_text(texts, field, default)` is orderhub.db.texts.pick for the current language: a `Localized`
+that prints as its text and knows whether it stands in for the page's language (the
+`shop_text.html.jinja` macro then marks it). `address(a, name=...)` is orderhub.db.addresses for the
+current language. Both read the language when called, never before."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from orderhub.components.i18n import current_language
+from orderhub.db import addresses, texts
+
+
+def shop_text(texts_map: Mapping[str, Any] | None, field: str, default: Any = "") -> texts.Localized:
+    return texts.pick(texts_map, field, current_language(), default)
+
+
+def address(value: Mapping[str, Any] | None, name: str = "", country: bool | None = None,
+            honorific: bool = True) -> addresses.FormattedAddress:
+    return addresses.format_address(value, current_language(), name=name, country=country, honorific=honorific)
+
+
+GLOBALS = {"shop_text": shop_text, "address": address}
