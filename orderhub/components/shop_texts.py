@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from orderhub.components.i18n import current_language
+from orderhub.components.i18n import current_language, gettext
 from orderhub.db import addresses, texts
 
 
@@ -21,6 +21,21 @@ def shop_text(texts_map: Mapping[str, Any] | None, field: str, default: Any = ""
 def address(value: Mapping[str, Any] | None, name: str = "", country: bool | None = None,
             honorific: bool = True) -> addresses.FormattedAddress:
     return addresses.format_address(value, current_language(), name=name, country=country, honorific=honorific)
+
+
+def plain(t: texts.Localized) -> str:
+    """A Localized as plain text (emails, PDFs, subjects): a text in the other language says so in
+    words, since plain text has no lang attribute; never silently."""
+    if not t.fallback:
+        return str(t)
+    return f"{t} {gettext('(Japanese only)') if t.lang == 'ja' else gettext('(English only)')}"
+
+
+def line_words(line: Any) -> tuple[str, str]:
+    """(title, variant) of an order line (LineView) in the current language, as plain text."""
+    lang = current_language()
+    return (plain(texts.pick(line.texts, "title", lang, line.title)),
+            plain(texts.pick(line.texts, "variant", lang, line.variant)))
 
 
 GLOBALS = {"shop_text": shop_text, "address": address}

@@ -11,6 +11,7 @@ from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import line_words, plain
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
@@ -81,14 +82,6 @@ def exception_words(event: str, status: str, substatus: str, carrier: str) -> tu
                                          "know more. You do not need to do anything.")))
 
 
-def shop_words(t: texts.Localized) -> str:
-    """One of the shop's texts in an email: a text in the other language says so (plain text has no
-    lang attribute), never silently."""
-    if not t.fallback:
-        return str(t)
-    return f"{t} {_('(Japanese only)') if t.lang == 'ja' else _('(English only)')}"
-
-
 def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.datetime) -> Content:
     """The words of one message."""
     order = facts.order
@@ -123,7 +116,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             paragraphs=[hello, _("We have received your order %(number)s.", number=number), follow],
             cta_label=_("View your order"),
             facts=[(_("Order number"), number), (_("Order date"), fmt_date(order.placed_at, tz=tz))],
-            items=[(ln.title, ln.variant, ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
+            items=[(*line_words(ln), ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
             totals=[(_("Total"), money(order.total_minor, order.currency))],
         )
         if order.promised_date:
@@ -188,7 +181,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
     if kind in ("pickup_ready", "pickup_reminder", "pickup_expired"):
         store = order.store
-        store_name = shop_words(texts.pick(store.texts, "name", lang, store.name)) if store else merchant
+        store_name = plain(texts.pick(store.texts, "name", lang, store.name)) if store else merchant
         pickup = facts.pickup
         deadline = fmt_datetime(pickup.deadline, tz) if pickup is not None and pickup.deadline else ""
         store_facts = [(_("Store"), store_name)]
@@ -241,7 +234,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
         instructions = texts.pick(store.texts, "pickup_instructions", lang, store.pickup_instructions) if store else None
         if instructions:
-            c.paragraphs.append(shop_words(instructions))
+            c.paragraphs.append(plain(instructions))
         return c
     if kind in ("return_approved", "return_received", "return_refunded"):
         ret = facts.return_request
@@ -309,7 +302,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ),
             ],
             cta_label=_("Write a review"),
-            items=[(ln.title, ln.variant, ln.quantity, "") for ln in order.lines],
+            items=[(*line_words(ln), ln.quantity, "") for ln in order.lines],
         )
     if kind == "survey_invitation":
         return Content(
@@ -330,5 +323,5 @@ def _bring(store: StoreView, lang: str) -> list[str]:
     items = texts.pick(store.texts, "what_to_bring", lang, list(store.what_to_bring))
     words = [str(item) for item in items.value or []]
     if items.fallback and words:
-        words[-1] = shop_words(texts.Localized(words[-1], items.lang, fallback=True))
+        words[-1] = plain(texts.Localized(words[-1], items.lang, fallback=True))
     return words

@@ -147,3 +147,18 @@ async def test_badges_follow_each_request_language(client, merchants, orders):
             for label in badges:
                 assert bool(JAPANESE.search(label)) == (lang == "ja"), (lang, path, badges)
     assert seen[0] == seen[4] and seen[2] == seen[6]
+
+
+async def test_product_names_in_the_page_language(client, merchants, orders, settings, clock):
+    """The catalog's English title and variant stand in for the order line's Japanese ones on an
+    English page, the email and the receipt; a Japanese page keeps the line as bought."""
+    token = orders["jp_pickup"].token
+    en = (await client.get(f"/o/{token}?lang=en")).text
+    ja = (await client.get(f"/o/{token}?lang=ja")).text
+    assert "Trail Runner GTX" in en and "26.5cm / Blue" in en and "トレイルランナー" not in en
+    assert "トレイルランナー GTX" in ja and "26.5cm / ブルー" in ja and "Trail Runner" not in ja
+    receipt = (await client.get(f"/o/{token}/receipt?lang=en")).text
+    assert "Trail Runner GTX" in receipt and "トレイルランナー" not in receipt
+    await staff.make_ready(client, merchants["yamakaze"][1])
+    mail = await render("pickup_ready", "pickup.ready", {}, orders["jp_pickup"].id, "en", settings, now=clock())
+    assert mail is not None and "トレイルランナー" not in mail.text

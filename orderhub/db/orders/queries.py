@@ -89,6 +89,8 @@ class LineView:
     final_sale: bool
     image_url: str
     product_id: str
+    #: title and variant per language, from the catalog (rules.line_texts); {} when unknown
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,18 @@ async def order_for_token(token: str, token_key: bytes) -> Order | None:
     return order if opens(token, token_key, order.key, order.token_generation) else None
 
 
-def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store: Store | None) -> OrderView:
+async def product_texts(merchant_id: int, lines: list[OrderLine]) -> dict[str, dict[str, Any]]:
+    """{product external id: texts} of the products the lines name (one indexed read; call it inside
+    the caller's read scope)."""
+    keys = sorted({scoped(merchant_id, ln.product_id) for ln in lines if ln.product_id})
+    if not keys:
+        return {}
+    rows = await Product.select(Product.external_id, Product.texts).where(Product.key.is_in(keys)).output(load_json=True)
+    return {row["external_id"]: row["texts"] or {} for row in rows}
+
+
+def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store: Store | None,
+                products: dict[str, dict[str, Any]] | None = None) -> OrderView:
     line_dicts = [
         {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
          "tax_rate": ln.tax_rate}
@@ -222,6 +235,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
                 amount_minor=ln.quantity * ln.unit_price_minor - ln.discount_minor,
                 tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale, image_url=ln.image_url,
                 product_id=ln.product_id,
+                texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
             )
             for ln in lines
         ],
@@ -260,7 +274,9 @@ async def load_hub(token: str, token_key: bytes) -> Hub | None:
         code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
         if code:
             store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-    return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store))
+        products = await product_texts(merchant.id, lines)
+    return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant),
+               order=_order_view(order, lines, merchant, store, products))
 
 
 @dataclass(frozen=True)

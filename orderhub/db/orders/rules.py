@@ -455,3 +455,18 @@ def validate_cross_sells_settings(body: object, known_products: set[str] | None)
     if "related" in body:
         clean["related"] = clean_related
     return clean, errors
+
+
+def line_texts(title: str, variant: str, sku: str, product_texts: dict[str, Any] | None) -> dict[str, Any]:
+    """An order line's title and variant per language, from its product's texts (orderhub.db.texts),
+    when the line names the product as the catalog does in one of its languages (the line is what was
+    bought: a title the storefront changed for this order keeps its own words). {} when unknown."""
+    words = product_texts or {}
+    out: dict[str, Any] = {}
+    titles = words.get("title") or {}
+    if isinstance(titles, dict) and title in titles.values():
+        out["title"] = titles
+    options = (words.get("options") or {}).get(sku) if isinstance(words.get("options"), dict) else None
+    if isinstance(options, dict) and variant and variant in options.values():
+        out["variant"] = options
+    return out

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import line_words
 from orderhub.db.addresses import format_address
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
@@ -33,7 +35,9 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
     order = hub.order
     merchant = hub.merchant
     japan = is_japan(hub)
-    lines = rules.doc_lines(order.lines, japan)
+    with_words = [replace(ln, title=title, variant=variant) for ln in order.lines
+                  for title, variant in (line_words(ln),)]  # titles in the document's language
+    lines = rules.doc_lines(with_words, japan)
     totals = rules.from_per_rate(order.tax_by_rate, order.prices_include_tax, japan)
     registration = merchant.tax_registration_number or ""
     discounts = [{"label": d.get("code", ""), "amount_minor": d.get("amount_minor", 0)} for d in order.discounts]
