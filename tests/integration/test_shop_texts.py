@@ -3,6 +3,7 @@ API, pages and emails, a visible fallback, addresses per locale, and badges per 
 
 from __future__ import annotations
 
+import html
 import re
 
 from orderhub.emails.render import render
@@ -162,3 +163,33 @@ async def test_product_names_in_the_page_language(client, merchants, orders, set
     await staff.make_ready(client, merchants["yamakaze"][1])
     mail = await render("pickup_ready", "pickup.ready", {}, orders["jp_pickup"].id, "en", settings, now=clock())
     assert mail is not None and "トレイルランナー" not in mail.text
+
+
+async def test_the_admin_edits_both_languages(client, merchants, orders, clock):
+    from tests.admin_ops_support import signed_in
+    from tests.integration.test_admin_settings import STORE_FORM, error_of, post, store_row
+
+    await signed_in(client, clock)
+    merchant = merchants["yamakaze"][0]
+    form = await client.get("/admin/settings/stores/shibuya?lang=en")
+    assert 'name="name_en"' in form.text and 'value="Yamakaze Outdoor Shibuya"' in form.text
+    assert "Photo ID" in form.text and 'name="hours_note"' in form.text
+    english = {"name_en": "Yamakaze Shibuya", "pickup_instructions_en": "2nd floor counter",
+               "what_to_bring_en": "QR code\n\nPhoto ID", "curbside_instructions_en": "Back door",
+               "hours_note": "元日は休業", "hours_note_en": "Closed on New Year's Day"}
+    r = await post(client, "/admin/settings/stores/shibuya?lang=en", {**STORE_FORM, **english})
+    assert r.status_code == 303, r.text[:300]
+    row = await store_row(merchant.id, "shibuya")
+    assert row["texts"]["name"] == {"ja": "山風アウトドア 渋谷店", "en": "Yamakaze Shibuya"}
+    assert row["texts"]["what_to_bring"] == {"ja": ["受取用QRコード", "ご本人確認書類"], "en": ["QR code", "Photo ID"]}
+    assert row["texts"]["hours_note"] == {"ja": "元日は休業", "en": "Closed on New Year's Day"}
+    await staff.make_ready(client, merchants["yamakaze"][1])
+    en = html.unescape(await pickup_page(client, orders, "en"))
+    assert "2nd floor counter" in en and "Back door" in en and "Closed on New Year's Day" in en
+    # an oversized English name: the error stands next to its field, nothing is stored
+    bad = await post(client, "/admin/settings/stores/shibuya?lang=en", {**STORE_FORM, **english, "name_en": "n" * 201})
+    assert bad.status_code == 422 and error_of(bad, "name_en")
+    assert (await store_row(merchant.id, "shibuya"))["texts"] == row["texts"]
+    # no CSRF token: refused
+    refused = await client.post("/admin/settings/stores/shibuya", data={**STORE_FORM, **english})
+    assert refused.status_code == 403
