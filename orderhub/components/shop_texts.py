@@ -31,6 +31,11 @@ def plain(t: texts.Localized) -> str:
     return f"{t} {gettext('(Japanese only)') if t.lang == 'ja' else gettext('(English only)')}"
 
 
+def words(texts_map: Mapping[str, Any] | None, field: str, default: Any = "") -> str:
+    """One of the shop's texts in the current language as plain text (a list joined with commas)."""
+    return plain(shop_text(texts_map, field, default))
+
+
 def line_words(line: Any) -> tuple[str, str]:
     """(title, variant) of an order line (LineView) in the current language, as plain text."""
     lang = current_language()

@@ -11,7 +11,7 @@ from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
-from orderhub.components.shop_texts import line_words, plain
+from orderhub.components.shop_texts import line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
@@ -106,7 +106,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
 
     if kind == "order_confirmed":
         if order.fulfillment_type == "pickup" and order.store:
-            follow = _("We will email you as soon as your order is ready for pickup at %(store)s.", store=order.store.name)
+            follow = _("We will email you as soon as your order is ready for pickup at %(store)s.",
+                       store=words(order.store.texts, "name", order.store.name))
         else:
             follow = _("We will email you as soon as your order ships.")
         c = Content(

@@ -157,6 +157,11 @@ async def test_product_names_in_the_page_language(client, merchants, orders, set
     en = (await client.get(f"/o/{token}?lang=en")).text
     ja = (await client.get(f"/o/{token}?lang=ja")).text
     assert "Trail Runner GTX" in en and "26.5cm / Blue" in en and "トレイルランナー" not in en
+    # the status line and the next steps name the store and what to bring in English too
+    assert "Bring: Your pickup QR code (this screen), Photo ID" in en and "受取用QRコード" not in en
+    assert "Pick it up at Yamakaze Outdoor Shibuya" in en and "山風アウトドア 渋谷店" not in en
+    crosssells = (await client.get(f"/o/{token}/cross-sells?lang=en")).text
+    assert "Merino Wool Socks" in crosssells and "メリノ" not in crosssells
     assert "トレイルランナー GTX" in ja and "26.5cm / ブルー" in ja and "Trail Runner" not in ja
     receipt = (await client.get(f"/o/{token}/receipt?lang=en")).text
     assert "Trail Runner GTX" in receipt and "トレイルランナー" not in receipt

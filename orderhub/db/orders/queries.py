@@ -286,6 +286,8 @@ class CrossSell:
     image_url: str
     url: str
     price_minor: int
+    #: the product's title per language (orderhub.db.texts)
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
@@ -320,7 +322,8 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
                   if v.get("in_stock")]
         if not prices:
             continue
-        out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices)))
+        out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices),
+                             cast(dict[str, Any], product.texts or {})))
         if len(out) == limit:
             break
     return out

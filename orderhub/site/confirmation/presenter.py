@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from orderhub.components import filters
 from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
+from orderhub.components.shop_texts import words
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
 
@@ -33,7 +34,7 @@ def status_of(order: OrderView, shipment_statuses: list[str] | None = None,
 
 
 def status_text(status: rules.OrderStatus, order: OrderView) -> str:
-    store = order.store.name if order.store else ""
+    store = words(order.store.texts, "name", order.store.name) if order.store else ""
     return {
         "processing": _("We're getting your order ready."),
         "preparing": _("The store is preparing your order."),
@@ -52,8 +53,8 @@ def status_text(status: rules.OrderStatus, order: OrderView) -> str:
 
 def next_steps(order: OrderView, status: rules.OrderStatus) -> list[Step]:
     if order.is_pickup:
-        store = order.store.name if order.store else ""
-        bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
+        store = words(order.store.texts, "name", order.store.name) if order.store else ""
+        bring = words(order.store.texts, "what_to_bring", order.store.what_to_bring) if order.store else ""
         return [
             Step(
                 _("Order received"),
