@@ -49,14 +49,14 @@ async def test_a_missing_text_falls_back_visibly(client, merchants, orders):
     await staff.make_ready(client, key)
     en = await pickup_page(client, orders, "en")
     # the Japanese instructions, marked as Japanese, with a note; never passed off as English
-    assert re.search(r'<p lang="ja">1階レジ横の「店舗受取カウンター」へお越しください。</p> <small class="fallback-note">'
-                     r"\(Japanese only\)</small>", en), en
-    assert '<ul lang="ja"><li>受取用QRコード' in en
+    assert ('<p lang="ja">1階レジ横の「店舗受取カウンター」へお越しください。 <small class="fallback-note" lang="en">'
+            "(Japanese only)</small></p>") in en
+    assert '<ul lang="ja"><li>受取用QRコード（この画面）</li><li>ご本人確認書類 <small class="fallback-note" lang="en">' in en
     # and the other way: an English-only text on a Japanese page
     await client.put("/api/v1/stores/shibuya", headers=bearer(key), json=shibuya(
         pickup_instructions="", pickup_instructions_en="Use the side door."))
     ja = await pickup_page(client, orders, "ja")
-    assert '<p lang="en">Use the side door.</p> <small class="fallback-note">（英語のみ）</small>' in ja
+    assert '<p lang="en">Use the side door. <small class="fallback-note" lang="ja">（英語のみ）</small></p>' in ja
 
 
 async def test_the_api_refuses_bad_texts_with_422_and_stores_nothing(client, merchants, orders):
