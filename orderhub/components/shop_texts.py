@@ -43,4 +43,14 @@ def line_words(line: Any) -> tuple[str, str]:
             plain(texts.pick(line.texts, "variant", lang, line.variant)))
 
 
-GLOBALS = {"shop_text": shop_text, "address": address}
+def line_text(order: Any, line_id: str, field: str, default: str) -> texts.Localized:
+    """The title or variant of the order's line `line_id` in the current language, for views of other
+    areas that carry the line's own words (tracking items, return items): the hub's order view holds
+    the line's texts (orders.rules.line_texts); a line it does not know keeps `default`."""
+    for line in getattr(order, "lines", None) or ():
+        if line.line_id == line_id:
+            return texts.pick(line.texts, field, current_language(), default)
+    return texts.Localized(default, current_language())
+
+
+GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text}

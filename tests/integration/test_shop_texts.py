@@ -198,3 +198,15 @@ async def test_the_admin_edits_both_languages(client, merchants, orders, clock):
     # no CSRF token: refused
     refused = await client.post("/admin/settings/stores/shibuya", data={**STORE_FORM, **english})
     assert refused.status_code == 403
+
+
+async def test_item_names_on_tracking_returns_and_feedback(client, merchants, orders):
+    from tests.feedback_support import deliver
+
+    await deliver(client, merchants["yamakaze"][1], "jp_ship")
+    token = orders["jp_ship"].token
+    for path in ("/tracking", "/returns", "/returns/new/items", "/returns/claims/new", "/feedback", "/feedback/reviews/L1"):
+        en = (await client.get(f"/o/{token}{path}?lang=en")).text
+        ja = (await client.get(f"/o/{token}{path}?lang=ja")).text
+        assert "Trail Runner GTX" in en and "トレイルランナー" not in en, path
+        assert "トレイルランナー GTX" in ja and "Trail Runner" not in ja, path
