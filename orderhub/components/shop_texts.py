@@ -53,4 +53,4 @@ def line_text(order: Any, line_id: str, field: str, default: str) -> texts.Local
     return texts.Localized(default, current_language())
 
 
-GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text}
+GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text, "plain_text": plain}

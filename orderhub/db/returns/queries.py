@@ -115,13 +115,15 @@ class StoreView:
     code: str
     name: str
     address: dict[str, Any]
+    #: the store's words per language (orderhub.db.texts)
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 async def stores(merchant_id: int) -> list[StoreView]:
     async with engine.read():
-        rows = await Store.select(Store.code, Store.name, Store.address).output(load_json=True).where(
+        rows = await Store.select(Store.code, Store.name, Store.address, Store.texts).output(load_json=True).where(
             Store.merchant == merchant_id).order_by(Store.code)
-    return [StoreView(r["code"], r["name"], r["address"] or {}) for r in rows]
+    return [StoreView(r["code"], r["name"], r["address"] or {}, r["texts"] or {}) for r in rows]
 
 
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:
