@@ -144,6 +144,7 @@ async def merchants(db, clock):
     """Both fixture merchants with their stores and catalog: {slug: (Merchant, api_key)}."""
     from orderhub.db import engine as db_engine
     from orderhub.db.branding import services as branding
+    from orderhub.db.demo_context import with_texts
     from orderhub.db.merchants import services
     from orderhub.db.merchants.tables import Merchant
     from orderhub.db.orders import services as orders
@@ -154,13 +155,16 @@ async def merchants(db, clock):
     for entry in fixture("merchants.json"):
         created = await services.create_merchant(entry["slug"], entry["name"], locale=entry["locale"],
                                                  currency=entry["currency"], timezone=entry["timezone"], now=clock())
-        await branding.update_merchant_settings(created.id, {k: v for k, v in entry.items() if k != "slug"})
+        await branding.update_merchant_settings(
+            created.id, {k: v for k, v in with_texts("merchants", entry["slug"], entry).items() if k != "slug"})
         async with db_engine.read():
             merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == created.id).first()
         for store in stores.get(entry["slug"], []):
-            await services.upsert_store(created.id, store["code"], store, now=clock())
+            await services.upsert_store(created.id, store["code"],
+                                        with_texts("stores", f"{entry['slug']}:{store['code']}", store), now=clock())
         for product in catalogs[entry["slug"]]:
-            await orders.upsert_product(merchant, product["id"], product, now=clock())
+            await orders.upsert_product(merchant, product["id"],
+                                        with_texts("products", f"{entry['slug']}:{product['id']}", product), now=clock())
         out[entry["slug"]] = (merchant, created.api_key, created.webhook_secret)
     return out
 

@@ -6,6 +6,7 @@ db/<area>/demo.py holds its step, which moves the demo orders through that area'
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -46,3 +47,25 @@ class DemoContext:
     api_keys: dict[str, str] = field(default_factory=dict)
     #: demo sign-ins to print: (path, e-mail, password)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def with_texts(kind: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A shared fixture's body (`kind`: merchants, stores or products; `key`: "slug" or "slug:code")
+    with the texts in the other language that demo/fixtures/texts.json adds (orderhub.db.texts'
+    `<field>_<lang>` keys; a product's `options_en` translates the words of its variants' options)."""
+    extra = copy.deepcopy(fixture("texts.json").get(kind, {}).get(key) or {})
+    out = copy.deepcopy(body)
+    words = extra.pop("options_en", None)
+    for name, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(name), dict):
+            out[name] = {**out[name], **value}
+        else:
+            out[name] = value
+    if words:
+        for variant in out.get("variants", []):
+            option = variant.get("option") or ""
+            for ja, en in words.items():
+                option = option.replace(ja, en)
+            if option != variant.get("option"):
+                variant["option_en"] = option
+    return out

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from orderhub.db import engine
 from orderhub.db.analytics import demo as analytics_demo
 from orderhub.db.branding import services as branding
-from orderhub.db.demo_context import DemoContext, DemoOrder, fixture
+from orderhub.db.demo_context import DemoContext, DemoOrder, fixture, with_texts
 from orderhub.db.feedback import demo as feedback_demo
 from orderhub.db.merchants import demo as merchants_demo
 from orderhub.db.merchants import services as merchants
@@ -128,7 +128,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
         async with engine.read():
             merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
         assert merchant is not None  # created above when it did not exist
-        settings_body = {k: v for k, v in entry.items() if k != "slug"}
+        settings_body = {k: v for k, v in with_texts("merchants", slug, entry).items() if k != "slug"}
         settings_body.setdefault("storefront_url", f"https://{slug}.example.{'jp' if entry['currency'] == 'JPY' else 'com'}/")
         if slug == "yamakaze":
             settings_body.setdefault("legal_name", "山風アウトドア株式会社")
@@ -143,9 +143,11 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
             )
         await branding.update_merchant_settings(merchant.id, settings_body)
         for store in stores.get(slug, []):
-            await merchants.upsert_store(merchant.id, store["code"], store, now=now)
+            await merchants.upsert_store(merchant.id, store["code"], with_texts("stores", f"{slug}:{store['code']}", store),
+                                         now=now)
         for product in catalogs.get(slug, []):
-            await orders.upsert_product(merchant, product["id"], product, now=now)
+            await orders.upsert_product(merchant, product["id"], with_texts("products", f"{slug}:{product['id']}", product),
+                                        now=now)
         async with engine.read():
             reloaded = await Merchant.objects().output(load_json=True).where(Merchant.id == merchant.id).first()
         assert reloaded is not None

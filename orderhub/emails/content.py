@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from orderhub.components.addresses import address_lines
 from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
+from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
 from orderhub.components.promise import promise_text, short_date
+from orderhub.components.shop_texts import line_words, plain, words
+from orderhub.db import addresses, texts
+from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.facts import MessageFacts
 
@@ -85,7 +88,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
     order = facts.order
     number = order.number
     name = order.greeting_name
-    merchant = facts.brand.name
+    lang = current_language()
+    merchant = facts.brand.in_language(lang).name
     ship = facts.shipment
     carrier = carrier_name(payload.get("carrier") or (ship.carrier if ship else ""))
     tracking = payload.get("tracking_number") or (ship.tracking_number if ship else "")
@@ -107,7 +111,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
 
     if kind == "order_confirmed":
         if order.fulfillment_type == "pickup" and order.store:
-            follow = _("We will email you as soon as your order is ready for pickup at %(store)s.", store=order.store.name)
+            follow = _("We will email you as soon as your order is ready for pickup at %(store)s.",
+                       store=words(order.store.texts, "name", order.store.name))
         else:
             follow = _("We will email you as soon as your order ships.")
         c = Content(
@@ -117,7 +122,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             paragraphs=[hello, _("We have received your order %(number)s.", number=number), follow],
             cta_label=_("View your order"),
             facts=[(_("Order number"), number), (_("Order date"), fmt_date(order.placed_at, tz=tz))],
-            items=[(ln.title, ln.variant, ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
+            items=[(*line_words(ln), ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
             totals=[(_("Total"), money(order.total_minor, order.currency))],
         )
         if facts.promise is not None:
@@ -182,14 +187,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
     if kind in ("pickup_ready", "pickup_reminder", "pickup_expired"):
         store = order.store
-        store_name = store.name if store else merchant
+        store_name = plain(texts.pick(store.texts, "name", lang, store.name)) if store else merchant
         pickup = facts.pickup
         deadline = fmt_datetime(pickup.deadline, tz) if pickup is not None and pickup.deadline else ""
         store_facts = [(_("Store"), store_name)]
         if store and store.address:
-            a = store.address
-            parts = ("postal_code", "region", "city", "line1", "line2")
-            store_facts.append((_("Address"), " ".join(str(a.get(k, "")) for k in parts if a.get(k))))
+            store_facts.append((_("Address"), addresses.format_address(store.address, lang, country=False).one_line()))
         if deadline and kind != "pickup_expired":
             store_facts.append((_("Pick up by"), deadline))
         if kind == "pickup_expired":
@@ -232,11 +235,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             ],
             cta_label=_("Open your pickup pass"),
             facts=store_facts,
-            bring=list(store.what_to_bring) if store else [],
+            bring=_bring(store, lang) if store else [],
             pickup_code=pickup.display_code if pickup is not None else "",
         )
-        if store and store.pickup_instructions:
-            c.paragraphs.append(store.pickup_instructions)
+        instructions = texts.pick(store.texts, "pickup_instructions", lang, store.pickup_instructions) if store else None
+        if instructions:
+            c.paragraphs.append(plain(instructions))
         return c
     if kind in ("return_approved", "return_received", "return_refunded"):
         ret = facts.return_request
@@ -248,7 +252,9 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         if kind == "return_approved":
             place = facts.return_destination
             if place is not None and ret is not None and not ret.keep_item:
-                ret_facts.append((_("Send it to"), ", ".join([place.name, *address_lines(place.address)])))
+                ret_facts.append((_("Send it to"), addresses.format_address(
+                    place.address, lang, name=plain(texts.pick(place.texts, "name", lang, place.name)),
+                    honorific=False).one_line()))
             if place is not None and place.send_by is not None:
                 ret_facts.append((_("Send by"), fmt_datetime(place.send_by, facts.order.timezone, "short")))
             return Content(
@@ -309,7 +315,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ),
             ],
             cta_label=_("Write a review"),
-            items=[(ln.title, ln.variant, ln.quantity, "") for ln in order.lines],
+            items=[(*line_words(ln), ln.quantity, "") for ln in order.lines],
         )
     if kind == "survey_invitation":
         return Content(
@@ -323,3 +329,12 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("Answer one question"),
         )
     raise ValueError(f"unknown message kind {kind!r}")
+
+
+def _bring(store: StoreView, lang: str) -> list[str]:
+    """What to bring, in `lang` when the store wrote it so; the other language's list marked once."""
+    items = texts.pick(store.texts, "what_to_bring", lang, list(store.what_to_bring))
+    words = [str(item) for item in items.value or []]
+    if items.fallback and words:
+        words[-1] = plain(texts.Localized(words[-1], items.lang, fallback=True))
+    return words

@@ -12,7 +12,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders.queries import BrandView, OrderView, _order_view
+from orderhub.db.orders.queries import BrandView, OrderView, _order_view, product_texts
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.pickup.queries import PickupView
 from orderhub.db.pickup.queries import for_order as pickup_for_order
@@ -78,6 +78,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
             store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
         ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
             Shipment.id) if shipments else []
+        products = await product_texts(merchant.id, lines)
         shipment = next((s for s in ships if s["external_id"] == shipment_id), ships[-1] if ships else None)
         pickup_view = await pickup_for_order(order.id) if pickup and order.fulfillment_type == "pickup" else None
         try:
@@ -85,7 +86,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         except NotFound:
             found = None
         place = await destination(found) if found else None
-    view = _order_view(order, lines, merchant, store)
+    view = _order_view(order, lines, merchant, store, products)
     promise = shipment_promise = None
     if now is not None and view.ships:
         tracking = await order_tracking(merchant, view, now)

@@ -21,7 +21,7 @@ from typing import Any, cast
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from orderhub.components import i18n
+from orderhub.components import i18n, shop_texts
 from orderhub.components.filters import FILTERS
 from orderhub.db.emails import rules
 from orderhub.db.emails import services as email_services
@@ -48,6 +48,7 @@ def _environment() -> Environment:
     # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
     env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
+    env.globals.update(shop_texts.GLOBALS)
     return env
 
 
@@ -112,23 +113,24 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     if marketing:
         products = [p for p in await cross_sells(facts.merchant, facts.order, limit=3) if _absolute("", p.url)]
     with i18n.language(locale):
+        brand = facts.brand.in_language(i18n.current_language())
         content = build(kind, event, payload, facts, now=now)
         link = hub_link(settings.base_url, facts.hub_token, spec.section)
         images = []
         if content.pickup_code and kind in ("pickup_ready", "pickup_reminder") and facts.pickup is not None:
             images.append((QR_CID, qr_png(facts.pickup.qr_payload)))
         context = {
-            "c": content, "brand": facts.brand, "link": link, "locale": i18n.current_language(),
+            "c": content, "brand": brand, "link": link, "locale": i18n.current_language(),
             "logo_url": _absolute(settings.base_url, facts.brand.logo_url),
             "qr_cid": QR_CID if images else "", "cross_sells": products, "currency": facts.order.currency,
-            "support": facts.brand.support, "storefront_url": _absolute("", facts.brand.storefront_url),
+            "support": brand.support, "storefront_url": _absolute("", facts.brand.storefront_url),
             "hub_url": hub_link(settings.base_url, facts.hub_token, ""),
         }
         html = HTML_ENV.get_template("message.html.jinja").render(context)
         text = TEXT_ENV.get_template("message.txt.jinja").render(context)
         lang = i18n.current_language()
     return Rendered(subject=content.subject, text=text, html=html, locale=lang, link=link, images=images,
-                    merchant_name=facts.brand.name, support_email=str(facts.brand.support.get("email") or ""))
+                    merchant_name=brand.name, support_email=str(facts.brand.support.get("email") or ""))
 
 
 def html_for_browser(rendered: Rendered) -> str:

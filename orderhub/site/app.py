@@ -22,7 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from orderhub.components import i18n
+from orderhub.components import i18n, shop_texts
 from orderhub.components.filters import FILTERS
 from orderhub.components.urls import href
 from orderhub.db import engine as db_engine
@@ -145,6 +145,7 @@ def template_environment(lang: str | None = None) -> Environment:
     env.globals["static"] = static_url
     env.globals["site_script"] = assets.bundle_url
     env.globals["href"] = href
+    env.globals.update(shop_texts.GLOBALS)
     return env
 
 

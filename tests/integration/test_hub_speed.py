@@ -108,7 +108,8 @@ async def test_a_merchant_edit_made_by_another_process_shows_at_once(app, client
             assert "Yamakaze Renamed" not in (await c.get(url)).text
         # what another process's update_merchant writes, straight into the database
         async with engine.write():
-            await Merchant.update({Merchant.name: "Yamakaze Renamed", Merchant.version: Merchant.version + 1}).where(
+            await Merchant.update({Merchant.name: "Yamakaze Renamed", Merchant.version: Merchant.version + 1,
+                                   Merchant.texts: {"name": {"ja": "Yamakaze Renamed", "en": "Yamakaze Renamed"}}}).where(
                 Merchant.id == merchant.id)
         assert "Yamakaze Renamed" in (await client.get(url)).text
         assert "Yamakaze Renamed" in (await other.get(url)).text

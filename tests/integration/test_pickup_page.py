@@ -30,7 +30,7 @@ async def test_ready_page_shows_store_hours_code_and_qr(client, merchants, order
     assert "We hold it for you until Nov 29, 2026, 11:59 PM" in html  # store time (Tokyo)
     assert "Today 10:00–20:00" in html  # Sunday 12:00 in Tokyo
     assert "宇田川町 10-1" in html and "https://www.openstreetmap.org/search?query=" in html
-    assert "P1" in html and "ご本人確認書類" in html
+    assert "P1" in html and "Photo ID" in html and "ご本人確認書類" not in html  # the store's English words
     assert "I&#39;m here" in html or "I'm here" in html
     assert t not in re.findall(r'value="([^"]*)"', html)  # the hub token is not the pickup code
     assert code not in t

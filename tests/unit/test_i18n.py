@@ -95,8 +95,8 @@ def test_status_badge_macro_translates_at_render_time():
     for lang in ("ja", "en", "ja"):
         i18n.set_language(lang)
         words.append(env.from_string(source).render(key="delivered", tone="good"))
-    assert words == ['<span class="badge badge--good">お届け済み</span>', '<span class="badge badge--good">Delivered</span>',
-                     '<span class="badge badge--good">お届け済み</span>']
+    badge = '<span class="badge badge--good" data-status="delivered">{}</span>'
+    assert words == [badge.format("お届け済み"), badge.format("Delivered"), badge.format("お届け済み")]
 
 
 def test_error_messages_of_orders_and_shipping_have_japanese():

@@ -38,6 +38,8 @@ class MerchantView:
     policy: dict[str, Any]
     settings: dict[str, Any]
     version: int
+    #: the merchant's words per language (orderhub.db.texts): name, support hours
+    texts: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> MerchantView:
@@ -48,6 +50,7 @@ class MerchantView:
             tax_registration_number=row.get("tax_registration_number"), storefront_url=row.get("storefront_url") or "",
             address=_json(row.get("address")), support=_json(row.get("support")), brand=_json(row.get("brand")),
             policy=_json(row.get("policy")), settings=_json(row.get("settings")), version=row.get("version") or 1,
+            texts=_json(row.get("texts")),
         )
 
     def section(self, name: str) -> Any:
@@ -89,13 +92,15 @@ class MerchantStore:
     curbside: dict[str, Any]
     hold_days: int
     updated_at: dt.datetime | None
+    #: the store's words per language (orderhub.db.texts)
+    texts: dict[str, Any]
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> MerchantStore:
         return cls(row["code"], row["name"], row.get("timezone") or "", _json(row.get("address")),
                    list(row.get("hours") or []), row.get("pickup_instructions") or "",
                    list(row.get("what_to_bring") or []), _json(row.get("curbside")), row.get("hold_days") or 7,
-                   row.get("updated_at"))
+                   row.get("updated_at"), _json(row.get("texts")))
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class ApiKeyView:
 
 
 STORE_COLUMNS = (Store.code, Store.name, Store.timezone, Store.address, Store.hours, Store.pickup_instructions,
-                 Store.what_to_bring, Store.curbside, Store.hold_days, Store.updated_at)
+                 Store.what_to_bring, Store.curbside, Store.hold_days, Store.updated_at, Store.texts)
 
 
 async def merchant_by_slug(slug: str) -> MerchantView | None:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from orderhub import money
+from orderhub.db import texts
 from orderhub.db.validation import NOT_CHOICE, NOT_TIME, Reader
 
 # --- the team's roles --------------------------------------------------------------------------------
@@ -144,10 +145,24 @@ def read_settings(r: Reader, body: dict[str, Any]) -> dict[str, Any]:
         trn = None
     settings["tax_registration_number"] = trn
     settings["support"] = read_support(r, body.get("support", {}))
+    settings["texts"] = read_merchant_texts(r, body, settings["locale"], settings["name"], settings["support"])
     address = r.obj(body.get("address", {}), "address") or {}
     settings["address"] = read_address(r, address, "address", required=False)
     settings["policy"] = read_policy(r, body.get("policy"), currency or "USD")
     return settings
+
+
+def read_merchant_texts(r: Reader, body: dict[str, Any], locale: str, name: str,
+                        support: dict[str, Any]) -> dict[str, Any]:
+    """The merchant's words shoppers read, per language: `name` (with `name_ja` / `name_en`) and
+    `support.hours` (with `support.hours_ja` / `support.hours_en`)."""
+    base = texts.language_of_locale(locale)
+    out: dict[str, Any] = {"name": texts.read_text(r, body, "name", "name", base, base=name, max_len=200)}
+    given = body.get("support")
+    raw_support: dict[str, Any] = given if isinstance(given, dict) else {}
+    out["support_hours"] = texts.read_text(r, raw_support, "hours", "support.hours", base,
+                                           base=support.get("hours") or "", max_len=100)
+    return {k: v for k, v in out.items() if v}
 
 
 def slug_ok(slug: str) -> bool:
@@ -193,7 +208,9 @@ DAY_GROUPS = {
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def read_store(data: Any, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def read_store(data: Any, code: str, locale: str = "ja-JP") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A store of PUT /api/v1/stores/{code}; its plain texts are in the merchant's `locale`, and each
+    may be given per language beside it (`name_en`, `pickup_instructions_ja`, ...: orderhub.db.texts)."""
     r = Reader()
     body = r.obj(data, "") or {}
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code):
@@ -227,4 +244,23 @@ def read_store(data: Any, code: str) -> tuple[dict[str, Any], list[dict[str, Any
         "bays": r.strings(curb, "bays", "curbside.bays", max_items=30, max_len=20),
         "instructions": r.text(curb, "instructions", "curbside.instructions", required=False, max_len=1000),
     }
+    store["texts"] = read_store_texts(r, body, curb, store, texts.language_of_locale(locale))
     return store, r.errors
+
+
+def read_store_texts(r: Reader, body: dict[str, Any], curb: dict[str, Any], store: dict[str, Any],
+                     base: str) -> dict[str, Any]:
+    """{field: {lang: text}} for the store's words (name, pickup instructions, what to bring, the
+    opening-hours note, curbside instructions)."""
+    hours_note = r.text(body, "hours_note", "hours_note", required=False, max_len=300)
+    out: dict[str, Any] = {
+        "name": texts.read_text(r, body, "name", "name", base, base=store["name"], max_len=200),
+        "pickup_instructions": texts.read_text(r, body, "pickup_instructions", "pickup_instructions", base,
+                                               base=store["pickup_instructions"], max_len=1000),
+        "what_to_bring": texts.read_list(r, body, "what_to_bring", "what_to_bring", base,
+                                         base=store["what_to_bring"], max_items=10, max_len=200),
+        "hours_note": texts.read_text(r, body, "hours_note", "hours_note", base, base=hours_note, max_len=300),
+        "curbside_instructions": texts.read_text(r, curb, "instructions", "curbside.instructions", base,
+                                                 base=store["curbside"]["instructions"], max_len=1000),
+    }
+    return {k: v for k, v in out.items() if v}

@@ -86,8 +86,10 @@ async def merchant_for_api_key(api_key: str) -> Merchant | None:
 
 
 async def upsert_store(merchant_id: int, code: str, body: object, *, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
-    """-> (created, store)."""
-    store, errors = rules.read_store(body, code)
+    """-> (created, store). The store's plain texts are in the merchant's language (orderhub.db.texts)."""
+    async with engine.read():
+        merchant = await Merchant.select(Merchant.locale).where(Merchant.id == merchant_id).first()
+    store, errors = rules.read_store(body, code, (merchant or {}).get("locale") or "en-US")
     if errors:
         raise ValidationFailed(errors)
     key = scoped(merchant_id, code)

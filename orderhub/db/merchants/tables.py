@@ -30,6 +30,8 @@ class Merchant(Table, tablename="merchants"):
     policy = JSON(default="{}")
     settings = JSON(default="{}")
     webhook_secret = Varchar(length=128)
+    #: the shopper-facing words in Japanese and English (orderhub.db.texts): name, support hours
+    texts = JSON(default="{}")
     #: bumped on every settings or brand change; part of document cache keys
     version = Integer(default=1)
     created_at = Timestamptz()
@@ -61,6 +63,9 @@ class Store(Table, tablename="stores"):
     curbside = JSON(default="{}")
     hold_days = Integer(default=7)
     updated_at = Timestamptz()
+    #: name, pickup instructions, what to bring, opening-hours note, curbside instructions in Japanese
+    #: and English (orderhub.db.texts)
+    texts = JSON(default="{}")
 
 
 class User(Table, tablename="users"):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from orderhub import money
-from orderhub.db import engine, statements
+from orderhub.db import engine, statements, texts
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules as merchant_rules
@@ -38,6 +38,17 @@ class BrandView:
     timezone: str
     #: the brand's font is a web font (pages load /brand/fonts.css)
     web_font: bool = False
+    #: the merchant's words per language (orderhub.db.texts): name, support hours
+    texts: dict[str, Any] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> BrandView:
+        """The brand as a page in `lang` shows it: the merchant's name and support hours in that
+        language (`support["hours"]` becomes a texts.Localized, which prints as its text)."""
+        support = dict(self.support)
+        hours = texts.pick(self.texts, "support_hours", lang, support.get("hours") or "")
+        if hours:
+            support["hours"] = hours
+        return replace(self, name=texts.text(self.texts, "name", lang, self.name), support=support)
 
     @classmethod
     def of(cls, merchant: Merchant) -> BrandView:
@@ -57,6 +68,7 @@ class BrandView:
             locale=merchant.locale,
             timezone=merchant.timezone,
             web_font=theme.font.web,
+            texts=cast(dict[str, Any], merchant.texts or {}),
         )
 
 
@@ -101,6 +113,8 @@ class LineView:
     final_sale: bool
     image_url: str
     product_id: str
+    #: title and variant per language, from the catalog (rules.line_texts); {} when unknown
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ class StoreView:
     what_to_bring: list[Any]
     curbside: dict[str, Any]
     hold_days: int
+    #: name, pickup instructions, what to bring, hours note, curbside instructions per language
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,9 +209,20 @@ async def order_for_token(token: str, token_key: bytes) -> Order | None:
     return order if opens(token, token_key, order.key, order.token_generation) else None
 
 
-def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any) -> OrderView:
+async def product_texts(merchant_id: int, lines: list[Any]) -> dict[str, dict[str, Any]]:
+    """{product external id: texts} of the products the lines name (one indexed read; call it inside
+    the caller's read scope)."""
+    keys = sorted({scoped(merchant_id, ln.product_id) for ln in lines if ln.product_id})
+    if not keys:
+        return {}
+    rows = await Product.select(Product.external_id, Product.texts).where(Product.key.is_in(keys)).output(load_json=True)
+    return {row["external_id"]: row["texts"] or {} for row in rows}
+
+
+def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
+                products: dict[str, dict[str, Any]] | None = None) -> OrderView:
     """The order as every hub page sees it, from rows read by attribute (Piccolo objects or the
-    fixed statements' rows)."""
+    fixed statements' rows); `products`: the texts of the products its lines name."""
     line_dicts = [
         {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
          "tax_rate": ln.tax_rate}
@@ -234,6 +261,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any) ->
                 amount_minor=ln.quantity * ln.unit_price_minor - ln.discount_minor,
                 tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale), image_url=ln.image_url,
                 product_id=ln.product_id,
+                texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
             )
             for ln in lines
         ],
@@ -253,7 +281,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any) ->
             code=store.code, name=store.name, timezone=store.timezone, address=cast(dict[str, Any], store.address),
             hours=cast(list[Any], store.hours), pickup_instructions=store.pickup_instructions,
             what_to_bring=cast(list[Any], store.what_to_bring), curbside=cast(dict[str, Any], store.curbside),
-            hold_days=store.hold_days,
+            hold_days=store.hold_days, texts=cast(dict[str, Any], store.texts or {}),
         ) if store else None,
         version=order.version,
     )
@@ -336,7 +364,8 @@ async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | Non
         if code:
             found = STORE_COLUMNS.row(await _STORE.first(scoped(kept.merchant.id, code)))
             store = SimpleNamespace(**found) if found else None
-    order = _order_view(SimpleNamespace(**order_row), lines, kept.merchant, store)
+        products = await product_texts(kept.merchant.id, lines)
+    order = _order_view(SimpleNamespace(**order_row), lines, kept.merchant, store, products)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order)
 
 
@@ -347,6 +376,8 @@ class CrossSell:
     image_url: str
     url: str
     price_minor: int
+    #: the product's title per language (orderhub.db.texts)
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> list[CrossSell]:
@@ -381,7 +412,8 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
                   if v.get("in_stock")]
         if not prices:
             continue
-        out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices)))
+        out.append(CrossSell(pid, product.title, product.image_url, product.url, min(prices),
+                             cast(dict[str, Any], product.texts or {})))
         if len(out) == limit:
             break
     return out
@@ -422,7 +454,8 @@ async def order_view(merchant: Merchant, external_id: str) -> OrderView | None:
         code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
         if code:
             store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-    return _order_view(order, lines, merchant, store)
+        products = await product_texts(merchant.id, lines)
+    return _order_view(order, lines, merchant, store, products)
 
 
 def normalize_order_number(number: str) -> str:

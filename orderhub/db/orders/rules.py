@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from orderhub import money
+from orderhub.db import texts
 from orderhub.db import validation as v
 from orderhub.db.merchants.rules import read_address
 from orderhub.db.pickup import rules as pickup_rules
@@ -32,8 +33,11 @@ PAYMENT_METHODS = (CARD, "cash_on_delivery", "konbini", "bank_transfer", "paypay
 MAX_LINES = 200
 
 
-def read_product(data: Any, product_id: str, currency: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def read_product(data: Any, product_id: str, currency: str, locale: str = "en-US") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A product of PUT /api/v1/products/{id}; `title` and each variant's `option` are in the
+    merchant's `locale`, and may be given per language beside them (`title_en`, `option_ja`, ...)."""
     r = Reader()
+    base = texts.language_of_locale(locale)
     body = r.obj(data, "") or {}
     if not (0 < len(product_id) <= 200):
         r.error("id", "must be 1 to 200 characters")
@@ -46,12 +50,17 @@ def read_product(data: Any, product_id: str, currency: str) -> tuple[dict[str, A
         "related": r.strings(body, "related", "related", max_items=50),
     }
     variants = []
+    options: dict[str, Any] = {}
     for i, item in enumerate(r.items(body.get("variants"), "variants", min_items=1, max_items=500)):
         v = r.obj(item, f"variants[{i}]") or {}
         minor = r.amount(v, "price", f"variants[{i}].price", currency)
+        plain_option = r.text(v, "option", f"variants[{i}].option", required=False, max_len=200)
+        option = texts.read_text(r, v, "option", f"variants[{i}].option", base, base=plain_option, max_len=200)
+        if option and isinstance(v.get("sku"), str):
+            options[v["sku"].strip()] = option
         variants.append({
             "sku": r.text(v, "sku", f"variants[{i}].sku", max_len=100),
-            "option": r.text(v, "option", f"variants[{i}].option", required=False, max_len=200),
+            "option": plain_option,
             "price": money.to_string(minor, currency),
             "in_stock": r.boolean(v, "in_stock", f"variants[{i}].in_stock", default=True),
         })
@@ -62,6 +71,8 @@ def read_product(data: Any, product_id: str, currency: str) -> tuple[dict[str, A
         r.error("variants", "SKUs must be unique")
     product["variants"] = variants
     product["in_stock"] = any(v["in_stock"] for v in variants)
+    title = texts.read_text(r, body, "title", "title", base, base=product["title"], max_len=300)
+    product["texts"] = {k: v for k, v in (("title", title), ("options", options)) if v}
     return product, r.errors
 
 
@@ -473,3 +484,18 @@ def validate_cross_sells_settings(body: object, known_products: set[str] | None)
     if "related" in body:
         clean["related"] = clean_related
     return clean, errors
+
+
+def line_texts(title: str, variant: str, sku: str, product_texts: dict[str, Any] | None) -> dict[str, Any]:
+    """An order line's title and variant per language, from its product's texts (orderhub.db.texts),
+    when the line names the product as the catalog does in one of its languages (the line is what was
+    bought: a title the storefront changed for this order keeps its own words). {} when unknown."""
+    words = product_texts or {}
+    out: dict[str, Any] = {}
+    titles = words.get("title") or {}
+    if isinstance(titles, dict) and title in titles.values():
+        out["title"] = titles
+    options = (words.get("options") or {}).get(sku) if isinstance(words.get("options"), dict) else None
+    if isinstance(options, dict) and variant and variant in options.values():
+        out["variant"] = options
+    return out

@@ -23,7 +23,7 @@ def body_hash(body: object) -> str:
 
 
 async def upsert_product(merchant: Merchant, product_id: str, body: object, *, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
-    product, errors = rules.read_product(body, product_id, merchant.currency)
+    product, errors = rules.read_product(body, product_id, merchant.currency, merchant.locale)
     if errors:
         raise ValidationFailed(errors)
     key = scoped(merchant.id, product_id)

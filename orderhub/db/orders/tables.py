@@ -29,6 +29,9 @@ class Product(Table, tablename="products"):
     related = JSON(default="[]")
     in_stock = Boolean(default=True)
     updated_at = Timestamptz()
+    #: title and variant labels in Japanese and English (orderhub.db.texts):
+    #: {"title": {"ja", "en"}, "options": {"<sku>": {"ja", "en"}}}
+    texts = JSON(default="{}")
 
 
 class Order(Table, tablename="orders"):

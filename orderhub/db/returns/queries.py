@@ -115,13 +115,15 @@ class StoreView:
     code: str
     name: str
     address: dict[str, Any]
+    #: the store's words per language (orderhub.db.texts)
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 async def stores(merchant_id: int) -> list[StoreView]:
     async with engine.read():
-        rows = await Store.select(Store.code, Store.name, Store.address).output(load_json=True).where(
+        rows = await Store.select(Store.code, Store.name, Store.address, Store.texts).output(load_json=True).where(
             Store.merchant == merchant_id).order_by(Store.code)
-    return [StoreView(r["code"], r["name"], r["address"] or {}) for r in rows]
+    return [StoreView(r["code"], r["name"], r["address"] or {}, r["texts"] or {}) for r in rows]
 
 
 async def refunds_for_order(order_id: int) -> list[rules.Refund]:
@@ -454,26 +456,28 @@ class Destination:
     """Where a return's items go and by when: the one answer the return page, the "approved"
     email and the return slip (PDF) all show."""
 
-    #: the store's name for in-store returns, else the merchant's
+    #: the store's name for in-store returns, else the merchant's (with its texts per language)
     name: str
     address: dict[str, Any]
     #: None once nothing has to be sent (not approved, sent already, or the item is kept)
     send_by: dt.datetime | None
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 async def destination(view: ReturnView) -> Destination:
     merchant_id = view.merchant_id
     async with engine.read():
-        merchant = await Merchant.select(Merchant.name, Merchant.address, Merchant.policy).output(
+        merchant = await Merchant.select(Merchant.name, Merchant.address, Merchant.policy, Merchant.texts).output(
             load_json=True).where(Merchant.id == merchant_id).first()
         assert merchant is not None  # the return's merchant (a foreign key)
         store = None
         if view.store_code and rules.needs_store(view.method):
-            store = await Store.select(Store.name, Store.address).output(load_json=True).where(
+            store = await Store.select(Store.name, Store.address, Store.texts).output(load_json=True).where(
                 Store.key == scoped(merchant_id, view.store_code)).first()
     place = store or merchant
     return Destination(
         name=place["name"], address=cast(dict[str, Any], place["address"] or {}),
+        texts=cast(dict[str, Any], place["texts"] or {}),
         send_by=rules.send_by(view.status, view.keep_item, view.updated_at, merchant["policy"] or {}),
     )
 

@@ -10,6 +10,7 @@ from orderhub.components import filters
 from orderhub.components import promise as promise_words
 from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
+from orderhub.components.shop_texts import words
 from orderhub.db import clock
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
@@ -36,7 +37,7 @@ def status_of(order: OrderView, shipment_statuses: list[str] | None = None,
 
 
 def status_text(status: rules.OrderStatus, order: OrderView) -> str:
-    store = order.store.name if order.store else ""
+    store = words(order.store.texts, "name", order.store.name) if order.store else ""
     return {
         "processing": _("We're getting your order ready."),
         "preparing": _("The store is preparing your order."),
@@ -58,8 +59,8 @@ def next_steps(order: OrderView, status: rules.OrderStatus, promise: Promise | N
     placed = Step(_("Order received"),
                   _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True)
     if order.is_pickup:
-        store = order.store.name if order.store else ""
-        bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
+        store = words(order.store.texts, "name", order.store.name) if order.store else ""
+        bring = words(order.store.texts, "what_to_bring", order.store.what_to_bring) if order.store else ""
         if status.ready_for_pickup:
             prepare = Step(_("We prepared your order"), _("Your order was ready for pickup."), True)
         else:

@@ -105,5 +105,6 @@ def hub_context(request: Request, hub: Hub, current: str, *, visit: bool = True,
     ]
     if visit:
         _count_visit(request, hub, current)
-    return base_context(request, hub=hub, brand=hub.brand, order=hub.order, hub_base=base, nav=nav,
+    brand = hub.brand.in_language(i18n.current_language())  # the merchant's name and words in the page's language
+    return base_context(request, hub=hub, brand=brand, order=hub.order, hub_base=base, nav=nav,
                         section=current, **extra)

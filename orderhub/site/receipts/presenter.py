@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
-from orderhub.components.addresses import address_lines
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import line_words
+from orderhub.db.addresses import format_address
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
 from orderhub.db.documents.queries import ReceiptView
@@ -20,6 +22,11 @@ from orderhub.site.hub.routes import brand_css
 PDF_FONT_CSS = 'body.doc--pdf{font-family:"Noto Sans CJK JP"}.doc--pdf *{font-weight:400!important}'
 
 
+def address_lines(address: dict | None, lang: str) -> list[str]:
+    """The address in the reading order of the document's language (orderhub.db.addresses)."""
+    return list(format_address(address, lang, honorific=False).lines) if address else []
+
+
 def is_japan(hub: Hub) -> bool:
     return rules.japanese(hub.order.currency)
 
@@ -28,7 +35,9 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
     order = hub.order
     merchant = hub.merchant
     japan = is_japan(hub)
-    lines = rules.doc_lines(order.lines, japan)
+    with_words = [replace(ln, title=title, variant=variant) for ln in order.lines
+                  for title, variant in (line_words(ln),)]  # titles in the document's language
+    lines = rules.doc_lines(with_words, japan)
     totals = rules.from_per_rate(order.tax_by_rate, order.prices_include_tax, japan)
     registration = merchant.tax_registration_number or ""
     discounts = [{"label": d.get("code", ""), "amount_minor": d.get("amount_minor", 0)} for d in order.discounts]
@@ -42,7 +51,7 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "pdf": pdf,
         "lang": lang,
         "hub": hub,
-        "brand": hub.brand,
+        "brand": hub.brand.in_language(lang),
         "order": order,
         "japan": japan,
         "title": title,
@@ -51,7 +60,7 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "issuer": {
             "name": merchant.legal_name or merchant.name,
             "trade_name": merchant.name if merchant.legal_name and merchant.legal_name != merchant.name else "",
-            "address": address_lines(cast(dict[str, Any], merchant.address or {})),
+            "address": address_lines(cast(dict[str, Any], merchant.address or {}), lang),
             "registration": registration,
             "phone": cast(dict[str, Any], merchant.support or {}).get("phone", ""),
             "email": cast(dict[str, Any], merchant.support or {}).get("email", ""),

@@ -58,13 +58,13 @@ def document_context(hub: Hub, doc: ReturnDocument, kind: str, lang: str) -> dic
         title, subtitle = _("Return slip"), ""
     return {
         "lang": lang, "kind": kind, "is_credit": kind == rules.CREDIT_NOTE, "is_slip": kind == rules.RETURN_SLIP,
-        "doc": doc, "title": title, "subtitle": subtitle, "brand": hub.brand,
+        "doc": doc, "title": title, "subtitle": subtitle, "brand": hub.brand.in_language(lang),
         "timezone": hub.order.timezone, "lines": lines, "totals": totals, "any_reduced": any(t["reduced"] for t in totals),
         "logo": asset_url(hub.brand.logo_url) if hub.brand.logo_url.startswith("/static/") else "",
         "qr": qr_png(doc.number) if kind == rules.RETURN_SLIP else "",
-        "return_address": presenter.address_lines(doc.return_address),
+        "return_address": presenter.address_lines(doc.return_address, lang),
         "issuer": {"name": hub.merchant.legal_name or hub.merchant.name,
-                   "address": presenter.address_lines(cast(dict[str, Any], hub.merchant.address or {})),
+                   "address": presenter.address_lines(cast(dict[str, Any], hub.merchant.address or {}), lang),
                    "registration": registration},
     }
 

@@ -15,7 +15,6 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
-from orderhub.components.addresses import address_lines
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
@@ -56,7 +55,7 @@ async def _view(hub: Hub, return_id: int) -> queries.ReturnView:
 def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: queries.Destination) -> dict:
     qr = segno.make(view.qr_payload, error="m").svg_data_uri(scale=5, border=2)
     return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, dest=dest,
-                       dest_lines=address_lines(dest.address), url=lambda t="": _url(hub, t),
+                       url=lambda t="": _url(hub, t),
                        photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids])
 
 

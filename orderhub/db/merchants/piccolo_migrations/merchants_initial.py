@@ -65,6 +65,7 @@ TABLES = {
         ("policy", JSON, {}),
         ("settings", JSON, {}),
         ("webhook_secret", Varchar, {"length": 128}),
+        ("texts", JSON, {}),
         ("version", Integer, {"default": 1}),
         ("created_at", Timestamptz, {}),
     ],
@@ -89,6 +90,7 @@ TABLES = {
         ("curbside", JSON, {}),
         ("hold_days", Integer, {"default": 7}),
         ("updated_at", Timestamptz, {}),
+        ("texts", JSON, {}),
     ],
     ("User", "users"): [
         ("merchant", ForeignKey, {"references": Merchant, "index": True}),

@@ -52,6 +52,7 @@ TABLES = {
         ("related", JSON, {"default": "[]"}),
         ("in_stock", Boolean, {"default": True}),
         ("updated_at", Timestamptz, {}),
+        ("texts", JSON, {}),
     ],
     ("Order", "orders"): [
         ("merchant", ForeignKey, {"references": Merchant, "index": True}),

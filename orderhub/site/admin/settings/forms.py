@@ -12,6 +12,7 @@ from typing import Any
 
 from orderhub import money
 from orderhub.components.i18n import gettext as _
+from orderhub.db import texts as lang_texts
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.merchants import rules as merchant_rules
@@ -84,15 +85,27 @@ async def _save(merchant: MerchantView, errors: list[dict], *, strip: str = "",
 SUPPORT_FIELDS = ("email", "phone", "hours", "url")
 
 
+def other_language(merchant: MerchantView) -> str:
+    """The language the merchant's plain texts are not in: its words in it have a field of their own."""
+    return lang_texts.other(lang_texts.language_of_locale(merchant.locale))
+
+
 async def support_values(merchant: MerchantView) -> dict:
-    return {name: merchant.support.get(name) or "" for name in SUPPORT_FIELDS}
+    other = other_language(merchant)
+    hours = lang_texts.pick(merchant.texts, "support_hours", other)
+    return {**{name: merchant.support.get(name) or "" for name in SUPPORT_FIELDS},
+            f"hours_{other}": "" if hours.fallback else str(hours), "other_lang": other}
 
 
 async def support_save(merchant: MerchantView, form: Form) -> Saved:
-    values = {name: text(form, name).strip() for name in SUPPORT_FIELDS}
+    other = other_language(merchant)
+    values = {name: text(form, name).strip() for name in (*SUPPORT_FIELDS, f"hours_{other}")}
     r = Reader()
     support = merchant_rules.read_support(r, values)
-    return await _save(merchant, r.errors, strip="support.", values=values, columns={"support": support})
+    hours = lang_texts.read_text(r, values, "hours", "support.hours", lang_texts.other(other), base=support["hours"], max_len=100)
+    words = {k: v for k, v in {**merchant.texts, "support_hours": hours}.items() if v}
+    return await _save(merchant, r.errors, strip="support.", values={**values, "other_lang": other},
+                       columns={"support": support, "texts": words})
 
 
 # -- return policy ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
+from orderhub.db import texts as lang_texts
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants import queries, rules, services
 from orderhub.db.merchants.queries import MerchantStore
@@ -20,12 +21,14 @@ from orderhub.db.validation import field_error
 from orderhub.site import form_errors
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
-from orderhub.site.admin.settings.forms import text, whole
+from orderhub.site.admin.settings.forms import other_language, text, whole
 from orderhub.site.rendering import page
 
 LIST = "site/admin/settings/stores.html.jinja"
 EDIT = "site/admin/settings/store.html.jinja"
 ADDRESS = ("postal_code", "region", "city", "line1", "line2", "country")
+#: the store's words with a field in the merchant's other language too (orderhub.db.texts)
+WORDS = ("name", "pickup_instructions", "what_to_bring", "hours_note", "curbside_instructions")
 DAYS = tuple(rules.DAY_GROUPS)
 _HOURS = re.compile(r"\s*([a-z-]+)\s+(\d{1,2}:\d{2})\s*[-–〜~]\s*(\d{1,2}:\d{2})\s*")
 
@@ -49,8 +52,22 @@ def parse_hours(raw: str) -> tuple[list[dict], dict | None]:
     return hours, None
 
 
-def store_values(store: MerchantStore) -> dict:
+def other_words(store: MerchantStore, other: str) -> dict:
+    """The store's words in the merchant's other language (empty where it has none of its own), and
+    its opening-hours note in its own language."""
+    values: dict = {"other_lang": other}
+    for name in WORDS:
+        picked = lang_texts.pick(store.texts, name, other)
+        value = "" if picked.fallback or not picked.value else picked.value
+        values[f"{name}_{other}"] = "\n".join(value) if isinstance(value, list) else value
+    note = lang_texts.pick(store.texts, "hours_note", lang_texts.other(other))
+    values["hours_note"] = "" if note.fallback else str(note)
+    return values
+
+
+def store_values(store: MerchantStore, other: str) -> dict:
     return {
+        **other_words(store, other),
         "code": store.code, "name": store.name, "timezone": store.timezone,
         **{f"address_{k}": store.address.get(k) or "" for k in ADDRESS},
         "hours": hours_text(store.hours),
@@ -69,7 +86,8 @@ def new_store_values(admin: Admin) -> dict:
                                      "curbside_instructions", "hours")},
             **{f"address_{k}": "" for k in ADDRESS}, "timezone": admin.timezone,
             "address_country": admin.merchant.address.get("country") or "", "hold_days": "7",
-            "curbside_enabled": False}
+            "curbside_enabled": False, "hours_note": "", "other_lang": other_language(admin.merchant),
+            **{f"{name}_{other_language(admin.merchant)}": "" for name in WORDS}}
 
 
 def _field(path: str) -> str:
@@ -78,7 +96,7 @@ def _field(path: str) -> str:
     if path.startswith("hours"):
         return "hours"
     if path.startswith("what_to_bring"):
-        return "what_to_bring"
+        return path.split("[")[0]
     if path.startswith("curbside."):
         return "curbside_" + path.removeprefix("curbside.").split("[")[0]
     return path
@@ -109,7 +127,8 @@ class StoresController(Controller):
         store = await queries.store(admin_user.merchant.id, code)
         if store is None:
             raise NotFoundException()
-        return await self._render(request, admin_user, EDIT, values=store_values(store), errors={}, new=False,
+        values = store_values(store, other_language(admin_user.merchant))
+        return await self._render(request, admin_user, EDIT, values=values, errors={}, new=False,
                                   saved=bool(saved))
 
     @post("/", name="admin-store-create")
@@ -117,7 +136,7 @@ class StoresController(Controller):
         form = await request.form()
         code = text(form, "code").strip()
         if code and await queries.store(admin_user.merchant.id, code) is not None:
-            values = self._values(form)
+            values = self._values(form, other_language(admin_user.merchant))
             return await self._render(request, admin_user, EDIT, values=values, new=True, saved=False, status_code=422,
                                       errors={"code": _("A store with this code exists. Choose another code.")})
         return await self._save(request, admin_user, code, form, now, new=True)
@@ -128,16 +147,19 @@ class StoresController(Controller):
             raise NotFoundException()
         return await self._save(request, admin_user, code, await request.form(), now, new=False)
 
-    def _values(self, form) -> dict:
+    def _values(self, form, other: str) -> dict:
         names = ("code", "name", "timezone", *(f"address_{k}" for k in ADDRESS), "hours", "pickup_instructions",
-                 "what_to_bring", "hold_days", "curbside_bays", "curbside_instructions")
+                 "what_to_bring", "hold_days", "curbside_bays", "curbside_instructions", "hours_note",
+                 *(f"{name}_{other}" for name in WORDS))
         values = {name: text(form, name) for name in names}
         values["curbside_enabled"] = form.get("curbside_enabled") == "on"
+        values["other_lang"] = other
         return values
 
     async def _save(self, request: Request, admin: Admin, code: str, form, now: dt.datetime, *,
                     new: bool) -> Template | Redirect:
-        values = self._values(form)
+        other = other_language(admin.merchant)
+        values = self._values(form, other)
         values["code"] = code
         hours, hours_error = parse_hours(values["hours"])
         body = {
@@ -148,11 +170,18 @@ class StoresController(Controller):
             "hold_days": whole(values["hold_days"]),
             "curbside": {"enabled": values["curbside_enabled"],
                          "bays": [b for b in re.split(r"[\s,、，]+", values["curbside_bays"]) if b],
-                         "instructions": values["curbside_instructions"].strip()},
+                         "instructions": values["curbside_instructions"].strip(),
+                         f"instructions_{other}": values[f"curbside_instructions_{other}"].strip()},
+            "hours_note": values["hours_note"].strip(),
+            f"name_{other}": values[f"name_{other}"].strip(),
+            f"pickup_instructions_{other}": values[f"pickup_instructions_{other}"].strip(),
+            f"hours_note_{other}": values[f"hours_note_{other}"].strip(),
+            f"what_to_bring_{other}": [line.strip() for line in values[f"what_to_bring_{other}"].splitlines()
+                                       if line.strip()],
         }
         try:
             if hours_error:
-                _store, read_errors = rules.read_store(body, code)
+                _store, read_errors = rules.read_store(body, code, admin.merchant.locale)
                 raise ValidationFailed([hours_error, *read_errors])
             await services.upsert_store(admin.merchant.id, code, body, now=now)
         except ValidationFailed as exc:
