@@ -36,6 +36,13 @@ def words(texts_map: Mapping[str, Any] | None, field: str, default: Any = "") ->
     return plain(shop_text(texts_map, field, default))
 
 
+def item_words(item: Any, lines: list[Any]) -> tuple[str, str]:
+    """(title, variant) of an item of an order (a returned item, a document line: anything with a
+    `line_id`, `title` and `variant`) in the current language, from its order line's texts."""
+    line = next((ln for ln in lines if ln.line_id == item.line_id), None)
+    return line_words(line) if line is not None else (item.title, item.variant)
+
+
 def line_words(line: Any) -> tuple[str, str]:
     """(title, variant) of an order line (LineView) in the current language, as plain text."""
     lang = current_language()
@@ -53,4 +60,5 @@ def line_text(order: Any, line_id: str, field: str, default: str) -> texts.Local
     return texts.Localized(default, current_language())
 
 
-GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text, "plain_text": plain}
+GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text, "plain_text": plain,
+           "written_in": texts.written_in}

@@ -18,6 +18,7 @@ can say so (`lang="ja"` and "(Japanese only)"), never silently. Pure: no I/O, no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,16 @@ LANGS = ("ja", "en")
 def language_of_locale(locale: str | None) -> str:
     """'ja-JP' -> 'ja'; anything else is English."""
     return "ja" if (locale or "").lower().startswith("ja") else "en"
+
+
+#: kana, kanji and full-width forms: text with any of them is Japanese
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uffef]")
+
+
+def written_in(text: str) -> str:
+    """The language of words we did not write and have no tag for (a carrier's scan text, a depot's
+    name): Japanese when they carry Japanese script, else English. Pages mark them with it."""
+    return "ja" if _JAPANESE.search(text or "") else "en"
 
 
 def other(lang: str) -> str:

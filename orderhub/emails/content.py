@@ -12,7 +12,7 @@ from orderhub.components.filters import money
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
 from orderhub.components.promise import promise_text, short_date
-from orderhub.components.shop_texts import line_words, plain, words
+from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
@@ -270,7 +270,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ],
                 cta_label=_("See how to send it back"),
                 facts=ret_facts,
-                items=[(i.title, i.variant, i.quantity, "") for i in (ret.items if ret else [])],
+                items=[(*item_words(i, order.lines), i.quantity, "") for i in (ret.items if ret else [])],
             )
         if kind == "return_received":
             return Content(

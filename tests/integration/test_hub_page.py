@@ -133,7 +133,8 @@ async def test_status_badge_is_translated_per_request(client, merchants, orders)
     await post_events(client, key, events_body())  # delivered
 
     def badge(html: str) -> str:
-        return re.search(r'<p class="hero__status"><span class="badge badge--(\w+)" data-status="\w+">([^<]*)</span>', html).groups()
+        found = re.search(r'<p class="hero__status"><span class="badge badge--(\w+)" data-status="\w+">([^<]*)</span>', html)
+        return found.groups()
 
     for lang, word, other in (("ja", "お届け済み", "Delivered"), ("en", "Delivered", "お届け済み"),
                               ("ja", "お届け済み", "Delivered")):

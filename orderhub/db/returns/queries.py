@@ -415,6 +415,8 @@ class DocumentLine:
     amount_minor: int
     tax_minor: int
     tax_rate: str
+    #: the order line it returns
+    line_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -441,6 +443,8 @@ class ReturnDocument:
     send_by: dt.datetime | None
     merchant_id: int
     order_id: int
+    #: the store's or merchant's texts per language (its name as the reader's language has it)
+    return_to_texts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def credit_note_available(self) -> bool:
@@ -494,9 +498,10 @@ async def return_document(return_id: int) -> ReturnDocument:
         return_id=v.id, number=v.number, order_number=v.order_number, status=v.status, currency=v.currency,
         prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,
         created_at=v.created_at,
-        lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate) for i in v.items],
+        lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate, i.line_id)
+               for i in v.items],
         by_rate=[RateAmount(b.rate, -b.amount_minor, -b.tax_minor) for b in v.by_rate],
         fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
-        return_address=place.address, return_to=place.name, send_by=place.send_by,
+        return_address=place.address, return_to=place.name, return_to_texts=place.texts, send_by=place.send_by,
         merchant_id=req["merchant"], order_id=v.order_id,
     )

@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Any, cast
 
 from orderhub.components.i18n import gettext as _
-from orderhub.components.shop_texts import line_words
+from orderhub.components.shop_texts import line_words, plain
+from orderhub.db import texts
 from orderhub.db.addresses import format_address
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
@@ -44,6 +45,8 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
     if not discounts and order.discount_minor:
         discounts = [{"label": "", "amount_minor": order.discount_minor}]
     formal = receipt.formal
+    # the shop's name in the document's language (the registered name, when it has one, stays as registered)
+    trade_name = plain(texts.pick(cast(dict[str, Any], merchant.texts), "name", lang, merchant.name))
     title = _("Receipt")
     subtitle = _("Qualified simplified invoice") if rules.qualified(japan, registration) else ""
     logo = asset_url(hub.brand.logo_url) if pdf and hub.brand.logo_url.startswith("/static/") else ""
@@ -58,8 +61,8 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "subtitle": subtitle,
         "number": receipt.number_label,
         "issuer": {
-            "name": merchant.legal_name or merchant.name,
-            "trade_name": merchant.name if merchant.legal_name and merchant.legal_name != merchant.name else "",
+            "name": merchant.legal_name or trade_name,
+            "trade_name": trade_name if merchant.legal_name and merchant.legal_name != trade_name else "",
             "address": address_lines(cast(dict[str, Any], merchant.address or {}), lang),
             "registration": registration,
             "phone": cast(dict[str, Any], merchant.support or {}).get("phone", ""),

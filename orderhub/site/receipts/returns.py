@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import item_words
 from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
 from orderhub.db.errors import NotFound
@@ -41,9 +42,9 @@ def available(doc: ReturnDocument, kind: str) -> bool:
 def document_context(hub: Hub, doc: ReturnDocument, kind: str, lang: str) -> dict:
     japan = rules.japanese(doc.currency)
     lines = [
-        {"title": ln.title, "variant": ln.variant, "quantity": ln.quantity, "amount_minor": ln.amount_minor,
+        {"title": title, "variant": variant, "quantity": ln.quantity, "amount_minor": ln.amount_minor,
          "rate": Decimal(ln.tax_rate), "reduced": rules.is_reduced(Decimal(ln.tax_rate), japan)}
-        for ln in doc.lines
+        for ln in doc.lines for title, variant in (item_words(ln, hub.order.lines),)  # in the document's language
     ]
     totals = [
         {"rate": Decimal(b.rate), "amount_minor": b.amount_minor, "tax_minor": b.tax_minor,
