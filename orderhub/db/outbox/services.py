@@ -19,13 +19,15 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
-from orderhub.db.emails import queries as email_queries
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.emails import services as emails
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
+from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.shipping import rules as shipping_rules
+from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import new_secret
 
 
@@ -53,17 +55,26 @@ ARRIVING_TOMORROW = "shipment.arriving_tomorrow"
 
 
 async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
-    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose
-    estimate is tomorrow in the shopper's time zone, once per shipment and estimate. -> how many."""
+    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose delivery
+    promise (db/shipping: the carrier's date or our prediction, in the merchant's time zone) says
+    "arriving tomorrow", once per shipment and promised date. -> how many."""
     told = 0
-    for ship in await email_queries.shipments_arriving_soon(now):
-        tz = email_rules.shopper_timezone(ship.country, ship.timezone)
-        if not email_rules.arriving_tomorrow(ship.estimate, ship.status, now, tz):
+    today = now.date()
+    # a carrier's date near today (a day either side covers every time zone), or none (our prediction)
+    near = Shipment.estimate.is_null() | ((Shipment.estimate >= today - dt.timedelta(days=1))
+                                          & (Shipment.estimate <= today + dt.timedelta(days=2)))
+    for ship in await shipping_queries.promised_shipments(
+            Shipment.status.is_in(list(shipping_rules.ON_THE_WAY)) & near, now):
+        if not shipping_rules.arrives_tomorrow(ship.status, ship.promise):
             continue
+        assert ship.promise is not None and ship.promise.date_to is not None  # arrives_tomorrow says so
         payload = {"shipment_id": ship.external_id, "carrier": ship.carrier,
                    "tracking_number": ship.tracking_number, "status": ship.status,
-                   "substatus": ship.substatus or None, "estimated_delivery": ship.estimate.isoformat(),
-                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None}
+                   "substatus": ship.substatus or None,
+                   "estimated_delivery": ship.estimate.isoformat() if ship.estimate else None,
+                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None,
+                   "promise": ship.promise.as_json()}
+        promised = ship.promise.date_to.isoformat()
         key = email_rules.dedupe_key(ship.merchant_id, ship.order_id, ARRIVING_TOMORROW, payload)
         async with engine.write():
             if await EmailMessage.exists().where(EmailMessage.key == key):
@@ -73,7 +84,8 @@ async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
             ).output(load_json=True)
             told_before = [d["payload"] or {} for d in earlier]
             if any(p.get("shipment_id") == ship.external_id
-                   and p.get("estimated_delivery") == payload["estimated_delivery"] for p in told_before):
+                   and ((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery")) == promised
+                   for p in told_before):
                 continue
             await notify(ship.merchant_id, ARRIVING_TOMORROW, payload, order_id=ship.order_id, now=now)
             told += 1

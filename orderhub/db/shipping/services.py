@@ -25,7 +25,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox import services as outbox
-from orderhub.db.shipping import rules
+from orderhub.db.shipping import queries, rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent
 
 log = logging.getLogger("orderhub.shipping")
@@ -79,12 +79,14 @@ async def _notify(merchant_id: int, event: str, payload: dict[str, Any], *, orde
     await outbox.notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
-def _payload(ship: dict[str, Any], state: rules.State) -> dict[str, Any]:
+def _payload(ship: dict[str, Any], state: rules.State, promise: rules.Promise | None) -> dict[str, Any]:
+    """A `shipment.*` event's data: the shipment, and its delivery promise as the API states it."""
     return {
         "shipment_id": ship["external_id"], "carrier": ship["carrier"], "tracking_number": ship["tracking_number"],
         "status": state.status, "substatus": state.substatus,
         "estimated_delivery": state.estimate.isoformat() if state.estimate else None,
         "first_estimate": ship["first_estimate"].isoformat() if ship.get("first_estimate") else None,
+        "promise": promise.as_json() if promise is not None else None,
     }
 
 
@@ -144,8 +146,9 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
         stored = await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
         assert stored is not None  # saved above, in this transaction
         if created:
-            await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state), order_id=order["id"],
-                          now=now)
+            promise = await queries.shipment_promise_now(ship_id, now)
+            await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state, promise),
+                          order_id=order["id"], now=now)
     return created, _shipment_json(stored), order["id"]
 
 
@@ -235,11 +238,15 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate: dt.da
     }).where(Shipment.id == ship_id)
     if before is not None:
         old_status, old_sub, old_estimate = before["status"], before["substatus"], before["estimate"]
-        payload = _payload({**ship, "first_estimate": first}, state)
         event = rules.notification(old_status, old_sub, state.status, state.substatus)
+        delayed = rules.is_delay(old_estimate, state.estimate, state.status)
+        if not (event or delayed):
+            return state
+        promise = await queries.shipment_promise_now(ship_id, now)
+        payload = _payload({**ship, "first_estimate": first}, state, promise)
         if event:
             await _notify(merchant_id, event, payload, order_id=order_id, now=now)
-        if rules.is_delay(old_estimate, state.estimate, state.status):
+        if delayed:
             await _notify(merchant_id, rules.DELAYED_NOTIFICATION, payload, order_id=order_id, now=now)
     return state
 
