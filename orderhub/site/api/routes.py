@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
+from orderhub.components.urls import lookup_url
 from orderhub.db.branding import services as branding
 from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
@@ -19,7 +20,6 @@ from orderhub.db.orders.queries import OrderView
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.shipping.queries import TrackingPage
 from orderhub.db.shipping.rules import Promise
-from orderhub.components.urls import lookup_url
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
 
