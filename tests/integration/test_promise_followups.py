@@ -12,8 +12,8 @@ from orderhub.db import engine
 from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox import services as outbox
-from orderhub.db.outbox.jobs import arriving_tomorrow
 from orderhub.db.outbox.tables import WebhookDelivery
+from orderhub.db.shipping.jobs import arriving_tomorrow
 from orderhub.emails.render import render
 from tests.admin_ops_support import signed_in
 from tests.conftest import bearer

@@ -1,5 +1,5 @@
 """Writes for the outbox: `notify` (called by every area inside its own write transaction),
-the arriving-tomorrow announcements, endpoints and their secrets, delivering due webhooks with
+endpoints and their secrets, delivering due webhooks with
 retries, retrying dead ones by hand.
 
 Dependencies go one way: the outbox writes the shopper's email through db/emails (enqueue); the
@@ -19,15 +19,10 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
-from orderhub.db.emails import rules as email_rules
 from orderhub.db.emails import services as emails
-from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
-from orderhub.db.shipping import queries as shipping_queries
-from orderhub.db.shipping import rules as shipping_rules
-from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import new_secret
 
 
@@ -49,47 +44,6 @@ async def notify(merchant_id: int, event: str, payload: dict[str, Any], *, order
             await WebhookDelivery.insert(*rows)
         # the shopper's email (unless the merchant sends its own from these webhooks), same transaction
         await emails.enqueue(merchant_id, event, payload, order_id=order_id, now=now)
-
-
-ARRIVING_TOMORROW = "shipment.arriving_tomorrow"
-
-
-async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
-    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose delivery
-    promise (db/shipping: the carrier's date or our prediction, in the merchant's time zone) says
-    "arriving tomorrow", once per shipment and promised date. -> how many."""
-    told = 0
-    today = now.date()
-    # a carrier's date near today (a day either side covers every time zone), or none (our prediction)
-    near = Shipment.estimate.is_null() | ((Shipment.estimate >= today - dt.timedelta(days=1))
-                                          & (Shipment.estimate <= today + dt.timedelta(days=2)))
-    for ship in await shipping_queries.promised_shipments(
-            Shipment.status.is_in(list(shipping_rules.ON_THE_WAY)) & near, now):
-        if not shipping_rules.arrives_tomorrow(ship.status, ship.promise):
-            continue
-        assert ship.promise is not None and ship.promise.date_to is not None  # arrives_tomorrow says so
-        payload = {"shipment_id": ship.external_id, "carrier": ship.carrier,
-                   "tracking_number": ship.tracking_number, "status": ship.status,
-                   "substatus": ship.substatus or None,
-                   "estimated_delivery": ship.estimate.isoformat() if ship.estimate else None,
-                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None,
-                   "promise": ship.promise.as_json()}
-        promised = ship.promise.date_to.isoformat()
-        key = email_rules.dedupe_key(ship.merchant_id, ship.order_id, ARRIVING_TOMORROW, payload)
-        async with engine.write():
-            if await EmailMessage.exists().where(EmailMessage.key == key):
-                continue
-            earlier = await WebhookDelivery.select(WebhookDelivery.payload).where(
-                (WebhookDelivery.order_id == ship.order_id) & (WebhookDelivery.event == ARRIVING_TOMORROW)
-            ).output(load_json=True)
-            told_before = [d["payload"] or {} for d in earlier]
-            if any(p.get("shipment_id") == ship.external_id
-                   and ((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery")) == promised
-                   for p in told_before):
-                continue
-            await notify(ship.merchant_id, ARRIVING_TOMORROW, payload, order_id=ship.order_id, now=now)
-            told += 1
-    return told
 
 
 async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime,
