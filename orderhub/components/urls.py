@@ -22,3 +22,11 @@ def href(path: str, /, **params: object) -> str:
     if lang:
         query.append(("lang", lang))
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
+
+
+def lookup_url(base_url: str, merchant_slug: str, *, lang: str | None = None) -> str:
+    """The merchant's branded order lookup, absolute: where a shopper whose hub link does not open
+    finds the order by number and email (`/lookup?merchant=slug`, the email's language when given).
+    The links API and every shopper email's footer answer this one URL."""
+    query = [("merchant", merchant_slug)] + ([("lang", lang)] if lang else [])
+    return f"{base_url}/lookup?{urlencode(query)}"

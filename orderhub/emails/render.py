@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from orderhub.components import i18n, shop_texts
 from orderhub.components.filters import FILTERS
+from orderhub.components.urls import lookup_url
 from orderhub.db.emails import rules
 from orderhub.db.emails import services as email_services
 from orderhub.db.emails.queries import OutgoingEmail
@@ -125,6 +126,7 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
             "qr_cid": QR_CID if images else "", "cross_sells": products, "currency": facts.order.currency,
             "support": brand.support, "storefront_url": _absolute("", facts.brand.storefront_url),
             "hub_url": hub_link(settings.base_url, facts.hub_token, ""),
+            "lookup_url": lookup_url(settings.base_url, facts.merchant.slug, lang=i18n.current_language()),
         }
         html = HTML_ENV.get_template("message.html.jinja").render(context)
         text = TEXT_ENV.get_template("message.txt.jinja").render(context)

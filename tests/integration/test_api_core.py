@@ -87,7 +87,7 @@ async def test_missing_wrong_and_other_merchants_keys(client, merchants, orders)
     r = await client.get("/api/v1/orders/jp_ship/links", headers=bearer(merchants["yamakaze"][1]))
     assert r.status_code == 200
     links = r.json()
-    assert set(links) == {"hub", "tracking", "pickup", "returns", "feedback", "receipt"}
+    assert set(links) == {"hub", "tracking", "pickup", "returns", "feedback", "receipt", "lookup"}  # lookup: added
     assert links["hub"] == f"{BASE_URL}/o/{orders['jp_ship'].token}"
     assert links["receipt"].endswith("/receipt.pdf")
 

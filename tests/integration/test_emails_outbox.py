@@ -15,7 +15,7 @@ from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.outbox import queries as outbox_queries
 from orderhub.db.outbox import services as outbox
-from orderhub.db.outbox.jobs import arriving_tomorrow
+from orderhub.db.shipping.jobs import arriving_tomorrow
 from orderhub.emails.jobs import send_due
 from tests.conftest import bearer
 from tests.emails_support import mail_settings, smtp_server  # noqa: F401 (fixtures)

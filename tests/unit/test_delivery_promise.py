@@ -170,3 +170,38 @@ def test_delivery_settings_are_validated():
                                              "delivery.transit_days_max", "delivery.colour"}
     assert rules.read_delivery_settings({"cutoff": "nonsense"}, "US")["cutoff"] == "15:00"
     assert rules.calendar_country("", "Asia/Tokyo") == "JP" and rules.calendar_country("", "Europe/Paris") == ""
+
+
+# --- "arriving tomorrow": the promise decides, in the merchant's time zone -----------------------------
+
+@pytest.mark.parametrize(("status", "estimate", "now", "tz", "expected"), [
+    # the carrier's date is tomorrow in Tokyo
+    ("in_transit", dt.date(2026, 12, 3), at(2026, 12, 2, 12), JST, True),
+    # 2 Dec 16:00 UTC is already 3 Dec in Tokyo: today, not tomorrow (a UTC day would say tomorrow)
+    ("in_transit", dt.date(2026, 12, 3), dt.datetime(2026, 12, 2, 16, tzinfo=dt.UTC), JST, False),
+    # 2 Dec 20:00 in New York is 3 Dec 01:00 UTC: a UTC day calls the 3rd today; for the merchant it is tomorrow
+    ("in_transit", dt.date(2026, 12, 3), at(2026, 12, 2, 20, tz=NY), NY, True),
+    ("out_for_delivery", dt.date(2026, 12, 3), at(2026, 12, 2, 12), JST, False),
+    ("delivered", dt.date(2026, 12, 3), at(2026, 12, 2, 12), JST, False),
+    ("in_transit", dt.date(2026, 12, 4), at(2026, 12, 2, 12), JST, False),
+    # late parcels are never "arriving tomorrow"
+    ("in_transit", dt.date(2026, 12, 1), at(2026, 12, 2, 12), JST, False),
+])
+def test_arrives_tomorrow_with_the_carriers_date(status, estimate, now, tz, expected):
+    p = promise(status, estimate=estimate, shipped=at(2026, 12, 1, 10, tz=tz), placed=at(2026, 11, 30, 10, tz=tz),
+                now=now, tz=tz, cal=US if tz == NY else JP,
+                delivered=now if status == "delivered" else None)
+    assert rules.arrives_tomorrow(status, p) is expected
+
+
+def test_arrives_tomorrow_with_our_own_prediction():
+    # no carrier date; a lane that always takes 1 business day: shipped Tue 1 Dec before the cut-off,
+    # predicted Wed 2 Dec; on the evening of the 1st that is tomorrow
+    one_day = rules.learn_transit([1] * 10, SETTINGS)
+    p = promise(shipped=at(2026, 12, 1, 10), now=at(2026, 12, 1, 20), transit=one_day)
+    assert (p.kind, p.date_from, p.date_to) == ("predicted", dt.date(2026, 12, 2), dt.date(2026, 12, 2))
+    assert rules.arrives_tomorrow("in_transit", p)
+    assert words(p)[0] == "Arriving tomorrow, Wed 12/2"
+    # a range (the SLA's 2-4 days) is not "tomorrow"
+    assert not rules.arrives_tomorrow("in_transit", promise(shipped=at(2026, 12, 1, 10), now=at(2026, 12, 2, 20)))
+    assert not rules.arrives_tomorrow("in_transit", None)

@@ -91,19 +91,6 @@ def test_shopper_timezone(country, merchant_tz, expected):
         assert rules.shopper_timezone(country, merchant_tz) == expected
 
 
-@pytest.mark.parametrize(("estimate", "status", "now", "tz", "expected"), [
-    ("2026-11-23", "in_transit", "2026-11-22T12:00:00+09:00", "Asia/Tokyo", True),
-    ("2026-11-23", "in_transit", "2026-11-22T16:00:00+00:00", "Asia/Tokyo", False),  # already the 23rd in Tokyo
-    ("2026-11-23", "out_for_delivery", "2026-11-22T12:00:00+09:00", "Asia/Tokyo", False),
-    ("2026-11-23", "delivered", "2026-11-22T12:00:00+09:00", "Asia/Tokyo", False),
-    ("2026-11-24", "in_transit", "2026-11-22T12:00:00+09:00", "Asia/Tokyo", False),
-    (None, "in_transit", "2026-11-22T12:00:00+09:00", "Asia/Tokyo", False),
-])
-def test_arriving_tomorrow(estimate, status, now, tz, expected):
-    value = dt.date.fromisoformat(estimate) if estimate else None
-    assert rules.arriving_tomorrow(value, status, at(now), tz) is expected
-
-
 def test_backoff_grows_then_gives_up():
     now = NOW
     delays = [(rules.next_attempt(n, now) - now).total_seconds() for n in range(1, rules.MAX_ATTEMPTS)]

@@ -12,7 +12,6 @@ from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order
-from orderhub.db.shipping.tables import Shipment
 
 STATES = rules.STATES
 COLUMNS = (EmailMessage.id, EmailMessage.order_id, EmailMessage.event, EmailMessage.kind, EmailMessage.recipient,
@@ -189,43 +188,3 @@ async def recent_orders(merchant_id: int, limit: int = 20) -> list[OrderRef]:
         rows = await Order.select(Order.id, Order.external_id, Order.number, Order.locale).where(
             Order.merchant == merchant_id).order_by(Order.id, ascending=False).limit(limit)
     return [OrderRef(r["id"], r["external_id"], r["number"], r["locale"] or "") for r in rows]
-
-
-# --- parcels arriving soon (the arriving-tomorrow announcement) ------------------------------------
-
-@dataclass(frozen=True)
-class ArrivingShipment:
-    id: int
-    merchant_id: int
-    order_id: int
-    external_id: str
-    carrier: str
-    tracking_number: str
-    status: str
-    substatus: str
-    estimate: dt.date
-    first_estimate: dt.date | None
-    #: the shopper's address country ("" without one) and the merchant's time zone
-    country: str
-    timezone: str
-
-
-async def shipments_arriving_soon(now: dt.datetime) -> list[ArrivingShipment]:
-    """Shipments still on their way whose estimate is today, tomorrow or the day after (UTC
-    dates; the job decides "tomorrow" in each shopper's time zone), with what the job needs."""
-    today = now.date()
-    async with engine.read():
-        rows = await Shipment.select(
-            Shipment.id, Shipment.merchant, Shipment.order, Shipment.external_id, Shipment.carrier,
-            Shipment.tracking_number, Shipment.status, Shipment.substatus, Shipment.estimate, Shipment.first_estimate,
-            Shipment.order.shipping_address.as_alias("address"), Shipment.merchant.timezone.as_alias("timezone"),
-        ).where(
-            Shipment.status.is_in(list(rules.ON_THE_WAY))
-            & (Shipment.estimate >= today) & (Shipment.estimate <= today + dt.timedelta(days=2))
-        ).output(load_json=True)
-    return [ArrivingShipment(
-        id=r["id"], merchant_id=r["merchant"], order_id=r["order"], external_id=r["external_id"], carrier=r["carrier"],
-        tracking_number=r["tracking_number"], status=r["status"], substatus=r["substatus"] or "",
-        estimate=r["estimate"], first_estimate=r["first_estimate"], country=str((r["address"] or {}).get("country") or ""),
-        timezone=r["timezone"],
-    ) for r in rows]

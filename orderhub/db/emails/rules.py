@@ -133,8 +133,11 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
     what: tuple[str, ...]
     if event.startswith("shipment."):
         what = (str(p.get("shipment_id", "")), str(p.get("status", "")), str(p.get("substatus") or ""))
-        if event in ("shipment.delayed", "shipment.arriving_tomorrow"):
+        if event == "shipment.delayed":
             what = (str(p.get("shipment_id", "")), str(p.get("estimated_delivery") or ""))
+        if event == "shipment.arriving_tomorrow":  # once per promised date (the carrier's or ours)
+            what = (str(p.get("shipment_id", "")),
+                    str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
     else:
@@ -250,17 +253,6 @@ def marketing_allowed(kind: str, cross_sells_enabled: bool, country: str | None,
     if (country or "").upper() in STRICT_MARKETING_COUNTRIES:
         return marketing_eu
     return True
-
-
-#: shipment statuses of a parcel still on its way to the shopper (before "out for delivery")
-ON_THE_WAY = ("pending", "info_received", "in_transit")
-
-
-def arriving_tomorrow(estimate: dt.date | None, status: str, now: dt.datetime, timezone: str) -> bool:
-    """A shipment whose estimate is tomorrow in the shopper's time zone, still on its way."""
-    if estimate is None or status not in ON_THE_WAY:
-        return False
-    return estimate == now.astimezone(ZoneInfo(timezone)).date() + dt.timedelta(days=1)
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The outbox's jobs: every second, start sending the webhooks that are due (in the background, per
 endpoint at most rules.PER_ENDPOINT at once, so a slow endpoint never holds up the next round or
-another merchant); every few minutes, announce the parcels that arrive tomorrow (an event like any
-other: webhooks and the shopper's email). Wiring only: rules and writes live in rules/services."""
+another merchant) (the arriving-tomorrow announcement is the shipping area's job: db/shipping/jobs).
+Wiring only: rules and writes live in rules/services."""
 
 from __future__ import annotations
 
@@ -76,16 +76,6 @@ async def finish_webhooks(settings: Settings, clock: Clock) -> None:
     await dispatcher(settings).drain()
 
 
-async def arriving_tomorrow(settings: Settings | None, clock: Clock) -> int:
-    """`shipment.arriving_tomorrow` for each parcel whose estimate is tomorrow (once per estimate)."""
-    return await services.announce_arriving_tomorrow(now=clock())
-
-
-async def _arriving_tomorrow(settings: Settings, clock: Clock) -> None:
-    await arriving_tomorrow(settings, clock)
-
-
 JOBS: tuple[Job, ...] = (
     Job("outbound webhooks", 1.0, send_webhooks, finish_webhooks),
-    Job("arriving tomorrow emails", 600.0, _arriving_tomorrow),
 )

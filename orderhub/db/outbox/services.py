@@ -1,5 +1,5 @@
 """Writes for the outbox: `notify` (called by every area inside its own write transaction),
-the arriving-tomorrow announcements, endpoints and their secrets, delivering due webhooks with
+endpoints and their secrets, delivering due webhooks with
 retries, retrying dead ones by hand.
 
 Dependencies go one way: the outbox writes the shopper's email through db/emails (enqueue); the
@@ -19,10 +19,7 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
-from orderhub.db.emails import queries as email_queries
-from orderhub.db.emails import rules as email_rules
 from orderhub.db.emails import services as emails
-from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
@@ -47,37 +44,6 @@ async def notify(merchant_id: int, event: str, payload: dict[str, Any], *, order
             await WebhookDelivery.insert(*rows)
         # the shopper's email (unless the merchant sends its own from these webhooks), same transaction
         await emails.enqueue(merchant_id, event, payload, order_id=order_id, now=now)
-
-
-ARRIVING_TOMORROW = "shipment.arriving_tomorrow"
-
-
-async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
-    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose
-    estimate is tomorrow in the shopper's time zone, once per shipment and estimate. -> how many."""
-    told = 0
-    for ship in await email_queries.shipments_arriving_soon(now):
-        tz = email_rules.shopper_timezone(ship.country, ship.timezone)
-        if not email_rules.arriving_tomorrow(ship.estimate, ship.status, now, tz):
-            continue
-        payload = {"shipment_id": ship.external_id, "carrier": ship.carrier,
-                   "tracking_number": ship.tracking_number, "status": ship.status,
-                   "substatus": ship.substatus or None, "estimated_delivery": ship.estimate.isoformat(),
-                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None}
-        key = email_rules.dedupe_key(ship.merchant_id, ship.order_id, ARRIVING_TOMORROW, payload)
-        async with engine.write():
-            if await EmailMessage.exists().where(EmailMessage.key == key):
-                continue
-            earlier = await WebhookDelivery.select(WebhookDelivery.payload).where(
-                (WebhookDelivery.order_id == ship.order_id) & (WebhookDelivery.event == ARRIVING_TOMORROW)
-            ).output(load_json=True)
-            told_before = [d["payload"] or {} for d in earlier]
-            if any(p.get("shipment_id") == ship.external_id
-                   and p.get("estimated_delivery") == payload["estimated_delivery"] for p in told_before):
-                continue
-            await notify(ship.merchant_id, ARRIVING_TOMORROW, payload, order_id=ship.order_id, now=now)
-            told += 1
-    return told
 
 
 async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime,

@@ -71,6 +71,17 @@ async def run(settings: Settings, clock: Clock) -> None:
         log.info("tracking poller: %s", totals)
 
 
+async def arriving_tomorrow(settings: Settings | None, clock: Clock) -> int:
+    """`shipment.arriving_tomorrow` (email and webhooks) for each parcel whose delivery promise says
+    "arriving tomorrow" in the merchant's time zone, once per promised date."""
+    return await services.announce_arriving_tomorrow(now=clock())
+
+
+async def _arriving_tomorrow(settings: Settings, clock: Clock) -> None:
+    await arriving_tomorrow(settings, clock)
+
+
 JOBS: tuple[Job, ...] = (
     Job("tracking-poller", 60, run),
+    Job("arriving tomorrow emails", 600.0, _arriving_tomorrow),
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from orderhub.db import engine, statements
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.queries import OrderView
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.shipping import rules
@@ -165,15 +166,23 @@ async def lane_transit(lane: str, settings: dict[str, Any]) -> rules.Transit:
 
 async def _promise(view: ShipmentView, basis: PromiseBasis, now: dt.datetime,
                    known: dict[str, rules.Transit]) -> rules.Promise | None:
-    if view.status == rules.DELIVERED or view.status in rules.UNDELIVERABLE:
+    return await promise_for(status=view.status, delivered_at=view.delivered_at, estimate=view.estimate,
+                             shipped_at=view.shipped_at, lane=view.lane, basis=basis, now=now, known=known)
+
+
+async def promise_for(*, status: str, delivered_at: dt.datetime | None, estimate: dt.date | None,
+                      shipped_at: dt.datetime | None, lane: str, basis: PromiseBasis, now: dt.datetime,
+                      known: dict[str, rules.Transit]) -> rules.Promise | None:
+    """One shipment's promise (rules.shipment_promise) with its lane's figures (`known`: lanes read so far)."""
+    if status == rules.DELIVERED or status in rules.UNDELIVERABLE:
         transit = rules.learn_transit([], basis.settings)  # not used: delivered or not arriving
     else:
-        if view.lane not in known:
-            known[view.lane] = await lane_transit(view.lane, basis.settings)
-        transit = known[view.lane]
+        if lane not in known:
+            known[lane] = await lane_transit(lane, basis.settings)
+        transit = known[lane]
     return rules.shipment_promise(
-        status=view.status, delivered_at=view.delivered_at, carrier_estimate=view.estimate,
-        shipped_at=view.shipped_at, placed_at=basis.placed_at, now=now, tz=basis.tz, cal=basis.calendar,
+        status=status, delivered_at=delivered_at, carrier_estimate=estimate,
+        shipped_at=shipped_at, placed_at=basis.placed_at, now=now, tz=basis.tz, cal=basis.calendar,
         settings=basis.settings, transit=transit, checkout_promise=basis.checkout_promise)
 
 
@@ -288,6 +297,74 @@ async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
 
 
 @dataclass(frozen=True)
+class PromisedShipment:
+    """A shipment with its order's promise basis read in one statement, and its promise: what the
+    merchant's attention lists, the arriving-tomorrow announcement and the outbound webhooks state."""
+
+    id: int
+    merchant_id: int
+    order_id: int
+    order_number: str
+    external_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    substatus: str
+    estimate: dt.date | None
+    first_estimate: dt.date | None
+    shipped_at: dt.datetime | None
+    last_event_at: dt.datetime | None
+    #: the merchant's time zone (the promise's "today")
+    timezone: str
+    promise: rules.Promise | None
+    #: the promise's `late` (as the hub states it), else the carrier's estimate passed (not a carrier delivery)
+    late: bool
+
+
+_PROMISED_COLUMNS = (
+    Shipment.id, Shipment.merchant, Shipment.order, Shipment.external_id, Shipment.carrier, Shipment.tracking_number,
+    Shipment.status, Shipment.substatus, Shipment.estimate, Shipment.first_estimate, Shipment.shipped_at,
+    Shipment.delivered_at, Shipment.last_event_at, Shipment.lane,
+    Shipment.order.number.as_alias("number"), Shipment.order.placed_at.as_alias("placed_at"),
+    Shipment.order.promised_date.as_alias("promised_date"), Shipment.order.fulfillment_type.as_alias("ftype"),
+    Shipment.order.fulfillment_status.as_alias("fstatus"), Shipment.order.cancelled_at.as_alias("cancelled_at"),
+    Shipment.merchant.timezone.as_alias("timezone"), Shipment.merchant.settings.as_alias("msettings"),
+    Shipment.merchant.address.as_alias("maddress"),
+)
+
+
+async def promised_shipments(where: Any, now: dt.datetime) -> list[PromisedShipment]:
+    """The shipments `where` selects, each with its delivery promise as the hub states it at `now`."""
+    async with engine.read():
+        rows = await Shipment.select(*_PROMISED_COLUMNS).where(where).output(load_json=True).order_by(Shipment.id)
+        known: dict[str, rules.Transit] = {}
+        out = []
+        for r in rows:
+            basis = PromiseBasis.of(
+                merchant_settings=r["msettings"], merchant_address=r["maddress"], tz=r["timezone"],
+                placed_at=r["placed_at"], checkout_promise=r["promised_date"],
+                applies=r["ftype"] == order_rules.SHIP and not order_rules.is_cancelled(r["cancelled_at"], r["fstatus"]))
+            promise = None
+            if basis.applies:
+                promise = await promise_for(status=r["status"], delivered_at=r["delivered_at"], estimate=r["estimate"],
+                                            shipped_at=r["shipped_at"], lane=r["lane"] or "", basis=basis, now=now,
+                                            known=known)
+            late = promise.late if promise is not None else rules.is_late(r["status"], r["estimate"], now,
+                                                                          r["timezone"])
+            out.append(PromisedShipment(
+                r["id"], r["merchant"], r["order"], r["number"], r["external_id"], r["carrier"], r["tracking_number"],
+                r["status"], r["substatus"] or "", r["estimate"], r["first_estimate"], r["shipped_at"],
+                r["last_event_at"], r["timezone"], promise, late))
+    return out
+
+
+async def shipment_promise_now(shipment_id: int, now: dt.datetime) -> rules.Promise | None:
+    """One shipment's promise at `now` (inside the caller's scope: a writer sees its own update)."""
+    found = await promised_shipments(Shipment.id == shipment_id, now)
+    return found[0].promise if found else None
+
+
+@dataclass(frozen=True)
 class StalledShipment:
     order_id: int
     order_number: str
@@ -299,26 +376,23 @@ class StalledShipment:
     business_days_quiet: int
     late: bool
     stalled: bool
+    promise: rules.Promise | None = None
 
 
 async def _flagged(merchant_id: int, now: dt.datetime) -> list[StalledShipment]:
-    async with engine.read():
-        merchant = await Merchant.select(Merchant.timezone).where(Merchant.id == merchant_id).first()
-        rows = await Shipment.select(
-            Shipment.order, Shipment.external_id, Shipment.carrier, Shipment.tracking_number, Shipment.status,
-            Shipment.last_event_at, Shipment.shipped_at, Shipment.estimate, Shipment.order.number.as_alias("number"),
-        ).where((Shipment.merchant == merchant_id) & Shipment.status.not_in(list(rules.FINAL)))
-    tz = merchant["timezone"] if merchant else "UTC"
+    """Open shipments that are stalled or late; late is the promise's (a predicted parcel that passes
+    its promise is late too)."""
     out = []
-    for r in rows:
-        activity = r["last_event_at"] or r["shipped_at"]
-        stalled = rules.is_stalled(r["status"], activity, now, tz)
-        late = rules.is_late(r["status"], r["estimate"], now, tz)
-        if not (stalled or late):
+    for s in await promised_shipments(
+            (Shipment.merchant == merchant_id) & Shipment.status.not_in(list(rules.FINAL)), now):
+        activity = s.last_event_at or s.shipped_at
+        stalled = rules.is_stalled(s.status, activity, now, s.timezone)
+        if not (stalled or s.late):
             continue
-        quiet = rules.business_days_between(rules.local_date(activity, tz), rules.local_date(now, tz)) if activity else 0
-        out.append(StalledShipment(r["order"], r["number"], r["external_id"], r["carrier"], r["tracking_number"],
-                                   r["status"], activity, quiet, late, stalled))
+        quiet = (rules.business_days_between(rules.local_date(activity, s.timezone), rules.local_date(now, s.timezone))
+                 if activity else 0)
+        out.append(StalledShipment(s.order_id, s.order_number, s.external_id, s.carrier, s.tracking_number,
+                                   s.status, activity, quiet, s.late, stalled, s.promise))
     out.sort(key=lambda s: (-s.business_days_quiet, s.order_number))
     return out
 

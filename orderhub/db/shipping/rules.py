@@ -808,6 +808,17 @@ def unshipped_promise(*, placed_at: dt.datetime, now: dt.datetime, tz: str, cal:
     return promise
 
 
+#: shipment statuses of a parcel still on its way to the shopper (before "out for delivery")
+ON_THE_WAY = ("pending", "info_received", "in_transit")
+
+
+def arrives_tomorrow(status: str, p: Promise | None) -> bool:
+    """A parcel still on its way whose promise says "arriving tomorrow" (one date, the day after the
+    merchant's today, not late): the shopper's email and the merchant's `shipment.arriving_tomorrow`."""
+    return (status in ON_THE_WAY and p is not None and p.kind != DELIVERED_PROMISE and not p.late
+            and not p.is_range and p.date_to is not None and p.date_to == p.today + dt.timedelta(days=1))
+
+
 def order_promise(parts: Sequence[Promise | None]) -> Promise | None:
     """The order's promise from its shipments' (and its unshipped items'): delivered when every part is,
     at the latest delivery; else the last date still to come, late when any part is late."""

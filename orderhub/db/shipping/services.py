@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from orderhub.db import engine
+from orderhub.db.emails import rules as email_rules
+from orderhub.db.emails.tables import EmailMessage
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox import services as outbox
-from orderhub.db.shipping import rules
+from orderhub.db.outbox.tables import WebhookDelivery
+from orderhub.db.shipping import queries, rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent
 
 log = logging.getLogger("orderhub.shipping")
@@ -79,12 +82,14 @@ async def _notify(merchant_id: int, event: str, payload: dict[str, Any], *, orde
     await outbox.notify(merchant_id, event, payload, order_id=order_id, now=now)
 
 
-def _payload(ship: dict[str, Any], state: rules.State) -> dict[str, Any]:
+def _payload(ship: dict[str, Any], state: rules.State, promise: rules.Promise | None) -> dict[str, Any]:
+    """A `shipment.*` event's data: the shipment, and its delivery promise as the API states it."""
     return {
         "shipment_id": ship["external_id"], "carrier": ship["carrier"], "tracking_number": ship["tracking_number"],
         "status": state.status, "substatus": state.substatus,
         "estimated_delivery": state.estimate.isoformat() if state.estimate else None,
         "first_estimate": ship["first_estimate"].isoformat() if ship.get("first_estimate") else None,
+        "promise": promise.as_json() if promise is not None else None,
     }
 
 
@@ -144,8 +149,9 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
         stored = await Shipment.select().output(load_json=True).where(Shipment.id == ship_id).first()
         assert stored is not None  # saved above, in this transaction
         if created:
-            await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state), order_id=order["id"],
-                          now=now)
+            promise = await queries.shipment_promise_now(ship_id, now)
+            await _notify(merchant.id, rules.SHIPPED_NOTIFICATION, _payload(stored, state, promise),
+                          order_id=order["id"], now=now)
     return created, _shipment_json(stored), order["id"]
 
 
@@ -235,11 +241,15 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate: dt.da
     }).where(Shipment.id == ship_id)
     if before is not None:
         old_status, old_sub, old_estimate = before["status"], before["substatus"], before["estimate"]
-        payload = _payload({**ship, "first_estimate": first}, state)
         event = rules.notification(old_status, old_sub, state.status, state.substatus)
+        delayed = rules.is_delay(old_estimate, state.estimate, state.status)
+        if not (event or delayed):
+            return state
+        promise = await queries.shipment_promise_now(ship_id, now)
+        payload = _payload({**ship, "first_estimate": first}, state, promise)
         if event:
             await _notify(merchant_id, event, payload, order_id=order_id, now=now)
-        if rules.is_delay(old_estimate, state.estimate, state.status):
+        if delayed:
             await _notify(merchant_id, rules.DELAYED_NOTIFICATION, payload, order_id=order_id, now=now)
     return state
 
@@ -313,3 +323,44 @@ async def shipments_to_poll(now: dt.datetime, *, every: dt.timedelta, limit: int
 async def mark_polled(ship_id: int, now: dt.datetime) -> None:
     async with engine.write():
         await Shipment.update({Shipment.polled_at: now}).where(Shipment.id == ship_id)
+
+
+ARRIVING_TOMORROW = "shipment.arriving_tomorrow"
+
+
+async def announce_arriving_tomorrow(*, now: dt.datetime) -> int:
+    """`shipment.arriving_tomorrow` through notify (emails and webhooks) for each parcel whose delivery
+    promise (db/shipping: the carrier's date or our prediction, in the merchant's time zone) says
+    "arriving tomorrow", once per shipment and promised date. -> how many."""
+    told = 0
+    today = now.date()
+    # a carrier's date near today (a day either side covers every time zone), or none (our prediction)
+    near = Shipment.estimate.is_null() | ((Shipment.estimate >= today - dt.timedelta(days=1))
+                                          & (Shipment.estimate <= today + dt.timedelta(days=2)))
+    for ship in await queries.promised_shipments(
+            Shipment.status.is_in(list(rules.ON_THE_WAY)) & near, now):
+        if not rules.arrives_tomorrow(ship.status, ship.promise):
+            continue
+        assert ship.promise is not None and ship.promise.date_to is not None  # arrives_tomorrow says so
+        payload = {"shipment_id": ship.external_id, "carrier": ship.carrier,
+                   "tracking_number": ship.tracking_number, "status": ship.status,
+                   "substatus": ship.substatus or None,
+                   "estimated_delivery": ship.estimate.isoformat() if ship.estimate else None,
+                   "first_estimate": ship.first_estimate.isoformat() if ship.first_estimate else None,
+                   "promise": ship.promise.as_json()}
+        promised = ship.promise.date_to.isoformat()
+        key = email_rules.dedupe_key(ship.merchant_id, ship.order_id, ARRIVING_TOMORROW, payload)
+        async with engine.write():
+            if await EmailMessage.exists().where(EmailMessage.key == key):
+                continue
+            earlier = await WebhookDelivery.select(WebhookDelivery.payload).where(
+                (WebhookDelivery.order_id == ship.order_id) & (WebhookDelivery.event == ARRIVING_TOMORROW)
+            ).output(load_json=True)
+            told_before = [d["payload"] or {} for d in earlier]
+            if any(p.get("shipment_id") == ship.external_id
+                   and ((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery")) == promised
+                   for p in told_before):
+                continue
+            await outbox.notify(ship.merchant_id, ARRIVING_TOMORROW, payload, order_id=ship.order_id, now=now)
+            told += 1
+    return told

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
 from orderhub import money
+from orderhub.components.urls import lookup_url
 from orderhub.db.branding import services as branding
 from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
@@ -26,7 +27,8 @@ from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
 
 
-def hub_links(base_url: str, token: str) -> dict[str, str]:
+def hub_links(base_url: str, token: str, merchant_slug: str) -> dict[str, str]:
+    """Absolute URLs for the merchant's emails; `lookup`: its branded lookup, for a link that won't open."""
     hub = f"{base_url}/o/{token}"
     return {
         "hub": hub,
@@ -35,6 +37,7 @@ def hub_links(base_url: str, token: str) -> dict[str, str]:
         "returns": f"{hub}/returns",
         "feedback": f"{hub}/feedback",
         "receipt": f"{hub}/receipt.pdf",
+        "lookup": lookup_url(base_url, merchant_slug),
     }
 
 
@@ -111,7 +114,7 @@ class IntegrationApi(Controller):
         link = await queries.order_link(merchant.id, external_id, request.app.state.token_key)
         if link is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
-        return hub_links(request.app.state.settings.base_url, link.token)
+        return hub_links(request.app.state.settings.base_url, link.token, merchant.slug)
 
     @post("/orders/{external_id:str}/links/revoke", summary="Revoke the hub link; answers the new links",
           status_code=200)
@@ -119,4 +122,4 @@ class IntegrationApi(Controller):
         """The old link opens nothing from now on (the same 404 as any bad token); emails still waiting
         in the outbox are rendered when sent, so they carry the new link."""
         token = await orders.revoke_hub_token(merchant.id, external_id, token_key=request.app.state.token_key)
-        return hub_links(request.app.state.settings.base_url, token)
+        return hub_links(request.app.state.settings.base_url, token, merchant.slug)

@@ -52,6 +52,7 @@ class TrackingApi(Controller):
             "tracking_number": s.tracking_number, "status": s.status,
             "last_activity": s.last_activity.isoformat() if s.last_activity else None,
             "business_days_quiet": s.business_days_quiet, "late": s.late, "stalled": s.stalled,
+            "promise": s.promise.as_json() if s.promise is not None else None,
         }
         return {
             "stalled": [shipment(s) for s in stalled],
