@@ -51,6 +51,13 @@ class Settings:
     #: trust X-Forwarded-For only from this proxy address (empty: never)
     trusted_proxy: str = ""
     pg_pool_size: int = 10
+    #: how long a write waits for a lock held by another writer (SQLite busy_timeout, PostgreSQL
+    #: lock_timeout) before the request answers 503 with Retry-After
+    db_busy_timeout_ms: int = 5000
+    #: shared rate-limit counters in Redis (e.g. redis://127.0.0.1:6379/0); empty: in the database
+    redis_url: str = ""
+    #: an unaccepted invitation link stops opening after this many hours
+    invite_hours: int = 72
     #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off
     page_cache_entries: int = 2000
     #: kept SQLite connections; 0 = Piccolo's default of a new connection per query (benchmarks only)
@@ -118,6 +125,9 @@ class Settings:
             lookup_window_seconds=_int(env, "ORDERHUB_LOOKUP_WINDOW_SECONDS", cls.lookup_window_seconds),
             trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
             pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
+            db_busy_timeout_ms=_int(env, "ORDERHUB_DB_BUSY_TIMEOUT_MS", cls.db_busy_timeout_ms),
+            redis_url=_redis_url(env.get("ORDERHUB_REDIS_URL") or ""),
+            invite_hours=_int(env, "ORDERHUB_INVITE_HOURS", cls.invite_hours),
             page_cache_entries=_int(env, "ORDERHUB_PAGE_CACHE_ENTRIES", cls.page_cache_entries),
             sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
             tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
@@ -131,6 +141,12 @@ class Settings:
 def _smtp_url(url: str | None) -> str | None:
     if url is not None and (urlsplit(url).scheme not in {"smtp", "smtps"} or not urlsplit(url).hostname):
         raise SettingsError("ORDERHUB_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+    return url
+
+
+def _redis_url(url: str) -> str:
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("ORDERHUB_REDIS_URL must look like redis://host:6379/0")
     return url
 
 

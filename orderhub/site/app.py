@@ -60,7 +60,7 @@ from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
-from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, is_asset
+from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.tracking.routes import TrackingController
 from orderhub.site.webhooks.routes import TrackingWebhooks
@@ -181,15 +181,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             await analytics.flush()
             await db_engine.stop(db)
 
+    counters = counters_for(settings.redis_url)
+    window = settings.lookup_window_seconds
     state = State({
         "settings": settings,
         "clock": clock,
+        "counters": counters,
+        "limiters": {},
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
         "page_cache": PageCache(settings.page_cache_entries),
         "lookup_limits": {
-            "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
-            "order": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
+            "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),
+            "order": Limiter("lookup_order", settings.lookup_limit, window, counters, clock),
         },
     })
     secure = settings.secure_cookies

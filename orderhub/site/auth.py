@@ -27,6 +27,7 @@ from orderhub.db.merchants import queries
 from orderhub.db.merchants.queries import Account, MerchantView
 from orderhub.db.merchants.services import PASSWORDS, password_matches
 from orderhub.site.security import Limiter, client_address
+from orderhub.site.security import limiter as named_limiter
 
 #: the response a cookie helper was given, handed back (a Redirect stays a Redirect)
 ResponseT = TypeVar("ResponseT", bound=Response[Any])
@@ -53,30 +54,25 @@ def client_key(request: Request) -> str:
 
 
 def limiter(request: Request, name: str, amount: int = LIMIT_ATTEMPTS) -> Limiter:
-    """A limiter with its own store per purpose, kept on the app."""
-    state = request.app.state
-    found = getattr(state, name, None)
-    if found is None:
-        found = Limiter(amount, LIMIT_SECONDS)
-        setattr(state, name, found)
-    return found
+    """The app's limiter for this purpose (its own counters, shared by every worker)."""
+    return named_limiter(request.app.state, name, amount, LIMIT_SECONDS)
 
 
 def _signin_keys(request: Request, email: str) -> tuple[str, str]:
     return "client:" + client_key(request), "email:" + email.strip().lower()
 
 
-def may_try(request: Request, purpose: str, email: str) -> bool:
+async def may_try(request: Request, purpose: str, email: str) -> bool:
     """False once the client address or the e-mail address has used up its failed sign-ins."""
     limits = limiter(request, f"{purpose}_signin")
-    return all(limits.allows(key) for key in _signin_keys(request, email))
+    return all([await limits.allows(key) for key in _signin_keys(request, email)])
 
 
-def failed_attempt(request: Request, purpose: str, email: str) -> None:
+async def failed_attempt(request: Request, purpose: str, email: str) -> None:
     """Counts a wrong password (a successful sign-in counts nothing)."""
     limits = limiter(request, f"{purpose}_signin")
     for key in _signin_keys(request, email):
-        limits.hit(key)
+        await limits.hit(key)
 
 
 async def find_account(email: str, password: str) -> Account | None:

@@ -48,8 +48,8 @@ async def test_lookup_is_rate_limited_per_order_number(client, orders, app, sett
     r = await client.post("/lookup", data={"_csrf_token": token, "number": "1042", "proof": "10013"})
     assert r.status_code == 429 and "Retry-After" in r.headers
     # another order number from the same client still has attempts left only until the client limit
-    app.state.lookup_limits["order"].reset()
-    app.state.lookup_limits["client"].reset()
+    await app.state.lookup_limits["order"].reset()
+    await app.state.lookup_limits["client"].reset()
     r = await client.post("/lookup", data={"_csrf_token": token, "number": "1042", "proof": "10013"})
     assert r.status_code == 303
 

@@ -75,12 +75,12 @@ class AdminAccountController(Controller):
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
         next_path = safe_next(str(form.get("next") or request.query_params.get("next") or ""))
-        if not may_try(request, "admin", email):
+        if not await may_try(request, "admin", email):
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=429,
                                       error=_("Too many attempts. Please wait a few minutes and try again."))
         account = await find_account(email, password)
         if account is None:
-            failed_attempt(request, "admin", email)
+            await failed_attempt(request, "admin", email)
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=422,
                                       error=_("That e-mail and password don't match an account."))
         return _signed_in(request, account, _landing(next_path, account), now)

@@ -248,7 +248,7 @@ class ReturnsController(Controller):
     @post("/new/submit", name="returns-submit")
     async def submit(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
-        draft = await services.draft(hub.order.id, now=now)
+        draft = await services.ensure_draft(hub.order.id, now=now)
         key = form.get("idempotency_key") or ""
         if not isinstance(key, str) or not IDEMPOTENCY.match(key):
             key = draft.idempotency_key

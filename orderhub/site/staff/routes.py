@@ -72,12 +72,12 @@ class StaffController(Controller):
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
-        if not auth.may_try(request, "staff", email):
+        if not await auth.may_try(request, "staff", email):
             return self._sign_in(request, email=email, status_code=429,
                                  error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await auth.authenticate(email, password)
         if user is None or not auth.is_staff(user):
-            auth.failed_attempt(request, "staff", email)
+            await auth.failed_attempt(request, "staff", email)
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
         return auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
@@ -95,7 +95,7 @@ class StaffController(Controller):
     async def find(self, request: Request, staff_user: StaffUser, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
         code = str(form.get("code") or "")[:64]
-        if not auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
+        if not await auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
             return await self._console(request, staff_user, now, code=code, status_code=429,
                                        code_error=_("Too many codes tried. Please wait a few minutes."))
         try:
