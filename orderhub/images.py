@@ -66,6 +66,8 @@ TOO_MANY_PIXELS = "image.too_many_pixels"  # mp
 UNREADABLE = "image.unreadable"
 #: more files than a form takes (orderhub.site.uploads); num
 TOO_MANY = "upload.too_many"
+#: a hub link sent more pictures than its budget allows lately (orderhub.site.uploads.per_link)
+TOO_OFTEN = "upload.too_often"
 
 
 class ImageRejected(DomainError, ValueError):

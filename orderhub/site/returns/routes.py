@@ -203,7 +203,8 @@ class ReturnsController(Controller):
             comment = ""
         values = {"reason": reason if isinstance(reason, str) else "", "comment": comment}
         errors: dict[str, str] = {}
-        photos, problem = await uploads.pictures(form, "photo", limit=PHOTOS)
+        photos, problem = await uploads.pictures(form, "photo", limit=PHOTOS,
+                                                 per=uploads.per_link(request, hub.order.id))
         if problem:
             errors["photo"] = messages.for_error(problem)
         for clean in photos:
