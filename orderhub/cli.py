@@ -52,15 +52,14 @@ def cmd_migrate(settings: Settings, args) -> int:
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
+    from orderhub.site import logs, server
+
+    logs.install()
     asyncio.run(migrate(settings))
     if not args.no_jobs:
         _start_jobs_thread(settings)
-    uvicorn.run(
-        "orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
-        workers=args.workers if args.workers > 1 else None, log_level="info", proxy_headers=False,
-        access_log=settings.access_log,
-        server_header=False,
-    )
+    uvicorn.run("orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers if args.workers > 1 else None, **server.uvicorn_options(settings))
     return 0
 
 

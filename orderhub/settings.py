@@ -42,6 +42,12 @@ class Settings:
     debug: bool = False
     #: the app server's access log (off by default; hub and invitation tokens are redacted in it)
     access_log: bool = False
+    #: the app server's limits (orderhub/site/server.py): a request's headers must arrive whole
+    #: within this many seconds, and be at most this many bytes; connections served at once
+    header_timeout_seconds: float = 10.0
+    max_header_bytes: int = 16 * 1024
+    max_connections: int = 500
+    keep_alive_seconds: int = 5
     #: bytes accepted in one request body (uploads have their own, larger limit)
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
@@ -120,6 +126,10 @@ class Settings:
             debug=_bool(env.get("ORDERHUB_DEBUG"), False),
             access_log=_bool(env.get("ORDERHUB_ACCESS_LOG"), False),
             max_body_bytes=_int(env, "ORDERHUB_MAX_BODY_BYTES", cls.max_body_bytes),
+            header_timeout_seconds=float(_int(env, "ORDERHUB_HEADER_TIMEOUT_SECONDS", int(cls.header_timeout_seconds))),
+            max_header_bytes=_int(env, "ORDERHUB_MAX_HEADER_BYTES", cls.max_header_bytes),
+            max_connections=_int(env, "ORDERHUB_MAX_CONNECTIONS", cls.max_connections),
+            keep_alive_seconds=_int(env, "ORDERHUB_KEEP_ALIVE_SECONDS", cls.keep_alive_seconds),
             max_upload_bytes=_int(env, "ORDERHUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             lookup_limit=_int(env, "ORDERHUB_LOOKUP_LIMIT", cls.lookup_limit),
             lookup_window_seconds=_int(env, "ORDERHUB_LOOKUP_WINDOW_SECONDS", cls.lookup_window_seconds),

@@ -57,6 +57,11 @@ def _page(request: Request, status: int, title: str, message: str, *, show_looku
     )
 
 
+def message_page(request: Request, status: int, title: str, message: str) -> Response:
+    """A plain branded page with one message (the same layout as every error page)."""
+    return _page(request, status, title, message)
+
+
 def validation_failed(request: Request, exc: ValidationFailed) -> Response:
     return _json(422, exc.as_json())
 

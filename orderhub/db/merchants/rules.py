@@ -41,6 +41,8 @@ ALREADY_MEMBER = "team.already_member"
 CANNOT_DISABLE_SELF = "team.cannot_disable_self"
 LAST_OWNER = "team.last_owner"
 NO_INVITATION = "team.no_invitation"
+INVITATION_USED = "team.invitation_used"
+INVITATION_EXPIRED = "team.invitation_expired"
 NO_USER = "team.no_user"
 #: the admin's settings forms write some lists as lines of text: a line that doesn't read
 POLICY_TAG_LINES = "settings.extended_format"  # "member-gold: 60"

@@ -1,7 +1,7 @@
 """A merchant's team: the people who may sign in to its admin and console, and owners' invitations.
 
 An invitation is a one-time link: only the SHA-256 of its token is stored, it expires after
-INVITE_DAYS, and accepting it creates the user with the password the invitee chooses. Refusals
+`hours` (ORDERHUB_INVITE_HOURS, 72 by default), and accepting it creates the user with the password the invitee chooses. Refusals
 carry the codes of orderhub.db.merchants.rules; the admin words them next to the field."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from orderhub.db.merchants.tables import Store, User, UserInvitation
 from orderhub.db.tokens import token_hash
 from orderhub.db.validation import field_error
 
-INVITE_DAYS = 7
+INVITE_HOURS = 72
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,189}\.[^@\s<>\"'.]{2,63}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -115,7 +115,7 @@ async def team(merchant_id: int, *, now: dt.datetime) -> Team:
 
 
 async def invite(merchant_id: int, invited_by: int, email: str, role: str, store_code: str | None, *,
-                 now: dt.datetime) -> str:
+                 now: dt.datetime, hours: int = INVITE_HOURS) -> str:
     """A new invitation; returns the one-time token (shown once, as a link)."""
     email = (email or "").strip().lower()
     store_code = (store_code or "").strip() or None
@@ -143,7 +143,7 @@ async def invite(merchant_id: int, invited_by: int, email: str, role: str, store
         token = secrets.token_urlsafe(32)
         await UserInvitation(merchant=merchant_id, email=email, role=role, store_code=store_code,
                              token_hash=token_hash(token), invited_by=invited_by, created_at=now,
-                             expires_at=now + dt.timedelta(days=INVITE_DAYS)).save()
+                             expires_at=now + dt.timedelta(hours=hours)).save()
     return token
 
 
@@ -160,6 +160,22 @@ async def open_invitation(token: str, *, now: dt.datetime) -> Invitation | None:
         return None
     return Invitation(row["id"], row["merchant"], row["merchant_name"], row["merchant_locale"], row["email"],
                       row["role"], row["store_code"], row["expires_at"])
+
+
+async def closed_reason(token: str, *, now: dt.datetime) -> str | None:
+    """Why a real invitation no longer opens (rules.INVITATION_USED or INVITATION_EXPIRED), so its
+    page can say so; None for a token that names no invitation, or one an owner revoked."""
+    if not _TOKEN.match(token or ""):
+        return None
+    async with engine.read():
+        row = await UserInvitation.select(UserInvitation.accepted_at, UserInvitation.revoked_at,
+                                          UserInvitation.expires_at).where(
+            UserInvitation.token_hash == token_hash(token)).first()
+    if row is None or row["revoked_at"]:
+        return None
+    if row["accepted_at"]:
+        return rules.INVITATION_USED
+    return rules.INVITATION_EXPIRED if row["expires_at"] <= now else None
 
 
 async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -> Account:

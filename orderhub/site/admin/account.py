@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
@@ -16,7 +16,7 @@ from orderhub.db.merchants import rules
 from orderhub.db.merchants import team as team_db
 from orderhub.db.merchants.queries import Account
 from orderhub.db.merchants.team import Invitation
-from orderhub.site import form_errors, messages
+from orderhub.site import errors, form_errors, messages
 from orderhub.site.admin import guard, nav
 from orderhub.site.admin.guard import Admin, admin_context, current_admin, safe_next
 from orderhub.site.auth import ADMIN, failed_attempt, find_account, may_try
@@ -41,10 +41,25 @@ def _landing(next_path: str, account: Account) -> str:
     return href(nav.landing_for(account.role) if next_path == "/admin" else next_path)
 
 
+class InvitationClosed(Exception):
+    """A real invitation that was accepted already or has expired: its page says which."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(code)
+
+
+def invitation_closed(request: Request, exc: InvitationClosed) -> Response:
+    return errors.message_page(request, 410, _("This invitation can't be used"), messages.text(exc.code))
+
+
 async def _open_invitation(request: Request, token: str, now: dt.datetime) -> Invitation:
     invitation = await team_db.open_invitation(token, now=now)
     if invitation is None:
         page_language(request)
+        reason = await team_db.closed_reason(token, now=now)
+        if reason is not None:
+            raise InvitationClosed(reason)
         raise NotFoundException()
     page_language(request, None, invitation.merchant_locale)
     return invitation
@@ -53,6 +68,7 @@ async def _open_invitation(request: Request, token: str, now: dt.datetime) -> In
 class AdminAccountController(Controller):
     path = "/admin"
     dependencies = guard.DEPENDENCIES
+    exception_handlers = {InvitationClosed: invitation_closed}
 
     def _sign_in_page(self, request: Request, *, error: str = "", email: str = "", next_path: str = "/admin",
                       status_code: int = 200) -> Template:
@@ -99,7 +115,7 @@ class AdminAccountController(Controller):
         context = admin_context(request, admin, "users", team=members, errors=errors or {},
                                 form=form or {"email": "", "role": rules.STAFF, "store": ""},
                                 invite_link=invite_link, notice=notice, tz=admin.timezone,
-                                invite_days=team_db.INVITE_DAYS, owner=rules.OWNER, staff=rules.STAFF)
+                                invite_days=max(1, request.app.state.settings.invite_hours // 24), owner=rules.OWNER, staff=rules.STAFF)
         return page(request, USERS, "team", context, status_code=status_code)
 
     @get("/users", name="admin-users", opt=guard.OWNERS_ONLY)
@@ -113,7 +129,7 @@ class AdminAccountController(Controller):
                   "store": str(form.get("store") or "")[:64]}
         try:
             token = await team_db.invite(admin_user.merchant.id, admin_user.user_id, values["email"], values["role"],
-                                         values["store"], now=now)
+                                         values["store"], now=now, hours=request.app.state.settings.invite_hours)
         except ValidationFailed as exc:
             return await self._users_page(request, admin_user, now, errors=form_errors.by_field(exc.details),
                                           form=values, status_code=422)
