@@ -46,6 +46,7 @@ from orderhub.site.api.returns import ReturnsApi
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
+from orderhub.site.auth import csrf_follows_session
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -202,7 +203,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
                                                                   cache_control=STATIC_CACHE)],
         state=state,
         dependencies=DEPENDENCIES,
-        middleware=[language_per_request],
+        middleware=[language_per_request, csrf_follows_session],
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,

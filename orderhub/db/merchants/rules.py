@@ -42,6 +42,8 @@ CANNOT_DISABLE_SELF = "team.cannot_disable_self"
 LAST_OWNER = "team.last_owner"
 NO_INVITATION = "team.no_invitation"
 INVITATION_USED = "team.invitation_used"
+WRONG_PASSWORD = "team.wrong_password"
+SAME_PASSWORD = "team.same_password"
 INVITATION_EXPIRED = "team.invitation_expired"
 NO_USER = "team.no_user"
 #: the admin's settings forms write some lists as lines of text: a line that doesn't read

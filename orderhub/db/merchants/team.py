@@ -17,8 +17,9 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules
 from orderhub.db.merchants.queries import Account
-from orderhub.db.merchants.services import hash_password
+from orderhub.db.merchants.services import hash_password, password_matches
 from orderhub.db.merchants.tables import Store, User, UserInvitation
+from orderhub.db.security import sessions
 from orderhub.db.tokens import token_hash
 from orderhub.db.validation import field_error
 
@@ -230,3 +231,26 @@ async def set_disabled(merchant_id: int, user_id: int, acting_user_id: int, disa
             if owners <= 1:
                 raise Conflict(rules.LAST_OWNER, "A shop needs at least one owner.")
         await User.update({User.disabled_at: now if disabled else None}).where(User.id == user_id)
+        if disabled:
+            await sessions.end_all(user_id, now=now)
+
+
+async def change_password(user_id: int, current: str, new: str, confirm: str, *, keep_session: str,
+                          now: dt.datetime) -> None:
+    """The user's new password (argon2), after the current one is verified and the new one passes
+    the strength rule; every other session of the user ends (this one, `keep_session`, stays)."""
+    async with engine.read():
+        row = await User.select(User.password_hash).where((User.id == user_id) & User.disabled_at.is_null()).first()
+    if row is None:
+        raise NotFound(rules.NO_USER, "no such user")
+    if not await password_matches(row["password_hash"], current or ""):
+        raise ValidationFailed([field_error("current", rules.WRONG_PASSWORD, "That is not your current password.")])
+    errors = check_password(new, confirm)
+    if not errors and new == current:
+        errors.append(field_error("password", rules.SAME_PASSWORD, "Choose a password you have not used here."))
+    if errors:
+        raise ValidationFailed(errors)
+    password_hash = await hash_password(new)
+    async with engine.write():
+        await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+        await sessions.end_all(user_id, now=now, keep=keep_session)

@@ -16,6 +16,7 @@ from orderhub.db.merchants import rules
 from orderhub.db.merchants import team as team_db
 from orderhub.db.merchants.queries import Account
 from orderhub.db.merchants.team import Invitation
+from orderhub.db.security.sessions import end_all as end_all_sessions
 from orderhub.site import errors, form_errors, messages
 from orderhub.site.admin import guard, nav
 from orderhub.site.admin.guard import Admin, admin_context, current_admin, safe_next
@@ -26,14 +27,14 @@ from orderhub.site.rendering import page
 SIGN_IN = "site/admin/sign_in.html.jinja"
 USERS = "site/admin/users.html.jinja"
 JOIN = "site/admin/join.html.jinja"
+PASSWORD = "site/admin/password.html.jinja"
 #: what a teammate's row offers: enable or disable their access
 ACCESS_MOVES = {"disable": True, "enable": False}
 
 
 
-def _signed_in(request: Request, account: Account, target: str, now: dt.datetime) -> Redirect:
-    response = Redirect(path=target, status_code=303)
-    return ADMIN.set(request, response, ADMIN.make(request, account, now))
+async def _signed_in(request: Request, account: Account, target: str, now: dt.datetime) -> Redirect:
+    return await ADMIN.start(request, Redirect(path=target, status_code=303), account, now)
 
 
 def _landing(next_path: str, account: Account) -> str:
@@ -99,12 +100,42 @@ class AdminAccountController(Controller):
             await failed_attempt(request, "admin", email)
             return self._sign_in_page(request, email=email, next_path=next_path, status_code=422,
                                       error=_("That e-mail and password don't match an account."))
-        return _signed_in(request, account, _landing(next_path, account), now)
+        return await _signed_in(request, account, _landing(next_path, account), now)
 
     @post("/sign-out", name="admin-sign-out")
     async def sign_out(self, request: Request) -> Redirect:
         page_language(request)
-        return ADMIN.clear(request, Redirect(path=href("/admin/sign-in"), status_code=303))
+        return await ADMIN.end(request, Redirect(path=href("/admin/sign-in"), status_code=303))
+
+    # --- your own account: password, sessions ------------------------------------------------------
+
+    def _password_page(self, request: Request, admin: Admin, *, errors: dict | None = None, notice: str = "",
+                       status_code: int = 200) -> Template:
+        context = admin_context(request, admin, "account", errors=errors or {}, notice=notice,
+                                min_password=rules.MIN_PASSWORD)
+        return page(request, PASSWORD, "password", context, status_code=status_code)
+
+    @get("/account/password", name="admin-password")
+    async def password_form(self, request: Request, admin_user: Admin) -> Template:
+        changed = request.query_params.get("changed") == "1"
+        return self._password_page(request, admin_user, notice=_("Your password was changed. You were signed "
+                                                                 "out everywhere else.") if changed else "")
+
+    @post("/account/password", name="admin-password-post", request_max_body_size=16 * 1024)
+    async def change_password(self, request: Request, admin_user: Admin, now: dt.datetime) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await team_db.change_password(admin_user.user_id, str(form.get("current") or "")[:1024],
+                                          str(form.get("password") or "")[:2048], str(form.get("confirm") or "")[:2048],
+                                          keep_session=ADMIN.raw(request), now=now)
+        except ValidationFailed as exc:
+            return self._password_page(request, admin_user, errors=form_errors.by_field(exc.details), status_code=422)
+        return Redirect(path=href("/admin/account/password?changed=1"), status_code=303)
+
+    @post("/account/sign-out-everywhere", name="admin-sign-out-everywhere")
+    async def sign_out_everywhere(self, request: Request, admin_user: Admin, now: dt.datetime) -> Redirect:
+        await end_all_sessions(admin_user.user_id, now=now)
+        return await ADMIN.end(request, Redirect(path=href("/admin/sign-in"), status_code=303))
 
     # --- the team -----------------------------------------------------------------------------
 
@@ -179,4 +210,4 @@ class AdminAccountController(Controller):
                                                               errors=form_errors.by_field(exc.details)), status_code=422)
         except NotFound:
             raise NotFoundException() from None
-        return _signed_in(request, account, href(nav.landing_for(account.role)), now)
+        return await _signed_in(request, account, href(nav.landing_for(account.role)), now)

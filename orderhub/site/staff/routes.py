@@ -80,12 +80,12 @@ class StaffController(Controller):
             await auth.failed_attempt(request, "staff", email)
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
-        return auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
+        return await auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
 
     @post("/sign-out", name="staff-sign-out")
     async def sign_out(self, request: Request) -> Redirect:
         page_language(request)
-        return auth.clear_session(request, Redirect(path=href("/staff"), status_code=303))
+        return await auth.clear_session(request, Redirect(path=href("/staff"), status_code=303))
 
     @get("/events", name="staff-events")
     async def events(self, request: Request, staff_user: StaffUser) -> ServerSentEvent:
