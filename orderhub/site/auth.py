@@ -6,7 +6,8 @@ expires after SESSION_HOURS, and signing out, changing the password, disabling t
 out everywhere" end it at once, so a copied cookie stops working. Each purpose has its own cookie
 and sessions, so a staff session never opens the admin and the other way round. Signing in also
 sets a CSRF token bound to the session; a state-changing request of a signed-in person must carry
-it (a token from before sign-in or from another session gets 403). Sign-in attempts are rate-limited per client address and per e-mail address; argon2
+it (a token from before sign-in or from another session gets 403). Sign-in attempts are
+rate-limited per client address and per e-mail address; argon2
 verifies passwords, and an unknown e-mail costs the same verify so timing does not tell.
 
 Signed-in people are typed: `find_account` and `SessionCookie.signed_in` answer an `Account` with its
@@ -25,9 +26,9 @@ from typing import Any, TypeVar
 from litestar import Litestar, Request, Response
 from litestar._parsers import parse_cookie_string
 from litestar.datastructures import Cookie, Headers, MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import generate_csrf_hash
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderhub.db.merchants import queries
 from orderhub.db.merchants.queries import Account, MerchantView

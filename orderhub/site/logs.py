@@ -31,14 +31,20 @@ def _clean(value: Any) -> Any:
 
 
 def redact_record(record: logging.LogRecord) -> None:
-    if isinstance(record.msg, str):
-        record.msg = redact(record.msg)
-    elif record.msg is not None:
-        record.msg = _clean(record.msg)
+    """Arguments are redacted one by one (uvicorn's access formatter reads them as a tuple); when the
+    formatted message still carries a token (one split between the format and an argument), the
+    record becomes that message, redacted, without arguments."""
     if isinstance(record.args, tuple):
         record.args = tuple(_clean(a) for a in record.args)
     elif isinstance(record.args, dict):
         record.args = {k: _clean(v) for k, v in record.args.items()}
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError, KeyError):
+        return  # logging reports a bad format itself
+    redacted = redact(message)
+    if redacted != message or not record.args:
+        record.msg, record.args = redacted, ()
     if record.exc_info and record.exc_info[0] is not None:
         # the traceback as text now (handlers use exc_text when it is set), without tokens
         record.exc_text = redact(_FORMATTER.formatException(record.exc_info))

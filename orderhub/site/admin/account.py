@@ -146,7 +146,8 @@ class AdminAccountController(Controller):
         context = admin_context(request, admin, "users", team=members, errors=errors or {},
                                 form=form or {"email": "", "role": rules.STAFF, "store": ""},
                                 invite_link=invite_link, notice=notice, tz=admin.timezone,
-                                invite_days=max(1, request.app.state.settings.invite_hours // 24), owner=rules.OWNER, staff=rules.STAFF)
+                                invite_days=max(1, request.app.state.settings.invite_hours // 24),
+                                owner=rules.OWNER, staff=rules.STAFF)
         return page(request, USERS, "team", context, status_code=status_code)
 
     @get("/users", name="admin-users", opt=guard.OWNERS_ONLY)
