@@ -4,8 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the data folder (the development secret key, uploads): the same default as a bare `orderhub serve` /
+# `orderhub demo` run from here; the database is ./orderhub.sqlite3 unless DATABASE_URL names another
+# (orderhub/settings.py)
 export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
-export DATABASE_URL ?= sqlite:///$(CURDIR)/var/orderhub.sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries, a Japanese font, poppler (pdffonts/pdftotext),
 # chromium for the browser suite, PostgreSQL for the second engine (node/npm for htmx: see assets).
@@ -84,4 +86,4 @@ bench: test-deps
 	$(BIN)/python bench/servers.py
 
 clean:
-	rm -rf $(VENV) node_modules orderhub/static/vendor var
+	rm -rf $(VENV) node_modules orderhub/static/vendor var orderhub.sqlite3 orderhub.sqlite3-*

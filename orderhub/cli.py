@@ -7,8 +7,11 @@ import asyncio
 import contextlib
 import getpass
 import json
+import os
 import sys
 import threading
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
@@ -34,6 +37,8 @@ async def _with_engine(settings: Settings, coro_fn):
 
 
 async def migrate(settings: Settings) -> None:
+    if not settings.is_postgres:  # SQLite makes the file, not its folder (the data folder by default)
+        Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     db_engine.bind(db_engine.engine_for(settings))
     # Piccolo reports progress on stdout; stdout belongs to the command's own answer (JSON, URLs)
     with contextlib.redirect_stdout(sys.stderr):
@@ -49,12 +54,31 @@ def cmd_migrate(settings: Settings, args) -> int:
     return 0
 
 
+def database_line(settings: Settings) -> str:
+    """What start-up says about the database (a PostgreSQL URL without its password)."""
+    url = settings.database_url
+    if settings.is_postgres:
+        password = urlsplit(url).password
+        return f"database: {url.replace(f':{password}@', ':***@') if password else url}"
+    return f"database: {Path(settings.sqlite_path).resolve()}"
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
     from orderhub.site import logs, server
 
     logs.install()
+    # the workers (and this process) build their settings from the environment: tell them where we
+    # listen, so that this host:port is allowed and links point here when ORDERHUB_BASE_URL is unset
+    os.environ["ORDERHUB_LISTEN"] = f"{args.host}:{args.port}"
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"orderhub: {exc}", file=sys.stderr)
+        return 2
+    print(database_line(settings), file=sys.stderr)
+    print(f"serving {settings.base_url} (allowed hosts: {', '.join(settings.allowed_hosts)})", file=sys.stderr)
     asyncio.run(migrate(settings))
     if not args.no_jobs:
         _start_jobs_thread(settings)
@@ -83,7 +107,7 @@ def cmd_jobs(settings: Settings, args) -> int:
 
 
 def cmd_demo(settings: Settings, args) -> int:
-
+    print(database_line(settings), file=sys.stderr)
     asyncio.run(migrate(settings))
     ctx = asyncio.run(_with_engine(settings, lambda: demo.create(settings, system_clock())))
     if args.scale:

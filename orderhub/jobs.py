@@ -34,6 +34,8 @@ async def run_once(settings: Settings, clock: Clock) -> None:
     for job in JOBS:
         try:
             await job.run(settings, clock)
+            if job.finish is not None:
+                await job.finish(settings, clock)
         except Exception:  # a failing job must not stop the others
             log.exception("job %s failed", job.name)
 

@@ -30,9 +30,31 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+#: where a bare `orderhub serve`, `orderhub demo` and `orderhub migrate` keep the development secret
+#: and uploads, unless ORDERHUB_DATA_DIR says otherwise
+DEFAULT_DATA_DIR = "./var"
+#: the one default database of `orderhub serve`, `orderhub demo`, `orderhub migrate` and `make run`
+#: (the contract's default, CONTRACT.md; DATABASE_URL overrides it)
+DEFAULT_DATABASE_URL = "sqlite:///./orderhub.sqlite3"
+
+
+def listen_hosts(listen: str) -> tuple[str, tuple[str, ...]]:
+    """For `orderhub serve --host H --port P` (ORDERHUB_LISTEN=H:P): the base URL to use when none is
+    configured, and the Host headers that reach this server (the host given, 127.0.0.1, localhost)."""
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit():
+        raise SettingsError(f"ORDERHUB_LISTEN must be host:port, not {listen!r}")
+    wildcard = host in {"0.0.0.0", "::", ""}
+    shown = "127.0.0.1" if wildcard else host
+    names = [f"[{shown}]" if ":" in shown else shown, "127.0.0.1", "localhost"]
+    hosts = tuple(dict.fromkeys(h for name in names for h in (f"{name}:{port}", name)))
+    return f"http://{names[0]}:{port}", hosts
+
+
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite:///./orderhub.sqlite3"
+    database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
@@ -64,14 +86,19 @@ class Settings:
     redis_url: str = ""
     #: an unaccepted invitation link stops opening after this many hours
     invite_hours: int = 72
-    #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off
-    page_cache_entries: int = 2000
+    #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off. Pages are
+    #: 10-30 KB: the count and 256 MB bound it together (a campaign's worth of orders in each language)
+    page_cache_entries: int = 20000
+    #: the longest a kept page is served (merchant-wide store and catalog details no version covers)
+    page_cache_max_age_seconds: int = 60
     #: kept SQLite connections; 0 = Piccolo's default of a new connection per query (benchmarks only)
     sqlite_pool_size: int = 8
     #: pull-mode tracking provider (empty URL: the poller does nothing)
     tracking_provider_url: str = ""
     tracking_provider_key: str = ""
     tracking_poll_seconds: int = 900
+    #: host names outbound calls may reach although they resolve to internal addresses
+    allow_internal_hosts: tuple[str, ...] = ()
     secure_cookies: bool = True
     data_dir: Path = field(default_factory=lambda: Path("./var"))
 
@@ -88,7 +115,7 @@ class Settings:
         if self.is_postgres:
             raise SettingsError("DATABASE_URL names PostgreSQL, not SQLite")
         path = self.database_url.removeprefix("sqlite:///")
-        return path or "./orderhub.sqlite3"
+        return path or DEFAULT_DATABASE_URL.removeprefix("sqlite:///")
 
     def key_for(self, purpose: str) -> bytes:
         """A separate key per purpose, derived from the one secret."""
@@ -99,18 +126,20 @@ class Settings:
         """Settings from the environment. `need_secret=False` reads no secret (and so creates no
         development key file): for building a database engine, which needs none."""
         env = os.environ if env is None else env
-        database_url = env.get("DATABASE_URL") or cls.database_url
+        data_dir = Path(env.get("ORDERHUB_DATA_DIR") or DEFAULT_DATA_DIR)
+        database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         scheme = urlsplit(database_url).scheme
         if scheme not in {"sqlite", "postgres", "postgresql"}:
             raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
-        base_url = (env.get("ORDERHUB_BASE_URL") or cls.base_url).rstrip("/")
+        # the address `orderhub serve` listens on (it sets ORDERHUB_LISTEN for its workers)
+        served_url, served_hosts = listen_hosts(env["ORDERHUB_LISTEN"]) if env.get("ORDERHUB_LISTEN") else ("", ())
+        base_url = (env.get("ORDERHUB_BASE_URL") or served_url or cls.base_url).rstrip("/")
         base = urlsplit(base_url)
         if base.scheme not in {"http", "https"} or not base.hostname:
             raise SettingsError("ORDERHUB_BASE_URL must be an http(s) URL")
         hosts = tuple(
             h.strip() for h in (env.get("ORDERHUB_ALLOWED_HOSTS") or "").split(",") if h.strip()
-        ) or tuple(dict.fromkeys((base.netloc, base.hostname, *cls.allowed_hosts)))
-        data_dir = Path(env.get("ORDERHUB_DATA_DIR") or "./var")
+        ) or tuple(dict.fromkeys((base.netloc, base.hostname, *served_hosts, *cls.allowed_hosts)))
         secret = env.get("ORDERHUB_SECRET_KEY") or ""
         if not secret and need_secret:
             secret = _secret_from_file(data_dir / "secret.key")
@@ -139,10 +168,13 @@ class Settings:
             redis_url=_redis_url(env.get("ORDERHUB_REDIS_URL") or ""),
             invite_hours=_int(env, "ORDERHUB_INVITE_HOURS", cls.invite_hours),
             page_cache_entries=_int(env, "ORDERHUB_PAGE_CACHE_ENTRIES", cls.page_cache_entries),
+            page_cache_max_age_seconds=_int(env, "ORDERHUB_PAGE_CACHE_MAX_AGE", cls.page_cache_max_age_seconds),
             sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
             tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
             tracking_provider_key=env.get("ORDERHUB_TRACKING_PROVIDER_KEY") or "",
             tracking_poll_seconds=_int(env, "ORDERHUB_TRACKING_POLL_SECONDS", cls.tracking_poll_seconds),
+            allow_internal_hosts=tuple(
+                h.strip().lower() for h in (env.get("ORDERHUB_ALLOW_INTERNAL_HOSTS") or "").split(",") if h.strip()),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
             data_dir=data_dir,
         )

@@ -212,6 +212,10 @@ class _LoopConnection:
         self._engine.loop_release(self.raw)
 
 
+#: the public name, for orderhub.db.statements
+LoopConnection = _LoopConnection
+
+
 def engine_for(settings: Settings) -> Engine[Any]:
     if settings.is_postgres:
         url = urlsplit(settings.database_url)
@@ -354,10 +358,20 @@ async def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any
     await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
+_binding = 0
+
+
+def binding() -> int:
+    """Which binding of an engine is current: what a process keeps from the database (the
+    merchants of orderhub.db.orders.queries) is kept per binding."""
+    return _binding
+
+
 def bind(db: Engine[Any]) -> None:
     """Make `db` the engine of every table (and of Piccolo's engine_finder)."""
-    global _bound
+    global _bound, _binding
     _bound = db
+    _binding += 1
     for app in APP_REGISTRY.app_configs.values():
         for table in app.table_classes:
             table._meta._db = db

@@ -19,3 +19,5 @@ class Job:
     name: str
     every_seconds: float
     run: JobFn
+    #: for a job that leaves work running in the background: waits for it (`orderhub jobs --once`)
+    finish: JobFn | None = None

@@ -27,27 +27,54 @@ from orderhub.db.shipping import demo as shipping_demo
 from orderhub.db.worklists import demo as worklists_demo
 from orderhub.settings import Settings
 
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+#: how long before the demo runs each order was placed, by the state it shows (and for the orders
+#: whose fixture timelines are moved to end at a set time, by order): always before its first
+#: carrier event (db/shipping/demo.py) or pickup step (db/pickup/demo.py), so that every state looks
+#: as it would on the day the demo runs
+PLACED_AGO: dict[str, dt.timedelta] = {
+    "ready_for_pickup": 1 * D + 3 * H, "shipped": 2 * D + 6 * H, "out_for_delivery": 3 * D,
+    "delivered": 6 * D, "returned": 13 * D,
+    "jp-1001": 5 * D,  # yamato_delivered.json: delivered two days ago
+    "us-1042": 7 * D,  # ups_delayed.json: its last scan three hours ago, after a week on the way
+}
 
-def _order(base: str, number: str, placed: str, **changes) -> dict:
-    body = copy.deepcopy(fixture(f"orders/{base}.json"))
-    body["number"] = number
-    body["placed_at"] = placed
-    body.update(changes)
+
+def placed_at(demo: DemoOrder, now: dt.datetime, offset: dt.timedelta) -> dt.datetime:
+    """When a demo order was placed, in its shop's time (UTC offset): a placed order earlier today."""
+    here = now.astimezone(dt.timezone(offset))
+    if demo.state == "placed":
+        since_midnight = here - here.replace(hour=0, minute=0, second=0, microsecond=0)
+        return here - min(2 * H, since_midnight / 2)
+    return here - PLACED_AGO.get(demo.external_id, PLACED_AGO.get(demo.state, 1 * D))
+
+
+def dated(body: dict, demo: DemoOrder, now: dt.datetime) -> dict:
+    """The order body placed relative to `now`; its promised date moves with it (whole days)."""
+    fixture_placed = dt.datetime.fromisoformat(body["placed_at"])
+    offset = fixture_placed.utcoffset() or dt.timedelta(0)
+    placed = placed_at(demo, now, offset)
+    body["placed_at"] = placed.isoformat(timespec="seconds")
+    promised = (body.get("fulfillment") or {}).get("promised_date")
+    if promised:
+        days = placed.date() - fixture_placed.date()
+        body["fulfillment"]["promised_date"] = (dt.date.fromisoformat(promised) + days).isoformat()
     return body
 
 
 DEMO_ORDERS: list[DemoOrder] = [
     DemoOrder("yamakaze", "jp-1001", "jp_ship", "delivered", tracking="yamato_delivered"),
     DemoOrder("yamakaze", "jp-1002", "jp_pickup", "ready_for_pickup"),
-    DemoOrder("yamakaze", "jp-1003", "jp_ship", "placed", {"number": "YK-100240", "placed_at": "2026-11-22T09:30:00+09:00"}),
-    DemoOrder("yamakaze", "jp-1004", "jp_ship", "shipped", {"number": "YK-100241", "placed_at": "2026-11-20T14:05:00+09:00"}),
+    DemoOrder("yamakaze", "jp-1003", "jp_ship", "placed", {"number": "YK-100240"}),
+    DemoOrder("yamakaze", "jp-1004", "jp_ship", "shipped", {"number": "YK-100241"}),
     DemoOrder(
-        "yamakaze", "jp-1005", "jp_ship", "out_for_delivery", {"number": "YK-100242", "placed_at": "2026-11-19T20:12:00+09:00"}
+        "yamakaze", "jp-1005", "jp_ship", "out_for_delivery", {"number": "YK-100242"}
     ),
-    DemoOrder("yamakaze", "jp-1006", "jp_ship", "returned", {"number": "YK-100228", "placed_at": "2026-11-02T11:00:00+09:00"}),
+    DemoOrder("yamakaze", "jp-1006", "jp_ship", "returned", {"number": "YK-100228"}),
     DemoOrder("acme", "us-1042", "us_ship", "delayed", tracking="ups_delayed"),
-    DemoOrder("acme", "us-1043", "us_ship", "placed", {"number": "1043", "placed_at": "2026-11-21T18:20:00-05:00"}),
-    DemoOrder("acme", "us-1044", "us_ship", "delivered", {"number": "1044", "placed_at": "2026-11-09T08:10:00-05:00"}),
+    DemoOrder("acme", "us-1043", "us_ship", "placed", {"number": "1043"}),
+    DemoOrder("acme", "us-1044", "us_ship", "delivered", {"number": "1044"}),
     # delivered orders of other shoppers whose returns wait in the merchant's queue (db/worklists/demo.py)
     DemoOrder(
         "yamakaze",
@@ -56,7 +83,6 @@ DEMO_ORDERS: list[DemoOrder] = [
         "delivered",
         {
             "number": "YK-100219",
-            "placed_at": "2026-11-12T10:15:00+09:00",
             "customer": {"name": "鈴木 一郎", "email": "ichiro.suzuki@example.jp", "phone": "+819087654321", "tags": []},
         },
     ),
@@ -67,7 +93,6 @@ DEMO_ORDERS: list[DemoOrder] = [
         "delivered",
         {
             "number": "1040",
-            "placed_at": "2026-11-11T09:40:00-05:00",
             "customer": {"name": "Sam Rivera", "email": "sam.rivera@example.com", "phone": "+12125550199", "tags": []},
         },
     ),
@@ -127,7 +152,7 @@ async def create(settings: Settings, now: dt.datetime) -> DemoContext:
         loaded[slug] = reloaded
     for demo in DEMO_ORDERS:
         base = fixture(f"orders/{demo.fixture}.json")
-        body = {**copy.deepcopy(base), **demo.changes}
+        body = dated({**copy.deepcopy(base), **copy.deepcopy(demo.changes)}, demo, now)
         ref = await orders.upsert_order(loaded[demo.merchant], demo.external_id, body, token_key=token_key, now=now)
         demo.token, demo.order_id = ref.token, ref.id
     ctx = DemoContext(settings, now, loaded, DEMO_ORDERS)

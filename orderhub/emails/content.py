@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from orderhub.components.addresses import address_lines
 from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import gettext as _
+from orderhub.components.promise import promise_text, short_date
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.facts import MessageFacts
 
@@ -87,7 +89,11 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
     ship = facts.shipment
     carrier = carrier_name(payload.get("carrier") or (ship.carrier if ship else ""))
     tracking = payload.get("tracking_number") or (ship.tracking_number if ship else "")
-    estimate = _estimate(payload.get("estimated_delivery") or (ship.estimate if ship else None))
+    promise = facts.shipment_promise or facts.promise
+    # the promise as the hub states it now (db/shipping/rules), else the event's own date
+    when = promise_text(promise, facts.order.timezone)
+    estimate = short_date(promise.date_to) if promise and promise.date_to else _estimate(
+        payload.get("estimated_delivery") or (ship.estimate if ship else None))
     hello = _("Hello %(name)s,", name=name) if name else _("Hello,")
     tz = (order.store.timezone if order.store else None) or facts.brand.timezone
 
@@ -95,8 +101,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         out = [(_("Carrier"), carrier)]
         if tracking:
             out.append((_("Tracking number"), tracking))
-        if estimate:
-            out.append((_("Estimated delivery"), estimate))
+        if when:
+            out.append((_("Delivery"), when))
         return out
 
     if kind == "order_confirmed":
@@ -114,8 +120,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             items=[(ln.title, ln.variant, ln.quantity, money(ln.amount_minor, order.currency)) for ln in order.lines],
             totals=[(_("Total"), money(order.total_minor, order.currency))],
         )
-        if order.promised_date:
-            c.facts.append((_("Estimated delivery"), _estimate(order.promised_date)))
+        if facts.promise is not None:
+            c.facts.append((_("Delivery"), promise_text(facts.promise, order.timezone)))
         return c
     if kind == "shipped":
         return Content(
@@ -172,7 +178,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                                  carrier=carrier),
                         _("If something is not right, you can start a return from your order page within "
                           "%(days)s days.", days=order.return_window_days)],
-            cta_label=_("View your order"), facts=parcel_facts()[:2],
+            cta_label=_("View your order"), facts=parcel_facts(),
         )
     if kind in ("pickup_ready", "pickup_reminder", "pickup_expired"):
         store = order.store
@@ -240,6 +246,11 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         if amount:
             ret_facts.append((_("Refund amount") if kind == "return_refunded" else _("Expected refund"), amount))
         if kind == "return_approved":
+            place = facts.return_destination
+            if place is not None and ret is not None and not ret.keep_item:
+                ret_facts.append((_("Send it to"), ", ".join([place.name, *address_lines(place.address)])))
+            if place is not None and place.send_by is not None:
+                ret_facts.append((_("Send by"), fmt_datetime(place.send_by, facts.order.timezone, "short")))
             return Content(
                 subject=_("Return %(return)s for order %(number)s is approved", number=number, **{"return": ret_number}),
                 preheader=_("Send the items back as described on your return page."),

@@ -16,7 +16,9 @@ from orderhub.db.orders.queries import BrandView, OrderView, _order_view
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.pickup.queries import PickupView
 from orderhub.db.pickup.queries import for_order as pickup_for_order
-from orderhub.db.returns.queries import ReturnView, return_for_order
+from orderhub.db.returns.queries import Destination, ReturnView, destination, return_for_order
+from orderhub.db.shipping.queries import order_tracking
+from orderhub.db.shipping.rules import Promise
 from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import hub_token
 
@@ -51,11 +53,17 @@ class MessageFacts:
     pickup: PickupView | None
     shipment: ParcelFacts | None
     return_request: ReturnView | None
+    #: the delivery promise of the order and of the message's shipment, as the hub shows them now
+    promise: Promise | None = None
+    shipment_promise: Promise | None = None
+    #: where the return's items go and by when (None without a return)
+    return_destination: Destination | None = None
 
 
 async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
-                shipments: bool = True, pickup: bool = True) -> MessageFacts | None:
-    """Everything one message needs; `shipments` / `pickup` False skip what the message does not show."""
+                shipments: bool = True, pickup: bool = True, now: dt.datetime | None = None) -> MessageFacts | None:
+    """Everything one message needs; `shipments` / `pickup` False skip what the message does not show.
+    With `now`, the delivery promises (db/shipping/rules: the same the hub shows at that moment)."""
     async with engine.read():
         order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
         if order is None:
@@ -76,11 +84,20 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
             found = await return_for_order(order.id, return_id) if return_id else None
         except NotFound:
             found = None
+        place = await destination(found) if found else None
+    view = _order_view(order, lines, merchant, store)
+    promise = shipment_promise = None
+    if now is not None and view.ships:
+        tracking = await order_tracking(merchant, view, now)
+        promise = tracking.promise
+        shipment_promise = tracking.promise_of(shipment["external_id"]) if shipment else None
     return MessageFacts(
-        merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store),
+        promise=promise, shipment_promise=shipment_promise,
+        merchant=merchant, brand=BrandView.of(merchant), order=view,
         email=order.customer_email, country=(cast(dict[str, Any], order.shipping_address or {}).get("country") or "").upper(),
         hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
+        return_destination=place,
     )
 
 

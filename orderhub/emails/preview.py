@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import datetime as dt
 import email.message
 import functools
@@ -24,7 +23,7 @@ from orderhub.db.returns.tables import ReturnRequest
 from orderhub.db.shipping.tables import Shipment
 from orderhub.emails import facts as message_facts
 from orderhub.emails.facts import MessageFacts
-from orderhub.emails.render import Rendered, as_message, from_address, render
+from orderhub.emails.render import Rendered, as_message, from_address, html_for_browser, render
 from orderhub.settings import Settings
 
 #: cli._with_engine: runs a coroutine function with the database engine started for `settings`
@@ -61,14 +60,6 @@ def preview_message(rendered: Rendered, settings: Settings, merchant_name: str, 
     sender = from_address(settings)
     return as_message(rendered, to=to, sender_name=merchant_name, from_addr=sender,
                       message_id=rules.message_id_header("preview", sender), now=now)
-
-
-def html_for_browser(rendered: Rendered) -> str:
-    """The HTML part with its inline images as data: URIs, so that a browser shows it as a mail client would."""
-    html = rendered.html
-    for cid, png in rendered.images:
-        html = html.replace(f'src="cid:{cid}"', f'src="data:image/png;base64,{base64.b64encode(png).decode()}"')
-    return html
 
 
 def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], with_engine: WithEngine) -> None:

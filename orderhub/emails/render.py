@@ -9,6 +9,7 @@ Nothing here is translated at import time: every word is made inside `with i18n.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email.message
 import email.utils
@@ -23,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from orderhub.components import i18n
 from orderhub.components.filters import FILTERS
 from orderhub.db.emails import rules
+from orderhub.db.emails import services as email_services
 from orderhub.db.emails.queries import OutgoingEmail
 from orderhub.db.orders.queries import cross_sells
 from orderhub.db.orders.rules import read_cross_sells_settings
@@ -97,7 +99,7 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
-                                shipments=event.startswith("shipment."), pickup=event.startswith("pickup."))
+                                shipments=event.startswith("shipment."), pickup=event.startswith("pickup."), now=now)
     if facts is None:
         return None
     spec = rules.spec_for(event) or rules.spec_for(rules.KINDS[kind])
@@ -127,6 +129,14 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
         lang = i18n.current_language()
     return Rendered(subject=content.subject, text=text, html=html, locale=lang, link=link, images=images,
                     merchant_name=facts.brand.name, support_email=str(facts.brand.support.get("email") or ""))
+
+
+def html_for_browser(rendered: Rendered) -> str:
+    """The HTML part with its inline images as data: URIs, so that a browser shows it as a mail client would."""
+    html = rendered.html
+    for cid, png in rendered.images:
+        html = html.replace(f'src="cid:{cid}"', f'src="data:image/png;base64,{base64.b64encode(png).decode()}"')
+    return html
 
 
 def _int(value) -> int | None:
@@ -163,13 +173,16 @@ def as_message(rendered: Rendered, *, to: str, sender_name: str, from_addr: str,
 
 async def build_message(message: OutgoingEmail, settings: Settings, *,
                         now: dt.datetime) -> email.message.EmailMessage | None:
-    """The message of one claimed outbox row, as it goes out (the sending job's `build`)."""
+    """The message of one claimed outbox row, as it goes out (the sending job's `build`); what was
+    rendered is kept on the row for the admin's email log."""
     if message.order_id is None:
         return None
     rendered = await render(message.kind, message.event, message.payload, message.order_id, message.locale, settings,
                             now=now)
     if rendered is None:
         return None
+    await email_services.keep_rendered(message.id, subject=rendered.subject, html=html_for_browser(rendered),
+                                       text=rendered.text, locale=rendered.locale, now=now)
     sender = from_address(settings)
     return as_message(rendered, to=message.recipient, sender_name=rendered.merchant_name, from_addr=sender,
                       message_id=rules.message_id_header(message.message_id, sender),

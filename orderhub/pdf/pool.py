@@ -98,9 +98,21 @@ class RenderPool:
             self._waiting -= 1
 
     def close(self) -> None:
+        """On shutdown: the workers are ended at once (a document in progress is abandoned)."""
         executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        if executor is None:
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        for proc in processes:
+            try:
+                proc.terminate()
+            except Exception:  # noqa: BLE001 — already gone
+                pass
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.kill()
 
 
 def _call(html: str, css: str, cpu_seconds: int):
@@ -108,6 +120,12 @@ def _call(html: str, css: str, cpu_seconds: int):
 
 
 _POOL: RenderPool | None = None
+
+
+def close_shared_pool() -> None:
+    """The app's shutdown closes the process's pool (its workers also die with this process: worker.py)."""
+    if _POOL is not None:
+        _POOL.close()
 
 
 def shared_pool() -> RenderPool:

@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -29,6 +28,7 @@ from orderhub.components.urls import href
 from orderhub.db import engine as db_engine
 from orderhub.db.analytics.services import Buffer as AnalyticsBuffer
 from orderhub.db.clock import Clock, system_clock
+from orderhub.pdf.pool import close_shared_pool
 from orderhub.settings import Settings
 from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
@@ -53,6 +53,7 @@ from orderhub.site.emails.api import EmailsApi
 from orderhub.site.feedback.api import EmbedController, ReviewsApi
 from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
+from orderhub.site.hosts import AllowedHosts
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
@@ -63,6 +64,7 @@ from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
 from orderhub.site.staff.routes import StaffController
+from orderhub.site.templating import LanguageEnvironment, PerLanguageTemplates
 from orderhub.site.tracking.routes import TrackingController
 from orderhub.site.webhooks.routes import TrackingWebhooks
 
@@ -123,8 +125,10 @@ async def lean_static_headers(message: Message, scope: Scope) -> None:
                 del headers[name]
 
 
-def template_environment() -> Environment:
-    env = Environment(
+def template_environment(lang: str | None = None) -> Environment:
+    """The site's templates: for `lang`, compiled with its translations written in
+    (orderhub.site.templating); without one, translated at render time in the current language."""
+    options: dict[str, Any] = dict(
         loader=FileSystemLoader(str(PACKAGE)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -132,8 +136,12 @@ def template_environment() -> Environment:
         auto_reload=False,
         trim_blocks=False,
     )
-    # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
-    env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    if lang is not None:
+        env: Environment = LanguageEnvironment(lang, **options)
+    else:
+        env = Environment(**options)
+        # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
+        env.install_gettext_callables(i18n.plain_gettext, i18n.plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
     env.globals["site_script"] = assets.bundle_url
@@ -179,6 +187,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             yield
         finally:
             flusher.cancel()
+            close_shared_pool()  # PDF workers end with the server
             await analytics.flush()
             await db_engine.stop(db)
 
@@ -191,7 +200,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         "limiters": {},
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
-        "page_cache": PageCache(settings.page_cache_entries),
+        "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
         "lookup_limits": {
             "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),
             "order": Limiter("lookup_order", settings.lookup_limit, window, counters, clock),
@@ -203,11 +212,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
                                                                   cache_control=STATIC_CACHE)],
         state=state,
         dependencies=DEPENDENCIES,
-        middleware=[language_per_request, csrf_follows_session],
+        # the host check inside the language box: its refusal is a page in the visitor's language
+        middleware=[language_per_request, AllowedHosts(settings.allowed_hosts), csrf_follows_session],
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
+        template_config=TemplateConfig(
+            instance=PerLanguageTemplates({lang: template_environment(lang) for lang in i18n.LANGUAGES})),
         csrf_config=CSRFConfig(
             secret=settings.key_for("csrf").hex(),
             cookie_name="__Host-csrftoken" if secure else "csrftoken",
@@ -218,7 +229,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             # static files and the script bundle are the same for everyone: no token cookie on them
             exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", BRAND_STYLESHEETS],
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         before_send=[add_security_headers, lean_static_headers],
         # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle
         # comes compressed already (site/assets.py)

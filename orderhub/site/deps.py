@@ -27,10 +27,13 @@ from orderhub.db.clock import Clock
 from orderhub.db.orders.queries import Hub
 from orderhub.site.hub.context import open_hub
 
+#: where the page cache leaves the order row it read for a page it did not have (scope state)
+HUB_ROW = "orderhub.hub_row"
+
 
 async def provide_hub(request: Request, token: str) -> Hub:
     async with engine.read():
-        return await open_hub(request, token)
+        return await open_hub(request, token, request.scope["state"].pop(HUB_ROW, None))
 
 
 def provide_clock(request: Request) -> Clock:

@@ -20,6 +20,7 @@ from orderhub.db.engine import is_busy
 from orderhub.db.errors import Busy, Conflict, DomainError, NotFound, ValidationFailed
 from orderhub.site import messages
 from orderhub.site.access import RoleNotAllowed, SignInRequired
+from orderhub.site.hosts import UnknownHost
 from orderhub.site.hub.context import base_context, page_language
 
 try:  # the PostgreSQL driver (optional: SQLite deployments need not install it)
@@ -126,6 +127,21 @@ def http_error(request: Request, exc: HTTPException) -> Response:
                  texts.get(status, _("Please go back and try again.")))
 
 
+def unknown_host(request: Request, exc: UnknownHost) -> Response:
+    """A Host header this server does not answer to (site/hosts.py): say which address it does
+    answer to and which setting adds another, instead of a bare refusal."""
+    base_url = request.app.state.settings.base_url
+    accept = request.headers.get("accept", "")
+    if _machine(request) or ("application/json" in accept and "text/html" not in accept):
+        return _json(400, [_error("invalid_host", f"this server does not answer to the host {exc.host!r}: use "
+                                  f"{base_url}, or add the host to ORDERHUB_ALLOWED_HOSTS")])
+    page_language(request)  # before the words below are translated
+    return _page(request, 400, _("This address isn't served here"), _(
+        "This server was reached as %(host)s, which is not one of its addresses. Open %(url)s instead, or "
+        "add the address to ORDERHUB_ALLOWED_HOSTS (or set ORDERHUB_BASE_URL) and restart.",
+        host=exc.host or "?", url=base_url))
+
+
 def sign_in_required(request: Request, exc: SignInRequired) -> Response:
     """An admin page without a session: people go to the sign-in page (and come back), scripts get 401."""
     accept = request.headers.get("accept", "")
@@ -184,6 +200,7 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 HANDLERS: dict[Any, Any] = {
     Busy: busy,
+    UnknownHost: unknown_host,
     SignInRequired: sign_in_required,
     RoleNotAllowed: role_not_allowed,
     ValidationFailed: validation_failed,

@@ -3,9 +3,15 @@ changes.
 
 Keyed on the order's hub version and the merchant's version (orderhub/db/orders/versions.py, read
 from the database in one statement on every request, so a change made by any process or host is
-seen at once), the page language, the path and query, full page or htmx partial, and the minute
-(relative dates and merchant-wide catalog and store details are never more than a minute old).
-A hit costs that one statement instead of the hub's queries, presenters and template.
+seen at once), the page language, the path and query, and full page or htmx partial. A hit costs
+that one statement instead of the hub's queries, presenters and template; a miss hands the order
+row it read to the route, which does not read it again.
+
+Each entry carries its own expiry: the earliest moment at which any clock-dependent text on the
+page changes, as announced while it rendered (`orderhub.db.clock.changes_at`: the next local
+midnight for "today" and day counts, a cancellation deadline, a store opening or closing), and at
+most `max_age` seconds (merchant-wide catalog stock and store details, which no version covers, are
+never older than that). Entries expire one by one, never all at once.
 
 Per-request parts are not cached: the page is rendered with a placeholder where the CSRF token
 goes, and each answer gets its own token; the language links are part of the key (path and query).
@@ -19,10 +25,11 @@ Use it on a hub section's GET page route, outside its read scope:
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -32,7 +39,9 @@ from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from orderhub.components import i18n
+from orderhub.db import clock
 from orderhub.db.orders import versions
+from orderhub.site.deps import HUB_ROW
 from orderhub.site.hub.context import COUNTED_BY_CACHE, record_visit
 from orderhub.site.rendering import is_partial
 
@@ -46,21 +55,30 @@ class Entry:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    #: when the page was rendered and when it stops being right (POSIX timestamps; see the module's
+    #: text): it is served for clock readings in [rendered, expires) only
+    rendered: float = float("-inf")
+    expires: float = float("inf")
 
 
 class PageCache:
-    """Least-recently-used pages, bounded by count and by bytes."""
+    """Least-recently-used pages, bounded by count and by bytes, each until its own expiry."""
 
-    def __init__(self, max_entries: int = 2000, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_entries: int = 20000, max_bytes: int = 256 * 1024 * 1024, max_age: float = 60.0) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.max_age = max_age
         self._pages: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[Any, ...]) -> Entry | None:
+    def get(self, key: tuple[Any, ...], now: float) -> Entry | None:
         entry = self._pages.get(key)
+        if entry is not None and not entry.rendered <= now < entry.expires:
+            del self._pages[key]
+            self._bytes -= len(entry.body)
+            entry = None
         if entry is None:
             self.misses += 1
             return None
@@ -133,11 +151,14 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
             lang = i18n.negotiate(url_lang, stamp.order_locale, headers.get("accept-language"), stamp.merchant_locale)
             partial = is_partial(headers)
             now = state.clock()
-            key = (scope["path"], query, lang, partial, *stamp.key, int(now.timestamp() // 60))
-            entry = cache.get(key)
+            key = (scope["path"], query, lang, partial, *stamp.key)
+            entry = cache.get(key, now.timestamp())
             if entry is None:
                 scope["state"][COUNTED_BY_CACHE] = True
-                entry, personal = await _render(app, scope, receive)
+                scope["state"][HUB_ROW] = stamp.row
+                with clock.watching(clock.Validity(now + dt.timedelta(seconds=cache.max_age))) as validity:
+                    entry, personal = await _render(app, scope, receive)
+                entry = replace(entry, rendered=now.timestamp(), expires=validity.until.timestamp())
                 if entry.status in _KEPT_STATUSES and not personal:
                     cache.put(key, entry)
             if answering is None:

@@ -38,6 +38,8 @@ PRIVATE = {"cache-control": "no-store", "x-robots-tag": "noindex, nofollow"}
 #: documents our own pages show in a sandboxed iframe: an email's HTML, with the inline styles that
 #: mail clients need, and nothing else (no scripts, no requests but images, framed only by us)
 FRAMED_PATHS = ("/admin/emails/preview/frame",)
+#: and each sent message of the email log (/admin/emails/<id>/frame)
+FRAMED_PATTERN = re.compile(r"^/admin/emails/\d{1,18}/frame$")
 FRAMED_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; sandbox; frame-ancestors 'self'"
 #: files that are the same for everyone (versioned, cached for a year): only the headers that matter
 #: for a script, a stylesheet or a picture, not a document's policies (an SVG keeps the CSP: opened
@@ -66,13 +68,15 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for name in ASSET_HEADERS | ({"content-security-policy"} if path.endswith(".svg") else set()):
             headers[name] = HEADERS[name]
         return
-    own_csp = headers.get("content-security-policy") if path.startswith(EMBED_PATHS) else None
+    own_csp = headers.get("content-security-policy")
     for name, value in HEADERS.items():
         headers[name] = value
-    if own_csp:
+    if own_csp and path.startswith(EMBED_PATHS):
         headers["content-security-policy"] = own_csp
         del headers["x-frame-options"]
-    if path.startswith(FRAMED_PATHS):
+    elif own_csp and "sandbox" in own_csp:  # a stored picture's own, stricter policy is never replaced
+        headers["content-security-policy"] = own_csp
+    if path.startswith(FRAMED_PATHS) or FRAMED_PATTERN.match(path):
         headers["content-security-policy"] = FRAMED_CSP
         headers["x-frame-options"] = "SAMEORIGIN"
     for name, value in PRIVATE.items():

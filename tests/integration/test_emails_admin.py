@@ -12,6 +12,7 @@ import re
 from orderhub.db import engine
 from orderhub.db.emails.tables import EmailMessage
 from tests.admin_ops_support import CSRF, admin_user, sign_in
+from tests.emails_support import mail_settings, smtp_server  # noqa: F401 (fixtures)
 from tests.pickup_support import make_ready
 
 
@@ -72,3 +73,90 @@ async def test_preview_any_message_for_any_order(client, merchants, orders, cloc
         assert "<script>x</script>" not in r.text
     assert (await client.get("/admin/emails/preview?order=jp_ship&event=nope")).status_code == 422
     assert (await client.get("/admin/emails/preview/frame?order=us_ship&event=order.confirmed")).status_code == 404
+
+
+async def _three_approved_returns(merchants, orders, clock) -> list[str]:
+    """Three returns of jp_ship approved one after the other: three "return approved" emails."""
+    from orderhub.db.returns import services as returns
+    from orderhub.db.returns.tables import ReturnRequest
+    from tests.admin_ops_support import make_return
+
+    merchant_id = merchants["yamakaze"][0].id
+    numbers = []
+    for i, items in enumerate(({"L1": 1}, {"L2": 1}, {"L2": 1})):
+        rid = await make_return(orders["jp_ship"].id, items, now=clock(), key=f"three-{i}")
+        await returns.transition(merchant_id, rid, "approve", now=clock.advance(minutes=5))
+        async with engine.read():
+            numbers.append((await ReturnRequest.select(ReturnRequest.number).where(ReturnRequest.id == rid).first())["number"])
+    assert len(set(numbers)) == 3
+    return numbers
+
+
+async def _approved_rows(order_id: int) -> list[int]:
+    async with engine.read():
+        rows = await EmailMessage.select(EmailMessage.id).where(
+            (EmailMessage.order_id == order_id) & (EmailMessage.event == "return.approved")).order_by(EmailMessage.id)
+    return [r["id"] for r in rows]
+
+
+async def test_the_email_log_shows_each_message_as_it_was_sent(client, merchants, orders, clock, mail_settings,
+                                                               smtp_server):
+    from orderhub.db.returns.tables import ReturnRequest
+    from orderhub.emails.jobs import send_due
+
+    numbers = await _three_approved_returns(merchants, orders, clock)
+    assert (await send_due(mail_settings, clock))["sent"] >= 3
+    received = [m for m in smtp_server.wait_for(3) if "RMA" in str(m["Subject"]) or any(n in m.as_string() for n in numbers)]
+    assert received
+    # what the shop does afterwards (a return's number changes here) does not change what was sent
+    async with engine.write():
+        for number in numbers:
+            await ReturnRequest.update({ReturnRequest.number: f"R-CHANGED-{number}"}).where(
+                ReturnRequest.number == number)
+    await sign_in(client, await admin_user(clock, "yamakaze"))
+    ids = await _approved_rows(orders["jp_ship"].id)
+    assert len(ids) == 3
+    outbox = await client.get("/admin/emails?lang=en")
+    for message_id in ids:
+        assert f'href="/admin/emails/{message_id}' in outbox.text
+    assert outbox.text.count(">Return approved</a>") == 3
+    for message_id, number in zip(ids, numbers, strict=True):
+        page = await client.get(f"/admin/emails/{message_id}?lang=en")
+        assert page.status_code == 200 and "as it was rendered for sending" in page.text
+        assert number in page.text and "R-CHANGED" not in page.text
+        assert all(other not in page.text for other in numbers if other != number)
+        frame = await client.get(f"/admin/emails/{message_id}/frame")
+        assert frame.status_code == 200 and number in frame.text
+        assert "sandbox" in frame.headers["content-security-policy"]
+    ja = await client.get(f"/admin/emails/{ids[0]}?lang=ja")
+    assert "返品" in ja.text and "実際の送信内容" in ja.text
+
+
+async def test_a_message_without_a_kept_copy_is_rendered_now_from_its_own_payload(client, merchants, orders, clock):
+    numbers = await _three_approved_returns(merchants, orders, clock)  # no SMTP: they wait, nothing kept
+    await sign_in(client, await admin_user(clock, "yamakaze"))
+    for message_id, number in zip(await _approved_rows(orders["jp_ship"].id), numbers, strict=True):
+        page = await client.get(f"/admin/emails/{message_id}?lang=en")
+        assert page.status_code == 200 and "No copy of this message was kept" in page.text
+        assert "rendered now" in page.text and number in page.text
+        assert all(other not in page.text for other in numbers if other != number)
+    # another merchant's message, hostile ids: the same 404
+    async with engine.read():
+        theirs = await EmailMessage.select(EmailMessage.id).where(EmailMessage.order_id == orders["us_ship"].id).first()
+    for bad in (theirs["id"], "abc", "9" * 30, "1%3Cscript%3E"):
+        assert (await client.get(f"/admin/emails/{bad}")).status_code == 404, bad
+        assert (await client.get(f"/admin/emails/{bad}/frame")).status_code == 404, bad
+
+
+def test_each_event_has_its_own_name_in_both_languages():
+    from orderhub.components import i18n
+    from orderhub.db.emails import rules
+    from orderhub.site.admin.emails import event_label
+
+    assert set(rules.EVENT_NAMES) == set(rules.EVENTS)
+    for lang in ("en", "ja"):
+        with i18n.language(lang):
+            labels = [event_label(event) for event in rules.EVENTS]
+        assert len(set(labels)) == len(labels), (lang, labels)
+    with i18n.language("ja"):
+        assert event_label("shipment.failed_attempt") != "Delivery attempt failed"

@@ -118,6 +118,9 @@ def without_fields_of(page: str, lang: str) -> str:
     """Drop the form fields that hold the shop's own words in `lang` (`question_ja`, ...): an English
     admin page edits the Japanese question too, and shows it as it is."""
     page = re.sub(rf'<input\b[^>]*\bname="[^"]*_{lang}"[^>]*>', "<input>", page)
+    # a message as sent to a shopper (the admin's email log) is in the shopper's language, marked so
+    page = re.sub(rf'(<(\w+)\b[^>]*\bdata-shopper-message\b[^>]*\blang="{lang}"[^>]*>).*?(</\2>)', r"\1\3", page,
+                  flags=re.S)
     return re.sub(rf'(<textarea\b[^>]*\bname="[^"]*_{lang}"[^>]*>).*?(</textarea>)', r"\1\2", page, flags=re.S)
 
 

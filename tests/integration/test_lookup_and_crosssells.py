@@ -101,3 +101,55 @@ async def test_brand_stylesheet_carries_validated_values(client, merchants):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
     assert "--brand-primary:#1F5F3F" in r.text and "--brand-on-primary:#FFFFFF" in r.text
     assert (await client.get("/brand/nobody/theme.css")).status_code == 404
+
+
+def _fresh_limits(app) -> None:
+    for limiter in app.state.lookup_limits.values():
+        limiter.reset()
+
+
+async def test_lookup_takes_postal_codes_and_emails_as_shoppers_type_them(client, orders, app):
+    """jp_ship is 150-0041 / hanako.yamada@example.jp; us_ship is ZIP 10013 / jordan.lee@example.com."""
+    token = await csrf(client)
+    jp, us = f"/o/{orders['jp_ship'].token}", f"/o/{orders['us_ship'].token}"
+    for number, proof, target in (
+        ("YK-100234", "1500041", jp), ("YK-100234", "１５０００４１", jp), ("YK-100234", "〒150-0041", jp),
+        ("YK-100234", "〒１５０－００４１", jp), ("YK-100234", " 150 0041 ", jp), ("ＹＫ－１００２３４", "150ー0041", jp),
+        ("YK-100234", "  Hanako.Yamada@Example.JP ", jp), ("YK-100234", "ｈａｎａｋｏ.ｙａｍａｄａ＠example.jp", jp),
+        ("1042", "10013-4521", us), ("1042", "１００１３", us), ("1042", " JORDAN.LEE@EXAMPLE.COM", us),
+    ):
+        _fresh_limits(app)
+        r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
+        assert (r.status_code, r.headers.get("location")) == (303, target), (number, proof)
+    for number, proof in (("YK-100234", "150-0042"), ("YK-100234", "150"), ("1042", "10014"), ("1042", "1001")):
+        _fresh_limits(app)
+        r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
+        assert r.status_code == 422, (number, proof)
+
+
+async def test_lookup_from_a_merchants_link_is_in_its_brand_and_finds_only_its_orders(client, orders):
+    page = await client.get("/lookup?merchant=yamakaze&lang=en")
+    assert page.status_code == 200
+    assert '<link rel="stylesheet" href="/brand/yamakaze/theme.css' in page.text
+    assert "brand-bar--plain" not in page.text and "山風アウトドア" in page.text.split("</header>")[0]
+    assert 'action="/lookup?merchant=yamakaze&amp;lang=en"' in page.text
+    assert "merchant=yamakaze" in re.search(r'hreflang="ja"[^>]*|href="[^"]*"[^>]*hreflang="ja"', page.text).group(0)
+    token = await csrf(client, "/lookup?merchant=yamakaze")
+    r = await client.post("/lookup?merchant=yamakaze", data={"_csrf_token": token, "number": "YK-100234", "proof": "1500041"})
+    assert r.status_code == 303 and r.headers["location"] == f"/o/{orders['jp_ship'].token}"
+    # acme's order is not found from yamakaze's page, with the same answer as any miss, still branded
+    r = await client.post("/lookup?merchant=yamakaze", data={"_csrf_token": token, "number": "1042", "proof": "10013"})
+    assert r.status_code == 422 and "/brand/yamakaze/theme.css" in r.text
+    assert "We couldn" in r.text or "見つかりません" in r.text
+
+
+async def test_lookup_with_an_unknown_or_hostile_merchant_is_the_neutral_page(client, orders):
+    for slug in ("nobody", "<script>alert(1)</script>", "../../etc/passwd", "yamakaze' OR '1'='1", "Ｙａｍａｋａｚｅ",
+                 "x" * 500, ""):
+        r = await client.get("/lookup", params={"merchant": slug, "lang": "en"})
+        assert r.status_code == 200, slug
+        assert "brand-bar--plain" in r.text and "/brand/" not in r.text and "<script>alert" not in r.text
+    token = await csrf(client)
+    r = await client.post("/lookup", params={"merchant": "<b>x</b>"},
+                          data={"_csrf_token": token, "number": "1042", "proof": "10013"})
+    assert r.status_code == 303 and r.headers["location"] == f"/o/{orders['us_ship'].token}"

@@ -103,8 +103,8 @@ async def test_find_hand_over_and_second_scan(client, merchants, orders, clock):
     assert event["actor"] == "staff:clerk@example.jp" and event["at"] == clock()
     # the second scan: the code names the pickup, which says already picked up
     r = await post_form(client, "/staff", "/staff/find", {"code": _code(p)})
-    assert r.status_code == 303
-    page = await client.get(f"/staff/pickups/{p['id']}?lang=en")
+    assert r.status_code == 303 and r.headers["location"] == f"/staff/pickups/{p['id']}?scan=again"
+    page = await client.get(f"/staff/pickups/{p['id']}?scan=again&lang=en")
     assert "Picked up" in page.text and "Confirm hand-over" not in page.text
     assert "Already picked up." in page.text and "clerk@example.jp" in page.text
     r = await client.post(f"/staff/pickups/{p['id']}/hand-over?lang=en", data={"_csrf_token": csrf_of(page.text)})

@@ -79,7 +79,7 @@ def _wait_until(check, what: str, timeout: float = 60.0, explain=None):
 def cluster(db, merchants, orders, smtp_server, tmp_path):  # noqa: F811 (the fixture)
     """Two app servers and one jobs process; yields their base URLs."""
     env = {**os.environ, "ORDERHUB_SMTP_URL": smtp_server.url, "ORDERHUB_SMTP_FROM": "orders@orderhub.example",
-           "ORDERHUB_PAGE_CACHE_ENTRIES": "100"}
+           "ORDERHUB_PAGE_CACHE_ENTRIES": "100", "ORDERHUB_ALLOW_INTERNAL_HOSTS": "127.0.0.1"}
     procs, bases = [], []
     for i in range(2):
         port = free_port()
@@ -125,7 +125,7 @@ async def test_two_processes_and_a_jobs_process_share_live_updates_caches_and_jo
     merchant, key, _ = merchants["yamakaze"]
     token = orders["jp_ship"].token
     receiver = Receiver()
-    await outbox.add_endpoint(merchant.id, receiver.url, now=clock())
+    await outbox.add_endpoint(merchant.id, receiver.url, now=clock(), allow_internal=["127.0.0.1"])
     async with httpx.AsyncClient(timeout=30) as client:
         # the second process renders and keeps the tracking page
         page = f"{second}/o/{token}/tracking?lang=en"
@@ -165,7 +165,7 @@ async def test_two_processes_and_a_jobs_process_share_live_updates_caches_and_jo
         explain=lambda: asyncio.run_coroutine_threadsafe(settled(), loop).result())
     # one more round of every job, by a fourth runner: nothing is left to send twice
     subprocess.run([sys.executable, "-m", "orderhub.cli", "jobs", "--once"], cwd=ROOT, check=True,
-                   env={**os.environ, "ORDERHUB_SMTP_URL": smtp_server.url,
+                   env={**os.environ, "ORDERHUB_SMTP_URL": smtp_server.url, "ORDERHUB_ALLOW_INTERNAL_HOSTS": "127.0.0.1",
                         "ORDERHUB_SMTP_FROM": "orders@orderhub.example"}, capture_output=True)
     emails, hooks, _ = await settled()  # as they are now, after that round too
     sent = [e for e in emails if e["state"] == email_rules.SENT]

@@ -250,3 +250,29 @@ def test_cancel_window():
     assert rules.can_cancel(False, until, until - dt.timedelta(minutes=1))
     assert not rules.can_cancel(False, until, until)
     assert not rules.can_cancel(True, until, until - dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(("typed", "country", "key"), [
+    ("150-0041", "JP", "1500041"), ("1500041", "JP", "1500041"), ("１５０－００４１", "JP", "1500041"),
+    ("〒150-0041", "JP", "1500041"), ("〒 150 0041", "JP", "1500041"), ("150ー0041", "JP", "1500041"),
+    ("150‐0041", "JP", "1500041"), ("10013", "US", "10013"), ("10013-4521", "US", "10013"),
+    ("１００１３", "US", "10013"), ("sw1a 1aa", "GB", "SW1A1AA"), ("", "JP", ""), ("〒", "JP", ""),
+])
+def test_postal_codes_are_compared_as_shoppers_type_them(typed, country, key):
+    assert rules.normalize_postal_code(typed, country) == key
+
+
+@pytest.mark.parametrize(("stored", "typed", "country", "same"), [
+    ("150-0041", "1500041", "JP", True), ("150-0041", "150-0042", "JP", False), ("10013", "10013-0001", "US", True),
+    ("10013", "1001", "US", False), ("150-0041", "150", "JP", False), ("", "", "JP", False),
+])
+def test_postal_code_match(stored, typed, country, same):
+    assert rules.postal_codes_match(stored, typed, country) is same
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    (" Hanako.Yamada@Example.JP ", "hanako.yamada@example.jp"), ("ｈａｎａｋｏ＠example.jp", "hanako@example.jp"),
+    ("\tJORDAN.LEE@EXAMPLE.COM\n", "jordan.lee@example.com"), ("", ""),
+])
+def test_emails_are_stored_and_compared_in_one_form(typed, stored):
+    assert rules.normalize_email(typed) == stored

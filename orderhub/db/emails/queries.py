@@ -17,7 +17,8 @@ from orderhub.db.shipping.tables import Shipment
 STATES = rules.STATES
 COLUMNS = (EmailMessage.id, EmailMessage.order_id, EmailMessage.event, EmailMessage.kind, EmailMessage.recipient,
            EmailMessage.locale, EmailMessage.message_id, EmailMessage.state, EmailMessage.attempts,
-           EmailMessage.next_attempt_at, EmailMessage.last_error, EmailMessage.created_at, EmailMessage.sent_at)
+           EmailMessage.next_attempt_at, EmailMessage.last_error, EmailMessage.created_at, EmailMessage.sent_at,
+           EmailMessage.rendered_at)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class EmailView:
     last_error: str
     created_at: dt.datetime
     sent_at: dt.datetime | None
+    #: when the message was rendered for sending and kept (None: nothing kept)
+    rendered_at: dt.datetime | None = None
     order_number: str = ""
     order_external_id: str = ""
 
@@ -45,7 +48,7 @@ class EmailView:
     def of(cls, row: dict[str, Any], number: str = "", external_id: str = "") -> EmailView:
         return cls(row["id"], row["order_id"], row["event"], row["kind"], row["recipient"], row["locale"],
                    row["message_id"], row["state"], row["attempts"], row["next_attempt_at"], row["last_error"] or "",
-                   row["created_at"], row["sent_at"], number, external_id)
+                   row["created_at"], row["sent_at"], row.get("rendered_at"), number, external_id)
 
     @property
     def waiting(self) -> bool:
@@ -104,6 +107,39 @@ async def messages(merchant_id: int, *, state: str | None = None, order_id: int 
 async def message(merchant_id: int, message_id: int) -> EmailView | None:
     found = await messages(merchant_id, ids=[message_id], limit=1)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    """One outbox row with the message kept when it was rendered for sending (`kept` False: none
+    was kept, and the row's own event, payload and language are there to render it now)."""
+
+    email: EmailView
+    payload: dict[str, Any]
+    subject: str
+    html: str
+    text: str
+    locale: str
+
+    @property
+    def kept(self) -> bool:
+        return self.email.rendered_at is not None
+
+
+async def kept_message(merchant_id: int, message_id: int) -> KeptMessage | None:
+    """The merchant's message with this id and what was kept of it, or None."""
+    view = await message(merchant_id, message_id)
+    if view is None:
+        return None
+    async with engine.read():
+        row = await EmailMessage.select(
+            EmailMessage.payload, EmailMessage.rendered_subject, EmailMessage.rendered_html,
+            EmailMessage.rendered_text, EmailMessage.rendered_locale,
+        ).where((EmailMessage.id == message_id) & (EmailMessage.merchant == merchant_id)).output(load_json=True).first()
+    if row is None:
+        return None
+    return KeptMessage(view, row["payload"] or {}, row["rendered_subject"] or "", row["rendered_html"] or "",
+                       row["rendered_text"] or "", row["rendered_locale"] or view.locale)
 
 
 async def counts(merchant_id: int) -> dict[str, int]:

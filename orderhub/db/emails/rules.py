@@ -97,6 +97,26 @@ KIND_NAMES: dict[str, str] = {
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
 }
 
+#: what the admin calls the message of each event (English msgids, translated when shown): one name
+#: per event, so that events sharing a template (a failed delivery attempt, a parcel waiting at a
+#: pickup point, a carrier exception) are told apart in the email log
+EVENT_NAMES: dict[str, str] = {
+    "order.confirmed": "Order confirmed", "shipment.shipped": "Shipped",
+    "shipment.out_for_delivery": "Arriving today", "shipment.arriving_tomorrow": "Arriving tomorrow",
+    "shipment.delayed": "Delayed", "shipment.exception": "Delivery problem",
+    "shipment.failed_attempt": "Delivery attempt failed", "shipment.available_for_pickup": "Waiting at a pickup point",
+    "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
+    "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
+    "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
+    "feedback.survey_invitation": "Survey",
+}
+
+
+def event_name(event: str, kind: str) -> str:
+    """The English name of a message: its event's, else its kind's (rows of an event since renamed)."""
+    return EVENT_NAMES.get(event) or KIND_NAMES.get(kind) or kind
+
+
 IN_TRANSIT_KINDS = sorted({s.kind for s in EVENTS.values() if s.in_transit})
 #: kinds that may carry cross-sells (when allowed): the confirmation and the delivery
 MARKETING_KINDS = {"order_confirmed", "delivered"}

@@ -107,6 +107,17 @@ async def claim(message_ids: list[int], now: dt.datetime) -> list[OutgoingEmail]
     return [OutgoingEmail.of(r) for r in sorted(rows, key=lambda r: order[r["id"]])]
 
 
+async def keep_rendered(message_id: int, *, subject: str, html: str, text: str, locale: str,
+                        now: dt.datetime) -> None:
+    """Keep the message as rendered for sending on its row (the email log shows what was sent).
+    A retry renders again and keeps its own rendering."""
+    async with engine.write():
+        await EmailMessage.update({
+            EmailMessage.rendered_subject: subject, EmailMessage.rendered_html: html, EmailMessage.rendered_text: text,
+            EmailMessage.rendered_locale: locale[:8], EmailMessage.rendered_at: now,
+        }).where(EmailMessage.id == message_id)
+
+
 async def mark_sent(message_id: int, now: dt.datetime) -> None:
     async with engine.write():
         await EmailMessage.update({EmailMessage.state: rules.SENT, EmailMessage.sent_at: now,

@@ -32,3 +32,10 @@ class EmailMessage(Table, tablename="email_messages"):
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    #: the message as rendered for sending (what the shopper got; the admin's email log shows it);
+    #: rendered_at is None until then, and for rows written before messages were kept
+    rendered_subject = Text(default="")
+    rendered_html = Text(default="")
+    rendered_text = Text(default="")
+    rendered_locale = Varchar(length=8, default="")
+    rendered_at = Timestamptz(null=True, default=None)

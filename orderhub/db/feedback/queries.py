@@ -11,7 +11,7 @@ from piccolo.columns.combination import And
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
-from orderhub.db import engine
+from orderhub.db import clock, engine, statements
 from orderhub.db.errors import NotFound
 from orderhub.db.feedback import rules
 from orderhub.db.feedback.tables import Review, ReviewPhoto, Survey
@@ -80,10 +80,12 @@ async def cap_slots(email_key: str) -> list[tuple[int, dt.datetime]]:
     """(order id, opened at) of the surveys already given to this shopper email."""
     if not email_key:
         return []
-    async with engine.read():
-        rows = await Survey.select(Survey.order, Survey.opened_at).where(
-            (Survey.email_key == email_key) & (Survey.state == rules.GIVEN))
+    rows = await _GIVEN.all(email_key, rules.GIVEN)
     return [(r["order"], r["opened_at"]) for r in rows]
+
+
+_GIVEN = statements.Statement('SELECT v."order", v.opened_at FROM feedback_surveys v WHERE v.email_key = ? AND v.state = ?')
+_EMAIL = statements.Statement("SELECT o.customer_email FROM orders o WHERE o.id = ?")
 
 
 # --- the shopper's view --------------------------------------------------------------------------
@@ -432,6 +434,10 @@ async def detractor_counts(merchant_id: int) -> dict[str, int]:
         }
 
 
+SURVEY_COLUMNS = statements.columns(Survey, "v")
+_SURVEY = statements.Statement(f"SELECT {SURVEY_COLUMNS.select} FROM feedback_surveys v WHERE v.key = ?")
+
+
 async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[str, Any] | None) -> FeedbackView | None:
     """The confirmation page's survey card for a received order, with as few queries as the card
     needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
@@ -440,8 +446,10 @@ async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[
     settings = FeedbackSettings.of(raw_settings)
     answered_since = now - rules.CARD_AFTER_ANSWER
     async with engine.read():
-        row = await Survey.select().where(Survey.key == rules.survey_key(order_id)).first()
+        row = SURVEY_COLUMNS.row(await _SURVEY.first(rules.survey_key(order_id)))
         if row is not None:
+            if row["answered_at"] is not None:  # a page showing the card is right until it goes
+                clock.changes_at(row["answered_at"] + rules.CARD_AFTER_ANSWER, now)
             if not rules.survey_open(row["state"]) or (row["answered_at"] is not None
                                                       and row["answered_at"] < answered_since):
                 return None
@@ -449,7 +457,7 @@ async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[
                 return await for_order(order_id, now=now)  # the thanks card: review invitation and reviews
             survey, survey_open = SurveyView.of(row), True
         else:
-            order = await Order.select(Order.customer_email).where(Order.id == order_id).first()
+            order = await _EMAIL.first(order_id)
             if order is None:
                 raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
             slots = await cap_slots(rules.email_key(order["customer_email"]))

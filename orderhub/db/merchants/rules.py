@@ -64,6 +64,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     "keep_item_under": "0",
     "photo_required_reasons": ["damaged"],
     "cancel_window_hours": 1,
+    #: no return fee when the reason is the merchant's fault (damaged, wrong item, defective, missing)
+    "waive_fee_for_merchant_fault": True,
 }
 
 
@@ -113,6 +115,8 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
         if reason not in REASONS:
             r.error(f"{path}.photo_required_reasons[{i}]", NOT_CHOICE, "must be one of " + ", ".join(REASONS))
     out["photo_required_reasons"] = reasons
+    out["waive_fee_for_merchant_fault"] = r.boolean(
+        merged, "waive_fee_for_merchant_fault", f"{path}.waive_fee_for_merchant_fault", default=True)
     if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
         out["return_ship_within_days"] = r.integer(
             policy, "return_ship_within_days", f"{path}.return_ship_within_days", minimum=1, maximum=365

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from orderhub import money
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
+from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
@@ -62,6 +65,27 @@ async def brand_for_slug(slug: str) -> BrandView | None:
     async with engine.read():
         merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
     return BrandView.of(merchant) if merchant is not None else None
+
+
+@dataclass(frozen=True)
+class LookupBrand:
+    """The merchant whose link led to /lookup: its brand, and its orders only."""
+
+    merchant_id: int
+    slug: str
+    version: int
+    brand: BrandView
+
+
+async def lookup_brand(slug: str) -> LookupBrand | None:
+    """The merchant with this slug, or None for anything else (unknown, malformed, hostile)."""
+    if not (slug and len(slug) <= 64 and slug.isascii() and merchant_rules.slug_ok(slug)):
+        return None
+    async with engine.read():
+        merchant = await Merchant.objects().output(load_json=True).where(Merchant.slug == slug).first()
+    if merchant is None:
+        return None
+    return LookupBrand(merchant.id, merchant.slug, merchant.version or 1, BrandView.of(merchant))
 
 
 @dataclass(frozen=True)
@@ -169,7 +193,9 @@ async def order_for_token(token: str, token_key: bytes) -> Order | None:
     return order if opens(token, token_key, order.key, order.token_generation) else None
 
 
-def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store: Store | None) -> OrderView:
+def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any) -> OrderView:
+    """The order as every hub page sees it, from rows read by attribute (Piccolo objects or the
+    fixed statements' rows)."""
     line_dicts = [
         {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
          "tax_rate": ln.tax_rate}
@@ -193,7 +219,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
         currency=order.currency,
         locale=order.locale,
         timezone=merchant.timezone,
-        prices_include_tax=order.prices_include_tax,
+        prices_include_tax=bool(order.prices_include_tax),
         greeting_name=rules.first_name(customer.get("name", ""), order.locale),
         masked_email=rules.mask_email(customer.get("email", "")),
         address=rules.masked_address(cast("dict[str, Any] | None", order.shipping_address)),
@@ -206,7 +232,7 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
                 line_id=ln.line_id, title=ln.title, variant=ln.variant, quantity=ln.quantity,
                 unit_price_minor=ln.unit_price_minor, discount_minor=ln.discount_minor,
                 amount_minor=ln.quantity * ln.unit_price_minor - ln.discount_minor,
-                tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale, image_url=ln.image_url,
+                tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale), image_url=ln.image_url,
                 product_id=ln.product_id,
             )
             for ln in lines
@@ -233,20 +259,85 @@ def _order_view(order: Order, lines: list[OrderLine], merchant: Merchant, store:
     )
 
 
-async def load_hub(token: str, token_key: bytes) -> Hub | None:
-    """The hub a token opens (one connection, three small queries), or None."""
+# The hub's hot reads as fixed statements (orderhub.db.statements): the order a token opens with its
+# merchant's version (also the page cache's stamp, orderhub.db.orders.versions), its lines, its store.
+ORDER_COLUMNS = statements.columns(Order, "o")
+LINE_COLUMNS = statements.columns(OrderLine, "l")
+MERCHANT_COLUMNS = statements.columns(Merchant, "m")
+STORE_COLUMNS = statements.columns(Store, "s")
+HUB_ORDER = statements.Statement(
+    f"SELECT {ORDER_COLUMNS.select}, m.version AS merchant_version, m.locale AS merchant_locale "
+    "FROM orders o JOIN merchants m ON m.id = o.merchant WHERE o.token_hash = ?"
+)
+_LINES = statements.Statement(f'SELECT {LINE_COLUMNS.select} FROM order_lines l WHERE l."order" = ? '
+                              "ORDER BY l.position, l.id")
+_MERCHANT = statements.Statement(f"SELECT {MERCHANT_COLUMNS.select} FROM merchants m WHERE m.id = ?")
+_STORE = statements.Statement(f"SELECT {STORE_COLUMNS.select} FROM stores s WHERE s.key = ?")
+
+
+@dataclass(frozen=True)
+class _KeptMerchant:
+    version: int
+    merchant: Merchant
+    brand: BrandView
+
+
+#: (engine binding, merchant id) -> its row and brand, as of `merchants.version` (read with the order
+#: on every hub request, so an edit made by any process shows at once); a few merchants per process
+_merchants: dict[tuple[int, int], _KeptMerchant] = {}
+
+
+async def _merchant_at(merchant_id: int, version: int) -> _KeptMerchant:
+    key = (engine.binding(), merchant_id)
+    kept = _merchants.get(key)
+    if kept is not None and kept.version == version:
+        return kept
+    row = MERCHANT_COLUMNS.row(await _MERCHANT.first(merchant_id))
+    assert row is not None  # the order's foreign key
+    merchant = Merchant(_exists_in_db=True, **row)
+    kept = _KeptMerchant(int(row["version"]), merchant, BrandView.of(merchant))
+    if kept.version >= version:
+        _merchants[key] = kept
+    return kept
+
+
+async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
+    """The order row a hub token opens (with `merchant_version` and `merchant_locale`), or None for
+    unknown, revoked and malformed tokens alike; outside any scope (one point read)."""
+    if not well_formed(token):
+        return None
+    raw = await engine.read_row(HUB_ORDER.sql, token_hash(token))
+    return _checked(raw, token, token_key)
+
+
+def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
+    row = ORDER_COLUMNS.row(raw)
+    if row is None or raw is None or not opens(token, token_key, row["key"], row["token_generation"]):
+        return None
+    row["merchant_version"], row["merchant_locale"] = raw["merchant_version"], raw["merchant_locale"]
+    return row
+
+
+async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | None = None) -> Hub | None:
+    """The hub a token opens, or None: the order (unless the page cache read it already, as
+    `order_row` from `hub_row`), its lines and, for a pickup, its store; the merchant as kept for its
+    version."""
     async with engine.read():
-        order = await order_for_token(token, token_key)
-        if order is None:
-            return None
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
-        assert merchant is not None  # the order's foreign key
-        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
+        if order_row is None:
+            if not well_formed(token):
+                return None
+            order_row = _checked(await HUB_ORDER.first(token_hash(token)), token, token_key)
+            if order_row is None:
+                return None
+        kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
+        lines = [SimpleNamespace(**cast(dict[str, Any], LINE_COLUMNS.row(r))) for r in await _LINES.all(order_row["id"])]
         store = None
-        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
+        code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
         if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-    return Hub(token=token, merchant=merchant, brand=BrandView.of(merchant), order=_order_view(order, lines, merchant, store))
+            found = STORE_COLUMNS.row(await _STORE.first(scoped(kept.merchant.id, code)))
+            store = SimpleNamespace(**found) if found else None
+    order = _order_view(SimpleNamespace(**order_row), lines, kept.merchant, store)
+    return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order)
 
 
 @dataclass(frozen=True)
@@ -320,25 +411,44 @@ async def order_link(merchant_id: int, external_id: str, token_key: bytes) -> Or
     return OrderLink(row["id"], row["number"], hub_token(token_key, row["key"], row["token_generation"]))
 
 
-def _normalise_postal(code: str) -> str:
-    return "".join(c for c in code.upper() if c.isalnum())
-
-
-async def lookup(number: str, proof: str, token_key: bytes) -> str | None:
-    """The hub token for order number + email (or postal code), or None. Does the same work
-    whether or not the order exists, and never says which part was wrong."""
-    proof_email = proof.strip().lower()
-    proof_postal = _normalise_postal(proof)
+async def order_view(merchant: Merchant, external_id: str) -> OrderView | None:
+    """One of the merchant's orders as its pages show it (the API's order answer), or None."""
     async with engine.read():
-        rows = await Order.select(
-            Order.key, Order.token_generation, Order.customer_email, Order.shipping_address
-        ).where(Order.number == number.strip()).limit(20).output(load_json=True)
+        order = await Order.objects().output(load_json=True).where(Order.key == scoped(merchant.id, external_id)).first()
+        if order is None:
+            return None
+        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
+        store = None
+        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
+        if code:
+            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
+    return _order_view(order, lines, merchant, store)
+
+
+def normalize_order_number(number: str) -> str:
+    """An order number as typed (full-width letters and digits made plain, trimmed)."""
+    return unicodedata.normalize("NFKC", number or "").strip()
+
+
+async def lookup(number: str, proof: str, token_key: bytes, *, merchant_id: int | None = None) -> str | None:
+    """The hub token for order number + email (or postal code), or None; only among one
+    merchant's orders when `merchant_id` is given (the lookup reached from its link). Both sides
+    go through the same normalisers (rules.normalize_email, rules.postal_codes_match). Does the
+    same work whether or not the order exists, and never says which part was wrong."""
+    proof_email = rules.normalize_email(proof)
+    async with engine.read():
+        query = Order.select(Order.key, Order.token_generation, Order.customer_email, Order.shipping_address).where(
+            Order.number == normalize_order_number(number))
+        if merchant_id is not None:
+            query = query.where(Order.merchant == merchant_id)
+        rows = await query.limit(20).output(load_json=True)
     found = None
     candidates = rows or [{"key": "", "token_generation": 0, "customer_email": "\x00", "shipping_address": None}]
     for row in candidates:
-        email_ok = hmac.compare_digest(row["customer_email"].encode(), proof_email.encode())
-        postal = _normalise_postal((row["shipping_address"] or {}).get("postal_code", "")) or "\x00"
-        postal_ok = len(proof_postal) >= 3 and hmac.compare_digest(postal.encode(), proof_postal.encode())
+        email_ok = hmac.compare_digest(rules.normalize_email(row["customer_email"]).encode(), proof_email.encode())
+        address = row["shipping_address"] or {}
+        postal_ok = rules.postal_codes_match(address.get("postal_code", "") or "\x00", proof,
+                                             address.get("country", "") or "")
         if (email_ok or postal_ok) and row["key"] and found is None:
             found = hub_token(token_key, row["key"], row["token_generation"])
     return found

@@ -4,6 +4,8 @@ add up in the currency's minor units, tax per rate, masking, and what happens ne
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -247,6 +249,33 @@ def _check_totals(r: Reader, order: dict[str, Any], given: dict[str, int], shipp
 
 
 # -- what a page shows ------------------------------------------------------------------------
+
+#: what a shopper may type around or inside a postal code: the 〒 mark, spaces and every kind of dash
+_POSTAL_NOISE = set("〒 \t-‐‑‒–—―−ー－")
+
+
+def normalize_email(email: str) -> str:
+    """An email address as stored and as looked up: full-width letters made plain, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def normalize_postal_code(code: str, country: str = "") -> str:
+    """A postal code as compared by the lookup, the same for what an order holds and what a shopper
+    types: full-width digits made plain, no 〒, spaces or dashes, upper case. A Japanese code is its
+    seven digits; a US ZIP code its first five (ZIP+4 matches the plain ZIP)."""
+    plain = unicodedata.normalize("NFKC", code or "").upper()
+    kept = "".join(c for c in plain if c not in _POSTAL_NOISE and not c.isspace())
+    kept = "".join(c for c in kept if c.isascii() and c.isalnum())
+    if country.upper() == "US" and kept.isdigit() and len(kept) in (5, 9):
+        return kept[:5]
+    return kept
+
+
+def postal_codes_match(stored: str, given: str, country: str = "") -> bool:
+    """Whether what a shopper typed is the order's postal code (at least three characters)."""
+    a, b = normalize_postal_code(stored, country), normalize_postal_code(given, country)
+    return len(b) >= 3 and hmac.compare_digest(a.encode(), b.encode())
+
 
 def mask_email(email: str) -> str:
     """j***@example.com: enough to recognise, not enough to harvest."""

@@ -70,7 +70,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             "locale": order["locale"] or merchant.locale,
             "prices_include_tax": order["prices_include_tax"],
             "customer": order["customer"],
-            "customer_email": order["customer"]["email"].lower(),
+            "customer_email": rules.normalize_email(order["customer"]["email"]),
             "shipping_address": order["shipping_address"],
             "fulfillment": {**ful, "promised_date": ful["promised_date"].isoformat() if ful["promised_date"] else None},
             "fulfillment_type": ful["type"],
@@ -131,6 +131,8 @@ async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
 
 async def revoke_hub_token(merchant_id: int, external_id: str, *, token_key: bytes) -> str:
     """A new link for the order; the old one opens nothing from now on."""
+    if not (0 < len(external_id) <= 200) or "\x00" in external_id:  # no stored id is like that (PostgreSQL refuses NUL)
+        raise NotFound("order.not_found", "no such order", field="external_id")
     key = scoped(merchant_id, external_id)
     async with engine.write():
         order = await Order.objects().output(load_json=True).where(Order.key == key).first()

@@ -15,10 +15,11 @@ cache's keys carry the minute, which also keeps relative dates right).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from orderhub.db import engine
-from orderhub.db.tokens import opens, token_hash, well_formed
+from orderhub.db.orders.queries import hub_row
 
 #: table -> how its rows reach their order: ("order",) for a direct foreign key, or
 #: (parent table, column naming the parent, the parent's own path) for a child of a child
@@ -157,29 +158,20 @@ class HubStamp:
     merchant_locale: str
     version: int
     merchant_version: int
+    #: the whole order row: a page that is not cached renders from it without reading it again
+    row: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
     @property
     def key(self) -> tuple[int, int, int]:
         return (self.order_id, self.version, self.merchant_version)
 
 
-_STAMP_SQL = (
-    'SELECT o.id, o.merchant, o.key, o.token_generation, o.locale, o.hub_version, '
-    'm.locale AS merchant_locale, m.version AS merchant_version '
-    'FROM orders o JOIN merchants m ON m.id = o.merchant WHERE o.token_hash = ?'
-)
-
-
 async def hub_stamp(token: str, token_key: bytes) -> HubStamp | None:
     """The stamp of the order a hub token opens, or None for unknown, revoked and malformed tokens
-    (the same checks as `orders.queries.order_for_token`)."""
-    if not well_formed(token):
-        return None
-    row = await engine.read_row(_STAMP_SQL, token_hash(token))
+    (the same checks as `orders.queries.load_hub`)."""
+    row = await hub_row(token, token_key)
     if row is None:
-        return None
-    if not opens(token, token_key, row["key"], row["token_generation"]):
         return None
     return HubStamp(order_id=row["id"], merchant_id=row["merchant"], order_locale=row["locale"] or "",
                     merchant_locale=row["merchant_locale"] or "", version=int(row["hub_version"]),
-                    merchant_version=int(row["merchant_version"]))
+                    merchant_version=int(row["merchant_version"]), row=row)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 ENDPOINT_NOT_FOUND = "webhook.endpoint_not_found"
 DELIVERY_NOT_FOUND = "webhook.delivery_not_found"
 BAD_URL = "webhook.bad_url"
+INTERNAL_URL = "webhook.internal_url"
 
 # --- a delivery's life (WebhookDelivery.state) ---------------------------------------------------
 
@@ -24,6 +26,11 @@ STATES = (PENDING, SENDING, DELIVERED, DEAD)
 RETRYABLE = (DEAD, PENDING)
 
 MAX_ATTEMPTS = 8
+#: sends to one endpoint at once (per process), and the most one send may take
+PER_ENDPOINT = 2
+DELIVERY_TIMEOUT_SECONDS = 10.0
+#: what the log says about any failure to reach the endpoint (no port states, no DNS details)
+GENERIC_ERROR = "could not deliver"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 6 * 3600
 
@@ -38,14 +45,13 @@ def signature_header(secret: str, body: bytes, now: dt.datetime) -> str:
 
 def verify(secret: str, body: bytes, header: str, now: dt.datetime, tolerance_seconds: int = 300) -> bool:
     parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        t = int(parts.get("t", ""))
-    except ValueError:
+    if not re.fullmatch(r"[0-9]{1,12}", parts.get("t", "")):  # no 10^400 (OverflowError), no non-ASCII digits
         return False
+    t = int(parts["t"])
     if abs(now.timestamp() - t) > tolerance_seconds:
         return False
     expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode("utf-8", "replace"))
 
 
 def next_attempt(attempts: int, now: dt.datetime) -> dt.datetime | None:

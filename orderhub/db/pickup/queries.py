@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Store
 from orderhub.db.orders import rules as order_rules
@@ -118,6 +118,9 @@ class PickupView:
         """The staff console's badge (tone and English msgid)."""
         return rules.badge(self.state)
 
+    def handed_over_by(self, store_name: str, *, staff: bool = False) -> str:
+        return rules.handed_over_by(self.picked_up_by, store_name, staff=staff)
+
     def can_undo(self, now: dt.datetime) -> bool:
         return rules.can_undo(self.state, self.picked_up_at, now)
 
@@ -148,9 +151,11 @@ async def for_order(order_id: int) -> PickupView | None:
     return view_of(row) if row else None
 
 
+_STATE = statements.Statement('SELECT p.state FROM pickups p WHERE p."order" = ?')
+
+
 async def state_of(order_id: int) -> str | None:
-    async with engine.read():
-        row = await Pickup.select(Pickup.state).where(Pickup.order == order_id).first()
+    row = await _STATE.first(order_id)
     return row["state"] if row else None
 
 
@@ -256,6 +261,7 @@ class Detail:
     lines: list[ItemLine]
     events: list[EventView]
     timezone: str | None  # the store's
+    store_name: str | None = None
 
 
 async def detail(pickup_id: int, merchant_id: int, store_code: str) -> Detail | None:
@@ -278,4 +284,5 @@ async def detail(pickup_id: int, merchant_id: int, store_code: str) -> Detail | 
         [ItemLine(ln["title"], ln["variant"], ln["quantity"], ln["sku"]) for ln in lines],
         [EventView(e["kind"], e["actor"], e["at"], e["details"] or {}) for e in events],
         store["timezone"] if store else None,
+        store["name"] if store else None,
     )

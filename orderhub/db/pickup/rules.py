@@ -261,6 +261,12 @@ def staff_email(actor: str) -> str | None:
     return actor[len(STAFF_ACTOR):] if actor.startswith(STAFF_ACTOR) else None
 
 
+def handed_over_by(picked_up_by: str, store_name: str, *, staff: bool) -> str:
+    """Who handed the order over, as each side is told: staff see the clerk as signed in (their
+    e-mail); the shopper sees the store (a clerk's e-mail is not the shopper's to see)."""
+    return (picked_up_by or store_name) if staff else (store_name or picked_up_by)
+
+
 def actor_label(actor: str) -> str | None:
     return ACTORS.get(actor)
 
@@ -349,6 +355,20 @@ def week_hours(hours: list[Any], tz: str, now: dt.datetime) -> list[DayHours]:
         day = today + dt.timedelta(days=i)
         o, c = table.get(day.weekday(), (None, None))
         out.append(DayHours(day.weekday(), day, o, c, i == 0))
+    return out
+
+
+def day_changes(day: DayHours, tz: str) -> list[dt.datetime]:
+    """When `open_now` changes on `day`: its opening and closing times (none on a closed day)."""
+    if day.closed:
+        return []
+    out: list[dt.datetime] = []
+    for text in (day.open, day.close):
+        try:
+            at = dt.time.fromisoformat(str(text))
+        except ValueError:
+            continue
+        out.append(dt.datetime.combine(day.date, at, tzinfo=ZoneInfo(tz)).astimezone(dt.UTC))
     return out
 
 

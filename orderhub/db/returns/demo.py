@@ -14,10 +14,12 @@ async def returned_orders(ctx: demo.DemoContext) -> None:
         if order.state != "returned" or not order.order_id:
             continue
         facts = await queries.order_facts(order.order_id)
-        # a return a few days after delivery (or the promised date when tracking has no delivery)
+        # asked for the day after delivery (or the promised date when tracking has no delivery), and
+        # in the demo (delivered nearly ten days ago, db/shipping/demo.py) six days ago, so that
+        # approval, reception and refund are all behind us when the demo runs
         start = facts.promised_date or ctx.now.date()
-        now = max(ctx.now - dt.timedelta(days=1), dt.datetime.combine(start, dt.time(3), tzinfo=dt.UTC)
-                  + dt.timedelta(days=1))
+        now = max(ctx.now - dt.timedelta(days=6),
+                  dt.datetime.combine(start, dt.time(3), tzinfo=dt.UTC) + dt.timedelta(days=1))
         items = {}
         for line in facts.money.lines:
             e = rules.eligibility(line, policy=facts.policy, tags=facts.tags, promised_date=facts.promised_date,
@@ -31,7 +33,7 @@ async def returned_orders(ctx: demo.DemoContext) -> None:
         return_id = await services.submit(order.order_id, data, idempotency_key=f"demo-{order.external_id}-return",
                                           now=now)
         view = await queries.return_for_order(order.order_id, return_id)
-        for action, hours in (("approve", 1), ("receive", 30), ("refund", 32)):
+        for action, hours in (("approve", 1), ("receive", 48), ("refund", 50)):
             if rules.result_of(action) in view.reached:
                 continue
             await services.transition(facts.merchant_id, return_id, action, now=now + dt.timedelta(hours=hours))

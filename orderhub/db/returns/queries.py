@@ -124,6 +124,27 @@ async def stores(merchant_id: int) -> list[StoreView]:
     return [StoreView(r["code"], r["name"], r["address"] or {}) for r in rows]
 
 
+async def refunds_for_order(order_id: int) -> list[rules.Refund]:
+    """Every refund given on the order (refunded returns, claims resolved with a refund), oldest first."""
+    async with engine.read():
+        rets = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.number, ReturnRequest.status,
+                                          ReturnRequest.resolution, ReturnRequest.total_minor,
+                                          ReturnRequest.currency, ReturnRequest.updated_at).where(
+            (ReturnRequest.order == order_id) & (ReturnRequest.status == rules.REFUNDED))
+        ids = [r["id"] for r in rets]
+        events = await ReturnEvent.select(ReturnEvent.request, ReturnEvent.at).where(
+            ReturnEvent.request.is_in(ids) & (ReturnEvent.status == rules.REFUNDED)) if ids else []
+        claim_rows = await Claim.select(Claim.number, Claim.status, Claim.resolution, Claim.refunded_minor,
+                                        Claim.currency, Claim.resolved_at).where(
+            (Claim.order == order_id) & (Claim.status == rules.CLAIM_RESOLVED))
+    at = {e["request"]: e["at"] for e in events}
+    found = [rules.return_refund(r["number"], r["status"], r["resolution"], r["total_minor"], r["currency"],
+                                 at.get(r["id"], r["updated_at"])) for r in rets]
+    found += [rules.claim_refund(c["number"], c["status"], c["resolution"], c["refunded_minor"], c["currency"],
+                                 c["resolved_at"]) for c in claim_rows]
+    return sorted((f for f in found if f is not None), key=lambda f: f.at)
+
+
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:
     """Money already refunded on the order and whether shipping was refunded."""
     async with engine.read():
@@ -208,6 +229,7 @@ class ReturnView:
     tracking_number: str = ""
     photo_ids: list[int] = field(default_factory=list)
     replacement: ReplacementView | None = None
+    merchant_id: int = 0
 
     # -- what the state allows and shows (rules.py decides) ------------------------------------
 
@@ -331,6 +353,7 @@ async def _views(where: Any) -> list[ReturnView]:
             parts=_parts(breakdown), by_rate=_by_rate(breakdown),
             carrier=r["carrier"], tracking_number=r["tracking_number"],
             photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(sources[r["id"]]),
+            merchant_id=r["merchant"],
         ))
     return out
 
@@ -413,6 +436,7 @@ class ReturnDocument:
     #: where the parcel goes: the chosen store's address for in-store returns, else the merchant's
     return_address: dict[str, Any]
     return_to: str
+    send_by: dt.datetime | None
     merchant_id: int
     order_id: int
 
@@ -425,6 +449,35 @@ class ReturnDocument:
         return rules.slip_available(self.status, self.method)
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where a return's items go and by when: the one answer the return page, the "approved"
+    email and the return slip (PDF) all show."""
+
+    #: the store's name for in-store returns, else the merchant's
+    name: str
+    address: dict[str, Any]
+    #: None once nothing has to be sent (not approved, sent already, or the item is kept)
+    send_by: dt.datetime | None
+
+
+async def destination(view: ReturnView) -> Destination:
+    merchant_id = view.merchant_id
+    async with engine.read():
+        merchant = await Merchant.select(Merchant.name, Merchant.address, Merchant.policy).output(
+            load_json=True).where(Merchant.id == merchant_id).first()
+        assert merchant is not None  # the return's merchant (a foreign key)
+        store = None
+        if view.store_code and rules.needs_store(view.method):
+            store = await Store.select(Store.name, Store.address).output(load_json=True).where(
+                Store.key == scoped(merchant_id, view.store_code)).first()
+    place = store or merchant
+    return Destination(
+        name=place["name"], address=cast(dict[str, Any], place["address"] or {}),
+        send_by=rules.send_by(view.status, view.keep_item, view.updated_at, merchant["policy"] or {}),
+    )
+
+
 async def return_document(return_id: int) -> ReturnDocument:
     """Everything a credit note or a return slip shows. Amounts are negative (money back)."""
     v = _one(await _views(ReturnRequest.id == return_id))
@@ -432,13 +485,7 @@ async def return_document(return_id: int) -> ReturnDocument:
         req = await ReturnRequest.select(ReturnRequest.merchant, ReturnRequest.order.prices_include_tax.as_alias("pit")
                                          ).where(ReturnRequest.id == return_id).first()
         assert req is not None  # _one() found it above
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == req["merchant"]).first()
-        assert merchant is not None  # the return's foreign key
-        store = None
-        if v.store_code:
-            store = await Store.objects().output(load_json=True).where(
-                (Store.merchant == merchant.id) & (Store.code == v.store_code)).first()
-    address = cast(dict[str, Any], (store.address if store else getattr(merchant, "address", None)) or {})
+    place = await destination(v)
     return ReturnDocument(
         return_id=v.id, number=v.number, order_number=v.order_number, status=v.status, currency=v.currency,
         prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,
@@ -446,6 +493,6 @@ async def return_document(return_id: int) -> ReturnDocument:
         lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate) for i in v.items],
         by_rate=[RateAmount(b.rate, -b.amount_minor, -b.tax_minor) for b in v.by_rate],
         fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
-        return_address=address, return_to=store.name if store else merchant.name,
-        merchant_id=merchant.id, order_id=v.order_id,
+        return_address=place.address, return_to=place.name, send_by=place.send_by,
+        merchant_id=req["merchant"], order_id=v.order_id,
     )

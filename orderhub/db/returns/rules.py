@@ -28,8 +28,9 @@ DROP_OFF, IN_STORE, MAIL, HOME_PICKUP = METHODS
 KEEP = "keep"
 #: methods whose parcel is handed over at a counter, identified by the return's QR code
 COUNTER_METHODS = (DROP_OFF, IN_STORE)
-#: reasons that are the merchant's fault: shipping comes back when the whole order does
-MERCHANT_FAULT = ("damaged", "wrong_item", "missing")
+#: reasons that are the merchant's fault: no return fee (policy "waive_fee_for_merchant_fault", on by
+#: default), and shipping comes back when the whole order does
+MERCHANT_FAULT = ("damaged", "wrong_item", "missing", "defective")
 MAX_COMMENT = 1000
 
 # -- the state machine -------------------------------------------------------------------------
@@ -104,9 +105,18 @@ def ship_within_days(policy: dict[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365 else SHIP_WITHIN_DAYS
 
 
+def send_by(status: str, keep_item: bool, approved_at: dt.datetime, policy: dict[str, Any]) -> dt.datetime | None:
+    """The moment an approved return must have been sent by (it expires then); None when nothing
+    has to be sent (not approved, or the shopper keeps the item)."""
+    if status != APPROVED or keep_item:
+        return None
+    return approved_at + dt.timedelta(days=ship_within_days(policy))
+
+
 def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict[str, Any]) -> bool:
     """An approved return whose item was never sent within the policy's days."""
-    return status == APPROVED and not keep_item and now - approved_at >= dt.timedelta(days=ship_within_days(policy))
+    deadline = send_by(status, keep_item, approved_at, policy)
+    return deadline is not None and now >= deadline
 
 
 # -- eligibility -------------------------------------------------------------------------------
@@ -193,12 +203,29 @@ def photo_required(policy: dict[str, Any], reason: str) -> bool:
     return reason in (policy.get("photo_required_reasons") or [])
 
 
-def fee_minor(policy: dict[str, Any], method: str, resolution: str, currency: str) -> int:
-    """The return fee for a method: waived for free methods, for store credit and for exchanges."""
-    if resolution in ("store_credit", "exchange") or method in (policy.get("free_return_methods") or []):
+def merchant_fault(reason: str) -> bool:
+    return reason in MERCHANT_FAULT
+
+
+def fee_waived_for(policy: dict[str, Any], reason: str) -> bool:
+    """The merchant's fault costs the shopper nothing (unless the merchant turned the waiver off)."""
+    return merchant_fault(reason) and (policy or {}).get("waive_fee_for_merchant_fault", True) is not False
+
+
+def fee_minor(policy: dict[str, Any], method: str, resolution: str, currency: str, reason: str = "") -> int:
+    """The return fee for a method: waived for free methods, for store credit, for exchanges and
+    for a reason that is the merchant's fault (`fee_waived_for`). The one fee rule: the wizard's
+    method step and the refund breakdown (preview, stored return, email, PDF, API) both ask it."""
+    if (resolution in ("store_credit", "exchange") or method in (policy.get("free_return_methods") or [])
+            or fee_waived_for(policy, reason)):
         return 0
     raw = (policy.get("return_fee") or {}).get(method)
     return money.parse(raw, currency) if raw else 0
+
+
+def method_fees(policy: dict[str, Any], *, resolution: str, reason: str, currency: str) -> dict[str, int]:
+    """The fee of every return method for this return (what the wizard's method step shows)."""
+    return {m: fee_minor(policy, m, resolution, currency, reason) for m in METHODS}
 
 
 @dataclass(frozen=True)
@@ -334,7 +361,7 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
         slot[1] += a.tax_minor
 
     whole_order = all(prev.get(ln.line_id, 0) + items.get(ln.line_id, 0) >= ln.quantity for ln in order.lines)
-    if (whole_order and reason in MERCHANT_FAULT and not shipping_already_refunded and order.shipping_minor
+    if (whole_order and merchant_fault(reason) and not shipping_already_refunded and order.shipping_minor
             and resolution != "exchange"):
         parts.append(Part("shipping", order.shipping_minor + (0 if inclusive else ship_tax)))
         slot = by_rate.setdefault(order.shipping_tax_rate, [0, 0])
@@ -351,7 +378,7 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
             parts.insert(1, Part("tax", tax_total))
             parts[-1] = Part("exchange", -(goods_total + tax_total))
     else:
-        fee = 0 if keep_item else fee_minor(policy, method, resolution, order.currency)
+        fee = 0 if keep_item else fee_minor(policy, method, resolution, order.currency, reason)
         if fee:
             parts.append(Part("fee", -min(fee, value)))
     money_back = sum(p.amount_minor for p in parts)
@@ -390,6 +417,43 @@ def auto_approve(reason: str, total_minor: int, policy: dict[str, Any], currency
     if limit is not None and total_minor >= money.parse(limit, currency):
         return False
     return True
+
+
+# -- refunds shown on the order page -------------------------------------------------------------
+
+#: where refunded money goes
+TO_PAYMENT, TO_STORE_CREDIT = "original_payment", "store_credit"
+REFUND_METHODS = (TO_PAYMENT, TO_STORE_CREDIT)
+
+
+@dataclass(frozen=True)
+class Refund:
+    """Money given back on an order: by a refunded return or a claim resolved with a refund."""
+
+    number: str  # the return's or claim's number
+    amount_minor: int
+    currency: str
+    method: str  # TO_PAYMENT | TO_STORE_CREDIT
+    at: dt.datetime
+
+
+def refund_method(resolution: str) -> str:
+    return TO_STORE_CREDIT if resolution == STORE_CREDIT else TO_PAYMENT
+
+
+def return_refund(number: str, status: str, resolution: str, total_minor: int, currency: str,
+                  refunded_at: dt.datetime | None) -> Refund | None:
+    """A return's refund, once the return is refunded (None before, and for nothing to give back)."""
+    if status != REFUNDED or total_minor <= 0 or refunded_at is None:
+        return None
+    return Refund(number, total_minor, currency, refund_method(resolution), refunded_at)
+
+
+def claim_refund(number: str, status: str, resolution: str, refunded_minor: int, currency: str,
+                 resolved_at: dt.datetime | None) -> Refund | None:
+    if not claim_resolved(status) or not claim_refunds(resolution) or refunded_minor <= 0 or resolved_at is None:
+        return None
+    return Refund(number, refunded_minor, currency, TO_PAYMENT, resolved_at)
 
 
 def returns_section_open(order: Any) -> bool:
@@ -537,6 +601,29 @@ def offers_bonus(resolution: str, bonus_percent: int) -> bool:
 def exchange_possible(options_by_line: Mapping[str, list[ExchangeOption]]) -> bool:
     """An exchange needs another variant for every chosen line."""
     return bool(options_by_line) and all(options_by_line.values())
+
+
+@dataclass(frozen=True)
+class ExchangeOffer:
+    """What the resolution step offers for an exchange, from one reading of the in-stock variants
+    of every chosen line: the exchange is possible exactly when each line has one, the lists shown
+    are exactly those variants, and the lines without any are the ones the page names."""
+
+    options: Mapping[str, list[ExchangeOption]]
+
+    @property
+    def possible(self) -> bool:
+        return exchange_possible(self.options)
+
+    @property
+    def lists(self) -> dict[str, list[ExchangeOption]]:
+        """The variants to choose from per line (none when the exchange cannot be chosen)."""
+        return dict(self.options) if self.possible else {}
+
+    @property
+    def sold_out(self) -> list[str]:
+        """The chosen lines with no other in-stock variant (why the exchange is not offered)."""
+        return [line_id for line_id, opts in self.options.items() if not opts]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ def _made_up(state: str, carrier: str, number: str, lines: list[dict[str, Any]],
         start = here - 1 * D - 8 * H  # the last scan two hours ago
     elif state == "out_for_delivery":
         start = here - 2 * D - 2 * H
+    elif state == "returned":  # delivered well before its return went through (db/returns/demo.py)
+        start = here - 12 * D
     else:  # delivered (a few days ago, so returns are open)
         start = here - 5 * D
     places = (["", "羽田クロノゲートベース", "厚木ゲートウェイ", "渋谷センター", "渋谷区"] if jp else
@@ -59,9 +61,9 @@ def _made_up(state: str, carrier: str, number: str, lines: list[dict[str, Any]],
               "Out for delivery", "Delivered, front door"])
     plan = [("info_received", 0, places[0], words[0]), ("in_transit", 7, places[1], words[1]),
             ("in_transit", 19, places[2], words[2]), ("in_transit", 30, places[3], words[3])]
-    if state in ("out_for_delivery", "delivered"):
+    if state in ("out_for_delivery", "delivered", "returned"):
         plan.append(("out_for_delivery", 47, places[3], words[4]))
-    if state == "delivered":
+    if state in ("delivered", "returned"):
         plan.append(("delivered", 52, places[4], words[5]))
     events = [{"id": f"demo-{number}-{i}", "status": s, "occurred_at": _iso(start + h * H), "location": loc,
                "message": msg} for i, (s, h, loc, msg) in enumerate(plan)]
@@ -89,7 +91,7 @@ async def tracking(ctx: demo.DemoContext) -> None:
         else:
             carrier = ("yamato", "sagawa", "japan_post")[n % 3] if jp else ("usps", "fedex", "ups")[n % 3]
             number = f"{4100 + n:04d}-{order.order_id:04d}-{7000 + n:04d}" if jp else f"9400{order.order_id:06d}{n:08d}"
-            data = _made_up("delivered" if state == "returned" else state, carrier, number, lines, now, jp)
+            data = _made_up(state, carrier, number, lines, now, jp)
         body = dict(data["shipment"])
         body.pop("id", None)
         await services.upsert_shipment(merchant, order.external_id, "S1", body, now=now)

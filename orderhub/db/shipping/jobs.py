@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from orderhub import outbound
 from orderhub.db import engine
 from orderhub.db.clock import Clock
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -64,7 +65,7 @@ async def run(settings: Settings, clock: Clock) -> None:
     provider = provider_for(settings)
     if provider is None:
         return
-    async with httpx.AsyncClient(timeout=provider.timeout_seconds) as client:
+    async with outbound.client(allow=settings.allow_internal_hosts, timeout=provider.timeout_seconds) as client:
         totals = await poll_once(provider, client, clock(), every=dt.timedelta(seconds=settings.tracking_poll_seconds))
     if totals["polled"]:
         log.info("tracking poller: %s", totals)

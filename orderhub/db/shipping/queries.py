@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.queries import OrderView
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.shipping import rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
@@ -58,6 +59,10 @@ class ShipmentView:
     last_event_at: dt.datetime | None
     items: list[ItemView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
+    #: the delivery promise (rules.shipment_promise); None on summaries without a clock, or when the
+    #: parcel will not arrive
+    promise: rules.Promise | None = None
+    lane: str = ""
 
     @property
     def item_count(self) -> int:
@@ -105,6 +110,80 @@ class TrackingPage:
     all_final: bool
     #: items not in any shipment yet
     waiting_items: int
+    #: the order's delivery promise (rules.order_promise over the shipments and unshipped items)
+    promise: rules.Promise | None = None
+
+    def promise_of(self, shipment_id: str) -> rules.Promise | None:
+        return next((s.promise for s in self.shipments if s.external_id == shipment_id), None)
+
+
+@dataclass(frozen=True)
+class PromiseBasis:
+    """What an order's delivery promise depends on besides its shipments: the merchant's settings
+    (cut-off, processing days, SLA, holiday calendar, time zone) and the order's date."""
+
+    placed_at: dt.datetime
+    tz: str
+    settings: dict[str, Any]
+    calendar: rules.Calendar
+    #: the date the storefront promised at checkout (trending late compares our 90th percentile with it)
+    checkout_promise: dt.date | None
+    #: a carrier delivers it (not a pickup) and it is not cancelled
+    applies: bool
+
+    @classmethod
+    def of(cls, *, merchant_settings: Any, merchant_address: Any, tz: str, placed_at: dt.datetime,
+           checkout_promise: dt.date | None, applies: bool) -> PromiseBasis:
+        country = rules.calendar_country(
+            str((merchant_address if isinstance(merchant_address, dict) else {}).get("country") or ""), tz)
+        conf = rules.read_delivery_settings((merchant_settings if isinstance(merchant_settings, dict) else {}).get(
+            "delivery"), country)
+        return cls(placed_at, tz, conf, rules.Calendar(conf["calendar"]), checkout_promise, applies)
+
+
+def basis_for(merchant: Merchant, order: OrderView) -> PromiseBasis:
+    """The promise's basis for an order as every page, email and API answer reads it."""
+    return PromiseBasis.of(merchant_settings=merchant.settings, merchant_address=merchant.address, tz=order.timezone,
+                           placed_at=order.placed_at, checkout_promise=order.promised_date,
+                           applies=order.ships and not order.cancelled)
+
+
+async def order_tracking(merchant: Merchant, order: OrderView, now: dt.datetime) -> TrackingPage:
+    """An order's shipments with their promises and the order's: what the hub, tracking, emails and API show."""
+    return await tracking_page(order.id, now=now, tz=order.timezone, basis=basis_for(merchant, order))
+
+
+async def lane_transit(lane: str, settings: dict[str, Any]) -> rules.Transit:
+    """A lane's transit figures, learnt from its newest delivered parcels (one indexed read), else the SLA."""
+    if not lane:
+        return rules.learn_transit([], settings)
+    rows = await Shipment.select(Shipment.transit_days).where(
+        (Shipment.lane == lane) & Shipment.transit_days.is_not_null()).order_by(
+        Shipment.delivered_at, ascending=False).limit(rules.SAMPLE_LIMIT)
+    return rules.learn_transit([int(r["transit_days"]) for r in rows], settings)
+
+
+async def _promise(view: ShipmentView, basis: PromiseBasis, now: dt.datetime,
+                   known: dict[str, rules.Transit]) -> rules.Promise | None:
+    if view.status == rules.DELIVERED or view.status in rules.UNDELIVERABLE:
+        transit = rules.learn_transit([], basis.settings)  # not used: delivered or not arriving
+    else:
+        if view.lane not in known:
+            known[view.lane] = await lane_transit(view.lane, basis.settings)
+        transit = known[view.lane]
+    return rules.shipment_promise(
+        status=view.status, delivered_at=view.delivered_at, carrier_estimate=view.estimate,
+        shipped_at=view.shipped_at, placed_at=basis.placed_at, now=now, tz=basis.tz, cal=basis.calendar,
+        settings=basis.settings, transit=transit, checkout_promise=basis.checkout_promise)
+
+
+def unshipped_promise(basis: PromiseBasis, now: dt.datetime) -> rules.Promise | None:
+    """The promise of an order (or the part of it) not shipped yet: cut-off, processing, the SLA."""
+    if not basis.applies:
+        return None
+    return rules.unshipped_promise(placed_at=basis.placed_at, now=now, tz=basis.tz, cal=basis.calendar,
+                                   settings=basis.settings, transit=rules.learn_transit([], basis.settings),
+                                   checkout_promise=basis.checkout_promise)
 
 
 def _shipment_view(
@@ -126,14 +205,16 @@ def _shipment_view(
         estimate_change=rules.estimate_change(row["first_estimate"], row["estimate"]),
         late=now is not None and rules.is_late(row["status"], row["estimate"], now, tz),
         stalled=now is not None and rules.is_stalled(row["status"], activity, now, tz),
-        last_event_at=row["last_event_at"], items=items,
+        last_event_at=row["last_event_at"], items=items, lane=row.get("lane") or "",
         events=[EventView(e["event_id"], e["status"], e["substatus"] or "", e["occurred_at"], e["location"] or "",
                           e["message"] or "", e["carrier_code"] or "") for e in ordered],
     )
 
 
-async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str) -> TrackingPage:
-    """The shipments of an order; `now=None` skips the late and stalled checks (summaries)."""
+async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
+                        basis: PromiseBasis | None = None) -> TrackingPage:
+    """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
+    `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
         ships = await Shipment.select().output(load_json=True).where(Shipment.order == order_id).order_by(
             Shipment.created_at).order_by(Shipment.id)
@@ -145,12 +226,49 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str) -> T
             for ev in await TrackingEvent.select().where(TrackingEvent.shipment.is_in(list(events))):
                 events[ev["shipment"]].append(ev)
     views = [_shipment_view(s, events[s["id"]], lines, now, tz) for s in ships]
-    total = sum(ln["quantity"] for ln in lines.values())
+    page = _page(views, sum(ln["quantity"] for ln in lines.values()))
+    await _add_promises(page, basis, now)
+    return page
+
+
+def _page(views: list[ShipmentView], total: int) -> TrackingPage:
     counts = rules.items_summary([(v.status, v.item_count) for v in views], total)
     in_shipments = sum(v.item_count for v in views)
     return TrackingPage(views, total, counts.delivered, counts.shipped,
                         bool(views) and all(v.is_final for v in views) and in_shipments >= total,
                         max(total - in_shipments, 0))
+
+
+async def _add_promises(page: TrackingPage, basis: PromiseBasis | None, now: dt.datetime | None) -> None:
+    """Every shipment's delivery promise and the order's, when the order is delivered by a carrier."""
+    if basis is None or now is None or not basis.applies:
+        return
+    known: dict[str, rules.Transit] = {}
+    async with engine.read():
+        for v in page.shipments:
+            v.promise = await _promise(v, basis, now, known)
+            if v.promise is not None:
+                v.late = v.promise.late  # one answer: the promise's
+    parts = [v.promise for v in page.shipments]
+    if not page.shipments or page.waiting_items:
+        parts.append(unshipped_promise(basis, now))
+    page.promise = rules.order_promise(parts)
+
+
+_SHIPMENT = statements.columns(Shipment, "s")
+_SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s WHERE s."order" = ? '
+                                  "ORDER BY s.created_at, s.id")
+
+
+async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime | None = None, tz: str = "UTC",
+                            basis: PromiseBasis | None = None) -> TrackingPage:
+    """What the hub's front page says about shipments: each one's status, the item counts of "2 of 3
+    items delivered" and the order's delivery promise, as `tracking_page` has them, in one fixed
+    statement without the events. `total_items`: the order's item count (the hub has read its lines)."""
+    rows = [_SHIPMENT.row(raw) or {} for raw in await _SHIPMENTS.all(order_id)]
+    page = _page([_shipment_view(row, [], {}, now, tz) for row in rows], total_items)
+    await _add_promises(page, basis, now)
+    return page
 
 
 async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:

@@ -6,13 +6,21 @@ Each function is a small decision table; tests/unit/test_shipping_rules.py spell
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
+import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import holidays as holidays_lib
+
+from orderhub.db import validation as v
 from orderhub.db.keys import scoped
 from orderhub.db.validation import Reader
 
@@ -144,6 +152,17 @@ def provider_carrier(code: Any) -> str:
     return PROVIDER_COURIERS.get(code, normalize_carrier(code))
 
 
+def provider_event_id(own: Any, *, carrier: str, number: Any, occurred: Any, status: str, location: str) -> str:
+    """A provider event's id: its own identity when it has one, else a hash of what makes the scan
+    itself (carrier, number, time, status, location), never its place in the list, so a resend with
+    an earlier scan added, or in another order, stores each scan once."""
+    if isinstance(own, str | int) and not isinstance(own, bool) and _EVENT_ID_RE.match(str(own)):
+        return str(own)
+    what = [normalize_carrier(carrier), normalize_tracking_number(str(number or "")), str(occurred or ""), status,
+            location]
+    return "h_" + hashlib.sha256(json.dumps(what, ensure_ascii=False).encode()).hexdigest()[:40]
+
+
 def normalize_tracking_number(number: str) -> str:
     """Compare tracking numbers without spaces, dashes or case (`4012-3456-7890` == `401234567890`)."""
     return re.sub(r"[\s\-]", "", number or "").upper()
@@ -266,10 +285,15 @@ def read_shipment(body: Any, order_lines: dict[str, int], other_shipments: dict[
             lines.append({"line_id": line_id, "quantity": qty})
     shipped_at = _datetime(r, body.get("shipped_at"), "shipped_at", required=False)
     estimate = _date(r, body.get("estimated_delivery"), "estimated_delivery")
+    service = _text(r, body.get("service"), "service", 64)
+    origin = body.get("origin")
+    if origin is not None and not isinstance(origin, dict):
+        r.error("origin", "must be an address object: {\"country\", \"region\", \"postal_code\"}")
+        origin = None
     if r.errors:
         return {}, r.errors
     return {"carrier": carrier, "tracking_number": number.strip(), "lines": lines, "shipped_at": shipped_at,
-            "estimate": estimate}, []
+            "estimate": estimate, "service": service, "origin": origin}, []
 
 
 def read_events(body: Any) -> tuple[dict[str, Any], list[Any]]:
@@ -383,12 +407,15 @@ def estimate_change(first: dt.date | None, current: dt.date | None) -> str | Non
     return LATER if current > first else EARLIER
 
 
-def local_date(moment: dt.datetime, tz: str) -> dt.date:
+def _zone(tz: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(tz)
+        return ZoneInfo(tz)
     except Exception:
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+        return ZoneInfo("UTC")
+
+
+def local_date(moment: dt.datetime, tz: str) -> dt.date:
+    return moment.astimezone(_zone(tz)).date()
 
 
 def is_late(status: str, estimate: dt.date | None, now: dt.datetime, tz: str) -> bool:
@@ -509,3 +536,291 @@ def aftership_status(tag: str, subtag: str | None) -> tuple[str, str]:
 
 def easypost_status(status: str, detail: str | None) -> tuple[str, str]:
     return EASYPOST_STATUSES.get(status or "", "pending"), EASYPOST_DETAILS.get(detail or "", "")
+
+
+# --- the delivery promise (one per shipment and per order; every page, email and API answer) --------
+#
+# The carrier's estimate when it has one, else our own prediction (transit business days learnt from
+# this shop's deliveries on the same lane, else the merchant's SLA), in the merchant's time zone, never
+# before the order date, "today" once out for delivery, the delivered time once delivered, late the
+# moment its last day has passed. Words live in components/promise.py; this is the decision.
+
+CARRIER_PROMISE, PREDICTED_PROMISE, DELIVERED_PROMISE = "carrier", "predicted", "delivered"
+#: deliveries a lane needs before its own figures replace the merchant's SLA
+MIN_SAMPLES = 5
+#: the newest deliveries of a lane its figures are learnt from
+SAMPLE_LIMIT = 200
+CALENDARS = ("JP", "US", "")
+DELIVERY_DEFAULTS: dict[str, Any] = {
+    "cutoff": "15:00",          # orders placed (parcels handed over) after this leave the next business day
+    "processing_days": 1,       # business days to pack an order before it ships
+    "transit_days": 2,          # the SLA: business days in transit, usually ...
+    "transit_days_max": 4,      # ... and at most
+    "calendar": "",             # JP or US public holidays; "" = from the merchant's country
+}
+_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def validate_delivery_settings(body: object) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Merchant.settings["delivery"] -> (clean settings, errors as {"field", "code", "message"})."""
+    if not isinstance(body, dict):
+        return {}, [v.field_error("delivery", v.NOT_OBJECT)]
+    clean: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for name in body:
+        if name not in DELIVERY_DEFAULTS:
+            errors.append(v.field_error(f"delivery.{name}"[:100], v.UNKNOWN_KEY))
+    if "cutoff" in body:
+        if isinstance(body["cutoff"], str) and _HHMM_RE.match(body["cutoff"]):
+            clean["cutoff"] = body["cutoff"]
+        else:
+            errors.append(v.field_error("delivery.cutoff", v.NOT_TIME, "must be a time like 15:00", example="15:00"))
+    for name, top in (("processing_days", 30), ("transit_days", 60), ("transit_days_max", 60)):
+        if name in body:
+            value = body[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                errors.append(v.field_error(f"delivery.{name}", v.OUT_OF_RANGE, f"must be a whole number from 0 to {top}",
+                                            low=0, high=top))
+            else:
+                clean[name] = value
+    if clean.get("transit_days_max", 10**6) < clean.get("transit_days", 0):
+        errors.append(v.field_error("delivery.transit_days_max", v.OUT_OF_RANGE,
+                                    "must be at least the usual transit days", low=clean["transit_days"], high=60))
+    if "calendar" in body:
+        if body["calendar"] in CALENDARS:
+            clean["calendar"] = body["calendar"]
+        else:
+            errors.append(v.field_error("delivery.calendar", v.NOT_CHOICE, "must be JP, US or empty"))
+    return clean, errors
+
+
+def calendar_country(country: str, tz: str) -> str:
+    """The holiday calendar a merchant without a chosen one follows: its address's country, else its
+    time zone's (Asia/Tokyo: JP; America/...: US), else none (weekends only)."""
+    country = (country or "").upper()
+    if country in ("JP", "US"):
+        return country
+    if tz == "Asia/Tokyo":
+        return "JP"
+    if tz.startswith(("America/", "US/", "Pacific/Honolulu")):
+        return "US"
+    return ""
+
+
+def read_delivery_settings(raw: object, country: str = "") -> dict[str, Any]:
+    """The merchant's delivery settings with defaults filled in (bad stored values fall back too); the
+    calendar defaults to `country` (rules.calendar_country) when it has a known one."""
+    clean, _errors = validate_delivery_settings({k: val for k, val in (raw if isinstance(raw, dict) else {}).items()
+                                                 if k in DELIVERY_DEFAULTS})
+    out = {**DELIVERY_DEFAULTS, **clean}
+    if out["transit_days_max"] < out["transit_days"]:
+        out["transit_days_max"] = out["transit_days"]
+    if not out["calendar"] and country.upper() in CALENDARS:
+        out["calendar"] = country.upper()
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, year: int) -> frozenset[dt.date]:
+    """The country's public holidays (Japan adds the banks' New Year days, 12/31-1/3, when carriers
+    and warehouses close). Pure data, no words: safe to keep across requests."""
+    if country not in ("JP", "US"):
+        return frozenset()
+    categories = ("public", "bank") if country == "JP" else ("public",)
+    return frozenset(holidays_lib.country_holidays(country, years=year, categories=categories))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Business days: Monday to Friday, not a public holiday of `country` (JP, US, or none)."""
+
+    country: str = ""
+
+    def is_business_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and day not in _public_holidays(self.country, day.year)
+
+    def next_business_day(self, day: dt.date) -> dt.date:
+        """The first business day after `day`."""
+        day += dt.timedelta(days=1)
+        while not self.is_business_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def add(self, day: dt.date, n: int) -> dt.date:
+        """`n` business days after `day` (`day` itself when n is 0)."""
+        for _ in range(max(n, 0)):
+            day = self.next_business_day(day)
+        return day
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Business days after `start` up to and including `end`."""
+        return business_days_between(start, end, frozenset(
+            d for y in range(start.year, end.year + 1) for d in _public_holidays(self.country, y)))
+
+
+def _cutoff(settings: dict[str, Any]) -> dt.time:
+    return dt.time.fromisoformat(settings.get("cutoff") or DELIVERY_DEFAULTS["cutoff"])
+
+
+def leaves_on(moment: dt.datetime, tz: str, cal: Calendar, cutoff: dt.time) -> dt.date:
+    """The business day something handed over at `moment` starts moving: that day before the cut-off
+    on a business day, else the next business day."""
+    local = moment.astimezone(_zone(tz))
+    day = local.date()
+    if cal.is_business_day(day) and local.time() < cutoff:
+        return day
+    return cal.next_business_day(day)
+
+
+def ships_on(placed_at: dt.datetime, tz: str, cal: Calendar, settings: dict[str, Any]) -> dt.date:
+    """The day an order placed at `placed_at` leaves us: cut-off, then the processing days."""
+    return cal.add(leaves_on(placed_at, tz, cal, _cutoff(settings)), int(settings.get("processing_days") or 0))
+
+
+def transit_days_taken(shipped_at: dt.datetime, delivered_at: dt.datetime, tz: str, cal: Calendar,
+                       settings: dict[str, Any]) -> int:
+    """Business days a delivered parcel spent in transit (what the lane's figures are learnt from)."""
+    start = leaves_on(shipped_at, tz, cal, _cutoff(settings))
+    return cal.between(start, local_date(delivered_at, tz))
+
+
+def region_of(address: dict[str, Any] | None) -> str:
+    """A coarse region for learning transit times: country plus prefecture or state (US state names
+    read as their codes), else the postal code's first three digits."""
+    a = address or {}
+    country = str(a.get("country") or "").upper().strip()
+    region = str(a.get("region") or "").strip()
+    if region:
+        if country == "US":
+            aliases = {k.lower(): val for k, val in getattr(holidays_lib.US, "subdivisions_aliases", {}).items()}
+            region = aliases.get(region.lower(), region.upper())
+        return f"{country}:{region}"[:60]
+    postal = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(a.get("postal_code") or "")))
+    return f"{country}:{postal[:3]}" if postal else country
+
+
+def lane_key(merchant_id: int, carrier: str, service: str, origin: str, destination: str) -> str:
+    """One lane of a shop's deliveries: carrier × service × origin region → destination region."""
+    return scoped(merchant_id, normalize_carrier(carrier), service.strip().lower(), origin, destination)[:300]
+
+
+@dataclass(frozen=True)
+class Transit:
+    """Business days in transit on a lane: the median and the 90th percentile."""
+
+    median: int
+    p90: int
+    samples: int
+    #: "history" (learnt from `samples` deliveries) or "sla" (the merchant's settings)
+    source: str
+
+
+def nearest_rank(values: Sequence[int], pct: float) -> int:
+    """The nearest-rank percentile (a value that occurred: whole business days)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def learn_transit(days: Sequence[int], settings: dict[str, Any]) -> Transit:
+    """A lane's figures from its delivered history, or the SLA while it has fewer than MIN_SAMPLES."""
+    if len(days) >= MIN_SAMPLES:
+        return Transit(nearest_rank(days, 50), nearest_rank(days, 90), len(days), "history")
+    usual = int(settings.get("transit_days", DELIVERY_DEFAULTS["transit_days"]))
+    return Transit(usual, max(usual, int(settings.get("transit_days_max", usual))), 0, "sla")
+
+
+@dataclass(frozen=True)
+class Promise:
+    """When the parcel (or the whole order) arrives, as the shopper is told everywhere."""
+
+    kind: str                               # carrier | predicted | delivered
+    date_from: dt.date | None
+    date_to: dt.date | None
+    #: the shopper's today (merchant's time zone) when the promise was computed: words say "today"
+    today: dt.date
+    late: bool = False
+    #: the first day it is late (the day after date_to)
+    late_since: dt.date | None = None
+    delivered_at: dt.datetime | None = None
+    #: our 90th percentile passes the date promised: "it may take a little longer"
+    trending_late: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        return self.date_from is not None and self.date_to is not None and self.date_from != self.date_to
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "late": self.late,
+            "late_since": self.late_since.isoformat() if self.late_since else None,
+            "trending_late": self.trending_late,
+            "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
+        }
+
+
+def _dated(kind: str, first: dt.date, last: dt.date, *, today: dt.date, floor: dt.date,
+           promised: dt.date | None, p90: dt.date | None) -> Promise:
+    first, last = max(first, floor), max(last, floor)
+    first = min(first, last)
+    late = today > last
+    if not late and first < today <= last:
+        first = today  # a range never starts in the past
+    trending = not late and p90 is not None and promised is not None and p90 > promised
+    return Promise(kind, first, last, today, late, last + dt.timedelta(days=1) if late else None, None, trending)
+
+
+def shipment_promise(*, status: str, delivered_at: dt.datetime | None, carrier_estimate: dt.date | None,
+                     shipped_at: dt.datetime | None, placed_at: dt.datetime, now: dt.datetime, tz: str,
+                     cal: Calendar, settings: dict[str, Any], transit: Transit,
+                     checkout_promise: dt.date | None = None) -> Promise | None:
+    """One shipment's promise; None when the parcel will not arrive (returning to us, no longer tracked)."""
+    today = local_date(now, tz)
+    if status == DELIVERED:
+        at = delivered_at or now
+        return Promise(DELIVERED_PROMISE, local_date(at, tz), local_date(at, tz), today, delivered_at=at)
+    if status in UNDELIVERABLE:
+        return None
+    floor = local_date(placed_at, tz)
+    start = leaves_on(shipped_at, tz, cal, _cutoff(settings)) if shipped_at else ships_on(placed_at, tz, cal, settings)
+    p90 = cal.add(start, transit.p90)
+    trend = p90 if transit.source == "history" else None  # only learnt figures make a trend
+    if status == OUT_FOR_DELIVERY:
+        kind = CARRIER_PROMISE if carrier_estimate else PREDICTED_PROMISE
+        return Promise(kind, max(today, floor), max(today, floor), today)
+    if carrier_estimate is not None:
+        return _dated(CARRIER_PROMISE, carrier_estimate, carrier_estimate, today=today, floor=floor,
+                      promised=carrier_estimate, p90=trend)
+    return _dated(PREDICTED_PROMISE, cal.add(start, transit.median), p90, today=today, floor=floor,
+                  promised=checkout_promise, p90=trend)
+
+
+def unshipped_promise(*, placed_at: dt.datetime, now: dt.datetime, tz: str, cal: Calendar, settings: dict[str, Any],
+                      transit: Transit, checkout_promise: dt.date | None = None) -> Promise:
+    """Items not in a shipment yet: our prediction from the order date (cut-off, processing, transit)."""
+    promise = shipment_promise(status=PENDING, delivered_at=None, carrier_estimate=None, shipped_at=None,
+                               placed_at=placed_at, now=now, tz=tz, cal=cal, settings=settings, transit=transit,
+                               checkout_promise=checkout_promise)
+    assert promise is not None  # a pending parcel always has one
+    return promise
+
+
+def order_promise(parts: Sequence[Promise | None]) -> Promise | None:
+    """The order's promise from its shipments' (and its unshipped items'): delivered when every part is,
+    at the latest delivery; else the last date still to come, late when any part is late."""
+    known = [p for p in parts if p is not None]
+    if not known:
+        return None
+    open_ = [p for p in known if p.kind != DELIVERED_PROMISE]
+    if not open_:
+        return max(known, key=lambda p: p.delivered_at or dt.datetime.min.replace(tzinfo=dt.UTC))
+    late = [p for p in open_ if p.late]
+    if late:
+        return min(late, key=lambda p: p.late_since or dt.date.max)
+    last = max(open_, key=lambda p: (p.date_to or dt.date.min, p.date_from or dt.date.min))
+    if any(p.trending_late for p in open_) and not last.trending_late:
+        return Promise(last.kind, last.date_from, last.date_to, last.today, trending_late=True)
+    return last

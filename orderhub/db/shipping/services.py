@@ -17,7 +17,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -95,7 +95,7 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
         raise ValidationFailed([{"field": "shipment_id", "message": "must be 1 to 100 characters"}])
     digest = _hash(body)
     async with _one_writer(), engine.write():
-        order = await Order.select(Order.id, Order.fulfillment_status).where(
+        order = await Order.select(Order.id, Order.fulfillment_status, Order.shipping_address).output(load_json=True).where(
             Order.key == scoped(merchant.id, external_id)).first()
         if order is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
@@ -116,12 +116,15 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
         if errors:
             raise ValidationFailed(errors)
         tkey = rules.tracking_key(merchant.id, values["carrier"], values["tracking_number"])
+        lane = rules.lane_key(merchant.id, values["carrier"], values["service"],
+                              rules.region_of(values["origin"] or cast(dict[str, Any], merchant.address or {})),
+                              rules.region_of(order["shipping_address"]))
         if existing is None:
             row = Shipment(merchant=merchant.id, order=order["id"], key=key, external_id=shipment_id,
                            carrier=values["carrier"], tracking_number=values["tracking_number"], tracking_key=tkey,
                            lines=values["lines"], shipped_at=values["shipped_at"] or now,
                            first_estimate=values["estimate"], estimate=values["estimate"], body_hash=digest,
-                           created_at=now, updated_at=now)
+                           service=values["service"], lane=lane, created_at=now, updated_at=now)
             await row.save()
             ship_id, created = row.id, True
         else:
@@ -130,7 +133,8 @@ async def upsert_shipment(merchant: Merchant, external_id: str, shipment_id: str
                 Shipment.tracking_key: tkey, Shipment.lines: values["lines"],
                 Shipment.shipped_at: values["shipped_at"] or existing["shipped_at"],
                 Shipment.first_estimate: existing["first_estimate"] or values["estimate"],
-                Shipment.body_hash: digest, Shipment.updated_at: now,
+                Shipment.body_hash: digest, Shipment.updated_at: now, Shipment.service: values["service"],
+                Shipment.lane: lane,
             }).where(Shipment.id == existing["id"])
             ship_id, created = existing["id"], False
         before = None if existing is None else existing
@@ -227,6 +231,7 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate: dt.da
         Shipment.status: state.status, Shipment.substatus: state.substatus, Shipment.status_at: state.status_at,
         Shipment.last_event_at: state.last_event_at, Shipment.delivered_at: state.delivered_at,
         Shipment.estimate: state.estimate, Shipment.first_estimate: first, Shipment.updated_at: now,
+        Shipment.transit_days: await _transit_days(merchant_id, ship, state),
     }).where(Shipment.id == ship_id)
     if before is not None:
         old_status, old_sub, old_estimate = before["status"], before["substatus"], before["estimate"]
@@ -237,6 +242,23 @@ async def _recompute(ship_id: int, now: dt.datetime, *, shipment_estimate: dt.da
         if rules.is_delay(old_estimate, state.estimate, state.status):
             await _notify(merchant_id, rules.DELAYED_NOTIFICATION, payload, order_id=order_id, now=now)
     return state
+
+
+async def _transit_days(merchant_id: int, ship: dict[str, Any], state: rules.State) -> int | None:
+    """The business days a delivered parcel took (what the lane's own prediction learns from)."""
+    if state.delivered_at is None or ship["shipped_at"] is None:
+        return None
+    if ship.get("transit_days") is not None and ship["delivered_at"] == state.delivered_at:
+        return int(ship["transit_days"])
+    merchant = await Merchant.select(Merchant.timezone, Merchant.settings, Merchant.address).output(
+        load_json=True).where(Merchant.id == merchant_id).first()
+    assert merchant is not None  # the shipment's merchant (foreign key)
+    settings = rules.read_delivery_settings(
+        cast(dict[str, Any], merchant["settings"] or {}).get("delivery"),
+        rules.calendar_country(str(cast(dict[str, Any], merchant["address"] or {}).get("country") or ""),
+                               merchant["timezone"]))
+    return max(0, rules.transit_days_taken(ship["shipped_at"], state.delivered_at, merchant["timezone"],
+                                           rules.Calendar(settings["calendar"]), settings))
 
 
 async def _update_order(order_id: int) -> bool:

@@ -1,6 +1,6 @@
 """Shipments, their carrier events, and tracking-page views: schema only."""
 
-from piccolo.columns import JSON, Date, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -36,6 +36,13 @@ class Shipment(Table, tablename="shipments"):
     polled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    #: the carrier's service level (`"takkyubin"`, `"ground"`), as the merchant sends it
+    service = Varchar(length=64, default="")
+    #: "<merchant>:<carrier>:<service>:<origin region>:<destination region>" (rules.lane_key): the
+    #: deliveries our own transit prediction learns from, read through this index
+    lane = Varchar(length=300, default="", index=True)
+    #: business days it took, set once delivered (rules.transit_days_taken)
+    transit_days = Integer(null=True, default=None)
 
 
 class TrackingEvent(Table, tablename="tracking_events"):

@@ -1,6 +1,8 @@
-"""`/admin/emails`: the merchant's email outbox (dead letters with retry) and a preview of any
-message for any of its orders. The preview's HTML (an email, with its inline styles) is served by
-`/admin/emails/preview/frame` under its own sandboxed CSP and shown in an iframe (site/security.py).
+"""`/admin/emails`: the merchant's email outbox (dead letters with retry), each message as it was
+sent (`/admin/emails/<id>`: the copy kept when it was rendered for sending; a row without one is
+rendered now from its own event and payload, and says so), and a preview of any message for any of
+its orders. The HTML of an email (with its inline styles) is served by `.../frame` under its own
+sandboxed CSP and shown in an iframe (site/security.py).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from orderhub.db.emails.queries import OrderRef
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.emails.preview import html_for_browser, preview
-from orderhub.emails.render import Rendered
+from orderhub.emails.render import Rendered, render
 from orderhub.site.admin.guard import Admin, admin_context, require_admin
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/emails/admin.html.jinja"
+MESSAGE = "site/emails/message.html.jinja"
 PREVIEW = "site/emails/preview.html.jinja"
 ROLES = merchant_rules.ROLES
 MAX_REF = 200
@@ -37,6 +40,11 @@ def kind_label(kind: str) -> str:
     return _(name) if name else kind
 
 
+def event_label(event: str, kind: str = "") -> str:
+    """What the message of an event is called (rules.EVENT_NAMES, one per event), in the page's language."""
+    return _(rules.event_name(event, kind))
+
+
 def state_label(state: str) -> str:
     return {rules.PENDING: _("Waiting"), rules.SENDING: _("Sending"), rules.SENT: _("Sent"), rules.DEAD: _("Failed"),
             rules.SUPPRESSED: _("Held back"), rules.SKIPPED: _("Not sent")}.get(state, state)
@@ -47,7 +55,7 @@ def state_badge(state: str) -> str:
 
 
 def _event_choices() -> list[tuple[str, str]]:
-    return [(event, kind_label(spec.kind)) for event, spec in rules.EVENTS.items()]
+    return [(event, event_label(event, spec.kind)) for event, spec in rules.EVENTS.items()]
 
 
 class AdminEmailsController(Controller):
@@ -64,7 +72,7 @@ class AdminEmailsController(Controller):
         conf = rules.read_emails_settings(admin.merchant.section("emails"))
         context = admin_context(
             request, admin, "emails", rows=rows, counts=counts, state=state, states=rules.STATES,
-            kind_label=kind_label, state_label=state_label, badge=state_badge,
+            event_label=event_label, state_label=state_label, badge=state_badge,
             sending_on=conf["send"], smtp_on=bool(request.app.state.settings.smtp_url),
             tz=admin.merchant.timezone, notice=_("The email is queued to go out again.") if done else "",
             orders=await queries.recent_orders(merchant_id), events=_event_choices(),
@@ -85,6 +93,45 @@ class AdminEmailsController(Controller):
         except Conflict:
             pass  # already going out again: the list shows its state
         return Redirect(path=href("/admin/emails", state=back, done="1"), status_code=303)
+
+    async def _kept(self, request: Request, now: dt.datetime, admin: Admin,
+                    message_id: str) -> tuple[queries.KeptMessage, Rendered | None]:
+        """The merchant's message and, when no copy was kept, its rendering now (from its own payload)."""
+        if not message_id.isdigit() or len(message_id) > 18:
+            raise NotFoundException()
+        kept = await queries.kept_message(admin.merchant.id, int(message_id))
+        if kept is None:
+            raise NotFoundException()
+        if kept.kept or kept.email.order_id is None:
+            return kept, None
+        lang = kept.email.locale if kept.email.locale in LANGUAGES else "en"
+        now_rendered = await render(kept.email.kind, kept.email.event, kept.payload, kept.email.order_id, lang,
+                                    request.app.state.settings, now=now)
+        return kept, now_rendered
+
+    @get("/{message_id:str}", name="admin-email-message")
+    async def sent_message(self, request: Request, now: dt.datetime, message_id: str) -> Template:
+        admin = await require_admin(request, roles=ROLES)
+        kept, now_rendered = await self._kept(request, now, admin, message_id)
+        context = admin_context(
+            request, admin, "emails", kept=kept, m=kept.email, now_rendered=now_rendered,
+            subject=kept.subject if kept.kept else (now_rendered.subject if now_rendered else ""),
+            text=kept.text if kept.kept else (now_rendered.text if now_rendered else ""),
+            lang=kept.locale if kept.kept else (now_rendered.locale if now_rendered else kept.email.locale),
+            frame_url=href(f"/admin/emails/{kept.email.id}/frame") if kept.kept or now_rendered else "",
+            event_label=event_label, state_label=state_label, badge=state_badge, tz=admin.merchant.timezone,
+        )
+        return page(request, MESSAGE, "message", context)
+
+    @get("/{message_id:str}/frame", name="admin-email-message-frame")
+    async def sent_message_frame(self, request: Request, now: dt.datetime, message_id: str) -> Response:
+        admin = await require_admin(request, roles=ROLES)
+        kept, now_rendered = await self._kept(request, now, admin, message_id)
+        if kept.kept:
+            return Response(kept.html, media_type="text/html; charset=utf-8")
+        if now_rendered is None:
+            raise NotFoundException()
+        return Response(html_for_browser(now_rendered), media_type="text/html; charset=utf-8")
 
     async def _preview(self, request: Request, now: dt.datetime, admin: Admin, order_ref: str, event: str,
                        locale: str) -> tuple[tuple[Rendered | None, OrderRef, str] | None, str]:

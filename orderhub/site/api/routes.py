@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
+from orderhub import money
 from orderhub.db.branding import services as branding
 from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import queries
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import services as orders
+from orderhub.db.orders.queries import OrderView
+from orderhub.db.pickup import queries as pickup_queries
+from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.shipping.queries import TrackingPage
+from orderhub.db.shipping.rules import Promise
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
 
@@ -28,6 +35,32 @@ def hub_links(base_url: str, token: str) -> dict[str, str]:
         "returns": f"{hub}/returns",
         "feedback": f"{hub}/feedback",
         "receipt": f"{hub}/receipt.pdf",
+    }
+
+
+def _promise(promise: Promise | None) -> dict[str, Any] | None:
+    return promise.as_json() if promise is not None else None
+
+
+def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: str | None) -> dict[str, Any]:
+    """GET /api/v1/orders/{external_id}: the status, totals and promise the hub, tracking and emails state."""
+    status = order_rules.order_status(
+        cancelled=order.cancelled, fulfillment_type=order.fulfillment_type, fulfillment_status=order.fulfillment_status,
+        shipment_statuses=[s.status for s in tracking.shipments] if tracking else [], pickup_state=pickup_state)
+    amounts = {"subtotal": order.subtotal_minor, "discount": order.discount_minor, "shipping": order.shipping_minor,
+               "tax": order.tax_minor, "total": order.total_minor}
+    return {
+        "id": str(order.id), "external_id": order.external_id, "number": order.number,
+        "fulfillment_type": order.fulfillment_type, "fulfillment_status": order.fulfillment_status,
+        "cancelled": order.cancelled, "status": status.key, "currency": order.currency,
+        "totals": {name: money.to_string(minor, order.currency) for name, minor in amounts.items()},
+        "promise": _promise(tracking.promise if tracking else None),
+        "shipments": [
+            {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,
+             "substatus": s.substatus or None, "estimated_delivery": s.estimate.isoformat() if s.estimate else None,
+             "delivered_at": s.delivered_at.isoformat() if s.delivered_at else None, "promise": _promise(s.promise)}
+            for s in (tracking.shipments if tracking else [])
+        ],
     }
 
 
@@ -64,9 +97,26 @@ class IntegrationApi(Controller):
         body = {"id": str(ref.id), "number": ref.number, "hub_url": f"{state.settings.base_url}/o/{ref.token}"}
         return Response(body, status_code=201 if ref.created else 200)
 
+    @get("/orders/{external_id:str}", summary="An order's state and delivery promise, with its shipments'")
+    async def get_order(self, merchant: Merchant, external_id: str, now: dt.datetime) -> dict[str, Any]:
+        order = await queries.order_view(merchant, external_id) if 0 < len(external_id) <= 200 else None
+        if order is None:
+            raise NotFound("order.not_found", "no such order", field="external_id")
+        tracking = await shipping_queries.order_tracking(merchant, order, now) if order.ships else None
+        pickup = await pickup_queries.for_order(order.id) if order.is_pickup else None
+        return order_json(order, tracking, pickup.state if pickup else None)
+
     @get("/orders/{external_id:str}/links", summary="Absolute hub URLs for emails")
     async def links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
         link = await queries.order_link(merchant.id, external_id, request.app.state.token_key)
         if link is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
         return hub_links(request.app.state.settings.base_url, link.token)
+
+    @post("/orders/{external_id:str}/links/revoke", summary="Revoke the hub link; answers the new links",
+          status_code=200)
+    async def revoke_links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
+        """The old link opens nothing from now on (the same 404 as any bad token); emails still waiting
+        in the outbox are rendered when sent, so they carry the new link."""
+        token = await orders.revoke_hub_token(merchant.id, external_id, token_key=request.app.state.token_key)
+        return hub_links(request.app.state.settings.base_url, token)

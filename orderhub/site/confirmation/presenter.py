@@ -7,10 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from orderhub.components import filters
+from orderhub.components import promise as promise_words
 from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
+from orderhub.db import clock
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
+from orderhub.db.shipping.rules import Promise
 
 PAYMENT_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "jcb": "JCB",
                   "diners": "Diners Club", "discover": "Discover", "unionpay": "UnionPay"}
@@ -50,53 +53,55 @@ def status_text(status: rules.OrderStatus, order: OrderView) -> str:
     }.get(status.key, "")
 
 
-def next_steps(order: OrderView, status: rules.OrderStatus) -> list[Step]:
+def next_steps(order: OrderView, status: rules.OrderStatus, promise: Promise | None = None) -> list[Step]:
+    """The order's steps; a step that is done says what happened (past tense), never what will."""
+    placed = Step(_("Order received"),
+                  _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True)
     if order.is_pickup:
         store = order.store.name if order.store else ""
         bring = ", ".join(order.store.what_to_bring) if order.store and order.store.what_to_bring else ""
-        return [
-            Step(
-                _("Order received"),
-                _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)},
-                True,
-            ),
-            Step(
+        if status.ready_for_pickup:
+            prepare = Step(_("We prepared your order"), _("Your order was ready for pickup."), True)
+        else:
+            prepare = Step(
                 _("We prepare your order"),
                 _("We'll email you as soon as it's ready, usually by %(date)s.") % {"date": filters.date(order.promised_date)}
                 if order.promised_date
                 else _("We'll email you as soon as it's ready."),
-                status.ready_for_pickup,
-            ),
-            Step(
-                _("Pick it up at %(store)s") % {"store": store},
-                (_("Bring: %(things)s.") % {"things": bring}) if bring else "",
-                status.picked_up,
-            ),
-        ]
-    processing = ngettext(
-        "We pack orders within %(num)s business day.",
-        "We pack orders within %(num)s business days.",
-        max(order.processing_days, 1),
-    )
-    estimate = (
-        _("Estimated delivery: %(date)s.") % {"date": filters.date(order.promised_date, "weekday")}
-        if order.promised_date
-        else _("We'll send a delivery estimate when it ships.")
-    )
-    return [
-        Step(
-            _("Order received"), _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True
-        ),
-        Step(_("We pack your order"), processing, status.on_its_way),
-        Step(_("On its way"), estimate, status.on_its_way),
-        Step(_("Delivered"), _("We'll let you know when it arrives."), status.delivered),
-    ]
+                False,
+            )
+        if status.picked_up:
+            collect = Step(_("Picked up at %(store)s") % {"store": store}, _("You picked up your order."), True)
+        else:
+            collect = Step(_("Pick it up at %(store)s") % {"store": store},
+                           (_("Bring: %(things)s.") % {"things": bring}) if bring else "", False)
+        return [placed, prepare, collect]
+    arrived = status.delivered or status.key == "returned" or (promise is not None and promise.kind == "delivered")
+    sent = status.on_its_way or arrived
+    when = promise_words.promise_text(promise, order.timezone)
+    if sent:
+        pack = Step(_("We packed your order"), _("It left us and is with the carrier."), True)
+    else:
+        pack = Step(_("We pack your order"), ngettext(
+            "We pack orders within %(num)s business day.",
+            "We pack orders within %(num)s business days.",
+            max(order.processing_days, 1),
+        ), False)
+    if arrived:
+        way = Step(_("On its way"), _("The carrier brought it to you."), True)
+        done = Step(_("Delivered"), when or _("Your order was delivered."), True)
+    else:
+        way = Step(_("On its way"), when or _("We'll send a delivery estimate when it ships."),
+                   status.on_its_way)
+        done = Step(_("Delivered"), _("We'll let you know when it arrives."), False)
+    return [placed, pack, way, done]
 
 
 def cancel_text(order: OrderView, now: dt.datetime) -> str:
     if order.cancelled:
         return _("This order was cancelled.")
     when = filters.datetime(order.cancel_until, order.timezone)
+    clock.changes_at(order.cancel_until, now)
     if order.can_cancel(now):
         return _("You can cancel until %(when)s: contact us below with your order number.") % {"when": when}
     return _("The cancellation period ended on %(when)s. You can still return items once they arrive.") % {"when": when}

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from orderhub.components import promise as promise_words
 from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders import queries
 from orderhub.db.orders.queries import Hub
@@ -47,7 +48,8 @@ class ConfirmationController(Controller):
             request, hub, SECTION,
             status=status,
             status_text=presenter.status_text(status, hub.order),
-            next_steps=presenter.next_steps(hub.order, status),
+            next_steps=presenter.next_steps(hub.order, status, summary.get("promise")),
+            promise=summary.get("promise"), w=promise_words,
             cancel_text=presenter.cancel_text(hub.order, now),
             return_text=presenter.return_text(hub.order),
             payment_label=presenter.payment_label(hub.order.payment),

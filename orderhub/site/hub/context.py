@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 
 from orderhub.components import i18n
 from orderhub.components.urls import href
+from orderhub.db import clock
 from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders.queries import Hub, load_hub
 from orderhub.db.shipping.tables import TrackingView
@@ -29,9 +30,10 @@ def page_language(request: Request, order_locale: str | None = None, merchant_lo
     return lang
 
 
-async def open_hub(request: Request, token: str) -> Hub:
-    """The hub for `token`, with the page language set; the same 404 for every bad token."""
-    hub = await load_hub(token, request.app.state.token_key)
+async def open_hub(request: Request, token: str, order_row: dict[str, Any] | None = None) -> Hub:
+    """The hub for `token`, with the page language set; the same 404 for every bad token.
+    `order_row`: the order as the page cache just read it for this token (not read again)."""
+    hub = await load_hub(token, request.app.state.token_key, order_row)
     if hub is None:
         page_language(request)
         raise NotFoundException()
@@ -94,6 +96,9 @@ def hub_context(request: Request, hub: Hub, current: str, *, visit: bool = True,
     """What every hub page shares; `visit=False` for a route that is part of a page, not a page
     of its own (the confirmation page's lazy cross-sells)."""
     base = f"/o/{hub.token}"
+    now = hub.extras.get("now")
+    if now is not None:  # day-level words and counts ("today", late, windows) change at midnight
+        clock.changes_at(clock.next_local_midnight(now, hub.order.timezone), now)
     nav = [
         {"key": s.key, "label": s.label, "href": href(f"{base}{s.path}"), "current": s.key == current}
         for s in sections.visible(hub.order)

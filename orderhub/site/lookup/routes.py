@@ -1,5 +1,7 @@
 """/lookup: order number + email (or postal code) -> the hub. Rate-limited per client and per
-order number; the same answer whatever was wrong."""
+order number; the same answer whatever was wrong. `?merchant=<slug>` (a merchant's own link, kept
+in the form) shows the page in that merchant's brand and looks among its orders only; an unknown
+or malformed slug shows the neutral page."""
 
 from __future__ import annotations
 
@@ -21,34 +23,48 @@ from orderhub.site.security import client_address
 TEMPLATE = "site/lookup/lookup.html.jinja"
 
 
+async def _shop(request: Request, slug: object) -> queries.LookupBrand | None:
+    """The merchant named by `merchant=` (None for none, unknown or malformed), with the page language
+    negotiated (the merchant's language last)."""
+    shop = await queries.lookup_brand(slug) if isinstance(slug, str) else None
+    page_language(request, merchant_locale=shop.brand.locale if shop else None)
+    return shop
+
+
+def _context(request: Request, shop: queries.LookupBrand | None, **extra: Any) -> dict[str, Any]:
+    action = href("/lookup", merchant=shop.slug if shop else None)
+    return base_context(request, shop=shop, brand=shop.brand if shop else None, action=action, **extra)
+
+
 class LookupController(Controller):
     path = "/lookup"
 
     @get("/", name="lookup")
     async def show(self, request: Request) -> Template:
-        page_language(request)
-        return page(request, TEMPLATE, "form", base_context(request, values={}, errors={}, message=""))
+        shop = await _shop(request, request.query_params.get("merchant"))
+        return page(request, TEMPLATE, "form", _context(request, shop, values={}, errors={}, message=""))
 
     @post("/", name="lookup-submit", status_code=200)
     async def submit(
         self, request: Request, data: dict[str, Any] = Body(media_type=RequestEncodingType.URL_ENCODED)
     ) -> Template | Redirect:
-        page_language(request)
+        shop = await _shop(request, request.query_params.get("merchant") or data.get("merchant"))
         values, errors = forms.read(data)
         if errors:
-            return page(request, TEMPLATE, "form", base_context(request, values=values, errors=errors, message=""),
+            return page(request, TEMPLATE, "form", _context(request, shop, values=values, errors=errors, message=""),
                         status_code=422)
         limits = request.app.state.lookup_limits
         client_ok = await limits["client"].hit(client_address(request, request.app.state.settings.trusted_proxy))
         order_ok = await limits["order"].hit(values["number"].upper())
         if not (client_ok and order_ok):
             message = _("Too many attempts. Please wait a few minutes and try again, or contact the shop.")
-            return page(request, TEMPLATE, "form", base_context(request, values=values, errors={}, message=message),
+            return page(request, TEMPLATE, "form", _context(request, shop, values=values, errors={}, message=message),
                         status_code=429, headers={"Retry-After": str(request.app.state.settings.lookup_window_seconds)})
-        token = await queries.lookup(values["number"], values["proof"], request.app.state.token_key)
+        token = await queries.lookup(values["number"], values["proof"], request.app.state.token_key,
+                                     merchant_id=shop.merchant_id if shop else None)
         if token is None:
             message = _("We couldn't find an order with those details. Check them and try again.")
-            return page(request, TEMPLATE, "form", base_context(request, values=values, errors={}, message=message),
+            return page(request, TEMPLATE, "form", _context(request, shop, values=values, errors={}, message=message),
                         status_code=422)
         target = href(f"/o/{token}")
         if request.headers.get("hx-request") == "true":

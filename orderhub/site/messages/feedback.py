@@ -39,4 +39,5 @@ MESSAGES: dict[str, str] = {
     "webhook.endpoint_not_found": GONE,
     "webhook.delivery_not_found": GONE,
     "webhook.bad_url": "Enter a web address starting with https://.",
+    "webhook.internal_url": "This address points inside a private network. Webhooks can only go to public addresses.",
 }

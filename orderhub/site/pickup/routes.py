@@ -19,6 +19,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from orderhub.components.i18n import gettext as _
 from orderhub.components.qr import qr_svg
 from orderhub.components.urls import href
+from orderhub.db import clock
 from orderhub.db.errors import Conflict, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.pickup import queries, rules, services
@@ -31,6 +32,10 @@ from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/pickup/pickup.html.jinja"
+#: the order page, whose block "pickup" is the pickup card
+CARD_TEMPLATE = "site/confirmation/confirmation.html.jinja"
+#: a form's `return_to` when it was posted from the order page's card
+RETURN_TO_ORDER = "order"
 
 
 ETA_CHOICES = (5, 10, 15, 30, 45, 60)
@@ -40,10 +45,29 @@ Action = Callable[[Hub, dict, dt.datetime], Awaitable[PickupView]]
 
 
 async def pickup_summary(hub: Hub) -> dict:
-    """For the confirmation page: the pickup's state (None for shipped orders)."""
+    """For the order page: the pickup (its state, and the card's code and prompts: the same view and
+    rules as the pickup section); nothing for shipped orders."""
     if not rules.is_pickup_order(hub.order.fulfillment_type):
         return {}
-    return {"pickup_state": await queries.state_of(hub.order.id) or rules.INITIAL}
+    pickup = await queries.for_order(hub.order.id) or PickupView.initial(hub.order.id, hub.merchant.id)
+    return {"pickup_state": pickup.state, "pickup": _card(hub, pickup)}
+
+
+def _card(hub: Hub, pickup: PickupView, *, errors: dict | None = None, values: dict | None = None) -> dict:
+    """What the order page's pickup card shows (confirmation block "pickup")."""
+    store = hub.order.store
+    base = f"/o/{hub.token}/pickup"
+    return {
+        "view": pickup, "tz": store.timezone if store else hub.order.timezone, "store_name": store.name if store else "",
+        "qr": qr_svg(pickup.qr_payload, label=_("Pickup QR code")) if pickup.shows_code else "",
+        "curbside": _curbside(hub), "base": base, "card_url": f"{base}/card", "events_url": f"{base}/events",
+        "eta_choices": ETA_CHOICES, "errors": errors or {}, "values": values or {},
+    }
+
+
+def _curbside(hub: Hub) -> dict | None:
+    store = hub.order.store
+    return store.curbside if store and (store.curbside or {}).get("enabled") else None
 
 
 def maps_url(address: dict) -> str:
@@ -75,10 +99,14 @@ class PickupController(Controller):
         tz = store.timezone if store else hub.order.timezone
         base = f"/o/{hub.token}/pickup"
         week = rules.week_hours(store.hours, tz, now) if store else []
+        if week:  # "open now" changes when the store opens or closes, "today" at its midnight
+            for moment in rules.day_changes(week[0], tz):
+                clock.changes_at(moment, now)
+            clock.changes_at(clock.next_local_midnight(now, tz), now)
         context = hub_context(
             request, hub, "pickup", pickup=pickup, store=store, tz=tz, now=now, week=week,
             open_now=rules.open_now(week[0], now, tz) if week else False,
-            curbside=(store.curbside if store and (store.curbside or {}).get("enabled") else None),
+            curbside=_curbside(hub),
             maps_url=maps_url(store.address or {}) if store else "",
             qr=qr_svg(pickup.qr_payload, label=_("Pickup QR code")) if pickup.shows_code else "",
             base=base, events_url=f"{base}/events", eta_choices=ETA_CHOICES, errors=errors or {},
@@ -93,6 +121,26 @@ class PickupController(Controller):
     async def show(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         return await self._render(request, _pickup_hub(hub), now)
 
+    async def _card_block(self, request: Request, hub: Hub, *, errors: dict | None = None,
+                          values: dict | None = None, status_code: int = 200) -> Template:
+        """The order page's pickup card alone (htmx): its live refresh and its forms' answers."""
+        pickup = await queries.for_order(hub.order.id) or PickupView.initial(hub.order.id, hub.merchant.id)
+        card = _card(hub, pickup, errors=errors, values=values)
+        status = status_code
+        if pickup.is_final and request.method == "GET":
+            status = live.STOP_POLLING
+        context = hub_context(request, hub, "confirmation", visit=False,
+                              summary={"pickup_state": pickup.state, "pickup": card})
+        return page(request, CARD_TEMPLATE, "pickup", context, status_code=status)
+
+    @get("/card", name="pickup-card", middleware=[read_scope])
+    async def card(self, request: Request, hub: Hub) -> Template | Redirect:
+        """The order page's pickup card for htmx; a visitor landing here gets the order page."""
+        hub = _pickup_hub(hub)
+        if not wants_partial(request):
+            return Redirect(path=href(f"/o/{hub.token}"), status_code=303)
+        return await self._card_block(request, hub)
+
     @get("/events", name="pickup-events")
     async def events(self, request: Request, hub: Hub) -> ServerSentEvent:
         return live.sse_response(request, [live.topic("pickup", _pickup_hub(hub).order.id)])
@@ -100,13 +148,21 @@ class PickupController(Controller):
     async def _act(self, request: Request, hub: Hub, now: dt.datetime, action: Action) -> Template | Redirect:
         hub = _pickup_hub(hub)
         form = dict(await request.form())
+        # a form on the order page answers with the order page's card (htmx) or the order page
+        on_card = form.pop("return_to", "") == RETURN_TO_ORDER
         try:
             pickup = await action(hub, form, now)
         except ValidationFailed as exc:
+            if on_card and wants_partial(request):
+                return await self._card_block(request, hub, errors=_errors(exc), values=form, status_code=422)
             return await self._render(request, hub, now, errors=_errors(exc), values=form, status_code=422)
         except Conflict as exc:
             return await self._render(request, hub, now, message=messages.for_error(exc), status_code=409)
         await announce(request, pickup)
+        if on_card:
+            if wants_partial(request):
+                return await self._card_block(request, hub)
+            return Redirect(path=href(f"/o/{hub.token}"), status_code=303)
         if wants_partial(request):
             return await self._render(request, hub, now, push=True)
         return Redirect(path=href(f"/o/{hub.token}/pickup"), status_code=303)

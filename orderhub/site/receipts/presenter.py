@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from orderhub.components.addresses import address_lines
 from orderhub.components.i18n import gettext as _
 from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
@@ -17,20 +18,6 @@ from orderhub.site.hub.routes import brand_css
 #: PDF embeds one subset instead of two to four (fontconfig has no fallback chain to walk, and
 #: subsetting — a third of the render — runs once). Emphasis comes from size, colour and rules.
 PDF_FONT_CSS = 'body.doc--pdf{font-family:"Noto Sans CJK JP"}.doc--pdf *{font-weight:400!important}'
-
-
-def address_lines(address: dict | None) -> list[str]:
-    if not address:
-        return []
-    a = address
-    if (a.get("country") or "").upper() == "JP":
-        first = " ".join(x for x in ("〒" + a["postal_code"] if a.get("postal_code") else "",) if x)
-        rest = "".join(a.get(k, "") or "" for k in ("region", "city", "line1"))
-        return [x for x in (first, rest, a.get("line2", "")) if x]
-    city = ", ".join(
-        x for x in (a.get("city", ""), " ".join(x for x in (a.get("region", ""), a.get("postal_code", "")) if x)) if x
-    )
-    return [x for x in (a.get("line1", ""), a.get("line2", ""), city, a.get("country", "")) if x]
 
 
 def is_japan(hub: Hub) -> bool:

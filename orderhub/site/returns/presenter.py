@@ -29,6 +29,12 @@ def method_label(method: str) -> str:
             rules.HOME_PICKUP: _("Home pickup"), rules.KEEP: _("Keep the item")}.get(method, method)
 
 
+def refund_method_label(method: str) -> str:
+    """Where a refund went (rules.REFUND_METHODS)."""
+    return {rules.TO_PAYMENT: _("To your original payment method"),
+            rules.TO_STORE_CREDIT: _("As store credit")}.get(method, method)
+
+
 def method_hint(method: str) -> str:
     return {
         rules.DROP_OFF: _("Bring the item unpacked to a drop-off point and show the QR code. No box, no label."),

@@ -15,6 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
+from orderhub.components.addresses import address_lines
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
@@ -52,19 +53,24 @@ async def _view(hub: Hub, return_id: int) -> queries.ReturnView:
         raise NotFoundException() from None
 
 
-def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, stores: list[queries.StoreView]) -> dict:
-    store = next((s for s in stores if s.code == view.store_code), None)
+def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: queries.Destination) -> dict:
     qr = segno.make(view.qr_payload, error="m").svg_data_uri(scale=5, border=2)
-    return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, store=store,
-                       url=lambda t="": _url(hub, t),
+    return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, dest=dest,
+                       dest_lines=address_lines(dest.address), url=lambda t="": _url(hub, t),
                        photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids])
 
 
 async def _detail_page(request: Request, hub: Hub, return_id: int, *, push: bool = False) -> Template:
     view = await _view(hub, return_id)
-    stores = await queries.stores(hub.order.merchant_id)
-    return page(request, DETAIL, "detail", _detail_context(request, hub, view, stores),
+    dest = await queries.destination(view)
+    return page(request, DETAIL, "detail", _detail_context(request, hub, view, dest),
                 push_url=_url(hub, f"/{return_id}") if push else None)
+
+
+async def refunds_summary(hub: Hub) -> dict:
+    """For the order page: the refunds given on the order (none: nothing to show)."""
+    refunds = await queries.refunds_for_order(hub.order.id)
+    return {"refunds": refunds, "refund_method_label": presenter.refund_method_label} if refunds else {}
 
 
 class ReturnsController(Controller):
@@ -124,16 +130,18 @@ class ReturnsController(Controller):
         if step == "reason":
             context["reasons"] = rules.reason_choices(facts.policy)
         if step in ("resolution", "review"):
-            options = {ln.line_id: await queries.exchange_options(facts.merchant_id, facts, ln.line_id)
-                       for ln in chosen}
-            context["exchange_options"] = options
+            offer = rules.ExchangeOffer({ln.line_id: await queries.exchange_options(facts.merchant_id, facts, ln.line_id)
+                                         for ln in chosen})
+            context["exchange"] = offer
+            context["sold_out_titles"] = [ln.title for ln in chosen if ln.line_id in offer.sold_out]
             context["resolutions"] = rules.resolution_choices(
-                can_exchange=rules.exchange_possible(options),
+                can_exchange=offer.possible,
                 bonus_percent=rules.store_credit_bonus_percent(facts.policy))
         if step in ("method", "review"):
             context["stores"] = await queries.stores(facts.merchant_id)
-            context["fees"] = {m: rules.fee_minor(facts.policy, m, data.get("resolution", rules.REFUND), facts.currency)
-                               for m in rules.METHODS}
+            context["fee_waived"] = rules.fee_waived_for(facts.policy, data.get("reason") or "")
+            context["fees"] = rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
+                                                reason=data.get("reason") or "", currency=facts.currency)
         if step == "review":
             try:
                 clean = services.check_request(facts, data, now=now, has_photo=bool(data.get("photo_id")))

@@ -38,8 +38,12 @@ def refusal_text(exc: DomainError) -> str:
     return _(msgid, **exc.params) if msgid else messages.for_error(exc)
 
 
-def _pickup_url(pickup_id: int | None) -> str:
-    return href(f"/staff/pickups/{pickup_id}")
+#: the query a scan of an already handed-over pickup lands with (a genuine second attempt)
+SCANNED_AGAIN = "again"
+
+
+def _pickup_url(pickup_id: int | None, *, scanned_again: bool = False) -> str:
+    return href(f"/staff/pickups/{pickup_id}", scan=SCANNED_AGAIN if scanned_again else None)
 
 
 class StaffController(Controller):
@@ -103,23 +107,27 @@ class StaffController(Controller):
         except NotFound as exc:
             return await self._console(request, staff_user, now, code=code, status_code=422,
                                        code_error=refusal_text(exc))
-        return Redirect(path=_pickup_url(pickup.id), status_code=303)
+        return Redirect(path=_pickup_url(pickup.id, scanned_again=pickup.is_picked_up), status_code=303)
 
     async def _detail(self, request: Request, staff: StaffUser, pickup_id: int, now: dt.datetime, *,
-                      message: str = "", good: bool = False, status_code: int = 200, push: bool = False) -> Template:
+                      message: str = "", good: bool = False, status_code: int = 200, push: bool = False,
+                      scanned_again: bool = False) -> Template:
         found = await queries.detail(pickup_id, staff.merchant_id, staff.store_code)
         if found is None:
             raise NotFoundException()
+        if scanned_again and found.pickup.is_picked_up and not message:
+            message = refusal_text(rules.IllegalMove("pickup.already_picked_up", "already picked up"))
         context = base_context(
             request, staff=staff, d=found, p=found.pickup, now=now, message=message, good=good,
-            tz=found.timezone or staff.merchant_timezone,
+            tz=found.timezone or staff.merchant_timezone, store_name=found.store_name or staff.merchant_name,
         )
         return page(request, DETAIL, "detail", context, status_code=status_code,
                     push_url=_pickup_url(pickup_id) if push else None)
 
     @get("/pickups/{pickup_id:int}", name="staff-pickup", middleware=[read_scope])
     async def pickup(self, request: Request, staff_user: StaffUser, pickup_id: int, now: dt.datetime) -> Template:
-        return await self._detail(request, staff_user, pickup_id, now)
+        again = request.query_params.get("scan") == SCANNED_AGAIN
+        return await self._detail(request, staff_user, pickup_id, now, scanned_again=again)
 
     @post("/pickups/{pickup_id:int}/hand-over", name="staff-hand-over")
     async def hand_over(self, request: Request, staff_user: StaffUser, pickup_id: int,

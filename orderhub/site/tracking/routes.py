@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import ServerSentEvent, Template
 
+from orderhub.components import promise as promise_words
 from orderhub.components.i18n import ngettext
 from orderhub.db.orders.queries import Hub
 from orderhub.db.shipping import queries
@@ -40,13 +41,16 @@ def summary_text(tracking: TrackingPage) -> str:
 
 
 async def shipments_summary(hub: Hub) -> dict:
-    """For the confirmation page's status badge: each shipment's status and "2 of 3 items delivered"."""
+    """For the confirmation page: each shipment's status, "2 of 3 items delivered" and the order's
+    delivery promise (the same one the tracking section shows)."""
     if not hub.order.ships:
         return {}
-    tracking = await queries.tracking_page(hub.order.id, now=None, tz=hub.order.timezone)
+    tracking = await queries.shipments_summary(hub.order.id, hub.order.item_count, now=hub.extras["now"],
+                                               tz=hub.order.timezone, basis=queries.basis_for(hub.merchant, hub.order))
     return {
         "shipment_statuses": [s.status for s in tracking.shipments],
         "shipments_summary": summary_text(tracking),
+        "promise": tracking.promise,
     }
 
 
@@ -57,11 +61,11 @@ class TrackingController(Controller):
     async def tracking(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         if not hub.order.ships:
             raise NotFoundException()
-        tracking = await queries.tracking_page(hub.order.id, now=now, tz=hub.order.timezone)
+        tracking = await queries.order_tracking(hub.merchant, hub.order, now)
         partial = wants_partial(request)
         base = f"/o/{hub.token}/tracking"
         context = hub_context(
-            request, hub, "tracking", tracking=tracking, p=presenter, tz=hub.order.timezone,
+            request, hub, "tracking", tracking=tracking, p=presenter, w=promise_words, tz=hub.order.timezone,
             summary_text=summary_text(tracking), live=not tracking.all_final,
             region_url=base + "?" + request.url.query if request.url.query else base,
             events_url=f"{base}/events",

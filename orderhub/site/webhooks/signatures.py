@@ -5,9 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import unicodedata
 
 TOLERANCE_SECONDS = 300
+#: unix seconds, as sent: at most 12 ASCII digits (good until the year 33658)
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def same(expected: str, given: str) -> bool:
+    """Constant-time comparison that takes any text a client sends (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -23,14 +31,14 @@ def verify(secret: str, body: bytes, header: str | None, now_seconds: float) -> 
     for item in header.split(","):
         key, _, value = item.strip().partition("=")
         parts.setdefault(key, []).append(value)
-    try:
-        timestamp = int(parts.get("t", [""])[0])
-    except ValueError:
+    raw = parts.get("t", [""])[0]
+    if not TIMESTAMP.fullmatch(raw):  # ASCII digits of a plausible size: no 10^400 (OverflowError), no "١٢٣"
         return False
+    timestamp = int(raw)
     if abs(now_seconds - timestamp) > TOLERANCE_SECONDS:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return any(hmac.compare_digest(expected, given) for given in parts.get("v1", []))
+    return any(same(expected, given) for given in parts.get("v1", []))
 
 
 def aftership_sign(secret: str, body: bytes) -> str:
@@ -41,7 +49,7 @@ def aftership_sign(secret: str, body: bytes) -> str:
 def aftership_verify(secret: str, body: bytes, header: str | None) -> bool:
     if not header:
         return False
-    return hmac.compare_digest(aftership_sign(secret, body), header.strip())
+    return same(aftership_sign(secret, body), header.strip())
 
 
 def easypost_sign(secret: str, body: bytes) -> str:
@@ -54,4 +62,4 @@ def easypost_sign(secret: str, body: bytes) -> str:
 def easypost_verify(secret: str, body: bytes, header: str | None) -> bool:
     if not header:
         return False
-    return hmac.compare_digest(easypost_sign(secret, body), header.strip())
+    return same(easypost_sign(secret, body), header.strip())

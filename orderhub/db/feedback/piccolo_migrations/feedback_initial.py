@@ -9,7 +9,7 @@ DELETE/UPDATE CASCADE; a Timestamptz defaults to now). Runs after merchants and 
 (migration_dependencies in piccolo_app.py), which create the tables it references.
 
 Databases made before the squash cannot be upgraded: recreate them
-(`rm var/orderhub.sqlite3; make demo`)."""
+(`rm orderhub.sqlite3; make demo`)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import (

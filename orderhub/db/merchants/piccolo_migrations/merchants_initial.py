@@ -9,7 +9,7 @@ DELETE/UPDATE CASCADE; a Timestamptz defaults to now). Every other area's migrat
 one (migration_dependencies in piccolo_app.py).
 
 Databases made before the squash cannot be upgraded: recreate them
-(`rm var/orderhub.sqlite3; make demo`). `orderhub migrate` refuses such a database with that message
+(`rm orderhub.sqlite3; make demo`). `orderhub migrate` refuses such a database with that message
 (_refuse_pre_squash_database)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -39,7 +39,7 @@ async def _refuse_pre_squash_database() -> None:
     if await Migration.get_migrations_which_ran(app_name="merchants"):
         raise RuntimeError(
             "this database was created before the migrations were squashed into one initial migration per "
-            "area; recreate it (rm var/orderhub.sqlite3; make demo) or point DATABASE_URL at a new database"
+            "area; recreate it (rm orderhub.sqlite3; make demo) or point DATABASE_URL at a new database"
         )
 
 

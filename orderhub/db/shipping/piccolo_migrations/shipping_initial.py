@@ -9,10 +9,10 @@ DELETE/UPDATE CASCADE; a Timestamptz defaults to now). Runs after merchants and 
 (migration_dependencies in piccolo_app.py), which create the tables it references.
 
 Databases made before the squash cannot be upgraded: recreate them
-(`rm var/orderhub.sqlite3; make demo`)."""
+(`rm orderhub.sqlite3; make demo`)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import JSON, Date, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns.column_types import JSON, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -56,6 +56,9 @@ TABLES = {
         ("polled_at", Timestamptz, {"null": True, "default": None}),
         ("created_at", Timestamptz, {}),
         ("updated_at", Timestamptz, {}),
+        ("service", Varchar, {"length": 64}),
+        ("lane", Varchar, {"length": 300, "index": True}),
+        ("transit_days", Integer, {"null": True, "default": None}),
     ],
     ("TrackingEvent", "tracking_events"): [
         ("shipment", ForeignKey, {"references": Shipment, "index": True}),

@@ -20,6 +20,7 @@ from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.returns.rules import ship_within_days
+from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader, field_error
 from orderhub.site import form_errors
 from orderhub.site.returns import presenter as return_words
@@ -121,6 +122,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "store_credit_bonus_percent": str(policy["store_credit_bonus_percent"]),
         "keep_item_under": str(policy.get("keep_item_under") or "0"),
         "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
+        "waive_fee_for_merchant_fault": ["on"] if policy.get("waive_fee_for_merchant_fault", True) else [],
     }
 
 
@@ -156,6 +158,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "extended": text(form, "extended"),
         "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
         "photo_required_reasons": [r for r in many(form, "photo_required_reasons") if r in REASONS],
+        "waive_fee_for_merchant_fault": ["on"] if on(form, "waive_fee_for_merchant_fault") else [],
     }
     errors: list[dict] = []
     body = {
@@ -167,6 +170,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "extended_window_days_by_tag": _extended(values["extended"], errors),
         "free_return_methods": values["free_return_methods"],
         "photo_required_reasons": values["photo_required_reasons"],
+        "waive_fee_for_merchant_fault": bool(values["waive_fee_for_merchant_fault"]),
         "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
     }
     r = Reader()
@@ -227,6 +231,30 @@ async def emails_save(merchant: MerchantView, form: Form) -> Saved:
     return await _save(merchant, errors, strip="emails.", values=values, sections={"emails": clean})
 
 
+# -- the delivery promise (the shipping area's rules) ------------------------------------------------------
+
+DELIVERY_NUMBERS = ("processing_days", "transit_days", "transit_days_max")
+
+
+def calendar_options() -> list[tuple[str, str]]:
+    return [("", _("From my address or time zone")), ("JP", _("Japan")), ("US", _("United States"))]
+
+
+async def delivery_values(merchant: MerchantView) -> dict:
+    raw = merchant.section("delivery") if isinstance(merchant.section("delivery"), dict) else {}
+    conf = shipping_rules.read_delivery_settings(raw)
+    return {"cutoff": conf["cutoff"], "calendar": raw.get("calendar", ""),
+            **{name: str(conf[name]) for name in DELIVERY_NUMBERS}}
+
+
+async def delivery_save(merchant: MerchantView, form: Form) -> Saved:
+    values: dict[str, Any] = {"cutoff": text(form, "cutoff").strip(), "calendar": text(form, "calendar").strip(),
+                              **{name: text(form, name).strip() for name in DELIVERY_NUMBERS}}
+    clean, errors = shipping_rules.validate_delivery_settings(
+        {**values, **{name: whole(values[name]) for name in DELIVERY_NUMBERS}})
+    return await _save(merchant, errors, strip="delivery.", values=values, sections={"delivery": clean})
+
+
 # -- survey questions and review timing (the feedback area's rules) ---------------------------------------
 
 LANGS = feedback_rules.LOCALES
@@ -272,6 +300,8 @@ PAGES: dict[str, SettingsPage] = {page.key: page for page in (
                  "site/admin/settings/cross_sells.html.jinja", cross_sells_values, cross_sells_save),
     SettingsPage("feedback", "Surveys and reviews", "Survey questions, how often a shopper is asked, when reviews open.",
                  "site/admin/settings/feedback.html.jinja", feedback_values, feedback_save),
+    SettingsPage("delivery", "Delivery promise", "Cut-off time, packing days, usual transit days and the holiday calendar.",
+                 "site/admin/settings/delivery.html.jinja", delivery_values, delivery_save),
     SettingsPage("emails", "Emails", "Sending, quiet hours, how often shipping updates go out.",
                  "site/admin/settings/emails.html.jinja", emails_values, emails_save),
 )}

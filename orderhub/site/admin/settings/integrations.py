@@ -105,10 +105,13 @@ class IntegrationsController(Controller):
             return await self._webhooks(request, admin_user, status_code=422, errors={"url": error}, form=values)
         try:
             _endpoint_id, secret = await outbox_services.add_endpoint(
-                admin_user.merchant.id, url, events=events or ["*"], now=now)
-        except ValidationFailed:
-            return await self._webhooks(request, admin_user, status_code=422, form=values,
-                                        errors={"url": _("Enter a web address starting with https://.")})
+                admin_user.merchant.id, url, events=events or ["*"], now=now,
+                allow_internal=request.app.state.settings.allow_internal_hosts)
+        except ValidationFailed as refused:
+            internal = any(e.get("code") == outbox_rules.INTERNAL_URL for e in refused.errors)
+            message = (_("This address points inside a private network. Webhooks can only go to public addresses.")
+                       if internal else _("Enter a web address starting with https://."))
+            return await self._webhooks(request, admin_user, status_code=422, form=values, errors={"url": message})
         return await self._webhooks(request, admin_user, status_code=201, secret=secret, secret_for=url)
 
     @post("/webhooks/{endpoint_id:str}/rotate", name="admin-webhook-rotate")

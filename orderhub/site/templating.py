@@ -1,0 +1,96 @@
+"""The site's templates compiled once per language, with the translations of literal msgids written
+into the compiled code.
+
+Every template call `_("literal")`, `gettext("literal")` and `{% trans %}` block is resolved when the
+template is compiled for a language (on its first render in that language, never at import time):
+without variables it becomes a constant; with variables, the translated format string is formatted
+at render time exactly as Jinja's newstyle gettext does (escaped in autoescaped output). `ngettext`
+and `_` of a non-literal run at render time through that language's catalog. Each language has its
+own Environment and template cache, so one language's compiled text never serves another; the
+engine picks the Environment of the request's language (`orderhub.components.i18n`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jinja2 import Environment, nodes, pass_context, pass_eval_context
+from jinja2.nodes import EvalContext
+from jinja2.visitor import NodeTransformer
+from litestar.contrib.jinja import JinjaTemplateEngine
+from markupsafe import Markup
+
+from orderhub.components import i18n
+
+_GETTEXT_NAMES = frozenset({"_", "gettext"})
+_FORMAT = "_orderhub_translated"
+
+
+@pass_eval_context
+def _translated(eval_ctx: EvalContext, text: str, **variables: Any) -> str:
+    """What Jinja's newstyle gettext does once it has the translation."""
+    rv: str = Markup(text) if eval_ctx.autoescape else text
+    return rv % variables
+
+
+class _Inline(NodeTransformer):
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if not (isinstance(node.node, nodes.Name) and node.node.name in _GETTEXT_NAMES and len(node.args) == 1
+                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            return node
+        text = i18n.translations(self.lang).ugettext(node.args[0].value)
+        if node.kwargs:
+            return nodes.Call(nodes.Name(_FORMAT, "load"), [nodes.Const(text)], node.kwargs, None, None,
+                              lineno=node.lineno)
+        try:
+            text = text % {}
+        except (KeyError, ValueError, TypeError):  # left to fail at render time, as before
+            return node
+        return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
+
+
+class LanguageEnvironment(Environment):
+    """An Environment whose templates are compiled for one language."""
+
+    def __init__(self, lang: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.lang = lang
+        catalog: Callable[[], Any] = lambda: i18n.translations(lang)  # noqa: E731 - looked up when rendering
+        # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
+        self.install_gettext_callables(  # type: ignore[attr-defined]
+            lambda message: catalog().ugettext(message),
+            lambda singular, plural, n: catalog().ungettext(singular, plural, n),
+            newstyle=True,
+        )
+        self.globals[_FORMAT] = _translated
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        result: nodes.Template = _Inline(self.lang).visit(tree)
+        return result
+
+
+class PerLanguageTemplates(JinjaTemplateEngine):
+    """Litestar's Jinja engine over one Environment per language, chosen by the request's language."""
+
+    def __init__(self, environments: Mapping[str, Environment]) -> None:
+        self.environments = dict(environments)
+        super().__init__(engine_instance=environments[i18n.LANGUAGES[0]])
+
+    @property  # type: ignore[override]
+    def engine(self) -> Environment:
+        return self.environments.get(i18n.current_language()) or self.environments[i18n.LANGUAGES[0]]
+
+    @engine.setter
+    def engine(self, value: Environment) -> None:  # set once by the parent's constructor
+        pass
+
+    def register_template_callable(self, key: str, template_callable: Callable[..., Any]) -> None:
+        for env in self.environments.values():
+            env.globals[key] = pass_context(template_callable)
