@@ -103,9 +103,9 @@ async def test_brand_stylesheet_carries_validated_values(client, merchants):
     assert (await client.get("/brand/nobody/theme.css")).status_code == 404
 
 
-def _fresh_limits(app) -> None:
+async def _fresh_limits(app) -> None:
     for limiter in app.state.lookup_limits.values():
-        limiter.reset()
+        await limiter.reset()
 
 
 async def test_lookup_takes_postal_codes_and_emails_as_shoppers_type_them(client, orders, app):
@@ -118,11 +118,11 @@ async def test_lookup_takes_postal_codes_and_emails_as_shoppers_type_them(client
         ("YK-100234", "  Hanako.Yamada@Example.JP ", jp), ("YK-100234", "ｈａｎａｋｏ.ｙａｍａｄａ＠example.jp", jp),
         ("1042", "10013-4521", us), ("1042", "１００１３", us), ("1042", " JORDAN.LEE@EXAMPLE.COM", us),
     ):
-        _fresh_limits(app)
+        await _fresh_limits(app)
         r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
         assert (r.status_code, r.headers.get("location")) == (303, target), (number, proof)
     for number, proof in (("YK-100234", "150-0042"), ("YK-100234", "150"), ("1042", "10014"), ("1042", "1001")):
-        _fresh_limits(app)
+        await _fresh_limits(app)
         r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
         assert r.status_code == 422, (number, proof)
 
