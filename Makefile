@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries, a Japanese font, poppler (pdffonts/pdftotext),
 # chromium for the browser suite, PostgreSQL for the second engine (node/npm for htmx: see assets).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core fonts-lato fonts-open-sans
-TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-core poppler-utils postgresql
+TEST_DEBS := $(RUN_DEBS) chromium fonts-noto-core poppler-utils postgresql redis-server
 
 .PHONY: run test deps test-deps python assets demo serve unit integration integration-pg e2e bench clean lint
 

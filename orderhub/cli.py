@@ -66,6 +66,9 @@ def database_line(settings: Settings) -> str:
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
+    from orderhub.site import logs, server
+
+    logs.install()
     # the workers (and this process) build their settings from the environment: tell them where we
     # listen, so that this host:port is allowed and links point here when ORDERHUB_BASE_URL is unset
     os.environ["ORDERHUB_LISTEN"] = f"{args.host}:{args.port}"
@@ -79,12 +82,8 @@ def cmd_serve(settings: Settings, args) -> int:
     asyncio.run(migrate(settings))
     if not args.no_jobs:
         _start_jobs_thread(settings)
-    uvicorn.run(
-        "orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
-        workers=args.workers if args.workers > 1 else None, log_level="info", proxy_headers=False,
-        access_log=settings.access_log,
-        server_header=False,
-    )
+    uvicorn.run("orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers if args.workers > 1 else None, **server.uvicorn_options(settings))
     return 0
 
 

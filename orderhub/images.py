@@ -19,7 +19,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageMode, ImageOps, UnidentifiedImageError
 
 from orderhub.db.errors import DomainError
 
@@ -29,8 +29,12 @@ FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ACCEPT = ",".join(FORMATS.values())
 MIB = 1024 * 1024
 MAX_BYTES = 8 * MIB
-MAX_PIXELS = 24_000_000  # e.g. 6000 x 4000
+MAX_PIXELS = 16_000_000  # e.g. 4900 x 3265 (a phone's 12 MP photo fits)
 MAX_SIDE = 10_000
+#: the most memory one decoded picture may take (width x height x bands x bytes per band), checked
+#: from the header before a pixel is decoded: 16 MP of RGBA. Intake keeps one decoded copy at a time
+#: (it scales down before converting), and `site/uploads` decodes a few pictures at once per process.
+MAX_DECODED_BYTES = MAX_PIXELS * 4
 #: re-encoded pictures are scaled down to fit this box (enough for a photo of a damaged item)
 OUTPUT_SIDE = 2048
 
@@ -62,6 +66,8 @@ TOO_MANY_PIXELS = "image.too_many_pixels"  # mp
 UNREADABLE = "image.unreadable"
 #: more files than a form takes (orderhub.site.uploads); num
 TOO_MANY = "upload.too_many"
+#: a hub link sent more pictures than its budget allows lately (orderhub.site.uploads.per_link)
+TOO_OFTEN = "upload.too_often"
 
 
 class ImageRejected(DomainError, ValueError):
@@ -104,6 +110,13 @@ def _looks_like_image(data: bytes) -> bool:
     return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
+def decoded_bytes(img: Image.Image) -> int:
+    """What decoding `img` takes in memory, from its header alone."""
+    mode = ImageMode.getmode(img.mode)
+    per_band = int(mode.typestr[-1]) if mode.typestr[-1].isdigit() else 1
+    return img.width * img.height * len(mode.bands) * per_band
+
+
 def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
            output_side: int = OUTPUT_SIDE) -> CleanImage:
     """Check and re-encode an uploaded picture. Raises ImageRejected."""
@@ -123,11 +136,16 @@ def intake(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
                 width, height = img.size
                 if fmt not in FORMATS:
                     raise _not_a_picture()
-                if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
+                if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels \
+                        or decoded_bytes(img) > max_pixels * 4:
                     raise _too_many_pixels(max_pixels)
                 if getattr(img, "n_frames", 1) > 1:
                     img.seek(0)
+                if fmt == "JPEG":  # decode at the smallest scale that still fills the output box
+                    img.draft(img.mode, (output_side, output_side))
                 _load_complete(img)
+                # scale down first (in place), so the copies below are of the small picture
+                img.thumbnail((output_side, output_side))
                 img = ImageOps.exif_transpose(img)
                 out = _flatten(img, fmt)
     except ImageRejected:

@@ -64,6 +64,12 @@ class Settings:
     debug: bool = False
     #: the app server's access log (off by default; hub and invitation tokens are redacted in it)
     access_log: bool = False
+    #: the app server's limits (orderhub/site/server.py): a request's headers must arrive whole
+    #: within this many seconds, and be at most this many bytes; connections served at once
+    header_timeout_seconds: float = 10.0
+    max_header_bytes: int = 16 * 1024
+    max_connections: int = 500
+    keep_alive_seconds: int = 5
     #: bytes accepted in one request body (uploads have their own, larger limit)
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
@@ -73,6 +79,13 @@ class Settings:
     #: trust X-Forwarded-For only from this proxy address (empty: never)
     trusted_proxy: str = ""
     pg_pool_size: int = 10
+    #: how long a write waits for a lock held by another writer (SQLite busy_timeout, PostgreSQL
+    #: lock_timeout) before the request answers 503 with Retry-After
+    db_busy_timeout_ms: int = 5000
+    #: shared rate-limit counters in Redis (e.g. redis://127.0.0.1:6379/0); empty: in the database
+    redis_url: str = ""
+    #: an unaccepted invitation link stops opening after this many hours
+    invite_hours: int = 72
     #: hub pages kept by the page cache (orderhub/site/pagecache.py); 0 turns it off. Pages are
     #: 10-30 KB: the count and 256 MB bound it together (a campaign's worth of orders in each language)
     page_cache_entries: int = 20000
@@ -142,11 +155,18 @@ class Settings:
             debug=_bool(env.get("ORDERHUB_DEBUG"), False),
             access_log=_bool(env.get("ORDERHUB_ACCESS_LOG"), False),
             max_body_bytes=_int(env, "ORDERHUB_MAX_BODY_BYTES", cls.max_body_bytes),
+            header_timeout_seconds=float(_int(env, "ORDERHUB_HEADER_TIMEOUT_SECONDS", int(cls.header_timeout_seconds))),
+            max_header_bytes=_int(env, "ORDERHUB_MAX_HEADER_BYTES", cls.max_header_bytes),
+            max_connections=_int(env, "ORDERHUB_MAX_CONNECTIONS", cls.max_connections),
+            keep_alive_seconds=_int(env, "ORDERHUB_KEEP_ALIVE_SECONDS", cls.keep_alive_seconds),
             max_upload_bytes=_int(env, "ORDERHUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             lookup_limit=_int(env, "ORDERHUB_LOOKUP_LIMIT", cls.lookup_limit),
             lookup_window_seconds=_int(env, "ORDERHUB_LOOKUP_WINDOW_SECONDS", cls.lookup_window_seconds),
             trusted_proxy=env.get("ORDERHUB_TRUSTED_PROXY", ""),
             pg_pool_size=_int(env, "ORDERHUB_PG_POOL_SIZE", cls.pg_pool_size),
+            db_busy_timeout_ms=_int(env, "ORDERHUB_DB_BUSY_TIMEOUT_MS", cls.db_busy_timeout_ms),
+            redis_url=_redis_url(env.get("ORDERHUB_REDIS_URL") or ""),
+            invite_hours=_int(env, "ORDERHUB_INVITE_HOURS", cls.invite_hours),
             page_cache_entries=_int(env, "ORDERHUB_PAGE_CACHE_ENTRIES", cls.page_cache_entries),
             page_cache_max_age_seconds=_int(env, "ORDERHUB_PAGE_CACHE_MAX_AGE", cls.page_cache_max_age_seconds),
             sqlite_pool_size=_int(env, "ORDERHUB_SQLITE_POOL_SIZE", cls.sqlite_pool_size),
@@ -163,6 +183,12 @@ class Settings:
 def _smtp_url(url: str | None) -> str | None:
     if url is not None and (urlsplit(url).scheme not in {"smtp", "smtps"} or not urlsplit(url).hostname):
         raise SettingsError("ORDERHUB_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+    return url
+
+
+def _redis_url(url: str) -> str:
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("ORDERHUB_REDIS_URL must look like redis://host:6379/0")
     return url
 
 

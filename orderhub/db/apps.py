@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.outbox.piccolo_app",
         "orderhub.db.emails.piccolo_app",
         "orderhub.db.branding.piccolo_app",
+        "orderhub.db.security.piccolo_app",
     ]
 )

@@ -231,10 +231,26 @@ def engine_for(settings: Settings) -> Engine[Any]:
                 key, _, value = part.partition("=")
                 if key == "host":  # unix socket folder
                     config["host"] = unquote(value)
+        # a writer waiting on another's lock gives up after the busy timeout (errors.is_busy: 503)
+        config["server_settings"] = {"lock_timeout": str(int(settings.db_busy_timeout_ms))}
         return PostgresEngine(config=config, log_queries=False)
     if settings.sqlite_pool_size <= 0:
-        return SQLiteEngine(path=settings.sqlite_path, timeout=5)
-    return PooledSQLiteEngine(settings.sqlite_path, pool_size=settings.sqlite_pool_size)
+        return SQLiteEngine(path=settings.sqlite_path, timeout=settings.db_busy_timeout_ms / 1000)
+    return PooledSQLiteEngine(settings.sqlite_path, pool_size=settings.sqlite_pool_size,
+                              busy_timeout_ms=settings.db_busy_timeout_ms)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database could not take this write in time: SQLite's "database is locked" after the busy
+    timeout, PostgreSQL's lock timeout (or a deadlock it broke). Nothing is wrong with the request:
+    it may be sent again in a moment."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc)
+        return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+    if asyncpg is not None:
+        pg = asyncpg.exceptions
+        return isinstance(exc, pg.LockNotAvailableError | pg.DeadlockDetectedError | pg.TooManyConnectionsError)
+    return False
 
 
 async def start(engine: Engine[Any], settings: Settings) -> None:

@@ -12,7 +12,16 @@ from typing import Any
 
 from orderhub.db.validation import ValidationFailed
 
-__all__ = ["DomainError", "NotFound", "Conflict", "ValidationFailed"]
+__all__ = ["Busy", "DomainError", "NotFound", "Conflict", "ValidationFailed"]
+
+
+class Busy(Exception):
+    """The server cannot take this now (the database is locked, every decoding slot is taken):
+    answered 503 with Retry-After, never 500; the same request may simply be sent again."""
+
+    def __init__(self, retry_after: int = 2) -> None:
+        self.retry_after = retry_after
+        super().__init__("busy")
 
 
 class DomainError(Exception):

@@ -46,6 +46,7 @@ from orderhub.site.api.returns import ReturnsApi
 from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
+from orderhub.site.auth import csrf_follows_session
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -61,7 +62,7 @@ from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
-from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, is_asset
+from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.templating import LanguageEnvironment, PerLanguageTemplates
 from orderhub.site.tracking.routes import TrackingController
@@ -191,15 +192,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             await analytics.flush()
             await db_engine.stop(db)
 
+    counters = counters_for(settings.redis_url)
+    window = settings.lookup_window_seconds
     state = State({
         "settings": settings,
         "clock": clock,
+        "counters": counters,
+        "limiters": {},
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
         "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
         "lookup_limits": {
-            "client": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
-            "order": Limiter(settings.lookup_limit, settings.lookup_window_seconds),
+            "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),
+            "order": Limiter("lookup_order", settings.lookup_limit, window, counters, clock),
         },
     })
     secure = settings.secure_cookies
@@ -209,7 +214,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         state=state,
         dependencies=DEPENDENCIES,
         # the host check inside the language box: its refusal is a page in the visitor's language
-        middleware=[language_per_request, AllowedHosts(settings.allowed_hosts)],
+        middleware=[language_per_request, AllowedHosts(settings.allowed_hosts), csrf_follows_session],
         plugins=[live.install(settings, state)],
         lifespan=[lifespan],
         debug=settings.debug,

@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from orderhub.components.i18n import gettext as _
-from orderhub.db.errors import Conflict, DomainError, NotFound, ValidationFailed
+from orderhub.db.engine import is_busy
+from orderhub.db.errors import Busy, Conflict, DomainError, NotFound, ValidationFailed
 from orderhub.site import messages
 from orderhub.site.access import RoleNotAllowed, SignInRequired
 from orderhub.site.hosts import UnknownHost
@@ -32,7 +33,7 @@ log = logging.getLogger("orderhub.errors")
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/schema")
 #: the code an API client gets for each HTTP refusal that is not a domain error
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+              405: "method_not_allowed", 413: "too_large", 429: "too_many_requests", 503: "busy"}
 
 
 def _machine(request: Request) -> bool:
@@ -55,6 +56,11 @@ def _page(request: Request, status: int, title: str, message: str, *, show_looku
         context=base_context(request, title=title, message=message, show_lookup=show_lookup),
         status_code=status,
     )
+
+
+def message_page(request: Request, status: int, title: str, message: str) -> Response:
+    """A plain branded page with one message (the same layout as every error page)."""
+    return _page(request, status, title, message)
 
 
 def validation_failed(request: Request, exc: ValidationFailed) -> Response:
@@ -162,9 +168,29 @@ def _id_out_of_range(exc: Exception) -> bool:
     return PgDataError is not None and isinstance(exc, PgDataError) and "value out of int" in str(exc)
 
 
+def busy(request: Request, exc: Exception) -> Response:
+    """The database is locked past its busy timeout, or every decoding slot is taken: 503 with
+    Retry-After (JSON for the API, a branded page for people), never a 500."""
+    seconds = exc.retry_after if isinstance(exc, Busy) else BUSY_RETRY_SECONDS
+    log.warning("busy (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+    headers = {"Retry-After": str(seconds)}
+    if _machine(request):
+        return _json(503, [_error("busy", "the server is busy; try again in a moment")], headers)
+    response = _page(request, 503, _("We're a little busy"),
+                     _("Too many people are doing this at once. Please try again in a moment."))
+    response.headers.update(headers)
+    return response
+
+
+#: what a locked database asks a client to wait before sending the same request again
+BUSY_RETRY_SECONDS = 2
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     if _id_out_of_range(exc):
         return not_found(request, exc)
+    if is_busy(exc):
+        return busy(request, exc)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     if _machine(request):
         return _json(HTTP_500_INTERNAL_SERVER_ERROR, [_error("internal_error", "internal error; it has been logged")])
@@ -173,6 +199,7 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 
 HANDLERS: dict[Any, Any] = {
+    Busy: busy,
     UnknownHost: unknown_host,
     SignInRequired: sign_in_required,
     RoleNotAllowed: role_not_allowed,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
@@ -94,21 +94,83 @@ def client_address(request: Request, trusted_proxy: str) -> str:
     return peer
 
 
-class Limiter:
-    """A moving-window limit with its own store (limiters never share counters)."""
+class Counters(Protocol):
+    """Where limiters count: the database (the default) or Redis (`ORDERHUB_REDIS_URL`). Either way
+    every worker of every process shares the counts, and a restart keeps them."""
 
-    def __init__(self, amount: int, seconds: int) -> None:
-        self.item = RateLimitItemPerSecond(amount, seconds)
-        self.storage = MemoryStorage()
+    async def hit(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool: ...
+    async def allows(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool: ...
+    async def clear(self, name: str) -> None: ...
+
+
+class DatabaseCounters:
+    """Windowed counters in the `rate_counters` table (`orderhub.db.security.limits`)."""
+
+    async def hit(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool:
+        from orderhub.db.security import limits
+
+        return await limits.hit(name, key, amount, seconds, now)
+
+    async def allows(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool:
+        from orderhub.db.security import limits
+
+        return await limits.allows(name, key, amount, seconds, now)
+
+    async def clear(self, name: str) -> None:
+        from orderhub.db.security import limits
+
+        await limits.clear(name)
+
+
+class RedisCounters:
+    """The `limits` library's moving window in Redis (the `redis` extra); Redis's own clock."""
+
+    def __init__(self, url: str) -> None:
+        from limits.aio.storage import RedisStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
+        self.storage = RedisStorage(f"async+{url}", implementation="redispy")
         self.strategy = MovingWindowRateLimiter(self.storage)
 
-    def hit(self, key: str) -> bool:
-        """Count one attempt; False when the limit is already used up."""
-        return self.strategy.hit(self.item, key)
+    async def hit(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool:
+        return await self.strategy.hit(RateLimitItemPerSecond(amount, seconds, namespace=name), key)
 
-    def allows(self, key: str) -> bool:
+    async def allows(self, name: str, key: str, amount: int, seconds: int, now: Any) -> bool:
+        return await self.strategy.test(RateLimitItemPerSecond(amount, seconds, namespace=name), key)
+
+    async def clear(self, name: str) -> None:
+        await self.storage.reset()
+
+
+def counters_for(redis_url: str) -> Counters:
+    return RedisCounters(redis_url) if redis_url else DatabaseCounters()
+
+
+class Limiter:
+    """A limit of `amount` hits per `seconds` for each key, under its own name (limiters never share
+    counters: page views never use up the lookup budget)."""
+
+    def __init__(self, name: str, amount: int, seconds: int, counters: Counters,
+                 clock: Callable[[], Any]) -> None:
+        self.name, self.amount, self.seconds = name, amount, seconds
+        self.counters = counters
+        self.clock = clock
+
+    async def hit(self, key: str) -> bool:
+        """Count one attempt; False when the limit is used up."""
+        return await self.counters.hit(self.name, key, self.amount, self.seconds, self.clock())
+
+    async def allows(self, key: str) -> bool:
         """True while the limit is not used up (counts nothing)."""
-        return self.strategy.test(self.item, key)
+        return await self.counters.allows(self.name, key, self.amount, self.seconds, self.clock())
 
-    def reset(self) -> None:
-        self.storage.reset()
+    async def reset(self) -> None:
+        await self.counters.clear(self.name)
+
+
+def limiter(state: Any, name: str, amount: int, seconds: int) -> Limiter:
+    """The app's limiter of this name (made on first use, counting in the app's counters)."""
+    found: dict[str, Limiter] = state.limiters
+    if name not in found:
+        found[name] = Limiter(name, amount, seconds, state.counters, state.clock)
+    return found[name]

@@ -60,7 +60,7 @@ class Server:
                               capture_output=True, text=True, check=True, cwd=ROOT)
 
 
-def start_server(workers: int = 1, database_url: str | None = None) -> Server:
+def start_server(workers: int = 1, database_url: str | None = None, extra_env: dict | None = None) -> Server:
     folder = tempfile.mkdtemp(prefix="orderhub-e2e-")
     port = free_port()
     env = {**os.environ,
@@ -68,8 +68,9 @@ def start_server(workers: int = 1, database_url: str | None = None) -> Server:
            "ORDERHUB_DATA_DIR": folder,
            "ORDERHUB_SECRET_KEY": "e2e-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
            "ORDERHUB_BASE_URL": f"http://127.0.0.1:{port}",
-           "ORDERHUB_SECURE_COOKIES": "0"}
+           "ORDERHUB_SECURE_COOKIES": "0", **(extra_env or {})}
     server = Server(url=f"http://127.0.0.1:{port}", env=env)
+    server.log = Path(folder) / "server.log"  # type: ignore[attr-defined]
     demo = server.cli("demo")
     for line in demo.stdout.splitlines():
         m = re.match(r"\s+(\S+)\s+(\S+)\s+http://[^/]+/o/(\S+)$", line)

@@ -48,8 +48,8 @@ async def test_lookup_is_rate_limited_per_order_number(client, orders, app, sett
     r = await client.post("/lookup", data={"_csrf_token": token, "number": "1042", "proof": "10013"})
     assert r.status_code == 429 and "Retry-After" in r.headers
     # another order number from the same client still has attempts left only until the client limit
-    app.state.lookup_limits["order"].reset()
-    app.state.lookup_limits["client"].reset()
+    await app.state.lookup_limits["order"].reset()
+    await app.state.lookup_limits["client"].reset()
     r = await client.post("/lookup", data={"_csrf_token": token, "number": "1042", "proof": "10013"})
     assert r.status_code == 303
 
@@ -103,9 +103,9 @@ async def test_brand_stylesheet_carries_validated_values(client, merchants):
     assert (await client.get("/brand/nobody/theme.css")).status_code == 404
 
 
-def _fresh_limits(app) -> None:
+async def _fresh_limits(app) -> None:
     for limiter in app.state.lookup_limits.values():
-        limiter.reset()
+        await limiter.reset()
 
 
 async def test_lookup_takes_postal_codes_and_emails_as_shoppers_type_them(client, orders, app):
@@ -118,11 +118,11 @@ async def test_lookup_takes_postal_codes_and_emails_as_shoppers_type_them(client
         ("YK-100234", "  Hanako.Yamada@Example.JP ", jp), ("YK-100234", "ｈａｎａｋｏ.ｙａｍａｄａ＠example.jp", jp),
         ("1042", "10013-4521", us), ("1042", "１００１３", us), ("1042", " JORDAN.LEE@EXAMPLE.COM", us),
     ):
-        _fresh_limits(app)
+        await _fresh_limits(app)
         r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
         assert (r.status_code, r.headers.get("location")) == (303, target), (number, proof)
     for number, proof in (("YK-100234", "150-0042"), ("YK-100234", "150"), ("1042", "10014"), ("1042", "1001")):
-        _fresh_limits(app)
+        await _fresh_limits(app)
         r = await client.post("/lookup", data={"_csrf_token": token, "number": number, "proof": proof})
         assert r.status_code == 422, (number, proof)
 

@@ -40,9 +40,13 @@ class Buffer:
     and go in with one prepared INSERT per table (`engine.insert_many`; building table objects per
     view costs more than the rest of a cached page)."""
 
-    def __init__(self, max_rows: int = 500) -> None:
+    def __init__(self, max_rows: int = 500, max_attempts: int = 10) -> None:
         self.rows: list[Pending] = []
         self.max_rows = max_rows
+        #: flushes a batch may fail (a locked database) before it is given up, with a log line
+        self.max_attempts = max_attempts
+        self.failures = 0
+        self.dropped = 0
 
     def keep(self, table: type[Table], **values: Any) -> None:
         """A row of `table` to insert with the next flush."""
@@ -57,14 +61,29 @@ class Buffer:
                       product_id=pid, count=1, occurred_at=now)
 
     async def flush(self) -> int:
+        """Writes what is waiting, a batch per transaction. A batch whose write fails (the database
+        is locked past its busy timeout) stays first in line for the next flush and the error is
+        raised; after `max_attempts` failed flushes in a row it is dropped (counted in `dropped`), so
+        a database that stays broken cannot grow the buffer or stop the flusher for ever."""
         written = 0
         while self.rows:
-            batch, self.rows = self.rows[: self.max_rows], self.rows[self.max_rows :]
+            batch = self.rows[: self.max_rows]
             groups: dict[tuple[type[Table], tuple[str, ...]], list[Pending]] = {}
             for row in batch:
                 groups.setdefault((row.table, tuple(row.values)), []).append(row)
-            async with engine.write():
-                for (table, columns), rows in groups.items():
-                    await engine.insert_many(table._meta.tablename, columns, [tuple(r.values.values()) for r in rows])
+            try:
+                async with engine.write():
+                    for (table, columns), rows in groups.items():
+                        await engine.insert_many(table._meta.tablename, columns,
+                                                 [tuple(r.values.values()) for r in rows])
+            except Exception:
+                self.failures += 1
+                if self.failures >= self.max_attempts:
+                    del self.rows[: len(batch)]
+                    self.dropped += len(batch)
+                    self.failures = 0
+                raise
+            self.failures = 0
+            del self.rows[: len(batch)]
             written += len(batch)
         return written

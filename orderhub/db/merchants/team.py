@@ -1,7 +1,7 @@
 """A merchant's team: the people who may sign in to its admin and console, and owners' invitations.
 
 An invitation is a one-time link: only the SHA-256 of its token is stored, it expires after
-INVITE_DAYS, and accepting it creates the user with the password the invitee chooses. Refusals
+`hours` (ORDERHUB_INVITE_HOURS, 72 by default), and accepting it creates the user with the password the invitee chooses. Refusals
 carry the codes of orderhub.db.merchants.rules; the admin words them next to the field."""
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules
 from orderhub.db.merchants.queries import Account
-from orderhub.db.merchants.services import hash_password
+from orderhub.db.merchants.services import hash_password, password_matches
 from orderhub.db.merchants.tables import Store, User, UserInvitation
+from orderhub.db.security import sessions
 from orderhub.db.tokens import token_hash
 from orderhub.db.validation import field_error
 
-INVITE_DAYS = 7
+INVITE_HOURS = 72
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,189}\.[^@\s<>\"'.]{2,63}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -115,7 +116,7 @@ async def team(merchant_id: int, *, now: dt.datetime) -> Team:
 
 
 async def invite(merchant_id: int, invited_by: int, email: str, role: str, store_code: str | None, *,
-                 now: dt.datetime) -> str:
+                 now: dt.datetime, hours: int = INVITE_HOURS) -> str:
     """A new invitation; returns the one-time token (shown once, as a link)."""
     email = (email or "").strip().lower()
     store_code = (store_code or "").strip() or None
@@ -143,7 +144,7 @@ async def invite(merchant_id: int, invited_by: int, email: str, role: str, store
         token = secrets.token_urlsafe(32)
         await UserInvitation(merchant=merchant_id, email=email, role=role, store_code=store_code,
                              token_hash=token_hash(token), invited_by=invited_by, created_at=now,
-                             expires_at=now + dt.timedelta(days=INVITE_DAYS)).save()
+                             expires_at=now + dt.timedelta(hours=hours)).save()
     return token
 
 
@@ -160,6 +161,22 @@ async def open_invitation(token: str, *, now: dt.datetime) -> Invitation | None:
         return None
     return Invitation(row["id"], row["merchant"], row["merchant_name"], row["merchant_locale"], row["email"],
                       row["role"], row["store_code"], row["expires_at"])
+
+
+async def closed_reason(token: str, *, now: dt.datetime) -> str | None:
+    """Why a real invitation no longer opens (rules.INVITATION_USED or INVITATION_EXPIRED), so its
+    page can say so; None for a token that names no invitation, or one an owner revoked."""
+    if not _TOKEN.match(token or ""):
+        return None
+    async with engine.read():
+        row = await UserInvitation.select(UserInvitation.accepted_at, UserInvitation.revoked_at,
+                                          UserInvitation.expires_at).where(
+            UserInvitation.token_hash == token_hash(token)).first()
+    if row is None or row["revoked_at"]:
+        return None
+    if row["accepted_at"]:
+        return rules.INVITATION_USED
+    return rules.INVITATION_EXPIRED if row["expires_at"] <= now else None
 
 
 async def accept(token: str, password: str, confirm: str, *, now: dt.datetime) -> Account:
@@ -214,3 +231,26 @@ async def set_disabled(merchant_id: int, user_id: int, acting_user_id: int, disa
             if owners <= 1:
                 raise Conflict(rules.LAST_OWNER, "A shop needs at least one owner.")
         await User.update({User.disabled_at: now if disabled else None}).where(User.id == user_id)
+        if disabled:
+            await sessions.end_all(user_id, now=now)
+
+
+async def change_password(user_id: int, current: str, new: str, confirm: str, *, keep_session: str,
+                          now: dt.datetime) -> None:
+    """The user's new password (argon2), after the current one is verified and the new one passes
+    the strength rule; every other session of the user ends (this one, `keep_session`, stays)."""
+    async with engine.read():
+        row = await User.select(User.password_hash).where((User.id == user_id) & User.disabled_at.is_null()).first()
+    if row is None:
+        raise NotFound(rules.NO_USER, "no such user")
+    if not await password_matches(row["password_hash"], current or ""):
+        raise ValidationFailed([field_error("current", rules.WRONG_PASSWORD, "That is not your current password.")])
+    errors = check_password(new, confirm)
+    if not errors and new == current:
+        errors.append(field_error("password", rules.SAME_PASSWORD, "Choose a password you have not used here."))
+    if errors:
+        raise ValidationFailed(errors)
+    password_hash = await hash_password(new)
+    async with engine.write():
+        await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+        await sessions.end_all(user_id, now=now, keep=keep_session)

@@ -333,6 +333,16 @@ class Draft:
 
 
 async def draft(order_id: int, *, now: dt.datetime) -> Draft:
+    """The wizard's answers so far, read only (a page view writes nothing: with no draft yet, an
+    empty one without an idempotency key; the first answer posted creates it, `ensure_draft`)."""
+    async with engine.read():
+        row = await ReturnDraft.select().output(load_json=True).where(ReturnDraft.key == str(order_id)).first()
+    if row is None:
+        return Draft("", {})
+    return Draft(row["idempotency_key"], row["data"] or {})
+
+
+async def ensure_draft(order_id: int, *, now: dt.datetime) -> Draft:
     """The wizard's answers so far (created on first use). `idempotency_key` changes after a submit."""
     async with engine.write():
         row = await ReturnDraft.select().output(load_json=True).where(ReturnDraft.key == str(order_id)).first()
@@ -345,7 +355,7 @@ async def draft(order_id: int, *, now: dt.datetime) -> Draft:
 
 async def save_draft(order_id: int, changes: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
     async with engine.write():
-        current = await draft(order_id, now=now)
+        current = await ensure_draft(order_id, now=now)
         data = {**current.data, **changes}
         await ReturnDraft.update({ReturnDraft.data: data, ReturnDraft.updated_at: now}).where(
             ReturnDraft.key == str(order_id))

@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
@@ -201,7 +200,7 @@ class BrandingController(Controller):
                                 logo_error=_("Choose a picture to upload."))
         raw = await chosen[0].read(rules.LOGO_MAX_BYTES + 1)
         try:
-            logo = await anyio.to_thread.run_sync(rules.logo_intake, raw)
+            logo = await uploads.decode(rules.logo_intake, raw)
         except images.ImageRejected as exc:
             return self._editor(request, admin_user, _draft(merchant), status_code=422,
                                 logo_error=messages.for_error(exc))

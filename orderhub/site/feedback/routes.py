@@ -171,7 +171,8 @@ class FeedbackController(Controller):
         if len(uploads.files(form, "photos")) > rules.MAX_PHOTOS:
             errors["photos"] = too_many_photos()
         else:
-            pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS)
+            pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_PHOTOS,
+                                                          per=uploads.per_link(request, hub.order.id))
             if problem:
                 errors["photos"] = photo_error(problem)
         photos = [(clean.data, clean.content_type, clean.width, clean.height) for clean in pictures]

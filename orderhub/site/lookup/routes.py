@@ -54,8 +54,8 @@ class LookupController(Controller):
             return page(request, TEMPLATE, "form", _context(request, shop, values=values, errors=errors, message=""),
                         status_code=422)
         limits = request.app.state.lookup_limits
-        client_ok = limits["client"].hit(client_address(request, request.app.state.settings.trusted_proxy))
-        order_ok = limits["order"].hit(values["number"].upper())
+        client_ok = await limits["client"].hit(client_address(request, request.app.state.settings.trusted_proxy))
+        order_ok = await limits["order"].hit(values["number"].upper())
         if not (client_ok and order_ok):
             message = _("Too many attempts. Please wait a few minutes and try again, or contact the shop.")
             return page(request, TEMPLATE, "form", _context(request, shop, values=values, errors={}, message=message),

@@ -37,6 +37,10 @@ MESSAGES: dict[str, str] = {
     m.CANNOT_DISABLE_SELF: "You can't disable your own account.",
     m.LAST_OWNER: "A shop needs at least one owner.",
     m.NO_INVITATION: "This invitation link doesn't work any more. Ask for a new one.",
+    m.WRONG_PASSWORD: "That is not your current password.",
+    m.SAME_PASSWORD: "Choose a password you have not used here.",
+    m.INVITATION_USED: "This invitation was already accepted. Sign in with the e-mail address it was sent to.",
+    m.INVITATION_EXPIRED: "This invitation has expired. Ask an owner of the shop for a new one.",
     m.NO_USER: GONE,
     # branding
     brand_rules.LOW_CONTRAST: "Hard to read: this colour has too little contrast (at least %(minimum)s:1 is needed).",

@@ -48,4 +48,5 @@ MESSAGES: dict[str, str] = {
     images.TOO_MANY_PIXELS: "The picture has too many pixels (at most %(mp)s megapixels).",
     images.UNREADABLE: "The file is not a readable picture.",
     images.TOO_MANY: "Choose at most %(num)s photos.",
+    images.TOO_OFTEN: "Too many photos were sent from this link lately. Please try again later.",
 }

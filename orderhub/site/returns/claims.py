@@ -69,7 +69,8 @@ class ClaimsController(Controller):
         description = form.get("description") if isinstance(form.get("description"), str) else ""
         values = {"items": items, "kind": kind, "description": description}
         errors = presenter.field_errors(invalid)
-        pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_CLAIM_PHOTOS)
+        pictures, problem = await uploads.pictures(form, "photos", limit=rules.MAX_CLAIM_PHOTOS,
+                                                      per=uploads.per_link(request, hub.order.id))
         if problem:
             errors["photos"] = messages.for_error(problem)
         photos = [(clean.data, clean.content_type) for clean in pictures]

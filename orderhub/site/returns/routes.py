@@ -210,7 +210,8 @@ class ReturnsController(Controller):
             comment = ""
         values = {"reason": reason if isinstance(reason, str) else "", "comment": comment}
         errors: dict[str, str] = {}
-        photos, problem = await uploads.pictures(form, "photo", limit=PHOTOS)
+        photos, problem = await uploads.pictures(form, "photo", limit=PHOTOS,
+                                                 per=uploads.per_link(request, hub.order.id))
         if problem:
             errors["photo"] = messages.for_error(problem)
         for clean in photos:
@@ -255,7 +256,7 @@ class ReturnsController(Controller):
     @post("/new/submit", name="returns-submit")
     async def submit(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
-        draft = await services.draft(hub.order.id, now=now)
+        draft = await services.ensure_draft(hub.order.id, now=now)
         key = form.get("idempotency_key") or ""
         if not isinstance(key, str) or not IDEMPOTENCY.match(key):
             key = draft.idempotency_key

@@ -73,9 +73,9 @@ DEPENDENCIES: dict[str, Provide] = {
 }
 
 
-def set_session(request: Request, response: ResponseT, user: dict) -> ResponseT:
-    return STAFF.set(request, response, STAFF.make(request, user, request.app.state.clock()))
+async def set_session(request: Request, response: ResponseT, user: dict) -> ResponseT:
+    return await STAFF.start(request, response, user, request.app.state.clock())
 
 
-def clear_session(request: Request, response: ResponseT) -> ResponseT:
-    return STAFF.clear(request, response)
+async def clear_session(request: Request, response: ResponseT) -> ResponseT:
+    return await STAFF.end(request, response)

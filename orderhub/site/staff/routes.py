@@ -76,20 +76,20 @@ class StaffController(Controller):
         form = await request.form()
         email = str(form.get("email") or "").strip()[:254]
         password = str(form.get("password") or "")[:1024]
-        if not auth.may_try(request, "staff", email):
+        if not await auth.may_try(request, "staff", email):
             return self._sign_in(request, email=email, status_code=429,
                                  error=_("Too many attempts. Please wait a few minutes and try again."))
         user = await auth.authenticate(email, password)
         if user is None or not auth.is_staff(user):
-            auth.failed_attempt(request, "staff", email)
+            await auth.failed_attempt(request, "staff", email)
             return self._sign_in(request, email=email, status_code=422,
                                  error=_("That e-mail and password don't match a store staff account."))
-        return auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
+        return await auth.set_session(request, Redirect(path=href("/staff"), status_code=303), user)
 
     @post("/sign-out", name="staff-sign-out")
     async def sign_out(self, request: Request) -> Redirect:
         page_language(request)
-        return auth.clear_session(request, Redirect(path=href("/staff"), status_code=303))
+        return await auth.clear_session(request, Redirect(path=href("/staff"), status_code=303))
 
     @get("/events", name="staff-events")
     async def events(self, request: Request, staff_user: StaffUser) -> ServerSentEvent:
@@ -99,7 +99,7 @@ class StaffController(Controller):
     async def find(self, request: Request, staff_user: StaffUser, now: dt.datetime) -> Template | Redirect:
         form = await request.form()
         code = str(form.get("code") or "")[:64]
-        if not auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
+        if not await auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
             return await self._console(request, staff_user, now, code=code, status_code=429,
                                        code_error=_("Too many codes tried. Please wait a few minutes."))
         try:

@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from orderhub.db.security.tables import RateCounter, UserSession
+
+APP_CONFIG = AppConfig(
+    app_name="security",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[RateCounter, UserSession],
+    migration_dependencies=["orderhub.db.merchants.piccolo_app"],
+    commands=[],
+)
