@@ -18,6 +18,7 @@ class AdminLink:
 
 LINKS: tuple[AdminLink, ...] = (
     AdminLink("dashboard", "Dashboard", "/admin", roles=rules.OWNERS),
+    AdminLink("orders", "Orders", "/admin/orders"),
     AdminLink("returns", "Returns", "/admin/returns"),
     AdminLink("shipments", "Shipments", "/admin/shipments"),
     AdminLink("reviews", "Reviews", "/admin/reviews"),
