@@ -13,6 +13,9 @@ midnight for "today" and day counts, a cancellation deadline, a store opening or
 most `max_age` seconds (merchant-wide catalog stock and store details, which no version covers, are
 never older than that). Entries expire one by one, never all at once.
 
+A link past the expiry its merchant set (`orders.rules.link_expires_at`, carried by the stamp) is
+never answered from the cache: the route sends it to the merchant's lookup page.
+
 Per-request parts are not cached: the page is rendered with a placeholder where the CSRF token
 goes, and each answer gets its own token; the language links are part of the key (path and query).
 Visits are counted by the route's section, on hits and misses alike (`hub.context.record_visit`).
