@@ -11,9 +11,11 @@ import re
 import pytest
 
 from tests.e2e.admin_ops_login import sign_in
-from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.conftest import VIEWPORTS, start_server, stop_server
 
 OWNER = ("links-owner@yamakaze.example", "hub links e2e password")
+EXPIRED = {"ja": "このリンクは有効期限が切れています。注文番号とメールアドレスまたは郵便番号で注文を探してください。",
+           "en": "This link has expired. Find your order with its number and your email or postal code."}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +30,6 @@ def test_admin_replaces_a_link_and_expired_links_reach_the_lookup(browser, own_s
     contexts = []
 
     def new_page(viewport: str, lang: str):
-        from tests.e2e.conftest import VIEWPORTS
-
         context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP" if lang == "ja" else "en-US",
                                       extra_http_headers={"Accept-Language": lang})
         contexts.append(context)
@@ -44,7 +44,7 @@ def test_admin_replaces_a_link_and_expired_links_reach_the_lookup(browser, own_s
         sign_in(admin, server, *OWNER)
         # the order page, found by its number; the confirmation step; the new link shown once
         for viewport in ("desktop", "phone"):
-            admin.set_viewport_size({"width": 1280, "height": 800} if viewport == "desktop" else {"width": 390, "height": 844})
+            admin.set_viewport_size(VIEWPORTS[viewport])
             for lang in ("en", "ja"):
                 admin.goto(f"{server.url}/admin/orders?number=YK-100219&lang={lang}")
                 admin.wait_for_selector("#order-page")
@@ -79,9 +79,7 @@ def test_admin_replaces_a_link_and_expired_links_reach_the_lookup(browser, own_s
                 shopper.goto(f"{server.url}/o/{delivered}?lang={lang}")
                 assert "/lookup?merchant=yamakaze&expired=1" in shopper.url
                 message = shopper.inner_text("#lookup-form .alert")
-                assert message == ("このリンクは有効期限が切れています。注文番号とメールアドレスまたは郵便番号で注文を探してください。"
-                                   if lang == "ja" else
-                                   "This link has expired. Find your order with its number and your email or postal code.")
+                assert message == EXPIRED[lang]
                 check_axe(shopper)
                 shoot(shopper, f"lookup-expired-{lang}-{viewport}")
                 assert not shopper.console_errors, shopper.console_errors
