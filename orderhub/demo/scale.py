@@ -127,6 +127,7 @@ async def _copy(plan: list[tuple[dict[str, Any], int]], tree: dict[type[Table], 
         row["number"] = f"{source['number']}-{n}"
         row["key"] = scoped(source["merchant"], external)
         row["token_generation"] = 1
+        row["link_issued_at"] = None
         row["token_hash"] = token_hash(hub_token(token_key, row["key"], 1))
         by = dt.timedelta(days=n % 365) if source["fulfillment_status"] not in LIVE_STATES else dt.timedelta(0)
         _shift(row, by)

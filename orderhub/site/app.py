@@ -37,6 +37,7 @@ from orderhub.site.admin.dashboard import DashboardController
 from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
+from orderhub.site.admin.orders import OrdersController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
@@ -82,7 +83,8 @@ CONTROLLERS: list = [
     EmbedController,
     # store staff and the merchant admin
     StaffController,
-    AdminAccountController, DashboardController, OperationsController, AdminEmailsController, StoresController,
+    AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
+    StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
 ]
 

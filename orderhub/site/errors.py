@@ -21,7 +21,7 @@ from orderhub.db.errors import Busy, Conflict, DomainError, NotFound, Validation
 from orderhub.site import messages
 from orderhub.site.access import RoleNotAllowed, SignInRequired
 from orderhub.site.hosts import UnknownHost
-from orderhub.site.hub.context import base_context, page_language
+from orderhub.site.hub.context import LinkExpired, base_context, page_language
 
 try:  # the PostgreSQL driver (optional: SQLite deployments need not install it)
     from asyncpg.exceptions import DataError as PgDataError
@@ -153,6 +153,14 @@ def sign_in_required(request: Request, exc: SignInRequired) -> Response:
     return Redirect(path=target, status_code=303)
 
 
+def link_expired(request: Request, exc: LinkExpired) -> Response:
+    """A hub link past its expiry: to the merchant's lookup page (htmx: navigate there, not swap it in)."""
+    headers = {"Cache-Control": "no-store"}
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=204, headers={**headers, "HX-Redirect": exc.lookup_url})
+    return Redirect(path=exc.lookup_url, status_code=303, headers=headers)
+
+
 def role_not_allowed(request: Request, exc: Exception) -> Response:
     if _machine(request):
         return _json(403, [_error("role_not_allowed", "not allowed for your role")])
@@ -202,6 +210,7 @@ HANDLERS: dict[Any, Any] = {
     Busy: busy,
     UnknownHost: unknown_host,
     SignInRequired: sign_in_required,
+    LinkExpired: link_expired,
     RoleNotAllowed: role_not_allowed,
     ValidationFailed: validation_failed,
     NotFound: domain_not_found,

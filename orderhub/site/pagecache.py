@@ -13,6 +13,9 @@ midnight for "today" and day counts, a cancellation deadline, a store opening or
 most `max_age` seconds (merchant-wide catalog stock and store details, which no version covers, are
 never older than that). Entries expire one by one, never all at once.
 
+A link past the expiry its merchant set (`orders.rules.link_expires_at`, carried by the stamp) is
+never answered from the cache: the route sends it to the merchant's lookup page.
+
 Per-request parts are not cached: the page is rendered with a placeholder where the CSRF token
 goes, and each answer gets its own token; the language links are part of the key (path and query).
 Visits are counted by the route's section, on hits and misses alike (`hub.context.record_visit`).
@@ -40,6 +43,7 @@ from litestar.utils.scope.state import ScopeState
 
 from orderhub.components import i18n
 from orderhub.db import clock
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import versions
 from orderhub.site.deps import HUB_ROW
 from orderhub.site.hub.context import COUNTED_BY_CACHE, record_visit
@@ -142,7 +146,9 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
                 await app(scope, receive, send)
                 return
             stamp = await versions.hub_stamp(scope["path_params"].get("token", ""), state.token_key)
-            if stamp is None:  # the same 404 as every bad token, rendered by the route
+            now = state.clock()
+            if stamp is None or order_rules.link_expired(stamp.link_expires_at, now):
+                # the same 404 as every bad token, or the expired link's way to the lookup: the route's
                 await app(scope, receive, send)
                 return
             query: bytes = scope.get("query_string", b"")
@@ -150,7 +156,6 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
             url_lang = next((v for k, v in parse_qsl(query.decode("latin-1")) if k == "lang"), None)
             lang = i18n.negotiate(url_lang, stamp.order_locale, headers.get("accept-language"), stamp.merchant_locale)
             partial = is_partial(headers)
-            now = state.clock()
             key = (scope["path"], query, lang, partial, *stamp.key)
             entry = cache.get(key, now.timestamp())
             if entry is None:

@@ -46,12 +46,12 @@ async def test_language_from_url_beats_order(client, orders):
     assert "$155.64" in r.text
 
 
-async def test_unknown_revoked_and_malformed_tokens_get_the_same_404(client, orders, merchants, settings):
+async def test_unknown_revoked_and_malformed_tokens_get_the_same_404(client, orders, merchants, settings, clock):
     from orderhub.db.orders.services import revoke_hub_token
 
     good = orders["jp_ship"].token
     merchant = merchants["yamakaze"][0]
-    new = await revoke_hub_token(merchant.id, "jp_ship", token_key=settings.key_for("hub-token"))
+    new = await revoke_hub_token(merchant.id, "jp_ship", token_key=settings.key_for("hub-token"), now=clock())
     bodies = set()
     for token in (good, "x" * 32, "short", good[:-1] + ("A" if good[-1] != "A" else "B"), "%00", "..%2Fadmin"):
         r = await client.get(f"/o/{token}")

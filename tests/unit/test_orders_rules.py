@@ -276,3 +276,57 @@ def test_postal_code_match(stored, typed, country, same):
 ])
 def test_emails_are_stored_and_compared_in_one_form(typed, stored):
     assert rules.normalize_email(typed) == stored
+
+
+# --- hub link expiry (issue 18 item 11) ---------------------------------------------------------------
+
+def test_link_expiry_boundary_and_anchors():
+    import datetime as dt
+
+    from orderhub.db.orders import rules
+
+    placed = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+    delivered = dt.datetime(2026, 11, 5, 4, 30, tzinfo=dt.UTC)
+    facts = dict(placed_at=placed, issued_at=None, cancelled_at=None, delivered_at=None, picked_up_at=None)
+    after_order = rules.read_link_settings({"expire_days": 30, "after": "order"})
+    after_end = rules.read_link_settings({"expire_days": 7})
+    assert after_end["after"] == rules.AFTER_FULFILMENT  # the default anchor
+    # default: never
+    assert rules.link_expires_at(rules.read_link_settings(None), fulfillment_status="delivered",
+                                 **{**facts, "delivered_at": delivered}) is None
+    # from the order date, exact to the moment
+    expires = rules.link_expires_at(after_order, fulfillment_status="unfulfilled", **facts)
+    assert expires == placed + dt.timedelta(days=30)
+    assert not rules.link_expired(expires, expires - dt.timedelta(microseconds=1))
+    assert rules.link_expired(expires, expires)
+    assert not rules.link_expired(None, expires + dt.timedelta(days=9999))
+    # from the order's end: not before it ends; delivery, pickup, cancellation
+    assert rules.link_expires_at(after_end, fulfillment_status="shipped", **facts) is None
+    assert rules.link_expires_at(after_end, fulfillment_status="delivered",
+                                 **{**facts, "delivered_at": delivered}) == delivered + dt.timedelta(days=7)
+    picked = delivered + dt.timedelta(hours=3)
+    assert rules.link_expires_at(after_end, fulfillment_status="picked_up",
+                                 **{**facts, "picked_up_at": picked}) == picked + dt.timedelta(days=7)
+    assert rules.link_expires_at(after_end, fulfillment_status="returned",
+                                 **{**facts, "delivered_at": delivered}) == delivered + dt.timedelta(days=7)
+    cancelled = placed + dt.timedelta(hours=1)
+    assert rules.link_expires_at(after_end, fulfillment_status="cancelled",
+                                 **{**facts, "cancelled_at": cancelled}) == cancelled + dt.timedelta(days=7)
+    # a link issued later (a revoke, the lookup) gets the whole period from its issue
+    issued = placed + dt.timedelta(days=40)
+    assert rules.link_expires_at(after_order, fulfillment_status="unfulfilled",
+                                 **{**facts, "issued_at": issued}) == issued + dt.timedelta(days=30)
+
+
+def test_link_settings_are_validated():
+    from orderhub.db.orders import rules
+
+    assert rules.validate_link_settings({"expire_days": None, "after": "order"}) == (
+        {"expire_days": None, "after": "order"}, [])
+    for bad in (0, -1, 3651, "30", True, 1.5):
+        _clean, errors = rules.validate_link_settings({"expire_days": bad})
+        assert [e["field"] for e in errors] == ["links.expire_days"], bad
+    _clean, errors = rules.validate_link_settings({"after": "delivery-ish", "colour": 1})
+    assert {e["field"] for e in errors} == {"links.after", "links.colour"}
+    # bad stored values fall back to the defaults
+    assert rules.read_link_settings({"expire_days": "x", "after": 3}) == rules.LINK_DEFAULTS

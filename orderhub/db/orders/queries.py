@@ -19,6 +19,8 @@ from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.pickup.tables import Pickup
+from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import hub_token, opens, token_hash, well_formed
 
 
@@ -197,6 +199,8 @@ class Hub:
     brand: BrandView
     order: OrderView
     extras: dict[str, Any] = field(default_factory=dict)
+    #: when the link stops opening the hub (None: never); rules.link_expires_at
+    link_expires_at: dt.datetime | None = None
 
 
 async def order_for_token(token: str, token_key: bytes) -> Order | None:
@@ -308,6 +312,8 @@ class _KeptMerchant:
     version: int
     merchant: Merchant
     brand: BrandView
+    #: its hub link settings (rules.read_link_settings)
+    links: dict[str, Any]
 
 
 #: (engine binding, merchant id) -> its row and brand, as of `merchants.version` (read with the order
@@ -323,19 +329,55 @@ async def _merchant_at(merchant_id: int, version: int) -> _KeptMerchant:
     row = MERCHANT_COLUMNS.row(await _MERCHANT.first(merchant_id))
     assert row is not None  # the order's foreign key
     merchant = Merchant(_exists_in_db=True, **row)
-    kept = _KeptMerchant(int(row["version"]), merchant, BrandView.of(merchant))
+    kept = _KeptMerchant(int(row["version"]), merchant, BrandView.of(merchant), _link_settings(merchant.settings))
     if kept.version >= version:
         _merchants[key] = kept
     return kept
 
 
+def _link_settings(settings: object) -> dict[str, Any]:
+    """The link settings in a merchant's `settings` column (rules.read_link_settings)."""
+    return rules.read_link_settings(settings.get("links") if isinstance(settings, dict) else None)
+
+
+async def merchant_link_settings(merchant_id: int) -> dict[str, Any]:
+    async with engine.read():
+        row = await Merchant.select(Merchant.settings).where(Merchant.id == merchant_id).output(load_json=True).first()
+    return _link_settings(row["settings"] if row else None)
+
+
+async def link_expiry(order: dict[str, Any], settings: dict[str, Any]) -> dt.datetime | None:
+    """When the order's current hub link stops opening the hub (rules.link_expires_at), from its row
+    (`id`, `placed_at`, `link_issued_at`, `fulfillment_status`, `cancelled_at`) and the merchant's
+    link settings; reads the delivery and pickup moments only when the rule counts from them."""
+    delivered_at = picked_up_at = None
+    if (settings.get("expire_days") and settings.get("after") == rules.AFTER_FULFILMENT
+            and order["fulfillment_status"] in rules.ENDED and order["fulfillment_status"] != rules.CANCELLED):
+        async with engine.read():
+            shipped = await Shipment.select(Shipment.delivered_at).where(
+                (Shipment.order == order["id"]) & Shipment.delivered_at.is_not_null())
+            pickup = await Pickup.select(Pickup.picked_up_at).where(Pickup.order == order["id"]).first()
+        delivered_at = max((r["delivered_at"] for r in shipped), default=None)
+        picked_up_at = pickup["picked_up_at"] if pickup else None
+    return rules.link_expires_at(
+        settings, placed_at=order["placed_at"], issued_at=order.get("link_issued_at"),
+        fulfillment_status=order["fulfillment_status"], cancelled_at=order.get("cancelled_at"),
+        delivered_at=delivered_at, picked_up_at=picked_up_at,
+    )
+
+
 async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
-    """The order row a hub token opens (with `merchant_version` and `merchant_locale`), or None for
-    unknown, revoked and malformed tokens alike; outside any scope (one point read)."""
+    """The order row a hub token opens (with `merchant_version`, `merchant_locale` and
+    `link_expires_at`), or None for unknown, revoked and malformed tokens alike; outside any scope
+    (one point read, plus the moments the link's expiry counts from when the merchant set one)."""
     if not well_formed(token):
         return None
     raw = await engine.read_row(HUB_ORDER.sql, token_hash(token))
-    return _checked(raw, token, token_key)
+    row = _checked(raw, token, token_key)
+    if row is not None:
+        kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
+        row["link_expires_at"] = await link_expiry(row, kept.links)
+    return row
 
 
 def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
@@ -358,6 +400,8 @@ async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | Non
             if order_row is None:
                 return None
         kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
+        if "link_expires_at" not in order_row:
+            order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
         lines = [SimpleNamespace(**cast(dict[str, Any], LINE_COLUMNS.row(r))) for r in await _LINES.all(order_row["id"])]
         store = None
         code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
@@ -366,7 +410,8 @@ async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | Non
             store = SimpleNamespace(**found) if found else None
         products = await product_texts(kept.merchant.id, lines)
     order = _order_view(SimpleNamespace(**order_row), lines, kept.merchant, store, products)
-    return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order)
+    return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
+               link_expires_at=order_row["link_expires_at"])
 
 
 @dataclass(frozen=True)
@@ -463,15 +508,26 @@ def normalize_order_number(number: str) -> str:
     return unicodedata.normalize("NFKC", number or "").strip()
 
 
-async def lookup(number: str, proof: str, token_key: bytes, *, merchant_id: int | None = None) -> str | None:
-    """The hub token for order number + email (or postal code), or None; only among one
-    merchant's orders when `merchant_id` is given (the lookup reached from its link). Both sides
-    go through the same normalisers (rules.normalize_email, rules.postal_codes_match). Does the
-    same work whether or not the order exists, and never says which part was wrong."""
+@dataclass(frozen=True)
+class LookupMatch:
+    """The order a lookup found: its current hub token, and when that link stops opening the hub."""
+
+    order_id: int
+    token: str
+    generation: int
+    link_expires_at: dt.datetime | None
+
+
+async def lookup(number: str, proof: str, token_key: bytes, *, merchant_id: int | None = None) -> LookupMatch | None:
+    """The order for order number + email (or postal code), or None; only among one merchant's
+    orders when `merchant_id` is given (the lookup reached from its link). Both sides go through the
+    same normalisers (rules.normalize_email, rules.postal_codes_match). Does the same work whether or
+    not the order exists, and never says which part was wrong."""
     proof_email = rules.normalize_email(proof)
     async with engine.read():
-        query = Order.select(Order.key, Order.token_generation, Order.customer_email, Order.shipping_address).where(
-            Order.number == normalize_order_number(number))
+        query = Order.select(Order.id, Order.merchant, Order.key, Order.token_generation, Order.customer_email,
+                             Order.shipping_address, Order.placed_at, Order.link_issued_at, Order.fulfillment_status,
+                             Order.cancelled_at).where(Order.number == normalize_order_number(number))
         if merchant_id is not None:
             query = query.where(Order.merchant == merchant_id)
         rows = await query.limit(20).output(load_json=True)
@@ -483,8 +539,12 @@ async def lookup(number: str, proof: str, token_key: bytes, *, merchant_id: int 
         postal_ok = rules.postal_codes_match(address.get("postal_code", "") or "\x00", proof,
                                              address.get("country", "") or "")
         if (email_ok or postal_ok) and row["key"] and found is None:
-            found = hub_token(token_key, row["key"], row["token_generation"])
-    return found
+            found = row
+    if found is None:
+        return None
+    expires = await link_expiry(found, await merchant_link_settings(found["merchant"]))
+    return LookupMatch(found["id"], hub_token(token_key, found["key"], found["token_generation"]),
+                       found["token_generation"], expires)
 
 
 def local_time(value: dt.datetime, timezone: str) -> dt.datetime:
@@ -508,3 +568,85 @@ async def catalog(merchant_id: int, limit: int = 500) -> list[CatalogProduct]:
         rows = await Product.select(Product.external_id, Product.title, Product.related, Product.in_stock).where(
             Product.merchant == merchant_id).order_by(Product.title).limit(limit).output(load_json=True)
     return [CatalogProduct(r["external_id"], r["title"], list(r["related"] or []), r["in_stock"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class AdminOrder:
+    """One of the merchant's orders for its admin page: what the shopper's page says of it, and the
+    state of the shopper's link."""
+
+    id: int
+    merchant_id: int
+    external_id: str
+    number: str
+    placed_at: dt.datetime
+    customer_name: str
+    customer_email: str
+    fulfillment_type: str
+    status: rules.OrderStatus
+    #: when the current link stops opening the page (None: never) and when it was issued (None: with
+    #: the order); how many times the link has been replaced
+    link_expires_at: dt.datetime | None
+    link_issued_at: dt.datetime | None
+    links_replaced: int
+
+    def link_expired(self, now: dt.datetime) -> bool:
+        return rules.link_expired(self.link_expires_at, now)
+
+
+def _admin_id_ok(external_id: str) -> bool:
+    """An id some order can have (PostgreSQL refuses NUL; ids are 1 to 200 characters)."""
+    return 0 < len(external_id) <= 200 and "\x00" not in external_id
+
+
+async def admin_order(merchant_id: int, external_id: str) -> AdminOrder | None:
+    """The merchant's order with this id (None for another merchant's or an unknown one)."""
+    if not _admin_id_ok(external_id):
+        return None
+    async with engine.read():
+        order = await Order.select(
+            Order.id, Order.merchant, Order.external_id, Order.number, Order.placed_at, Order.customer,
+            Order.customer_email, Order.fulfillment_type, Order.fulfillment_status, Order.cancelled_at,
+            Order.token_generation, Order.link_issued_at,
+        ).where(Order.key == scoped(merchant_id, external_id)).output(load_json=True).first()
+        if order is None:
+            return None
+        ships = await Shipment.select(Shipment.status).where(Shipment.order == order["id"])
+        pickup = await Pickup.select(Pickup.state).where(Pickup.order == order["id"]).first()
+        expires = await link_expiry(order, await merchant_link_settings(merchant_id))
+    status = rules.order_status(
+        cancelled=rules.is_cancelled(order["cancelled_at"], order["fulfillment_status"]),
+        fulfillment_type=order["fulfillment_type"], fulfillment_status=order["fulfillment_status"],
+        shipment_statuses=[s["status"] for s in ships], pickup_state=pickup["state"] if pickup else None,
+    )
+    customer = cast(dict[str, Any], order["customer"] or {})
+    return AdminOrder(
+        id=order["id"], merchant_id=merchant_id, external_id=order["external_id"], number=order["number"],
+        placed_at=order["placed_at"], customer_name=str(customer.get("name") or ""),
+        customer_email=order["customer_email"], fulfillment_type=order["fulfillment_type"], status=status,
+        link_expires_at=expires, link_issued_at=order["link_issued_at"],
+        links_replaced=max(0, int(order["token_generation"]) - 1),
+    )
+
+
+@dataclass(frozen=True)
+class OrderHit:
+    """An order found by its number in the admin."""
+
+    external_id: str
+    number: str
+    placed_at: dt.datetime
+    customer_name: str
+
+
+async def orders_by_number(merchant_id: int, number: str, limit: int = 20) -> list[OrderHit]:
+    """The merchant's orders with this number (as typed: full-width and spaces normalised), newest first."""
+    wanted = normalize_order_number(number)
+    if not wanted or len(wanted) > 64 or "\x00" in wanted:
+        return []
+    async with engine.read():
+        rows = await Order.select(Order.external_id, Order.number, Order.placed_at, Order.customer).where(
+            (Order.merchant == merchant_id) & (Order.number == wanted)
+        ).order_by(Order.placed_at, ascending=False).limit(limit).output(load_json=True)
+    return [OrderHit(r["external_id"], r["number"], r["placed_at"], str((r["customer"] or {}).get("name") or ""))
+            for r in rows]

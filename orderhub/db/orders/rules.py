@@ -424,6 +424,80 @@ def order_status(**facts: Any) -> OrderStatus:
     return OrderStatus(status_key(**facts))
 
 
+# --- how long a hub link opens the hub (Merchant.settings["links"]) -----------------------------------
+
+#: count the days from the order's end (delivered, picked up, or cancelled) or from the order date
+AFTER_FULFILMENT, AFTER_ORDER = "fulfilment", "order"
+LINK_AFTER = (AFTER_FULFILMENT, AFTER_ORDER)
+#: `expire_days` None: links never expire (the default)
+LINK_DEFAULTS: dict[str, Any] = {"expire_days": None, "after": AFTER_FULFILMENT}
+MAX_LINK_DAYS = 3650
+#: fulfilment statuses after which nothing more happens to the order (its link's days count from then)
+ENDED = frozenset({"delivered", "picked_up", RETURNED, CANCELLED})
+
+
+def validate_link_settings(body: object) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Merchant.settings["links"] -> (clean settings, errors as {"field", "code", "message"})."""
+    if not isinstance(body, dict):
+        return {}, [v.field_error("links", v.NOT_OBJECT)]
+    clean: dict[str, Any] = {}
+    errors = [v.field_error(f"links.{name}"[:100], v.UNKNOWN_KEY) for name in body if name not in LINK_DEFAULTS]
+    if "expire_days" in body:
+        days = body["expire_days"]
+        if days is None:
+            clean["expire_days"] = None
+        elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LINK_DAYS:
+            errors.append(v.field_error("links.expire_days", v.OUT_OF_RANGE,
+                                        f"must be a whole number from 1 to {MAX_LINK_DAYS}", low=1, high=MAX_LINK_DAYS))
+        else:
+            clean["expire_days"] = days
+    if "after" in body:
+        if body["after"] in LINK_AFTER:
+            clean["after"] = body["after"]
+        else:
+            errors.append(v.field_error("links.after", v.NOT_CHOICE, "must be one of " + ", ".join(LINK_AFTER)))
+    return clean, errors
+
+
+def read_link_settings(raw: object) -> dict[str, Any]:
+    """The merchant's link settings with defaults filled in (bad stored values fall back too)."""
+    raw = raw if isinstance(raw, dict) else {}
+    clean, _errors = validate_link_settings({k: val for k, val in raw.items() if k in LINK_DEFAULTS})
+    return {**LINK_DEFAULTS, **clean}
+
+
+def link_expires_at(
+    settings: dict[str, Any], *, placed_at: dt.datetime, issued_at: dt.datetime | None, fulfillment_status: str,
+    cancelled_at: dt.datetime | None, delivered_at: dt.datetime | None, picked_up_at: dt.datetime | None,
+) -> dt.datetime | None:
+    """The one rule for when a shopper's hub link stops opening the hub (None: it never does).
+
+    `settings` (read_link_settings): `expire_days` days after the order's end (AFTER_FULFILMENT: the last
+    parcel delivered, the pickup handed over, or the order cancelled; an order that has not ended yet
+    does not expire) or after it was placed (AFTER_ORDER). A link issued later (`issued_at`: a revoke, or
+    the lookup replacing an expired link) gets the whole period from its issue. Exact to the moment:
+    the link opens until just before the returned instant."""
+    days = settings.get("expire_days")
+    if not days:
+        return None
+    if settings.get("after") == AFTER_ORDER:
+        start: dt.datetime | None = placed_at
+    elif fulfillment_status in ENDED:
+        start = cancelled_at if fulfillment_status == CANCELLED or cancelled_at else None
+        start = start or max((m for m in (delivered_at, picked_up_at) if m is not None), default=None)
+    else:
+        start = None
+    if start is None:
+        return None
+    if issued_at is not None and issued_at > start:
+        start = issued_at
+    return start + dt.timedelta(days=days)
+
+
+def link_expired(expires_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return expires_at is not None and now >= expires_at
+
+
 # --- cross-sells (Merchant.settings["cross_sells"]) -------------------------------------------------
 
 CROSS_SELL_DEFAULTS: dict[str, Any] = {"enabled": True, "in_emails": False, "related": {}}

@@ -129,18 +129,34 @@ async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
         raise ValidationFailed(errors)
 
 
-async def revoke_hub_token(merchant_id: int, external_id: str, *, token_key: bytes) -> str:
-    """A new link for the order; the old one opens nothing from now on."""
+async def revoke_hub_token(merchant_id: int, external_id: str, *, token_key: bytes, now: dt.datetime) -> str:
+    """A new link for the order; the old one opens nothing from now on. The new link is issued
+    `now`: a merchant's link expiry gives it the whole period from here (rules.link_expires_at)."""
     if not (0 < len(external_id) <= 200) or "\x00" in external_id:  # no stored id is like that (PostgreSQL refuses NUL)
         raise NotFound("order.not_found", "no such order", field="external_id")
     key = scoped(merchant_id, external_id)
     async with engine.write():
-        order = await Order.objects().output(load_json=True).where(Order.key == key).first()
+        order = await Order.select(Order.id, Order.token_generation).where(Order.key == key).first()
         if order is None:
             raise NotFound("order.not_found", "no such order", field="external_id")
-        generation = order.token_generation + 1
-        token = hub_token(token_key, key, generation)
-        await Order.update({Order.token_generation: generation, Order.token_hash: token_hash(token)}).where(
-            Order.id == order.id
-        )
+        return await _issue(order["id"], key, order["token_generation"] + 1, token_key, now)
+
+
+async def renew_expired_link(order_id: int, generation: int, *, token_key: bytes, now: dt.datetime) -> str:
+    """The lookup found this order and its link (`generation`) has expired: a new link issued `now`
+    (the expired one then opens nothing, like a revoked one). Of two lookups at once, the second gets
+    the link the first issued."""
+    async with engine.write():
+        order = await Order.select(Order.key, Order.token_generation).where(Order.id == order_id).first()
+        if order is None:
+            raise NotFound("order.not_found", "no such order")
+        if order["token_generation"] != generation:  # renewed (or revoked) meanwhile: that link is new
+            return hub_token(token_key, order["key"], order["token_generation"])
+        return await _issue(order_id, order["key"], generation + 1, token_key, now)
+
+
+async def _issue(order_id: int, key: str, generation: int, token_key: bytes, now: dt.datetime) -> str:
+    token = hub_token(token_key, key, generation)
+    await Order.update({Order.token_generation: generation, Order.token_hash: token_hash(token),
+                        Order.link_issued_at: now}).where(Order.id == order_id)
     return token

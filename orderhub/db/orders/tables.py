@@ -67,6 +67,9 @@ class Order(Table, tablename="orders"):
     #: sha256 of the current hub token; revoking bumps token_generation and changes it
     token_hash = Varchar(length=64, unique=True)
     token_generation = Integer(default=1)
+    #: when the current hub token was issued by a revoke or by the lookup replacing an expired link (None:
+    #: the order's first link); a merchant's link expiry counts from it too (rules.link_expires_at)
+    link_issued_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
     #: bumped by database triggers whenever anything a hub page shows changes (this row, its lines,
     #: shipments and events, pickup, returns, claims, feedback, receipts): the page cache's key

@@ -15,6 +15,7 @@ cache's keys carry the minute, which also keeps relative dates right).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,6 +159,8 @@ class HubStamp:
     merchant_locale: str
     version: int
     merchant_version: int
+    #: when the link stops opening the hub (None: never); a kept page is never served from then on
+    link_expires_at: dt.datetime | None = None
     #: the whole order row: a page that is not cached renders from it without reading it again
     row: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
@@ -174,4 +177,4 @@ async def hub_stamp(token: str, token_key: bytes) -> HubStamp | None:
         return None
     return HubStamp(order_id=row["id"], merchant_id=row["merchant"], order_locale=row["locale"] or "",
                     merchant_locale=row["merchant_locale"] or "", version=int(row["hub_version"]),
-                    merchant_version=int(row["merchant_version"]), row=row)
+                    merchant_version=int(row["merchant_version"]), link_expires_at=row["link_expires_at"], row=row)

@@ -20,6 +20,7 @@ LINKS: tuple[AdminLink, ...] = (
     AdminLink("dashboard", "Dashboard", "/admin", roles=rules.OWNERS),
     AdminLink("returns", "Returns", "/admin/returns"),
     AdminLink("shipments", "Shipments", "/admin/shipments"),
+    AdminLink("orders", "Orders", "/admin/orders"),
     AdminLink("reviews", "Reviews", "/admin/reviews"),
     AdminLink("detractors", "Unhappy shoppers", "/admin/detractors"),
     AdminLink("emails", "Emails", "/admin/emails"),

@@ -118,8 +118,10 @@ class IntegrationApi(Controller):
 
     @post("/orders/{external_id:str}/links/revoke", summary="Revoke the hub link; answers the new links",
           status_code=200)
-    async def revoke_links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:
+    async def revoke_links(self, request: Request, merchant: Merchant, external_id: str,
+                           now: dt.datetime) -> dict[str, str]:
         """The old link opens nothing from now on (the same 404 as any bad token); emails still waiting
         in the outbox are rendered when sent, so they carry the new link."""
-        token = await orders.revoke_hub_token(merchant.id, external_id, token_key=request.app.state.token_key)
+        token = await orders.revoke_hub_token(merchant.id, external_id, token_key=request.app.state.token_key,
+                                              now=now)
         return hub_links(request.app.state.settings.base_url, token, merchant.slug)

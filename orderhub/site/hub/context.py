@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 
 from orderhub.components import i18n
 from orderhub.components.urls import href
 from orderhub.db import clock
 from orderhub.db.analytics import rules as analytics_rules
+from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.queries import Hub, load_hub
 from orderhub.db.shipping.tables import TrackingView
 from orderhub.site import sections
@@ -30,15 +31,37 @@ def page_language(request: Request, order_locale: str | None = None, merchant_lo
     return lang
 
 
+class LinkExpired(HTTPException):
+    """The hub link is genuine but past the expiry its merchant set: the shopper is sent to the
+    merchant's lookup page, which says so (answered by orderhub.site.errors.link_expired)."""
+
+    status_code = 303
+    detail = "this link has expired"
+
+    def __init__(self, lookup_url: str) -> None:
+        super().__init__(detail=self.detail)
+        self.lookup_url = lookup_url
+
+
+def expired_lookup_url(slug: str, lang: str) -> str:
+    """The merchant's lookup page with the "this link has expired" message, in the hub's language."""
+    return "/lookup?" + urlencode({"merchant": slug, "expired": 1, "lang": lang})
+
+
 async def open_hub(request: Request, token: str, order_row: dict[str, Any] | None = None) -> Hub:
-    """The hub for `token`, with the page language set; the same 404 for every bad token.
+    """The hub for `token`, with the page language set; the same 404 for every bad token, and
+    LinkExpired for a link past its merchant's expiry (rules.link_expires_at).
     `order_row`: the order as the page cache just read it for this token (not read again)."""
     hub = await load_hub(token, request.app.state.token_key, order_row)
     if hub is None:
         page_language(request)
         raise NotFoundException()
-    page_language(request, hub.order.locale, hub.merchant.locale)
-    hub.extras.setdefault("now", request.app.state.clock())  # for summary providers (no request there)
+    lang = page_language(request, hub.order.locale, hub.merchant.locale)
+    now = request.app.state.clock()
+    if order_rules.link_expired(hub.link_expires_at, now):
+        raise LinkExpired(expired_lookup_url(hub.merchant.slug, lang))
+    clock.changes_at(hub.link_expires_at, now)  # a kept page ends when its link does
+    hub.extras.setdefault("now", now)  # for summary providers (no request there)
     return hub
 
 

@@ -82,6 +82,7 @@ TABLES = {
         ("cancelled_at", Timestamptz, {"null": True, "default": None}),
         ("token_hash", Varchar, {"length": 64, "unique": True}),
         ("token_generation", Integer, {"default": 1}),
+        ("link_issued_at", Timestamptz, {"null": True, "default": None}),
         ("version", Integer, {"default": 1}),
         ("hub_version", BigInt, {"default": 1}),
         ("created_at", Timestamptz, {}),

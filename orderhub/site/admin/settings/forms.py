@@ -304,6 +304,27 @@ async def feedback_save(merchant: MerchantView, form: Form) -> Saved:
     return await _save(merchant, errors, rename=rename, values=values, sections={"feedback": clean})
 
 
+# -- how long shoppers' links open the order page (the orders area's rules) -------------------------------
+
+def link_after_options() -> list[tuple[str, str]]:
+    return [(order_rules.AFTER_FULFILMENT, _("Delivery or pickup (or cancellation)")),
+            (order_rules.AFTER_ORDER, _("The order date"))]
+
+
+async def links_values(merchant: MerchantView) -> dict:
+    conf = order_rules.read_link_settings(merchant.section("links"))
+    days = conf["expire_days"]
+    return {"expire_days": str(days) if days else "", "after": conf["after"], "after_options": link_after_options()}
+
+
+async def links_save(merchant: MerchantView, form: Form) -> Saved:
+    values: dict[str, Any] = {"expire_days": text(form, "expire_days").strip(), "after": text(form, "after").strip(),
+                              "after_options": link_after_options()}
+    days = whole(values["expire_days"]) if values["expire_days"] else None
+    clean, errors = order_rules.validate_link_settings({"expire_days": days, "after": values["after"]})
+    return await _save(merchant, errors, strip="links.", values=values, sections={"links": clean})
+
+
 PAGES: dict[str, SettingsPage] = {page.key: page for page in (
     SettingsPage("support", "Support contacts", "How shoppers reach you: shown on every order page and in emails.",
                  "site/admin/settings/support.html.jinja", support_values, support_save),
@@ -317,6 +338,8 @@ PAGES: dict[str, SettingsPage] = {page.key: page for page in (
                  "site/admin/settings/delivery.html.jinja", delivery_values, delivery_save),
     SettingsPage("emails", "Emails", "Sending, quiet hours, how often shipping updates go out.",
                  "site/admin/settings/emails.html.jinja", emails_values, emails_save),
+    SettingsPage("links", "Order page links", "How long the links in your emails and QR codes open the order page.",
+                 "site/admin/settings/links.html.jinja", links_values, links_save),
 )}
 
 
