@@ -77,11 +77,11 @@ def test_arrival_reaches_the_staff_console_live_and_hand_over_reaches_the_shoppe
     shopper.select_option("#f-bay", "P2")
     shopper.fill("#f-car", "白いプリウス 品川 300 あ 12-34")
     shopper.click("text=到着しました")
-    shopper.wait_for_selector("text=ご到着をお店に伝えました", timeout=5_000)
+    shopper.wait_for_selector("text=ご到着をお店に伝えました", timeout=15_000)
     assert shopper.evaluate("window.__marker") == "shopper page"
 
     arrived = staff.locator(".staff-row--arrived", has_text="高橋 美咲")
-    arrived.wait_for(timeout=5_000)
+    arrived.wait_for(timeout=15_000)
     assert "P2" in arrived.inner_text() and "白いプリウス" in arrived.inner_text()
     assert staff.evaluate("window.__marker") == "staff page"  # no reload
     assert staff.get_attribute("#staff-queue", "data-alerted") == "true"  # the visible (and audible) alert
@@ -90,9 +90,9 @@ def test_arrival_reaches_the_staff_console_live_and_hand_over_reaches_the_shoppe
     arrived.locator("a").click()
     staff.wait_for_selector("#staff-detail")
     staff.click("text=お渡しを確定")
-    staff.wait_for_selector("text=お渡ししました。", timeout=5_000)
+    staff.wait_for_selector("text=お渡ししました。", timeout=15_000)
 
-    shopper.wait_for_selector("text=受け取り済みです", timeout=5_000)
+    shopper.wait_for_selector("text=受け取り済みです", timeout=15_000)
     assert shopper.evaluate("window.__marker") == "shopper page"
     assert shopper.locator("svg.qr").count() == 0  # the code is gone after hand-over
     shoot(shopper, "pickup-picked-up-ja-phone")
