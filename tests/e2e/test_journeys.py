@@ -3,7 +3,7 @@ when (item 5): in a real browser, ja and en at phone width, accessible, with scr
 
 from __future__ import annotations
 
-from tests.e2e.test_pickup import new_pickup_order, staff_page
+from tests.e2e.test_pickup import new_pickup_order, order_number, staff_page
 
 
 def test_order_page_pickup_card_follows_arrival_and_hand_over_live(open_page, server, check_axe, shoot):
@@ -29,7 +29,7 @@ def test_order_page_pickup_card_follows_arrival_and_hand_over_live(open_page, se
     shoot(shopper, "order-pickup-arrived-ja-phone")
 
     staff = staff_page(open_page, viewport="phone")
-    staff.locator(".staff-row--arrived a").first.click()
+    staff.locator(".staff-row--arrived", has_text=order_number("e2e-journey-0001")).locator("a").click()
     staff.wait_for_selector("#staff-detail")
     staff.click("text=お渡しを確定")
     staff.wait_for_selector("text=お渡ししました。", timeout=5_000)

@@ -16,10 +16,16 @@ from orderhub.db.pickup.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def order_number(external_id: str) -> str:
+    """A number of its own per test order ("e2e-pickup-0001" -> "YK-E2E-PICKUP-0001"): the staff
+    console of one server lists every test's pickups."""
+    return "YK-E2E-" + external_id.removeprefix("e2e-").upper()
+
+
 def new_pickup_order(server, external_id: str) -> str:
     """A fresh pickup order made ready through the API; returns its hub token."""
     body = copy.deepcopy(json.loads((ROOT / "orderhub/demo/fixtures/orders/jp_pickup.json").read_text()))
-    body["number"] = "YK-E2E-" + external_id[-4:]
+    body["number"] = order_number(external_id)
     body["customer"]["name"] = "高橋 美咲"
     headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
     r = httpx.put(f"{server.url}/api/v1/orders/{external_id}", json=body, headers=headers, timeout=10)
@@ -80,7 +86,7 @@ def test_arrival_reaches_the_staff_console_live_and_hand_over_reaches_the_shoppe
     shopper.wait_for_selector("text=ご到着をお店に伝えました", timeout=15_000)
     assert shopper.evaluate("window.__marker") == "shopper page"
 
-    arrived = staff.locator(".staff-row--arrived", has_text="高橋 美咲")
+    arrived = staff.locator(".staff-row--arrived", has_text=order_number("e2e-pickup-0001"))
     arrived.wait_for(timeout=15_000)
     assert "P2" in arrived.inner_text() and "白いプリウス" in arrived.inner_text()
     assert staff.evaluate("window.__marker") == "staff page"  # no reload
