@@ -79,6 +79,8 @@ async def test_order_page_follows_the_pickup_without_javascript(client, orders, 
     assert ("Picked up at" if lang == "en" else "お受け取りになりました") in card
     assert orders["jp_pickup"] and "clerk@example.jp" not in card and "<svg" not in card and "/here" not in card
     assert 'data-final="true"' in card and "hx-get" not in card
+    if lang == "en":  # the store named in the page's language
+        assert re.search(r"Picked up at [^<]* by Yamakaze Outdoor [A-Za-z]+\.", card), card
 
 
 async def test_card_forms_under_htmx_answer_the_card(client, orders, merchants):

@@ -18,6 +18,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 
 from orderhub.components.i18n import gettext as _
 from orderhub.components.qr import qr_svg
+from orderhub.components.shop_texts import words
 from orderhub.components.urls import href
 from orderhub.db import clock
 from orderhub.db.errors import Conflict, ValidationFailed
@@ -58,7 +59,8 @@ def _card(hub: Hub, pickup: PickupView, *, errors: dict | None = None, values: d
     store = hub.order.store
     base = f"/o/{hub.token}/pickup"
     return {
-        "view": pickup, "tz": store.timezone if store else hub.order.timezone, "store_name": store.name if store else "",
+        "view": pickup, "tz": store.timezone if store else hub.order.timezone,
+        "store_name": words(store.texts, "name", store.name) if store else "",  # in the page's language
         "qr": qr_svg(pickup.qr_payload, label=_("Pickup QR code")) if pickup.shows_code else "",
         "curbside": _curbside(hub), "base": base, "card_url": f"{base}/card", "events_url": f"{base}/events",
         "eta_choices": ETA_CHOICES, "errors": errors or {}, "values": values or {},
