@@ -60,7 +60,6 @@ def wait_until(check, seconds: float) -> bool:
     return check()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
 def test_pdf_workers_die_with_the_server(stop, orders, tmp_path):
     port = free_port()
