@@ -10,10 +10,9 @@ from typing import Any, cast
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
-from orderhub.db.keys import scoped
-from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders.queries import BrandView, OrderView, _order_view, product_texts
-from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import queries
+from orderhub.db.orders.queries import BrandView, OrderView
 from orderhub.db.pickup.queries import PickupView
 from orderhub.db.pickup.queries import for_order as pickup_for_order
 from orderhub.db.returns.queries import Destination, ReturnView, destination, return_for_order
@@ -65,28 +64,20 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
     """Everything one message needs; `shipments` / `pickup` False skip what the message does not show.
     With `now`, the delivery promises (db/shipping/rules: the same the hub shows at that moment)."""
     async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
-        if order is None:
+        row = await queries.order_row_by_id(order_id)
+        if row is None:
             return None
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
-        assert merchant is not None  # an order's merchant always exists (foreign key)
-        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(
-            OrderLine.position)
-        store = None
-        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
-        if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order.id).order_by(
+        merchant = await queries.merchant_now(row["merchant"])
+        view = await queries.view_of(row, merchant)
+        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order_id).order_by(
             Shipment.id) if shipments else []
-        products = await product_texts(merchant.id, lines)
         shipment = next((s for s in ships if s["external_id"] == shipment_id), ships[-1] if ships else None)
-        pickup_view = await pickup_for_order(order.id) if pickup and order.fulfillment_type == "pickup" else None
+        pickup_view = await pickup_for_order(order_id) if pickup and view.is_pickup else None
         try:
-            found = await return_for_order(order.id, return_id) if return_id else None
+            found = await return_for_order(order_id, return_id) if return_id else None
         except NotFound:
             found = None
         place = await destination(found) if found else None
-    view = _order_view(order, lines, merchant, store, products)
     promise = shipment_promise = None
     if now is not None and view.ships:
         tracking = await order_tracking(merchant, view, now)
@@ -95,8 +86,8 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
     return MessageFacts(
         promise=promise, shipment_promise=shipment_promise,
         merchant=merchant, brand=BrandView.of(merchant), order=view,
-        email=order.customer_email, country=(cast(dict[str, Any], order.shipping_address or {}).get("country") or "").upper(),
-        hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
+        email=row["customer_email"], country=(cast(dict[str, Any], row["shipping_address"] or {}).get("country") or "").upper(),
+        hub_token=hub_token(token_key, row["key"], row["token_generation"]), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
         return_destination=place,
     )

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from orderhub.db import engine
+from orderhub.db.statements import Statement
 from tests.conftest import bearer
 from tests.returns_support import walk
 from tests.tracking_support import events_body, post_events, put_shipment
@@ -42,6 +43,13 @@ def captured(db, monkeypatch):
         return await original(self, querystring, in_pool=in_pool)
 
     monkeypatch.setattr(type(db), "run_querystring", spy)  # the PostgreSQL engine has __slots__
+    fixed_all = Statement.all
+
+    async def spy_fixed(self, *args):
+        statements.append((self.sql if db.engine_type == "sqlite" else self.pg_sql, list(args)))
+        return await fixed_all(self, *args)
+
+    monkeypatch.setattr(Statement, "all", spy_fixed)  # the fixed statements (orderhub.db.statements)
     return statements
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
 import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -213,16 +214,6 @@ async def order_for_token(token: str, token_key: bytes) -> Order | None:
     return order if opens(token, token_key, order.key, order.token_generation) else None
 
 
-async def product_texts(merchant_id: int, lines: list[Any]) -> dict[str, dict[str, Any]]:
-    """{product external id: texts} of the products the lines name (one indexed read; call it inside
-    the caller's read scope)."""
-    keys = sorted({scoped(merchant_id, ln.product_id) for ln in lines if ln.product_id})
-    if not keys:
-        return {}
-    rows = await Product.select(Product.external_id, Product.texts).where(Product.key.is_in(keys)).output(load_json=True)
-    return {row["external_id"]: row["texts"] or {} for row in rows}
-
-
 def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 products: dict[str, dict[str, Any]] | None = None) -> OrderView:
     """The order as every hub page sees it, from rows read by attribute (Piccolo objects or the
@@ -297,12 +288,18 @@ ORDER_COLUMNS = statements.columns(Order, "o")
 LINE_COLUMNS = statements.columns(OrderLine, "l")
 MERCHANT_COLUMNS = statements.columns(Merchant, "m")
 STORE_COLUMNS = statements.columns(Store, "s")
-HUB_ORDER = statements.Statement(
-    f"SELECT {ORDER_COLUMNS.select}, m.version AS merchant_version, m.locale AS merchant_locale "
-    "FROM orders o JOIN merchants m ON m.id = o.merchant WHERE o.token_hash = ?"
+_ORDER_FROM = (f"SELECT {ORDER_COLUMNS.select}, m.version AS merchant_version, m.locale AS merchant_locale "
+               "FROM orders o JOIN merchants m ON m.id = o.merchant")
+HUB_ORDER = statements.Statement(f"{_ORDER_FROM} WHERE o.token_hash = ?")
+#: the same order row by its key (the API: merchant + external id) and by its id (messages)
+_ORDER_BY_KEY = statements.Statement(f"{_ORDER_FROM} WHERE o.key = ?")
+_ORDER_BY_ID = statements.Statement(f"{_ORDER_FROM} WHERE o.id = ?")
+#: the lines with their products' texts (one indexed point read per line; `?`: "<merchant id>:")
+_LINES = statements.Statement(
+    f'SELECT {LINE_COLUMNS.select}, p.id AS product_row, p.texts AS product_texts FROM order_lines l '
+    "LEFT JOIN products p ON l.product_id <> '' AND p.key = (? || l.product_id) "
+    'WHERE l."order" = ? ORDER BY l.position, l.id'
 )
-_LINES = statements.Statement(f'SELECT {LINE_COLUMNS.select} FROM order_lines l WHERE l."order" = ? '
-                              "ORDER BY l.position, l.id")
 _MERCHANT = statements.Statement(f"SELECT {MERCHANT_COLUMNS.select} FROM merchants m WHERE m.id = ?")
 _STORE = statements.Statement(f"SELECT {STORE_COLUMNS.select} FROM stores s WHERE s.key = ?")
 
@@ -326,10 +323,8 @@ async def _merchant_at(merchant_id: int, version: int) -> _KeptMerchant:
     kept = _merchants.get(key)
     if kept is not None and kept.version == version:
         return kept
-    row = MERCHANT_COLUMNS.row(await _MERCHANT.first(merchant_id))
-    assert row is not None  # the order's foreign key
-    merchant = Merchant(_exists_in_db=True, **row)
-    kept = _KeptMerchant(int(row["version"]), merchant, BrandView.of(merchant), _link_settings(merchant.settings))
+    merchant = await merchant_now(merchant_id)
+    kept = _KeptMerchant(int(merchant.version), merchant, BrandView.of(merchant), _link_settings(merchant.settings))
     if kept.version >= version:
         _merchants[key] = kept
     return kept
@@ -381,10 +376,9 @@ async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
 
 
 def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
-    row = ORDER_COLUMNS.row(raw)
-    if row is None or raw is None or not opens(token, token_key, row["key"], row["token_generation"]):
+    row = _with_merchant_version(raw)
+    if row is None or not opens(token, token_key, row["key"], row["token_generation"]):
         return None
-    row["merchant_version"], row["merchant_locale"] = raw["merchant_version"], raw["merchant_locale"]
     return row
 
 
@@ -402,16 +396,53 @@ async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | Non
         kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
         if "link_expires_at" not in order_row:
             order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
-        lines = [SimpleNamespace(**cast(dict[str, Any], LINE_COLUMNS.row(r))) for r in await _LINES.all(order_row["id"])]
-        store = None
-        code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
-        if code:
-            found = STORE_COLUMNS.row(await _STORE.first(scoped(kept.merchant.id, code)))
-            store = SimpleNamespace(**found) if found else None
-        products = await product_texts(kept.merchant.id, lines)
-    order = _order_view(SimpleNamespace(**order_row), lines, kept.merchant, store, products)
+        order = await _view_of(order_row, kept.merchant)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
                link_expires_at=order_row["link_expires_at"])
+
+
+async def _view_of(order_row: dict[str, Any], merchant: Merchant) -> OrderView:
+    """The order as its pages show it, from its row (HUB_ORDER's columns): its lines with their
+    products' texts in one statement and, for a pickup, its store; inside the caller's read scope."""
+    lines, products = [], {}
+    for raw in await _LINES.all(f"{merchant.id}:", order_row["id"]):
+        line = cast(dict[str, Any], LINE_COLUMNS.row(raw))
+        lines.append(SimpleNamespace(**line))
+        if raw["product_row"] is not None:
+            texts = raw["product_texts"]
+            products[line["product_id"]] = (json.loads(texts) if isinstance(texts, (str, bytes)) else texts) or {}
+    store = None
+    code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
+    if code:
+        found = STORE_COLUMNS.row(await _STORE.first(scoped(merchant.id, code)))
+        store = SimpleNamespace(**found) if found else None
+    return _order_view(SimpleNamespace(**order_row), lines, merchant, store, products)
+
+
+async def order_row_by_id(order_id: int) -> dict[str, Any] | None:
+    """The order's row as the hub reads it (with `merchant_version`), by its id; inside a read scope."""
+    return _with_merchant_version(await _ORDER_BY_ID.first(order_id))
+
+
+def _with_merchant_version(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    row = ORDER_COLUMNS.row(raw)
+    if row is not None and raw is not None:
+        row["merchant_version"], row["merchant_locale"] = raw["merchant_version"], raw["merchant_locale"]
+    return row
+
+
+async def merchant_now(merchant_id: int) -> Merchant:
+    """The merchant's row as it is now (not the copy kept per version: a message says what is true
+    at send time); inside a read scope."""
+    row = MERCHANT_COLUMNS.row(await _MERCHANT.first(merchant_id))
+    assert row is not None  # the order's foreign key
+    return Merchant(_exists_in_db=True, **row)
+
+
+async def view_of(order_row: dict[str, Any], merchant: Merchant) -> OrderView:
+    """The order as its pages show it (the hub's statements), from a row of `order_row_by_id`."""
+    async with engine.read():
+        return await _view_of(order_row, merchant)
 
 
 @dataclass(frozen=True)
@@ -489,18 +520,13 @@ async def order_link(merchant_id: int, external_id: str, token_key: bytes) -> Or
 
 
 async def order_view(merchant: Merchant, external_id: str) -> OrderView | None:
-    """One of the merchant's orders as its pages show it (the API's order answer), or None."""
+    """One of the merchant's orders as its pages show it (the API's order answer), or None; read with
+    the hub's statements."""
     async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.key == scoped(merchant.id, external_id)).first()
-        if order is None:
+        row = _with_merchant_version(await _ORDER_BY_KEY.first(scoped(merchant.id, external_id)))
+        if row is None:
             return None
-        lines = await OrderLine.objects().output(load_json=True).where(OrderLine.order == order.id).order_by(OrderLine.position)
-        store = None
-        code = cast(dict[str, Any], order.fulfillment or {}).get("store_code")
-        if code:
-            store = await Store.objects().output(load_json=True).where(Store.key == scoped(merchant.id, code)).first()
-        products = await product_texts(merchant.id, lines)
-    return _order_view(order, lines, merchant, store, products)
+        return await _view_of(row, merchant)
 
 
 def normalize_order_number(number: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, cast
 from piccolo.custom_types import Combinable
 
 from orderhub import money
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
@@ -126,25 +126,32 @@ async def stores(merchant_id: int) -> list[StoreView]:
     return [StoreView(r["code"], r["name"], r["address"] or {}, r["texts"] or {}) for r in rows]
 
 
+#: every refund given on an order, one fixed statement (orderhub.db.statements): refunded returns
+#: with their "refunded" events (the latest counts; the return's last change without one), then
+#: resolved claims
+_REFUNDS = statements.Statement(
+    'SELECT \'r\' AS kind, r.id AS id, r.number AS number, r.status AS status, r.resolution AS resolution, '
+    'r.total_minor AS amount_minor, r.currency AS currency, e."at" AS "at", r.updated_at AS updated_at, '
+    'e.id AS event_id FROM return_requests r LEFT JOIN return_events e ON e.request = r.id AND e.status = ? '
+    'WHERE r."order" = ? AND r.status = ? '
+    "UNION ALL SELECT 'c', c.id, c.number, c.status, c.resolution, c.refunded_minor, c.currency, c.resolved_at, "
+    'NULL, NULL FROM claims c WHERE c."order" = ? AND c.status = ? '
+    "ORDER BY kind DESC, id, event_id"
+)
+
+
 async def refunds_for_order(order_id: int) -> list[rules.Refund]:
     """Every refund given on the order (refunded returns, claims resolved with a refund), oldest first."""
-    async with engine.read():
-        rets = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.number, ReturnRequest.status,
-                                          ReturnRequest.resolution, ReturnRequest.total_minor,
-                                          ReturnRequest.currency, ReturnRequest.updated_at).where(
-            (ReturnRequest.order == order_id) & (ReturnRequest.status == rules.REFUNDED))
-        ids = [r["id"] for r in rets]
-        events = await ReturnEvent.select(ReturnEvent.request, ReturnEvent.at).where(
-            ReturnEvent.request.is_in(ids) & (ReturnEvent.status == rules.REFUNDED)) if ids else []
-        claim_rows = await Claim.select(Claim.number, Claim.status, Claim.resolution, Claim.refunded_minor,
-                                        Claim.currency, Claim.resolved_at).where(
-            (Claim.order == order_id) & (Claim.status == rules.CLAIM_RESOLVED))
-    at = {e["request"]: e["at"] for e in events}
-    found = [rules.return_refund(r["number"], r["status"], r["resolution"], r["total_minor"], r["currency"],
-                                 at.get(r["id"], r["updated_at"])) for r in rets]
-    found += [rules.claim_refund(c["number"], c["status"], c["resolution"], c["refunded_minor"], c["currency"],
-                                 c["resolved_at"]) for c in claim_rows]
-    return sorted((f for f in found if f is not None), key=lambda f: f.at)
+    rows = await _REFUNDS.all(rules.REFUNDED, order_id, rules.REFUNDED, order_id, rules.CLAIM_RESOLVED)
+    found: dict[tuple[str, int], rules.Refund | None] = {}
+    for r in rows:
+        if r["kind"] == "r":
+            found[("r", r["id"])] = rules.return_refund(r["number"], r["status"], r["resolution"], r["amount_minor"],
+                                                        r["currency"], r["at"] or r["updated_at"])
+        else:
+            found[("c", r["id"])] = rules.claim_refund(r["number"], r["status"], r["resolution"], r["amount_minor"],
+                                                       r["currency"], r["at"])
+    return sorted((f for f in found.values() if f is not None), key=lambda f: f.at)
 
 
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:

@@ -1,0 +1,99 @@
+"""CPU time of one rendered hub request, in-process (no server, no network): the demo database, the
+app driven through httpx's ASGI transport with the page cache off, one page opened N times.
+
+    .venv/bin/python bench/profile_hub.py [N] [--path SECTION] [--profile] [--engine postgres]
+
+Prints CPU milliseconds per request (`time.process_time`, robust against other load on the machine,
+unlike wall-clock ratios) and, with --profile, cProfile's top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import datetime as dt
+import os
+import pstats
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+
+
+async def run(n: int, section: str, profile: bool, state: str) -> None:
+    import httpx
+
+    from orderhub import demo
+    from orderhub.cli import migrate
+    from orderhub.db import engine as db_engine
+    from orderhub.settings import Settings
+    from orderhub.site.app import create_app
+
+    settings = Settings.from_env()
+    await migrate(settings)
+    db = db_engine.engine_for(settings)
+    db_engine.bind(db)
+    await db_engine.start(db, settings)
+    ctx = await demo.create(settings, NOW)
+    await db_engine.stop(db)
+    token = next(o.token for o in ctx.orders if o.merchant == "yamakaze" and o.state == state)
+    app = create_app(settings, clock=lambda: NOW)
+    await db_engine.start(db, settings)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
+            url = f"/o/{token}{section}"
+            for _ in range(20):
+                assert (await client.get(url)).status_code == 200
+            profiler = cProfile.Profile() if profile else None
+            cpu, wall = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            for _ in range(n):
+                await client.get(url)
+            if profiler:
+                profiler.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        await db_engine.stop(db)
+    print(f"{section or '/'} ({state}): {cpu / n * 1000:.2f} ms CPU, {wall / n * 1000:.2f} ms wall per request "
+          f"over {n}")
+    if profiler:
+        profiler.dump_stats("/tmp/speed2/hub.prof")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).print_callers("select.py.*\\(run\\)|statements.py.*\\(all\\)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", type=int, nargs="?", default=300)
+    parser.add_argument("--path", default="")
+    parser.add_argument("--state", default="delivered")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--engine", default="sqlite")
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="orderhub-profile-"))
+        url = f"sqlite:///{folder}/p.sqlite3"
+        if args.engine == "postgres":
+            from tests import pg
+
+            cluster = pg.start()
+            stack.callback(cluster.stop)
+            url = cluster.url
+        os.environ.update({"DATABASE_URL": url, "ORDERHUB_DATA_DIR": folder, "ORDERHUB_PAGE_CACHE_ENTRIES": "0",
+                           "ORDERHUB_SECRET_KEY": "profile-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+                           "ORDERHUB_SECURE_COOKIES": "0", "ORDERHUB_BASE_URL": "http://profile.test"})
+        asyncio.run(run(args.n, args.path, args.profile, args.state))
+
+
+if __name__ == "__main__":
+    main()
