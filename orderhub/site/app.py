@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -172,6 +173,15 @@ async def _flush_every(buffer: AnalyticsBuffer, seconds: float) -> None:
             log.exception("could not write analytics events")
 
 
+def settle_garbage_collector() -> None:
+    """Everything built while starting (modules, compiled templates, the app) lives as long as the
+    process: collected once, then left out of every later collection (`gc.freeze`). Without it each
+    full collection walks those objects too, on the event loop's thread, and every request waiting
+    behind it waits as long (the p99 of docs/performance.md)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Litestar:
     settings = settings or Settings.from_env()
     db = db_engine.engine_for(settings)
@@ -185,6 +195,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db_engine.start(db, settings)
+        settle_garbage_collector()
         flusher = asyncio.create_task(_flush_every(analytics, 1.0))
         try:
             yield
@@ -212,7 +223,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     secure = settings.secure_cookies
     return Litestar(
         route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static",
-                                                                  cache_control=STATIC_CACHE)],
+                                                                  cache_control=STATIC_CACHE,
+                                                                  middleware=[assets.precompressed_css])],
         state=state,
         dependencies=DEPENDENCIES,
         # the host check inside the language box: its refusal is a page in the visitor's language
@@ -234,10 +246,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         ),
         before_send=[add_security_headers, lean_static_headers],
         # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle
-        # comes compressed already (site/assets.py)
+        # and our stylesheets come compressed already (site/assets.py)
         compression_config=CompressionConfig(backend="brotli", brotli_quality=4, gzip_fallback=True,
                                              minimum_size=512, gzip_compress_level=6,
-                                             exclude=[*UNCOMPRESSED, r"^/assets/"]),
+                                             exclude=[*UNCOMPRESSED, r"^/assets/", r"^/static/css/[^/]+\.css$"]),
         exception_handlers=errors.HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

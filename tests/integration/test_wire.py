@@ -37,6 +37,34 @@ async def test_static_files_are_long_cached_and_compressed(client):
     assert b"{" in r.content  # httpx unpacked it
 
 
+async def test_our_stylesheets_come_compressed_at_the_strongest_setting(client):
+    import brotli
+
+    from orderhub.site.assets import CSS
+
+    page = await client.get("/lookup?lang=en")
+    for href in re.findall(r'href="(/static/css/[a-z_-]+\.css\?v=[0-9a-f]+)"', page.text):
+        text = (CSS / href.split("?")[0].removeprefix("/static/css/")).read_bytes()
+        r = await client.get(href, headers={"accept-encoding": "gzip, deflate, br, zstd"})
+        assert r.status_code == 200 and r.headers["content-type"] == "text/css; charset=utf-8"
+        assert r.headers["content-encoding"] == "br" and r.headers["vary"] == "Accept-Encoding"
+        assert set(r.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
+        # brotli 11: smaller than the app's per-request setting (4) would send
+        assert int(r.headers["content-length"]) == len(brotli.compress(text, mode=brotli.MODE_TEXT, quality=11))
+        assert int(r.headers["content-length"]) < len(brotli.compress(text, quality=4))
+        assert r.content == text  # httpx unpacked it: the file itself
+        assert "set-cookie" not in r.headers and "etag" not in r.headers
+        plain = await client.get(href, headers={"accept-encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.content == text
+        head = await client.head(href, headers={"accept-encoding": "br"})
+        assert head.status_code == 200 and head.content == b""
+    # anything else under /static/css/ is not one of them: a name we do not have is the static
+    # files' 404, a way out of the folder is left to the static files (which stay inside static/)
+    assert (await client.get("/static/css/nope.css", headers={"accept-encoding": "br"})).status_code == 404
+    r = await client.get("/static/css/..%2Fjs%2Flive.js", headers={"accept-encoding": "br"})
+    assert not r.headers["content-type"].startswith("text/css")
+
+
 async def test_every_script_comes_as_one_precompressed_file_in_its_order(client):
     from orderhub.site.assets import JS, SCRIPTS, VENDOR, VENDORED
 
