@@ -1,11 +1,11 @@
-"""Shared by the benchmarks: a demo server on a free loopback port, and wrk runs parsed."""
+"""Shared by the benchmarks: a demo database, a server on a free loopback port (the tests' own
+starter, tests/servers_support.py), and wrk runs parsed."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,16 +13,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.emails_support import free_port  # noqa: E402
+from tests.servers_support import served, started  # noqa: E402  (the tests' server starter)
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["ROOT", "build", "demo_server", "free_port", "postgres_url", "serve", "started", "wrk"]
 
 
 @contextmanager
@@ -34,33 +31,6 @@ def postgres_url():
         yield cluster.url
     finally:
         cluster.stop()
-
-
-@contextmanager
-def running(args: list[str], env: dict, log_path: Path, base: str, timeout: float = 90):
-    """Start a server (`args`), wait until `{base}/healthz` answers, stop it when the block ends;
-    yields the process. A server that exits or never answers raises with the end of its log."""
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log_path.read_text()[-3000:])
-                time.sleep(0.1)
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -89,11 +59,7 @@ def build(database_url: str | None, scale: int = 0) -> dict:
 @contextmanager
 def serve(db: dict, workers: int = 1, **extra: str):
     """`orderhub serve --no-jobs` on a database from `build`; yields its base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**db["env"], "ORDERHUB_BASE_URL": base, **extra}
-    args = [sys.executable, "-m", "orderhub.cli", "serve", "--no-jobs", "--port", str(port), "--workers", str(workers)]
-    with running(args, env, Path(db["folder"]) / f"server-{port}.log", base):
+    with served(Path(db["folder"]) / "server.log", env={**db["env"], **extra}, args=("--workers", str(workers))) as base:
         yield base
 
 

@@ -15,7 +15,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import build, free_port, running, wrk
+from common import build, free_port, started, wrk
 
 
 @contextmanager
@@ -29,7 +29,7 @@ def server(kind: str, db: dict, **extra: str):
     else:
         args = [str(bin_dir / "granian"), "--interface", "asgi", "--factory", "--port", str(port), "--workers", "1",
                 "--no-ws", "--log-level", "warning", "orderhub.site.app:create_app"]
-    with running(args, env, Path(db["folder"]) / f"{kind}-{port}.log", f"http://127.0.0.1:{port}"):
+    with started(args, Path(db["folder"]) / f"{kind}-{port}.log", f"http://127.0.0.1:{port}", env=env, timeout=90):
         yield f"http://127.0.0.1:{port}"
 
 
