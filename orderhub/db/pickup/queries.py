@@ -145,9 +145,12 @@ def view_of(p: dict[str, Any]) -> PickupView:
     )
 
 
+_PICKUP = statements.columns(Pickup, "p")
+_FOR_ORDER = statements.Statement(f'SELECT {_PICKUP.select} FROM pickups p WHERE p."order" = ?')
+
+
 async def for_order(order_id: int) -> PickupView | None:
-    async with engine.read():
-        row = await Pickup.select().where(Pickup.order == order_id).first()
+    row = _PICKUP.row(await _FOR_ORDER.first(order_id))
     return view_of(row) if row else None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, cast
 
 from piccolo.custom_types import Combinable
@@ -15,7 +16,8 @@ from orderhub.db import engine, statements
 from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.orders import queries as order_queries
+from orderhub.db.orders.tables import OrderLine, Product
 from orderhub.db.returns import replacements, rules
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -50,19 +52,23 @@ class OrderFacts:
         return rules.claimable_lines(self.money.lines)
 
 
+_LINE = statements.columns(OrderLine, "l")
+_LINES = statements.Statement(f'SELECT {_LINE.select} FROM order_lines l WHERE l."order" = ? ORDER BY l.position, l.id')
+
+
 async def order_facts(order_id: int) -> OrderFacts:
     async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
-        if order is None:
+        row = await order_queries.order_row_by_id(order_id)
+        if row is None:
             raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
-        merchant = await Merchant.objects().output(load_json=True).where(Merchant.id == order.merchant).first()
-        assert merchant is not None  # the order's foreign key
-        lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
+        order = SimpleNamespace(**row)
+        merchant = await order_queries.merchant_now(order.merchant)
+        lines = [SimpleNamespace(**(_LINE.row(raw) or {})) for raw in await _LINES.all(order_id)]
         delivered = await delivery_dates(order_id)
     facts = [
         rules.LineFacts(
             line_id=ln.line_id, title=ln.title, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor,
-            discount_minor=ln.discount_minor, tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale,
+            discount_minor=ln.discount_minor, tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale),
             requested_quantity=ln.requested_quantity, delivered_at=delivered.get(ln.line_id), variant=ln.variant,
             product_id=ln.product_id, image_url=ln.image_url,
             fulfilled_quantity=rules.fulfilled_units(ln.quantity, ln.fulfilled_quantity,
@@ -73,7 +79,7 @@ async def order_facts(order_id: int) -> OrderFacts:
     ]
     line_discounts = sum(ln.discount_minor for ln in lines)
     om = rules.OrderMoney(
-        currency=order.currency, prices_include_tax=order.prices_include_tax, lines=facts,
+        currency=order.currency, prices_include_tax=bool(order.prices_include_tax), lines=facts,
         order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
         shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor,
     )

@@ -4,6 +4,7 @@ and the merchant's stalled-shipment and anxious-shopper lists."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,6 @@ from orderhub.db import engine, statements
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.queries import OrderView
-from orderhub.db.orders.tables import OrderLine
 from orderhub.db.shipping import rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
 
@@ -158,9 +158,7 @@ async def lane_transit(lane: str, settings: dict[str, Any]) -> rules.Transit:
     """A lane's transit figures, learnt from its newest delivered parcels (one indexed read), else the SLA."""
     if not lane:
         return rules.learn_transit([], settings)
-    rows = await Shipment.select(Shipment.transit_days).where(
-        (Shipment.lane == lane) & Shipment.transit_days.is_not_null()).order_by(
-        Shipment.delivered_at, ascending=False).limit(rules.SAMPLE_LIMIT)
+    rows = await _LANE.all(lane)
     return rules.learn_transit([int(r["transit_days"]) for r in rows], settings)
 
 
@@ -220,19 +218,31 @@ def _shipment_view(
     )
 
 
+_SHIPMENT = statements.columns(Shipment, "s")
+_SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s WHERE s."order" = ? '
+                                  "ORDER BY s.created_at, s.id")
+_EVENT = statements.columns(TrackingEvent, "e")
+#: every event of the order's shipments (tracking_events.shipment's index, per shipment)
+_EVENTS = statements.Statement(f'SELECT {_EVENT.select} FROM shipments s JOIN tracking_events e ON e.shipment = s.id '
+                               'WHERE s."order" = ? ORDER BY e.shipment, e.id')
+_LINES = statements.Statement('SELECT l.line_id AS line_id, l.title AS title, l.variant AS variant, '
+                              'l.quantity AS quantity, l.image_url AS image_url FROM order_lines l WHERE l."order" = ?')
+#: a lane's newest learnt transit times (shipments' lane index)
+_LANE = statements.Statement("SELECT s.transit_days AS transit_days FROM shipments s WHERE s.lane = ? "
+                             f"AND s.transit_days IS NOT NULL ORDER BY s.delivered_at DESC LIMIT {rules.SAMPLE_LIMIT}")
+
+
 async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
                         basis: PromiseBasis | None = None) -> TrackingPage:
     """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
     `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
-        ships = await Shipment.select().output(load_json=True).where(Shipment.order == order_id).order_by(
-            Shipment.created_at).order_by(Shipment.id)
-        lines = {ln["line_id"]: ln for ln in await OrderLine.select(
-            OrderLine.line_id, OrderLine.title, OrderLine.variant, OrderLine.quantity, OrderLine.image_url).where(
-            OrderLine.order == order_id)}
+        ships = [_SHIPMENT.row(raw) or {} for raw in await _SHIPMENTS.all(order_id)]
+        lines = {ln["line_id"]: ln for ln in await _LINES.all(order_id)}
         events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
-            for ev in await TrackingEvent.select().where(TrackingEvent.shipment.is_in(list(events))):
+            for raw in await _EVENTS.all(order_id):
+                ev = _EVENT.row(raw) or {}
                 events[ev["shipment"]].append(ev)
     views = [_shipment_view(s, events[s["id"]], lines, now, tz) for s in ships]
     page = _page(views, sum(ln["quantity"] for ln in lines.values()))
@@ -264,9 +274,6 @@ async def _add_promises(page: TrackingPage, basis: PromiseBasis | None, now: dt.
     page.promise = rules.order_promise(parts)
 
 
-_SHIPMENT = statements.columns(Shipment, "s")
-_SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s WHERE s."order" = ? '
-                                  "ORDER BY s.created_at, s.id")
 
 
 async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime | None = None, tz: str = "UTC",
@@ -280,13 +287,17 @@ async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime
     return page
 
 
+_DELIVERED = statements.Statement('SELECT s.lines AS lines, s.delivered_at AS delivered_at FROM shipments s '
+                                  'WHERE s."order" = ? AND s.status = ?')
+
+
 async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
     """Order line id -> when it was delivered (the last of its delivered shipments)."""
     out: dict[str, dt.datetime] = {}
-    async with engine.read():
-        rows = await Shipment.select(Shipment.lines, Shipment.delivered_at).output(load_json=True).where(
-            (Shipment.order == order_id) & (Shipment.status == rules.DELIVERED))
-    for row in rows:
+    rows = await _DELIVERED.all(order_id, rules.DELIVERED)
+    for raw in rows:
+        row = {"lines": json.loads(raw["lines"]) if isinstance(raw["lines"], (str, bytes)) else raw["lines"],
+               "delivered_at": raw["delivered_at"]}
         if row["delivered_at"] is None:
             continue
         for ln in row["lines"]:
