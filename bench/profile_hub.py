@@ -2,6 +2,7 @@
 app driven through httpx's ASGI transport with the page cache off, one page opened N times.
 
     .venv/bin/python bench/profile_hub.py [N] [--path SECTION] [--profile] [--engine postgres]
+    .venv/bin/python bench/profile_hub.py [N] --path /healthz     # the bare route, for a CPU ratio
 
 Prints CPU milliseconds per request (`time.process_time`, robust against other load on the machine,
 unlike wall-clock ratios) and, with --profile, cProfile's top functions by cumulative time.
@@ -49,7 +50,7 @@ async def run(n: int, section: str, profile: bool, state: str) -> None:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
-            url = f"/o/{token}{section}"
+            url = section if section == "/healthz" else f"/o/{token}{section}"
             for _ in range(20):
                 assert (await client.get(url)).status_code == 200
             profiler = cProfile.Profile() if profile else None

@@ -25,7 +25,7 @@ from pathlib import Path
 import brotli
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Headers
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 JS = STATIC / "js"
@@ -125,10 +125,15 @@ def precompressed_css(app: ASGIApp) -> ASGIApp:
             encoding = accepted_encoding(headers.get("accept-encoding", ""))
             body = stylesheet(path.removeprefix("/static/css/"), encoding)
             if body is not None:
-                extra = [(b"content-encoding", encoding.encode())] if encoding != "identity" else []
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [*_CSS_HEADERS, *extra, (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body if method == "GET" else b""})
+                headers_out = [*_CSS_HEADERS, (b"content-length", str(len(body)).encode())]
+                if encoding != "identity":
+                    headers_out.append((b"content-encoding", encoding.encode()))
+                start: HTTPResponseStartEvent = {"type": "http.response.start", "status": 200,
+                                                 "headers": headers_out}
+                await send(start)
+                body_event: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body if method == "GET" else b"",
+                                                     "more_body": False}
+                await send(body_event)
                 return
         await app(scope, receive, send)
 

@@ -87,6 +87,10 @@ TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: tex
              + _TOO_LARGE_TEXT)
 
 
+#: how long a worker may take to answer the supervisor's health check (`--workers N`)
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """The keyword arguments `orderhub serve` hands uvicorn.run."""
     return {
@@ -98,4 +102,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": False,
         "server_header": False,
         "log_level": "info",
+        # with --workers N, a worker that does not answer the supervisor's ping in time is killed and
+        # started again; importing the app takes seconds on a busy 2-core host (5 s, uvicorn's
+        # default, ended every worker in a loop under load)
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
