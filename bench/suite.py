@@ -2,15 +2,19 @@
 database and on a scaled one, as ratios against a bare route of the same server in the same run.
 
     .venv/bin/python bench/suite.py [--scale N] [--seconds S] [--engines sqlite,postgres]
+        [--scales 0[,N]] [--parts cached,rendered,p99,first-visit,ingest] [--p99-workers 1,2]
 
-For each engine and each database (the demo's; the demo plus `orderhub demo --scale N`):
-- one server (`orderhub serve --no-jobs`, one worker): `/healthz` (the bare route), the hub page,
-  tracking, returns and pickup pages, each cached (the same URL again and again); the hub page's
-  p99 at 32 connections over up to 2,000 different orders; the first visit of a hub page in
-  Chromium (bytes transferred, compressed, every resource);
-- the same server with the page cache off: the same pages rendered on every request;
-- two workers: carrier ingest through `POST /api/v1/tracking-events`, 16 connections, each call
-  one parcel's five new scans, events/s.
+For each engine and each database (the demo's; the demo plus `orderhub demo --scale N`), the parts
+asked for (all by default):
+- cached: one server (`orderhub serve --no-jobs`, one worker): `/healthz` (the bare route), the
+  hub page, tracking, returns and pickup pages, each cached (the same URL again and again);
+- first-visit: the first visit of a hub page in Chromium on that server (bytes transferred,
+  compressed, every resource), phone and desktop;
+- rendered: the same pages with the page cache off (only the hub page without `cached`);
+- p99: the hub page's p99 at 32 connections over up to 2,000 different orders, first opens and
+  repeat opens, with one worker and with two (docs/performance.md, "The p99 load");
+- ingest: two workers, carrier ingest through `POST /api/v1/tracking-events`, 16 connections, each
+  call one parcel's five new scans, events/s.
 wrk drives the HTTP load (Debian's `wrk`: `make bench` installs it). Figures, never pass/fail;
 the targets of issue 16 are printed beside them.
 """
