@@ -152,6 +152,14 @@ def receipt_refusal(*, cancelled: bool, payment_status: str, method: str, fulfil
     return NOT_DELIVERED if payment_rules.is_cod(method) else NOT_PAID
 
 
+def order_receipt_refusal(order: Any) -> str | None:
+    """receipt_refusal for an order read by attribute (OrderView): cancelled, payment_status,
+    payment (its method), fulfillment_status."""
+    return receipt_refusal(cancelled=bool(order.cancelled), payment_status=order.payment_status,
+                           method=(order.payment or {}).get("method") or payment_rules.CARD,
+                           fulfillment_status=order.fulfillment_status)
+
+
 def receipt_available(*, cancelled: bool, payment_status: str, method: str, fulfillment_status: str) -> bool:
     return receipt_refusal(cancelled=cancelled, payment_status=payment_status, method=method,
                            fulfillment_status=fulfillment_status) is None
