@@ -69,4 +69,45 @@ JA = {
     "You pay on delivery, so the receipt is ready once your order has been delivered.":
         "代金引換のため、領収書は商品のお届け後に発行できます。",
     "This order has no receipt to void.": "このご注文には無効にできる領収書がありません。",
+    # the admin: issue log, void and reissue, the registration number
+    "Issued documents": "発行済み書類",
+    "Every receipt and credit note you issued, with its number. Voided documents are kept and marked.":
+        "発行したすべての領収書と返金明細書を番号付きで記録しています。無効にした書類も削除せず、無効として残します。",
+    "Search": "検索",
+    "Issued from": "発行日（から）",
+    "Issued until": "発行日（まで）",
+    "Amount from": "金額（以上）",
+    "Amount up to": "金額（以下）",
+    "Counterparty (name or addressee)": "取引先（お名前または宛名）",
+    ("%(num)s document matches", "%(num)s documents match"): ["%(num)s 件の書類が該当します"],
+    "Latest documents": "最近の書類",
+    "Issued": "発行日時",
+    "Document": "書類",
+    "Number": "番号",
+    "Counterparty": "取引先",
+    "VOID": "無効",
+    "No documents match.": "該当する書類はありません。",
+    "Showing the latest %(num)s. Narrow the search to see older ones.":
+        "最新の %(num)s 件を表示しています。それより前の書類は条件を絞って検索してください。",
+    "Payment and documents": "お支払いと書類",
+    "voided on %(when)s": "%(when)s に無効化",
+    "No receipt has been issued for this order yet.": "このご注文の領収書はまだ発行されていません。",
+    "A receipt with a mistake is voided, not changed: its number stays in the issue log marked as void, and the "
+    "order gets a receipt with the next number.":
+        "誤りのある領収書は修正せずに無効にします。元の番号は無効として発行記録に残り、次の番号で領収書を再発行します。",
+    "Void and reissue the receipt": "領収書を無効にして再発行",
+    "Receipts and credit notes in yen carry this number and become qualified invoices. Leave it empty if you are "
+    "not registered.":
+        "円建ての領収書と返金明細書にこの番号を記載し、適格請求書として発行します。登録していない場合は空欄のままにしてください。",
+    "T and 13 digits, for example T1234567890123": "T と13桁の数字（例: T1234567890123）",
+    "Saved, but please check this number: its check digit does not match a corporate number. A sole proprietor's "
+    "number can still be right; compare it with your registration notice or the National Tax Agency's search.":
+        "保存しましたが、番号をご確認ください。法人番号のチェックデジットと一致しません。個人事業者の番号であれば正しい場合もあります。"
+        "登録通知書または国税庁の公表サイトで照合してください。",
+    "Enter a date like 2026-12-31.": "2026-12-31 のように日付を入力してください。",
+    "Enter an amount like 1200.": "1200 のように金額を入力してください。",
+    "The end date must not be before the start date.": "終了日は開始日以降にしてください。",
+    "Receipts and invoices": "領収書と適格請求書",
+    "Your qualified-invoice registration number, printed on receipts.": "領収書に記載する適格請求書発行事業者の登録番号。",
+    "Documents": "書類",
 }

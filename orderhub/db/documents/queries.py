@@ -144,12 +144,15 @@ async def search_log(merchant_id: int, search: rules.LogSearch, timezone: str) -
     if search.amount_max is not None:
         where &= (amount <= search.amount_max) & (amount >= -search.amount_max)
     if search.counterparty:
-        pattern = "%" + search.counterparty.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        # LIKE's own wildcards match any one character here; the exact text is checked below
+        pattern = "%" + "".join("_" if c in "%_\\" else c for c in search.counterparty) + "%"
         where &= DocumentRecord.counterparty.ilike(pattern)
     async with engine.read():
         rows = await DocumentRecord.select(
             *DocumentRecord.all_columns(), DocumentRecord.order.number.as_alias("order_number")
         ).where(where).order_by(DocumentRecord.issued_at, ascending=False).order_by(
             DocumentRecord.id, ascending=False).limit(MAX_LOG_ROWS)
+    wanted = search.counterparty.casefold()
     return [LogEntry(r["kind"], r["number_label"], r["order"], r["order_number"], r["amount_minor"], r["currency"],
-                     r["counterparty"], r["issued_at"], r["voided_at"]) for r in rows]
+                     r["counterparty"], r["issued_at"], r["voided_at"])
+            for r in rows if wanted in (r["counterparty"] or "").casefold()]

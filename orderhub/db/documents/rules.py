@@ -39,6 +39,9 @@ ORDER_CANCELLED = "receipt.order_cancelled"
 NOT_PAID = "receipt.not_paid"
 NOT_DELIVERED = "receipt.cod_not_delivered"
 NO_RECEIPT = "receipt.none"
+LOG_BAD_DATE = "documents.log_bad_date"
+LOG_BAD_AMOUNT = "documents.log_bad_amount"
+LOG_RANGE = "documents.log_range"
 ALREADY_ISSUED = "receipt.already_issued"
 ADDRESSEE_REQUIRED = "receipt.addressee_required"
 TOO_LONG = "receipt.too_long"
@@ -282,16 +285,16 @@ def read_log_search(params: dict[str, str], currency: str) -> tuple[LogSearch, l
             try:
                 values[key] = dt.date.fromisoformat(raw)
             except ValueError:
-                errors.append({"field": key, "code": "log.bad_date", "message": "must be a date like 2026-12-31"})
+                errors.append({"field": key, "code": LOG_BAD_DATE, "message": "must be a date like 2026-12-31"})
     for key in ("amount_min", "amount_max"):
         raw = (params.get(key) or "").strip().replace(",", "")
         if raw:
             try:
                 values[key] = money.parse(raw, currency)
             except money.MoneyError:
-                errors.append({"field": key, "code": "log.bad_amount", "message": "must be an amount like 1200"})
+                errors.append({"field": key, "code": LOG_BAD_AMOUNT, "message": "must be an amount like 1200"})
     if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
-        errors.append({"field": "date_to", "code": "log.range", "message": "must not be before the start date"})
+        errors.append({"field": "date_to", "code": LOG_RANGE, "message": "must not be before the start date"})
     text = _clean(params.get("counterparty") or "")[:MAX_COUNTERPARTY_SEARCH]
     return LogSearch(values.get("date_from"), values.get("date_to"), values.get("amount_min"),
                      values.get("amount_max"), text), errors

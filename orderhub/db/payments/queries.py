@@ -9,6 +9,7 @@ from typing import Any, cast
 from orderhub import money
 from orderhub.db import engine
 from orderhub.db.payments import rules
+from orderhub.db.orders.tables import Order
 from orderhub.db.payments.tables import PaymentRefund
 
 
@@ -66,3 +67,12 @@ async def refunds(order_id: int) -> list[RefundView]:
     async with engine.read():
         rows = await PaymentRefund.select().where(PaymentRefund.order == order_id).order_by(PaymentRefund.id)
     return [RefundView(r["amount_minor"], r["reason"], r["source"], r["created_at"]) for r in rows]
+
+
+async def payment_of(order_id: int) -> PaymentView | None:
+    """The payment of one order (the admin's order page)."""
+    async with engine.read():
+        row = await Order.select(Order.payment, Order.payment_status, Order.paid_at, Order.payment_deadline,
+                                 Order.refunded_minor, Order.currency).where(Order.id == order_id).output(
+            load_json=True).first()
+    return PaymentView.of_row(row) if row else None

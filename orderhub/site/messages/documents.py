@@ -16,4 +16,7 @@ MESSAGES: dict[str, str] = {
                      "The order confirmation on your order page lists what you ordered."),
     rules.NOT_DELIVERED: "You pay on delivery, so the receipt is ready once your order has been delivered.",
     rules.NO_RECEIPT: "This order has no receipt to void.",
+    rules.LOG_BAD_DATE: "Enter a date like 2026-12-31.",
+    rules.LOG_BAD_AMOUNT: "Enter an amount like 1200.",
+    rules.LOG_RANGE: "The end date must not be before the start date.",
 }
