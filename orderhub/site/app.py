@@ -33,8 +33,8 @@ from orderhub.settings import Settings
 from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
-from orderhub.site.admin.documents import DocumentsController
 from orderhub.site.admin.dashboard import DashboardController
+from orderhub.site.admin.documents import DocumentsController
 from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController

@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from orderhub import money
 from orderhub.db import engine
-from orderhub.db.payments import rules
 from orderhub.db.orders.tables import Order
+from orderhub.db.payments import rules
 from orderhub.db.payments.tables import PaymentRefund
 
 
