@@ -145,8 +145,9 @@ HANDED_OVER = frozenset({"delivered", "picked_up", "returned"})
 def receipt_refusal(*, cancelled: bool, payment_status: str, method: str, fulfillment_status: str) -> str | None:
     """Why the order has no receipt (yet), or None when it has one: a receipt (領収書) is for money
     received. Paid (or since refunded) -> a receipt; cash on delivery -> once delivered; a payment
-    still pending or only authorized -> none (the order confirmation instead); cancelled or voided -> none."""
-    if payment_status == payment_rules.VOIDED or (cancelled and payment_status not in payment_rules.RECEIVED):
+    still pending or only authorized -> none (the order confirmation instead); cancelled or voided -> none
+    (a receipt issued before the cancellation stays on record, and its refund gets a credit note)."""
+    if cancelled or payment_status == payment_rules.VOIDED:
         return ORDER_CANCELLED
     if payment_status in payment_rules.RECEIVED:
         return None
