@@ -82,6 +82,7 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
+    "payment.received": Spec("payment_received", ""),
 }
 
 KINDS: dict[str, str] = {}
@@ -95,6 +96,7 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+    "payment_received": "Payment received",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -108,7 +110,7 @@ EVENT_NAMES: dict[str, str] = {
     "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
-    "feedback.survey_invitation": "Survey",
+    "feedback.survey_invitation": "Survey", "payment.received": "Payment received",
 }
 
 
