@@ -83,6 +83,8 @@ EVENTS: dict[str, Spec] = {
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
     "stepup.code": Spec("stepup_code", "", urgent=True),
+    "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
+    "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -96,7 +98,8 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
-    "stepup_code": "Verification code",
+    "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
+    "cancel_refused": "Cancellation refused",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
