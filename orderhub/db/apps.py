@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.pickup.piccolo_app",
         "orderhub.db.returns.piccolo_app",
         "orderhub.db.feedback.piccolo_app",
+        "orderhub.db.payments.piccolo_app",
         "orderhub.db.documents.piccolo_app",
         "orderhub.db.outbox.piccolo_app",
         "orderhub.db.emails.piccolo_app",

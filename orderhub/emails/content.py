@@ -11,6 +11,7 @@ from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
+from orderhub.components.payments import payment_label
 from orderhub.components.promise import promise_text, short_date
 from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
@@ -343,6 +344,21 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
     if kind in ("order_cancelled", "cancel_refused"):
         return Content(**cancellation_words(kind, payload, facts, hello))
+    if kind == "payment_received":
+        paid_facts = [(_("Order number"), number), (_("Amount"), money(order.total_minor, order.currency)),
+                      (_("Payment method"), payment_label(order.payment))]
+        if order.paid_at:
+            paid_facts.append((_("Paid on"), fmt_date(order.paid_at, tz=tz)))
+        return Content(
+            subject=_("Payment received for order %(number)s", number=number),
+            preheader=_("Thank you: we received your payment of %(amount)s.",
+                        amount=money(order.total_minor, order.currency)),
+            headline=_("We received your payment"),
+            paragraphs=[hello, _("We received your payment of %(amount)s for order %(number)s. Thank you.",
+                                 amount=money(order.total_minor, order.currency), number=number),
+                        _("We are now preparing your order. Your receipt is ready on your order page.")],
+            cta_label=_("View your order"), facts=paid_facts,
+        )
     raise ValueError(f"unknown message kind {kind!r}")
 
 

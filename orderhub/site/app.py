@@ -34,6 +34,7 @@ from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
 from orderhub.site.admin.dashboard import DashboardController
+from orderhub.site.admin.documents import DocumentsController
 from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
@@ -42,6 +43,7 @@ from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
 from orderhub.site.api.claims import ClaimsApi
+from orderhub.site.api.payments import PaymentsApi
 from orderhub.site.api.pickup import PickupApi
 from orderhub.site.api.returns import ReturnsApi
 from orderhub.site.api.routes import IntegrationApi
@@ -61,6 +63,7 @@ from orderhub.site.hub.stepup import StepupController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
 from orderhub.site.pickup.routes import PickupController
+from orderhub.site.receipts.credit_notes import CreditNotesController
 from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
@@ -78,14 +81,16 @@ STATIC = PACKAGE / "static"
 CONTROLLERS: list = [
     healthz, AssetsController,
     # the integration API and carriers' webhooks
-    IntegrationApi, TrackingApi, PickupApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
+    IntegrationApi, TrackingApi, PickupApi, PaymentsApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
+    CreditNotesController,
     EmbedController, StepupController, CancelController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
+    DocumentsController,
     StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
 ]

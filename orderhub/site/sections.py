@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderhub.db.documents import rules as doc_rules
 from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.orders.queries import OrderView
 from orderhub.db.returns import rules as returns_rules
@@ -33,7 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("returns", "Returns", "/returns", applies=returns_rules.returns_section_open),
     Section("feedback", "Feedback", "/feedback",
             applies=lambda order: feedback_rules.survey_fulfilled(order.fulfillment_status)),
-    Section("receipt", "Receipt", "/receipt", applies=lambda order: not order.cancelled),
+    Section("receipt", "Receipt", "/receipt", applies=lambda order: doc_rules.order_receipt_refusal(order) is None),
 )
 
 

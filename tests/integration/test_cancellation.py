@@ -74,7 +74,8 @@ async def test_request_then_merchant_accepts_part_of_the_order(client, merchants
     api = (await client.get("/api/v1/orders/fresh-1", headers=bearer(api_key))).json()
     assert api["status"] != "cancelled"  # part of it goes ahead
     assert {ln["id"]: ln["cancelled_quantity"] for ln in api["lines"]} == {"L1": 1, "L2": 0, "L3": 0}
-    assert await events(order_id) == ["order.confirmed", "order.cancel_requested", "order.cancelled"]
+    assert await events(order_id) == ["order.confirmed", "order.cancel_requested", "order.cancelled",
+                                      "payment.partially_refunded"]
     assert "order.cancelled" in await emails(order_id)
     page = await client.get(f"{base}/cancel?lang=en")
     assert "Items cancelled" in page.text and "Done, sorry to see it go" in page.text
@@ -156,7 +157,7 @@ async def test_storefront_cancels_whole_order_idempotently(client, merchants, cl
     for _ in range(2):
         r = await put_order(client, api_key, "fresh-1", cancelled)
         assert r.status_code == 200, r.text
-    assert await events(order_id) == ["order.confirmed", "order.cancelled"]
+    assert await events(order_id) == ["order.confirmed", "order.cancelled", "payment.refunded"]
     api = (await client.get("/api/v1/orders/fresh-1", headers=bearer(api_key))).json()
     assert api["status"] == "cancelled" and api["cancellation"]["source"] == "storefront"
     hub = await client.get(base + "?lang=en")
@@ -242,3 +243,27 @@ async def test_both_languages(client, merchants, clock):
     assert "ご本人確認" in ja.text
     hub = await client.get(f"{base}?lang=ja")
     assert "注文をキャンセル" in hub.text
+
+
+async def test_unpaid_konbini_order_has_nothing_to_refund_and_a_paid_card_one_is_refunded(client, merchants, clock):
+    api_key = merchants["yamakaze"][1]
+    await set_policy(merchants["yamakaze"][0].id, cancellation="instant")
+    konbini = {"method": "konbini", "status": "pending", "deadline": "2026-11-25T14:59:00Z", "reference": "123-456"}
+    base, _ = await fresh_order(client, merchants, clock, payment=konbini)
+    order_id = await order_id_of("fresh-1")
+    await step_up(client, base, order_id)
+    review = await _review(client, base, EVERYTHING)
+    assert review.status_code == 200 and "¥0" in review.text
+    await _confirm(client, base, EVERYTHING)
+    api = (await client.get("/api/v1/orders/fresh-1", headers=bearer(api_key))).json()
+    assert api["status"] == "cancelled" and api["cancellation"]["refund"] == "0"
+    page = await client.get(f"{base}/cancel?lang=en")
+    assert "Nothing was charged for this order, so there is nothing to refund." in page.text
+    # a card order: the payment shows the refund
+    base2, _ = await fresh_order(client, merchants, clock, external_id="fresh-2")
+    await step_up(client, base2, await order_id_of("fresh-2"))
+    await _confirm(client, base2, ONE_SHOE)
+    api = (await client.get("/api/v1/orders/fresh-2", headers=bearer(api_key))).json()
+    assert api["payment"]["status"] == "partially_refunded", api["payment"]
+    page = await client.get(f"{base2}/cancel?lang=en")
+    assert "¥13,200" in page.text and "5–10 business days" in page.text

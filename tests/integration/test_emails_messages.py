@@ -66,8 +66,9 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 16 shipment/return/feedback/step-up/cancellation events, 2 pickup orders x 3, 4 confirmations
-    assert expected == 2 * 16 + 2 * 3 + 4
+    # 2 ship orders x 17 shipment/return/feedback/step-up/cancellation/payment events, 2 pickup orders x 3,
+    # 4 confirmations
+    assert expected == 2 * 17 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -132,6 +133,7 @@ SUBJECT_WORDS = {
     "stepup_code": ("verification code", "確認コード"),
     "order_cancelled": ("was cancelled", "キャンセルしました"),
     "cancel_refused": ("couldn't be cancelled", "キャンセルできませんでした"),
+    "payment_received": ("Payment received", "お支払いを確認しました"),
 }
 
 

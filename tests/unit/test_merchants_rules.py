@@ -58,10 +58,20 @@ def test_text_colour_chosen_for_contrast(background, text):
     assert brand_rules.contrast_ratio(background, text) >= 4.5
 
 
-def test_bad_registration_number_is_refused():
-    body = {k: v for k, v in MERCHANTS[0].items() if k != "slug"} | {"tax_registration_number": "T1234567890123"}
+def test_malformed_registration_number_is_refused():
+    body = {k: v for k, v in MERCHANTS[0].items() if k != "slug"} | {"tax_registration_number": "T12345"}
     _, errors = brand_rules.read_merchant_settings(body)
     assert [(e["field"], e["code"]) for e in errors] == [("tax_registration_number", rules.REGISTRATION_NUMBER_INVALID)]
+
+
+def test_failing_check_digit_is_accepted_with_a_warning():
+    """A sole proprietor's number need not pass the corporate check digit: kept, with a warning."""
+    body = {k: v for k, v in MERCHANTS[0].items() if k != "slug"} | {"tax_registration_number": "T1234567890123"}
+    settings, errors = brand_rules.read_merchant_settings(body)
+    assert errors == [] and settings["tax_registration_number"] == "T1234567890123"
+    assert rules.registration_number_warning("T1234567890123") == rules.REGISTRATION_NUMBER_CHECK
+    assert rules.registration_number_warning("T9234567890123") is None
+    assert rules.registration_number_warning(None) is None
 
 
 def test_a_free_return_method_keeps_no_fee():

@@ -3,6 +3,7 @@ the reduced-rate mark, the 領収書 fields, and the cache key of a finished doc
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import unicodedata
@@ -10,16 +11,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from orderhub import money
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.payments import rules as payment_rules
 
 #: bump when a template or the print stylesheet changes what a document shows
-TEMPLATE_VERSION = 3
+TEMPLATE_VERSION = 4
 #: Japan's reduced consumption tax rate (food, newspapers): marked ※ on qualified invoices
 REDUCED_RATES_JP = frozenset({Decimal("0.08")})
 MAX_ADDRESSEE = 60
 MAX_PURPOSE = 60
 #: the documents: an order's receipt, and a return's credit note and mail slip
 RECEIPT, CREDIT_NOTE, RETURN_SLIP = "receipt", "credit", "slip"
+#: the order confirmation (注文確認書): what was ordered, before the money arrived; not a receipt
+CONFIRMATION = "confirmation"
+#: a refund's credit note (適格返還請求書), numbered C-000001 per merchant
+REFUND_CREDIT = "refund-credit"
 #: the issue log: the first issue of the 領収書 original, then reissues (再発行)
 ISSUE, REISSUE = "issue", "reissue"
 FORMAL = "formal"
@@ -29,6 +36,12 @@ FORMAL_LIMITS = {"addressee": MAX_ADDRESSEE, "purpose": MAX_PURPOSE}
 # -- refusals: stable codes (pages word them through orderhub.site.messages.documents) ---------
 
 ORDER_CANCELLED = "receipt.order_cancelled"
+NOT_PAID = "receipt.not_paid"
+NOT_DELIVERED = "receipt.cod_not_delivered"
+NO_RECEIPT = "receipt.none"
+LOG_BAD_DATE = "documents.log_bad_date"
+LOG_BAD_AMOUNT = "documents.log_bad_amount"
+LOG_RANGE = "documents.log_range"
 ALREADY_ISSUED = "receipt.already_issued"
 ADDRESSEE_REQUIRED = "receipt.addressee_required"
 TOO_LONG = "receipt.too_long"
@@ -125,9 +138,82 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
-def receipt_available(cancelled: bool) -> bool:
-    """A cancelled order has no receipt."""
-    return not cancelled
+#: fulfilment states in which a cash-on-delivery order has been handed over (and so paid)
+HANDED_OVER = frozenset({"delivered", "picked_up", "returned"})
+
+
+def receipt_refusal(*, cancelled: bool, payment_status: str, method: str, fulfillment_status: str) -> str | None:
+    """Why the order has no receipt (yet), or None when it has one: a receipt (領収書) is for money
+    received. Paid (or since refunded) -> a receipt; cash on delivery -> once delivered; a payment
+    still pending or only authorized -> none (the order confirmation instead); cancelled or voided -> none
+    (a receipt issued before the cancellation stays on record, and its refund gets a credit note)."""
+    if cancelled or payment_status == payment_rules.VOIDED:
+        return ORDER_CANCELLED
+    if payment_status in payment_rules.RECEIVED:
+        return None
+    if payment_rules.is_cod(method) and fulfillment_status in HANDED_OVER:
+        return None
+    return NOT_DELIVERED if payment_rules.is_cod(method) else NOT_PAID
+
+
+def order_receipt_refusal(order: Any) -> str | None:
+    """receipt_refusal for an order read by attribute (OrderView): cancelled, payment_status,
+    payment (its method), fulfillment_status."""
+    return receipt_refusal(cancelled=bool(order.cancelled), payment_status=order.payment_status,
+                           method=(order.payment or {}).get("method") or payment_rules.CARD,
+                           fulfillment_status=order.fulfillment_status)
+
+
+def receipt_available(*, cancelled: bool, payment_status: str, method: str, fulfillment_status: str) -> bool:
+    return receipt_refusal(cancelled=cancelled, payment_status=payment_status, method=method,
+                           fulfillment_status=fulfillment_status) is None
+
+
+def confirmation_available(*, cancelled: bool, payment_status: str, method: str, fulfillment_status: str) -> bool:
+    """The order confirmation (注文確認書) stands in for the receipt while the money is on its way."""
+    return receipt_refusal(cancelled=cancelled, payment_status=payment_status, method=method,
+                           fulfillment_status=fulfillment_status) in (NOT_PAID, NOT_DELIVERED)
+
+
+def transaction_at(paid_at: Any, placed_at: Any) -> Any:
+    """The date of the original transaction a receipt or credit note names: when the money arrived
+    (paid_at), else when the order was placed."""
+    return paid_at or placed_at
+
+
+def taxable_minor(total: RateTotal, prices_include_tax: bool) -> int:
+    """The figure a per-rate line calls the taxable amount (「10%対象 ¥1,400」): tax included when the
+    prices include it, else the base."""
+    return total.gross_minor if prices_include_tax else total.base_minor
+
+
+def refund_by_rate(totals: list[RateTotal], amount_minor: int) -> list[RateTotal]:
+    """A refund of `amount_minor` (what the shopper gets back, tax included) split over the order's
+    tax rates in proportion to what was paid at each, the tax refunded in the same proportion as
+    each rate's tax; the parts add up to the amount exactly (money.prorate)."""
+    grosses = [t.gross_minor for t in totals]
+    parts = money.prorate(amount_minor, grosses)
+    out = []
+    for t, part in zip(totals, parts, strict=True):
+        tax = money.round_minor(Decimal(part) * t.tax_minor / t.gross_minor) if t.gross_minor else 0
+        out.append(RateTotal(t.rate, part, part - tax, tax, t.reduced))
+    return out
+
+
+def by_rate_json(totals: list[RateTotal]) -> list[dict[str, Any]]:
+    return [{"rate": str(t.rate), "gross_minor": t.gross_minor, "base_minor": t.base_minor, "tax_minor": t.tax_minor,
+             "reduced": t.reduced} for t in totals]
+
+
+def by_rate_of(rows: list[dict[str, Any]]) -> list[RateTotal]:
+    return [RateTotal(Decimal(r["rate"]), int(r["gross_minor"]), int(r["base_minor"]), int(r["tax_minor"]),
+                      bool(r.get("reduced"))) for r in rows]
+
+
+def counterparty(customer: dict[str, Any], addressee: str = "") -> str:
+    """Who a document was issued to, for the issue log: the 領収書's 宛名 when it names one, else the
+    shopper's name, else their email."""
+    return (addressee or str(customer.get("name") or "") or str(customer.get("email") or ""))[:200]
 
 
 def read_formal(form: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -168,3 +254,48 @@ def document_key(kind: str, *, order_id: int, order_version: int, merchant_versi
 
 def receipt_number_label(number: int) -> str:
     return f"R-{number:06d}"
+
+
+def credit_number_label(number: int) -> str:
+    return f"C-{number:06d}"
+
+
+# -- the issue log's search ---------------------------------------------------------------------------
+
+LOG_KINDS = (RECEIPT, REFUND_CREDIT)
+MAX_COUNTERPARTY_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class LogSearch:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
+    counterparty: str = ""
+
+
+def read_log_search(params: dict[str, str], currency: str) -> tuple[LogSearch, list[dict[str, str]]]:
+    """The issue log's filters from a query string: dates (YYYY-MM-DD, inclusive), amounts in the
+    merchant's currency, a part of the counterparty's name -> (search, field errors)."""
+    errors: list[dict[str, str]] = []
+    values: dict[str, Any] = {}
+    for key in ("date_from", "date_to"):
+        raw = (params.get(key) or "").strip()
+        if raw:
+            try:
+                values[key] = dt.date.fromisoformat(raw)
+            except ValueError:
+                errors.append({"field": key, "code": LOG_BAD_DATE, "message": "must be a date like 2026-12-31"})
+    for key in ("amount_min", "amount_max"):
+        raw = (params.get(key) or "").strip().replace(",", "")
+        if raw:
+            try:
+                values[key] = money.parse(raw, currency)
+            except money.MoneyError:
+                errors.append({"field": key, "code": LOG_BAD_AMOUNT, "message": "must be an amount like 1200"})
+    if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
+        errors.append({"field": "date_to", "code": LOG_RANGE, "message": "must not be before the start date"})
+    text = _clean(params.get("counterparty") or "")[:MAX_COUNTERPARTY_SEARCH]
+    return LogSearch(values.get("date_from"), values.get("date_to"), values.get("amount_min"),
+                     values.get("amount_max"), text), errors

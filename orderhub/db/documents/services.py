@@ -4,19 +4,30 @@ log and the document cache. Every function opens (or joins) a write scope."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from orderhub.db import engine
 from orderhub.db.documents import rules
 from orderhub.db.documents.queries import ReceiptView
-from orderhub.db.documents.tables import CachedDocument, Receipt, ReceiptCounter, ReceiptIssue
+from orderhub.db.documents.tables import (
+    CachedDocument,
+    CreditNote,
+    DocumentRecord,
+    Receipt,
+    ReceiptCounter,
+    ReceiptIssue,
+)
 from orderhub.db.errors import Conflict
 from orderhub.db.keys import scoped
+from orderhub.db.orders import rules as order_rules
+from orderhub.db.orders.tables import Order, OrderLine
 
 MAX_CACHED_PER_ORDER = 12
 
 
-async def _next_number(merchant_id: int) -> int:
-    key = str(merchant_id)
+async def _next_number(merchant_id: int, series: str = "") -> int:
+    """The merchant's next number in a series ("" receipts, "credit" credit notes), without gaps."""
+    key = f"{merchant_id}:{series}" if series else str(merchant_id)
     await ReceiptCounter.raw(
         "INSERT INTO receipt_counters (merchant, key, last_number) VALUES ({}, {}, 0) ON CONFLICT (key) DO NOTHING",
         merchant_id, key,
@@ -42,17 +53,74 @@ async def ensure_receipt(order_id: int, merchant_id: int, now: dt.datetime) -> R
                 existing = await Receipt.objects().where(Receipt.order_key == str(order_id)).first()
                 if existing is not None:
                     return ReceiptView.of(existing)
-                number = await _next_number(merchant_id)
-                receipt = Receipt(
-                    merchant=merchant_id, order=order_id, order_key=str(order_id), key=scoped(merchant_id, number),
-                    number=number, created_at=now,
-                )
-                await receipt.save()
-                return ReceiptView.of(receipt)
+                return await _new_receipt(order_id, merchant_id, now)
         except Exception as exc:
             if not engine.is_unique_violation(exc) or attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _new_receipt(order_id: int, merchant_id: int, now: dt.datetime, replaces: int | None = None) -> ReceiptView:
+    """Inside a write scope: the order's next receipt, and its line in the issue log."""
+    number = await _next_number(merchant_id)
+    receipt = Receipt(merchant=merchant_id, order=order_id, order_key=str(order_id), key=scoped(merchant_id, number),
+                      number=number, created_at=now, replaces=replaces)
+    await receipt.save()
+    order = await Order.select(Order.total_minor, Order.currency, Order.customer).output(load_json=True).where(
+        Order.id == order_id).first()
+    assert order is not None  # the receipt's foreign key
+    await DocumentRecord(
+        merchant=merchant_id, order=order_id, kind=rules.RECEIPT, document_id=receipt.id,
+        number_label=rules.receipt_number_label(number), amount_minor=order["total_minor"], currency=order["currency"],
+        counterparty=rules.counterparty(cast(dict[str, Any], order["customer"] or {})), issued_at=now,
+    ).save()
+    return ReceiptView.of(receipt)
+
+
+async def void_and_reissue(merchant_id: int, order_id: int, now: dt.datetime) -> ReceiptView:
+    """The merchant voids the order's receipt (無効: kept with its number, marked) and issues a new one
+    with the next number, which the shopper can take as a 領収書 again. No receipt -> Conflict."""
+    async with engine.write():
+        current = await Receipt.objects().where(
+            (Receipt.order_key == str(order_id)) & (Receipt.merchant == merchant_id)).first()
+        if current is None:
+            raise Conflict(rules.NO_RECEIPT, "the order has no receipt to void")
+        await Receipt.update({Receipt.voided_at: now, Receipt.order_key: f"{order_id}:void:{current.id}"}).where(
+            Receipt.id == current.id)
+        await DocumentRecord.update({DocumentRecord.voided_at: now}).where(
+            (DocumentRecord.kind == rules.RECEIPT) & (DocumentRecord.document_id == current.id))
+        return await _new_receipt(order_id, merchant_id, now, replaces=current.id)
+
+
+async def issue_credit_note(order: dict[str, Any], refund_id: int, amount_minor: int, *, reason: str,
+                            now: dt.datetime) -> int | None:
+    """Inside the refund's write scope: a credit note for the refund when the order's receipt had been
+    issued (else None). It names the original transaction date and the refund date, and splits the
+    amount over the order's tax rates (rules.refund_by_rate)."""
+    receipt = await Receipt.select(Receipt.id, Receipt.addressee).where(Receipt.order_key == str(order["id"])).first()
+    if receipt is None:
+        return None
+    lines = await OrderLine.objects().where(OrderLine.order == order["id"])
+    totals = order_rules.order_tax_by_rate(lines, order["discount_minor"], order["shipping_minor"],
+                                           order["shipping_tax_rate"], bool(order["prices_include_tax"]))
+    japan = rules.japanese(order["currency"])
+    by_rate = rules.refund_by_rate(rules.from_per_rate(totals, bool(order["prices_include_tax"]), japan), amount_minor)
+    merchant_id = order["merchant"]
+    number = await _next_number(merchant_id, "credit")
+    note = CreditNote(
+        merchant=merchant_id, order=order["id"], key=scoped(merchant_id, "credit", number), refund_key=str(refund_id),
+        number=number, receipt=receipt["id"], amount_minor=amount_minor, by_rate=rules.by_rate_json(by_rate),
+        transaction_at=rules.transaction_at(order["paid_at"], order["placed_at"]), refunded_at=now,
+        reason=reason[:200], created_at=now,
+    )
+    await note.save()
+    await DocumentRecord(
+        merchant=merchant_id, order=order["id"], kind=rules.REFUND_CREDIT, document_id=note.id,
+        number_label=rules.credit_number_label(number), amount_minor=-amount_minor, currency=order["currency"],
+        counterparty=rules.counterparty(cast(dict[str, Any], order["customer"] or {}), receipt["addressee"] or ""),
+        issued_at=now,
+    ).save()
+    return note.id
 
 
 async def issue_formal(order_id: int, merchant_id: int, addressee: str, purpose: str, locale: str,
@@ -69,6 +137,8 @@ async def issue_formal(order_id: int, merchant_id: int, addressee: str, purpose:
                            "the receipt was already issued; download it again for a copy marked as reissued")
         await ReceiptIssue(receipt=receipt.id, kind=rules.ISSUE, document=rules.FORMAL, locale=locale,
                            at=now).save()
+        await DocumentRecord.update({DocumentRecord.counterparty: rules.counterparty({}, addressee)}).where(
+            (DocumentRecord.kind == rules.RECEIPT) & (DocumentRecord.document_id == receipt.id))
         return ReceiptView.of(await Receipt.objects().where(Receipt.id == receipt.id).first())
 
 

@@ -1,6 +1,6 @@
 """Receipt numbers, the 領収書 details, the issue log and cached documents: schema only."""
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Bytea, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
@@ -33,6 +33,10 @@ class Receipt(Table, tablename="receipts"):
     formal = Boolean(default=False)
     formal_issued_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    #: voided by the merchant (無効): kept, with its number, and order_key freed for the reissue
+    voided_at = Timestamptz(null=True, default=None)
+    #: the id of the voided receipt this one reissues
+    replaces = Integer(null=True, default=None)
 
 
 class ReceiptIssue(Table, tablename="receipt_issues"):
@@ -57,3 +61,46 @@ class CachedDocument(Table, tablename="cached_documents"):
     pdf = Bytea()
     size = Integer(default=0)
     created_at = Timestamptz()
+
+
+class CreditNote(Table, tablename="credit_notes"):
+    """A refund's credit note (適格返還請求書): issued when money is refunded on an order whose
+    receipt had been issued. Numbered per merchant (C-000001), in the receipts' counter table."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
+
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
+    #: "<merchant id>:<number>"
+    key = Varchar(length=64, unique=True)
+    #: "<refund id>": one credit note per refund
+    refund_key = Varchar(length=32, unique=True)
+    number = Integer()
+    receipt = ForeignKey(references=Receipt, null=True, index=True)
+    amount_minor = BigInt()
+    #: [{"rate", "gross_minor", "base_minor", "tax_minor"}] of the refunded amount
+    by_rate = JSON(default="[]")
+    #: the original transaction (when the money was received) and the refund
+    transaction_at = Timestamptz()
+    refunded_at = Timestamptz()
+    reason = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
+class DocumentRecord(Table, tablename="document_records"):
+    """The issue log (電子帳簿保存法): one row per numbered document issued, searchable by date,
+    amount and counterparty; a voided document keeps its row, marked."""
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
+
+    merchant = ForeignKey(references=Merchant, index=True)
+    order = ForeignKey(references=Order, index=True)
+    #: receipt | credit
+    kind = Varchar(length=16)
+    #: the id of the receipt or credit note
+    document_id = Integer()
+    number_label = Varchar(length=32)
+    amount_minor = BigInt()
+    currency = Varchar(length=3)
+    #: the shopper's name, or the 宛名 once a 領収書 names one
+    counterparty = Varchar(length=200, default="")
+    issued_at = Timestamptz(index=True)
+    voided_at = Timestamptz(null=True, default=None)

@@ -85,6 +85,7 @@ EVENTS: dict[str, Spec] = {
     "stepup.code": Spec("stepup_code", "", urgent=True),
     "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
     "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
+    "payment.received": Spec("payment_received", ""),
 }
 
 KINDS: dict[str, str] = {}
@@ -100,6 +101,7 @@ KIND_NAMES: dict[str, str] = {
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
     "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
     "cancel_refused": "Cancellation refused",
+    "payment_received": "Payment received",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -115,6 +117,7 @@ EVENT_NAMES: dict[str, str] = {
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
     "feedback.survey_invitation": "Survey", "stepup.code": "Verification code",
     "order.cancelled": "Order cancelled", "order.cancel_refused": "Cancellation refused",
+    "payment.received": "Payment received",
 }
 
 

@@ -70,6 +70,33 @@ DEFAULT_POLICY: dict[str, Any] = {
 }
 
 
+REGISTRATION_NUMBER_CHECK = "merchant.registration_number_check_digit"
+
+
+def registration_number_format_ok(value: str) -> bool:
+    """T + 13 digits: what a registration number looks like (stored even when its check digit fails)."""
+    return bool(REGISTRATION_NUMBER.match(value))
+
+
+def registration_number_warning(value: str | None) -> str | None:
+    """A number whose check digit fails is kept, with this warning (a sole proprietor's number is not
+    a corporate number, and the tax office's list is the authority, not our arithmetic)."""
+    if value and registration_number_format_ok(value) and not registration_number_ok(value):
+        return REGISTRATION_NUMBER_CHECK
+    return None
+
+
+def read_registration_number(r: Reader, value: Any, path: str = "tax_registration_number") -> str | None:
+    """The qualified-invoice issuer number: None or empty clears it; T + 13 digits is accepted (a failing
+    check digit only warns, registration_number_warning); anything else is refused."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not registration_number_format_ok(value.strip()):
+        r.error(path, REGISTRATION_NUMBER_INVALID, "must be T followed by 13 digits")
+        return None
+    return value.strip()
+
+
 def registration_number_ok(value: str) -> bool:
     """Japan's qualified-invoice issuer number: T + 13 digits whose first digit is the check
     digit of the other twelve (the corporate-number check: 9 - sum(P_n * Q_n) mod 9)."""
@@ -141,13 +168,7 @@ def read_settings(r: Reader, body: dict[str, Any]) -> dict[str, Any]:
         "prices_include_tax": r.boolean(body, "prices_include_tax", "prices_include_tax"),
         "storefront_url": r.web_url(body, "storefront_url", "storefront_url"),
     }
-    trn = body.get("tax_registration_number")
-    if trn is not None and (not isinstance(trn, str) or not registration_number_ok(trn)):
-        r.error(
-            "tax_registration_number", REGISTRATION_NUMBER_INVALID, "must be T followed by 13 digits with a valid check digit"
-        )
-        trn = None
-    settings["tax_registration_number"] = trn
+    settings["tax_registration_number"] = read_registration_number(r, body.get("tax_registration_number"))
     settings["support"] = read_support(r, body.get("support", {}))
     settings["texts"] = read_merchant_texts(r, body, settings["locale"], settings["name"], settings["support"])
     address = r.obj(body.get("address", {}), "address") or {}

@@ -27,6 +27,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Cancellation, Order, OrderLine
 from orderhub.db.outbox import services as outbox
+from orderhub.db.payments import services as payments
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.validation import Reader
 
@@ -91,6 +92,9 @@ class CancelFacts:
     fulfillment_status: str
     picking: bool
     payment: dict[str, Any]
+    #: the payment's state (db/payments) and what was refunded on the order so far (any refund)
+    payment_status: str
+    order_refunded_minor: int
     lines: list[LineState]
     money: return_rules.OrderMoney
     cancellations: list[CancellationView] = field(default_factory=list)
@@ -113,7 +117,8 @@ class CancelFacts:
 
     @property
     def refunded_minor(self) -> int:
-        return sum(c.refund_minor for c in self.accepted)
+        """Refunded on the order so far: by cancellations, returns or the storefront."""
+        return max(self.order_refunded_minor, sum(c.refund_minor for c in self.accepted))
 
     @property
     def available(self) -> dict[str, int]:
@@ -125,7 +130,7 @@ class CancelFacts:
 
     @property
     def refund_route(self) -> str:
-        return rules.refund_route(str(self.payment.get("method") or rules.CARD), self.payment.get("status"))
+        return rules.refund_route(str(self.payment.get("method") or rules.CARD), self.payment_status)
 
     def can_cancel(self, now: dt.datetime) -> bool:
         return rules.cancel_open(cancelled=self.cancelled, fulfillment_status=self.fulfillment_status,
@@ -179,6 +184,8 @@ async def cancel_facts(order_id: int) -> CancelFacts:
         fulfillment_status=order.fulfillment_status,
         picking=bool(cast(dict[str, Any], order.fulfillment or {}).get("picking")),
         payment=cast(dict[str, Any], order.payment or {}),
+        payment_status=str(getattr(order, "payment_status", None) or "paid"),
+        order_refunded_minor=int(getattr(order, "refunded_minor", 0) or 0),
         lines=[LineState(ln.line_id, ln.quantity, ln.fulfilled_quantity, ln.cancelled_quantity) for ln in lines],
         money=om, cancellations=[CancellationView.of(r) for r in rows])
 
@@ -206,6 +213,18 @@ async def _apply(facts: CancelFacts, items: dict[str, int], whole: bool, now: dt
     if whole:
         await Order.update({Order.cancelled_at: now, Order.fulfillment_status: rules.CANCELLED}).where(
             Order.id == facts.order_id)
+
+
+
+async def _cancelled(facts: CancelFacts, view: CancellationView, now: dt.datetime) -> None:
+    """After the units are cancelled: `order.cancelled` (webhook and the shopper's email), then the refund
+    on the payment (db/payments: partially refunded or refunded, and its event; a credit note when a
+    receipt was issued). Inside the caller's write."""
+    await outbox.notify(facts.merchant_id, "order.cancelled", event_payload(facts, view), order_id=facts.order_id,
+                        now=now)
+    if view.refund_minor > 0:
+        await payments.record_refund(facts.order_id, view.refund_minor, reason="cancellation", source=view.source,
+                                     now=now)
 
 
 async def _view(cancellation_id: int) -> CancellationView:
@@ -241,7 +260,7 @@ async def request(order_id: int, items: dict[str, int], reason: str, comment: st
         await outbox.notify(facts.merchant_id, "order.cancel_requested", payload, order_id=order_id, now=now)
         if instant:
             await _apply(facts, clean, whole, now)
-            await outbox.notify(facts.merchant_id, "order.cancelled", payload, order_id=order_id, now=now)
+            await _cancelled(facts, view, now)
     return view
 
 
@@ -302,8 +321,7 @@ async def decide(merchant_id: int, external_id: str, body: object, *, now: dt.da
         }).where(Cancellation.id == pending.id)
         await _apply(facts, items, whole, now)
         view = await _view(pending.id)
-        await outbox.notify(merchant_id, "order.cancelled", event_payload(facts, view), order_id=facts.order_id,
-                            now=now)
+        await _cancelled(facts, view, now)
     return facts, view
 
 
@@ -338,8 +356,7 @@ async def apply_storefront(order_id: int, *, status: str, given: dict[str, int],
         await row.save()
         cancellation_id = row.id
     await _apply(facts, want, whole, now)
-    view = await _view(cancellation_id)
-    await outbox.notify(facts.merchant_id, "order.cancelled", event_payload(facts, view), order_id=order_id, now=now)
+    await _cancelled(facts, await _view(cancellation_id), now)
 
 
 def cancellation_json(view: CancellationView | None, currency: str) -> dict[str, Any] | None:

@@ -178,6 +178,12 @@ class OrderView:
     customer_tags: list[str]
     store: StoreView | None
     version: int
+    #: the payment's state (orderhub.db.payments.rules): status, when paid, the deadline of a pending
+    #: konbini / bank payment, and what was refunded
+    payment_status: str = "paid"
+    paid_at: dt.datetime | None = None
+    payment_deadline: dt.datetime | None = None
+    refunded_minor: int = 0
 
     @property
     def ships(self) -> bool:
@@ -243,17 +249,8 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 products: dict[str, dict[str, Any]] | None = None) -> OrderView:
     """The order as every hub page sees it, from rows read by attribute (Piccolo objects or the
     fixed statements' rows); `products`: the texts of the products its lines name."""
-    line_dicts = [
-        {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
-         "tax_rate": ln.tax_rate}
-        for ln in lines
-    ]
-    line_discounts = sum(ln.discount_minor for ln in lines)
-    order_level = max(0, order.discount_minor - line_discounts)
-    per_rate = rules.tax_by_rate(
-        rules.tax_items(line_dicts, order_level, order.shipping_minor, Decimal(order.shipping_tax_rate)),
-        order.prices_include_tax,
-    )
+    per_rate = rules.order_tax_by_rate(lines, order.discount_minor, order.shipping_minor, order.shipping_tax_rate,
+                                       bool(order.prices_include_tax))
     ful = cast(dict[str, Any], order.fulfillment or {})
     policy = cast(dict[str, Any], merchant.policy or {})
     customer = cast(dict[str, Any], order.customer or {})
@@ -305,6 +302,10 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
             hold_days=store.hold_days, texts=cast(dict[str, Any], store.texts or {}),
         ) if store else None,
         version=order.version,
+        payment_status=order.payment_status or "paid",
+        paid_at=order.paid_at,
+        payment_deadline=order.payment_deadline,
+        refunded_minor=int(order.refunded_minor or 0),
     )
 
 

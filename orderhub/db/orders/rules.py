@@ -14,6 +14,7 @@ from orderhub import money
 from orderhub.db import texts
 from orderhub.db import validation as v
 from orderhub.db.merchants.rules import read_address
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader
@@ -28,8 +29,8 @@ RETURNED = "returned"
 FULFILLMENT_STATUSES = (
     "unfulfilled", "partially_shipped", "shipped", "delivered", "ready_for_pickup", "picked_up", CANCELLED, RETURNED,
 )
-CARD = "card"
-PAYMENT_METHODS = (CARD, "cash_on_delivery", "konbini", "bank_transfer", "paypay", "paypal", "gift_card", "other")
+CARD = payment_rules.CARD
+PAYMENT_METHODS = payment_rules.METHODS
 MAX_LINES = 200
 
 
@@ -100,6 +101,19 @@ def tax_by_rate(items: list[TaxLine], prices_include_tax: bool) -> dict[Decimal,
             tax = money.round_minor(Decimal(amount) * rate)
         out[rate] = (amount, tax)
     return out
+
+
+def order_tax_by_rate(lines: list[Any], discount_minor: int, shipping_minor: int, shipping_tax_rate: str,
+                      prices_include_tax: bool) -> dict[Decimal, tuple[int, int]]:
+    """An order's totals per tax rate from its stored lines (read by attribute) and totals: the one
+    computation the hub, documents and refunds share."""
+    line_dicts = [
+        {"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor,
+         "tax_rate": ln.tax_rate}
+        for ln in lines
+    ]
+    order_level = max(0, discount_minor - sum(ln.discount_minor for ln in lines))
+    return tax_by_rate(tax_items(line_dicts, order_level, shipping_minor, Decimal(shipping_tax_rate)), prices_include_tax)
 
 
 def line_net_amounts(lines: list[dict[str, Any]], order_discount_minor: int) -> list[int]:
@@ -205,15 +219,7 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
         discounts.append({"code": r.text(d, "code", f"discounts[{i}].code", max_len=64), "amount_minor": minor})
     order["discounts"] = discounts
     pay = r.obj(body.get("payment", {}), "payment") or {}
-    last4 = pay.get("last4")
-    if last4 is not None and not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit()):
-        r.error("payment.last4", "must be the last four digits, as a string")
-        last4 = None
-    order["payment"] = {
-        "method": r.choice(pay, "method", "payment.method", PAYMENT_METHODS, default=CARD),
-        "brand": r.text(pay, "brand", "payment.brand", required=False, max_len=32).lower(),
-        "last4": last4,
-    }
+    order["payment"] = payment_rules.read_order_payment(r, pay)
     totals = r.obj(body.get("totals"), "totals") or {}
     given = {k: r.amount(totals, k, f"totals.{k}", currency) for k in ("subtotal", "discount", "shipping", "tax", "total")}
     if r.errors:
@@ -687,7 +693,7 @@ def refund_route(method: str, payment_status: str | None) -> str:
     """How the money of a cancellation goes back (REFUND_NONE: nothing was taken: konbini or bank
     transfer not paid yet, a voided payment, or cash on delivery before delivery)."""
     status = payment_status or "paid"
-    if status in UNPAID or method == "cash_on_delivery":
+    if status in UNPAID or method in ("cash_on_delivery", "cod"):
         return REFUND_NONE
     if method == CARD and status == AUTHORIZED:
         return REFUND_CARD  # the hold is released

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -15,6 +15,8 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import cancellation, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox import services as outbox
+from orderhub.db.payments import rules as payment_rules
+from orderhub.db.payments import services as payments
 from orderhub.db.tokens import hub_token, token_hash
 
 
@@ -65,6 +67,10 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
         status = order.pop("status")
         cancelled = {ln["line_id"]: ln.pop("cancelled_quantity") for ln in lines}
         ful = order["fulfillment"]
+        payment = dict(order["payment"])
+        state = {k: payment.pop(k) for k in ("status", "paid_at", "deadline")}
+        if existing is not None and not payment["reference"]:  # set by PUT .../payment since
+            payment["reference"] = cast(dict[str, Any], existing.payment or {}).get("reference") or ""
         values = {
             "number": order["number"],
             "placed_at": order["placed_at"],
@@ -78,7 +84,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             "fulfillment_type": ful["type"],
             "promised_date": ful["promised_date"],
             "discounts": order["discounts"],
-            "payment": order["payment"],
+            "payment": payment,
             "shipping_minor": order["shipping_minor"],
             "shipping_tax_rate": order["shipping_tax_rate"],
             "subtotal_minor": order["subtotal_minor"],
@@ -91,7 +97,9 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
         if existing is None:
             token = hub_token(token_key, key, 1)
             row = Order(merchant=merchant.id, key=key, external_id=external_id, token_hash=token_hash(token),
-                        token_generation=1, created_at=now, **values)
+                        token_generation=1, created_at=now, payment_status=state["status"],
+                        paid_at=payment_rules.initial_paid_at(state["status"], state["paid_at"], values["placed_at"]),
+                        payment_deadline=state["deadline"], **values)
             await row.save()
             order_id, created = row.id, True
             await outbox.notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
@@ -103,9 +111,18 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                 Order.id == existing.id
             )
             order_id, created = existing.id, False
+            if _states_payment(body):  # a later body moves the payment only when it says so
+                row = await Order.select().output(load_json=True).where(Order.id == order_id).first()
+                await payments.apply_update(row, payment_rules.PaymentUpdate(
+                    state["status"], state["paid_at"], state["deadline"], None), now=now)
         await _sync_lines(order_id, lines)
         await cancellation.apply_storefront(order_id, status=status, given=cancelled, now=now)
     return OrderRef(order_id, values["number"], token, created)
+
+
+def _states_payment(body: object) -> bool:
+    """Whether an order body names its payment's status (old bodies don't: they leave it as it is)."""
+    return isinstance(body, dict) and isinstance(body.get("payment"), dict) and "status" in body["payment"]
 
 
 async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:

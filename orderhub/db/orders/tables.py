@@ -53,6 +53,12 @@ class Order(Table, tablename="orders"):
     promised_date = Date(null=True, default=None)
     discounts = JSON(default="[]")
     payment = JSON(default="{}")
+    #: the payment's state (orderhub.db.payments.rules.STATUSES), when it was paid, by when a pending
+    #: konbini / bank transfer must be paid, and how much was refunded: columns, so lists can filter
+    payment_status = Varchar(length=24, default="paid")
+    paid_at = Timestamptz(null=True, default=None)
+    payment_deadline = Timestamptz(null=True, default=None)
+    refunded_minor = BigInt(default=0)
     shipping_minor = BigInt(default=0)
     shipping_tax_rate = Varchar(length=16, default="0")
     subtotal_minor = BigInt(default=0)

@@ -45,11 +45,13 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "feedback_review_photos": ("feedback_reviews", "review"),
     "receipts": ("order",),
     "receipt_issues": ("receipts", "receipt"),
+    "credit_notes": ("order",),
+    "payment_refunds": ("order",),
 }
 
 #: tables that hang off an order but that no hub page shows (writing them must not empty the cache:
 #: a visit, a tracking view and a finished PDF are written while pages are being looked at)
-NOT_SHOWN = frozenset({"analytics_events", "tracking_views", "cached_documents"})
+NOT_SHOWN = frozenset({"analytics_events", "tracking_views", "cached_documents", "document_records"})
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION orderhub_touch_hub() RETURNS trigger LANGUAGE plpgsql AS $$

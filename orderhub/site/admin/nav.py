@@ -24,6 +24,7 @@ LINKS: tuple[AdminLink, ...] = (
     AdminLink("reviews", "Reviews", "/admin/reviews"),
     AdminLink("detractors", "Unhappy shoppers", "/admin/detractors"),
     AdminLink("emails", "Emails", "/admin/emails"),
+    AdminLink("documents", "Documents", "/admin/documents", roles=rules.OWNERS),
     AdminLink("branding", "Branding", "/admin/branding", roles=rules.OWNERS),
     AdminLink("settings", "Settings", "/admin/settings", roles=rules.OWNERS),
     AdminLink("users", "Team", "/admin/users", roles=rules.OWNERS),

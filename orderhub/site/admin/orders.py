@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
@@ -16,12 +17,15 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from orderhub.components.urls import href
+from orderhub.db.documents import queries as doc_queries
 from orderhub.db.errors import NotFound
 from orderhub.db.orders import queries
 from orderhub.db.orders import services as order_services
+from orderhub.db.payments import queries as payment_queries
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.api.routes import hub_links
+from orderhub.site.payments import words as payment_words
 from orderhub.site.rendering import page
 
 log = logging.getLogger("orderhub.admin")
@@ -30,6 +34,14 @@ ORDERS = "site/admin/orders.html.jinja"
 ORDER = "site/admin/order.html.jinja"
 #: the shown-once link must not be kept by a browser or proxy
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def money_documents(order_id: int) -> dict[str, Any]:
+    """The order's payment, its receipts (voided ones kept, marked) and credit notes (issue 19)."""
+    payment = await payment_queries.payment_of(order_id)
+    return {"payment": payment, "status": payment_words.status_label(payment) if payment else "",
+            "receipts": await doc_queries.receipts_of_order(order_id),
+            "credit_notes": await doc_queries.credit_notes(order_id)}
 
 
 def order_url(external_id: str, *parts: str) -> str:
@@ -62,7 +74,8 @@ class OrdersController(Controller):
     async def _page(self, request: Request, admin: Admin, order: queries.AdminOrder, now: dt.datetime, *,
                     confirm: bool = False, new_link: str = "", status_code: int = 200) -> Template:
         context = admin_context(request, admin, "orders", order=order, now=now, confirm=confirm, new_link=new_link,
-                                expired=order.link_expired(now), order_url=order_url, tz=admin.timezone)
+                                expired=order.link_expired(now), order_url=order_url, tz=admin.timezone,
+                                money_docs=await money_documents(order.id))
         return page(request, ORDER, "order", context, status_code=status_code, headers=NO_STORE)
 
     @get("/{external_id:str}", name="admin-order")

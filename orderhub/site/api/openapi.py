@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Reference, RequestBody, Schema
 
+from orderhub.db.payments.rules import STATUSES as PAYMENT_STATUSES
+
 MONEY = Schema(type=OpenAPIType.STRING, pattern=r"^\d+(\.\d+)?$", description="decimal string in the order's currency")
 
 
@@ -64,6 +66,13 @@ BODIES = {
                 "line", {"cancelled_quantity": Schema(type=OpenAPIType.INTEGER, minimum=0,
                                                       description="units of the line cancelled (a total)")})),
             "totals": _object("totals", {k: MONEY for k in ("subtotal", "discount", "shipping", "tax", "total")}),
+            "payment": _object("the payment: method, brand, last4, and its state", {
+                "method": Schema(type=OpenAPIType.STRING, enum=["card", "konbini", "bank_transfer", "cod"]),
+                "status": Schema(type=OpenAPIType.STRING, enum=list(PAYMENT_STATUSES), description="default paid"),
+                "paid_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+                "deadline": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+                "reference": Schema(type=OpenAPIType.STRING, description="the payment number"),
+            }),
         },
         ["number", "placed_at", "currency", "lines", "totals"],
     ),
@@ -75,6 +84,17 @@ BODIES = {
             "refund": MONEY,
         },
         ["decision"],
+    ),
+    "payment": _object(
+        "the payment's new state; the same body again changes nothing",
+        {
+            "status": Schema(type=OpenAPIType.STRING, enum=list(PAYMENT_STATUSES)),
+            "paid_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+            "deadline": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME,
+                               description="by when a konbini or bank payment must be made"),
+            "reference": Schema(type=OpenAPIType.STRING, max_length=64, description="the payment number"),
+        },
+        ["status"],
     ),
 }
 

@@ -19,6 +19,7 @@ from orderhub.db.orders import cancellation, queries
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import services as orders
 from orderhub.db.orders.queries import OrderView
+from orderhub.db.payments.queries import PaymentView
 from orderhub.db.pickup import queries as pickup_queries
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.shipping.queries import TrackingPage
@@ -58,6 +59,7 @@ def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: st
         "fulfillment_type": order.fulfillment_type, "fulfillment_status": order.fulfillment_status,
         "cancelled": order.cancelled, "status": status.key, "currency": order.currency,
         "totals": {name: money.to_string(minor, order.currency) for name, minor in amounts.items()},
+        "payment": PaymentView.of_row(order).as_json(),
         "promise": _promise(tracking.promise if tracking else None),
         "shipments": [
             {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,

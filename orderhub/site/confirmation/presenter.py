@@ -10,14 +10,12 @@ from orderhub.components import filters
 from orderhub.components import promise as promise_words
 from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
+from orderhub.components.payments import payment_label as payment_label
 from orderhub.components.shop_texts import words
 from orderhub.db import clock
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
 from orderhub.db.shipping.rules import Promise
-
-PAYMENT_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "jcb": "JCB",
-                  "diners": "Diners Club", "discover": "Discover", "unionpay": "UnionPay"}
 
 
 @dataclass(frozen=True)
@@ -124,18 +122,3 @@ def return_text(order: OrderView) -> str:
             "The item marked final sale can't be returned.", "Items marked final sale can't be returned.", finals
         )
     return base
-
-
-def payment_label(payment: dict) -> str:
-    brand = payment.get("brand", "")
-    method = payment.get("method", rules.CARD)
-    if method == rules.CARD:
-        return PAYMENT_BRANDS.get(brand, brand.title() or _("Card"))
-    return {
-        "cash_on_delivery": _("Cash on delivery"),
-        "konbini": _("Convenience store payment"),
-        "bank_transfer": _("Bank transfer"),
-        "paypay": "PayPay",
-        "paypal": "PayPal",
-        "gift_card": _("Gift card"),
-    }.get(method, _("Other"))

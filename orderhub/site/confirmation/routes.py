@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from orderhub.components import promise as promise_words
 from orderhub.db.analytics import rules as analytics_rules
+from orderhub.db.documents import queries as doc_queries
 from orderhub.db.orders import queries
 from orderhub.db.orders.queries import Hub
 from orderhub.site.confirmation import presenter
@@ -18,6 +19,7 @@ from orderhub.site.confirmation.summary import hub_summary
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
+from orderhub.site.payments import words as payment_words
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/confirmation/confirmation.html.jinja"
@@ -53,6 +55,9 @@ class ConfirmationController(Controller):
             cancel_text=presenter.cancel_text(hub.order, now),
             return_text=presenter.return_text(hub.order),
             payment_label=presenter.payment_label(hub.order.payment),
+            payment=payment_words.payment_card(
+                hub.order, now, await doc_queries.credit_notes(hub.order.id) if hub.order.refunded_minor else []),
+            rate_lines=payment_words.order_rate_lines(hub.order),
             summary=summary,
         )
         return page(request, TEMPLATE, "summary", context)

@@ -16,6 +16,9 @@ MESSAGES: dict[str, str] = {
     # merchants
     m.CURRENCY: "Choose a currency such as JPY or USD.",
     m.REGISTRATION_NUMBER_INVALID: "Enter T and 13 digits, as on your qualified invoice registration.",
+    m.REGISTRATION_NUMBER_CHECK: ("Saved, but please check this number: its check digit does not match a corporate "
+                                  "number. A sole proprietor's number can still be right; compare it with your "
+                                  "registration notice or the National Tax Agency's search."),
     m.SLUG_INVALID: "Use lower-case letters, digits and - only.",
     m.SLUG_TAKEN: "A shop with this address exists. Choose another.",
     m.MERCHANT_NOT_FOUND: GONE,

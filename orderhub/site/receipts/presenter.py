@@ -13,9 +13,11 @@ from orderhub.db.branding import rules as brand_rules
 from orderhub.db.documents import rules
 from orderhub.db.documents.queries import ReceiptView
 from orderhub.db.orders.queries import Hub
+from orderhub.db.payments.queries import PaymentView
 from orderhub.pdf.fetcher import asset_url
 from orderhub.site.confirmation.presenter import payment_label
 from orderhub.site.hub.routes import brand_css
+from orderhub.site.payments import words as payment_words
 
 #: one font for the whole PDF: Noto Sans CJK JP carries Latin, kana and kanji, in one weight, so the
 #: PDF embeds one subset instead of two to four (fontconfig has no fallback chain to walk, and
@@ -32,7 +34,10 @@ def is_japan(hub: Hub) -> bool:
     return rules.japanese(hub.order.currency)
 
 
-def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool, lang: str) -> dict[str, Any]:
+def receipt_context(hub: Hub, receipt: ReceiptView | None, *, pdf: bool, reissue: bool, lang: str,
+                    kind: str = rules.RECEIPT) -> dict[str, Any]:
+    """The receipt (kind RECEIPT), or the order confirmation (CONFIRMATION: no number, no 領収書, and
+    it says plainly that it is not a receipt)."""
     order = hub.order
     merchant = hub.merchant
     japan = is_japan(hub)
@@ -44,11 +49,12 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
     discounts = [{"label": d.get("code", ""), "amount_minor": d.get("amount_minor", 0)} for d in order.discounts]
     if not discounts and order.discount_minor:
         discounts = [{"label": "", "amount_minor": order.discount_minor}]
-    formal = receipt.formal
+    confirmation = kind == rules.CONFIRMATION
+    formal = bool(receipt and receipt.formal) and not confirmation
     # the shop's name in the document's language (the registered name, when it has one, stays as registered)
     trade_name = plain(texts.pick(cast(dict[str, Any], merchant.texts), "name", lang, merchant.name))
-    title = _("Receipt")
-    subtitle = _("Qualified simplified invoice") if rules.qualified(japan, registration) else ""
+    title = _("Confirmation of order") if confirmation else _("Receipt")
+    subtitle = _("Qualified simplified invoice") if rules.qualified(japan, registration) and not confirmation else ""
     logo = asset_url(hub.brand.logo_url) if pdf and hub.brand.logo_url.startswith("/static/") else ""
     return {
         "pdf": pdf,
@@ -59,7 +65,10 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "japan": japan,
         "title": title,
         "subtitle": subtitle,
-        "number": receipt.number_label,
+        "number": receipt.number_label if receipt and not confirmation else "",
+        "confirmation": confirmation,
+        "payment_status": payment_words.status_label(PaymentView.of_row(order)),
+        "rate_lines": payment_words.rate_lines(totals, order.prices_include_tax, order.currency),
         "issuer": {
             "name": merchant.legal_name or trade_name,
             "trade_name": trade_name if merchant.legal_name and merchant.legal_name != trade_name else "",
@@ -75,8 +84,8 @@ def receipt_context(hub: Hub, receipt: ReceiptView, *, pdf: bool, reissue: bool,
         "payment": payment_label(order.payment),
         "last4": (order.payment or {}).get("last4") or "",
         "formal": formal,
-        "addressee": receipt.addressee if formal else "",
-        "purpose": (receipt.purpose or _("For merchandise")) if formal else "",
+        "addressee": receipt.addressee if receipt and formal else "",
+        "purpose": ((receipt.purpose if receipt else "") or _("For merchandise")) if formal else "",
         "reissue": reissue,
         "logo": logo,
         "print_css": "asset:css/print.css" if pdf else None,

@@ -8,10 +8,13 @@ is marked 再発行 (reissued)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Template
 
@@ -36,8 +39,10 @@ def page_lang(request: Request) -> str:
 
 
 def _no_receipt(hub: Hub) -> None:
-    if not rules.receipt_available(hub.order.cancelled):
-        raise Conflict(rules.ORDER_CANCELLED, "the order was cancelled: it has no receipt")
+    """A receipt only for money received (db/documents/rules.receipt_refusal): else 409, worded."""
+    refusal = rules.order_receipt_refusal(hub.order)
+    if refusal is not None:
+        raise Conflict(refusal, "the order has no receipt: " + refusal)
 
 
 def unavailable(request: Request) -> Response:
@@ -61,25 +66,35 @@ async def render_document(request: Request, hub: Hub, receipt: ReceiptView, *, r
         merchant_version=hub.merchant.version, locale=lang, reissue=reissue, number=receipt.number,
         extra={"formal": receipt.formal, "addressee": receipt.addressee, "purpose": receipt.purpose},
     )
+    return await render_pdf(request, hub, key, TEMPLATE, rules.RECEIPT, now,
+                            lambda: presenter.receipt_context(hub, receipt, pdf=True, reissue=reissue, lang=lang))
+
+
+async def render_pdf(request: Request, hub: Hub, key: str, template: str, kind: str, now: dt.datetime,
+                     context: Callable[[], dict[str, Any]]) -> bytes:
+    """A document from the cache, or rendered in the pool from `template` (RenderFailed when it can't be)."""
     cached = await queries.cached_pdf(key)
     if cached is not None:
         return cached
-    context = presenter.receipt_context(hub, receipt, pdf=True, reissue=reissue, lang=lang)
-    context["logo"] = context["logo"] or await print_logo(hub.merchant.id, hub.brand.logo_url)
+    values = context()
+    values["logo"] = values.get("logo") or await print_logo(hub.merchant.id, hub.brand.logo_url)
     assert request.app.template_engine is not None  # the app always has one (app.py)
-    html = request.app.template_engine.get_template(TEMPLATE).render(**context)
+    html = request.app.template_engine.get_template(template).render(**values)
     pdf = await shared_pool().render(html, presenter.pdf_css(hub))
-    await services.store_document(key, hub.order.id, rules.RECEIPT, pdf, now)
+    await services.store_document(key, hub.order.id, kind, pdf, now)
     return pdf
 
 
-def _pdf_response(pdf: bytes, receipt: ReceiptView, *, attachment: bool) -> Response:
-    name = f"receipt-{receipt.number_label}.pdf"
+def pdf_response(pdf: bytes, name: str, *, attachment: bool = False) -> Response:
     return Response(
         pdf, media_type="application/pdf",
         headers={"Content-Disposition": f'{"attachment" if attachment else "inline"}; filename="{name}"',
                  "Cache-Control": "private, no-store"},
     )
+
+
+def _pdf_response(pdf: bytes, receipt: ReceiptView, *, attachment: bool) -> Response:
+    return pdf_response(pdf, f"receipt-{receipt.number_label}.pdf", attachment=attachment)
 
 
 def _field_messages(errors: list[dict]) -> dict[str, str]:
@@ -116,6 +131,26 @@ class ReceiptController(Controller):
         if receipt.formal:
             await services.log_issue(receipt.id, rules.REISSUE, rules.FORMAL, page_lang(request), now)
         return _pdf_response(pdf, receipt, attachment=False)
+
+    @get("/confirmation.pdf", name="order-confirmation-pdf")
+    async def confirmation_pdf(self, request: Request, hub: Hub, now: dt.datetime) -> Response:
+        """The order confirmation (注文確認書) while the money is on its way: it says it is not a receipt."""
+        if rules.order_receipt_refusal(hub.order) not in (rules.NOT_PAID, rules.NOT_DELIVERED):
+            raise NotFoundException()
+        lang = page_lang(request)
+        key = rules.document_key(
+            rules.CONFIRMATION, order_id=hub.order.id, order_version=hub.order.version,
+            merchant_version=hub.merchant.version, locale=lang, reissue=False,
+            extra={"status": hub.order.payment_status, "deadline": str(hub.order.payment_deadline),
+                   "reference": hub.order.payment.get("reference") or ""},
+        )
+        try:
+            pdf = await render_pdf(request, hub, key, TEMPLATE, rules.CONFIRMATION, now,
+                                   lambda: presenter.receipt_context(hub, None, pdf=True, reissue=False, lang=lang,
+                                                                     kind=rules.CONFIRMATION))
+        except RenderFailed:
+            return unavailable(request)
+        return pdf_response(pdf, f"order-confirmation-{hub.order.number}.pdf")
 
     @post("/receipt", name="receipt-issue", status_code=200)
     async def issue(

@@ -23,7 +23,7 @@ from orderhub.db.orders import rules as order_rules
 from orderhub.db.returns.rules import ship_within_days
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader, field_error
-from orderhub.site import form_errors
+from orderhub.site import form_errors, messages
 from orderhub.site.returns import presenter as return_words
 
 Form = Any  # litestar's FormMultiDict: .get(name) and .getall(name)
@@ -325,6 +325,28 @@ async def links_save(merchant: MerchantView, form: Form) -> Saved:
     return await _save(merchant, errors, strip="links.", values=values, sections={"links": clean})
 
 
+# -- invoices (qualified-invoice registration number) --------------------------------------------------
+
+
+async def invoices_values(merchant: MerchantView) -> dict:
+    number = merchant.tax_registration_number or ""
+    return {"tax_registration_number": number, "warning": invoice_warning(number)}
+
+
+def invoice_warning(number: str) -> str:
+    """The warning for a saved number whose check digit fails (accepted, not refused)."""
+    code = merchant_rules.registration_number_warning(number)
+    return messages.text(code) if code else ""
+
+
+async def invoices_save(merchant: MerchantView, form: Form) -> Saved:
+    number = text(form, "tax_registration_number").strip().upper()
+    r = Reader()
+    clean = merchant_rules.read_registration_number(r, number)
+    values = {"tax_registration_number": number, "warning": "" if r.errors else invoice_warning(number)}
+    return await _save(merchant, r.errors, values=values, columns={"tax_registration_number": clean})
+
+
 PAGES: dict[str, SettingsPage] = {page.key: page for page in (
     SettingsPage("support", "Support contacts", "How shoppers reach you: shown on every order page and in emails.",
                  "site/admin/settings/support.html.jinja", support_values, support_save),
@@ -338,6 +360,8 @@ PAGES: dict[str, SettingsPage] = {page.key: page for page in (
                  "site/admin/settings/delivery.html.jinja", delivery_values, delivery_save),
     SettingsPage("emails", "Emails", "Sending, quiet hours, how often shipping updates go out.",
                  "site/admin/settings/emails.html.jinja", emails_values, emails_save),
+    SettingsPage("invoices", "Receipts and invoices", "Your qualified-invoice registration number, printed on receipts.",
+                 "site/admin/settings/invoices.html.jinja", invoices_values, invoices_save),
     SettingsPage("links", "Order page links", "How long the links in your emails and QR codes open the order page.",
                  "site/admin/settings/links.html.jinja", links_values, links_save),
 )}
