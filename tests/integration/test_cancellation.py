@@ -267,3 +267,25 @@ async def test_unpaid_konbini_order_has_nothing_to_refund_and_a_paid_card_one_is
     assert api["payment"]["status"] == "partially_refunded", api["payment"]
     page = await client.get(f"{base2}/cancel?lang=en")
     assert "¥13,200" in page.text and "5–10 business days" in page.text
+
+
+async def test_cancellation_mode_in_admin_settings_and_merchant_api(client, merchants, clock):
+    from tests.integration.test_admin_settings import error_of, merchant_row, post, signed_in
+
+    merchant, api_key = merchants["yamakaze"][0], merchants["yamakaze"][1]
+    await signed_in(client, clock)
+    base = [("return_window_days", "30"), ("cancel_window_hours", "2"), ("return_ship_within_days", "14"),
+            ("store_credit_bonus_percent", "10"), ("keep_item_under", "0")]
+    r = await post(client, "/admin/settings/policy?lang=en", [*base, ("cancellation", "instant")])
+    assert r.status_code == 303
+    assert (await merchant_row(merchant.id)).policy["cancellation"] == "instant"
+    shown = await client.get("/admin/settings/policy?lang=en")
+    assert '<option value="instant" selected' in shown.text
+    bad = await post(client, "/admin/settings/policy?lang=en", [*base, ("cancellation", "whenever")])
+    assert bad.status_code == 422 and error_of(bad, "cancellation")
+    assert (await merchant_row(merchant.id)).policy["cancellation"] == "instant"
+    # the merchant API keeps it too
+    settings = (await client.put("/api/v1/merchant", headers=bearer(api_key), json={
+        "name": "Yamakaze", "currency": "JPY", "timezone": "Asia/Tokyo", "prices_include_tax": True,
+        "policy": {"cancellation": "request"}})).json()
+    assert settings["policy"]["cancellation"] == "request"
