@@ -104,6 +104,7 @@ async def test_instant_whole_cancellation_is_cancelled_everywhere(client, mercha
     assert api["cancellation"]["refund"] == "17560" and api["cancellation"]["whole"] is True
     hub = await client.get(base + "?lang=en")
     assert "This order was cancelled." in hub.text and "¥17,560" in hub.text
+    assert "We pack orders" not in hub.text  # no next steps promised for a cancelled order
     assert await emails(order_id) == ["order.confirmed", "stepup.code", "order.cancelled"]
     # nothing left to cancel or to ask
     page = await client.get(f"{base}/cancel?lang=en")
@@ -289,3 +290,10 @@ async def test_cancellation_mode_in_admin_settings_and_merchant_api(client, merc
         "name": "Yamakaze", "currency": "JPY", "timezone": "Asia/Tokyo", "prices_include_tax": True,
         "policy": {"cancellation": "request"}})).json()
     assert settings["policy"]["cancellation"] == "request"
+
+
+async def test_form_actions_keep_the_chosen_language(client, merchants, clock):
+    base, _ = await fresh_order(client, merchants, clock)
+    await step_up(client, base, await order_id_of("fresh-1"))
+    page = await client.get(f"{base}/cancel?lang=en")
+    assert f'action="{base}/cancel/review?lang=en"' in page.text

@@ -71,7 +71,8 @@ class CancelController(Controller):
             request, hub, "order", visit=False, facts=facts, open_now=open_now, s=state, values=values,
             errors=errors or {}, step=step, preview=preview, latest=latest, p=presenter, notice=notice,
             latest_items=presenter.item_rows(hub.order, latest.items) if latest else [],
-            reasons=presenter.reason_choices(), url=cancel_url(hub), max_comment=order_rules.MAX_CANCEL_COMMENT,
+            reasons=presenter.reason_choices(), url=cancel_url(hub),
+            review_url=href(f"/o/{hub.token}/cancel/review"), max_comment=order_rules.MAX_CANCEL_COMMENT,
             deadline=facts.cancel_until)
         return page(request, TEMPLATE, "flow", context, status_code=status_code,
                     push_url=cancel_url(hub) if push else None)
