@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from orderhub.components.i18n import gettext as _
 from orderhub.db.payments.rules import CARD
 
@@ -9,7 +11,7 @@ PAYMENT_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American 
                   "diners": "Diners Club", "discover": "Discover", "unionpay": "UnionPay"}
 
 
-def payment_label(payment: dict) -> str:
+def payment_label(payment: dict[str, Any]) -> str:
     brand = payment.get("brand", "")
     method = payment.get("method", CARD)
     if method == CARD:

@@ -26,7 +26,9 @@ class ReceiptView:
 
     @classmethod
     def of(cls, row: Any) -> ReceiptView:
-        get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+        def get(key: str) -> Any:
+            return row.get(key) if isinstance(row, dict) else getattr(row, key)
+
         return cls(get("id"), get("number"), bool(get("formal")), get("addressee") or "", get("purpose") or "",
                    get("created_at"), get("voided_at"))
 
@@ -134,7 +136,7 @@ async def search_log(merchant_id: int, search: rules.LogSearch, timezone: str) -
     amount (absolute, so a credit note of -¥500 matches 500) and a part of the counterparty's name."""
     zone = zoneinfo.ZoneInfo(timezone)
     amount = DocumentRecord.amount_minor
-    where = DocumentRecord.merchant == merchant_id
+    where: Any = DocumentRecord.merchant == merchant_id
     if search.date_from:
         where &= DocumentRecord.issued_at >= dt.datetime.combine(search.date_from, dt.time(), zone)
     if search.date_to:

@@ -112,8 +112,9 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             )
             order_id, created = existing.id, False
             if _states_payment(body):  # a later body moves the payment only when it says so
-                row = await Order.select().output(load_json=True).where(Order.id == order_id).first()
-                await payments.apply_update(row, payment_rules.PaymentUpdate(
+                stored = await Order.select().output(load_json=True).where(Order.id == order_id).first()
+                assert stored is not None  # updated just above, in this transaction
+                await payments.apply_update(stored, payment_rules.PaymentUpdate(
                     state["status"], state["paid_at"], state["deadline"], None), now=now)
         await _sync_lines(order_id, lines)
         await cancellation.apply_storefront(order_id, status=status, given=cancelled, now=now)

@@ -30,7 +30,9 @@ class PaymentView:
     @classmethod
     def of_row(cls, order: Any) -> PaymentView:
         """From an order row (a dict, or an object read by attribute such as OrderView / Order)."""
-        get = order.get if isinstance(order, dict) else lambda k: getattr(order, k, None)
+        def get(key: str) -> Any:
+            return order.get(key) if isinstance(order, dict) else getattr(order, key, None)
+
         payment = cast(dict[str, Any], get("payment") or {})
         return cls(
             status=get("payment_status") or rules.PAID, method=payment.get("method") or rules.CARD,

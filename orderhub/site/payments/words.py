@@ -54,6 +54,11 @@ class PaymentCard:
     confirmation: bool
     credit_notes: list[CreditNoteView] = field(default_factory=list)
 
+    @property
+    def urgent(self) -> bool:
+        """The shopper has something to do (pay by the deadline, have cash ready): shown first."""
+        return self.state in (rules.AWAITING, rules.AWAITING_LATE, rules.ON_DELIVERY)
+
 
 def _deadline(payment: PaymentView, tz: str) -> str:
     return filters.datetime(payment.deadline, tz) if payment.deadline else ""
