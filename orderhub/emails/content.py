@@ -17,6 +17,7 @@ from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
+from orderhub.emails.cancellation import cancellation_words
 from orderhub.emails.facts import MessageFacts
 
 
@@ -316,7 +317,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ),
             ],
             cta_label=_("Write a review"),
-            items=[(*line_words(ln), ln.quantity, "") for ln in order.lines],
+            items=[(*line_words(ln), ln.kept_quantity, "") for ln in order.kept_lines],
         )
     if kind == "survey_invitation":
         return Content(
@@ -329,6 +330,20 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             ],
             cta_label=_("Answer one question"),
         )
+    if kind == "stepup_code":
+        code = str(payload.get("code") or "")
+        return Content(
+            subject=_("Your verification code for order %(number)s", number=number),
+            preheader=_("Your code is %(code)s", code=code),
+            headline=_("Your verification code"),
+            paragraphs=[hello, _("Enter this code on your order page to confirm it is you. It works once, for "
+                                 "%(minutes)s minutes.", minutes=payload.get("minutes") or 10),
+                        _("If you did not ask for a code, you can ignore this email: nothing changes without it.")],
+            cta_label=_("View your order"),
+            facts=[(_("Verification code"), code), (_("Order number"), number)],
+        )
+    if kind in ("order_cancelled", "cancel_refused"):
+        return Content(**cancellation_words(kind, payload, facts, hello))
     if kind == "payment_received":
         paid_facts = [(_("Order number"), number), (_("Amount"), money(order.total_minor, order.currency)),
                       (_("Payment method"), payment_label(order.payment))]

@@ -51,6 +51,7 @@ from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
 from orderhub.site.auth import csrf_follows_session
+from orderhub.site.cancel.routes import CancelController
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -59,6 +60,7 @@ from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hosts import AllowedHosts
 from orderhub.site.hub.routes import BrandController
+from orderhub.site.hub.stepup import StepupController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
 from orderhub.site.pickup.routes import PickupController
@@ -85,7 +87,7 @@ CONTROLLERS: list = [
     BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
     CreditNotesController,
-    EmbedController,
+    EmbedController, StepupController, CancelController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,

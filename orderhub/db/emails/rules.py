@@ -82,6 +82,9 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
+    "stepup.code": Spec("stepup_code", "", urgent=True),
+    "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
+    "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
     "payment.received": Spec("payment_received", ""),
 }
 
@@ -96,6 +99,8 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+    "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
+    "cancel_refused": "Cancellation refused",
     "payment_received": "Payment received",
 }
 
@@ -110,7 +115,9 @@ EVENT_NAMES: dict[str, str] = {
     "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
-    "feedback.survey_invitation": "Survey", "payment.received": "Payment received",
+    "feedback.survey_invitation": "Survey", "stepup.code": "Verification code",
+    "order.cancelled": "Order cancelled", "order.cancel_refused": "Cancellation refused",
+    "payment.received": "Payment received",
 }
 
 
@@ -142,6 +149,10 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
+    elif event == "stepup.code":  # every code is a message of its own
+        what = (str(p.get("challenge_id", "")),)
+    elif event in ("order.cancelled", "order.cancel_refused"):  # once per cancellation (a part, then the rest)
+        what = (str(p.get("cancellation_id", "")),)
     else:
         what = ("",)  # order, pickup and feedback messages: once per order
     return scoped(merchant_id, order_id, spec.kind, *what)[:300]

@@ -65,6 +65,9 @@ DEFAULT_POLICY: dict[str, Any] = {
     "keep_item_under": "0",
     "photo_required_reasons": ["damaged"],
     "cancel_window_hours": 1,
+    #: a shopper's cancellation on the hub: "request" (the merchant answers it) or "instant"
+    #: (orders.rules.CANCEL_MODES)
+    "cancellation": "request",
     #: no return fee when the reason is the merchant's fault (damaged, wrong item, defective, missing)
     "waive_fee_for_merchant_fault": True,
 }
@@ -114,6 +117,8 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     out: dict[str, Any] = {
         "return_window_days": r.integer(merged, "return_window_days", f"{path}.return_window_days", minimum=0, maximum=3650),
         "cancel_window_hours": r.integer(merged, "cancel_window_hours", f"{path}.cancel_window_hours", minimum=0, maximum=720),
+        "cancellation": r.choice(merged, "cancellation", f"{path}.cancellation", ("request", "instant"),
+                                 default="request"),
         "store_credit_bonus_percent": r.integer(
             merged, "store_credit_bonus_percent", f"{path}.store_credit_bonus_percent", minimum=0, maximum=100
         ),

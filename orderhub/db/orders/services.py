@@ -12,7 +12,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import rules
+from orderhub.db.orders import cancellation, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox import services as outbox
 from orderhub.db.payments import rules as payment_rules
@@ -64,6 +64,8 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
         if errors:
             raise ValidationFailed(errors)
         lines = order.pop("lines")
+        status = order.pop("status")
+        cancelled = {ln["line_id"]: ln.pop("cancelled_quantity") for ln in lines}
         ful = order["fulfillment"]
         payment = dict(order["payment"])
         state = {k: payment.pop(k) for k in ("status", "paid_at", "deadline")}
@@ -115,6 +117,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                 await payments.apply_update(stored, payment_rules.PaymentUpdate(
                     state["status"], state["paid_at"], state["deadline"], None), now=now)
         await _sync_lines(order_id, lines)
+        await cancellation.apply_storefront(order_id, status=status, given=cancelled, now=now)
     return OrderRef(order_id, values["number"], token, created)
 
 

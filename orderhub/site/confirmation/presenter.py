@@ -56,6 +56,8 @@ def next_steps(order: OrderView, status: rules.OrderStatus, promise: Promise | N
     """The order's steps; a step that is done says what happened (past tense), never what will."""
     placed = Step(_("Order received"),
                   _("Placed on %(date)s.") % {"date": filters.date(order.placed_at, "long", order.timezone)}, True)
+    if status.key == "cancelled":  # nothing more happens: no packing, shipping or pickup steps to promise
+        return [placed, Step(_("Order cancelled"), _("Your order was cancelled. Nothing will be shipped."), True)]
     if order.is_pickup:
         store = words(order.store.texts, "name", order.store.name) if order.store else ""
         bring = words(order.store.texts, "what_to_bring", order.store.what_to_bring) if order.store else ""

@@ -129,6 +129,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "return_window_days": str(policy["return_window_days"]),
         "extended": "\n".join(f"{tag}: {days}" for tag, days in (policy.get("extended_window_days_by_tag") or {}).items()),
         "cancel_window_hours": str(policy["cancel_window_hours"]),
+        "cancellation": str(policy.get("cancellation") or "request"),
         "return_ship_within_days": str(ship_within_days(policy)),
         "free_return_methods": list(policy.get("free_return_methods") or []),
         **{f"fee_{m}": fees.get(m, "") for m in METHODS},
@@ -169,6 +170,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
             "return_window_days", "cancel_window_hours", "return_ship_within_days", "store_credit_bonus_percent",
             "keep_item_under", *(f"fee_{m}" for m in METHODS))},
         "extended": text(form, "extended"),
+        "cancellation": text(form, "cancellation").strip(),
         "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
         "photo_required_reasons": [r for r in many(form, "photo_required_reasons") if r in REASONS],
         "waive_fee_for_merchant_fault": ["on"] if on(form, "waive_fee_for_merchant_fault") else [],
@@ -177,6 +179,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
     body = {
         "return_window_days": whole(values["return_window_days"]),
         "cancel_window_hours": whole(values["cancel_window_hours"]),
+        "cancellation": values["cancellation"] or "request",
         "return_ship_within_days": whole(values["return_ship_within_days"]),
         "store_credit_bonus_percent": whole(values["store_credit_bonus_percent"]),
         "keep_item_under": values["keep_item_under"] or "0",
