@@ -82,6 +82,8 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
+    "order.changed": Spec("change_applied", "change", urgent=True),
+    "order.change_refused": Spec("change_refused", "change", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -95,6 +97,7 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+    "change_applied": "Delivery change applied", "change_refused": "Delivery change refused",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -109,6 +112,7 @@ EVENT_NAMES: dict[str, str] = {
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
     "feedback.survey_invitation": "Survey",
+    "order.changed": "Delivery change applied", "order.change_refused": "Delivery change refused",
 }
 
 
@@ -140,6 +144,8 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
+    elif event.startswith("order.change"):  # one message per delivery change
+        what = (str(p.get("change_id", "")),)
     else:
         what = ("",)  # order, pickup and feedback messages: once per order
     return scoped(merchant_id, order_id, spec.kind, *what)[:300]

@@ -65,6 +65,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     "keep_item_under": "0",
     "photo_required_reasons": ["damaged"],
     "cancel_window_hours": 1,
+    #: how many days of delivery dates a shopper may choose from on the change page (0: none)
+    "delivery_date_choice_days": 0,
     #: no return fee when the reason is the merchant's fault (damaged, wrong item, defective, missing)
     "waive_fee_for_merchant_fault": True,
 }
@@ -87,6 +89,8 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     out: dict[str, Any] = {
         "return_window_days": r.integer(merged, "return_window_days", f"{path}.return_window_days", minimum=0, maximum=3650),
         "cancel_window_hours": r.integer(merged, "cancel_window_hours", f"{path}.cancel_window_hours", minimum=0, maximum=720),
+        "delivery_date_choice_days": r.integer(
+            merged, "delivery_date_choice_days", f"{path}.delivery_date_choice_days", minimum=0, maximum=60),
         "store_credit_bonus_percent": r.integer(
             merged, "store_credit_bonus_percent", f"{path}.store_credit_bonus_percent", minimum=0, maximum=100
         ),

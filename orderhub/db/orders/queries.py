@@ -17,7 +17,7 @@ from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import rules
+from orderhub.db.orders import change_rules, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.shipping.tables import Shipment
@@ -167,6 +167,8 @@ class OrderView:
     customer_tags: list[str]
     store: StoreView | None
     version: int
+    #: the shopper's delivery time slot, date and safe place (change_rules.delivery)
+    delivery: dict[str, Any] = field(default_factory=lambda: change_rules.delivery(None))
 
     @property
     def ships(self) -> bool:
@@ -288,6 +290,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
             hold_days=store.hold_days, texts=cast(dict[str, Any], store.texts or {}),
         ) if store else None,
         version=order.version,
+        delivery=change_rules.delivery(cast("dict[str, Any] | None", getattr(order, "delivery", None))),
     )
 
 

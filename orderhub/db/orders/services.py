@@ -12,7 +12,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import rules
+from orderhub.db.orders import changes, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox import services as outbox
 from orderhub.db.tokens import hub_token, token_hash
@@ -63,6 +63,8 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             raise ValidationFailed(errors)
         lines = order.pop("lines")
         ful = order["fulfillment"]
+        if existing is not None:  # an address the shopper changed stays until the storefront sends another
+            order["shipping_address"] = await changes.kept_address(existing.id, order["shipping_address"])
         values = {
             "number": order["number"],
             "placed_at": order["placed_at"],

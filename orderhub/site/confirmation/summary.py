@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from orderhub.db.orders.queries import Hub
+from orderhub.site.changes.routes import delivery_summary
 from orderhub.site.feedback.routes import feedback_summary
 from orderhub.site.pickup.routes import pickup_summary
 from orderhub.site.returns.routes import refunds_summary
 from orderhub.site.tracking.routes import shipments_summary
 
 Provider = Callable[[Hub], Awaitable[dict]]
-PROVIDERS: tuple[Provider, ...] = (shipments_summary, pickup_summary, feedback_summary, refunds_summary)
+PROVIDERS: tuple[Provider, ...] = (shipments_summary, pickup_summary, feedback_summary, refunds_summary,
+                                   delivery_summary)
 
 
 async def hub_summary(hub: Hub) -> dict:
