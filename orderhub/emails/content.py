@@ -338,6 +338,18 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             ],
             cta_label=_("Answer one question"),
         )
+    if kind == "stepup_code":
+        code = str(payload.get("code") or "")
+        return Content(
+            subject=_("Your verification code for order %(number)s", number=number),
+            preheader=_("Your code is %(code)s", code=code),
+            headline=_("Your verification code"),
+            paragraphs=[hello, _("Enter this code on your order page to confirm it is you. It works once, for "
+                                 "%(minutes)s minutes.", minutes=payload.get("minutes") or 10),
+                        _("If you did not ask for a code, you can ignore this email: nothing changes without it.")],
+            cta_label=_("View your order"),
+            facts=[(_("Verification code"), code), (_("Order number"), number)],
+        )
     raise ValueError(f"unknown message kind {kind!r}")
 
 

@@ -57,6 +57,7 @@ from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hosts import AllowedHosts
 from orderhub.site.hub.routes import BrandController
+from orderhub.site.hub.stepup import StepupController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
 from orderhub.site.pickup.routes import PickupController
@@ -81,7 +82,7 @@ CONTROLLERS: list = [
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
-    EmbedController,
+    EmbedController, StepupController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,

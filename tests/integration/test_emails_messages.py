@@ -66,8 +66,8 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 13 shipment/return/feedback events, 2 pickup orders x 3, 4 confirmations
-    assert expected == 2 * 13 + 2 * 3 + 4
+    # 2 ship orders x 14 shipment/return/feedback/step-up events, 2 pickup orders x 3, 4 confirmations
+    assert expected == 2 * 14 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -129,6 +129,7 @@ SUBJECT_WORDS = {
     "return_approved": ("is approved", "承認"), "return_received": ("received your return", "受け取りました"),
     "return_refunded": ("Your refund", "返金"), "review_invitation": ("How do you like", "いかがですか（"),
     "survey_invitation": ("How did we do", "ご利用はいかが"),
+    "stepup_code": ("verification code", "確認コード"),
 }
 
 

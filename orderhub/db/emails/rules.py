@@ -84,6 +84,7 @@ EVENTS: dict[str, Spec] = {
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
     "order.changed": Spec("change_applied", "change", urgent=True),
     "order.change_refused": Spec("change_refused", "change", urgent=True),
+    "stepup.code": Spec("stepup_code", "", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -98,6 +99,7 @@ KIND_NAMES: dict[str, str] = {
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
     "change_applied": "Delivery change applied", "change_refused": "Delivery change refused",
+    "stepup_code": "Verification code",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -111,8 +113,9 @@ EVENT_NAMES: dict[str, str] = {
     "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
-    "feedback.survey_invitation": "Survey",
     "order.changed": "Delivery change applied", "order.change_refused": "Delivery change refused",
+    "feedback.survey_invitation": "Survey", "stepup.code": "Verification code",
+    "order.cancelled": "Order cancelled", "order.cancel_refused": "Cancellation refused",
 }
 
 
@@ -146,6 +149,10 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
         what = (str(p.get("return_id", "")),)
     elif event.startswith("order.change"):  # one message per delivery change
         what = (str(p.get("change_id", "")),)
+    elif event == "stepup.code":  # every code is a message of its own
+        what = (str(p.get("challenge_id", "")),)
+    elif event in ("order.cancelled", "order.cancel_refused"):  # once per cancellation (a part, then the rest)
+        what = (str(p.get("cancellation_id", "")),)
     else:
         what = ("",)  # order, pickup and feedback messages: once per order
     return scoped(merchant_id, order_id, spec.kind, *what)[:300]

@@ -1,4 +1,4 @@
-"""security: the initial schema (rate_counters, user_sessions), written in the same trimmed form as
+"""security: the initial schema (rate_counters, user_sessions, stepup_challenges), written in the same trimmed form as
 the other apps' initial migrations (parameters equal to a column class's defaults left out). Runs
 after merchants (migration_dependencies in piccolo_app.py), whose users table it references."""
 
@@ -30,6 +30,18 @@ TABLES = {
         ("created_at", Timestamptz, {}),
         ("expires_at", Timestamptz, {}),
         ("ended_at", Timestamptz, {"null": True, "default": None}),
+    ],
+    ("StepupChallenge", "stepup_challenges"): [
+        ("order_id", BigInt, {"index": True}),
+        ("purpose", Varchar, {"length": 16}),
+        ("method", Varchar, {"length": 8}),
+        ("session_hash", Varchar, {"length": 64, "index": True}),
+        ("code_hash", Varchar, {"length": 64}),
+        ("attempts", Integer, {}),
+        ("created_at", Timestamptz, {}),
+        ("expires_at", Timestamptz, {}),
+        ("verified_at", Timestamptz, {"null": True, "default": None}),
+        ("verified_until", Timestamptz, {"null": True, "default": None}),
     ],
 }
 
