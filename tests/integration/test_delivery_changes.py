@@ -17,6 +17,7 @@ from orderhub.db.outbox import services as outbox
 from orderhub.db.outbox.tables import WebhookDelivery
 from tests.admin_ops_support import csrf_of
 from tests.conftest import bearer, fixture
+from tests.stepup_support import answer, latest_code, send_code
 
 KANAGAWA = {"name": "山田 花子", "postal_code": "220-0012", "region": "神奈川県", "city": "横浜市西区",
             "line1": "みなとみらい2-2-1", "line2": "ランドマーク 10F", "country": "JP"}
@@ -26,6 +27,14 @@ OSAKA = {"name": "山田 花子", "postal_code": "530-0001", "region": "大阪�
 
 def text(page) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
+
+
+async def _step_up(client, ref) -> None:
+    """The shopper confirms it's them (the code emailed to the order's address), once for this browser."""
+    base = f"/o/{ref.token}"
+    assert (await send_code(client, base, "change")).status_code == 303
+    ok = await answer(client, base, await latest_code(ref.id), "change")
+    assert ok.status_code == 303 and ok.headers["location"] == f"{base}/change"
 
 
 async def _post(client, token: str, what: str, data: dict, lang: str = "en"):
@@ -58,6 +67,7 @@ async def test_time_slot_and_safe_place_apply_at_once_everywhere(client, merchan
     yamakaze, key, _ = merchants["yamakaze"]
     await outbox.add_endpoint(yamakaze.id, "https://hooks.yamakaze.example/in", now=clock())
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     hub = await client.get(f"/o/{token}?lang=en")
     assert "Change delivery" in text(hub) and f'href="/o/{token}/change?lang=en"' in hub.text
 
@@ -89,6 +99,7 @@ async def test_address_in_the_same_zone_applies_in_another_waits_for_the_merchan
     yamakaze, key, _ = merchants["yamakaze"]
     await outbox.add_endpoint(yamakaze.id, "https://hooks.yamakaze.example/in", now=clock())
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     r = await _post(client, token, "address", KANAGAWA)  # Tokyo -> Kanagawa: both Kanto, tax unchanged
     assert r.status_code == 303 and "done=applied" in r.headers["location"]
     api = await _api_order(client, key)
@@ -129,6 +140,7 @@ async def test_address_in_the_same_zone_applies_in_another_waits_for_the_merchan
 async def test_merchant_refuses_and_the_shopper_is_told(client, merchants, orders, clock):
     _, key, _ = merchants["yamakaze"]
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     await _post(client, token, "address", OSAKA)
     [pending] = (await _api_order(client, key))["pending_changes"]
     r = await client.post(f"/api/v1/orders/jp_ship/changes/{pending['id']}",
@@ -145,6 +157,7 @@ async def test_merchant_refuses_and_the_shopper_is_told(client, merchants, order
 async def test_nothing_changes_once_the_order_has_shipped(client, merchants, orders, clock):
     _, key, _ = merchants["yamakaze"]
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     await _post(client, token, "address", OSAKA)
     [pending] = (await _api_order(client, key))["pending_changes"]
     shipment = fixture("tracking/yamato_delivered.json")["shipment"]
@@ -166,6 +179,7 @@ async def test_nothing_changes_once_the_order_has_shipped(client, merchants, ord
 async def test_bad_and_hostile_input_gets_field_errors(client, merchants, orders, clock):
     _, key, _ = merchants["yamakaze"]
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     r = await _post(client, token, "address", {**KANAGAWA, "postal_code": "060-0001"})
     assert r.status_code == 422 and "This postal code does not belong to the prefecture" in text(r)
     r = await _post(client, token, "address", {**KANAGAWA, "line1": "<script>alert(1)</script>"})
@@ -193,6 +207,7 @@ async def test_a_delivery_date_where_the_merchant_allows_it(client, merchants, o
     settings["policy"] = {**settings["policy"], "delivery_date_choice_days": 7}
     assert (await client.put("/api/v1/merchant", json=settings, headers=bearer(key))).status_code == 200
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     page = await client.get(f"/o/{token}/change?lang=en")
     assert 'name="date"' in page.text and "From " in text(page)
     today = clock().astimezone(dt.timezone(dt.timedelta(hours=9))).date()
@@ -210,6 +225,7 @@ async def test_security_wrong_key_other_merchant_csrf_and_bad_ids(client, mercha
     _, key, _ = merchants["yamakaze"]
     _, acme_key, _ = merchants["acme"]
     token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
     # no CSRF token: refused, nothing stored
     r = await client.post(f"/o/{token}/change/window", data={"window": "morning"})
     assert r.status_code == 403
@@ -239,3 +255,25 @@ async def test_a_pickup_order_has_no_change_page(client, merchants, orders):
     r = await client.get(f"/o/{orders['jp_pickup'].token}/change?lang=en")
     assert r.status_code == 404
     assert "Change delivery" not in text(await client.get(f"/o/{orders['jp_pickup'].token}?lang=en"))
+
+
+async def test_no_change_without_the_step_up(client, merchants, orders, clock):
+    _, key, _ = merchants["yamakaze"]
+    token = orders["jp_ship"].token
+    page = await client.get(f"/o/{token}/change?lang=en")
+    assert page.status_code == 200 and "First, confirm it's you" in text(page)
+    assert f'action="/o/{token}/change/address' not in page.text and "神南" not in page.text
+    r = await client.post(f"/o/{token}/change/window?lang=en", data={"window": "morning", "_csrf_token": csrf_of(page.text)})
+    assert r.status_code == 403 and "First, confirm it's you." in text(r)
+    assert (await _api_order(client, key))["delivery"]["window"] == "any"
+    # stepped up: the forms, and the street address to fill them in
+    await _step_up(client, orders["jp_ship"])
+    page = await client.get(f"/o/{token}/change?lang=en")
+    assert f'action="/o/{token}/change/address?lang=en"' in page.text and 'value="神南1-2-3"' in page.text
+    # another browser (no step-up cookie) still cannot change it
+    import httpx
+    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as other:
+        fresh = await other.get(f"/o/{token}/change?lang=en")
+        r = await other.post(f"/o/{token}/change/window?lang=en",
+                             data={"window": "morning", "_csrf_token": csrf_of(fresh.text)})
+        assert r.status_code == 403

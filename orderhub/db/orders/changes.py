@@ -74,6 +74,8 @@ class DeliveryState:
     changeable: bool
     delivery: dict[str, Any]
     changes: list[ChangeView]
+    #: the current address in full: shown only to a visitor who stepped up
+    address: dict[str, Any] | None = None
 
     @property
     def pending(self) -> list[ChangeView]:
@@ -103,12 +105,14 @@ async def delivery_state(order_id: int) -> DeliveryState:
     """The order's delivery preferences, whether they can still change, and every change (newest first)."""
     async with engine.read():
         order = await Order.select(Order.fulfillment_type, Order.cancelled_at, Order.fulfillment_status,
-                                   Order.delivery).where(Order.id == order_id).output(load_json=True).first()
+                                   Order.delivery, Order.shipping_address).where(Order.id == order_id).output(
+            load_json=True).first()
         if order is None:
             raise NotFound(rules.NOT_FOUND, "no such order")
         shipments = await _shipment_count(order_id)
         changes = await _changes(order_id)
-    return DeliveryState(_changeable(order, shipments), rules.delivery(order["delivery"]), changes)
+    return DeliveryState(_changeable(order, shipments), rules.delivery(order["delivery"]), changes,
+                         cast("dict[str, Any] | None", order["shipping_address"]))
 
 
 async def api_view(order_id: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from orderhub.components import delivery as words
 from orderhub.components.i18n import current_language
+from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db import addresses
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -27,11 +28,16 @@ from orderhub.db.shipping import rules as shipping_rules
 from orderhub.site import form_errors, messages
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.hub.stepup import StepupRequired, require_stepup, stepup_state
 from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/changes/change.html.jinja"
 #: what the page says after a change (?done=...), by the change's state
 DONE = (rules.APPLIED, rules.PENDING)
+#: the step-up purpose (orderhub.db.security.stepup.PURPOSES); a verified step-up covers every change of
+#: this visit (its 15 minutes, this browser, this order), so that a shopper can fix the address and the
+#: time slot with one code
+PURPOSE = "change"
 
 
 def _region_options(country: str, lang: str) -> list[tuple[str, str]]:
@@ -71,6 +77,7 @@ class ChangeController(Controller):
                       status_code: int = 200, push: bool = False) -> Template:
         state = await changes.delivery_state(hub.order.id)
         base = f"/o/{hub.token}/change"
+        step = await stepup_state(request, hub, PURPOSE, next_url=base)
         country = str((hub.order.address or {}).get("country") or "")
         today = shipping_rules.local_date(now, hub.order.timezone)
         dates = changes.date_choices(_policy(hub), hub.order.processing_days, today)
@@ -80,7 +87,9 @@ class ChangeController(Controller):
             region_options=_region_options(country, current_language()),
             window_options=[(code, words.window_label(code)) for code in rules.WINDOWS],
             safe_place_options=[(code, words.safe_place_label(code)) for code in rules.SAFE_PLACES],
-            dates=dates, instructions_max=rules.INSTRUCTIONS_MAX,
+            dates=dates, instructions_max=rules.INSTRUCTIONS_MAX, stepup=step,
+            # the street address only to a visitor who proved who they are
+            full_address=state.address if step.verified else None,
         )
         return page(request, TEMPLATE, "page", context, status_code=status_code, push_url=href(base) if push else None)
 
@@ -91,6 +100,10 @@ class ChangeController(Controller):
     async def _act(self, request: Request, hub: Hub, now: dt.datetime, kind: str) -> Template | Redirect:
         hub = _shipped_hub(hub)
         form = {k: v for k, v in (await request.form()).items() if k != "_csrf_token"}
+        try:
+            await require_stepup(request, hub, PURPOSE)
+        except StepupRequired:
+            return await self._render(request, hub, now, message=_("First, confirm it's you."), status_code=403)
         try:
             change = await changes.request_change(
                 hub.order.id, kind, form, today=shipping_rules.local_date(now, hub.order.timezone), now=now)
