@@ -93,6 +93,9 @@ JA = {
         "ほかにご希望があれば、このメールに返信するか、ショップへお問い合わせください。",
     "The shop's note": "ショップからのメモ",
     "Stays as": "現在の内容",
+    "To change the delivery, first confirm that you placed this order.": "配送を変更するには、まずご注文者さまご本人であることを確認します。",
+    "First, confirm it's you.": "まず、ご本人であることを確認してください。",
+    "Delivery details": "配送内容",
     # the email log
     "Delivery change applied": "配送の変更（完了）",
     "Delivery change refused": "配送の変更（お断り）",

@@ -25,7 +25,7 @@ def safe_place_label(code: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return _(rules.KIND_LABELS.get(kind, kind))
+    return _(rules.KIND_LABELS[kind]) if kind in rules.KIND_LABELS else _("Delivery details")
 
 
 def window_words(value: Mapping[str, Any]) -> str:

@@ -277,3 +277,62 @@ async def test_no_change_without_the_step_up(client, merchants, orders, clock):
         r = await other.post(f"/o/{token}/change/window?lang=en",
                              data={"window": "morning", "_csrf_token": csrf_of(fresh.text)})
         assert r.status_code == 403
+
+
+async def _rendered(kind: str, order_id: int, settings, clock) -> dict[str, object]:
+    """The shopper's message of `kind` for the order, rendered as it is sent, in ja and en."""
+    from orderhub.emails.render import render
+
+    async with engine.read():
+        row = await EmailMessage.select(EmailMessage.event, EmailMessage.payload).where(
+            (EmailMessage.order_id == order_id) & (EmailMessage.kind == kind)).order_by(
+            EmailMessage.id, ascending=False).output(load_json=True).first()
+    assert row is not None, kind
+    return {lang: await render(kind, row["event"], row["payload"], order_id, lang, settings, now=clock())
+            for lang in ("ja", "en")}
+
+
+async def test_change_emails_say_what_stands_now(client, merchants, orders, clock, settings):
+    _, key, _ = merchants["yamakaze"]
+    ref = orders["jp_ship"]
+    await _step_up(client, ref)
+    await _post(client, ref.token, "address", KANAGAWA)
+    applied = await _rendered("change_applied", ref.id, settings, clock)
+    assert "配送の変更が完了しました" in applied["ja"].subject and "YK-100234" in applied["ja"].subject
+    assert "〒220-0012 神奈川県横浜市西区みなとみらい2-2-1" in applied["ja"].text
+    assert "your delivery change is done" in applied["en"].subject
+    assert "Nishi-ku" not in applied["en"].text and "Kanagawa 220-0012" in applied["en"].text
+    assert applied["en"].link.endswith(f"/o/{ref.token}/change")
+
+    await _post(client, ref.token, "address", OSAKA)
+    [pending] = (await _api_order(client, key))["pending_changes"]
+    await client.post(f"/api/v1/orders/jp_ship/changes/{pending['id']}",
+                      json={"decision": "refuse", "note": "<i>Already packed</i> & sealed"}, headers=bearer(key))
+    refused = await _rendered("change_refused", ref.id, settings, clock)
+    assert "配送の変更ができませんでした" in refused["ja"].subject
+    en = refused["en"]
+    assert "<i>Already packed</i> & sealed" in en.text and "&lt;i&gt;Already packed&lt;/i&gt; &amp; sealed" in en.html
+    assert "Kanagawa 220-0012" in en.text  # what stays: the current address, not the refused one
+    assert "Osaka" not in en.text
+
+
+async def test_a_failed_attempt_links_the_carriers_redelivery_page(client, merchants, orders, clock, settings):
+    _, key, _ = merchants["yamakaze"]
+    ref = orders["jp_ship"]
+    shipment = fixture("tracking/yamato_delivered.json")["shipment"]
+    await client.put("/api/v1/orders/jp_ship/shipments/S1", json={k: v for k, v in shipment.items() if k != "id"},
+                     headers=bearer(key))
+    r = await client.post("/api/v1/tracking-events", headers=bearer(key), json={
+        "carrier": "yamato", "tracking_number": shipment["tracking_number"],
+        "events": [{"id": "ev-x1", "status": "in_transit", "occurred_at": "2026-11-17T18:30:00+09:00"},
+                   {"id": "ev-x2", "status": "failed_attempt", "substatus": "recipient_unavailable",
+                    "occurred_at": "2026-11-18T14:10:00+09:00", "message": "ご不在のため持ち戻りました"}]})
+    assert r.status_code == 202
+    url = "https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id=401234567890"
+    page = await client.get(f"/o/{ref.token}/tracking?lang=ja")
+    assert page.status_code == 200 and f'href="{url}"' in page.text
+    assert "ヤマト運輸に再配達を依頼する" in text(page) and "お問い合わせ番号：4012-3456-7890" in text(page)
+    assert "Arrange a redelivery with Yamato Transport" in text(await client.get(f"/o/{ref.token}/tracking?lang=en"))
+    mail = await _rendered("exception", ref.id, settings, clock)
+    assert url in mail["ja"].text and f'href="{url}"' in mail["ja"].html
+    assert "Arrange a redelivery with Yamato Transport" in mail["en"].text
