@@ -65,7 +65,8 @@ JA = {
     "We couldn't find that change.": "その変更は見つかりませんでした。",
     "That change has already been answered.": "その変更にはすでに回答済みです。",
     "This is the same as now. Change something, or leave it as it is.": "現在と同じ内容です。変更する項目を入力してください。",
-    "This postal code does not belong to the prefecture or state you chose.": "この郵便番号は選択した都道府県のものではありません。",
+    "This postal code does not belong to the prefecture or state you chose.":
+        "この郵便番号は選択した都道府県のものではありません。",
     "Choose a prefecture or state of this country.": "この国の都道府県を選んでください。",
     "The country cannot change. For another country, please contact the shop.":
         "国は変更できません。別の国へのお届けはショップへお問い合わせください。",
@@ -93,7 +94,8 @@ JA = {
         "ほかにご希望があれば、このメールに返信するか、ショップへお問い合わせください。",
     "The shop's note": "ショップからのメモ",
     "Stays as": "現在の内容",
-    "To change the delivery, first confirm that you placed this order.": "配送を変更するには、まずご注文者さまご本人であることを確認します。",
+    "To change the delivery, first confirm that you placed this order.":
+        "配送を変更するには、まずご注文者さまご本人であることを確認します。",
     "First, confirm it's you.": "まず、ご本人であることを確認してください。",
     "Delivery details": "配送内容",
     # the email log
