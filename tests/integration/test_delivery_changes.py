@@ -336,3 +336,10 @@ async def test_a_failed_attempt_links_the_carriers_redelivery_page(client, merch
     mail = await _rendered("exception", ref.id, settings, clock)
     assert url in mail["ja"].text and f'href="{url}"' in mail["ja"].html
     assert "Arrange a redelivery with Yamato Transport" in mail["en"].text
+
+
+async def test_the_served_openapi_describes_the_decision(client):
+    doc = (await client.get("/schema/openapi.json")).json()
+    post = doc["paths"]["/api/v1/orders/{external_id}/changes/{change_id}"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["decision"] and schema["properties"]["decision"]["enum"] == ["accept", "refuse"]
