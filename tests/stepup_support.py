@@ -29,3 +29,11 @@ async def answer(client, base: str, value: str, purpose: str = "cancel", *, htmx
     return await client.post(f"{base}/verify/{purpose}", data={"_csrf_token": token, "answer": value,
                                                              "next": f"{base}/{purpose}"},
                              headers=HTMX if htmx else {})
+
+
+async def step_up(client, base: str, order_id: int, purpose: str = "cancel") -> None:
+    """The shopper confirms it's them with the emailed code (this client's browser only)."""
+    r = await send_code(client, base, purpose)
+    assert r.status_code == 303, r.text[:300]
+    r = await answer(client, base, await latest_code(order_id), purpose)
+    assert r.status_code == 303, r.text[:300]

@@ -17,6 +17,7 @@ from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
+from orderhub.emails.cancellation import cancellation_words
 from orderhub.emails.facts import MessageFacts
 
 
@@ -325,7 +326,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ),
             ],
             cta_label=_("Write a review"),
-            items=[(*line_words(ln), ln.quantity, "") for ln in order.lines],
+            items=[(*line_words(ln), ln.kept_quantity, "") for ln in order.kept_lines],
         )
     if kind == "survey_invitation":
         return Content(
@@ -350,6 +351,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your order"),
             facts=[(_("Verification code"), code), (_("Order number"), number)],
         )
+    if kind in ("order_cancelled", "cancel_refused"):
+        return Content(**cancellation_words(kind, payload, facts, hello))
     raise ValueError(f"unknown message kind {kind!r}")
 
 

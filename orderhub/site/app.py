@@ -48,6 +48,7 @@ from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
 from orderhub.site.auth import csrf_follows_session
+from orderhub.site.cancel.routes import CancelController
 from orderhub.site.changes.routes import ChangeController
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
@@ -82,7 +83,7 @@ CONTROLLERS: list = [
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
-    EmbedController, StepupController,
+    EmbedController, StepupController, CancelController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,

@@ -343,3 +343,14 @@ async def test_the_served_openapi_describes_the_decision(client):
     post = doc["paths"]["/api/v1/orders/{external_id}/changes/{change_id}"]["post"]
     schema = post["requestBody"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["decision"] and schema["properties"]["decision"]["enum"] == ["accept", "refuse"]
+
+
+async def test_nothing_changes_once_the_storefront_reports_picking(client, merchants, orders, clock):
+    _, key, _ = merchants["yamakaze"]
+    token = orders["jp_ship"].token
+    await _step_up(client, orders["jp_ship"])
+    body = fixture("orders/jp_ship.json") | {"status": "picking"}
+    assert (await client.put("/api/v1/orders/jp_ship", json=body, headers=bearer(key))).status_code == 200
+    r = await _post(client, token, "safe-place", {"safe_place": "front_door"})
+    assert r.status_code == 409 and "already on its way" in text(r)
+    assert (await _api_order(client, key))["delivery"]["safe_place"] == "none"

@@ -75,9 +75,9 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 16 shipment/return/feedback/step-up/delivery-change events, 2 pickup orders x 3,
-    # 4 confirmations
-    assert expected == 2 * 16 + 2 * 3 + 4
+    # 2 ship orders x 18 shipment/return/feedback/step-up/cancellation/delivery-change events, 2 pickup orders
+    # x 3, 4 confirmations
+    assert expected == 2 * 18 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -142,6 +142,8 @@ SUBJECT_WORDS = {
     "stepup_code": ("verification code", "確認コード"),
     "change_applied": ("your delivery change is done", "配送の変更が完了"),
     "change_refused": ("could not be made", "配送の変更ができませんでした"),
+    "order_cancelled": ("was cancelled", "キャンセルしました"),
+    "cancel_refused": ("couldn't be cancelled", "キャンセルできませんでした"),
 }
 
 

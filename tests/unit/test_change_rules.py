@@ -19,16 +19,17 @@ def codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
     return {e["field"]: e["code"] for e in exc.value.errors}
 
 
-@pytest.mark.parametrize(("ships", "cancelled", "status", "shipments", "expected"), [
-    (True, False, "unfulfilled", 0, True),
-    (True, False, "unfulfilled", 1, False),  # a parcel is registered: picked and labelled
-    (True, False, "partially_shipped", 1, False),
-    (True, True, "unfulfilled", 0, False),
-    (False, False, "unfulfilled", 0, False),  # a pickup has no delivery to change
+@pytest.mark.parametrize(("ships", "cancelled", "status", "shipments", "picking", "expected"), [
+    (True, False, "unfulfilled", 0, False, True),
+    (True, False, "unfulfilled", 0, True, False),  # the storefront reported picking (cancellation's cut-off)
+    (True, False, "unfulfilled", 1, False, False),  # a parcel is registered: picked and labelled
+    (True, False, "partially_shipped", 1, False, False),
+    (True, True, "unfulfilled", 0, False, False),
+    (False, False, "unfulfilled", 0, False, False),  # a pickup has no delivery to change
 ])
-def test_changes_only_before_anything_ships(ships, cancelled, status, shipments, expected):
+def test_changes_only_before_anything_ships(ships, cancelled, status, shipments, picking, expected):
     assert rules.before_shipment(ships=ships, cancelled=cancelled, fulfillment_status=status,
-                                 shipments=shipments) is expected
+                                 shipments=shipments, picking=picking) is expected
 
 
 @pytest.mark.parametrize(("old", "new", "at_once"), [

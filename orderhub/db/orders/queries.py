@@ -117,6 +117,17 @@ class LineView:
     product_id: str
     #: title and variant per language, from the catalog (rules.line_texts); {} when unknown
     texts: dict[str, Any] = field(default_factory=dict)
+    #: units cancelled before shipment (orderhub/db/orders/cancellation.py)
+    cancelled_quantity: int = 0
+
+    @property
+    def fully_cancelled(self) -> bool:
+        return self.cancelled_quantity >= self.quantity
+
+    @property
+    def kept_quantity(self) -> int:
+        """Units the shopper still gets (ordered minus cancelled)."""
+        return max(0, self.quantity - self.cancelled_quantity)
 
 
 @dataclass(frozen=True)
@@ -182,6 +193,11 @@ class OrderView:
 
     def can_cancel(self, now: dt.datetime) -> bool:
         return rules.can_cancel(self.cancelled, self.cancel_until, now)
+
+    @property
+    def kept_lines(self) -> list[LineView]:
+        """The lines the shopper still gets: a fully cancelled line leaves reviews, returns and cross-sells."""
+        return [ln for ln in self.lines if not ln.fully_cancelled]
 
     @property
     def item_count(self) -> int:
@@ -268,6 +284,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale), image_url=ln.image_url,
                 product_id=ln.product_id,
                 texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
+                cancelled_quantity=int(getattr(ln, "cancelled_quantity", 0) or 0),
             )
             for ln in lines
         ],
@@ -434,17 +451,18 @@ async def cross_sells(merchant: Merchant, order: OrderView, limit: int = 4) -> l
     if not conf["enabled"]:
         return []
     chosen = conf["related"]
-    bought = [ln.product_id for ln in order.lines if ln.product_id]
+    bought = [ln.product_id for ln in order.kept_lines if ln.product_id]
     async with engine.read():
         products = await Product.objects().output(load_json=True).where(
             (Product.merchant == merchant.id) & Product.external_id.is_in(bought or [""])
         )
         related: list[str] = []
+        ordered = {ln.product_id for ln in order.lines}  # never offer what was bought, even if cancelled
         for pid in bought:
             for row in products:
                 if row.external_id == pid:
                     picks = chosen.get(pid, row.related)
-                    related += [r for r in picks if r not in related and r not in bought]
+                    related += [r for r in picks if r not in related and r not in bought and r not in ordered]
         if not related:
             return []
         candidates = await Product.objects().output(load_json=True).where(

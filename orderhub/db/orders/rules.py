@@ -145,8 +145,10 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
     }
     ful = r.obj(body.get("fulfillment"), "fulfillment") or {}
     kind = r.choice(ful, "type", "fulfillment.type", FULFILMENT_TYPES, default=SHIP)
+    order["status"] = r.choice(body, "status", "status", ORDER_STATUSES, default=ORDER_OPEN)
     order["fulfillment"] = {
         "type": kind,
+        "picking": order["status"] == ORDER_PICKING,
         "promised_date": r.date(ful, "promised_date", "fulfillment.promised_date"),
         "processing_days": r.integer(ful, "processing_days", "fulfillment.processing_days", minimum=0, maximum=365, default=0),
         "store_code": None,
@@ -180,7 +182,11 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
             "final_sale": r.boolean(ln, "final_sale", f"{p}.final_sale", default=False),
             "image_url": r.web_url(ln, "image_url", f"{p}.image_url", allow_static=True),
             "position": i,
+            "cancelled_quantity": r.integer(ln, "cancelled_quantity", f"{p}.cancelled_quantity", minimum=0,
+                                            maximum=100000, default=0),
         }
+        if line["cancelled_quantity"] and line["quantity"] and line["cancelled_quantity"] > line["quantity"]:
+            r.error(f"{p}.cancelled_quantity", "is more than the line's quantity")
         if line["line_id"] in seen:
             r.error(f"{p}.id", "is used by another line")
         seen.add(line["line_id"])
@@ -573,3 +579,118 @@ def line_texts(title: str, variant: str, sku: str, product_texts: dict[str, Any]
     if isinstance(options, dict) and variant and variant in options.values():
         out["variant"] = options
     return out
+
+
+# --- cancellation before shipment (orderhub/db/orders/cancellation.py) ---------------------------
+
+#: the merchant's choice (policy["cancellation"]): the shopper's cancellation is a request the merchant
+#: accepts or refuses (the default), or it takes effect at once
+CANCEL_REQUEST, CANCEL_INSTANT = "request", "instant"
+CANCEL_MODES = (CANCEL_REQUEST, CANCEL_INSTANT)
+#: a cancellation's life: requested -> accepted | refused (instant and storefront ones start accepted)
+REQUESTED, ACCEPTED, REFUSED = "requested", "accepted", "refused"
+CANCEL_STATES = (REQUESTED, ACCEPTED, REFUSED)
+SHOPPER, STOREFRONT = "shopper", "storefront"
+#: why the shopper cancels (English labels in site/cancel/presenter.py)
+CANCEL_REASONS = ("changed_mind", "ordered_by_mistake", "found_cheaper", "too_slow", "wrong_details", "other")
+MAX_CANCEL_COMMENT = 500
+#: the storefront's order status in PUT /api/v1/orders/{id}: picking closes self-service cancellation
+ORDER_OPEN, ORDER_PICKING = "open", "picking"
+ORDER_STATUSES = (ORDER_OPEN, ORDER_PICKING, CANCELLED)
+#: how a refund reaches the shopper (the words: components/refund_words.py)
+REFUND_NONE, REFUND_CARD, REFUND_BANK, REFUND_WALLET, REFUND_GIFT_CARD, REFUND_OTHER = (
+    "none", "card", "bank", "wallet", "gift_card", "other")
+#: payment states in which nothing was taken yet (the pay area's vocabulary; absent = paid, as before)
+UNPAID = frozenset({"pending", "voided"})
+AUTHORIZED = "authorized"
+
+# refusal codes (site/messages/orders.py)
+CANCEL_CLOSED = "cancel.closed"
+CANCEL_PENDING = "cancel.pending"
+CANCEL_NONE_PENDING = "cancel.none_pending"
+CANCEL_NOTHING_CHOSEN = "cancel.nothing_chosen"
+CANCEL_TOO_MANY = "cancel.too_many"
+CANCEL_BAD_REASON = "cancel.bad_reason"
+CANCEL_BAD_REFUND = "cancel.bad_refund"
+CANCEL_BAD_UNITS = "cancel.bad_units"
+CANCEL_COMMENT_TOO_LONG = "cancel.comment_too_long"
+#: English of the shopper's form errors (API answers); pages word the codes (site/messages/orders.py)
+CANCEL_INPUT_MESSAGES: dict[str, str] = {
+    CANCEL_NOTHING_CHOSEN: "choose at least one item to cancel",
+    CANCEL_TOO_MANY: "at most {num} can be cancelled",
+    CANCEL_BAD_UNITS: "must be a whole number",
+    CANCEL_BAD_REASON: "choose a reason",
+    CANCEL_COMMENT_TOO_LONG: "must be at most {max} characters",
+}
+cancel_error = v.AreaErrors(CANCEL_INPUT_MESSAGES)
+
+
+def cancel_mode(policy: dict[str, Any]) -> str:
+    mode = (policy or {}).get("cancellation")
+    return mode if mode in CANCEL_MODES else CANCEL_REQUEST
+
+
+def cancellable_units(quantity: int, fulfilled: int, cancelled: int) -> int:
+    """Units of a line that can still be cancelled: not shipped (or handed over), not cancelled."""
+    return max(0, quantity - fulfilled - cancelled)
+
+
+def not_started(fulfillment_status: str, picking: bool) -> bool:
+    """Nothing of the order is picked, shipped or made ready yet."""
+    return fulfillment_status == "unfulfilled" and not picking
+
+
+def cancel_open(*, cancelled: bool, fulfillment_status: str, picking: bool, cancel_until: dt.datetime,
+                now: dt.datetime, units_left: int, pending: bool) -> bool:
+    """The shopper may ask to cancel (the hub shows "Cancel order"): before the merchant's cut-off
+    (`cancel_window_hours` after the order), before the storefront reports picking or shipping, with
+    units left to cancel and no request waiting for the merchant."""
+    return (not cancelled and not pending and units_left > 0 and not_started(fulfillment_status, picking)
+            and now < cancel_until)
+
+
+def read_cancel_choice(quantities: dict[str, str], available: dict[str, int], reason: str, comment: str,
+                       ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """The shopper's form -> ({line_id: units}, errors as {"field", "code"}). `quantities` as typed
+    ({line_id: "2"}); a line not in `available` cannot be chosen."""
+    errors: list[dict[str, Any]] = []
+    items: dict[str, int] = {}
+    for line_id, raw in quantities.items():
+        text = (raw or "0").strip()
+        if not text.isdigit() or len(text) > 6:
+            errors.append(cancel_error(f"items.{line_id}", CANCEL_BAD_UNITS))
+            continue
+        units = int(text)
+        if units == 0:
+            continue
+        if units > available.get(line_id, 0):
+            error = cancel_error(f"items.{line_id}", CANCEL_TOO_MANY, num=available.get(line_id, 0))
+            errors.append({**error, "params": {"num": available.get(line_id, 0)}})
+            continue
+        items[line_id] = units
+    if not items and not errors:
+        errors.append(cancel_error("items", CANCEL_NOTHING_CHOSEN))
+    if reason not in CANCEL_REASONS:
+        errors.append(cancel_error("reason", CANCEL_BAD_REASON))
+    if len(comment or "") > MAX_CANCEL_COMMENT:
+        errors.append({**cancel_error("comment", CANCEL_COMMENT_TOO_LONG, max=MAX_CANCEL_COMMENT),
+                       "params": {"max": MAX_CANCEL_COMMENT}})
+    return items, errors
+
+
+def cancels_whole(available: dict[str, int], items: dict[str, int], shipped_any: bool) -> bool:
+    """Every unit still to ship is in `items` and nothing shipped: the order itself is cancelled."""
+    return not shipped_any and all(items.get(line_id, 0) >= units for line_id, units in available.items())
+
+
+def refund_route(method: str, payment_status: str | None) -> str:
+    """How the money of a cancellation goes back (REFUND_NONE: nothing was taken: konbini or bank
+    transfer not paid yet, a voided payment, or cash on delivery before delivery)."""
+    status = payment_status or "paid"
+    if status in UNPAID or method == "cash_on_delivery":
+        return REFUND_NONE
+    if method == CARD and status == AUTHORIZED:
+        return REFUND_CARD  # the hold is released
+    return {CARD: REFUND_CARD, "konbini": REFUND_BANK, "bank_transfer": REFUND_BANK, "paypay": REFUND_WALLET,
+            "paypal": REFUND_WALLET, "gift_card": REFUND_GIFT_CARD}.get(method, REFUND_OTHER)
+

@@ -12,7 +12,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import changes, rules
+from orderhub.db.orders import cancellation, changes, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox import services as outbox
 from orderhub.db.tokens import hub_token, token_hash
@@ -62,6 +62,8 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
         if errors:
             raise ValidationFailed(errors)
         lines = order.pop("lines")
+        status = order.pop("status")
+        cancelled = {ln["line_id"]: ln.pop("cancelled_quantity") for ln in lines}
         ful = order["fulfillment"]
         if existing is not None:  # an address the shopper changed stays until the storefront sends another
             order["shipping_address"] = await changes.kept_address(existing.id, order["shipping_address"])
@@ -104,6 +106,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
             )
             order_id, created = existing.id, False
         await _sync_lines(order_id, lines)
+        await cancellation.apply_storefront(order_id, status=status, given=cancelled, now=now)
     return OrderRef(order_id, values["number"], token, created)
 
 

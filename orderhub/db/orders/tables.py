@@ -102,6 +102,33 @@ class OrderLine(Table, tablename="order_lines"):
     fulfilled_quantity = Integer(default=0)
     requested_quantity = Integer(default=0)
     received_quantity = Integer(default=0)
+    #: units cancelled before shipment (by the shopper's accepted cancellation or by the storefront);
+    #: they leave returns, reviews and cross-sells
+    cancelled_quantity = Integer(default=0)
+
+
+class Cancellation(Table, tablename="order_cancellations"):
+    """A cancellation of the whole order or of some units before shipment: asked by the shopper on the
+    hub (requested -> accepted | refused, or accepted at once when the merchant cancels instantly) or
+    reported by the storefront (accepted). `items`: [{"line_id", "quantity"}]; `refund_minor`: what goes
+    back to the shopper (the merchant may override it when accepting). orderhub/db/orders/cancellation.py"""
+
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
+    order = ForeignKey(references=Order, index=True)
+    #: "shopper" or "storefront"
+    source = Varchar(length=16)
+    #: requested, accepted, refused (rules.CANCEL_STATES)
+    status = Varchar(length=16)
+    items = JSON(default="[]")
+    #: every unit still to ship is cancelled: the order is cancelled
+    whole = Boolean(default=False)
+    reason = Varchar(length=32, default="")
+    comment = Varchar(length=500, default="")
+    #: the merchant's note when accepting or refusing (shown to the shopper)
+    note = Varchar(length=500, default="")
+    refund_minor = BigInt(default=0)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class OrderChange(Table, tablename="order_changes"):

@@ -27,6 +27,7 @@ from orderhub.db.orders.queries import hub_row
 FEEDS: dict[str, tuple[str, ...]] = {
     "order_lines": ("order",),
     "order_changes": ("order",),
+    "order_cancellations": ("order",),
     "shipments": ("order",),
     "tracking_events": ("shipments", "shipment"),
     "pickups": ("order",),

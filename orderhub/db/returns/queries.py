@@ -37,17 +37,24 @@ class OrderFacts:
     money: rules.OrderMoney
     line_pks: dict[str, int]
     skus: dict[str, str]
+    #: lines wholly cancelled before shipment
+    cancelled_lines: frozenset[str] = frozenset()
 
     def line(self, line_id: str) -> rules.LineFacts | None:
         return next((ln for ln in self.money.lines if ln.line_id == line_id), None)
 
     def returnable_lines(self, now: dt.datetime) -> list[rules.LineChoice]:
         """Each line with the units that can still be asked back (and until when, or why not)."""
-        return rules.returnable_lines(self.money.lines, policy=self.policy, tags=self.tags,
+        return rules.returnable_lines(self._kept, policy=self.policy, tags=self.tags,
                                       promised_date=self.promised_date, now=now, timezone=self.timezone)
 
     def claimable_lines(self) -> list[rules.LineChoice]:
-        return rules.claimable_lines(self.money.lines)
+        return rules.claimable_lines(self._kept)
+
+    @property
+    def _kept(self) -> list[rules.LineFacts]:
+        """The lines not wholly cancelled before shipment (those leave returns and claims)."""
+        return [ln for ln in self.money.lines if ln.line_id not in self.cancelled_lines]
 
 
 async def order_facts(order_id: int) -> OrderFacts:
@@ -65,7 +72,8 @@ async def order_facts(order_id: int) -> OrderFacts:
             discount_minor=ln.discount_minor, tax_rate=Decimal(ln.tax_rate), final_sale=ln.final_sale,
             requested_quantity=ln.requested_quantity, delivered_at=delivered.get(ln.line_id), variant=ln.variant,
             product_id=ln.product_id, image_url=ln.image_url,
-            fulfilled_quantity=rules.fulfilled_units(ln.quantity, ln.fulfilled_quantity,
+            # cancelled units never reach the shopper: they cannot be returned or claimed
+            fulfilled_quantity=rules.fulfilled_units(ln.quantity - ln.cancelled_quantity, ln.fulfilled_quantity,
                                                      fulfillment_type=order.fulfillment_type,
                                                      fulfillment_status=order.fulfillment_status),
         )
@@ -84,6 +92,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         promised_date=order.promised_date, fulfillment_status=order.fulfillment_status,
         fulfillment_type=order.fulfillment_type, money=om,
         line_pks={ln.line_id: ln.id for ln in lines}, skus={ln.line_id: ln.sku for ln in lines},
+        cancelled_lines=frozenset(ln.line_id for ln in lines if ln.cancelled_quantity >= ln.quantity),
     )
 
 

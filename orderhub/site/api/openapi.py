@@ -57,7 +57,12 @@ BODIES = {
             "number": Schema(type=OpenAPIType.STRING),
             "placed_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
             "currency": Schema(type=OpenAPIType.STRING),
-            "lines": Schema(type=OpenAPIType.ARRAY, items=_object("line")),
+            "status": Schema(type=OpenAPIType.STRING, enum=["open", "picking", "cancelled"],
+                             description="cancelled: the storefront cancelled every unit not shipped; picking: "
+                                         "the shopper can no longer cancel on the hub"),
+            "lines": Schema(type=OpenAPIType.ARRAY, items=_object(
+                "line", {"cancelled_quantity": Schema(type=OpenAPIType.INTEGER, minimum=0,
+                                                      description="units of the line cancelled (a total)")})),
             "totals": _object("totals", {k: MONEY for k in ("subtotal", "discount", "shipping", "tax", "total")}),
         },
         ["number", "placed_at", "currency", "lines", "totals"],
@@ -67,6 +72,15 @@ BODIES = {
         {
             "decision": Schema(type=OpenAPIType.STRING, enum=["accept", "refuse"]),
             "note": Schema(type=OpenAPIType.STRING, max_length=500, description="shown to the shopper"),
+        },
+        ["decision"],
+    ),
+    "cancellation_decision": _object(
+        "the merchant's answer to the shopper's cancellation request",
+        {
+            "decision": Schema(type=OpenAPIType.STRING, enum=["accept", "refuse"]),
+            "note": Schema(type=OpenAPIType.STRING, max_length=500, description="shown to the shopper"),
+            "refund": MONEY,
         },
         ["decision"],
     ),

@@ -15,7 +15,7 @@ from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders import changes, queries
+from orderhub.db.orders import cancellation, changes, queries
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import services as orders
 from orderhub.db.orders.queries import OrderView
@@ -45,7 +45,8 @@ def _promise(promise: Promise | None) -> dict[str, Any] | None:
     return promise.as_json() if promise is not None else None
 
 
-def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: str | None) -> dict[str, Any]:
+def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: str | None,
+               latest_cancellation: dict[str, Any] | None = None) -> dict[str, Any]:
     """GET /api/v1/orders/{external_id}: the status, totals and promise the hub, tracking and emails state."""
     status = order_rules.order_status(
         cancelled=order.cancelled, fulfillment_type=order.fulfillment_type, fulfillment_status=order.fulfillment_status,
@@ -64,6 +65,9 @@ def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: st
              "delivered_at": s.delivered_at.isoformat() if s.delivered_at else None, "promise": _promise(s.promise)}
             for s in (tracking.shipments if tracking else [])
         ],
+        "lines": [{"id": ln.line_id, "quantity": ln.quantity, "cancelled_quantity": ln.cancelled_quantity}
+                  for ln in order.lines],
+        "cancellation": latest_cancellation,
     }
 
 
@@ -107,10 +111,20 @@ class IntegrationApi(Controller):
             raise NotFound("order.not_found", "no such order", field="external_id")
         tracking = await shipping_queries.order_tracking(merchant, order, now) if order.ships else None
         pickup = await pickup_queries.for_order(order.id) if order.is_pickup else None
-        answer = order_json(order, tracking, pickup.state if pickup else None)
+        facts = await cancellation.cancel_facts(order.id)
+        answer = order_json(order, tracking, pickup.state if pickup else None,
+                            cancellation.cancellation_json(facts.latest, order.currency))
         if order.ships:  # the current address, delivery window and safe place, and changes waiting for an answer
             answer.update(await changes.api_view(order.id))
         return answer
+
+    @post("/orders/{external_id:str}/cancellation", summary="Accept or refuse the shopper's cancellation request",
+          status_code=200, operation_class=takes("cancellation_decision"))
+    async def decide_cancellation(self, request: Request, merchant: Merchant, external_id: str,
+                                  now: dt.datetime) -> dict[str, Any]:
+        """409 when no request is waiting; `refund` overrides the computed amount when accepting."""
+        facts, view = await cancellation.decide(merchant.id, external_id, await json_body(request), now=now)
+        return {"order_id": external_id, "cancellation": cancellation.cancellation_json(view, facts.currency)}
 
     @post("/orders/{external_id:str}/changes/{change_id:str}", summary="Accept or refuse a shopper's delivery change",
           status_code=200, operation_class=takes("change_decision"))

@@ -70,7 +70,7 @@ async def _form(request: Request) -> dict:
 
 
 def _line(hub: Hub, line_id: str) -> LineView:
-    line = next((ln for ln in hub.order.lines if ln.line_id == line_id), None)
+    line = next((ln for ln in hub.order.kept_lines if ln.line_id == line_id), None)
     if line is None:
         raise NotFoundException()
     return line

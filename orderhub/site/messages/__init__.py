@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
-from orderhub.site.messages import admin, changes, documents, feedback, orders, pickup, returns, shipping, validation
+from orderhub.site.messages import admin, cancel, changes, documents, feedback, orders, pickup, returns, shipping, validation
 
 TABLE: Mapping[str, str] = {
     **validation.MESSAGES,
@@ -24,6 +24,7 @@ TABLE: Mapping[str, str] = {
     **admin.MESSAGES,
     **documents.MESSAGES,
     **changes.MESSAGES,
+    **cancel.MESSAGES,
 }
 
 FALLBACK = "That can't be done right now. Please reload the page and try again."

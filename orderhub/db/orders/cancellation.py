@@ -1,0 +1,353 @@
+"""Cancellation before shipment: the shopper's request on the hub (step-up first, in the web layer),
+the merchant's answer (`POST /api/v1/orders/{id}/cancellation`), and the storefront's own cancellation
+(`PUT /api/v1/orders/{id}` with `"status": "cancelled"` or per-line `cancelled_quantity`).
+
+Decisions are `orders.rules` (window, units, whole order, refund route); the refund amount is the
+returns area's breakdown (per unit, the line's amount after its discounts plus its share of order-level
+discounts, tax in the same proportion; earlier cancelled units count first), plus the shipping when the
+whole order is cancelled, capped at what was paid minus what earlier cancellations refunded, and zero
+when nothing was taken (rules.refund_route). Every accepted cancellation adds the lines'
+`cancelled_quantity`; a whole one also sets the order's `cancelled_at` and `fulfillment_status`, so
+every page, email and API answer states "cancelled" from the one rule (`rules.is_cancelled`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from orderhub import money
+from orderhub.db import engine
+from orderhub.db.emails import services as emails
+from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.keys import scoped
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import rules
+from orderhub.db.orders.tables import Cancellation, Order, OrderLine
+from orderhub.db.outbox import services as outbox
+from orderhub.db.returns import rules as return_rules
+from orderhub.db.validation import Reader
+
+DECISIONS = ("accept", "refuse")
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True)
+class CancellationView:
+    id: int
+    source: str
+    status: str
+    items: list[dict[str, Any]]
+    whole: bool
+    reason: str
+    comment: str
+    note: str
+    refund_minor: int
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == rules.REQUESTED
+
+    @property
+    def units(self) -> int:
+        return sum(int(i["quantity"]) for i in self.items)
+
+    @staticmethod
+    def of(row: dict[str, Any]) -> CancellationView:
+        return CancellationView(
+            id=row["id"], source=row["source"], status=row["status"], items=list(row["items"] or []),
+            whole=bool(row["whole"]), reason=row["reason"], comment=row["comment"], note=row["note"],
+            refund_minor=int(row["refund_minor"]), created_at=row["created_at"], decided_at=row["decided_at"])
+
+
+@dataclass(frozen=True)
+class LineState:
+    line_id: str
+    quantity: int
+    fulfilled: int
+    cancelled: int
+
+    @property
+    def cancellable(self) -> int:
+        return rules.cancellable_units(self.quantity, self.fulfilled, self.cancelled)
+
+
+@dataclass(frozen=True)
+class CancelFacts:
+    """What cancellation decides on, for one order."""
+
+    order_id: int
+    merchant_id: int
+    external_id: str
+    number: str
+    currency: str
+    policy: dict[str, Any]
+    cancel_until: dt.datetime
+    cancelled: bool
+    fulfillment_status: str
+    picking: bool
+    payment: dict[str, Any]
+    lines: list[LineState]
+    money: return_rules.OrderMoney
+    cancellations: list[CancellationView] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        return rules.cancel_mode(self.policy)
+
+    @property
+    def pending(self) -> CancellationView | None:
+        return next((c for c in self.cancellations if c.pending), None)
+
+    @property
+    def latest(self) -> CancellationView | None:
+        return self.cancellations[-1] if self.cancellations else None
+
+    @property
+    def accepted(self) -> list[CancellationView]:
+        return [c for c in self.cancellations if c.status == rules.ACCEPTED]
+
+    @property
+    def refunded_minor(self) -> int:
+        return sum(c.refund_minor for c in self.accepted)
+
+    @property
+    def available(self) -> dict[str, int]:
+        return {ln.line_id: ln.cancellable for ln in self.lines if ln.cancellable}
+
+    @property
+    def shipped_any(self) -> bool:
+        return any(ln.fulfilled for ln in self.lines)
+
+    @property
+    def refund_route(self) -> str:
+        return rules.refund_route(str(self.payment.get("method") or rules.CARD), self.payment.get("status"))
+
+    def can_cancel(self, now: dt.datetime) -> bool:
+        return rules.cancel_open(cancelled=self.cancelled, fulfillment_status=self.fulfillment_status,
+                                 picking=self.picking, cancel_until=self.cancel_until, now=now,
+                                 units_left=sum(self.available.values()), pending=self.pending is not None)
+
+    def whole(self, items: dict[str, int]) -> bool:
+        return rules.cancels_whole(self.available, items, self.shipped_any)
+
+    def refund_for(self, items: dict[str, int]) -> int:
+        """The money back for cancelling `items` now (0 when nothing was taken)."""
+        if self.refund_route == rules.REFUND_NONE:
+            return 0
+        before = {ln.line_id: ln.cancelled for ln in self.lines}
+        b = return_rules.refund_breakdown(self.money, items, reason="", resolution="refund", method="", policy={},
+                                          previously_returned=before)
+        amount = b.total_minor
+        if self.whole(items) and self.money.shipping_minor:
+            nets = rules.line_net_amounts(
+                [{"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor}
+                 for ln in self.money.lines], self.money.order_discount_minor)
+            _, ship_tax = return_rules.order_taxes(self.money, nets)
+            amount += self.money.shipping_minor + (0 if self.money.prices_include_tax else ship_tax)
+        return max(0, min(amount, self.money.total_minor - self.refunded_minor))
+
+
+async def cancel_facts(order_id: int) -> CancelFacts:
+    """Joins the caller's scope (read or write)."""
+    async with engine.read():
+        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
+        if order is None:
+            raise NotFound("order.not_found", "no such order")
+        merchant = await Merchant.select(Merchant.policy).where(Merchant.id == order.merchant).output(
+            load_json=True).first()
+        lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
+        rows = await Cancellation.select().where(Cancellation.order == order_id).order_by(Cancellation.id).output(
+            load_json=True)
+    policy = cast(dict[str, Any], (merchant or {}).get("policy") or {})
+    line_discounts = sum(ln.discount_minor for ln in lines)
+    facts = [return_rules.LineFacts(line_id=ln.line_id, title=ln.title, quantity=ln.quantity,
+                                    unit_price_minor=ln.unit_price_minor, discount_minor=ln.discount_minor,
+                                    tax_rate=Decimal(ln.tax_rate)) for ln in lines]
+    om = return_rules.OrderMoney(
+        currency=order.currency, prices_include_tax=order.prices_include_tax, lines=facts,
+        order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
+        shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor)
+    return CancelFacts(
+        order_id=order.id, merchant_id=order.merchant, external_id=order.external_id, number=order.number,
+        currency=order.currency, policy=policy, cancel_until=rules.cancel_deadline(order.placed_at, policy),
+        cancelled=rules.is_cancelled(order.cancelled_at, order.fulfillment_status),
+        fulfillment_status=order.fulfillment_status,
+        picking=bool(cast(dict[str, Any], order.fulfillment or {}).get("picking")),
+        payment=cast(dict[str, Any], order.payment or {}),
+        lines=[LineState(ln.line_id, ln.quantity, ln.fulfilled_quantity, ln.cancelled_quantity) for ln in lines],
+        money=om, cancellations=[CancellationView.of(r) for r in rows])
+
+
+def _items_json(items: dict[str, int]) -> list[dict[str, Any]]:
+    return [{"line_id": line_id, "quantity": units} for line_id, units in items.items()]
+
+
+def event_payload(facts: CancelFacts, view: CancellationView) -> dict[str, Any]:
+    """The webhook (and email) payload of a cancellation event."""
+    return {"order_id": facts.external_id, "number": facts.number, "cancellation_id": view.id,
+            "status": view.status, "source": view.source, "whole": view.whole, "items": view.items,
+            "reason": view.reason, "comment": view.comment, "note": view.note,
+            "refund": money.to_string(view.refund_minor, facts.currency), "currency": facts.currency,
+            "refund_route": facts.refund_route}
+
+
+async def _apply(facts: CancelFacts, items: dict[str, int], whole: bool, now: dt.datetime) -> None:
+    """Cancels the units (inside the caller's write)."""
+    for line in facts.lines:
+        units = min(items.get(line.line_id, 0), line.cancellable)
+        if units:
+            await OrderLine.update({OrderLine.cancelled_quantity: OrderLine.cancelled_quantity + units}).where(
+                (OrderLine.order == facts.order_id) & (OrderLine.line_id == line.line_id))
+    if whole:
+        await Order.update({Order.cancelled_at: now, Order.fulfillment_status: rules.CANCELLED}).where(
+            Order.id == facts.order_id)
+
+
+async def _view(cancellation_id: int) -> CancellationView:
+    row = await Cancellation.select().where(Cancellation.id == cancellation_id).output(load_json=True).first()
+    assert row is not None
+    return CancellationView.of(row)
+
+
+async def request(order_id: int, items: dict[str, int], reason: str, comment: str, *,
+                  now: dt.datetime) -> CancellationView:
+    """The shopper's cancellation (already stepped up): a request the merchant answers, or done at
+    once when the merchant cancels instantly. Refused (coded Conflict) when the window has closed,
+    the storefront started picking, or a request is waiting."""
+    async with engine.write():
+        facts = await cancel_facts(order_id)
+        if facts.pending is not None:
+            raise Conflict(rules.CANCEL_PENDING, "a cancellation request is waiting for the merchant")
+        if not facts.can_cancel(now):
+            raise Conflict(rules.CANCEL_CLOSED, "the order can no longer be cancelled")
+        clean, errors = rules.read_cancel_choice({k: str(v) for k, v in items.items()}, facts.available, reason,
+                                                 comment)
+        if errors:
+            raise ValidationFailed(errors)
+        whole = facts.whole(clean)
+        instant = facts.mode == rules.CANCEL_INSTANT
+        row = Cancellation(order=order_id, source=rules.SHOPPER, status=rules.ACCEPTED if instant else rules.REQUESTED,
+                           items=_items_json(clean), whole=whole, reason=reason, comment=(comment or "")[:MAX_NOTE],
+                           note="", refund_minor=facts.refund_for(clean), created_at=now,
+                           decided_at=now if instant else None)
+        await row.save()
+        view = await _view(row.id)
+        payload = event_payload(facts, view)
+        await outbox.notify(facts.merchant_id, "order.cancel_requested", payload, order_id=order_id, now=now)
+        if instant:
+            await _apply(facts, clean, whole, now)
+            await outbox.notify(facts.merchant_id, "order.cancelled", payload, order_id=order_id, now=now)
+    return view
+
+
+def read_decision(body: object, currency: str, cap_minor: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`{"decision": "accept"|"refuse", "note"?, "refund"?}` -> (clean, errors)."""
+    r = Reader()
+    data = r.obj(body, "") or {}
+    for key in data:
+        if key not in ("decision", "note", "refund"):
+            r.error(str(key)[:100], "is not a field of this call")
+    clean = {
+        "decision": r.choice(data, "decision", "decision", DECISIONS),
+        "note": r.text(data, "note", "note", required=False, max_len=MAX_NOTE),
+        "refund": None,
+    }
+    if data.get("refund") is not None:
+        amount = r.amount(data, "refund", "refund", currency)
+        if amount > cap_minor:
+            r.error("refund", f"is more than the {money.to_string(cap_minor, currency)} that can be refunded")
+        clean["refund"] = amount
+    return clean, r.errors
+
+
+async def decide(merchant_id: int, external_id: str, body: object, *, now: dt.datetime) -> tuple[CancelFacts,
+                                                                                                 CancellationView]:
+    """The merchant accepts or refuses the waiting request (409 when none waits)."""
+    if not (0 < len(external_id) <= 200) or "\x00" in external_id:
+        raise NotFound("order.not_found", "no such order", field="external_id")
+    async with engine.write():
+        order = await Order.select(Order.id).where(Order.key == scoped(merchant_id, external_id)).first()
+        if order is None:
+            raise NotFound("order.not_found", "no such order", field="external_id")
+        facts = await cancel_facts(order["id"])
+        pending = facts.pending
+        cap = facts.money.total_minor - facts.refunded_minor
+        clean, errors = read_decision(body, facts.currency, cap)
+        if errors:
+            raise ValidationFailed(errors)
+        if pending is None:
+            raise Conflict(rules.CANCEL_NONE_PENDING, "no cancellation request is waiting")
+        items = {i["line_id"]: int(i["quantity"]) for i in pending.items}
+        if clean["decision"] == "refuse":
+            await Cancellation.update({Cancellation.status: rules.REFUSED, Cancellation.note: clean["note"],
+                                       Cancellation.decided_at: now}).where(Cancellation.id == pending.id)
+            view = await _view(pending.id)
+            await emails.enqueue(merchant_id, "order.cancel_refused", event_payload(facts, view), order_id=facts.order_id,
+                                 now=now)
+            return facts, view
+        # units shipped meanwhile cannot be cancelled any more
+        items = {k: min(v, facts.available.get(k, 0)) for k, v in items.items() if facts.available.get(k, 0)}
+        if not items:
+            raise Conflict(rules.CANCEL_CLOSED, "everything asked for has shipped meanwhile")
+        whole = facts.whole(items)
+        refund = clean["refund"] if clean["refund"] is not None else facts.refund_for(items)
+        await Cancellation.update({
+            Cancellation.status: rules.ACCEPTED, Cancellation.note: clean["note"], Cancellation.decided_at: now,
+            Cancellation.items: _items_json(items), Cancellation.whole: whole, Cancellation.refund_minor: refund,
+        }).where(Cancellation.id == pending.id)
+        await _apply(facts, items, whole, now)
+        view = await _view(pending.id)
+        await outbox.notify(merchant_id, "order.cancelled", event_payload(facts, view), order_id=facts.order_id,
+                            now=now)
+    return facts, view
+
+
+async def apply_storefront(order_id: int, *, status: str, given: dict[str, int], now: dt.datetime) -> None:
+    """The storefront's PUT of the order (inside its write): `status` cancelled cancels every unit not
+    shipped; `given` ({line_id: cancelled_quantity}) are totals, never taken back (a smaller number, or
+    a body without them, keeps what is cancelled). Repeating the same body changes nothing. A request
+    waiting for the merchant is settled by it: accepted when it covers the request, else left waiting."""
+    facts = await cancel_facts(order_id)
+    if facts.cancelled:
+        return
+    want: dict[str, int] = {}
+    for line in facts.lines:
+        total = line.quantity - line.fulfilled if status == rules.CANCELLED else given.get(line.line_id, 0)
+        more = min(total - line.cancelled, line.cancellable)
+        if more > 0:
+            want[line.line_id] = more
+    if not want:
+        return
+    whole = facts.whole(want)
+    pending = facts.pending
+    refund = facts.refund_for(want)
+    if pending is not None and all(want.get(i["line_id"], 0) >= int(i["quantity"]) for i in pending.items):
+        await Cancellation.update({Cancellation.status: rules.ACCEPTED, Cancellation.decided_at: now,
+                                   Cancellation.items: _items_json(want), Cancellation.whole: whole,
+                                   Cancellation.refund_minor: refund}).where(Cancellation.id == pending.id)
+        cancellation_id = pending.id
+    else:
+        row = Cancellation(order=order_id, source=rules.STOREFRONT, status=rules.ACCEPTED, items=_items_json(want),
+                           whole=whole, reason="", comment="", note="", refund_minor=refund, created_at=now,
+                           decided_at=now)
+        await row.save()
+        cancellation_id = row.id
+    await _apply(facts, want, whole, now)
+    view = await _view(cancellation_id)
+    await outbox.notify(facts.merchant_id, "order.cancelled", event_payload(facts, view), order_id=order_id, now=now)
+
+
+def cancellation_json(view: CancellationView | None, currency: str) -> dict[str, Any] | None:
+    """The order's latest cancellation as the API answers it."""
+    if view is None:
+        return None
+    return {"id": str(view.id), "status": view.status, "source": view.source, "whole": view.whole,
+            "items": view.items, "reason": view.reason or None, "comment": view.comment or None,
+            "note": view.note or None, "refund": money.to_string(view.refund_minor, currency),
+            "requested_at": view.created_at.isoformat(),
+            "decided_at": view.decided_at.isoformat() if view.decided_at else None}
