@@ -213,7 +213,8 @@ async def test_a_delivery_date_where_the_merchant_allows_it(client, merchants, o
     today = clock().astimezone(dt.timezone(dt.timedelta(hours=9))).date()
     late = (today + dt.timedelta(days=30)).isoformat()
     r = await _post(client, token, "window", {"window": "14-16", "date": late})
-    assert r.status_code == 422 and "Choose a date from" in text(r)
+    first, last = (today + dt.timedelta(days=2)).isoformat(), (today + dt.timedelta(days=8)).isoformat()
+    assert r.status_code == 422 and f"Choose a date from {first} to {last}." in text(r)
     ok = (today + dt.timedelta(days=3)).isoformat()
     r = await _post(client, token, "window", {"window": "14-16", "date": ok})
     assert r.status_code == 303

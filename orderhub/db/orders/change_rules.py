@@ -45,7 +45,11 @@ INPUT_MESSAGES = {
     DATE_OUT_OF_RANGE: "must be between {first} and {last}",
     PLAIN_TEXT: "must be plain text (no < or >)",
 }
-field_error = v.AreaErrors(INPUT_MESSAGES)
+
+
+def field_error(field: str, code: str, **params: Any) -> dict[str, Any]:
+    """One of this area's field errors, with the params its page sentence needs (the dates of a range)."""
+    return v.field_error(field, code, INPUT_MESSAGES[code].format(**params), **params)
 
 # --- kinds, states ---------------------------------------------------------------------------------
 
