@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from orderhub.components import delivery as delivery_words
 from orderhub.components.filters import date as fmt_date
 from orderhub.components.filters import datetime as fmt_datetime
 from orderhub.components.filters import money
@@ -36,6 +37,8 @@ class Content:
     totals: list[tuple[str, str]] = field(default_factory=list)
     bring: list[str] = field(default_factory=list)
     pickup_code: str = ""
+    #: further links beside the main one: (label, absolute URL), e.g. the carrier's redelivery page
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 def carrier_name(code: str) -> str:
@@ -170,12 +173,19 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
     if kind == "exception":
         what, then = exception_words(event, payload.get("status") or (ship.status if ship else ""),
                                      payload.get("substatus") or (ship.substatus if ship else ""), carrier)
-        return Content(
+        c = Content(
             subject=_("Delivery update for order %(number)s", number=number),
             preheader=what, headline=_("There is a problem with your delivery"),
             paragraphs=[hello, what], next_steps=then,
             cta_label=_("See the details"), facts=parcel_facts(),
         )
+        redelivery = shipping_rules.redelivery_url(payload.get("carrier") or (ship.carrier if ship else ""), tracking,
+                                                   payload.get("status") or (ship.status if ship else ""))
+        if redelivery:
+            c.links.append((_("Arrange a redelivery with %(carrier)s", carrier=carrier), redelivery))
+        return c
+    if kind in ("change_applied", "change_refused"):
+        return _change(kind, payload, facts, hello, number)
     if kind == "delivered":
         return Content(
             subject=_("Order %(number)s was delivered", number=number),
@@ -360,6 +370,43 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your order"), facts=paid_facts,
         )
     raise ValueError(f"unknown message kind {kind!r}")
+
+
+def _change(kind: str, payload: dict, facts: MessageFacts, hello: str, number: str) -> Content:
+    """"Your delivery change is done" / "could not be made": what changed and what stands now, from
+    the order's one current value (its address, its delivery preferences)."""
+    change = payload.get("change") or {}
+    what = str(change.get("kind") or payload.get("kind") or "")
+    if what == "address":
+        now_value = facts.address or {}
+    else:
+        now_value = facts.order.delivery
+    current = delivery_words.value_words(what, now_value) if what in ("address", "window", "safe_place") else ""
+    label = delivery_words.kind_label(what)
+    rows = [(_("Order number"), number), (_("What you asked to change"), label)]
+    if kind == "change_applied":
+        if current:
+            rows.append((_("From now on"), current))
+        return Content(
+            subject=_("Order %(number)s: your delivery change is done", number=number),
+            preheader=_("%(what)s updated.", what=label),
+            headline=_("Your delivery change is done"),
+            paragraphs=[hello, _("We have updated your order as you asked. The carrier will use the new details.")],
+            cta_label=_("View your order"), facts=rows,
+        )
+    note = str(change.get("note") or "")
+    if note:
+        rows.append((_("The shop's note"), note))
+    if current:
+        rows.append((_("Stays as"), current))
+    return Content(
+        subject=_("Order %(number)s: your delivery change could not be made", number=number),
+        preheader=_("%(what)s stays as it was.", what=label),
+        headline=_("We could not make your delivery change"),
+        paragraphs=[hello, _("The shop could not make the change you asked for, so your order stays as it was.")],
+        next_steps=_("If you need something else, reply to this email or contact the shop."),
+        cta_label=_("View your order"), facts=rows,
+    )
 
 
 def _bring(store: StoreView, lang: str) -> list[str]:

@@ -57,6 +57,8 @@ class MessageFacts:
     shipment_promise: Promise | None = None
     #: where the return's items go and by when (None without a return)
     return_destination: Destination | None = None
+    #: the order's current delivery address in full (the shopper's own mailbox reads it)
+    address: dict[str, Any] | None = None
 
 
 async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
@@ -90,6 +92,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         hub_token=hub_token(token_key, row["key"], row["token_generation"]), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
         return_destination=place,
+        address=cast("dict[str, Any] | None", row["shipping_address"]),
     )
 
 

@@ -52,6 +52,7 @@ from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
 from orderhub.site.auth import csrf_follows_session
 from orderhub.site.cancel.routes import CancelController
+from orderhub.site.changes.routes import ChangeController
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -84,7 +85,7 @@ CONTROLLERS: list = [
     # the integration API and carriers' webhooks
     IntegrationApi, TrackingApi, PickupApi, PaymentsApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
     # the shopper's hub, section by section, and what it links to
-    BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
+    BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
     CreditNotesController,
     EmbedController, StepupController, CancelController,

@@ -24,6 +24,14 @@ def ship_payload(status: str, carrier: str) -> dict:
             "substatus": "address_issue" if status == "exception" else None, "estimated_delivery": "2026-11-25"}
 
 
+def change_payload(event: str) -> dict:
+    """A delivery change as orderhub.db.orders.changes writes it (a time slot; refused with a note)."""
+    state = "applied" if event == "order.changed" else "refused"
+    change = {"id": "chg_00000000000000a1", "kind": "window", "state": state, "old": {"window": "any", "date": None},
+              "new": {"window": "morning", "date": None}, "note": "満載のため / fully booked" if state == "refused" else None}
+    return {"change_id": change["id"], "kind": "window", "state": state, "change": change}
+
+
 async def _no_throttle(merchant_id: int) -> None:
     async with engine.write():
         await Merchant.update({Merchant.settings: {"emails": {"transit_every_hours": 0}}}).where(
@@ -60,15 +68,16 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
             merchant_id = targets[order_id][0]
             carrier = "yamato" if merchant_id == yamakaze.id else "ups"
             payload = ship_payload(event.split(".", 1)[1], carrier) if event.startswith("shipment.") else \
-                {"return_id": 0, "number": "R-77"} if event.startswith("return.") else {}
+                {"return_id": 0, "number": "R-77"} if event.startswith("return.") else \
+                change_payload(event) if event.startswith("order.change") else {}
             await notify(merchant_id, event, payload, order_id=order_id, now=clock())
     async with engine.read():
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 17 shipment/return/feedback/step-up/cancellation/payment events, 2 pickup orders x 3,
-    # 4 confirmations
-    assert expected == 2 * 17 + 2 * 3 + 4
+    # 2 ship orders x 19 shipment/return/feedback/step-up/cancellation/payment/delivery-change events, 2 pickup
+    # orders x 3, 4 confirmations
+    assert expected == 2 * 19 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -131,6 +140,8 @@ SUBJECT_WORDS = {
     "return_refunded": ("Your refund", "返金"), "review_invitation": ("How do you like", "いかがですか（"),
     "survey_invitation": ("How did we do", "ご利用はいかが"),
     "stepup_code": ("verification code", "確認コード"),
+    "change_applied": ("your delivery change is done", "配送の変更が完了"),
+    "change_refused": ("could not be made", "配送の変更ができませんでした"),
     "order_cancelled": ("was cancelled", "キャンセルしました"),
     "cancel_refused": ("couldn't be cancelled", "キャンセルできませんでした"),
     "payment_received": ("Payment received", "お支払いを確認しました"),

@@ -160,7 +160,7 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
     assert {"order_confirmed", "shipped", "arriving_today", "arriving_tomorrow", "delayed", "exception", "delivered",
             "pickup_ready", "pickup_reminder", "pickup_expired", "return_approved", "return_received",
             "return_refunded", "review_invitation", "survey_invitation", "stepup_code", "order_cancelled",
-            "cancel_refused", "payment_received"} == set(rules.KINDS)
+            "cancel_refused", "payment_received", "change_applied", "change_refused"} == set(rules.KINDS)
     for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "return.rejected"):
         assert rules.spec_for(event) is None
 

@@ -82,6 +82,8 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
+    "order.changed": Spec("change_applied", "change", urgent=True),
+    "order.change_refused": Spec("change_refused", "change", urgent=True),
     "stepup.code": Spec("stepup_code", "", urgent=True),
     "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
     "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
@@ -99,6 +101,7 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+    "change_applied": "Delivery change applied", "change_refused": "Delivery change refused",
     "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
     "cancel_refused": "Cancellation refused",
     "payment_received": "Payment received",
@@ -115,6 +118,7 @@ EVENT_NAMES: dict[str, str] = {
     "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
+    "order.changed": "Delivery change applied", "order.change_refused": "Delivery change refused",
     "feedback.survey_invitation": "Survey", "stepup.code": "Verification code",
     "order.cancelled": "Order cancelled", "order.cancel_refused": "Cancellation refused",
     "payment.received": "Payment received",
@@ -149,6 +153,8 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
+    elif event.startswith("order.change"):  # one message per delivery change
+        what = (str(p.get("change_id", "")),)
     elif event == "stepup.code":  # every code is a message of its own
         what = (str(p.get("challenge_id", "")),)
     elif event in ("order.cancelled", "order.cancel_refused"):  # once per cancellation (a part, then the rest)

@@ -68,6 +68,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     #: a shopper's cancellation on the hub: "request" (the merchant answers it) or "instant"
     #: (orders.rules.CANCEL_MODES)
     "cancellation": "request",
+    #: how many days of delivery dates a shopper may choose from on the change page (0: none)
+    "delivery_date_choice_days": 0,
     #: no return fee when the reason is the merchant's fault (damaged, wrong item, defective, missing)
     "waive_fee_for_merchant_fault": True,
 }
@@ -119,6 +121,9 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
         "cancel_window_hours": r.integer(merged, "cancel_window_hours", f"{path}.cancel_window_hours", minimum=0, maximum=720),
         "cancellation": r.choice(merged, "cancellation", f"{path}.cancellation", ("request", "instant"),
                                  default="request"),
+
+        "delivery_date_choice_days": r.integer(
+            merged, "delivery_date_choice_days", f"{path}.delivery_date_choice_days", minimum=0, maximum=60),
         "store_credit_bonus_percent": r.integer(
             merged, "store_credit_bonus_percent", f"{path}.store_credit_bonus_percent", minimum=0, maximum=100
         ),

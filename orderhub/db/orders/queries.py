@@ -18,7 +18,7 @@ from orderhub.db.branding import rules as brand_rules
 from orderhub.db.keys import scoped
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import rules
+from orderhub.db.orders import change_rules, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.shipping.tables import Shipment
@@ -185,6 +185,8 @@ class OrderView:
     paid_at: dt.datetime | None = None
     payment_deadline: dt.datetime | None = None
     refunded_minor: int = 0
+    #: the shopper's delivery time slot, date and safe place (change_rules.delivery)
+    delivery: dict[str, Any] = field(default_factory=lambda: change_rules.delivery(None))
 
     @property
     def ships(self) -> bool:
@@ -297,6 +299,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
         paid_at=order.paid_at,
         payment_deadline=order.payment_deadline,
         refunded_minor=int(order.refunded_minor or 0),
+        delivery=change_rules.delivery(cast("dict[str, Any] | None", getattr(order, "delivery", None))),
     )
 
 

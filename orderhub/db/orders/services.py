@@ -12,7 +12,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
-from orderhub.db.orders import cancellation, rules
+from orderhub.db.orders import cancellation, changes, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox import services as outbox
 from orderhub.db.payments import rules as payment_rules
@@ -71,6 +71,8 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
         state = {k: payment.pop(k) for k in ("status", "paid_at", "deadline")}
         if existing is not None and not payment["reference"]:  # set by PUT .../payment since
             payment["reference"] = cast(dict[str, Any], existing.payment or {}).get("reference") or ""
+        if existing is not None:  # an address the shopper changed stays until the storefront sends another
+            order["shipping_address"] = await changes.kept_address(existing.id, order["shipping_address"])
         values = {
             "number": order["number"],
             "placed_at": order["placed_at"],

@@ -83,6 +83,9 @@ class Order(Table, tablename="orders"):
     hub_version = BigInt(default=1)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    #: the shopper's current delivery preferences before shipment (orderhub.db.orders.change_rules.delivery):
+    #: {"window", "date", "safe_place", "instructions"}; the address itself is `shipping_address`
+    delivery = JSON(default="{}")
 
 
 class OrderLine(Table, tablename="order_lines"):
@@ -130,5 +133,26 @@ class Cancellation(Table, tablename="order_cancellations"):
     #: the merchant's note when accepting or refusing (shown to the shopper)
     note = Varchar(length=500, default="")
     refund_minor = BigInt(default=0)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class OrderChange(Table, tablename="order_changes"):
+    """A shopper's delivery change before shipment (orderhub.db.orders.changes): address, delivery
+    window or safe place, its old and new values, pending -> applied | refused."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for type checkers
+    order = ForeignKey(references=Order, index=True)
+    merchant = ForeignKey(references=Merchant, index=True)
+    #: the id the merchant answers with (`chg_` + 16 hex digits, random)
+    change_id = Varchar(length=40, unique=True)
+    kind = Varchar(length=16)
+    old_value = JSON(default="{}")
+    new_value = JSON(default="{}")
+    state = Varchar(length=16, default="pending")
+    note = Varchar(length=500, default="")
+    #: who asked (shopper) and who decided (shopper: applied at once; merchant)
+    requested_by = Varchar(length=16, default="shopper")
+    decided_by = Varchar(length=16, default="")
     created_at = Timestamptz()
     decided_at = Timestamptz(null=True, default=None)

@@ -26,6 +26,7 @@ from orderhub.db.orders.queries import hub_row
 #: (parent table, column naming the parent, the parent's own path) for a child of a child
 FEEDS: dict[str, tuple[str, ...]] = {
     "order_lines": ("order",),
+    "order_changes": ("order",),
     "order_cancellations": ("order",),
     "shipments": ("order",),
     "tracking_events": ("shipments", "shipment"),

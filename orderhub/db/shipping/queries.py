@@ -70,6 +70,11 @@ class ShipmentView:
         return sum(i.quantity for i in self.items)
 
     @property
+    def redelivery_url(self) -> str | None:
+        """The carrier's redelivery page after a failed delivery attempt (rules.redelivery_url)."""
+        return rules.redelivery_url(self.carrier, self.tracking_number, self.status)
+
+    @property
     def is_final(self) -> bool:
         """Nothing more will happen to it: the page stops listening."""
         return rules.is_final(self.status)

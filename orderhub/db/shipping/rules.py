@@ -182,6 +182,31 @@ def carrier_url(code: str, tracking_number: str) -> str | None:
     return template.format(n=quote(normalize_tracking_number(tracking_number), safe=""))
 
 
+#: the carriers' own redelivery (再配達) pages, for a parcel the driver could not hand over; {n} is the
+#: URL-quoted tracking number where the page takes it. Yamato: the parcel's 受取日時変更 page (its
+#: tracking result's "change delivery" entry); Japan Post: 再配達のお申し込み (the shopper types the
+#: number shown beside the link); Sagawa: the parcel's tracking result, whose 再配達のお申し込み button
+#: carries the number on (Sagawa has no public redelivery URL that takes one).
+REDELIVERY: dict[str, str] = {
+    "yamato": "https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id={n}",
+    "sagawa": "https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={n}",
+    "japan_post": "https://trackings.post.japanpost.jp/delivery/deli/",
+}
+#: the moments a shopper arranges a redelivery: a failed attempt (nobody home), a parcel held for them
+REDELIVERY_STATUSES = frozenset({"failed_attempt"})
+
+
+def redelivery_url(code: str, tracking_number: str, status: str) -> str | None:
+    """The carrier's redelivery page for a parcel whose delivery attempt failed, or None (another
+    status, or a carrier without one)."""
+    if status not in REDELIVERY_STATUSES:
+        return None
+    template = REDELIVERY.get(normalize_carrier(code))
+    if not template:
+        return None
+    return template.format(n=quote(normalize_tracking_number(tracking_number), safe=""))
+
+
 def tracking_key(merchant_id: int, carrier: str, number: str) -> str:
     """How carrier events find their shipment: merchant, carrier and the number without spaces or dashes."""
     return scoped(merchant_id, normalize_carrier(carrier), normalize_tracking_number(number))

@@ -76,6 +76,14 @@ BODIES = {
         },
         ["number", "placed_at", "currency", "lines", "totals"],
     ),
+    "change_decision": _object(
+        "the merchant's answer to a shopper's delivery change",
+        {
+            "decision": Schema(type=OpenAPIType.STRING, enum=["accept", "refuse"]),
+            "note": Schema(type=OpenAPIType.STRING, max_length=500, description="shown to the shopper"),
+        },
+        ["decision"],
+    ),
     "cancellation_decision": _object(
         "the merchant's answer to the shopper's cancellation request",
         {

@@ -15,7 +15,7 @@ from orderhub.db.engine import retry_on_race
 from orderhub.db.errors import NotFound
 from orderhub.db.merchants import services as merchants
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders import cancellation, queries
+from orderhub.db.orders import cancellation, changes, queries
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders import services as orders
 from orderhub.db.orders.queries import OrderView
@@ -114,8 +114,11 @@ class IntegrationApi(Controller):
         tracking = await shipping_queries.order_tracking(merchant, order, now) if order.ships else None
         pickup = await pickup_queries.for_order(order.id) if order.is_pickup else None
         facts = await cancellation.cancel_facts(order.id)
-        return order_json(order, tracking, pickup.state if pickup else None,
-                          cancellation.cancellation_json(facts.latest, order.currency))
+        answer = order_json(order, tracking, pickup.state if pickup else None,
+                            cancellation.cancellation_json(facts.latest, order.currency))
+        if order.ships:  # the current address, delivery window and safe place, and changes waiting for an answer
+            answer.update(await changes.api_view(order.id))
+        return answer
 
     @post("/orders/{external_id:str}/cancellation", summary="Accept or refuse the shopper's cancellation request",
           status_code=200, operation_class=takes("cancellation_decision"))
@@ -124,6 +127,15 @@ class IntegrationApi(Controller):
         """409 when no request is waiting; `refund` overrides the computed amount when accepting."""
         facts, view = await cancellation.decide(merchant.id, external_id, await json_body(request), now=now)
         return {"order_id": external_id, "cancellation": cancellation.cancellation_json(view, facts.currency)}
+
+    @post("/orders/{external_id:str}/changes/{change_id:str}", summary="Accept or refuse a shopper's delivery change",
+          status_code=200, operation_class=takes("change_decision"))
+    async def decide_change(self, request: Request, merchant: Merchant, external_id: str, change_id: str,
+                            now: dt.datetime) -> dict[str, Any]:
+        """`{"decision": "accept"|"refuse", "note"?}`: 200 with the change; 409 when it is not pending (a
+        replayed decision) or the order has shipped meanwhile; 404 for another merchant's change."""
+        change = await changes.decide(merchant.id, external_id, change_id, await json_body(request), now=now)
+        return change.as_json()
 
     @get("/orders/{external_id:str}/links", summary="Absolute hub URLs for emails")
     async def links(self, request: Request, merchant: Merchant, external_id: str) -> dict[str, str]:

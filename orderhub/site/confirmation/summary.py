@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from orderhub.db.orders.queries import Hub
 from orderhub.site.cancel.routes import cancel_summary
+from orderhub.site.changes.routes import delivery_summary
 from orderhub.site.feedback.routes import feedback_summary
 from orderhub.site.pickup.routes import pickup_summary
 from orderhub.site.returns.routes import refunds_summary
@@ -17,7 +18,7 @@ from orderhub.site.tracking.routes import shipments_summary
 
 Provider = Callable[[Hub], Awaitable[dict]]
 PROVIDERS: tuple[Provider, ...] = (shipments_summary, pickup_summary, feedback_summary, refunds_summary,
-                                    cancel_summary)
+                                   cancel_summary, delivery_summary)
 
 
 async def hub_summary(hub: Hub) -> dict:

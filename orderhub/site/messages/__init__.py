@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
-from orderhub.site.messages import admin, cancel, documents, feedback, orders, pickup, returns, shipping, validation
+from orderhub.site.messages import admin, cancel, changes, documents, feedback, orders, pickup, returns, shipping, validation
 
 TABLE: Mapping[str, str] = {
     **validation.MESSAGES,
@@ -23,6 +23,7 @@ TABLE: Mapping[str, str] = {
     **feedback.MESSAGES,
     **admin.MESSAGES,
     **documents.MESSAGES,
+    **changes.MESSAGES,
     **cancel.MESSAGES,
 }
 
