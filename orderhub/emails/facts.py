@@ -16,6 +16,7 @@ from orderhub.db.orders.queries import BrandView, OrderView, _order_view, produc
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.pickup.queries import PickupView
 from orderhub.db.pickup.queries import for_order as pickup_for_order
+from orderhub.db.returns.claims import ClaimView, claim_for_order
 from orderhub.db.returns.queries import Destination, ReturnView, destination, return_for_order
 from orderhub.db.shipping.queries import order_tracking
 from orderhub.db.shipping.rules import Promise
@@ -58,10 +59,13 @@ class MessageFacts:
     shipment_promise: Promise | None = None
     #: where the return's items go and by when (None without a return)
     return_destination: Destination | None = None
+    #: the claim a message is about (None without one)
+    claim: ClaimView | None = None
 
 
 async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
-                shipments: bool = True, pickup: bool = True, now: dt.datetime | None = None) -> MessageFacts | None:
+                claim_id: int | None = None, shipments: bool = True, pickup: bool = True,
+                now: dt.datetime | None = None) -> MessageFacts | None:
     """Everything one message needs; `shipments` / `pickup` False skip what the message does not show.
     With `now`, the delivery promises (db/shipping/rules: the same the hub shows at that moment)."""
     async with engine.read():
@@ -86,6 +90,10 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         except NotFound:
             found = None
         place = await destination(found) if found else None
+        try:
+            claim = await claim_for_order(order.id, claim_id) if claim_id else None
+        except NotFound:
+            claim = None
     view = _order_view(order, lines, merchant, store, products)
     promise = shipment_promise = None
     if now is not None and view.ships:
@@ -98,7 +106,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         email=order.customer_email, country=(cast(dict[str, Any], order.shipping_address or {}).get("country") or "").upper(),
         hub_token=hub_token(token_key, order.key, order.token_generation), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
-        return_destination=place,
+        return_destination=place, claim=claim,
     )
 
 

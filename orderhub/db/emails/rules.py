@@ -80,6 +80,13 @@ EVENTS: dict[str, Spec] = {
     "return.approved": Spec("return_approved", "returns"),
     "return.received": Spec("return_received", "returns"),
     "return.refunded": Spec("return_refunded", "returns"),
+    "return.rejected": Spec("return_rejected", "returns"),
+    "return.in_transit": Spec("return_in_transit", "returns"),
+    #: an exchange's replacement is sent (returns/services: received -> exchanged issues it)
+    "return.exchanged": Spec("exchange_shipped", "returns"),
+    "claim.resolved": Spec("claim_resolved", "returns"),
+    #: unshipped past the processing promise (db/orders/delays.py), once per expected ship date
+    "order.delayed": Spec("order_delayed", ""),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
 }
@@ -95,6 +102,8 @@ KIND_NAMES: dict[str, str] = {
     "delivered": "Delivered", "pickup_ready": "Ready for pickup", "pickup_reminder": "Pickup reminder",
     "pickup_expired": "Pickup expired", "return_approved": "Return approved", "return_received": "Return received",
     "return_refunded": "Refunded", "review_invitation": "Review invitation", "survey_invitation": "Survey",
+    "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
+    "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -108,7 +117,9 @@ EVENT_NAMES: dict[str, str] = {
     "shipment.delivered": "Delivered", "pickup.ready": "Ready for pickup", "pickup.reminder": "Pickup reminder",
     "pickup.expired": "Pickup expired", "return.approved": "Return approved", "return.received": "Return received",
     "return.refunded": "Refunded", "feedback.review_invitation": "Review invitation",
-    "feedback.survey_invitation": "Survey",
+    "feedback.survey_invitation": "Survey", "return.rejected": "Return rejected",
+    "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
+    "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
 }
 
 
@@ -140,6 +151,10 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
+    elif event.startswith("claim."):
+        what = (str(p.get("claim_id", "")),)
+    elif event == "order.delayed":  # once per expected ship date (a later date is news again)
+        what = (str(p.get("expected_ship_date") or ""),)
     else:
         what = ("",)  # order, pickup and feedback messages: once per order
     return scoped(merchant_id, order_id, spec.kind, *what)[:300]

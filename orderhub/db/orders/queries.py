@@ -117,6 +117,8 @@ class LineView:
     product_id: str
     #: title and variant per language, from the catalog (rules.line_texts); {} when unknown
     texts: dict[str, Any] = field(default_factory=dict)
+    #: units waiting for stock and when they are expected to ship (rules.line_backorder); None: none wait
+    backorder: rules.Backorder | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,8 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale), image_url=ln.image_url,
                 product_id=ln.product_id,
                 texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
+                backorder=rules.line_backorder(ln.quantity, ln.fulfilled_quantity, ln.backordered_quantity,
+                                               ln.expected_ship_date),
             )
             for ln in lines
         ],

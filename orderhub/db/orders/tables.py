@@ -77,6 +77,8 @@ class Order(Table, tablename="orders"):
     hub_version = BigInt(default=1)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    #: the expected ship date the last `order.delayed` announced (db/orders/delays.py); None: none sent
+    delay_announced_for = Date(null=True, default=None)
 
 
 class OrderLine(Table, tablename="order_lines"):
@@ -99,3 +101,7 @@ class OrderLine(Table, tablename="order_lines"):
     fulfilled_quantity = Integer(default=0)
     requested_quantity = Integer(default=0)
     received_quantity = Integer(default=0)
+    #: units the storefront has not got in stock yet (never more than are still to ship: rules.line_backorder)
+    backordered_quantity = Integer(default=0)
+    #: when the storefront expects to ship them (a day in the merchant's time zone)
+    expected_ship_date = Date(null=True, default=None)

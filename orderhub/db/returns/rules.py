@@ -18,6 +18,7 @@ from orderhub import money
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import AreaErrors
 
 REFUND, STORE_CREDIT, EXCHANGE = "refund", "store_credit", "exchange"
@@ -799,3 +800,14 @@ def replacement_tone(status: str) -> str:
 def replacement_source(kind: str, source_id: int) -> str:
     """The replacement's key: one per return or claim."""
     return scoped(kind, source_id)
+
+
+def replacement_shipment(shipment: dict[str, str] | None) -> dict[str, str] | None:
+    """The parcel an exchange's replacement went out in, as the `return.exchanged` event carries it:
+    carrier code, tracking number and the carrier's tracking page (shipping rules), or None."""
+    if not shipment or not shipment.get("tracking_number"):
+        return None
+    carrier = shipping_rules.normalize_carrier(shipment.get("carrier") or "")
+    number = shipment["tracking_number"]
+    return {"carrier": carrier, "tracking_number": number,
+            "tracking_url": shipping_rules.carrier_url(carrier, number) or ""}

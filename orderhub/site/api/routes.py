@@ -58,6 +58,12 @@ def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: st
         "cancelled": order.cancelled, "status": status.key, "currency": order.currency,
         "totals": {name: money.to_string(minor, order.currency) for name, minor in amounts.items()},
         "promise": _promise(tracking.promise if tracking else None),
+        "lines": [
+            {"id": ln.line_id, "quantity": ln.quantity, "backordered": ln.backorder.quantity if ln.backorder else 0,
+             "expected_ship_date": ln.backorder.expected_ship_date.isoformat()
+             if ln.backorder and ln.backorder.expected_ship_date else None}
+            for ln in order.lines
+        ],
         "shipments": [
             {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,
              "substatus": s.substatus or None, "estimated_delivery": s.estimate.isoformat() if s.estimate else None,

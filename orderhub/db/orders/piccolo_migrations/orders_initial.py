@@ -87,6 +87,7 @@ TABLES = {
         ("hub_version", BigInt, {"default": 1}),
         ("created_at", Timestamptz, {}),
         ("updated_at", Timestamptz, {}),
+        ("delay_announced_for", Date, {"null": True, "default": None}),
     ],
     ("OrderLine", "order_lines"): [
         ("order", ForeignKey, {"references": Order, "index": True}),
@@ -106,6 +107,8 @@ TABLES = {
         ("fulfilled_quantity", Integer, {}),
         ("requested_quantity", Integer, {}),
         ("received_quantity", Integer, {}),
+        ("backordered_quantity", Integer, {}),
+        ("expected_ship_date", Date, {"null": True, "default": None}),
     ],
 }
 
