@@ -45,14 +45,21 @@ class LateOrder:
     def announced(self) -> bool:
         return self.announced_for is not None
 
-    def payload(self) -> dict[str, Any]:
-        """The `order.delayed` webhook's body (the email reads the same date from it)."""
+    def api(self) -> dict[str, Any]:
+        """A row of the API's attention list (`unshipped_late`)."""
         return {
-            "order_number": self.number, "external_id": self.external_id,
+            "order_number": self.number, "external_id": self.external_id, "placed_at": self.placed_at.isoformat(),
             "promised_ship_date": self.delay.promised_ship_date.isoformat(),
             "expected_ship_date": self.delay.expected_ship_date.isoformat(),
             "expected_from": "storefront" if self.delay.from_storefront else "estimate",
             "unshipped_units": self.unshipped_units,
+            "announced_for": self.announced_for.isoformat() if self.announced_for else None,
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """The `order.delayed` webhook's body (the email reads the same date from it)."""
+        return {
+            **{k: v for k, v in self.api().items() if k != "announced_for"},
             "backordered": [{"line_id": line_id, "quantity": b.quantity,
                              "expected_ship_date": b.expected_ship_date.isoformat() if b.expected_ship_date else None}
                             for line_id, b in self.backorders.items()],
