@@ -63,6 +63,10 @@ async def test_backordered_lines_in_the_api_and_on_the_hub(client, merchants):
         {"id": "L2", "quantity": 2, "backordered": 2, "expected_ship_date": "2026-12-01"},
         {"id": "L3", "quantity": 1, "backordered": 0, "expected_ship_date": None},
     ]
+    # the delivery promise of the items still to ship counts from the storefront's date (Tue 1 Dec):
+    # two to four business days in transit, as everywhere the promise is shown
+    assert (got["promise"]["date_from"], got["promise"]["date_to"], got["promise"]["late"]) == (
+        "2026-12-03", "2026-12-07", False)
     hub = created.json()["hub_url"].removeprefix("http://testserver.local")
     ja = await client.get(hub + "?lang=ja")
     assert ja.status_code == 200

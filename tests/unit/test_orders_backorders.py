@@ -52,8 +52,16 @@ def test_a_backorder_never_counts_units_already_shipped():
 
 
 def _delay(today: D, dates=(), unshipped=True) -> rules.Delay | None:
-    return rules.shipping_delay(unshipped=unshipped, promised_ship_date=D(2026, 11, 17), backorder_dates=list(dates),
-                                today=today, next_ship_date=D(2026, 11, 24))
+    backorders = [rules.Backorder(1, d) for d in dates] + [None]
+    return rules.shipping_delay(unshipped=unshipped, promised_ship_date=D(2026, 11, 17), today=today,
+                                ships_from=rules.backorder_ship_date(backorders), next_ship_date=D(2026, 11, 24))
+
+
+def test_the_backorders_ship_date_is_the_latest_date_given():
+    assert rules.backorder_ship_date([]) is None
+    assert rules.backorder_ship_date([None, rules.Backorder(2, None)]) is None
+    assert rules.backorder_ship_date([rules.Backorder(1, D(2026, 12, 3)), None,
+                                      rules.Backorder(2, D(2026, 12, 1))]) == D(2026, 12, 3)
 
 
 def test_late_only_after_the_promised_ship_day_with_units_to_ship():
@@ -86,3 +94,21 @@ def test_the_promised_ship_day_is_the_shipping_rules_processing_promise():
     settings = shipping_rules.read_delivery_settings({}, "JP")
     cal = shipping_rules.Calendar(settings["calendar"])
     assert shipping_rules.ships_on(PLACED, "Asia/Tokyo", cal, settings) == D(2026, 11, 17)
+
+
+def test_unshipped_items_arrive_no_earlier_than_the_backorders_ship_date():
+    """The hub's delivery promise of items not shipped yet counts from the storefront's expected ship
+    date when it is later than the processing promise (Wednesday 2 Dec: arrives Fri 4 - Tue 8 Dec)."""
+    settings = shipping_rules.read_delivery_settings({}, "JP")
+    cal = shipping_rules.Calendar(settings["calendar"])
+    now = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+    common = dict(placed_at=PLACED, now=now, tz="Asia/Tokyo", cal=cal, settings=settings,
+                  transit=shipping_rules.learn_transit([], settings))
+    usual = shipping_rules.unshipped_promise(**common)
+    assert usual.late  # it should have left on 17 Nov
+    later = shipping_rules.unshipped_promise(**common, ships_from=D(2026, 12, 2))
+    assert not later.late and (later.date_from, later.date_to) == (D(2026, 12, 4), D(2026, 12, 8))
+    weekend = shipping_rules.unshipped_promise(**common, ships_from=D(2026, 12, 5))  # a Saturday: leaves Monday
+    assert (weekend.date_from, weekend.date_to) == (D(2026, 12, 9), D(2026, 12, 11))
+    earlier = shipping_rules.unshipped_promise(**common, ships_from=D(2026, 11, 10))
+    assert earlier == usual

@@ -85,7 +85,7 @@ def _late(row: dict[str, Any], lines: list[dict[str, Any]], now: dt.datetime) ->
         ln["quantity"], ln["fulfilled_quantity"], ln["backordered_quantity"], ln["expected_ship_date"])) is not None}
     delay = rules.shipping_delay(
         unshipped=unshipped > 0, promised_ship_date=shipping_rules.ships_on(row["placed_at"], tz, cal, settings),
-        backorder_dates=[b.expected_ship_date for b in backorders.values()],
+        ships_from=rules.backorder_ship_date(list(backorders.values())),
         today=shipping_rules.local_date(now, tz), next_ship_date=shipping_rules.ships_on(now, tz, cal, settings))
     if delay is None:
         return None

@@ -611,6 +611,14 @@ def line_backorder(quantity: int, fulfilled: int, backordered: int, expected: dt
     return Backorder(waiting, expected) if waiting else None
 
 
+def backorder_ship_date(backorders: list[Backorder | None]) -> dt.date | None:
+    """The day the order's last backordered units are expected to ship (the storefront's latest date),
+    None when nothing waits with a date: the delivery promise of unshipped items counts from it, and
+    the delay job announces it."""
+    dates = [b.expected_ship_date for b in backorders if b is not None and b.expected_ship_date is not None]
+    return max(dates) if dates else None
+
+
 @dataclass(frozen=True)
 class Delay:
     """An order unshipped past its processing promise, and when it is now expected to ship."""
@@ -621,18 +629,16 @@ class Delay:
     from_storefront: bool
 
 
-def shipping_delay(*, unshipped: bool, promised_ship_date: dt.date, backorder_dates: list[dt.date | None],
+def shipping_delay(*, unshipped: bool, promised_ship_date: dt.date, ships_from: dt.date | None,
                    today: dt.date, next_ship_date: dt.date) -> Delay | None:
     """Late when units are still to ship after the day the processing promise said they leave us
-    (`promised_ship_date`, shipping rules' `ships_on`); the new expected date is the latest date the
-    storefront gave for a backordered line while it is still ahead, else `next_ship_date` (when an
-    order placed now would leave us)."""
+    (`promised_ship_date`, shipping rules' `ships_on`); the new expected date is the storefront's
+    (`ships_from`: backorder_ship_date) while it is still ahead, else `next_ship_date` (when an order
+    placed now would leave us)."""
     if not unshipped or today <= promised_ship_date:
         return None
-    dates = [d for d in backorder_dates if d is not None]
-    latest = max(dates) if dates else None
-    if latest is not None and latest >= today:
-        return Delay(promised_ship_date, latest, True)
+    if ships_from is not None and ships_from >= today:
+        return Delay(promised_ship_date, ships_from, True)
     return Delay(promised_ship_date, max(next_ship_date, today), False)
 
 
