@@ -149,3 +149,35 @@ async def test_claim_resolved_says_the_resolution(client, orders, merchants, set
     ja, en = await _both("claim.resolved", settings, clock, count=2)
     assert "We have refunded $" in en.text and "replacement" not in en.text
     assert second.json()["number"] in ja.text and second.json()["number"] != r.json()["number"]
+
+
+async def test_the_shopper_marks_a_posted_return_as_sent(client, orders, merchants, settings, clock):
+    from tests.returns_support import HTMX, csrf
+
+    token = orders["jp_ship"].token
+    rid = await _submit(orders["jp_ship"].id, {**DROP_OFF, "method": "mail"}, "sent-1", clock)  # approved at once
+    page = f"/o/{token}/returns/{rid}"
+    shown = await client.get(page + "?lang=en")
+    assert "I've sent it" in shown.text
+    assert "発送しました</button>" in (await client.get(page + "?lang=ja")).text
+    csrf_token = await csrf(client, page)
+    assert (await client.post(page + "/sent")).status_code == 403  # no CSRF token
+    assert (await client.post(f"/o/{'x' * 43}/returns/{rid}/sent", data={"_csrf_token": csrf_token})).status_code == 404
+    other = orders["us_ship"].token  # another order's link cannot move this return
+    assert (await client.post(f"/o/{other}/returns/{rid}/sent", data={"_csrf_token": csrf_token})).status_code == 404
+    assert (await client.post(f"/o/{token}/returns/99999999/sent", data={"_csrf_token": csrf_token})).status_code == 404
+    r = await client.post(page + "/sent", data={"_csrf_token": csrf_token})
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/returns/{rid}")
+    again = await client.post(page + "/sent", data={"_csrf_token": csrf_token}, headers=HTMX)
+    assert again.status_code == 200 and 'id="returns-detail"' in again.text and "I've sent it" not in again.text
+    view = await services.queries.return_for_merchant(merchants["yamakaze"][0].id, rid)
+    assert view.status == "in_transit"
+    ja, en = await _both("return.in_transit", settings, clock)  # once, though the shopper said it twice
+    assert "Your return for order YK-100234 is on its way to us" == en.subject and "Tracking number" not in en.text
+
+    # a drop-off return is moved by the counter's scan, not by the shopper
+    counter = await _submit(orders["jp_ship"].id, DROP_OFF, "sent-2", clock, items={"L2": 1})
+    assert "I've sent it" not in (await client.get(f"/o/{token}/returns/{counter}?lang=en")).text
+    refused = await client.post(f"/o/{token}/returns/{counter}/sent", data={"_csrf_token": csrf_token})
+    assert refused.status_code == 409
+    assert (await services.queries.return_for_merchant(merchants["yamakaze"][0].id, counter)).status == "approved"

@@ -482,6 +482,12 @@ def can_cancel(status: str) -> bool:
     return "cancel" in TRANSITIONS.get(status, {})
 
 
+def shopper_can_mark_sent(status: str, method: str, keep_item: bool) -> bool:
+    """The shopper may say the parcel is on its way (-> in transit): an approved return sent by post or
+    picked up by a carrier; a counter's scan moves drop-off and in-store returns instead."""
+    return status == APPROVED and not keep_item and method not in COUNTER_METHODS
+
+
 def shows_instructions(status: str) -> bool:
     """The item is still to come back: how to send it (method, QR or slip) is shown."""
     return status in OPEN_STATES

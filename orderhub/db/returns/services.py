@@ -317,6 +317,23 @@ async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
     return done
 
 
+async def mark_sent_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:
+    """The shopper says the parcel is on its way back (a posted return): in transit, with its email.
+    Saying it twice changes nothing; a counter return or any other state is a Conflict."""
+    async with engine.write():
+        req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status, ReturnRequest.method,
+                                         ReturnRequest.keep_item).where(
+            (ReturnRequest.id == return_id) & (ReturnRequest.order == order_id)).first()
+        if req is None:
+            raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
+        if rules.already_done(req["status"], "ship"):
+            return
+        if not rules.shopper_can_mark_sent(req["status"], req["method"], req["keep_item"]):
+            raise Conflict(rules.NOT_ALLOWED, f"a return that is {req['status']} cannot be marked as sent here",
+                           status=req["status"], action="ship")
+        await _move(return_id, "ship", note="", now=now)
+
+
 async def cancel_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id).where(
