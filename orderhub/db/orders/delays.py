@@ -98,7 +98,7 @@ async def late_orders(now: dt.datetime, *, merchant_id: int | None = None,
     """Carrier orders, not cancelled, with units still to ship after their processing promise (oldest
     first). Call inside the caller's scope or none (it opens a read)."""
     where = (Order.fulfillment_type == rules.SHIP) & Order.fulfillment_status.is_in(list(OPEN)) \
-        & Order.cancelled_at.is_null() & (Order.placed_at < now - dt.timedelta(days=1))
+        & Order.cancelled_at.is_null() & (Order.placed_at < now)
     if merchant_id is not None:
         where = where & (Order.merchant == merchant_id)
     if order_id is not None:
