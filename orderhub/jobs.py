@@ -9,6 +9,7 @@ import logging
 
 from orderhub.db.clock import Clock
 from orderhub.db.feedback import jobs as feedback_jobs
+from orderhub.db.orders import jobs as orders_jobs
 from orderhub.db.outbox import jobs as outbox_jobs
 from orderhub.db.pickup import jobs as pickup_jobs
 from orderhub.db.returns import jobs as returns_jobs
@@ -23,6 +24,7 @@ log = logging.getLogger("orderhub.jobs")
 JOBS: tuple[Job, ...] = (
     *emails_jobs.JOBS,
     *feedback_jobs.JOBS,
+    *orders_jobs.JOBS,
     *outbox_jobs.JOBS,
     *pickup_jobs.JOBS,
     *returns_jobs.JOBS,

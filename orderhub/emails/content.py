@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from orderhub.components import delivery as delivery_words
 from orderhub.components.filters import date as fmt_date
@@ -39,6 +40,9 @@ class Content:
     pickup_code: str = ""
     #: further links beside the main one: (label, absolute URL), e.g. the carrier's redelivery page
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: the carrier's tracking page of a parcel the message announces (a replacement), with its link text
+    tracking_url: str = ""
+    tracking_label: str = ""
 
 
 def carrier_name(code: str) -> str:
@@ -314,6 +318,10 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=ret_facts,
         )
+    if kind in AFTER_SALES:
+        return _after_sales(kind, payload, facts, hello=hello, number=number)
+    if kind == "order_delayed":
+        return _delayed(payload, facts, hello=hello, number=number)
     if kind == "review_invitation":
         return Content(
             subject=_("How do you like your order %(number)s?", number=number),
@@ -416,3 +424,123 @@ def _bring(store: StoreView, lang: str) -> list[str]:
     if items.fallback and words:
         words[-1] = plain(texts.Localized(words[-1], items.lang, fallback=True))
     return words
+
+
+#: messages about a return, an exchange or a claim after the shopper asked (issue 19 item 6)
+AFTER_SALES = ("return_rejected", "return_in_transit", "exchange_shipped", "claim_resolved")
+
+
+def _parcel(carrier: str, tracking_number: str) -> list[tuple[str, str]]:
+    """Carrier and tracking number facts of a parcel (a counter or drop-off scan has no carrier)."""
+    if not tracking_number:
+        return []
+    return [(_("Carrier"), carrier_name(carrier)), (_("Tracking number"), tracking_number)]
+
+
+def _after_sales(kind: str, payload: dict, facts: MessageFacts, *, hello: str, number: str) -> Content:
+    ret = facts.return_request
+    ret_number = ret.number if ret else str(payload.get("number", ""))
+    if kind == "claim_resolved":
+        return _claim_resolved(payload, facts, hello=hello, number=number)
+    ret_facts = [(_("Return number"), ret_number)]
+    if kind == "return_rejected":
+        reason = str((ret.note if ret else "") or payload.get("note") or "").strip()
+        if reason:
+            ret_facts.append((_("Reason"), reason))
+        return Content(
+            subject=_("Your return request for order %(number)s was declined", number=number),
+            preheader=_("We could not accept return %(return)s.", **{"return": ret_number}),
+            headline=_("We could not accept your return"),
+            paragraphs=[hello, _("We are sorry: we could not accept your return request %(return)s.",
+                                 **{"return": ret_number})]
+            + ([_("The reason: %(reason)s", reason=reason)] if reason else []),
+            next_steps=_("The items stay with you and nothing is charged. If you have questions about this "
+                         "decision, reply to this email."),
+            cta_label=_("View your return"), facts=ret_facts,
+        )
+    if kind == "return_in_transit":
+        carrier = (ret.carrier if ret else "") or str(payload.get("carrier") or "")
+        tracking = (ret.tracking_number if ret else "") or str(payload.get("tracking_number") or "")
+        return Content(
+            subject=_("Your return for order %(number)s is on its way to us", number=number),
+            preheader=_("We will email you when it arrives."),
+            headline=_("Your return is on its way"),
+            paragraphs=[hello, _("Thank you for sending the items back. We will email you as soon as they "
+                                 "arrive and we have checked them.")],
+            cta_label=_("View your return"),
+            facts=ret_facts + _parcel(carrier, tracking),
+            items=[(*item_words(i, facts.order.lines), i.quantity, "") for i in (ret.items if ret else [])],
+        )
+    # exchange_shipped: the replacement went out (returns: received -> exchanged)
+    given = payload.get("shipment")
+    parcel: dict[str, Any] = given if isinstance(given, dict) else {}
+    rep = ret.replacement if ret else None
+    return Content(
+        subject=_("Your replacement for order %(number)s is on its way", number=number),
+        preheader=_("Your replacement is on its way."),
+        headline=_("Your replacement is on its way"),
+        paragraphs=[hello, _("We received the items you sent back and have sent you the replacement for "
+                             "return %(return)s.", **{"return": ret_number})],
+        cta_label=_("View your exchange"),
+        facts=ret_facts + _parcel(str(parcel.get("carrier") or ""), str(parcel.get("tracking_number") or "")),
+        items=[(_replacement_title(i, facts), i.option, i.quantity, "") for i in (rep.items if rep else [])],
+        tracking_url=str(parcel.get("tracking_url") or ""),
+        tracking_label=_("Track the parcel with %(carrier)s", carrier=carrier_name(str(parcel.get("carrier") or ""))),
+    )
+
+
+def _replacement_title(item: Any, facts: MessageFacts) -> str:
+    """A replacement's product title in the message's language (its order line's texts)."""
+    line = next((ln for ln in facts.order.lines if ln.line_id == item.line_id), None)
+    return line_words(line)[0] if line is not None else str(item.title)
+
+
+def _claim_resolved(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> Content:
+    claim = facts.claim
+    claim_number = claim.number if claim else str(payload.get("number", ""))
+    resolution = (claim.resolution if claim else "") or str(payload.get("resolution") or "")
+    refund = money(claim.refunded_minor, claim.currency) if claim and claim.refunded_minor else ""
+    said = {
+        "refund": _("We have refunded %(amount)s.", amount=refund or "-"),
+        "replacement": _("We are sending you a replacement of the items."),
+        "both": _("We have refunded %(amount)s and are sending you a replacement of the items.",
+                  amount=refund or "-"),
+    }.get(resolution, _("Your claim is resolved."))
+    note = str((claim.note if claim else "") or payload.get("note") or "").strip()
+    claim_facts = [(_("Claim number"), claim_number)]
+    if refund:
+        claim_facts.append((_("Refund amount"), refund))
+    return Content(
+        subject=_("Your claim %(claim)s for order %(number)s is resolved", claim=claim_number, number=number),
+        preheader=said,
+        headline=_("We resolved your claim"),
+        paragraphs=[hello, _("Thank you for telling us what went wrong. %(what)s", what=said)]
+        + ([_("A note from us: %(note)s", note=note)] if note else []),
+        next_steps=_("A refund can take a few days to appear on your statement.") if refund else "",
+        cta_label=_("View your claim"), facts=claim_facts,
+        items=[(*item_words(i, facts.order.lines), i.quantity, "") for i in (claim.items if claim else [])],
+    )
+
+
+def _delayed(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> Content:
+    """`order.delayed`: unshipped past the processing promise; the date is the event's (db/orders/delays)."""
+    try:
+        expected = fmt_date(dt.date.fromisoformat(str(payload.get("expected_ship_date"))[:10]), "weekday")
+    except ValueError:
+        expected = ""
+    waiting = {str(b.get("line_id")): int(b.get("quantity") or 0) for b in payload.get("backordered") or []
+               if isinstance(b, dict)}
+    lines = [ln for ln in facts.order.lines if waiting.get(ln.line_id)]
+    ship_words = _("We now expect to ship it around %(date)s.", date=expected) if expected else ""
+    return Content(
+        subject=_("Order %(number)s is taking longer to ship", number=number),
+        preheader=ship_words or _("Your order has not shipped yet."),
+        headline=_("Your order ships later than we said"),
+        paragraphs=[hello, " ".join(p for p in (_("We are sorry: your order has not left us yet."), ship_words) if p)]
+        + ([_("These items are waiting for stock:")] if lines else []),
+        next_steps=_("You do not need to do anything. We will email you as soon as it ships. If you would rather "
+                     "not wait, contact us."),
+        cta_label=_("View your order"),
+        facts=[(_("Expected to ship"), expected)] if expected else [],
+        items=[(*line_words(ln), waiting[ln.line_id], "") for ln in lines],
+    )

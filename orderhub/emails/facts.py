@@ -15,6 +15,7 @@ from orderhub.db.orders import queries
 from orderhub.db.orders.queries import BrandView, OrderView
 from orderhub.db.pickup.queries import PickupView
 from orderhub.db.pickup.queries import for_order as pickup_for_order
+from orderhub.db.returns.claims import ClaimView, claim_for_order
 from orderhub.db.returns.queries import Destination, ReturnView, destination, return_for_order
 from orderhub.db.shipping.queries import order_tracking
 from orderhub.db.shipping.rules import Promise
@@ -59,10 +60,13 @@ class MessageFacts:
     return_destination: Destination | None = None
     #: the order's current delivery address in full (the shopper's own mailbox reads it)
     address: dict[str, Any] | None = None
+    #: the claim a message is about (None without one)
+    claim: ClaimView | None = None
 
 
 async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", return_id: int | None = None,
-                shipments: bool = True, pickup: bool = True, now: dt.datetime | None = None) -> MessageFacts | None:
+                claim_id: int | None = None, shipments: bool = True, pickup: bool = True,
+                now: dt.datetime | None = None) -> MessageFacts | None:
     """Everything one message needs; `shipments` / `pickup` False skip what the message does not show.
     With `now`, the delivery promises (db/shipping/rules: the same the hub shows at that moment)."""
     async with engine.read():
@@ -80,6 +84,10 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         except NotFound:
             found = None
         place = await destination(found) if found else None
+        try:
+            claim = await claim_for_order(order_id, claim_id) if claim_id else None
+        except NotFound:
+            claim = None
     promise = shipment_promise = None
     if now is not None and view.ships:
         tracking = await order_tracking(merchant, view, now)
@@ -91,7 +99,7 @@ async def facts(order_id: int, token_key: bytes, *, shipment_id: str = "", retur
         email=row["customer_email"], country=(cast(dict[str, Any], row["shipping_address"] or {}).get("country") or "").upper(),
         hub_token=hub_token(token_key, row["key"], row["token_generation"]), pickup=pickup_view,
         shipment=ParcelFacts.of(shipment) if shipment else None, return_request=found,
-        return_destination=place,
+        return_destination=place, claim=claim,
         address=cast("dict[str, Any] | None", row["shipping_address"]),
     )
 

@@ -19,7 +19,8 @@ from typing import Any
 from orderhub.db import engine
 from orderhub.db.clock import system_clock
 from orderhub.db.emails import queries, rules
-from orderhub.db.returns.tables import ReturnRequest
+from orderhub.db.orders import delays
+from orderhub.db.returns.tables import Claim, ReturnRequest
 from orderhub.db.shipping.tables import Shipment
 from orderhub.emails import facts as message_facts
 from orderhub.emails.facts import MessageFacts
@@ -30,7 +31,7 @@ from orderhub.settings import Settings
 WithEngine = Callable[[Settings, Callable[[], Awaitable[Any]]], Coroutine[Any, Any, Any]]
 
 
-async def sample_payload(order_id: int, event: str) -> dict:
+async def sample_payload(order_id: int, event: str, now: dt.datetime | None = None) -> dict:
     async with engine.read():
         if event.startswith("shipment."):
             ship = await Shipment.select().where(Shipment.order == order_id).order_by(Shipment.id, ascending=False).first()
@@ -45,6 +46,17 @@ async def sample_payload(order_id: int, event: str) -> dict:
             ret = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.number).where(
                 ReturnRequest.order == order_id).order_by(ReturnRequest.id, ascending=False).first()
             return {"return_id": ret["id"], "number": ret["number"]} if ret else {"number": "R-PREVIEW"}
+        if event.startswith("claim."):
+            claim = await Claim.select(Claim.id, Claim.number, Claim.resolution).where(
+                Claim.order == order_id).order_by(Claim.id, ascending=False).first()
+            return {"claim_id": claim["id"], "number": claim["number"], "resolution": claim["resolution"] or "refund"} \
+                if claim else {"number": "C-PREVIEW", "resolution": "refund"}
+        if event == "order.delayed":
+            at = now or system_clock()
+            late = await delays.late_orders(at, order_id=order_id)
+            if late:
+                return late[0].payload()
+            return {"expected_ship_date": (at.date() + dt.timedelta(days=7)).isoformat(), "expected_from": "estimate"}
     return {}
 
 
@@ -52,7 +64,7 @@ async def preview(order_id: int, event: str, locale: str, settings: Settings, *,
     if rules.spec_for(event) is None:
         raise ValueError(f"no message for {event!r}; one of: {', '.join(rules.EVENTS)}")
     spec = rules.EVENTS[event]
-    return await render(spec.kind, event, await sample_payload(order_id, event), order_id, locale, settings, now=now)
+    return await render(spec.kind, event, await sample_payload(order_id, event, now), order_id, locale, settings, now=now)
 
 
 def preview_message(rendered: Rendered, settings: Settings, merchant_name: str, to: str,

@@ -101,6 +101,7 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
                                 return_id=_int(payload.get("return_id")),
+                                claim_id=_int(payload.get("claim_id")),
                                 shipments=event.startswith("shipment."), pickup=event.startswith("pickup."), now=now)
     if facts is None:
         return None

@@ -69,15 +69,17 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
             carrier = "yamato" if merchant_id == yamakaze.id else "ups"
             payload = ship_payload(event.split(".", 1)[1], carrier) if event.startswith("shipment.") else \
                 {"return_id": 0, "number": "R-77"} if event.startswith("return.") else \
-                change_payload(event) if event.startswith("order.change") else {}
+                change_payload(event) if event.startswith("order.change") else \
+                {"claim_id": 0, "number": "C-77", "resolution": "refund"} if event.startswith("claim.") else \
+                {"expected_ship_date": "2026-12-01", "backordered": []} if event == "order.delayed" else {}
             await notify(merchant_id, event, payload, order_id=order_id, now=clock())
     async with engine.read():
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 19 shipment/return/feedback/step-up/cancellation/payment/delivery-change events, 2 pickup
-    # orders x 3, 4 confirmations
-    assert expected == 2 * 19 + 2 * 3 + 4
+    # 2 ship orders x 24 shipment/return/claim/delay/feedback/step-up/cancellation/payment/delivery-change
+    # events, 2 pickup orders x 3, 4 confirmations
+    assert expected == 2 * 24 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -145,6 +147,9 @@ SUBJECT_WORDS = {
     "order_cancelled": ("was cancelled", "キャンセルしました"),
     "cancel_refused": ("couldn't be cancelled", "キャンセルできませんでした"),
     "payment_received": ("Payment received", "お支払いを確認しました"),
+    "return_rejected": ("was declined", "お受けできませんでした"), "return_in_transit": ("on its way to us", "返品が発送"),
+    "exchange_shipped": ("replacement for order", "交換品をお送り"), "claim_resolved": ("is resolved", "解決しました"),
+    "order_delayed": ("taking longer to ship", "発送準備に時間"),
 }
 
 

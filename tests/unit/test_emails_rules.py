@@ -160,8 +160,9 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
     assert {"order_confirmed", "shipped", "arriving_today", "arriving_tomorrow", "delayed", "exception", "delivered",
             "pickup_ready", "pickup_reminder", "pickup_expired", "return_approved", "return_received",
             "return_refunded", "review_invitation", "survey_invitation", "stepup_code", "order_cancelled",
-            "cancel_refused", "payment_received", "change_applied", "change_refused"} == set(rules.KINDS)
-    for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "return.rejected"):
+            "cancel_refused", "payment_received", "change_applied", "change_refused", "return_rejected",
+            "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed"} == set(rules.KINDS)
+    for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "claim.opened"):
         assert rules.spec_for(event) is None
 
 
@@ -192,3 +193,28 @@ def test_what_the_merchant_may_send_again(state, recipient, retryable, waiting):
     assert state in rules.STATES
     assert rules.retryable(state, recipient) is retryable
     assert rules.waiting(state) is waiting
+
+
+def test_after_sales_and_delay_messages_once_per_claim_and_per_expected_date():
+    """A claim's message is once per claim (two claims of one order: two messages); the delay is once
+    per expected ship date (a later date is news, the same date twice is not)."""
+    assert rules.dedupe_key(1, 2, "claim.resolved", {"claim_id": 1}) != rules.dedupe_key(1, 2, "claim.resolved",
+                                                                                           {"claim_id": 2})
+    first = rules.dedupe_key(1, 2, "order.delayed", {"expected_ship_date": "2026-12-01"})
+    assert first == rules.dedupe_key(1, 2, "order.delayed", {"expected_ship_date": "2026-12-01", "other": 1})
+    assert first != rules.dedupe_key(1, 2, "order.delayed", {"expected_ship_date": "2026-12-09"})
+    assert rules.dedupe_key(1, 2, "return.rejected", {"return_id": 1}) != rules.dedupe_key(
+        1, 2, "return.in_transit", {"return_id": 1})
+
+
+def test_every_event_has_its_own_name_in_the_email_log():
+    from orderhub.components import i18n
+
+    assert set(rules.EVENT_NAMES) == set(rules.EVENTS)
+    ja = i18n.translations("ja")
+    for event in ("return.rejected", "return.in_transit", "return.exchanged", "claim.resolved", "order.delayed"):
+        name = rules.EVENT_NAMES[event]
+        assert ja.ugettext(name) != name
+    names = [rules.EVENT_NAMES[e] for e in ("return.rejected", "return.in_transit", "return.exchanged",
+                                            "claim.resolved", "order.delayed", "return.received")]
+    assert len(set(names)) == len(names)

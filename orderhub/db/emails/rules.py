@@ -80,6 +80,13 @@ EVENTS: dict[str, Spec] = {
     "return.approved": Spec("return_approved", "returns"),
     "return.received": Spec("return_received", "returns"),
     "return.refunded": Spec("return_refunded", "returns"),
+    "return.rejected": Spec("return_rejected", "returns"),
+    "return.in_transit": Spec("return_in_transit", "returns"),
+    #: an exchange's replacement is sent (returns/services: received -> exchanged issues it)
+    "return.exchanged": Spec("exchange_shipped", "returns"),
+    "claim.resolved": Spec("claim_resolved", "returns"),
+    #: unshipped past the processing promise (db/orders/delays.py), once per expected ship date
+    "order.delayed": Spec("order_delayed", ""),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
     "feedback.survey_invitation": Spec("survey_invitation", "feedback"),
     "order.changed": Spec("change_applied", "change", urgent=True),
@@ -105,6 +112,8 @@ KIND_NAMES: dict[str, str] = {
     "stepup_code": "Verification code", "order_cancelled": "Order cancelled",
     "cancel_refused": "Cancellation refused",
     "payment_received": "Payment received",
+    "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
+    "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -121,7 +130,9 @@ EVENT_NAMES: dict[str, str] = {
     "order.changed": "Delivery change applied", "order.change_refused": "Delivery change refused",
     "feedback.survey_invitation": "Survey", "stepup.code": "Verification code",
     "order.cancelled": "Order cancelled", "order.cancel_refused": "Cancellation refused",
-    "payment.received": "Payment received",
+    "payment.received": "Payment received", "return.rejected": "Return rejected",
+    "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
+    "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
 }
 
 
@@ -159,6 +170,10 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
         what = (str(p.get("challenge_id", "")),)
     elif event in ("order.cancelled", "order.cancel_refused"):  # once per cancellation (a part, then the rest)
         what = (str(p.get("cancellation_id", "")),)
+    elif event.startswith("claim."):
+        what = (str(p.get("claim_id", "")),)
+    elif event == "order.delayed":  # once per expected ship date (a later date is news again)
+        what = (str(p.get("expected_ship_date") or ""),)
     else:
         what = ("",)  # order, pickup and feedback messages: once per order
     return scoped(merchant_id, order_id, spec.kind, *what)[:300]

@@ -201,6 +201,7 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
         }
         if line["cancelled_quantity"] and line["quantity"] and line["cancelled_quantity"] > line["quantity"]:
             r.error(f"{p}.cancelled_quantity", "is more than the line's quantity")
+        line.update(read_backorder(r, ln, p, line["quantity"], order["placed_at"]))
         if line["line_id"] in seen:
             r.error(f"{p}.id", "is used by another line")
         seen.add(line["line_id"])
@@ -700,3 +701,78 @@ def refund_route(method: str, payment_status: str | None) -> str:
     return {CARD: REFUND_CARD, "konbini": REFUND_BANK, "bank_transfer": REFUND_BANK, "paypay": REFUND_WALLET,
             "paypal": REFUND_WALLET, "gift_card": REFUND_GIFT_CARD}.get(method, REFUND_OTHER)
 
+
+# --- backorders and delays (issue 19 item 5) -------------------------------------------------------
+# The storefront says per line how many units wait for stock and when it expects to ship them; the hub,
+# the `order.delayed` email and webhook and the API all state what these rules decide.
+
+
+def read_backorder(r: Reader, ln: dict[str, Any], path: str, quantity: int,
+                   placed_at: dt.datetime | None) -> dict[str, Any]:
+    """A line's optional `backordered` (0 to its quantity) and `expected_ship_date` (YYYY-MM-DD, not
+    before the order date; only with units backordered)."""
+    backordered = r.integer(ln, "backordered", f"{path}.backordered", minimum=0, maximum=100000, default=0)
+    if backordered > quantity:
+        r.error(f"{path}.backordered", "cannot be more than the line's quantity")
+    expected = r.date(ln, "expected_ship_date", f"{path}.expected_ship_date")
+    if expected is not None and not backordered:
+        r.error(f"{path}.expected_ship_date", "needs backordered units on the line")
+    if expected is not None and placed_at is not None and expected < placed_at.date() - dt.timedelta(days=1):
+        r.error(f"{path}.expected_ship_date", "cannot be before the order date")
+    return {"backordered_quantity": backordered, "expected_ship_date": expected}
+
+
+@dataclass(frozen=True)
+class Backorder:
+    """Units of a line still waiting for stock, and when the storefront expects to ship them."""
+
+    quantity: int
+    expected_ship_date: dt.date | None
+
+
+def line_backorder(quantity: int, fulfilled: int, backordered: int, expected: dt.date | None) -> Backorder | None:
+    """What the shopper is told about a line: never more units backordered than are still to ship
+    (a shipment that carries them ends the notice), None when nothing waits."""
+    waiting = min(max(backordered, 0), max(quantity - fulfilled, 0))
+    return Backorder(waiting, expected) if waiting else None
+
+
+def backorder_ship_date(backorders: list[Backorder | None]) -> dt.date | None:
+    """The day the order's last backordered units are expected to ship (the storefront's latest date),
+    None when nothing waits with a date: the delivery promise of unshipped items counts from it, and
+    the delay job announces it."""
+    dates = [b.expected_ship_date for b in backorders if b is not None and b.expected_ship_date is not None]
+    return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """An order unshipped past its processing promise, and when it is now expected to ship."""
+
+    promised_ship_date: dt.date
+    expected_ship_date: dt.date
+    #: the storefront's own date (a backordered line's) rather than our prediction
+    from_storefront: bool
+
+
+def shipping_delay(*, unshipped: bool, promised_ship_date: dt.date, ships_from: dt.date | None,
+                   today: dt.date, next_ship_date: dt.date) -> Delay | None:
+    """Late when units are still to ship after the day the processing promise said they leave us
+    (`promised_ship_date`, shipping rules' `ships_on`); the new expected date is the storefront's
+    (`ships_from`: backorder_ship_date) while it is still ahead, else `next_ship_date` (when an order
+    placed now would leave us)."""
+    if not unshipped or today <= promised_ship_date:
+        return None
+    if ships_from is not None and ships_from >= today:
+        return Delay(promised_ship_date, ships_from, True)
+    return Delay(promised_ship_date, max(next_ship_date, today), False)
+
+
+def delay_is_news(delay: Delay | None, announced_for: dt.date | None) -> bool:
+    """Tell the shopper once when an order becomes late, and again only when the storefront moves
+    its expected date later than the one announced (our own prediction never re-announces)."""
+    if delay is None:
+        return False
+    if announced_for is None:
+        return True
+    return delay.from_storefront and delay.expected_ship_date > announced_for

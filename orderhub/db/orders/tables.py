@@ -86,6 +86,8 @@ class Order(Table, tablename="orders"):
     #: the shopper's current delivery preferences before shipment (orderhub.db.orders.change_rules.delivery):
     #: {"window", "date", "safe_place", "instructions"}; the address itself is `shipping_address`
     delivery = JSON(default="{}")
+    #: the expected ship date the last `order.delayed` announced (db/orders/delays.py); None: none sent
+    delay_announced_for = Date(null=True, default=None)
 
 
 class OrderLine(Table, tablename="order_lines"):
@@ -111,6 +113,10 @@ class OrderLine(Table, tablename="order_lines"):
     #: units cancelled before shipment (by the shopper's accepted cancellation or by the storefront);
     #: they leave returns, reviews and cross-sells
     cancelled_quantity = Integer(default=0)
+    #: units the storefront has not got in stock yet (never more than are still to ship: rules.line_backorder)
+    backordered_quantity = Integer(default=0)
+    #: when the storefront expects to ship them (a day in the merchant's time zone)
+    expected_ship_date = Date(null=True, default=None)
 
 
 class Cancellation(Table, tablename="order_cancellations"):

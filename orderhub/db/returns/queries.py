@@ -266,6 +266,10 @@ class ReturnView:
         return rules.can_cancel(self.status)
 
     @property
+    def shopper_can_mark_sent(self) -> bool:
+        return rules.shopper_can_mark_sent(self.status, self.method, self.keep_item)
+
+    @property
     def shows_instructions(self) -> bool:
         return rules.shows_instructions(self.status)
 

@@ -18,6 +18,7 @@ from orderhub import money
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import AreaErrors
 
 REFUND, STORE_CREDIT, EXCHANGE = "refund", "store_credit", "exchange"
@@ -481,6 +482,12 @@ def can_cancel(status: str) -> bool:
     return "cancel" in TRANSITIONS.get(status, {})
 
 
+def shopper_can_mark_sent(status: str, method: str, keep_item: bool) -> bool:
+    """The shopper may say the parcel is on its way (-> in transit): an approved return sent by post or
+    picked up by a carrier; a counter's scan moves drop-off and in-store returns instead."""
+    return status == APPROVED and not keep_item and method not in COUNTER_METHODS
+
+
 def shows_instructions(status: str) -> bool:
     """The item is still to come back: how to send it (method, QR or slip) is shown."""
     return status in OPEN_STATES
@@ -799,3 +806,14 @@ def replacement_tone(status: str) -> str:
 def replacement_source(kind: str, source_id: int) -> str:
     """The replacement's key: one per return or claim."""
     return scoped(kind, source_id)
+
+
+def replacement_shipment(shipment: dict[str, str] | None) -> dict[str, str] | None:
+    """The parcel an exchange's replacement went out in, as the `return.exchanged` event carries it:
+    carrier code, tracking number and the carrier's tracking page (shipping rules), or None."""
+    if not shipment or not shipment.get("tracking_number"):
+        return None
+    carrier = shipping_rules.normalize_carrier(shipment.get("carrier") or "")
+    number = shipment["tracking_number"]
+    return {"carrier": carrier, "tracking_number": number,
+            "tracking_url": shipping_rules.carrier_url(carrier, number) or ""}

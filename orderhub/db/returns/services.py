@@ -203,7 +203,8 @@ async def _by_key(key: str) -> int | None:
     return row["id"] if row else None
 
 
-async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict[str, Any] | None = None) -> None:
+async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict[str, Any] | None = None,
+                shipment: dict[str, str] | None = None) -> None:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
     if req is None:
         raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
@@ -242,9 +243,11 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])
     payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
-               "resolution": req["resolution"], **(extra or {})}
+               "resolution": req["resolution"], "note": note, **(extra or {})}
     if target == rules.EXCHANGED:
         payload["replacement"] = replacements.api((await replacements.for_sources([source])).get(source))
+        # the replacement's parcel as the merchant reported it (carrier, tracking number): the email links it
+        payload["shipment"] = rules.replacement_shipment(shipment)
     await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
 
 
@@ -262,16 +265,17 @@ async def _mark_order_returned(order_id: int) -> None:
 
 
 async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime,
-                     extra: dict[str, Any] | None = None) -> ReturnView:
+                     extra: dict[str, Any] | None = None, shipment: dict[str, str] | None = None) -> ReturnView:
     """A merchant's move (approve, reject, ship, receive, refund, exchange); Conflict when the state
-    does not allow it. `extra` sets carrier/tracking_number with `ship`."""
+    does not allow it. `extra` sets carrier/tracking_number with `ship`; `shipment` names the
+    replacement's parcel (carrier, tracking_number) with `exchange`."""
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status).where(
             (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
         if req is None:
             raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
         if not rules.already_done(req["status"], action):  # the same call twice changes nothing
-            await _move(return_id, action, note=note, now=now, extra=extra)
+            await _move(return_id, action, note=note, now=now, extra=extra, shipment=shipment)
     return await queries.return_for_merchant(merchant_id, return_id)
 
 
@@ -311,6 +315,23 @@ async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
             continue
         done.append(r["id"])
     return done
+
+
+async def mark_sent_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:
+    """The shopper says the parcel is on its way back (a posted return): in transit, with its email.
+    Saying it twice changes nothing; a counter return or any other state is a Conflict."""
+    async with engine.write():
+        req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status, ReturnRequest.method,
+                                         ReturnRequest.keep_item).where(
+            (ReturnRequest.id == return_id) & (ReturnRequest.order == order_id)).first()
+        if req is None:
+            raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
+        if rules.already_done(req["status"], "ship"):
+            return
+        if not rules.shopper_can_mark_sent(req["status"], req["method"], req["keep_item"]):
+            raise Conflict(rules.NOT_ALLOWED, f"a return that is {req['status']} cannot be marked as sent here",
+                           status=req["status"], action="ship")
+        await _move(return_id, "ship", note="", now=now)
 
 
 async def cancel_by_shopper(order_id: int, return_id: int, *, now: dt.datetime) -> None:

@@ -136,22 +136,25 @@ class PromiseBasis:
     checkout_promise: dt.date | None
     #: a carrier delivers it (not a pickup) and it is not cancelled
     applies: bool
+    #: the storefront's expected ship date of backordered items (order rules' backorder_ship_date)
+    ships_from: dt.date | None = None
 
     @classmethod
     def of(cls, *, merchant_settings: Any, merchant_address: Any, tz: str, placed_at: dt.datetime,
-           checkout_promise: dt.date | None, applies: bool) -> PromiseBasis:
+           checkout_promise: dt.date | None, applies: bool, ships_from: dt.date | None = None) -> PromiseBasis:
         country = rules.calendar_country(
             str((merchant_address if isinstance(merchant_address, dict) else {}).get("country") or ""), tz)
         conf = rules.read_delivery_settings((merchant_settings if isinstance(merchant_settings, dict) else {}).get(
             "delivery"), country)
-        return cls(placed_at, tz, conf, rules.Calendar(conf["calendar"]), checkout_promise, applies)
+        return cls(placed_at, tz, conf, rules.Calendar(conf["calendar"]), checkout_promise, applies, ships_from)
 
 
 def basis_for(merchant: Merchant, order: OrderView) -> PromiseBasis:
     """The promise's basis for an order as every page, email and API answer reads it."""
     return PromiseBasis.of(merchant_settings=merchant.settings, merchant_address=merchant.address, tz=order.timezone,
                            placed_at=order.placed_at, checkout_promise=order.promised_date,
-                           applies=order.ships and not order.cancelled)
+                           applies=order.ships and not order.cancelled,
+                           ships_from=order_rules.backorder_ship_date([ln.backorder for ln in order.lines]))
 
 
 async def order_tracking(merchant: Merchant, order: OrderView, now: dt.datetime) -> TrackingPage:
@@ -195,7 +198,7 @@ def unshipped_promise(basis: PromiseBasis, now: dt.datetime) -> rules.Promise | 
         return None
     return rules.unshipped_promise(placed_at=basis.placed_at, now=now, tz=basis.tz, cal=basis.calendar,
                                    settings=basis.settings, transit=rules.learn_transit([], basis.settings),
-                                   checkout_promise=basis.checkout_promise)
+                                   checkout_promise=basis.checkout_promise, ships_from=basis.ships_from)
 
 
 def _shipment_view(

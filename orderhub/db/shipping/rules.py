@@ -801,8 +801,10 @@ def _dated(kind: str, first: dt.date, last: dt.date, *, today: dt.date, floor: d
 def shipment_promise(*, status: str, delivered_at: dt.datetime | None, carrier_estimate: dt.date | None,
                      shipped_at: dt.datetime | None, placed_at: dt.datetime, now: dt.datetime, tz: str,
                      cal: Calendar, settings: dict[str, Any], transit: Transit,
-                     checkout_promise: dt.date | None = None) -> Promise | None:
-    """One shipment's promise; None when the parcel will not arrive (returning to us, no longer tracked)."""
+                     checkout_promise: dt.date | None = None, ships_from: dt.date | None = None) -> Promise | None:
+    """One shipment's promise; None when the parcel will not arrive (returning to us, no longer tracked).
+    `ships_from`: for items not shipped yet, the day the storefront expects to ship backordered ones
+    (db/orders/rules.backorder_ship_date); they leave no earlier than that."""
     today = local_date(now, tz)
     if status == DELIVERED:
         at = delivered_at or now
@@ -811,6 +813,8 @@ def shipment_promise(*, status: str, delivered_at: dt.datetime | None, carrier_e
         return None
     floor = local_date(placed_at, tz)
     start = leaves_on(shipped_at, tz, cal, _cutoff(settings)) if shipped_at else ships_on(placed_at, tz, cal, settings)
+    if shipped_at is None and ships_from is not None and ships_from > start:
+        start = ships_from if cal.is_business_day(ships_from) else cal.next_business_day(ships_from)
     p90 = cal.add(start, transit.p90)
     trend = p90 if transit.source == "history" else None  # only learnt figures make a trend
     if status == OUT_FOR_DELIVERY:
@@ -824,11 +828,13 @@ def shipment_promise(*, status: str, delivered_at: dt.datetime | None, carrier_e
 
 
 def unshipped_promise(*, placed_at: dt.datetime, now: dt.datetime, tz: str, cal: Calendar, settings: dict[str, Any],
-                      transit: Transit, checkout_promise: dt.date | None = None) -> Promise:
-    """Items not in a shipment yet: our prediction from the order date (cut-off, processing, transit)."""
+                      transit: Transit, checkout_promise: dt.date | None = None,
+                      ships_from: dt.date | None = None) -> Promise:
+    """Items not in a shipment yet: our prediction from the order date (cut-off, processing, transit),
+    or from the storefront's expected ship date of backordered items when that is later."""
     promise = shipment_promise(status=PENDING, delivered_at=None, carrier_estimate=None, shipped_at=None,
                                placed_at=placed_at, now=now, tz=tz, cal=cal, settings=settings, transit=transit,
-                               checkout_promise=checkout_promise)
+                               checkout_promise=checkout_promise, ships_from=ships_from)
     assert promise is not None  # a pending parcel always has one
     return promise
 

@@ -21,6 +21,7 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.orders import delays
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
@@ -163,8 +164,11 @@ class OperationsController(Controller):
         merchant_id = admin_user.merchant.id
         flagged = await shipping_queries.late_or_stalled(merchant_id, now)
         anxious = await shipping_queries.anxious_shoppers(merchant_id, now)
+        unshipped = await delays.late_orders(now, merchant_id=merchant_id)
         context = admin_context(
             request, admin_user, "shipments",
+            unshipped=queries.paginate(unshipped, _int(request.query_params.get("upage"))),
+            unshipped_url=lambda p: href("/admin/shipments", upage=p),
             flagged=queries.paginate(flagged, _int(request.query_params.get("page"))),
             anxious=queries.paginate(anxious, _int(request.query_params.get("apage"))),
             stalled_count=sum(1 for s in flagged if s.stalled), late_count=sum(1 for s in flagged if s.late),

@@ -102,10 +102,16 @@ class ReturnsApi(Controller):
                                          extra={k: v for k, v in extra.items() if v})
         return view.api()
 
-    @post("/returns/{return_id:int}/exchange", summary="Send the replacement of a received exchange", status_code=200)
+    @post("/returns/{return_id:int}/exchange",
+          summary="Send the replacement of a received exchange (optional carrier and tracking of its parcel)",
+          status_code=200)
     async def exchange(self, request: Request, merchant: Merchant, return_id: int,
                       now: dt.datetime) -> dict[str, Any]:
-        return await self._move(request, merchant, return_id, "exchange", now)
+        body = await _body(request)
+        shipment = {"carrier": _text(body, "carrier", 64), "tracking_number": _text(body, "tracking_number", 100)}
+        view = await services.transition(merchant.id, return_id, "exchange", note=_text(body, "note", MAX_NOTE),
+                                         now=now, shipment=shipment)
+        return view.api()
 
     @post("/returns/scan", summary="A drop-off or in-store return scanned at the counter (its QR code)",
           status_code=200)

@@ -61,14 +61,19 @@ def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: st
         "totals": {name: money.to_string(minor, order.currency) for name, minor in amounts.items()},
         "payment": PaymentView.of_row(order).as_json(),
         "promise": _promise(tracking.promise if tracking else None),
+        "lines": [
+            {"id": ln.line_id, "quantity": ln.quantity, "cancelled_quantity": ln.cancelled_quantity,
+             "backordered": ln.backorder.quantity if ln.backorder else 0,
+             "expected_ship_date": ln.backorder.expected_ship_date.isoformat()
+             if ln.backorder and ln.backorder.expected_ship_date else None}
+            for ln in order.lines
+        ],
         "shipments": [
             {"id": s.external_id, "carrier": s.carrier, "tracking_number": s.tracking_number, "status": s.status,
              "substatus": s.substatus or None, "estimated_delivery": s.estimate.isoformat() if s.estimate else None,
              "delivered_at": s.delivered_at.isoformat() if s.delivered_at else None, "promise": _promise(s.promise)}
             for s in (tracking.shipments if tracking else [])
         ],
-        "lines": [{"id": ln.line_id, "quantity": ln.quantity, "cancelled_quantity": ln.cancelled_quantity}
-                  for ln in order.lines],
         "cancellation": latest_cancellation,
     }
 

@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders import delays
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.shipping import services
 from orderhub.site import live
@@ -54,7 +55,9 @@ class TrackingApi(Controller):
             "business_days_quiet": s.business_days_quiet, "late": s.late, "stalled": s.stalled,
             "promise": s.promise.as_json() if s.promise is not None else None,
         }
+        unshipped = await delays.late_orders(now, merchant_id=merchant.id)
         return {
+            "unshipped_late": [o.api() for o in unshipped],
             "stalled": [shipment(s) for s in stalled],
             "late": [shipment(s) for s in late],
             "anxious_shoppers": [

@@ -101,6 +101,15 @@ class ReturnsController(Controller):
             return await _detail_page(request, hub, return_id, push=True)
         return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)
 
+    @post("/{return_id:int}/sent", name="return-sent")
+    async def sent(self, request: Request, hub: Hub, now: dt.datetime, return_id: int) -> Response:
+        """The shopper posted the parcel: the return is on its way back (and the shopper gets its email)."""
+        await _view(hub, return_id)
+        await services.mark_sent_by_shopper(hub.order.id, return_id, now=now)
+        if wants_partial(request):
+            return await _detail_page(request, hub, return_id, push=True)
+        return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)
+
     @get("/{return_id:int}/photos/{photo_id:int}", name="return-photo", middleware=[read_scope])
     async def photo(self, hub: Hub, return_id: int, photo_id: int) -> Response:
         try:

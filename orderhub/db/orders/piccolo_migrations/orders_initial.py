@@ -92,6 +92,7 @@ TABLES = {
         ("created_at", Timestamptz, {}),
         ("updated_at", Timestamptz, {}),
         ("delivery", JSON, {}),
+        ("delay_announced_for", Date, {"null": True, "default": None}),
     ],
     ("OrderLine", "order_lines"): [
         ("order", ForeignKey, {"references": Order, "index": True}),
@@ -112,6 +113,8 @@ TABLES = {
         ("requested_quantity", Integer, {}),
         ("received_quantity", Integer, {}),
         ("cancelled_quantity", Integer, {}),
+        ("backordered_quantity", Integer, {}),
+        ("expected_ship_date", Date, {"null": True, "default": None}),
     ],
     ("Cancellation", "order_cancellations"): [
         ("order", ForeignKey, {"references": Order, "index": True}),
