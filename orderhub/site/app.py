@@ -64,6 +64,7 @@ from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
+from orderhub.site.staff.returns import StaffReturnsController
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.templating import LanguageEnvironment, PerLanguageTemplates
 from orderhub.site.tracking.routes import TrackingController
@@ -82,7 +83,7 @@ CONTROLLERS: list = [
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
     EmbedController,
     # store staff and the merchant admin
-    StaffController,
+    StaffController, StaffReturnsController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
     StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
