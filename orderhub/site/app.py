@@ -33,11 +33,13 @@ from orderhub.settings import Settings
 from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
+from orderhub.site.admin.claims import ClaimsAdminController
 from orderhub.site.admin.dashboard import DashboardController
 from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
 from orderhub.site.admin.orders import OrdersController
+from orderhub.site.admin.return_detail import ReturnDetailController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
@@ -84,7 +86,8 @@ CONTROLLERS: list = [
     EmbedController,
     # store staff and the merchant admin
     StaffController, StaffReturnsController,
-    AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
+    AdminAccountController, DashboardController, OperationsController, ReturnDetailController, ClaimsAdminController,
+    OrdersController, AdminEmailsController,
     StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
 ]

@@ -16,6 +16,7 @@ from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.paging import Page, clamp_page, pages_for
 from orderhub.db.returns import replacements, rules
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -368,10 +369,11 @@ def _by_rate(breakdown: dict[str, Any]) -> list[RateAmount]:
     return [RateAmount(str(b["rate"]), b["amount_minor"], b["tax_minor"]) for b in breakdown.get("by_rate", [])]
 
 
-async def _views(where: Any) -> list[ReturnView]:
+async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> list[ReturnView]:
     async with engine.read():
-        rows = await ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
-                                          ).output(load_json=True).where(where).order_by(ReturnRequest.id)
+        query = ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
+                                     ).output(load_json=True).where(where).order_by(ReturnRequest.id)
+        rows = await (query.limit(limit).offset(offset) if limit is not None else query)
         ids = [r["id"] for r in rows]
         items = await ReturnItem.select().where(ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
@@ -430,6 +432,18 @@ async def returns_for_merchant(merchant_id: int, status: str | None = None) -> l
     if status:
         where = where & (ReturnRequest.status == status)
     return await _views(where)
+
+
+async def returns_page(merchant_id: int, status: str | None, page: int, per_page: int) -> Page[ReturnView]:
+    """One page of the merchant's returns (oldest first), for the API's list."""
+    where: Combinable = ReturnRequest.merchant == merchant_id
+    if status:
+        where = where & (ReturnRequest.status == status)
+    async with engine.read():
+        total = await ReturnRequest.count().where(where)
+        page = clamp_page(page, total, per_page)
+        items = await _views(where, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, page, pages_for(total, per_page), total, per_page)
 
 
 async def _photo(where: Any) -> tuple[bytes, str]:
