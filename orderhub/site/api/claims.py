@@ -23,11 +23,12 @@ class ClaimsApi(Controller):
     tags = ["claims"]
 
     @get("/", summary="The merchant's claims (damaged, missing or wrong items), oldest first (?status=&page=&per_page=)")
-    async def list_claims(self, request: Request, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
+    async def list_claims(self, merchant: Merchant, status: str | None = None, page: str | None = None,
+                           per_page: str | None = None) -> dict[str, Any]:
         if status is not None and status not in rules.CLAIM_STATUSES:
             raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.CLAIM_STATUSES))])
-        listing = await claims.claims_page(merchant.id, status, page_param(request.query_params.get("page")),
-                                           per_page_param(request.query_params.get("per_page"), PER_PAGE))
+        listing = await claims.claims_page(merchant.id, status, page_param(page),
+                                           per_page_param(per_page, PER_PAGE))
         return paged("claims", listing, [c.api() for c in listing.items])
 
     @get("/{claim_id:int}", summary="One claim: items, photo URLs, resolution, timeline")

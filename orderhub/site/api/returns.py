@@ -58,11 +58,12 @@ class ReturnsApi(Controller):
     tags = ["returns"]
 
     @get("/returns", summary="The merchant's return requests, oldest first (?status=&page=&per_page=)")
-    async def list_returns(self, request: Request, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
+    async def list_returns(self, merchant: Merchant, status: str | None = None, page: str | None = None,
+                           per_page: str | None = None) -> dict[str, Any]:
         if status is not None and status not in rules.STATUSES:
             raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.STATUSES))])
-        listing = await queries.returns_page(merchant.id, status, page_param(request.query_params.get("page")),
-                                             per_page_param(request.query_params.get("per_page"), PER_PAGE))
+        listing = await queries.returns_page(merchant.id, status, page_param(page),
+                                             per_page_param(per_page, PER_PAGE))
         return paged("returns", listing, [v.api() for v in listing.items])
 
     @get("/returns/{return_id:int}",
