@@ -45,7 +45,7 @@ async def test_return_detail_shows_items_photos_label_timeline_and_acts(client, 
     assert f"RMA-{rid:06d}" in html and "YK-100234" in html and "山田 花子" in html
     assert "トレイルランナー GTX" in html and "行動食バー 12本セット" in html and html.count(">Other reason<") >= 3
     assert "&lt;b&gt;too tight&lt;/b&gt;" in html and "<b>too tight</b>" not in html
-    assert "Return in store" in html and "shibuya" in html and "Counter code" in html
+    assert "Return in store" in html and "山風アウトドア 渋谷店" in html and "Counter code" in html
     assert "Timeline" in html and "Requested" in html
     [src] = re.findall(r'<img src="(/admin/returns/\d+/photos/\d+)[?"]', html)
     photo = await client.get(src)

@@ -46,6 +46,8 @@ class CounterScreen:
 
     expected: list[CounterReturn]
     received: list[CounterReturn]
+    #: the clerk's store
+    store_name: str = ""
 
 
 def _visible(row: Mapping[str, Any], clerk: Clerk) -> bool:
@@ -114,7 +116,9 @@ async def screen(clerk: Clerk) -> CounterScreen:
         done = [r for r in done if isinstance(r["counter"], dict) and r["counter"].get("store") == clerk.store_code]
         done = done[:LISTED]
         views = {v.id: v for v in await queries.returns_by_ids(clerk.merchant_id, [r["id"] for r in expected + done])}
+        store_name = await _store_name(clerk.merchant_id, clerk.store_code)
     return CounterScreen(
+        store_name=store_name,
         expected=[CounterReturn(views[r["id"]], _name(r["customer"]), "") for r in expected if r["id"] in views],
         received=[CounterReturn(views[r["id"]], _name(r["customer"]), "") for r in done if r["id"] in views],
     )

@@ -41,10 +41,11 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
     try:
         view = await queries.return_for_merchant(admin.merchant.id, return_id)
         row = await worklists.queue_row(admin.merchant.id, return_id)
+        place = await queries.destination(view)
     except NotFound:
         raise NotFoundException() from None
     context = admin_context(
-        request, admin, "returns", v=view, row=row, actions=row.actions, notice=notice, error=error,
+        request, admin, "returns", v=view, row=row, place=place, actions=row.actions, notice=notice, error=error,
         tz=admin.timezone, w=WORDS, photo_url=photo_url, back=BACK_TO_DETAIL, counter_at=view.counter_received_at,
         item_reason=lambda item: view.reason_of.get(item.line_id, view.reason), needs_store=rules.needs_store,
     )
