@@ -14,6 +14,7 @@ import httpx
 from orderhub.db.pickup.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
 from tests.conftest import fixture
 from tests.e2e.admin_ops_login import DEMO_OWNER, sign_in
+from tests.returns_support import png
 
 
 def _delivered_order(server, external_id: str, number: str) -> str:
@@ -63,6 +64,9 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
     shopper.wait_for_url(re.compile(r"/returns/new/reason"))
     shopper.wait_for_selector("#f-comment")
     shopper.check("input[name=reason][value=too_small]")
+    shopper.fill("#f-comment", "<b>少しきつい</b>")
+    shopper.set_input_files("#f-photo", files=[{"name": "shoe.png", "mimeType": "image/png",
+                                                 "buffer": png(size=(320, 240), color=(40, 90, 160))}])
     shopper.click("button:has-text('次へ')")
     shopper.wait_for_url(re.compile(r"/returns/new/resolution"))
     shopper.check("input[name=resolution][value=refund]")
@@ -91,6 +95,8 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
     staff.wait_for_url(re.compile(rf"/staff/returns/{return_id}"))
     staff.wait_for_selector("#counter-detail")
     assert "トレイルランナー GTX" in staff.inner_text("#counter-detail")
+    assert "<b>少しきつい</b>" in staff.inner_text("#counter-detail")
+    assert staff.evaluate("document.querySelector('.counter__photos img').naturalWidth") == 320
     check_axe(staff)
     shoot(staff, "staff-return-ja-phone")
     # receive without grading: the browser asks first (required radios); grade and receive
@@ -121,6 +127,7 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
             admin.wait_for_selector("#return-detail")
             text = admin.inner_text("#return-detail")
             assert ("再販可" if lang == "ja" else "Resellable") in text
+            assert admin.evaluate("document.querySelector('.detail-photos img').naturalWidth") == 320
             check_axe(admin)
             shoot(admin, f"admin-return-detail-{lang}-{viewport}")
 
@@ -132,6 +139,8 @@ def test_staff_returns_screen_and_admin_claims_render_accessibly(open_page, serv
     claim.check("input[name=kind][value=missing]")
     claim.locator("select[name^=qty_]").first.select_option("1")
     claim.fill("textarea[name=description]", "The box arrived without the socks.")
+    claim.set_input_files("#f-photos", files=[{"name": "box.png", "mimeType": "image/png",
+                                               "buffer": png(size=(320, 240), color=(160, 120, 60))}])
     claim.click("button[type=submit]:has-text('Send')")
     claim.wait_for_url(re.compile(r"/returns/claims/\d+"))
     claim_id = int(re.search(r"/claims/(\d+)", claim.url).group(1))
