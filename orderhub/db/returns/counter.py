@@ -10,7 +10,7 @@ Who may do what is decided in rules.py (`counter_refusal`, `counter_visible`, `c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -124,7 +124,7 @@ async def screen(clerk: Clerk) -> CounterScreen:
     )
 
 
-def check_grades(items: list[Mapping[str, Any]], grades: Mapping[str, str]) -> dict[int, str]:
+def check_grades(items: Sequence[Mapping[str, Any]], grades: Mapping[str, str]) -> dict[int, str]:
     """The clerk's grades (form field per item id) -> {item id: grade}, or ValidationFailed: every item
     graded, and at least one of them there."""
     clean: dict[int, str] = {}

@@ -13,7 +13,11 @@ from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
-from orderhub.db.paging import PER_PAGE, Page, clamp_page, pages_for, paginate  # noqa: F401  (the lists' pages)
+from orderhub.db.paging import PER_PAGE as PER_PAGE  # the lists' pages, where they always were
+from orderhub.db.paging import Page as Page
+from orderhub.db.paging import clamp_page as clamp_page
+from orderhub.db.paging import pages_for as pages_for
+from orderhub.db.paging import paginate as paginate
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns.tables import ReturnItem, ReturnRequest
 
