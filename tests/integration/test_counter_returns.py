@@ -276,3 +276,27 @@ async def test_screen_in_both_languages(client, orders, merchants, clock, lang):
         assert "店頭での返品" in screen and "商品ごとに状態を選んでください" in detail and "再販可" in detail
     else:
         assert "Returns at the counter" in screen and "Grade each item" in detail and "Resellable" in detail
+
+
+async def test_the_counter_refund_setting_in_the_admin(client, orders, merchants, clock):
+    from tests.admin_ops_support import signed_in
+    from tests.integration.test_admin_settings import post
+    from tests.integration.test_journeys_returns import ADMIN_POLICY
+
+    await signed_in(client, clock)
+    shown = await client.get("/admin/settings/policy?lang=ja")
+    assert "店頭で受け取った返品" in shown.text
+    assert re.search(r'<option value="after_inspection" selected>検品後に返金</option>', shown.text)  # the default
+    r = await post(client, "/admin/settings/policy?lang=en", [*ADMIN_POLICY, ("counter_refund", "<script>x")])
+    assert r.status_code == 422 and "<script>x" not in r.text
+    r = await post(client, "/admin/settings/policy?lang=en", [*ADMIN_POLICY, ("counter_refund", "at_drop_off")])
+    assert r.status_code == 303
+    async with engine.read():
+        policy = (await Merchant.select(Merchant.policy).output(load_json=True).where(
+            Merchant.id == merchants["yamakaze"][0].id).first())["policy"]
+    assert policy["counter_refund"] == "at_drop_off"
+    # the API takes and checks it too
+    bad = await client.put("/api/v1/merchant", headers=bearer(merchants["yamakaze"][1]),
+                           json={**{k: v for k, v in fixture("merchants.json")[0].items() if k != "slug"},
+                                 "policy": {"counter_refund": "sometimes"}})
+    assert bad.status_code == 422 and any(e["field"] == "policy.counter_refund" for e in bad.json()["errors"])
