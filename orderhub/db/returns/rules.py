@@ -501,15 +501,19 @@ def by_home_pickup(method: str) -> bool:
     return method == HOME_PICKUP
 
 
+#: what a return's QR code starts with (a pickup's starts with pickup.rules.QR_PREFIX)
+QR_PREFIX = "RMA:"
+
+
 def qr_payload(number: str, code: str) -> str:
     """What the return's QR code says: "RMA:<number>:<code>" (the counter scans it)."""
-    return f"RMA:{number}:{code}"
+    return f"{QR_PREFIX}{number}:{code}"
 
 
 def counter_code(scanned: str) -> str:
     """The code typed at a counter, or the whole QR payload scanned: -> the code alone."""
     code = (scanned or "").strip().upper()
-    if code.startswith("RMA:"):
+    if code.startswith(QR_PREFIX):
         code = code.rsplit(":", 1)[-1]
     return code
 
@@ -899,7 +903,7 @@ def is_return_code(code: str) -> bool:
 
 def looks_like_return_code(typed: str) -> bool:
     """What a clerk typed or scanned is a return's counter code (or its QR payload), not a pickup's."""
-    return (typed or "").strip().upper().startswith("RMA:") or is_return_code(counter_code(typed))
+    return (typed or "").strip().upper().startswith(QR_PREFIX) or is_return_code(counter_code(typed))
 
 
 #: the return's counter code: 10 characters without look-alikes (services.CODE_ALPHABET)

@@ -29,7 +29,7 @@ DETAIL = "site/staff/return.html.jinja"
 #: code look-ups per signed-in user in the limiter's window (shared with the pickup codes)
 CODE_ATTEMPTS = 30
 #: what a return's QR code starts with (the camera submits only these)
-QR_PREFIX = "RMA:"
+QR_PREFIX = rules.QR_PREFIX
 #: the query a finished move lands with (a plain form: 303 to the detail page)
 DONE = ("received", "refunded", "undone")
 
