@@ -34,12 +34,14 @@ from orderhub.settings import Settings
 from orderhub.site import assets, errors, live, logs
 from orderhub.site.admin.account import AdminAccountController
 from orderhub.site.admin.branding import BrandAssetsController, BrandingController
+from orderhub.site.admin.claims import ClaimsAdminController
 from orderhub.site.admin.dashboard import DashboardController
 from orderhub.site.admin.documents import DocumentsController
 from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
 from orderhub.site.admin.orders import OrdersController
+from orderhub.site.admin.return_detail import ReturnDetailController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
@@ -71,6 +73,7 @@ from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
+from orderhub.site.staff.returns import StaffReturnsController
 from orderhub.site.staff.routes import StaffController
 from orderhub.site.templating import LanguageEnvironment, PerLanguageTemplates
 from orderhub.site.tracking.routes import TrackingController
@@ -90,9 +93,9 @@ CONTROLLERS: list = [
     CreditNotesController,
     EmbedController, StepupController, CancelController,
     # store staff and the merchant admin
-    StaffController,
-    AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
-    DocumentsController,
+    StaffController, StaffReturnsController,
+    AdminAccountController, DashboardController, OperationsController, ReturnDetailController, ClaimsAdminController,
+    OrdersController, AdminEmailsController, DocumentsController,
     StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
 ]

@@ -76,7 +76,7 @@ async def test_auth_other_merchant_and_bad_input(client, orders, merchants):
     assert (await client.get("/api/v1/returns")).status_code == 401
     assert (await client.get("/api/v1/returns", headers=bearer("nope"))).status_code == 401
     acme = merchants["acme"][1]
-    assert (await client.get("/api/v1/returns", headers=bearer(acme))).json() == {"returns": []}
+    assert (await client.get("/api/v1/returns", headers=bearer(acme))).json()["returns"] == []
     assert (await client.post(f"/api/v1/returns/{rid}/approve", headers=bearer(acme))).status_code == 404
     yk = merchants["yamakaze"][1]
     assert (await client.get("/api/v1/returns?status=bogus", headers=bearer(yk))).status_code == 422

@@ -196,7 +196,7 @@ async def test_api_security_and_bad_input(client, orders, merchants):
     yk, acme = merchants["yamakaze"][1], merchants["acme"][1]
     assert (await client.get("/api/v1/claims")).status_code == 401
     assert (await client.get("/api/v1/claims", headers=bearer("nope"))).status_code == 401
-    assert (await client.get("/api/v1/claims", headers=bearer(acme))).json() == {"claims": []}
+    assert (await client.get("/api/v1/claims", headers=bearer(acme))).json()["claims"] == []
     assert (await client.get(f"/api/v1/claims/{cid}", headers=bearer(acme))).status_code == 404
     assert (await client.post(f"/api/v1/claims/{cid}/resolve", headers=bearer(acme),
                               json={"resolution": "refund"})).status_code == 404

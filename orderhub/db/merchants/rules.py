@@ -53,6 +53,8 @@ STORE_HOURS_LINES = "settings.hours_format"  # "mon-fri 11:00-20:00"
 
 LOCALES = ("ja-JP", "en-US", "en-GB", "en")
 RETURN_METHODS = ("drop_off", "in_store", "mail", "home_pickup")
+#: when an item returned at a store counter is refunded: at once, or after the merchant's inspection
+COUNTER_REFUNDS = ("at_drop_off", "after_inspection")
 REASONS = ("too_small", "too_large", "not_as_described", "changed_mind", "damaged", "wrong_item", "defective", "other")
 REGISTRATION_NUMBER = re.compile(r"^T[1-9]\d{12}$")
 
@@ -72,6 +74,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     "delivery_date_choice_days": 0,
     #: no return fee when the reason is the merchant's fault (damaged, wrong item, defective, missing)
     "waive_fee_for_merchant_fault": True,
+    #: a return received at a store counter is refunded after the merchant's inspection, or at drop-off
+    "counter_refund": "after_inspection",
 }
 
 
@@ -155,6 +159,8 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
     out["photo_required_reasons"] = reasons
     out["waive_fee_for_merchant_fault"] = r.boolean(
         merged, "waive_fee_for_merchant_fault", f"{path}.waive_fee_for_merchant_fault", default=True)
+    out["counter_refund"] = r.choice(merged, "counter_refund", f"{path}.counter_refund", COUNTER_REFUNDS,
+                                     default="after_inspection")
     if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
         out["return_ship_within_days"] = r.integer(
             policy, "return_ship_within_days", f"{path}.return_ship_within_days", minimum=1, maximum=365

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from piccolo.custom_types import Combinable
+from piccolo.query.functions.aggregate import Count
 
 from orderhub import money
 from orderhub.db import engine
@@ -17,6 +18,7 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.outbox.services import notify
+from orderhub.db.paging import Page, clamp_page, pages_for
 from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.replacements import ReplacementItemView, ReplacementView
 from orderhub.db.returns.rules import field_error
@@ -187,6 +189,13 @@ class ClaimItemView:
 
 
 @dataclass(frozen=True)
+class ClaimEvent:
+    status: str
+    at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
 class ClaimView:
     id: int
     number: str
@@ -221,6 +230,14 @@ class ClaimView:
     def status_message(self) -> str:
         return rules.claim_message(self.status, self.resolution)
 
+    @property
+    def timeline(self) -> list[ClaimEvent]:
+        """Opened, then resolved (with the merchant's note) once it is."""
+        out = [ClaimEvent(rules.CLAIM_OPEN, self.created_at, "")]
+        if self.resolved and self.resolved_at is not None:
+            out.append(ClaimEvent(rules.CLAIM_RESOLVED, self.resolved_at, self.note))
+        return out
+
     def api(self) -> dict[str, Any]:
         def show(minor: int) -> str:
             return money.to_string(minor, self.currency)
@@ -230,8 +247,10 @@ class ClaimView:
             "description": self.description, "status": self.status, "resolution": self.resolution or None,
             "note": self.note, "currency": self.currency, "refundable": show(self.refundable_minor),
             "refund": show(self.refunded_minor), "shipping": show(self.shipping_minor),
-            "items": [{"line_id": i.line_id, "title": i.title, "sku": i.sku, "quantity": i.quantity,
-                       "amount": show(i.amount_minor), "tax": show(i.tax_minor)} for i in self.items],
+            "items": [{"line_id": i.line_id, "title": i.title, "variant": i.variant or None, "sku": i.sku,
+                       "quantity": i.quantity, "amount": show(i.amount_minor), "tax": show(i.tax_minor)}
+                      for i in self.items],
+            "timeline": [{"status": t.status, "note": t.note, "at": t.at.isoformat()} for t in self.timeline],
             "photos": [f"/api/v1/claims/{self.id}/photos/{p}" for p in self.photo_ids],
             "replacement": replacements.api(self.replacement),
             "created_at": self.created_at.isoformat(),
@@ -239,10 +258,11 @@ class ClaimView:
         }
 
 
-async def _views(where: Any) -> list[ClaimView]:
+async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> list[ClaimView]:
     async with engine.read():
-        rows = await Claim.select(*Claim.all_columns(), Claim.order.number.as_alias("order_number")).where(
+        query = Claim.select(*Claim.all_columns(), Claim.order.number.as_alias("order_number")).where(
             where).order_by(Claim.id)
+        rows = await (query.limit(limit).offset(offset) if limit is not None else query)
         ids = [r["id"] for r in rows]
         items = await ClaimItem.select().where(ClaimItem.claim.is_in(ids)).order_by(ClaimItem.id) if ids else []
         photos = await ClaimPhoto.select(ClaimPhoto.id, ClaimPhoto.claim).where(
@@ -280,6 +300,25 @@ async def claims_for_merchant(merchant_id: int, status: str | None = None) -> li
     if status:
         where = where & (Claim.status == status)
     return await _views(where)
+
+
+async def claims_page(merchant_id: int, status: str | None, page: int, per_page: int) -> Page[ClaimView]:
+    """One page of the merchant's claims (oldest first): the admin's list and the API's."""
+    where: Combinable = Claim.merchant == merchant_id
+    if status:
+        where = where & (Claim.status == status)
+    async with engine.read():
+        total = await Claim.count().where(where)
+        page = clamp_page(page, total, per_page)
+        items = await _views(where, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, page, pages_for(total, per_page), total, per_page)
+
+
+async def claim_counts(merchant_id: int) -> dict[str, int]:
+    async with engine.read():
+        rows = await Claim.select(Claim.status, Count(alias="n")).where(Claim.merchant == merchant_id).group_by(
+            Claim.status)
+    return {r["status"]: r["n"] for r in rows}
 
 
 async def claim_for_merchant(merchant_id: int, claim_id: int) -> ClaimView:

@@ -18,6 +18,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import OrderLine, Product
+from orderhub.db.paging import Page, clamp_page, pages_for
 from orderhub.db.returns import replacements, rules
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -192,6 +193,9 @@ class ReturnItemView:
     tax_rate: str
     reception: str
     acceptance: str
+    id: int = 0
+    #: resellable, damaged, missing as graded at a counter ("" otherwise)
+    grade: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,8 @@ class ReturnView:
     photo_ids: list[int] = field(default_factory=list)
     replacement: ReplacementView | None = None
     merchant_id: int = 0
+    #: received at a store counter: {"at", "by", "store", "before", "refunded", "order_status"}
+    counter: dict[str, Any] = field(default_factory=dict)
 
     # -- what the state allows and shows (rules.py decides) ------------------------------------
 
@@ -311,6 +317,37 @@ class ReturnView:
         return rules.qr_payload(self.number, self.drop_off_code)
 
     @property
+    def received_at_counter(self) -> bool:
+        return bool(self.counter.get("at"))
+
+    @property
+    def counter_received_at(self) -> dt.datetime | None:
+        at = self.counter.get("at")
+        return dt.datetime.fromisoformat(at) if isinstance(at, str) and at else None
+
+    def counter_refusal(self, clerk_store: str) -> str | None:
+        """Why the clerk at `clerk_store` may not receive it now (a code), or None."""
+        return rules.counter_refusal(status=self.status, method=self.method, store_code=self.store_code,
+                                     clerk_store=clerk_store)
+
+    def can_undo_counter(self, clerk_store: str, now: dt.datetime) -> bool:
+        return rules.can_undo_counter(self.status, self.counter, clerk_store, now)
+
+    @property
+    def reason_of(self) -> dict[str, str]:
+        """Each item's reason (line id -> reason): the request's reason, for every item it covers."""
+        return {i.line_id: self.reason for i in self.items}
+
+    def label(self) -> dict[str, Any]:
+        """How the items come back: the method, where (store, counter code), and the parcel's carrier
+        and tracking number once it is on its way."""
+        return {"method": self.method, "store_code": self.store_code or None,
+                "drop_off_code": self.drop_off_code if self.at_counter else None,
+                "qr_payload": self.qr_payload if self.at_counter else None,
+                "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
+                "slip_available": self.slip_available}
+
+    @property
     def reached(self) -> list[str]:
         return [e.status for e in self.events]
 
@@ -334,9 +371,14 @@ class ReturnView:
             "store_code": self.store_code or None, "exchange": self.exchange or None, "keep_item": self.keep_item,
             "currency": self.currency, "refund_total": show(self.total_minor), "store_credit_bonus": show(self.bonus_minor),
             "fee": show(self.fee_minor), "shipping": show(self.shipping_minor),
-            "items": [{"line_id": i.line_id, "title": i.title, "quantity": i.quantity, "amount": show(i.amount_minor),
-                       "tax": show(i.tax_minor), "tax_rate": i.tax_rate, "reception": i.reception,
-                       "acceptance": i.acceptance} for i in self.items],
+            "items": [{"line_id": i.line_id, "title": i.title, "variant": i.variant or None, "quantity": i.quantity,
+                       "amount": show(i.amount_minor), "tax": show(i.tax_minor), "tax_rate": i.tax_rate,
+                       "reason": self.reason_of.get(i.line_id, self.reason), "reception": i.reception,
+                       "acceptance": i.acceptance, "grade": i.grade or None} for i in self.items],
+            "label": self.label(),
+            "received_at_counter": {"at": self.counter["at"], "store_code": self.counter.get("store"),
+                                    "by": self.counter.get("by"), "refunded": bool(self.counter.get("refunded"))}
+            if self.received_at_counter else None,
             "timeline": [{"status": e.status, "note": e.note, "at": e.at.isoformat()} for e in self.events],
             "note": self.note, "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
             "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
@@ -353,10 +395,11 @@ def _by_rate(breakdown: dict[str, Any]) -> list[RateAmount]:
     return [RateAmount(str(b["rate"]), b["amount_minor"], b["tax_minor"]) for b in breakdown.get("by_rate", [])]
 
 
-async def _views(where: Any) -> list[ReturnView]:
+async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> list[ReturnView]:
     async with engine.read():
-        rows = await ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
-                                          ).output(load_json=True).where(where).order_by(ReturnRequest.id)
+        query = ReturnRequest.select(*ReturnRequest.all_columns(), ReturnRequest.order.number.as_alias("order_number")
+                                     ).output(load_json=True).where(where).order_by(ReturnRequest.id)
+        rows = await (query.limit(limit).offset(offset) if limit is not None else query)
         ids = [r["id"] for r in rows]
         items = await ReturnItem.select().where(ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
@@ -375,13 +418,13 @@ async def _views(where: Any) -> list[ReturnView]:
             shipping_minor=r["shipping_minor"], drop_off_code=r["drop_off_code"],
             note=r["note"], created_at=r["created_at"], updated_at=r["updated_at"],
             items=[ReturnItemView(i["line_id"], i["title"], i["variant"], i["quantity"], i["amount_minor"],
-                                  i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"])
+                                  i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"], i["id"], i["grade"])
                    for i in items if i["request"] == r["id"]],
             events=[ReturnEventView(e["status"], e["note"], e["at"]) for e in events if e["request"] == r["id"]],
             parts=_parts(breakdown), by_rate=_by_rate(breakdown),
             carrier=r["carrier"], tracking_number=r["tracking_number"],
             photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(sources[r["id"]]),
-            merchant_id=r["merchant"],
+            merchant_id=r["merchant"], counter=r["counter"] if isinstance(r["counter"], dict) else {},
         ))
     return out
 
@@ -404,11 +447,29 @@ async def return_for_merchant(merchant_id: int, return_id: int) -> ReturnView:
     return _one(await _views((ReturnRequest.merchant == merchant_id) & (ReturnRequest.id == return_id)))
 
 
+async def returns_by_ids(merchant_id: int, ids: list[int]) -> list[ReturnView]:
+    if not ids:
+        return []
+    return await _views((ReturnRequest.merchant == merchant_id) & ReturnRequest.id.is_in(ids))
+
+
 async def returns_for_merchant(merchant_id: int, status: str | None = None) -> list[ReturnView]:
     where: Combinable = ReturnRequest.merchant == merchant_id
     if status:
         where = where & (ReturnRequest.status == status)
     return await _views(where)
+
+
+async def returns_page(merchant_id: int, status: str | None, page: int, per_page: int) -> Page[ReturnView]:
+    """One page of the merchant's returns (oldest first), for the API's list."""
+    where: Combinable = ReturnRequest.merchant == merchant_id
+    if status:
+        where = where & (ReturnRequest.status == status)
+    async with engine.read():
+        total = await ReturnRequest.count().where(where)
+        page = clamp_page(page, total, per_page)
+        items = await _views(where, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, page, pages_for(total, per_page), total, per_page)
 
 
 async def _photo(where: Any) -> tuple[bytes, str]:

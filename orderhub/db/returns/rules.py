@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from orderhub import money
 from orderhub.db.keys import scoped
-from orderhub.db.merchants.rules import REASONS, RETURN_METHODS
+from orderhub.db.merchants.rules import COUNTER_REFUNDS, REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import AreaErrors
 
@@ -507,15 +508,19 @@ def by_home_pickup(method: str) -> bool:
     return method == HOME_PICKUP
 
 
+#: what a return's QR code starts with (a pickup's starts with pickup.rules.QR_PREFIX)
+QR_PREFIX = "RMA:"
+
+
 def qr_payload(number: str, code: str) -> str:
     """What the return's QR code says: "RMA:<number>:<code>" (the counter scans it)."""
-    return f"RMA:{number}:{code}"
+    return f"{QR_PREFIX}{number}:{code}"
 
 
 def counter_code(scanned: str) -> str:
     """The code typed at a counter, or the whole QR payload scanned: -> the code alone."""
     code = (scanned or "").strip().upper()
-    if code.startswith("RMA:"):
+    if code.startswith(QR_PREFIX):
         code = code.rsplit(":", 1)[-1]
     return code
 
@@ -817,3 +822,108 @@ def replacement_shipment(shipment: dict[str, str] | None) -> dict[str, str] | No
     number = shipment["tracking_number"]
     return {"carrier": carrier, "tracking_number": number,
             "tracking_url": shipping_rules.carrier_url(carrier, number) or ""}
+
+
+# -- returns received at a store counter (the staff console's returns screen) --------------------
+
+#: how the clerk grades each returned item
+RESELLABLE, DAMAGED, MISSING = "resellable", "damaged", "missing"
+GRADES = (RESELLABLE, DAMAGED, MISSING)
+#: a graded item's reception and acceptance: a missing item was not received and is not accepted
+ITEM_MISSING, ITEM_REJECTED = "missing", "rejected"
+#: the merchant's setting (policy "counter_refund"): refund the moment the clerk receives, or after
+#: the merchant inspected the items
+REFUND_AT_DROP_OFF, REFUND_AFTER_INSPECTION = COUNTER_REFUNDS
+#: states in which a counter may receive the return
+COUNTER_RECEIVABLE = (APPROVED, IN_TRANSIT)
+#: a counter reception can be undone this long (the same window as a pickup's hand-over)
+COUNTER_UNDO_WINDOW = pickup_rules.UNDO_WINDOW
+COUNTER_UNDO_MINUTES = int(COUNTER_UNDO_WINDOW.total_seconds() // 60)
+#: the timeline event an undo records (the reception's own events are taken away)
+RECEPTION_UNDONE = "receive_undone"
+
+#: refusal codes of the counter
+COUNTER_WRONG_STORE = "return.counter_wrong_store"
+COUNTER_NOT_AT_COUNTER = "return.not_at_counter"
+COUNTER_NOT_APPROVED = "return.counter_not_approved"
+COUNTER_ALREADY_RECEIVED = "return.already_received"
+COUNTER_CLOSED = "return.counter_closed"
+GRADE_REQUIRED = "return.grade_required"
+NOTHING_RECEIVED = "return.nothing_received"
+UNDO_EXPIRED = "return.undo_expired"
+INPUT_MESSAGES.update({GRADE_REQUIRED: "grade the item: one of resellable, damaged, missing",
+                       NOTHING_RECEIVED: "at least one item must be there"})
+
+
+def counter_refund(policy: Mapping[str, Any]) -> str:
+    """The merchant's setting; after inspection unless it says otherwise."""
+    value = (policy or {}).get("counter_refund")
+    return value if value in COUNTER_REFUNDS else REFUND_AFTER_INSPECTION
+
+
+def refunds_at_counter(policy: Mapping[str, Any], resolution: str, grades: list[str]) -> bool:
+    """The refund (or store credit) goes out the moment the clerk receives: the merchant refunds at
+    drop-off, the shopper asked for money or credit (an exchange is sent by the merchant), and every
+    item is there (a missing one waits for the merchant's inspection)."""
+    return (counter_refund(policy) == REFUND_AT_DROP_OFF and resolution in (REFUND, STORE_CREDIT)
+            and bool(grades) and MISSING not in grades)
+
+
+def graded_item(grade: str) -> tuple[bool, str, str]:
+    """(came back, reception, acceptance) of an item graded at the counter."""
+    if grade == MISSING:
+        return False, ITEM_MISSING, ITEM_REJECTED
+    return True, ITEM_RECEIVED, ITEM_ACCEPTED
+
+
+def counter_refusal(*, status: str, method: str, store_code: str, clerk_store: str) -> str | None:
+    """Why a clerk at `clerk_store` may not receive this return (a code), or None. An in-store return
+    goes to the store the shopper chose; a drop-off return may be handed in at any of the merchant's
+    stores; mail and home pickups never come to a counter."""
+    if not at_counter(method):
+        return COUNTER_NOT_AT_COUNTER
+    if needs_store(method) and store_code != clerk_store:
+        return COUNTER_WRONG_STORE
+    if status == REQUESTED:
+        return COUNTER_NOT_APPROVED
+    if status in (RECEIVED, REFUNDED, EXCHANGED, CLOSED):
+        return COUNTER_ALREADY_RECEIVED
+    if status not in COUNTER_RECEIVABLE:
+        return COUNTER_CLOSED
+    return None
+
+
+def counter_visible(*, method: str, store_code: str, clerk_store: str, counter: Mapping[str, Any]) -> bool:
+    """The clerk may open this return: it comes to their counter, or their store received it."""
+    return counter.get("store") == clerk_store or (
+        at_counter(method) and (not needs_store(method) or store_code == clerk_store))
+
+
+def counter_undo_until(counter: Mapping[str, Any]) -> dt.datetime | None:
+    """Until when a counter reception can be undone (None: not received at a counter)."""
+    at = counter.get("at") if counter else None
+    return dt.datetime.fromisoformat(at) + COUNTER_UNDO_WINDOW if isinstance(at, str) and at else None
+
+
+def can_undo_counter(status: str, counter: Mapping[str, Any], clerk_store: str, now: dt.datetime) -> bool:
+    """The reception happened at this store's counter less than the window ago and nothing moved since
+    (received, or refunded by the counter itself)."""
+    until = counter_undo_until(counter)
+    if until is None or counter.get("store") != clerk_store or now > until:
+        return False
+    return status == RECEIVED or (status == REFUNDED and bool(counter.get("refunded")))
+
+
+def is_return_code(code: str) -> bool:
+    """A well-formed counter code (anything else names no return and is never looked up)."""
+    return len(code) == RETURN_CODE_LENGTH and all(c in RETURN_CODE_ALPHABET for c in code)
+
+
+def looks_like_return_code(typed: str) -> bool:
+    """What a clerk typed or scanned is a return's counter code (or its QR payload), not a pickup's."""
+    return (typed or "").strip().upper().startswith(QR_PREFIX) or is_return_code(counter_code(typed))
+
+
+#: the return's counter code: 10 characters without look-alikes (services.CODE_ALPHABET)
+RETURN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RETURN_CODE_LENGTH = 10

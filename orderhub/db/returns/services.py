@@ -22,12 +22,12 @@ from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = rules.RETURN_CODE_ALPHABET
 field_error = rules.field_error
 
 
 def _code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(rules.RETURN_CODE_LENGTH))
 
 
 def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool) -> dict[str, Any]:
@@ -204,7 +204,7 @@ async def _by_key(key: str) -> int | None:
 
 
 async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, extra: dict[str, Any] | None = None,
-                shipment: dict[str, str] | None = None) -> None:
+                shipment: dict[str, str] | None = None, grades: dict[int, str] | None = None) -> None:
     req = await ReturnRequest.select().where(ReturnRequest.id == return_id).first()
     if req is None:
         raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
@@ -228,15 +228,7 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
                 OrderLine.id == it["line"])
         await replacements.release(source, now=now)
     if target == rules.RECEIVED:
-        for it in items:
-            updated = await OrderLine.update(
-                {OrderLine.received_quantity: OrderLine.received_quantity + it["quantity"]}).where(
-                (OrderLine.id == it["line"]) & (OrderLine.received_quantity <= OrderLine.quantity - it["quantity"])
-            ).returning(OrderLine.id)
-            if not updated:
-                raise Conflict(rules.OVER_RECEIVED, "more units received than were bought")
-        await ReturnItem.update({ReturnItem.reception: rules.ITEM_RECEIVED, ReturnItem.acceptance: rules.ITEM_ACCEPTED}
-                                ).where(ReturnItem.request == return_id)
+        await _receive_items(items, grades)
     if target == rules.EXCHANGED:
         await replacements.issue(source, now=now)
     await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
@@ -249,6 +241,24 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
         # the replacement's parcel as the merchant reported it (carrier, tracking number): the email links it
         payload["shipment"] = rules.replacement_shipment(shipment)
     await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
+
+
+async def _receive_items(items: list[dict[str, Any]], grades: dict[int, str] | None) -> None:
+    """The items arrived: the lines' received counters go up (never past what was bought) and each
+    item is received and accepted, or, graded at a counter, as its grade says (a missing item is
+    neither)."""
+    for it in items:
+        grade = (grades or {}).get(it["id"], "")
+        came_back, reception, acceptance = rules.graded_item(grade)
+        if came_back:
+            updated = await OrderLine.update(
+                {OrderLine.received_quantity: OrderLine.received_quantity + it["quantity"]}).where(
+                (OrderLine.id == it["line"]) & (OrderLine.received_quantity <= OrderLine.quantity - it["quantity"])
+            ).returning(OrderLine.id)
+            if not updated:
+                raise Conflict(rules.OVER_RECEIVED, "more units received than were bought")
+        await ReturnItem.update({ReturnItem.reception: reception, ReturnItem.acceptance: acceptance,
+                                 ReturnItem.grade: grade}).where(ReturnItem.id == it["id"])
 
 
 async def _mark_order_returned(order_id: int) -> None:
@@ -265,17 +275,19 @@ async def _mark_order_returned(order_id: int) -> None:
 
 
 async def transition(merchant_id: int, return_id: int, action: str, *, note: str = "", now: dt.datetime,
-                     extra: dict[str, Any] | None = None, shipment: dict[str, str] | None = None) -> ReturnView:
+                     extra: dict[str, Any] | None = None, shipment: dict[str, str] | None = None,
+                     grades: dict[int, str] | None = None) -> ReturnView:
     """A merchant's move (approve, reject, ship, receive, refund, exchange); Conflict when the state
     does not allow it. `extra` sets carrier/tracking_number with `ship`; `shipment` names the
-    replacement's parcel (carrier, tracking_number) with `exchange`."""
+    replacement's parcel (carrier, tracking_number) with `exchange`; `grades` (item id -> grade)
+    come with a `receive` at a store counter (orderhub.db.returns.counter)."""
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status).where(
             (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
         if req is None:
             raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
         if not rules.already_done(req["status"], action):  # the same call twice changes nothing
-            await _move(return_id, action, note=note, now=now, extra=extra, shipment=shipment)
+            await _move(return_id, action, note=note, now=now, extra=extra, shipment=shipment, grades=grades)
     return await queries.return_for_merchant(merchant_id, return_id)
 
 
@@ -283,6 +295,8 @@ async def ship_by_code(merchant_id: int, code: str, *, store_code: str = "", not
                        now: dt.datetime) -> ReturnView:
     """A drop-off or in-store return scanned at the counter (the QR's code): the item is on its way."""
     code = rules.counter_code(code)
+    if not rules.is_return_code(code):
+        raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
     async with engine.write():
         req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.method, ReturnRequest.store_code).where(
             (ReturnRequest.merchant == merchant_id) & (ReturnRequest.drop_off_code == code)).first()

@@ -36,6 +36,9 @@ class ReturnRequest(Table, tablename="return_requests"):
     tracking_number = Varchar(length=100, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    #: received at a store counter: {"at", "by", "store", "before", "refunded", "order_status"} (what an
+    #: undo within the window puts back); {} otherwise
+    counter = JSON(default="{}")
 
 
 class ReturnItem(Table, tablename="return_items"):
@@ -53,6 +56,8 @@ class ReturnItem(Table, tablename="return_items"):
     reception = Varchar(length=16, default="pending")
     #: pending, accepted, rejected
     acceptance = Varchar(length=16, default="pending")
+    #: resellable, damaged, missing (graded at the counter); "" when not graded
+    grade = Varchar(length=16, default="")
 
 
 class ReturnEvent(Table, tablename="return_events"):

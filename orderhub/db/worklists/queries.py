@@ -5,10 +5,7 @@ the API's /shipments/attention uses); reviews and detractors from db/feedback/qu
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from piccolo.columns.combination import And
 from piccolo.custom_types import Combinable
@@ -16,10 +13,14 @@ from piccolo.query.functions.aggregate import Count
 
 from orderhub.db import engine
 from orderhub.db.errors import NotFound
+from orderhub.db.paging import PER_PAGE as PER_PAGE  # the lists' pages, where they always were
+from orderhub.db.paging import Page as Page
+from orderhub.db.paging import clamp_page as clamp_page
+from orderhub.db.paging import pages_for as pages_for
+from orderhub.db.paging import paginate as paginate
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns.tables import ReturnItem, ReturnRequest
 
-PER_PAGE = 25
 #: the queue's default filter: what needs the merchant's hands (every state that is not final)
 OPEN = tuple(s for s in return_rules.STATUSES if s not in return_rules.FINAL)
 #: the state of returns waiting for the merchant's approval (the dashboard links to them)
@@ -28,48 +29,7 @@ AWAITING_APPROVAL = next(s for s, moves in return_rules.TRANSITIONS.items() if "
 #: what the API lets a merchant do to a return, in the queue's order
 MERCHANT_ACTIONS = ("approve", "reject", "ship", "receive", "refund", "exchange")
 
-T = TypeVar("T")
 RETURN_NOT_FOUND = "return.not_found"
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    page: int
-    pages: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
-def pages_for(total: int, per_page: int = PER_PAGE) -> int:
-    return max(1, math.ceil(total / per_page))
-
-
-def clamp_page(page: int, total: int, per_page: int = PER_PAGE) -> int:
-    return min(max(1, page), pages_for(total, per_page))
-
-
-def paginate(items: Sequence[T], page: int, per_page: int = PER_PAGE) -> Page[T]:
-    """A page of a list already in memory (the attention lists are computed whole)."""
-    page = clamp_page(page, len(items), per_page)
-    start = (page - 1) * per_page
-    return Page(items[start:start + per_page], page, pages_for(len(items), per_page), len(items), per_page)
 
 
 @dataclass(frozen=True)

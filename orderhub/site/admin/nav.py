@@ -19,6 +19,7 @@ class AdminLink:
 LINKS: tuple[AdminLink, ...] = (
     AdminLink("dashboard", "Dashboard", "/admin", roles=rules.OWNERS),
     AdminLink("returns", "Returns", "/admin/returns"),
+    AdminLink("claims", "Claims", "/admin/claims"),
     AdminLink("shipments", "Shipments", "/admin/shipments"),
     AdminLink("orders", "Orders", "/admin/orders"),
     AdminLink("reviews", "Reviews", "/admin/reviews"),

@@ -9,7 +9,6 @@ htmx, swaps only its row. A state that does not allow the move answers 409 with 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -26,8 +25,9 @@ from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.worklists import queries
-from orderhub.site.admin import guard
+from orderhub.site.admin import guard, return_detail
 from orderhub.site.admin.guard import Admin, admin_context
+from orderhub.site.admin.return_words import WORDS, action_label, conflict_text, done_text, return_url  # noqa: F401
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter as words
 from orderhub.site.tracking import presenter as tracking_words
@@ -42,26 +42,6 @@ OPEN, ALL = "open", "all"
 MAX_NOTE = 1000
 MAX_PAGE = 100_000
 
-
-
-def action_label(action: str) -> str:
-    return {"approve": _("Approve"), "reject": _("Reject"), "ship": _("Mark on its way back"),
-            "receive": _("Mark received"), "refund": _("Refund"), "exchange": _("Send the exchange")}.get(action, action)
-
-
-def done_text(action: str, number: str) -> str:
-    return {
-        "approve": _("%(number)s approved.", number=number), "reject": _("%(number)s rejected.", number=number),
-        "receive": _("%(number)s marked as received.", number=number),
-        "refund": _("%(number)s refunded.", number=number),
-        "exchange": _("%(number)s exchanged: the replacement is on its way.", number=number),
-        "ship": _("%(number)s marked as on its way back.", number=number),
-    }.get(action, "")
-
-
-def conflict_text(action: str, number: str, status: str) -> str:
-    return _("%(number)s can't be changed with “%(action)s”: its status is now “%(status)s”.",
-             number=number, action=action_label(action), status=words.status_label(status))
 
 
 def _int(raw: str | None, default: int = 1) -> int:
@@ -81,15 +61,6 @@ def status_filter(raw: str | None) -> tuple[str, tuple[str, ...]]:
 def list_url(status: str, page: int, **extra: str) -> str:
     return href("/admin/returns", status=status if status != OPEN else None, page=page if page > 1 else None,
                 **extra)
-
-
-def return_url(return_id: int, action: str) -> str:
-    return href(f"/admin/returns/{return_id}/{action}")
-
-
-WORDS = SimpleNamespace(reason_label=words.reason_label, resolution_label=words.resolution_label,
-                        method_label=words.method_label, status_label=words.status_label,
-                        status_badge=words.status_badge, action_label=action_label, action_url=return_url)
 
 
 class OperationsController(Controller):
@@ -148,6 +119,11 @@ class OperationsController(Controller):
                 error, status_code = conflict_text(action, fresh.number, fresh.status), 409
             except NotFound:
                 raise NotFoundException() from None
+        if form.get("back") == return_detail.BACK_TO_DETAIL:  # posted from the return's own page
+            if error:
+                return await return_detail.detail_page(request, admin_user, return_id, error=error,
+                                                       status_code=status_code)
+            return Redirect(path=return_detail.detail_url(return_id, done=action, n=row.number), status_code=303)
         if wants_partial(request):
             fresh = await queries.queue_row(merchant_id, return_id)
             context = admin_context(request, admin_user, "returns", r=fresh, status=key, back=list_url(key, page_no),

@@ -13,7 +13,8 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.returns import claims, rules
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant
-from orderhub.site.api.returns import MAX_NOTE, _body, _text, image_response
+from orderhub.site.api.paging import page_param, paged, per_page_param
+from orderhub.site.api.returns import MAX_NOTE, PER_PAGE, _body, _text, image_response
 
 
 class ClaimsApi(Controller):
@@ -21,13 +22,16 @@ class ClaimsApi(Controller):
     dependencies = {"merchant": Provide(api_merchant)}
     tags = ["claims"]
 
-    @get("/", summary="The merchant's claims (damaged, missing or wrong items)")
-    async def list_claims(self, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
+    @get("/", summary="The merchant's claims (damaged, missing or wrong items), oldest first (?status=&page=&per_page=)")
+    async def list_claims(self, merchant: Merchant, status: str | None = None, page: str | None = None,
+                           per_page: str | None = None) -> dict[str, Any]:
         if status is not None and status not in rules.CLAIM_STATUSES:
             raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.CLAIM_STATUSES))])
-        return {"claims": [c.api() for c in await claims.claims_for_merchant(merchant.id, status)]}
+        listing = await claims.claims_page(merchant.id, status, page_param(page),
+                                           per_page_param(per_page, PER_PAGE))
+        return paged("claims", listing, [c.api() for c in listing.items])
 
-    @get("/{claim_id:int}", summary="One claim")
+    @get("/{claim_id:int}", summary="One claim: items, photo URLs, resolution, timeline")
     async def get_claim(self, merchant: Merchant, claim_id: int) -> dict[str, Any]:
         return (await claims.claim_for_merchant(merchant.id, claim_id)).api()
 

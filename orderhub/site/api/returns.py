@@ -13,8 +13,11 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.returns import queries, rules, services
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
+from orderhub.site.api.paging import page_param, paged, per_page_param
 
 MAX_NOTE = 1000
+#: returns and claims per page of the API's lists unless ?per_page= says otherwise
+PER_PAGE = 20
 
 
 async def _body(request: Request) -> dict:
@@ -54,14 +57,17 @@ class ReturnsApi(Controller):
     dependencies = {"merchant": Provide(api_merchant)}
     tags = ["returns"]
 
-    @get("/returns", summary="The merchant's return requests")
-    async def list_returns(self, merchant: Merchant, status: str | None = None) -> dict[str, Any]:
+    @get("/returns", summary="The merchant's return requests, oldest first (?status=&page=&per_page=)")
+    async def list_returns(self, merchant: Merchant, status: str | None = None, page: str | None = None,
+                           per_page: str | None = None) -> dict[str, Any]:
         if status is not None and status not in rules.STATUSES:
             raise ValidationFailed([field_error("status", rules.NOT_A_CHOICE, choices=", ".join(rules.STATUSES))])
-        views = await queries.returns_for_merchant(merchant.id, status)
-        return {"returns": [v.api() for v in views]}
+        listing = await queries.returns_page(merchant.id, status, page_param(page),
+                                             per_page_param(per_page, PER_PAGE))
+        return paged("returns", listing, [v.api() for v in listing.items])
 
-    @get("/returns/{return_id:int}", summary="One return request")
+    @get("/returns/{return_id:int}",
+         summary="One return request: items with reasons and grades, photo URLs, label, timeline")
     async def get_return(self, merchant: Merchant, return_id: int) -> dict[str, Any]:
         return (await queries.return_for_merchant(merchant.id, return_id)).api()
 

@@ -25,24 +25,15 @@ from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.merchants.tables import Merchant
 from orderhub.site.api.auth import api_merchant, json_body
+from orderhub.site.api.paging import page_param, per_page_param
 from orderhub.site.api.returns import image_response
 from orderhub.site.hub.context import base_context, page_language
 
-MAX_PER_PAGE = 50
-
-
-def _page(raw: str | None) -> int:
-    raw = (raw or "1").strip()
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        raise ValidationFailed([{"field": "page", "message": "must be a whole number from 1"}])
-    return int(raw)
+_page = page_param
 
 
 def _per_page(raw: str | None, default: int) -> int:
-    raw = (raw or str(default)).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
-        raise ValidationFailed([{"field": "per_page", "message": f"must be a whole number from 1 to {MAX_PER_PAGE}"}])
-    return int(raw)
+    return per_page_param(raw, default)
 
 
 def _listing(view: queries.ProductReviews, slug: str) -> dict[str, Any]:

@@ -41,6 +41,15 @@ MESSAGES: dict[str, str] = {
     rules.CLAIM_ALREADY_RESOLVED: "This report was already resolved another way.",
     rules.CLAIM_CHANGED: "This report was just changed. Please reload the page and try again.",
     rules.OUT_OF_STOCK: "%(sku)s is out of stock: resolve by refund, or update the stock first.",
+    # the store counter (staff console)
+    rules.COUNTER_WRONG_STORE: "This return is to be handed in at another store: %(store)s.",
+    rules.COUNTER_NOT_AT_COUNTER: "This return is sent by mail or collected from home, not handed in at a counter.",
+    rules.COUNTER_NOT_APPROVED: "This return hasn't been approved yet. Ask the customer to wait for the approval email.",
+    rules.COUNTER_ALREADY_RECEIVED: "This return has already been received.",
+    rules.COUNTER_CLOSED: "This return is closed (rejected, cancelled or expired) and can't be received.",
+    rules.GRADE_REQUIRED: "Grade this item.",
+    rules.NOTHING_RECEIVED: "At least one item must be there to receive the return.",
+    rules.UNDO_EXPIRED: "This reception can no longer be undone.",
     # pictures (every section that takes them)
     images.EMPTY: "The file is empty.",
     images.NOT_A_PICTURE: "Only pictures can be uploaded (PNG, JPEG or WebP).",

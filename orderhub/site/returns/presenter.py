@@ -60,8 +60,23 @@ def status_label(status: str) -> str:
         rules.REQUESTED: _("Requested"), rules.APPROVED: _("Approved"), rules.IN_TRANSIT: _("On its way back"),
         rules.RECEIVED: _("Received"), rules.REFUNDED: _("Refunded"), rules.EXCHANGED: _("Exchanged"),
         rules.CLOSED: _("Closed"), rules.REJECTED: _("Rejected"), rules.CANCELLED: _("Cancelled"),
-        rules.EXPIRED: _("Expired"),
+        rules.EXPIRED: _("Expired"), rules.RECEPTION_UNDONE: _("Reception undone"),
     }.get(status, status)
+
+
+def counter_refund_label(setting: str) -> str:
+    return {rules.REFUND_AT_DROP_OFF: _("Refund at drop-off"),
+            rules.REFUND_AFTER_INSPECTION: _("Refund after inspection")}.get(setting, setting)
+
+
+def grade_label(grade: str) -> str:
+    return {rules.RESELLABLE: _("Resellable"), rules.DAMAGED: _("Damaged"),
+            rules.MISSING: _("Missing")}.get(grade, grade)
+
+
+def reception_label(reception: str) -> str:
+    return {"pending": _("Not received yet"), rules.ITEM_RECEIVED: _("Received"),
+            rules.ITEM_MISSING: _("Missing")}.get(reception, reception)
 
 
 def status_text(message: str) -> str:

@@ -16,6 +16,8 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, DomainError, NotFound
 from orderhub.db.pickup import queries, rules, services
+from orderhub.db.returns import counter
+from orderhub.db.returns import rules as return_rules
 from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce, store_topic
 from orderhub.site.deps import read_scope
@@ -23,6 +25,7 @@ from orderhub.site.hub.context import base_context, page_language
 from orderhub.site.messages import pickup as pickup_messages
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.staff import auth
+from orderhub.site.staff import returns as staff_returns
 from orderhub.site.staff.auth import StaffUser
 
 CONSOLE = "site/staff/console.html.jinja"
@@ -60,7 +63,7 @@ class StaffController(Controller):
         context = base_context(
             request, staff=staff, queue=queue, tz=queue.timezone or staff.merchant_timezone, now=now,
             code_error=code_error, code=code, undo_minutes=rules.UNDO_MINUTES,
-            qr_prefix=rules.QR_PREFIX,
+            qr_prefix=f"{rules.QR_PREFIX} {staff_returns.QR_PREFIX}",
         )
         return page(request, CONSOLE, "queue", context, status_code=status_code)
 
@@ -102,6 +105,13 @@ class StaffController(Controller):
         if not await auth.limiter(request, "staff_code", CODE_ATTEMPTS).hit(f"user:{staff_user.id}"):
             return await self._console(request, staff_user, now, code=code, status_code=429,
                                        code_error=_("Too many codes tried. Please wait a few minutes."))
+        if return_rules.looks_like_return_code(code):  # a return's QR at the pickup screen: its own screen
+            try:
+                return_id = await counter.find(staff_user, code)
+            except (NotFound, Conflict) as exc:
+                return await self._console(request, staff_user, now, code=code, status_code=422,
+                                           code_error=staff_returns.refusal_text(exc))
+            return Redirect(path=staff_returns.return_url(return_id), status_code=303)
         try:
             pickup = await services.find_for_staff(staff_user, code)
         except NotFound as exc:

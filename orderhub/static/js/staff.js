@@ -1,4 +1,4 @@
-// Staff console behaviours: camera scanning of pickup QR codes (BarcodeDetector, where the browser
+// Staff console behaviours: camera scanning of pickup and return QR codes (BarcodeDetector, where the browser
 // has it; typing the code always works) and a visible + audible alert when a new customer arrives.
 (function () {
   "use strict";
@@ -10,8 +10,9 @@
     const view = form.querySelector("[data-scan-view]");
     const video = form.querySelector("[data-scan-video]");
     const input = form.querySelector("input[name=code]");
-    // what a pickup QR code starts with (orderhub.db.pickup.rules.QR_PREFIX, given by the page)
-    const prefix = (form.dataset.scanPrefix || "").toUpperCase();
+    // what the codes this form takes start with, space-separated (a pickup's QR_PREFIX, a return's
+    // "RMA:"), given by the page
+    const prefixes = (form.dataset.scanPrefix || "").toUpperCase().split(/\s+/).filter(Boolean);
     if (!("BarcodeDetector" in window) || !navigator.mediaDevices || !start) return;
     let stream = null, timer = null;
     const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
@@ -34,7 +35,8 @@
         timer = setInterval(function () {
           detector.detect(video).then(function (codes) {
             const hit = codes.find(function (c) {
-              return prefix !== "" && (c.rawValue || "").toUpperCase().indexOf(prefix) === 0;
+              const raw = (c.rawValue || "").toUpperCase();
+              return prefixes.some(function (p) { return raw.indexOf(p) === 0; });
             });
             if (hit) { input.value = hit.rawValue; halt(); form.requestSubmit(); }
           }).catch(function () {});

@@ -80,6 +80,7 @@ TABLES = {
         ("tracking_number", Varchar, {"length": 100}),
         ("created_at", Timestamptz, {}),
         ("updated_at", Timestamptz, {}),
+        ("counter", JSON, {"default": "{}"}),
     ],
     ("ReturnItem", "return_items"): [
         ("request", ForeignKey, {"references": ReturnRequest, "index": True}),
@@ -93,6 +94,7 @@ TABLES = {
         ("tax_rate", Varchar, {"length": 16, "default": "0"}),
         ("reception", Varchar, {"length": 16, "default": "pending"}),
         ("acceptance", Varchar, {"length": 16, "default": "pending"}),
+        ("grade", Varchar, {"length": 16}),
     ],
     ("ReturnEvent", "return_events"): [
         ("request", ForeignKey, {"references": ReturnRequest, "index": True}),

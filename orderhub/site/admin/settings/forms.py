@@ -122,6 +122,10 @@ def reason_options() -> list[tuple[str, str]]:
     return [(r, return_words.reason_label(r)) for r in REASONS]
 
 
+def counter_refund_options() -> list[tuple[str, str]]:
+    return [(c, return_words.counter_refund_label(c)) for c in merchant_rules.COUNTER_REFUNDS]
+
+
 async def policy_values(merchant: MerchantView) -> dict:
     policy = {**merchant_rules.DEFAULT_POLICY, **merchant.policy}
     fees = policy.get("return_fee") or {}
@@ -137,6 +141,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "keep_item_under": str(policy.get("keep_item_under") or "0"),
         "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
         "waive_fee_for_merchant_fault": ["on"] if policy.get("waive_fee_for_merchant_fault", True) else [],
+        "counter_refund": str(policy.get("counter_refund") or "after_inspection"),
     }
 
 
@@ -174,6 +179,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
         "photo_required_reasons": [r for r in many(form, "photo_required_reasons") if r in REASONS],
         "waive_fee_for_merchant_fault": ["on"] if on(form, "waive_fee_for_merchant_fault") else [],
+        "counter_refund": text(form, "counter_refund").strip() or "after_inspection",
     }
     errors: list[dict] = []
     body = {
@@ -187,6 +193,7 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "free_return_methods": values["free_return_methods"],
         "photo_required_reasons": values["photo_required_reasons"],
         "waive_fee_for_merchant_fault": bool(values["waive_fee_for_merchant_fault"]),
+        "counter_refund": values["counter_refund"],
         "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
     }
     r = Reader()

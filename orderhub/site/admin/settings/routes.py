@@ -59,6 +59,7 @@ class SettingsController(Controller):
             request, admin, "settings", settings_page=settings_page, title=_(settings_page.title), values=values,
             errors=errors or {}, saved=saved, money_hint=forms.money_hint(admin.merchant.currency),
             method_options=forms.method_options(), reason_options=forms.reason_options(),
+            counter_refund_options=forms.counter_refund_options(),
             calendar_options=forms.calendar_options(),
             currency=admin.merchant.currency
         )
