@@ -59,9 +59,9 @@ async def test_backordered_lines_in_the_api_and_on_the_hub(client, merchants):
     assert (await put(client, key, body)).status_code == 200  # the same body again changes nothing
     got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
     assert got["lines"] == [
-        {"id": "L1", "quantity": 1, "backordered": 1, "expected_ship_date": None},
-        {"id": "L2", "quantity": 2, "backordered": 2, "expected_ship_date": "2026-12-01"},
-        {"id": "L3", "quantity": 1, "backordered": 0, "expected_ship_date": None},
+        {"id": "L1", "quantity": 1, "cancelled_quantity": 0, "backordered": 1, "expected_ship_date": None},
+        {"id": "L2", "quantity": 2, "cancelled_quantity": 0, "backordered": 2, "expected_ship_date": "2026-12-01"},
+        {"id": "L3", "quantity": 1, "cancelled_quantity": 0, "backordered": 0, "expected_ship_date": None},
     ]
     # the delivery promise of the items still to ship counts from the storefront's date (Tue 1 Dec):
     # two to four business days in transit, as everywhere the promise is shown
@@ -81,7 +81,7 @@ async def test_backordered_lines_in_the_api_and_on_the_hub(client, merchants):
     assert "1 of 2 backordered" in en.text
     await fulfil(int(got["id"]), lines={"L2": 2})
     got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
-    assert got["lines"][1] == {"id": "L2", "quantity": 2, "backordered": 0, "expected_ship_date": None}
+    assert got["lines"][1] == {"id": "L2", "quantity": 2, "cancelled_quantity": 0, "backordered": 0, "expected_ship_date": None}
     assert "backordered" not in (await client.get(hub + "?lang=en")).text.lower()
 
 
@@ -104,7 +104,7 @@ async def test_bad_backorders_answer_422_and_store_nothing(client, merchants, li
     assert answer.status_code == 422
     assert field in {e["field"] for e in answer.json()["errors"]}
     got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
-    assert got["lines"][1] == {"id": "L2", "quantity": 2, "backordered": 1, "expected_ship_date": "2026-12-01"}
+    assert got["lines"][1] == {"id": "L2", "quantity": 2, "cancelled_quantity": 0, "backordered": 1, "expected_ship_date": "2026-12-01"}
     assert (await put(client, key, bad, "bo-new")).status_code == 422
     assert (await client.get("/api/v1/orders/bo-new", headers=bearer(key))).status_code == 404
 
