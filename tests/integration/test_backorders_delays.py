@@ -104,7 +104,8 @@ async def test_bad_backorders_answer_422_and_store_nothing(client, merchants, li
     assert answer.status_code == 422
     assert field in {e["field"] for e in answer.json()["errors"]}
     got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
-    assert got["lines"][1] == {"id": "L2", "quantity": 2, "cancelled_quantity": 0, "backordered": 1, "expected_ship_date": "2026-12-01"}
+    assert got["lines"][1] == {"id": "L2", "quantity": 2, "cancelled_quantity": 0, "backordered": 1,
+                               "expected_ship_date": "2026-12-01"}
     assert (await put(client, key, bad, "bo-new")).status_code == 422
     assert (await client.get("/api/v1/orders/bo-new", headers=bearer(key))).status_code == 404
 

@@ -45,6 +45,12 @@ async def test_list_approve_receive_refund_and_order_returned(client, orders, me
     assert status["fulfillment_status"] == "returned"
     page = await client.get(f"/o/{orders['jp_ship'].token}/returns/{rid}?lang=en")
     assert "Refunded" in page.text and "Your refund has been issued" in page.text
+    # the refund reached the order's payment: part of the order refunded, the same amount in the API
+    payment = (await client.get("/api/v1/orders/jp_ship", headers=bearer(key))).json()["payment"]
+    assert payment["status"] == "partially_refunded"
+    async with engine.read():
+        refunded = await Order.select(Order.refunded_minor).where(Order.id == orders["jp_ship"].id).first()
+    assert refunded["refunded_minor"] == 15360
 
 
 async def test_whole_order_refund_marks_order_returned(client, orders, merchants):

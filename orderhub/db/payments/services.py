@@ -73,12 +73,14 @@ async def set_payment(merchant_id: int, external_id: str, body: Any, *, now: dt.
         return PaymentView.of_row(order)
 
 
-async def record_refund(order_id: int, amount_minor: int, *, reason: str, source: str, now: dt.datetime) -> None:
+async def record_refund(order_id: int, amount_minor: int, *, reason: str, source: str, now: dt.datetime,
+                        credit_note: bool = True) -> None:
     """Record a refund of `amount_minor` (minor units, tax included) on the order: the payment moves to
     partially_refunded or refunded (a payment never taken is voided once the whole order is refunded),
     and a credit note (適格返還請求書) is issued when the order's receipt had been issued. Joins the
     caller's write transaction (a cancellation, a return), so a rollback there writes nothing here.
-    A refund above what is left to refund, or not positive -> Conflict."""
+    A refund above what is left to refund, or not positive -> Conflict. `credit_note` False: the caller
+    documents the refund itself (a refunded return has its own credit note, site/receipts/returns.py)."""
     async with engine.write():
         order = await Order.select().output(load_json=True).where(Order.id == order_id).first()
         if order is None:
@@ -94,7 +96,8 @@ async def record_refund(order_id: int, amount_minor: int, *, reason: str, source
         await refund.save()
         await Order.update({Order.refunded_minor: refunded, Order.payment_status: status,
                             Order.updated_at: now}).where(Order.id == order_id)
-        await documents.issue_credit_note(order, refund.id, amount_minor, reason=reason, now=now)
+        if credit_note:
+            await documents.issue_credit_note(order, refund.id, amount_minor, reason=reason, now=now)
         if status != order["payment_status"]:
             await outbox.notify(order["merchant"], rules.event_for(order["payment_status"], status,
                                                                    _state(order)["method"]), {

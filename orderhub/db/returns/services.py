@@ -17,6 +17,7 @@ from orderhub.db.merchants.rules import REASONS
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
+from orderhub.db.payments import services as payments
 from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
@@ -234,6 +235,8 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
     if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])
+        if req["resolution"] == rules.REFUND:
+            await _refund_payment(req, now)
     payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
                "resolution": req["resolution"], "note": note, **(extra or {})}
     if target == rules.EXCHANGED:
@@ -241,6 +244,17 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
         # the replacement's parcel as the merchant reported it (carrier, tracking number): the email links it
         payload["shipment"] = rules.replacement_shipment(shipment)
     await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
+
+
+async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> None:
+    """A return refunded to the original payment moves the order's payment (partially_refunded /
+    refunded: payments.record_refund), capped at what is left after earlier refunds (a cancellation)."""
+    order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == req["order"]).first()
+    left = max(0, int(order["total_minor"]) - int(order["refunded_minor"] or 0)) if order else 0
+    amount = min(int(req["total_minor"] or 0), left)
+    if amount > 0:
+        await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
+                                     now=now, credit_note=False)
 
 
 async def _receive_items(items: list[dict[str, Any]], grades: dict[int, str] | None) -> None:
