@@ -247,3 +247,22 @@ async def test_the_admin_attention_list_shows_unshipped_and_late(client, merchan
     client.cookies.clear()
     await signed_in(client, clock, slug="acme")
     assert "YK-BO-0001" not in (await client.get("/admin/shipments?lang=en")).text
+
+
+async def test_cancelled_units_are_neither_backordered_nor_late(client, merchants, clock):
+    """The storefront cancels the backordered line (per-line cancelled_quantity): the hub and API stop
+    announcing it, and the rest having shipped, the order is not late."""
+    key = merchants["yamakaze"][1]
+    body = order_body({"L2": (2, "2026-12-01")})
+    assert (await put(client, key, body)).status_code == 201
+    for line in body["lines"]:
+        if line["id"] == "L2":
+            line["cancelled_quantity"] = 2
+    assert (await put(client, key, body)).status_code == 200
+    got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
+    assert got["lines"][1] == {"id": "L2", "quantity": 2, "cancelled_quantity": 2, "backordered": 0,
+                               "expected_ship_date": None}
+    order_id = await _order_id(client, key)
+    await fulfil(order_id, lines={"L1": 1, "L3": 1})
+    clock.advance(days=10)
+    assert await delays.late_orders(clock()) == []

@@ -80,9 +80,11 @@ def _late(row: dict[str, Any], lines: list[dict[str, Any]], now: dt.datetime) ->
         (row["msettings"] if isinstance(row["msettings"], dict) else {}).get("delivery"),
         shipping_rules.calendar_country(str(address.get("country") or ""), tz))
     cal = shipping_rules.Calendar(settings["calendar"])
-    unshipped = sum(max(ln["quantity"] - ln["fulfilled_quantity"], 0) for ln in lines)
+    # units cancelled before shipment are not to ship (orders/cancellation.py)
+    unshipped = sum(max(ln["quantity"] - ln["cancelled_quantity"] - ln["fulfilled_quantity"], 0) for ln in lines)
     backorders = {ln["line_id"]: b for ln in lines if (b := rules.line_backorder(
-        ln["quantity"], ln["fulfilled_quantity"], ln["backordered_quantity"], ln["expected_ship_date"])) is not None}
+        ln["quantity"] - ln["cancelled_quantity"], ln["fulfilled_quantity"], ln["backordered_quantity"],
+        ln["expected_ship_date"])) is not None}
     delay = rules.shipping_delay(
         unshipped=unshipped > 0, promised_ship_date=shipping_rules.ships_on(row["placed_at"], tz, cal, settings),
         ships_from=rules.backorder_ship_date(list(backorders.values())),
@@ -108,7 +110,7 @@ async def late_orders(now: dt.datetime, *, merchant_id: int | None = None,
         ids = [r["id"] for r in rows]
         lines = await OrderLine.select(
             OrderLine.order, OrderLine.line_id, OrderLine.quantity, OrderLine.fulfilled_quantity,
-            OrderLine.backordered_quantity, OrderLine.expected_ship_date,
+            OrderLine.cancelled_quantity, OrderLine.backordered_quantity, OrderLine.expected_ship_date,
         ).where(OrderLine.order.is_in(ids)).order_by(OrderLine.position) if ids else []
     by_order: dict[int, list[dict[str, Any]]] = {}
     for ln in lines:

@@ -275,7 +275,8 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 product_id=ln.product_id,
                 texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
                 cancelled_quantity=int(getattr(ln, "cancelled_quantity", 0) or 0),
-                backorder=rules.line_backorder(ln.quantity, ln.fulfilled_quantity, ln.backordered_quantity,
+                backorder=rules.line_backorder(ln.quantity - int(getattr(ln, "cancelled_quantity", 0) or 0),
+                                               ln.fulfilled_quantity, ln.backordered_quantity,
                                                ln.expected_ship_date),
             )
             for ln in lines
