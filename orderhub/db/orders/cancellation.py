@@ -222,6 +222,8 @@ async def _cancelled(facts: CancelFacts, view: CancellationView, now: dt.datetim
     receipt was issued). Inside the caller's write."""
     await outbox.notify(facts.merchant_id, "order.cancelled", event_payload(facts, view), order_id=facts.order_id,
                         now=now)
+    if view.whole and view.refund_minor == 0:  # nothing was taken: a pending konbini / bank payment is void
+        await payments.void_unpaid(facts.order_id, now=now)
     if view.refund_minor > 0:
         await payments.record_refund(facts.order_id, view.refund_minor, reason="cancellation", source=view.source,
                                      now=now)

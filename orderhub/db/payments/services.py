@@ -55,6 +55,15 @@ async def apply_update(order: dict[str, Any], update: rules.PaymentUpdate, *, no
     return True
 
 
+async def void_unpaid(order_id: int, *, now: dt.datetime) -> bool:
+    """Inside the caller's write (a whole cancellation): a payment still pending (konbini or bank
+    transfer not paid yet) is voided, with its `payment.voided` event -> whether it was."""
+    order = await Order.select().output(load_json=True).where(Order.id == order_id).first()
+    if order is None or order["payment_status"] != rules.PENDING:
+        return False
+    return await apply_update(order, rules.PaymentUpdate(rules.VOIDED, None, None, None), now=now)
+
+
 async def set_payment(merchant_id: int, external_id: str, body: Any, *, now: dt.datetime) -> PaymentView:
     """PUT /api/v1/orders/{external_id}/payment: idempotent (the same body again changes nothing and
     announces nothing); bad input or a move the states refuse -> 422; another merchant's order -> 404."""
