@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from orderhub.channels.jobs import send_due
 from orderhub.db import engine
-from orderhub.db.channels import services
+from orderhub.db.channels import queries, services
 from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelOutboxMessage
 from orderhub.db.orders.tables import Order
 from orderhub.db.outbox import services as outbox
@@ -204,3 +204,18 @@ async def test_sms_opt_in_and_out_on_the_hub(client, merchants, orders, settings
     assert "can't receive text messages" in text(r)
     ja = await client.post(hub + "/sms?lang=ja", data={"_csrf_token": token})
     assert ja.status_code == 422 and "ショートメッセージ" in text(ja)
+
+
+async def test_dashboard_shows_the_channels_figures(client, merchants, orders, settings, clock):
+    yamakaze = merchants["yamakaze"][0]
+    await line_on(yamakaze.id, settings, clock())
+    await link_line(yamakaze.id, orders["jp_ship"].id, "U1", clock())
+    await outbox.notify(yamakaze.id, "shipment.delivered", DELIVERED, order_id=orders["jp_ship"].id, now=clock())
+    fake = FakeProviders()
+    async with fake.client() as c:
+        assert (await send_due(settings, clock, client=c))["sent"] == 1
+    await signed_in(client, clock)
+    page = await client.get("/admin?lang=en")
+    assert "Messages beside email, last 7 days Channel Message sent Refused by the provider Failed LINE 1 0 0" in text(page)
+    later = clock.advance(days=8)  # older than 7 days: no longer counted
+    assert (await queries.figures(yamakaze.id, later))["line"] == {"sent": 0, "failed": 0, "dead": 0}
