@@ -20,16 +20,16 @@ def test_channel_settings_page(open_page, server, check_axe, shoot, lang):
     assert page.locator("h1").count() == 1
     check_axe(page)
     # turning SMS on without credentials: the message is next to the field
-    sms = page.locator("form[action*='/admin/settings/channels/sms']").first
-    sms.locator("input[name=enabled]").check()
+    sms = page.locator("#channel-sms")
+    sms.locator("input[name=sms_enabled]").check()
     sms.locator("button[type=submit]").click()
     page.wait_for_selector("#f-account_sid-error")
     check_axe(page)
     shoot(page, f"admin-channels-error-{lang}-desktop")
     # LINE with its credentials: saved, shown back only as a hint
     page.goto(f"{server.url}/admin/settings/channels?lang={lang}")
-    line = page.locator("form[action$='/admin/settings/channels/line']")
-    line.locator("input[name=enabled]").check()
+    line = page.locator("#channel-line")
+    line.locator("input[name=line_enabled]").check()
     line.locator("input[name=channel_secret]").fill("line-channel-secret-0123456789")
     line.locator("input[name=access_token]").fill(TOKEN)
     line.locator("button[type=submit]").click()

@@ -36,14 +36,14 @@ DELIVERED = {"shipment_id": "S-1", "status": "delivered"}
 async def test_owners_only_and_csrf(client, merchants, clock):
     r = await client.get(PAGE)
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/sign-in")
-    r = await client.post(PAGE + "/line", data={"enabled": "on"})
+    r = await client.post(PAGE + "/line", data={"line_enabled": "on"})
     assert r.status_code in (303, 403)
     await signed_in(client, clock, "yamakaze", "staff")
     assert (await client.get(PAGE)).status_code == 403
     client.cookies.clear()
     await signed_in(client, clock, "yamakaze", "owner")
     # signed in, but without the CSRF token: refused, nothing stored
-    r = await client.post(PAGE + "/line", data={"enabled": "on", "channel_secret": LINE_SECRET,
+    r = await client.post(PAGE + "/line", data={"line_enabled": "on", "channel_secret": LINE_SECRET,
                                                 "access_token": LINE_TOKEN})
     assert r.status_code == 403
     async with engine.read():
@@ -52,8 +52,8 @@ async def test_owners_only_and_csrf(client, merchants, clock):
 
 async def test_settings_store_sealed_credentials_and_show_only_hints(client, merchants, clock):
     await signed_in(client, clock)
-    r = await post(client, PAGE + "/line", {"enabled": "on", "channel_secret": LINE_SECRET, "access_token": LINE_TOKEN,
-                                            "events": "shipment.delivered"}, page=PAGE)
+    r = await post(client, PAGE + "/line", {"line_enabled": "on", "channel_secret": LINE_SECRET,
+                                            "access_token": LINE_TOKEN, "line_events": "shipment.delivered"}, page=PAGE)
     assert r.status_code == 303
     page = await client.get(PAGE + "?lang=en")
     assert LINE_TOKEN not in page.text and LINE_SECRET not in page.text
@@ -67,16 +67,16 @@ async def test_settings_store_sealed_credentials_and_show_only_hints(client, mer
 
 async def test_bad_input_is_answered_next_to_the_field(client, merchants, clock):
     await signed_in(client, clock)
-    r = await post(client, PAGE + "/sms?lang=en", {"enabled": "on", "account_sid": SMS_SID, "auth_token": SMS_TOKEN,
+    r = await post(client, PAGE + "/sms?lang=en", {"sms_enabled": "on", "account_sid": SMS_SID, "auth_token": SMS_TOKEN,
                                            "sender": "<script>alert(1)</script>"}, page=PAGE + "?lang=en")
     assert r.status_code == 422
     assert "<script>alert(1)" not in r.text
     assert error_of(r, "sender") == "Enter a phone number in international form, like +81 90 1234 5678."
-    r = await post(client, PAGE + "/sms?lang=en", {"enabled": "on"}, page=PAGE + "?lang=en")
+    r = await post(client, PAGE + "/sms?lang=en", {"sms_enabled": "on"}, page=PAGE + "?lang=en")
     assert r.status_code == 422 and error_of(r, "account_sid") == "Enter this to turn the channel on."
-    r = await post(client, PAGE + "/sms?lang=en", {"events": "order.<b>nope</b>"}, page=PAGE + "?lang=en")
-    assert r.status_code == 422 and error_of(r, "events") == "Choose among the events listed."
-    assert (await post(client, PAGE + "/fax", {"enabled": "on"}, page=PAGE)).status_code == 404
+    r = await post(client, PAGE + "/sms?lang=en", {"sms_events": "order.<b>nope</b>"}, page=PAGE + "?lang=en")
+    assert r.status_code == 422 and error_of(r, "sms_events") == "Choose among the events listed."
+    assert (await post(client, PAGE + "/fax", {"fax_enabled": "on"}, page=PAGE)).status_code == 404
     async with engine.read():
         assert await ChannelAccount.count() == 0
 
@@ -85,17 +85,17 @@ async def test_test_send_goes_to_the_provider(app, client, merchants, settings, 
     fake = FakeProviders()
     app.state.channel_client = fake.client
     await signed_in(client, clock)
-    r = await post(client, PAGE + "/sms/test?lang=en", {"to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
+    r = await post(client, PAGE + "/sms/test?lang=en", {"sms_to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
     assert r.status_code == 409 and "Save this channel's credentials first." in text(r)
     await sms_on(merchants["yamakaze"][0].id, settings, clock())
-    r = await post(client, PAGE + "/sms/test?lang=en", {"to": "not a number"}, page=PAGE + "?lang=en")
-    assert r.status_code == 422 and error_of(r, "to").startswith("Enter a phone number")
-    r = await post(client, PAGE + "/sms/test?lang=en", {"to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
+    r = await post(client, PAGE + "/sms/test?lang=en", {"sms_to": "not a number"}, page=PAGE + "?lang=en")
+    assert r.status_code == 422 and error_of(r, "sms_to").startswith("Enter a phone number")
+    r = await post(client, PAGE + "/sms/test?lang=en", {"sms_to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
     assert r.status_code == 200 and "The test message was sent." in text(r)
     [sms] = fake.sent("/Messages.json")
     assert fake.form(sms)["To"] == "+819012345678" and "test message" in fake.form(sms)["Body"]
     fake.answers = [401]
-    r = await post(client, PAGE + "/sms/test?lang=en", {"to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
+    r = await post(client, PAGE + "/sms/test?lang=en", {"sms_to": "+81 90 1234 5678"}, page=PAGE + "?lang=en")
     assert r.status_code == 502 and "The provider refused the test message: HTTP 401" in text(r)
 
 

@@ -91,13 +91,15 @@ class ChannelsController(Controller):
     async def save(self, request: Request, admin_user: Admin, channel: str, now: dt.datetime) -> Template | Redirect:
         channel = _channel(channel)
         form = await request.form()
-        body: dict = {"enabled": on(form, "enabled"), "events": many(form, "events")}
+        # the fields of every channel's form are named after it (ids stay unique on the page)
+        body: dict = {"enabled": on(form, f"{channel}_enabled"), "events": many(form, f"{channel}_events")}
         body |= {name: text(form, name).strip() for name in rules.CREDENTIAL_FIELDS[channel]}
         try:
             await services.save_account(admin_user.merchant.id, channel, body,
                                         secret_key=request.app.state.settings.secret_key, now=now)
         except ValidationFailed as refused:
-            errors = {e["field"]: field_error(channel, e.get("code", "")) for e in refused.errors}
+            errors = {(e["field"] if e["field"] in rules.CREDENTIAL_FIELDS[channel] else f"{channel}_{e['field']}"):
+                      field_error(channel, e.get("code", "")) for e in refused.errors}
             return await self._page(request, admin_user, now, status_code=422, errors=errors, errors_for=channel)
         return Redirect(path=href("/admin/settings/channels", saved=1), status_code=303)
 
@@ -106,18 +108,18 @@ class ChannelsController(Controller):
         """Send one test message now to the address typed (a LINE user id or a phone number)."""
         channel = _channel(channel)
         form = await request.form()
-        raw = text(form, "to").strip()
+        raw = text(form, f"{channel}_to").strip()
         to = rules.e164(raw, None) if channel == rules.SMS else (raw if 0 < len(raw) <= 200 and raw.isalnum() else None)
         if to is None:
             message = (_("Enter a phone number in international form, like +81 90 1234 5678.") if channel == rules.SMS
                        else _("Enter a LINE user ID (it starts with U)."))
-            return await self._page(request, admin_user, now, status_code=422, errors={"to": message},
+            return await self._page(request, admin_user, now, status_code=422, errors={f"{channel}_to": message},
                                     errors_for=channel + "-test")
         settings = request.app.state.settings
         stored = await services.credentials(admin_user.merchant.id, channel, secret_key=settings.secret_key)
         if not stored.complete:
             return await self._page(request, admin_user, now, status_code=409, errors_for=channel + "-test",
-                                    errors={"to": _("Save this channel's credentials first.")})
+                                    errors={f"{channel}_to": _("Save this channel's credentials first.")})
         words = _("[%(shop)s] This is a test message from orderhub.", shop=admin_user.merchant.name)
         test = ChannelMessage(id=0, merchant_id=admin_user.merchant.id, order_id=None, channel=channel, event="test",
                               kind="test", recipient=to, locale="", text=words, attempts=1)
