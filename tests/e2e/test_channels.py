@@ -24,6 +24,7 @@ def test_channel_settings_page(open_page, server, check_axe, shoot, lang):
     sms.locator("input[name=sms_enabled]").check()
     sms.locator("button[type=submit]").click()
     page.wait_for_selector("#f-account_sid-error")
+    assert page.locator("#f-sms_enabled").is_checked()  # what was chosen is kept
     check_axe(page)
     shoot(page, f"admin-channels-error-{lang}-desktop")
     # LINE with its credentials: saved, shown back only as a hint

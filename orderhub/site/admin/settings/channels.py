@@ -63,7 +63,7 @@ class ChannelsController(Controller):
 
     async def _page(self, request: Request, admin: Admin, now: dt.datetime, *, status_code: int = 200,
                     errors: dict | None = None, errors_for: str = "", notice: str = "", notice_tone: str = "good",
-                    state: str | None = None) -> Template:
+                    state: str | None = None, submitted: dict | None = None) -> Template:
         merchant_id = admin.merchant.id
         accounts = await queries.accounts(merchant_id)
         context = admin_context(
@@ -76,6 +76,7 @@ class ChannelsController(Controller):
             messages=await queries.messages(merchant_id, state=state, limit=50), state=state, states=rules.STATES,
             state_label=state_label, state_tone=state_tone, figures=await queries.figures(merchant_id, now),
             figure_states=rules.FIGURES, errors=errors or {}, errors_for=errors_for, notice=notice,
+            submitted=submitted or {},
             notice_tone=notice_tone, tz=admin.timezone, event_name=event_label,
         )
         return page(request, TEMPLATE, "channels", context, status_code=status_code)
@@ -100,7 +101,8 @@ class ChannelsController(Controller):
         except ValidationFailed as refused:
             errors = {(e["field"] if e["field"] in rules.CREDENTIAL_FIELDS[channel] else f"{channel}_{e['field']}"):
                       field_error(channel, e.get("code", "")) for e in refused.errors}
-            return await self._page(request, admin_user, now, status_code=422, errors=errors, errors_for=channel)
+            return await self._page(request, admin_user, now, status_code=422, errors=errors, errors_for=channel,
+                                    submitted=body)
         return Redirect(path=href("/admin/settings/channels", saved=1), status_code=303)
 
     @post("/{channel:str}/test", name="admin-channels-test")
