@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from orderhub.db import engine
+from orderhub.db.channels import rules as channel_rules
+from orderhub.db.channels import services as channels
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
@@ -104,6 +106,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                         payment_deadline=state["deadline"], **values)
             await row.save()
             order_id, created = row.id, True
+            await _storefront_sms_consent(merchant.id, order_id, order["customer"], now)
             await outbox.notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
                                                           "fulfillment_type": values["fulfillment_type"]},
                          order_id=order_id, now=now)
@@ -118,6 +121,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                 assert stored is not None  # updated just above, in this transaction
                 await payments.apply_update(stored, payment_rules.PaymentUpdate(
                     state["status"], state["paid_at"], state["deadline"], None), now=now)
+            await _storefront_sms_consent(merchant.id, order_id, order["customer"], now)
         await _sync_lines(order_id, lines)
         await cancellation.apply_storefront(order_id, status=status, given=cancelled, now=now)
     return OrderRef(order_id, values["number"], token, created)
@@ -126,6 +130,19 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
 def _states_payment(body: object) -> bool:
     """Whether an order body names its payment's status (old bodies don't: they leave it as it is)."""
     return isinstance(body, dict) and isinstance(body.get("payment"), dict) and "status" in body["payment"]
+
+
+async def _storefront_sms_consent(merchant_id: int, order_id: int, customer: dict[str, Any], now: dt.datetime) -> None:
+    """`customer.sms_consent` in the order body: the storefront's consent (or withdrawal), recorded
+    once with its time and source."""
+    consent = customer.get("sms_consent")
+    if consent is None:
+        return
+    active = await channels.linked(channel_rules.SMS, merchant_id, order_id)
+    if consent and not active:
+        await channels.sms_consent(merchant_id, order_id, source="storefront", now=now)
+    elif not consent and active:
+        await channels.withdraw(merchant_id, order_id, channel_rules.SMS, source="storefront", now=now)
 
 
 async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
