@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.emails.piccolo_app",
         "orderhub.db.branding.piccolo_app",
         "orderhub.db.security.piccolo_app",
+        "orderhub.db.channels.push_app",
     ]
 )

@@ -55,6 +55,7 @@ from orderhub.site.feedback.api import EmbedController, ReviewsApi
 from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hosts import AllowedHosts
+from orderhub.site.hub.notify import NotifyController, PushKeyController
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.lookup.routes import LookupController
 from orderhub.site.pagecache import PageCache
@@ -80,7 +81,7 @@ CONTROLLERS: list = [
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
-    EmbedController,
+    EmbedController, NotifyController, PushKeyController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
@@ -230,7 +231,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             cookie_samesite="strict",
             header_name="x-csrftoken",
             # static files and the script bundle are the same for everyone: no token cookie on them
-            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", BRAND_STYLESHEETS],
+            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", "^/sw\\.js$", "^/push/", BRAND_STYLESHEETS],
         ),
         before_send=[add_security_headers, lean_static_headers],
         # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle

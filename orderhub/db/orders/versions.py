@@ -44,6 +44,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "feedback_review_photos": ("feedback_reviews", "review"),
     "receipts": ("order",),
     "receipt_issues": ("receipts", "receipt"),
+    "push_subscriptions": ("order",),
 }
 
 #: tables that hang off an order but that no hub page shows (writing them must not empty the cache:
