@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.documents.piccolo_app",
         "orderhub.db.outbox.piccolo_app",
         "orderhub.db.emails.piccolo_app",
+        "orderhub.db.channels.piccolo_app",
         "orderhub.db.branding.piccolo_app",
         "orderhub.db.security.piccolo_app",
         "orderhub.db.channels.push_app",

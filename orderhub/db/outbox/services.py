@@ -19,6 +19,7 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
+from orderhub.db.channels import services as channels
 from orderhub.db.emails import services as emails
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.outbox import rules
@@ -28,7 +29,8 @@ from orderhub.db.tokens import new_secret
 
 async def notify(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int | None, now: dt.datetime) -> None:
     """Record that `event` happened, in the caller's transaction: one delivery per active endpoint
-    that wants it, and the shopper's email when the event calls for one (db/emails). A rollback of
+    that wants it, and the shopper's email when the event calls for one (db/emails) and its messages on
+    the merchant's other channels (db/channels). A rollback of
     the caller's change writes nothing; a commit guarantees delivery."""
     async with engine.write():
         endpoints = await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events).where(
@@ -44,6 +46,8 @@ async def notify(merchant_id: int, event: str, payload: dict[str, Any], *, order
             await WebhookDelivery.insert(*rows)
         # the shopper's email (unless the merchant sends its own from these webhooks), same transaction
         await emails.enqueue(merchant_id, event, payload, order_id=order_id, now=now)
+        # and the same news on the channels the merchant turned on (LINE, SMS, push), same transaction
+        await channels.enqueue_channels(merchant_id, event, payload, order_id=order_id, now=now)
 
 
 async def add_endpoint(merchant_id: int, url: str, *, events: list[str] | None = None, now: dt.datetime,
