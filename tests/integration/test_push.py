@@ -10,12 +10,22 @@ import httpx
 import pytest
 
 from orderhub.db import engine
-from orderhub.db.channels import push
+from orderhub.db.channels import push, rules
+from orderhub.db.channels import services as channels
+from orderhub.db.channels.tables import ChannelConsent
 from orderhub.db.channels.push_tables import PushKey, PushSubscription
 from tests.pickup_support import csrf_of
 from tests.push_support import Browser, subscribe, vapid_claims
 
 ENDPOINT = "https://push.example.net/wpush/v2/abc123"
+
+
+@pytest.fixture
+async def push_on(merchants, settings, clock):
+    """Both merchants send browser notifications for every event (the channel settings' form)."""
+    for merchant, *_ in merchants.values():
+        await channels.save_account(merchant.id, "push", {"enabled": True, "events": list(rules.EVENTS)},
+                                    secret_key=settings.secret_key, now=clock())
 
 
 async def _rows():
@@ -47,7 +57,7 @@ async def test_the_service_worker_is_served_from_the_root(client, db):
     assert 'addEventListener("push"' in answer.text and "openWindow" in answer.text
 
 
-async def test_subscribe_shows_on_the_panel_and_one_tap_turns_it_off(client, orders, clock):
+async def test_subscribe_shows_on_the_panel_and_one_tap_turns_it_off(client, orders, clock, push_on):
     token = orders["jp_ship"].token
     page = await client.get(f"/o/{token}/tracking?lang=en")
     assert "How should we tell you?" in page.text and "Browser notifications" in page.text
@@ -66,18 +76,23 @@ async def test_subscribe_shows_on_the_panel_and_one_tap_turns_it_off(client, ord
     ja = await client.get(f"/o/{token}/tracking?lang=ja")
     assert "お知らせの受け取り方" in ja.text and "ブラウザ通知" in ja.text
 
-    off = await client.post(f"/o/{token}/notify/push/off",
+    off = await client.post(f"/o/{token}/notify/off/push",
                             data={"endpoint": ENDPOINT, "return_to": "tracking", "_csrf_token": csrf_of(page.text)})
     assert off.status_code == 303 and off.headers["location"] == f"/o/{token}/tracking"
     assert await _rows() == []
+    async with engine.read():
+        log = await ChannelConsent.select(ChannelConsent.channel, ChannelConsent.action, ChannelConsent.source,
+                                          ChannelConsent.at).order_by(ChannelConsent.id)
+    assert [(r["channel"], r["action"], r["source"], r["at"]) for r in log] == [
+        ("push", "consent", "hub", clock()), ("push", "withdrawal", "hub", clock())]
 
 
-async def test_turning_off_under_htmx_answers_the_panel(client, orders):
+async def test_turning_off_under_htmx_answers_the_panel(client, orders, push_on):
     token = orders["jp_pickup"].token
     await subscribe(client, token, Browser(ENDPOINT).subscription(), page="pickup")
     page = await client.get(f"/o/{token}/pickup?lang=en")
     assert "On · in 1 browser" in page.text
-    off = await client.post(f"/o/{token}/notify/push/off?lang=en", data={"endpoint": ""},
+    off = await client.post(f"/o/{token}/notify/off/push?lang=en", data={"endpoint": ""},
                             headers={"x-csrftoken": csrf_of(page.text), "hx-request": "true",
                                      "hx-request-type": "partial"})
     assert off.status_code == 200
@@ -86,7 +101,7 @@ async def test_turning_off_under_htmx_answers_the_panel(client, orders):
     assert await _rows() == []
 
 
-async def test_refusals(client, orders, clock):
+async def test_refusals(client, orders, clock, push_on):
     token, other = orders["jp_ship"].token, orders["us_ship"].token
     good = Browser(ENDPOINT).subscription()
     page = await client.get(f"/o/{token}/tracking")
@@ -123,12 +138,12 @@ async def test_refusals(client, orders, clock):
     # another order's link cannot withdraw this order's subscription
     await subscribe(client, token, good)
     other_page = await client.get(f"/o/{other}/tracking")
-    off = await client.post(f"/o/{other}/notify/push/off",
+    off = await client.post(f"/o/{other}/notify/off/push",
                             data={"endpoint": ENDPOINT, "_csrf_token": csrf_of(other_page.text)})
     assert off.status_code == 303
     assert len(await _rows()) == 1
     # nor can a post without the CSRF token
-    assert (await client.post(f"/o/{token}/notify/push/off", data={"endpoint": ENDPOINT})).status_code == 403
+    assert (await client.post(f"/o/{token}/notify/off/push", data={"endpoint": ENDPOINT})).status_code == 403
     assert len(await _rows()) == 1
 
 
@@ -149,7 +164,7 @@ async def stored(orders, merchants, clock):
 
 async def test_the_request_is_signed_with_vapid_and_encrypted(stored, settings, clock):
     browser, sub = stored
-    key = await push.vapid_key(settings.key_for("push-vapid"), clock())
+    key = await push.vapid_key(settings.secret_key, clock())
     seen: list[httpx.Request] = []
 
     def service(request: httpx.Request) -> httpx.Response:
@@ -181,7 +196,7 @@ async def test_the_request_is_signed_with_vapid_and_encrypted(stored, settings, 
 ])
 async def test_the_push_service_s_answer(stored, settings, clock, status, ok, permanent, dropped):
     _browser, sub = stored
-    key = await push.vapid_key(settings.key_for("push-vapid"), clock())
+    key = await push.vapid_key(settings.secret_key, clock())
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(status))) as client:
         result = await push.send(client, sub, push.payload("t", "b", "/", "x", "en"), key, subject="mailto:a@b.jp",
                                  now=clock())

@@ -21,20 +21,25 @@ import hashlib
 import json
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 
-from orderhub.db import engine
+from orderhub.db import engine, texts
+from orderhub.db.channels import rules
 from orderhub.db.channels.push_tables import PushKey, PushSubscription
+from orderhub.db.channels.rules import ChannelMessage, Credentials, SendResult
+from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelRecipient
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.keys import scoped
+from orderhub.db.merchants.tables import Merchant
 from orderhub.db.validation import ValidationFailed, field_error
 from orderhub.outbound import host_allowed
 
@@ -128,11 +133,14 @@ class VapidKey:
     public_key: str
 
 
-_KEYS: dict[bytes, VapidKey] = {}
+_KEYS: dict[str, VapidKey] = {}
 
 
-def _fernet(secret: bytes) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"push-vapid\x00" + secret).digest()))
+def _fernet(secret_key: str) -> Fernet:
+    """The VAPID private key's own key, derived from the secret key (HKDF, as the channel vault)."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"orderhub push vapid").derive(
+        secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
 
 
 def _public_b64(signer: Vapid02) -> str:
@@ -140,7 +148,7 @@ def _public_b64(signer: Vapid02) -> str:
     return b64url(point)
 
 
-async def vapid_key(secret: bytes, now: dt.datetime) -> VapidKey:
+async def vapid_key(secret: str, now: dt.datetime) -> VapidKey:
     """The server's VAPID key: read from the database (made there the first time; two processes
     racing both read the one that was stored), kept in memory for this process."""
     if secret in _KEYS:
@@ -193,24 +201,37 @@ async def subscribe(merchant_id: int, order_id: int, sub: Subscription, *, local
             merchant=merchant_id, order=order_id, key=key, endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth,
             locale=locale, source=source, created_at=now,
         )).on_conflict(target=PushSubscription.key, action="DO NOTHING")
+        await _log(merchant_id, order_id, "consent", source, now)
         return True
 
 
-async def unsubscribe(order_id: int, endpoint: str | None = None) -> int:
+async def unsubscribe(merchant_id: int, order_id: int, endpoint: str | None = None, *, now: dt.datetime,
+                      source: str = "hub") -> int:
     """Withdraw: remove this browser's subscription to the order (by its endpoint), or with no
-    endpoint every browser's (the no-JavaScript form); the number removed."""
+    endpoint every browser's (the no-JavaScript form); the withdrawal is logged. -> the number removed."""
     async with engine.write():
-        where = PushSubscription.order == order_id
+        where = (PushSubscription.order == order_id) & (PushSubscription.merchant == merchant_id)
         if endpoint:
             where = where & (PushSubscription.key == _key(order_id, endpoint))
         gone = await PushSubscription.delete().where(where).returning(PushSubscription.id)
+        if gone:
+            await _log(merchant_id, order_id, "withdrawal", source, now)
         return len(gone)
 
 
-async def remove(subscription_id: int) -> None:
-    """The push service says the subscription is gone (404/410)."""
+async def remove(subscription_id: int, *, now: dt.datetime) -> None:
+    """The push service says the subscription is gone (404/410): removed, the withdrawal logged."""
     async with engine.write():
-        await PushSubscription.delete().where(PushSubscription.id == subscription_id)
+        gone = await PushSubscription.delete().where(PushSubscription.id == subscription_id).returning(
+            PushSubscription.merchant, PushSubscription.order)
+        for row in gone:
+            await _log(row["merchant"], row["order"], "withdrawal", "provider", now)
+
+
+async def _log(merchant_id: int, order_id: int, action: str, source: str, now: dt.datetime) -> None:
+    """The channel layer's consent log (channel_consents), as for LINE and SMS."""
+    await ChannelConsent.insert(ChannelConsent(merchant=merchant_id, order_id=order_id, channel=rules.PUSH,
+                                               action=action, source=source, at=now))
 
 
 async def for_order(order_id: int) -> list[StoredSubscription]:
@@ -234,29 +255,6 @@ async def count_for_order(order_id: int) -> int:
 TTL = 24 * 3600
 
 
-@dataclass(frozen=True)
-class PushOutcome:
-    ok: bool
-    #: never retry (the subscription is gone or the request is refused for good)
-    permanent: bool
-    #: the subscription must be removed (404/410)
-    drop_recipient: bool
-    status: int
-    error: str = ""
-    provider_id: str = ""
-
-
-def outcome(status: int, location: str = "") -> PushOutcome:
-    """What a push service's answer means (RFC 8030 §5, §8.3)."""
-    if status in (200, 201, 202):
-        return PushOutcome(True, False, False, status, provider_id=location[:200])
-    if status in (404, 410):
-        return PushOutcome(False, True, True, status, error=f"the subscription is gone ({status})")
-    if status == 429 or status >= 500:
-        return PushOutcome(False, False, False, status, error=f"push service busy ({status})")
-    return PushOutcome(False, True, False, status, error=f"push service refused the message ({status})")
-
-
 def payload(title: str, body: str, url: str, tag: str, lang: str) -> bytes:
     """What the service worker (static/js/sw.js) shows: a title, a body, the hub link it opens."""
     return json.dumps({"title": title, "body": body, "url": url, "tag": tag, "lang": lang},
@@ -278,17 +276,77 @@ def signed_request(sub: StoredSubscription | Subscription, data: bytes, key: Vap
 
 
 async def send(client: httpx.AsyncClient, sub: StoredSubscription, data: bytes, key: VapidKey, *, subject: str,
-               now: dt.datetime, urgency: str = "normal") -> PushOutcome:
-    """Send one message to one browser; removes a subscription the push service says is gone."""
+               now: dt.datetime, urgency: str = "normal") -> SendResult:
+    """Send one message to one browser (RFC 8030 answers: 201 sent; 404/410 the subscription is
+    gone, so it is removed and the withdrawal logged; 429 and 5xx retried by the channel job)."""
     headers, body = signed_request(sub, data, key, subject=subject, now=now, urgency=urgency)
     try:
         response = await client.post(sub.endpoint, content=body, headers=headers)
     except httpx.HTTPError:
-        return PushOutcome(False, False, False, 0, error="could not reach the push service")
-    result = outcome(response.status_code, response.headers.get("location", ""))
+        return SendResult(ok=False, error="could not reach the push service")
+    result = rules.result_of_status(response.status_code, response.text)
+    if result.ok:
+        return replace(result, provider_id=response.headers.get("location", "")[:200])
     if result.drop_recipient:
-        await remove(sub.id)
+        await remove(sub.id, now=now)
     return result
+
+
+# --- the channel layer's interface (db/channels/services: RECIPIENTS, SENDERS, credentials) --------
+
+
+async def recipients(merchant_id: int, order_id: int) -> list[str]:
+    """Who hears about the order by browser notification: each subscription (its id)."""
+    async with engine.read():
+        rows = await PushSubscription.select(PushSubscription.id).where(
+            (PushSubscription.order == order_id) & (PushSubscription.merchant == merchant_id)).order_by(PushSubscription.id)
+    return [str(r["id"]) for r in rows]
+
+
+async def credentials(secret_key: str, now: dt.datetime) -> Credentials:
+    """What the push sender needs: the server's VAPID key (the merchant has no push credentials)."""
+    key = await vapid_key(secret_key, now)
+    return Credentials(rules.PUSH, {"vapid_private_pem": key.signer.private_pem().decode()})
+
+
+async def send_channel(client: httpx.AsyncClient, message: ChannelMessage, creds: Credentials) -> SendResult:
+    """SENDERS["push"]: the channel message as a notification (the shop's name as its title, the
+    sentence as its body, the hub link it opens) to the subscription named by its recipient."""
+    subs = [s for s in await for_order(message.order_id or 0) if str(s.id) == message.recipient]
+    if not subs:
+        return SendResult(ok=False, permanent=True, error="the browser is no longer subscribed")
+    pem = creds.get("vapid_private_pem")
+    if not pem:
+        return SendResult(ok=False, error="the VAPID key is not loaded")
+    signer = Vapid02.from_pem(pem.encode())
+    key = VapidKey(signer=signer, public_key=_public_b64(signer))
+    title, body = await _words(message)
+    data = payload(title, body, message.link, f"{message.order_id}:{message.kind}", message.locale)
+    subject = contact(message.link)
+    return await send(client, subs[0], data, key, subject=subject, now=dt.datetime.now(dt.UTC),
+                      urgency="high" if message.kind in URGENT_KINDS else "normal")
+
+
+def contact(link: str) -> str:
+    """The VAPID `sub` claim: the site's https origin, else a postmaster address at its host."""
+    parts = urlsplit(link)
+    if parts.scheme == "https" and parts.hostname:
+        return f"https://{parts.netloc}"
+    return f"mailto:postmaster@{parts.hostname or 'localhost'}"
+
+
+#: kinds a phone should show at once (the shopper must act or the parcel is at the door)
+URGENT_KINDS = frozenset({"arriving_today", "exception", "pickup_ready"})
+
+
+async def _words(message: ChannelMessage) -> tuple[str, str]:
+    """The shop's name in the message's language, and the message's text without its link."""
+    async with engine.read():
+        row = await Merchant.select(Merchant.name, Merchant.texts).where(
+            Merchant.id == message.merchant_id).output(load_json=True).first()
+    name = texts.text((row or {}).get("texts"), "name", message.locale, (row or {}).get("name") or "")
+    body = message.text.replace(message.link, "").strip() if message.link else message.text
+    return str(name), body
 
 
 # --- the shopper's panel ("How should we tell you?") ----------------------------------------------
@@ -296,22 +354,41 @@ async def send(client: httpx.AsyncClient, sub: StoredSubscription, data: bytes, 
 
 @dataclass(frozen=True)
 class ChannelState:
-    #: "email" | "push" (and the channel layer's "line", "sms")
+    #: "email" | "line" | "sms" | "push"
     channel: str
     on: bool
-    #: what it goes to, already masked ("t***@example.jp"), or ""
+    #: what it goes to, already masked ("t***@example.jp", "+81 ••• 5678"), or ""
     to: str = ""
     #: browsers subscribed (push)
     count: int = 0
 
 
-async def channel_states(merchant_settings: dict[str, Any] | None, order_id: int, masked_email: str) -> list[ChannelState]:
-    """The channels the merchant uses for this order, each with its state, in the panel's order.
-    Email goes out when the merchant sends emails and the order has an address."""
+async def channel_states(merchant_id: int, merchant_settings: dict[str, Any] | None, order_id: int,
+                         masked_email: str) -> list[ChannelState]:
+    """The channels the merchant uses for this order, each with its state, in the panel's order:
+    email (when the merchant sends emails), then each channel the merchant enabled (LINE, SMS,
+    browser notifications) with this order's link, opt-in or subscriptions."""
     states = []
     emails = email_rules.read_emails_settings((merchant_settings or {}).get("emails"))
     if emails["send"]:
         states.append(ChannelState("email", on=bool(masked_email), to=masked_email))
-    count = await count_for_order(order_id)
-    states.append(ChannelState("push", on=count > 0, count=count))
+    async with engine.read():
+        accounts = await ChannelAccount.select(ChannelAccount.channel).where(
+            (ChannelAccount.merchant == merchant_id) & (ChannelAccount.enabled == True))  # noqa: E712
+        links = await ChannelRecipient.select(ChannelRecipient.channel, ChannelRecipient.recipient,
+                                              ChannelRecipient.active).where(
+            (ChannelRecipient.order_id == order_id) & (ChannelRecipient.merchant == merchant_id))
+        count = int(await PushSubscription.count().where(PushSubscription.order == order_id))
+    enabled = {a["channel"] for a in accounts}
+    linked = {r["channel"]: r["recipient"] for r in links if r["active"] and r["recipient"]}
+    for channel in rules.CHANNELS:
+        if channel not in enabled:
+            continue
+        if channel == rules.PUSH:
+            states.append(ChannelState(channel, on=count > 0, count=count))
+        elif channel == rules.SMS:
+            number = linked.get(channel, "")
+            states.append(ChannelState(channel, on=bool(number), to=rules.masked_phone(number) if number else ""))
+        else:
+            states.append(ChannelState(channel, on=channel in linked))
     return states

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
-from orderhub.site.messages import admin, documents, feedback, orders, pickup, returns, shipping, validation
+from orderhub.site.messages import admin, documents, feedback, notify, orders, pickup, returns, shipping, validation
 
 TABLE: Mapping[str, str] = {
     **validation.MESSAGES,
@@ -23,6 +23,7 @@ TABLE: Mapping[str, str] = {
     **feedback.MESSAGES,
     **admin.MESSAGES,
     **documents.MESSAGES,
+    **notify.MESSAGES,
 }
 
 FALLBACK = "That can't be done right now. Please reload the page and try again."
