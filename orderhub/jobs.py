@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from orderhub.channels import jobs as channels_jobs
 from orderhub.db.clock import Clock
 from orderhub.db.feedback import jobs as feedback_jobs
 from orderhub.db.outbox import jobs as outbox_jobs
@@ -21,6 +22,7 @@ log = logging.getLogger("orderhub.jobs")
 
 #: every area's jobs, in a fixed order
 JOBS: tuple[Job, ...] = (
+    *channels_jobs.JOBS,
     *emails_jobs.JOBS,
     *feedback_jobs.JOBS,
     *outbox_jobs.JOBS,

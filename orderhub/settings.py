@@ -97,6 +97,11 @@ class Settings:
     tracking_provider_url: str = ""
     tracking_provider_key: str = ""
     tracking_poll_seconds: int = 900
+    #: the providers of the channels beside email (tests point them at local fakes): LINE's Messaging
+    #: API, LINE's account-link dialog, a Twilio-compatible SMS API
+    line_api_url: str = "https://api.line.me"
+    line_access_url: str = "https://access.line.me"
+    sms_api_url: str = "https://api.twilio.com"
     #: host names outbound calls may reach although they resolve to internal addresses
     allow_internal_hosts: tuple[str, ...] = ()
     secure_cookies: bool = True
@@ -173,6 +178,9 @@ class Settings:
             tracking_provider_url=(env.get("ORDERHUB_TRACKING_PROVIDER_URL") or "").rstrip("/"),
             tracking_provider_key=env.get("ORDERHUB_TRACKING_PROVIDER_KEY") or "",
             tracking_poll_seconds=_int(env, "ORDERHUB_TRACKING_POLL_SECONDS", cls.tracking_poll_seconds),
+            line_api_url=_provider_url(env, "ORDERHUB_LINE_API_URL", cls.line_api_url),
+            line_access_url=_provider_url(env, "ORDERHUB_LINE_ACCESS_URL", cls.line_access_url),
+            sms_api_url=_provider_url(env, "ORDERHUB_SMS_API_URL", cls.sms_api_url),
             allow_internal_hosts=tuple(
                 h.strip().lower() for h in (env.get("ORDERHUB_ALLOW_INTERNAL_HOSTS") or "").split(",") if h.strip()),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),
@@ -183,6 +191,13 @@ class Settings:
 def _smtp_url(url: str | None) -> str | None:
     if url is not None and (urlsplit(url).scheme not in {"smtp", "smtps"} or not urlsplit(url).hostname):
         raise SettingsError("ORDERHUB_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+    return url
+
+
+def _provider_url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = (env.get(name) or default).rstrip("/")
+    if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
+        raise SettingsError(f"{name} must be an http(s) URL")
     return url
 
 

@@ -241,23 +241,23 @@ def line_account_link_url(base: str, link_token: str, nonce: str) -> str:
 
 # --- the short text of each event ------------------------------------------------------------------------
 
-#: one short sentence per email kind (English msgids with {number}; translated when rendered)
+#: one short sentence per email kind (English msgids with %(number)s; translated when rendered)
 SHORT_TEXTS: dict[str, str] = {
-    "order_confirmed": "We received your order {number}.",
-    "shipped": "Your order {number} has shipped.",
-    "arriving_today": "Your order {number} arrives today.",
-    "arriving_tomorrow": "Your order {number} arrives tomorrow.",
-    "delayed": "Your order {number} is delayed.",
-    "exception": "There is a problem with the delivery of your order {number}.",
-    "delivered": "Your order {number} was delivered.",
-    "pickup_ready": "Your order {number} is ready for pickup.",
-    "pickup_reminder": "Your order {number} is waiting for you at the store.",
-    "pickup_expired": "The pickup time for your order {number} has ended.",
-    "return_approved": "Your return for order {number} is approved.",
-    "return_received": "We received your return for order {number}.",
-    "return_refunded": "Your refund for order {number} is on its way.",
-    "review_invitation": "How do you like what you ordered ({number})?",
-    "survey_invitation": "How did we do with order {number}?",
+    "order_confirmed": "We received your order %(number)s.",
+    "shipped": "Your order %(number)s has shipped.",
+    "arriving_today": "Your order %(number)s arrives today.",
+    "arriving_tomorrow": "Your order %(number)s arrives tomorrow.",
+    "delayed": "Your order %(number)s is delayed.",
+    "exception": "There is a problem with the delivery of your order %(number)s.",
+    "delivered": "Your order %(number)s was delivered.",
+    "pickup_ready": "Your order %(number)s is ready for pickup.",
+    "pickup_reminder": "Your order %(number)s is waiting for you at the store.",
+    "pickup_expired": "The pickup time for your order %(number)s has ended.",
+    "return_approved": "Your return for order %(number)s is approved.",
+    "return_received": "We received your return for order %(number)s.",
+    "return_refunded": "Your refund for order %(number)s is on its way.",
+    "review_invitation": "How do you like what you ordered (%(number)s)?",
+    "survey_invitation": "How did we do with order %(number)s?",
 }
 
 GetText = Callable[..., str]
@@ -266,8 +266,8 @@ GetText = Callable[..., str]
 def short_text(kind: str, gettext: GetText, *, merchant_name: str, number: str, link: str) -> str:
     """"【Shop】 Your order 1001 has shipped. https://…/o/…/tracking": the merchant's name, one
     sentence in the reader's language (`gettext` of that language), and the signed hub link."""
-    sentence = gettext(SHORT_TEXTS.get(kind, "There is news about your order {number}."), number=number)
-    return gettext("[{shop}] {sentence} {link}", shop=merchant_name, sentence=sentence, link=link)
+    sentence = gettext(SHORT_TEXTS.get(kind, "There is news about your order %(number)s."), number=number)
+    return gettext("[%(shop)s] %(sentence)s %(link)s", shop=merchant_name, sentence=sentence, link=link)
 
 
 def hub_link(base_url: str, token: str, section: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from orderhub import money
 from orderhub.db import texts
 from orderhub.db import validation as v
+from orderhub.db.channels import rules as channel_rules
 from orderhub.db.merchants.rules import read_address
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.shipping import rules as shipping_rules
@@ -143,6 +144,13 @@ def read_order(data: Any, stores: set[str]) -> tuple[dict[str, Any], list[dict[s
         "phone": r.text(customer, "phone", "customer.phone", required=False, max_len=40),
         "tags": r.strings(customer, "tags", "customer.tags", max_items=50, max_len=64),
     }
+    if "sms_consent" in customer:  # additive: the storefront asked the shopper about text messages
+        order["customer"]["sms_consent"] = r.boolean(customer, "sms_consent", "customer.sms_consent")
+    if order["customer"].get("sms_consent") is True:
+        region = (body.get("shipping_address") or {}).get("country") if isinstance(body.get("shipping_address"), dict) else None
+        if channel_rules.e164(order["customer"]["phone"], region if isinstance(region, str) else None) is None:
+            r.error("customer.phone", channel_rules.BAD_PHONE,
+                    "must be a valid phone number (like +81 90 1234 5678) when sms_consent is true")
     ful = r.obj(body.get("fulfillment"), "fulfillment") or {}
     kind = r.choice(ful, "type", "fulfillment.type", FULFILMENT_TYPES, default=SHIP)
     order["fulfillment"] = {

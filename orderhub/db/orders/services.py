@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderhub.db import engine
+from orderhub.db.channels import rules as channel_rules
+from orderhub.db.channels import services as channels
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
@@ -92,6 +94,7 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                         token_generation=1, created_at=now, **values)
             await row.save()
             order_id, created = row.id, True
+            await _storefront_sms_consent(merchant.id, order_id, order["customer"], now)
             await outbox.notify(merchant.id, "order.confirmed", {"order_id": external_id, "number": values["number"],
                                                           "fulfillment_type": values["fulfillment_type"]},
                          order_id=order_id, now=now)
@@ -101,8 +104,22 @@ async def upsert_order(merchant: Merchant, external_id: str, body: object, *, to
                 Order.id == existing.id
             )
             order_id, created = existing.id, False
+            await _storefront_sms_consent(merchant.id, order_id, order["customer"], now)
         await _sync_lines(order_id, lines)
     return OrderRef(order_id, values["number"], token, created)
+
+
+async def _storefront_sms_consent(merchant_id: int, order_id: int, customer: dict[str, Any], now: dt.datetime) -> None:
+    """`customer.sms_consent` in the order body: the storefront's consent (or withdrawal), recorded
+    once with its time and source."""
+    consent = customer.get("sms_consent")
+    if consent is None:
+        return
+    active = await channels.linked(channel_rules.SMS, merchant_id, order_id)
+    if consent and not active:
+        await channels.sms_consent(merchant_id, order_id, source="storefront", now=now)
+    elif not consent and active:
+        await channels.withdraw(merchant_id, order_id, channel_rules.SMS, source="storefront", now=now)
 
 
 async def _sync_lines(order_id: int, lines: list[dict[str, Any]]) -> None:
