@@ -9,11 +9,13 @@ import datetime as dt
 import httpx
 import pytest
 
+from orderhub.channels.jobs import send_due
 from orderhub.db import engine
 from orderhub.db.channels import push, rules
 from orderhub.db.channels import services as channels
-from orderhub.db.channels.tables import ChannelConsent
 from orderhub.db.channels.push_tables import PushKey, PushSubscription
+from orderhub.db.channels.tables import ChannelConsent, ChannelOutboxMessage
+from orderhub.db.outbox import services as outbox
 from tests.pickup_support import csrf_of
 from tests.push_support import Browser, subscribe, vapid_claims
 
@@ -202,3 +204,85 @@ async def test_the_push_service_s_answer(stored, settings, clock, status, ok, pe
                                  now=clock())
     assert (result.ok, result.permanent, result.drop_recipient) == (ok, permanent, dropped)
     assert (await push.count_for_order(sub.order_id)) == (0 if dropped else 1)
+
+
+# --- through the channel outbox: a tracking change -> one signed, encrypted request per browser ----
+
+DELIVERED = {"shipment_id": "S-1", "carrier": "yamato", "tracking_number": "123456789012", "status": "delivered"}
+
+
+class PushService:
+    """A local push service: records each request and answers the queued statuses (then 201)."""
+
+    def __init__(self, *answers: int) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        status = self.answers.pop(0) if self.answers else 201
+        return httpx.Response(status, headers={"Location": f"https://push.example.net/m/{len(self.requests)}"})
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+
+
+async def _channel_rows():
+    async with engine.read():
+        return await ChannelOutboxMessage.select().order_by(ChannelOutboxMessage.id)
+
+
+async def test_a_delivery_reaches_the_browser_once(stored, push_on, merchants, orders, settings, clock):
+    browser, sub = stored
+    yamakaze = merchants["yamakaze"][0]
+    await outbox.notify(yamakaze.id, "shipment.delivered", DELIVERED, order_id=orders["jp_ship"].id, now=clock())
+    await outbox.notify(yamakaze.id, "shipment.delivered", DELIVERED, order_id=orders["jp_ship"].id, now=clock())
+    assert [(m["channel"], m["recipient"]) for m in await _channel_rows()] == [("push", str(sub.id))]
+    service = PushService()
+    async with service.client() as client:
+        assert (await send_due(settings, clock, client=client))["sent"] == 1
+        assert (await send_due(settings, clock, client=client))["sent"] == 0
+    [request] = service.requests
+    assert request.headers["authorization"].startswith("vapid t=")
+    assert request.headers["urgency"] == "normal"
+    shown = browser.decrypt(request.content)
+    assert shown["title"] == "山風アウトドア" and shown["lang"] == "ja"
+    assert "YK-100234" in shown["body"] and "配達が完了しました" in shown["body"] and "/o/" not in shown["body"]
+    assert shown["url"] == f"{settings.base_url}/o/{orders['jp_ship'].token}/tracking"
+    [row] = await _channel_rows()
+    assert row["state"] == "sent" and row["provider_id"] == "https://push.example.net/m/1"
+
+
+async def test_410_removes_the_subscription(stored, push_on, merchants, orders, settings, clock):
+    _browser, sub = stored
+    yamakaze = merchants["yamakaze"][0]
+    await outbox.notify(yamakaze.id, "shipment.delivered", DELIVERED, order_id=orders["jp_ship"].id, now=clock())
+    service = PushService(410)
+    async with service.client() as client:
+        assert (await send_due(settings, clock, client=client))["failed"] == 1
+    assert await push.for_order(orders["jp_ship"].id) == []
+    async with engine.read():
+        log = await ChannelConsent.select(ChannelConsent.action, ChannelConsent.source).order_by(ChannelConsent.id)
+    assert [(r["action"], r["source"]) for r in log] == [("consent", "hub"), ("withdrawal", "provider")]
+    # the next change writes nothing for a browser that is gone
+    await outbox.notify(yamakaze.id, "shipment.shipped", {**DELIVERED, "status": "in_transit"},
+                        order_id=orders["jp_ship"].id, now=clock())
+    assert len(await _channel_rows()) == 1
+
+
+async def test_429_is_retried_once_and_not_sent_twice(stored, push_on, merchants, orders, settings, clock):
+    browser, _sub = stored
+    yamakaze = merchants["yamakaze"][0]
+    await outbox.notify(yamakaze.id, "shipment.delivered", DELIVERED, order_id=orders["jp_ship"].id, now=clock())
+    service = PushService(429)
+    async with service.client() as client:
+        assert (await send_due(settings, clock, client=client))["retry"] == 1
+        assert (await send_due(settings, clock, client=client))["sent"] == 0  # backing off
+        clock.advance(seconds=61)
+        assert (await send_due(settings, clock, client=client))["sent"] == 1
+        clock.advance(seconds=3600)
+        assert (await send_due(settings, clock, client=client))["sent"] == 0
+    assert len(service.requests) == 2  # one refused, one accepted: the browser showed one
+    assert browser.decrypt(service.requests[0].content) == browser.decrypt(service.requests[1].content)
+    [row] = await _channel_rows()
+    assert row["state"] == "sent" and row["attempts"] == 2
