@@ -128,6 +128,14 @@ def test_the_panel_and_notify_me(browser, push_server, endpoint, check_axe, shoo
     context.close()
 
 
+def test_without_javascript_notify_me_stays_hidden(browser, push_server):
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{push_server.url}/o/{push_server.token('yamakaze', 'shipped')}/tracking?lang=en")
+    assert page.is_visible("#notify-panel") and not page.is_visible("[data-push]")
+    context.close()
+
+
 def test_notify_me_subscribes_and_a_carrier_event_is_pushed(browser, push_server, endpoint, check_axe, shoot):
     fake = Browser(endpoint.url)
     context, page = _page(browser, push_server, fake, "phone", "en")
@@ -139,6 +147,8 @@ def test_notify_me_subscribes_and_a_carrier_event_is_pushed(browser, push_server
     public_key = httpx.get(f"{push_server.url}/push/vapid-public-key", timeout=5).text
     assert page.evaluate("window.__ohServerKey") == public_key  # subscribed with the server's VAPID key
     assert page.evaluate("navigator.serviceWorker.getRegistration('/').then(r => !!r)")
+    page.wait_for_selector("[data-push]", state="hidden")  # this browser gets them already
+    assert page.is_visible('#notify-panel [data-channel="push"] button[type="submit"]')
     check_axe(page)
     shoot(page, "notify-panel-subscribed-en-phone")
 
