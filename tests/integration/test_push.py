@@ -286,3 +286,58 @@ async def test_429_is_retried_once_and_not_sent_twice(stored, push_on, merchants
     assert browser.decrypt(service.requests[0].content) == browser.decrypt(service.requests[1].content)
     [row] = await _channel_rows()
     assert row["state"] == "sent" and row["attempts"] == 2
+
+
+async def test_text_messages_on_and_off_from_the_panel(client, merchants, orders, settings, clock):
+    """The panel lists the channels the merchant enabled; a switch shows at once on the (cached) page."""
+    from tests.channels_support import sms_on
+
+    yamakaze = merchants["yamakaze"][0]
+    token = orders["jp_ship"].token
+    page = await client.get(f"/o/{token}/tracking?lang=en")
+    assert 'data-channel="sms"' not in page.text and 'data-channel="push"' not in page.text  # not enabled
+    await sms_on(yamakaze.id, settings, clock())
+    clock.advance(seconds=61)  # merchant-wide settings reach kept pages within a minute
+    page = await client.get(f"/o/{token}/tracking?lang=en")
+    assert 'data-channel="sms" data-on="false"' in page.text and "Text me" in page.text
+    on = await client.post(f"/o/{token}/notify/sms",
+                           data={"return_to": "tracking", "_csrf_token": csrf_of(page.text)})
+    assert on.status_code == 303 and on.headers["location"] == f"/o/{token}/tracking"
+    page = await client.get(f"/o/{token}/tracking?lang=en")
+    assert 'data-channel="sms" data-on="true"' in page.text and "+81 ••• 5678" in page.text
+    ja = await client.get(f"/o/{token}/tracking?lang=ja")
+    assert "SMS(ショートメッセージ)" in ja.text and "オン · +81 ••• 5678 宛て" in ja.text
+    off = await client.post(f"/o/{token}/notify/off/sms", data={"return_to": "tracking",
+                                                                "_csrf_token": csrf_of(page.text)})
+    assert off.status_code == 303
+    page = await client.get(f"/o/{token}/tracking?lang=en")
+    assert 'data-channel="sms" data-on="false"' in page.text
+    async with engine.read():
+        log = await ChannelConsent.select(ChannelConsent.channel, ChannelConsent.action,
+                                          ChannelConsent.source).order_by(ChannelConsent.id)
+    assert [(r["channel"], r["action"], r["source"]) for r in log] == [
+        ("sms", "consent", "hub"), ("sms", "withdrawal", "hub")]
+    # an unknown channel, and text messages where the merchant does not send them
+    assert (await client.post(f"/o/{token}/notify/off/fax", data={"_csrf_token": csrf_of(page.text)})).status_code == 404
+    other = orders["us_ship"].token
+    other_page = await client.get(f"/o/{other}/tracking")
+    refused = await client.post(f"/o/{other}/notify/sms", data={"_csrf_token": csrf_of(other_page.text)})
+    assert refused.status_code == 404
+
+
+async def test_a_phone_that_cannot_take_texts_gets_a_clear_message(client, merchants, orders, settings, clock):
+    from orderhub.db.orders.tables import Order
+    from tests.channels_support import sms_on
+
+    yamakaze = merchants["yamakaze"][0]
+    await sms_on(yamakaze.id, settings, clock())
+    async with engine.write():
+        row = await Order.select(Order.customer).where(Order.id == orders["jp_ship"].id).output(load_json=True).first()
+        await Order.update({Order.customer: {**row["customer"], "phone": "12"}}).where(Order.id == orders["jp_ship"].id)
+    token = orders["jp_ship"].token
+    page = await client.get(f"/o/{token}/notify?lang=en")
+    refused = await client.post(f"/o/{token}/notify/sms?lang=en", data={"_csrf_token": csrf_of(page.text)},
+                                headers={"hx-request": "true", "hx-request-type": "partial"})
+    assert refused.status_code == 422
+    assert "This order&#39;s phone number cannot receive text messages." in refused.text
+    assert 'data-channel="sms" data-on="false"' in refused.text
