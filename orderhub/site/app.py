@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from orderhub import outbound
 from orderhub.components import i18n, shop_texts
 from orderhub.components.filters import FILTERS
 from orderhub.components.urls import href
@@ -38,6 +39,7 @@ from orderhub.site.admin.emails import AdminEmailsController
 from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
 from orderhub.site.admin.orders import OrdersController
+from orderhub.site.admin.settings.channels import ChannelsController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
@@ -48,6 +50,7 @@ from orderhub.site.api.routes import IntegrationApi
 from orderhub.site.api.tracking import TrackingApi
 from orderhub.site.assets import AssetsController
 from orderhub.site.auth import csrf_follows_session
+from orderhub.site.channels.routes import ChannelsHubController, LineWebhooks
 from orderhub.site.confirmation.routes import ConfirmationController
 from orderhub.site.deps import DEPENDENCIES
 from orderhub.site.emails.api import EmailsApi
@@ -78,15 +81,17 @@ CONTROLLERS: list = [
     healthz, AssetsController,
     # the integration API and carriers' webhooks
     IntegrationApi, TrackingApi, PickupApi, ReturnsApi, ClaimsApi, EmailsApi, ReviewsApi, TrackingWebhooks,
+    LineWebhooks,
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
-    EmbedController, NotifyController, PushKeyController,
+    EmbedController, NotifyController, PushKeyController, ChannelsHubController,
     # store staff and the merchant admin
     StaffController,
     AdminAccountController, DashboardController, OperationsController, OrdersController, AdminEmailsController,
     StoresController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
+    ChannelsController,
 ]
 
 
@@ -204,6 +209,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         "limiters": {},
         "analytics": analytics,
         "token_key": settings.key_for("hub-token"),
+        #: the HTTP client of the admin's channel test send (tests hand a MockTransport)
+        "channel_client": lambda: outbound.client(allow=settings.allow_internal_hosts, timeout=10.0),
         "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
         "lookup_limits": {
             "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),

@@ -14,6 +14,8 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.analytics import rules
 from orderhub.db.analytics.dashboard import DashboardView, dashboard
+from orderhub.db.channels import queries as channel_queries
+from orderhub.db.channels import rules as channel_rules
 from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.worklists import queries as worklists
 from orderhub.site import sections
@@ -61,6 +63,13 @@ def charts_for(view: DashboardView) -> dict:
     }
 
 
+async def channel_figures(merchant_id: int, now: dt.datetime) -> list[dict]:
+    """Per channel the merchant turned on: sent, refused and failed messages of the last 7 days."""
+    accounts = await channel_queries.accounts(merchant_id)
+    figures = await channel_queries.figures(merchant_id, now)
+    return [{"name": _(channel_rules.CHANNEL_NAMES[c]), **figures[c]} for c, a in accounts.items() if a.enabled]
+
+
 def presets(rng: rules.DateRange, today: dt.date) -> list[dict]:
     out = []
     for days in (7, 30, 90):
@@ -90,5 +99,6 @@ class DashboardController(Controller):
                   "end": raw_end if codes else rng.end.isoformat()},
             presets=presets(rng, today), number=charts.number, form_lang=i18n.chosen_language() or "",
             approval_url=href("/admin/returns", status=worklists.AWAITING_APPROVAL),
+            channel_figures=await channel_figures(admin_user.merchant.id, now),
         )
         return page(request, TEMPLATE, "figures", context, status_code=422 if codes else 200)

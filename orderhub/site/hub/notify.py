@@ -41,9 +41,10 @@ def _secret(request: Request) -> str:
 
 async def panel_context(hub: Hub, return_to: str = "", error: str = "") -> dict[str, Any]:
     """What the panel shows (the tracking and pickup pages add it to their context)."""
-    settings = hub.merchant.settings if isinstance(hub.merchant.settings, dict) else {}
+    settings: dict[str, Any] = hub.merchant.settings if isinstance(hub.merchant.settings, dict) else {}
     states = await push.channel_states(hub.merchant.id, settings, hub.order.id, hub.order.masked_email)
-    return {"notify": {"channels": states, "base": f"/o/{hub.token}/notify", "return_to": return_to,
+    return {"notify": {"channels": states, "base": f"/o/{hub.token}/notify", "updates": f"/o/{hub.token}/updates",
+                       "return_to": return_to,
                        "error": error}}
 
 

@@ -1,0 +1,121 @@
+"""`/o/{token}/updates`: the shopper's LINE and SMS options for this order (the channels the merchant
+turned on), and `POST /webhooks/line/{merchant_slug}`: LINE's webhook.
+
+LINE's account link: LINE's bot sends the shopper `/o/{token}/updates?linkToken=...`; the page's
+"Get updates on LINE" button posts the link token, we keep a fresh nonce for the order and answer
+303 to LINE's account-link dialog (`ORDERHUB_LINE_ACCESS_URL`); LINE then calls the webhook with an
+`accountLink` event carrying the nonce and the user id, which binds them. The webhook is verified
+with the merchant's channel secret (`x-line-signature`); an `unfollow` event removes the links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotAuthorizedException
+from litestar.response import Redirect, Template
+
+from orderhub.components.i18n import gettext as _
+from orderhub.components.urls import href
+from orderhub.db import engine
+from orderhub.db.channels import queries, rules, services
+from orderhub.db.merchants.tables import Merchant
+from orderhub.db.orders.queries import Hub
+from orderhub.db.validation import ValidationFailed
+from orderhub.site.hub.context import hub_context
+from orderhub.site.rendering import page
+
+TEMPLATE = "site/channels/updates.html.jinja"
+MAX_LINK_TOKEN = 200
+
+
+class ChannelsHubController(Controller):
+    path = "/o/{token:str}/updates"
+
+    async def _render(self, request: Request, hub: Hub, *, link_token: str = "", errors: dict | None = None,
+                      status_code: int = 200) -> Template:
+        state = await queries.order_channels(hub.merchant.id, hub.order.id)
+        context = hub_context(request, hub, "confirmation", channels=state, link_token=link_token,
+                              channel_name=lambda c: _(rules.CHANNEL_NAMES[c]), errors=errors or {},
+                              base=f"/o/{hub.token}/updates")
+        return page(request, TEMPLATE, "channels", context, status_code=status_code)
+
+    @get("/", name="hub-updates")
+    async def show(self, request: Request, hub: Hub, link_token: str | None = None) -> Template:
+        token = (request.query_params.get("linkToken") or link_token or "")[:MAX_LINK_TOKEN]
+        return await self._render(request, hub, link_token=token if token.isascii() and token.isalnum() else "")
+
+    @post("/line", name="hub-updates-line")
+    async def line(self, request: Request, hub: Hub, now: dt.datetime) -> Redirect | Template:
+        form = await request.form()
+        link_token = str(form.get("link_token") or "")
+        state = await queries.order_channels(hub.merchant.id, hub.order.id)
+        if rules.LINE not in state:
+            return await self._render(request, hub, status_code=404)
+        if not (0 < len(link_token) <= MAX_LINK_TOKEN and link_token.isascii() and link_token.isalnum()):
+            return await self._render(request, hub, status_code=422,
+                                      errors={"line": _("Open this page from the link our LINE account sent you.")})
+        nonce = await services.line_link_started(hub.merchant.id, hub.order.id, now=now)
+        url = rules.line_account_link_url(request.app.state.settings.line_access_url, link_token, nonce)
+        return Redirect(path=url, status_code=303)
+
+    @post("/sms", name="hub-updates-sms")
+    async def sms(self, request: Request, hub: Hub, now: dt.datetime) -> Redirect | Template:
+        form = await request.form()
+        state = await queries.order_channels(hub.merchant.id, hub.order.id)
+        if rules.SMS not in state:
+            return await self._render(request, hub, status_code=404)
+        try:
+            if form.get("action") == "stop":
+                await services.withdraw(hub.merchant.id, hub.order.id, rules.SMS, source="hub", now=now)
+            else:
+                await services.sms_consent(hub.merchant.id, hub.order.id, source="hub", now=now)
+        except ValidationFailed as refused:
+            code = refused.errors[0].get("code")
+            message = (_("We have no phone number for this order.") if code == rules.NO_PHONE else
+                       _("The phone number of this order can't receive text messages. Ask the shop to correct it."))
+            return await self._render(request, hub, status_code=422, errors={"sms": message})
+        return Redirect(path=href(f"/o/{hub.token}/updates"), status_code=303)
+
+
+class LineWebhooks(Controller):
+    path = "/webhooks/line"
+    tags = ["webhooks"]
+
+    @post("/{merchant_slug:str}", summary="LINE Messaging API webhook (account link, unfollow)", status_code=200)
+    async def receive(self, request: Request, merchant_slug: str, now: dt.datetime) -> Response[dict[str, Any]]:
+        raw = await request.body()
+        merchant_id = await _merchant(merchant_slug)
+        creds = await services.credentials(merchant_id, rules.LINE,
+                                           secret_key=request.app.state.settings.secret_key) if merchant_id else None
+        if creds is None or not rules.line_signature_ok(creds.get("channel_secret"), raw,
+                                                        request.headers.get("x-line-signature")):
+            raise NotAuthorizedException("invalid signature")
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            body = {}
+        linked = dropped = 0
+        for event in (body.get("events") if isinstance(body, dict) else None) or []:
+            if not isinstance(event, dict):
+                continue
+            source: dict[str, Any] = event["source"] if isinstance(event.get("source"), dict) else {}
+            user_id = str(source.get("userId") or "")[:200]
+            kind = event.get("type")
+            link: dict[str, Any] = event["link"] if isinstance(event.get("link"), dict) else {}
+            if kind == "accountLink" and link.get("result") == "ok":
+                linked += await services.line_link_done(merchant_id or 0, str(link.get("nonce") or "")[:100], user_id,
+                                                        now=now)
+            elif kind == "unfollow" and user_id:
+                dropped += await services.drop_recipient(merchant_id or 0, rules.LINE, user_id, now=now, source="line")
+        return Response({"linked": linked, "removed": dropped}, status_code=200)
+
+
+async def _merchant(slug: str) -> int | None:
+    if not (0 < len(slug) <= 64):
+        return None
+    async with engine.read():
+        row = await Merchant.select(Merchant.id).where(Merchant.slug == slug).first()
+    return row["id"] if row else None
