@@ -49,7 +49,8 @@ FAKE_PUSH_MANAGER = """
   PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
   PushManager.prototype.subscribe = function (options) {
     const key = new Uint8Array(options.applicationServerKey);
-    window.__ohServerKey = btoa(String.fromCharCode.apply(null, key)).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+    window.__ohServerKey = btoa(String.fromCharCode.apply(null, key))
+      .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
     current = { endpoint: fake.endpoint, toJSON() { return fake; },
                 unsubscribe() { current = null; return Promise.resolve(true); } };
     return Promise.resolve(current);

@@ -163,6 +163,7 @@ async def vapid_key(secret: str, now: dt.datetime) -> VapidKey:
                 public_key=_public_b64(fresh), created_at=now,
             )).on_conflict(target=PushKey.name, action="DO NOTHING")
             row = await PushKey.select(PushKey.private_key).where(PushKey.name == KEY_NAME).first()
+    assert row is not None  # stored above, by this process or another
     signer = Vapid02.from_pem(_fernet(secret).decrypt(row["private_key"].encode()))
     key = VapidKey(signer=signer, public_key=_public_b64(signer))
     _KEYS[secret] = key

@@ -1,7 +1,10 @@
 """push: the initial schema (push_keys, push_subscriptions), in the trimmed form of the other apps'
 initial migrations. Runs after orders (migration_dependencies in push_app.py)."""
 
+from typing import Any
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import Column
 from piccolo.columns.column_types import ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -19,7 +22,7 @@ ID = "2026-12-05T23:10:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "initial schema"
 
-TABLES = {
+TABLES: dict[tuple[str, str], list[tuple[str, type[Column], dict[str, Any]]]] = {
     ("PushKey", "push_keys"): [
         ("name", Varchar, {"length": 20, "unique": True}),
         ("private_key", Text, {}),
