@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.channels.piccolo_app",
         "orderhub.db.branding.piccolo_app",
         "orderhub.db.security.piccolo_app",
+        "orderhub.db.channels.push_app",
     ]
 )

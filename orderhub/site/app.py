@@ -65,6 +65,7 @@ from orderhub.site.feedback.api import EmbedController, ReviewsApi
 from orderhub.site.feedback.routes import FeedbackController
 from orderhub.site.health import healthz
 from orderhub.site.hosts import AllowedHosts
+from orderhub.site.hub.notify import NotifyController, PushKeyController
 from orderhub.site.hub.routes import BrandController
 from orderhub.site.hub.stepup import StepupController
 from orderhub.site.lookup.routes import LookupController
@@ -95,7 +96,7 @@ CONTROLLERS: list = [
     BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
     ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
     CreditNotesController,
-    EmbedController, StepupController, CancelController, ChannelsHubController,
+    EmbedController, StepupController, CancelController, NotifyController, PushKeyController, ChannelsHubController,
     # store staff and the merchant admin
     StaffController, StaffReturnsController,
     AdminAccountController, DashboardController, OperationsController, ReturnDetailController, ClaimsAdminController,
@@ -260,7 +261,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             cookie_samesite="strict",
             header_name="x-csrftoken",
             # static files and the script bundle are the same for everyone: no token cookie on them
-            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", BRAND_STYLESHEETS],
+            exclude=["^/api/", "^/webhooks/", "^/static/", "^/assets/", "^/sw\\.js$", "^/push/", BRAND_STYLESHEETS],
         ),
         before_send=[add_security_headers, lean_static_headers],
         # brotli for browsers (all current ones send `br`), gzip for the rest; the script bundle

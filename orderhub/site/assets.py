@@ -34,7 +34,7 @@ VENDORED = STATIC / "vendor"
 #: htmx first, then the extensions that register into it
 VENDOR = ("htmx.min.js", "hx-head.min.js", "hx-sse.min.js")
 #: in the order they must run: the behaviours registry first, then what registers into it
-SCRIPTS = ("behaviours.js", "live.js", "staff.js", "feedback.js", "branding.js")
+SCRIPTS = ("behaviours.js", "live.js", "staff.js", "feedback.js", "branding.js", "push.js")
 
 
 @cache

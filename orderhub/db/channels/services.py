@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orderhub.db import engine
-from orderhub.db.channels import clients, rules, vault
+from orderhub.db.channels import clients, push, rules, vault
 from orderhub.db.channels.rules import ChannelMessage, Credentials, Sender, SendResult
 from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelOutboxMessage, ChannelRecipient
 from orderhub.db.emails import rules as email_rules
@@ -47,9 +47,10 @@ async def _sms_recipients(merchant_id: int, order_id: int) -> list[str]:
 
 
 #: who hears about an order on each channel (push adds its subscriptions)
-RECIPIENTS: dict[str, Recipients] = {rules.LINE: _line_recipients, rules.SMS: _sms_recipients}
+RECIPIENTS: dict[str, Recipients] = {rules.LINE: _line_recipients, rules.SMS: _sms_recipients,
+                                     rules.PUSH: push.recipients}
 #: how each channel sends (push adds its Web Push sender)
-SENDERS: dict[str, Sender] = {rules.LINE: clients.send_line, rules.SMS: clients.send_sms}
+SENDERS: dict[str, Sender] = {rules.LINE: clients.send_line, rules.SMS: clients.send_sms, rules.PUSH: push.send_channel}
 
 
 async def enqueue_channels(merchant_id: int, event: str, payload: dict[str, Any], *, order_id: int | None,
@@ -239,6 +240,8 @@ async def save_account(merchant_id: int, channel: str, body: dict[str, Any], *, 
 
 
 async def credentials(merchant_id: int, channel: str, *, secret_key: str) -> Credentials:
+    if channel == rules.PUSH:  # the server's VAPID key, not the merchant's
+        return await push.credentials(secret_key, dt.datetime.now(dt.UTC))
     async with engine.read():
         row = await ChannelAccount.select(ChannelAccount.credentials).where(
             ChannelAccount.key == rules.account_key(merchant_id, channel)).first()

@@ -48,6 +48,9 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "receipt_issues": ("receipts", "receipt"),
     "credit_notes": ("order",),
     "payment_refunds": ("order",),
+    "push_subscriptions": ("order",),
+    # the "How should we tell you?" panel: a LINE link or SMS opt-in of the order (never moves to another)
+    "channel_recipients": ("order_id",),
 }
 
 #: tables that hang off an order but that no hub page shows (writing them must not empty the cache:
@@ -109,7 +112,7 @@ def sqlite_statements() -> list[str]:
                 f"CREATE TRIGGER {name} AFTER {op} ON {table} BEGIN "
                 f"UPDATE orders SET hub_version = hub_version + 1 WHERE id = {_sqlite_order_of(path, row)}; END"
             )
-        if len(path) == 1:  # a row moved to another order changes both
+        if path == ("order",):  # a row moved to another order changes both
             out.append(f"DROP TRIGGER IF EXISTS hub_{table}_move")
             out.append(
                 f'CREATE TRIGGER hub_{table}_move AFTER UPDATE OF "order" ON {table} '
@@ -132,7 +135,7 @@ def postgres_statements() -> list[str]:
             f"CREATE OR REPLACE TRIGGER hub_touch AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION orderhub_touch_hub({args})"
         )
-        if len(path) == 1:
+        if path == ("order",):
             out.append(
                 f"CREATE OR REPLACE TRIGGER hub_touch_move AFTER UPDATE ON {table} FOR EACH ROW "
                 f'WHEN (OLD."order" IS DISTINCT FROM NEW."order") EXECUTE FUNCTION orderhub_touch_hub_old()'

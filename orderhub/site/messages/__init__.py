@@ -12,7 +12,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
-from orderhub.site.messages import admin, cancel, changes, documents, feedback, orders, pickup, returns, shipping, validation
+from orderhub.site.messages import (
+    admin,
+    cancel,
+    changes,
+    documents,
+    feedback,
+    notify,
+    orders,
+    pickup,
+    returns,
+    shipping,
+    validation,
+)
 
 TABLE: Mapping[str, str] = {
     **validation.MESSAGES,
@@ -25,6 +37,7 @@ TABLE: Mapping[str, str] = {
     **documents.MESSAGES,
     **changes.MESSAGES,
     **cancel.MESSAGES,
+    **notify.MESSAGES,
 }
 
 FALLBACK = "That can't be done right now. Please reload the page and try again."

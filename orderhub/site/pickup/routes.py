@@ -29,6 +29,7 @@ from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.hub.notify import panel_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 
@@ -112,7 +113,7 @@ class PickupController(Controller):
             maps_url=maps_url(store.address or {}) if store else "",
             qr=qr_svg(pickup.qr_payload, label=_("Pickup QR code")) if pickup.shows_code else "",
             base=base, events_url=f"{base}/events", eta_choices=ETA_CHOICES, errors=errors or {},
-            values=values or {}, message=message,
+            values=values or {}, message=message, **await panel_context(hub, "pickup"),
         )
         status = status_code
         if wants_partial(request) and pickup.is_final and request.method == "GET":

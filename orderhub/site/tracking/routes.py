@@ -16,6 +16,7 @@ from orderhub.db.shipping.queries import TrackingPage
 from orderhub.site import live
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
+from orderhub.site.hub.notify import panel_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.tracking import presenter
@@ -68,7 +69,7 @@ class TrackingController(Controller):
             request, hub, "tracking", tracking=tracking, p=presenter, w=promise_words, tz=hub.order.timezone,
             summary_text=summary_text(tracking), live=not tracking.all_final,
             region_url=base + "?" + request.url.query if request.url.query else base,
-            events_url=f"{base}/events",
+            events_url=f"{base}/events", **await panel_context(hub, "tracking"),
         )
         status = live.STOP_POLLING if partial and tracking.all_final else 200
         return page(request, TEMPLATE, "shipments", context, status_code=status)
