@@ -266,3 +266,21 @@ async def test_cancelled_units_are_neither_backordered_nor_late(client, merchant
     await fulfil(order_id, lines={"L1": 1, "L3": 1})
     clock.advance(days=10)
     assert await delays.late_orders(clock()) == []
+
+
+async def test_an_unpaid_konbini_order_is_prepared_only_once_paid(client, merchants, clock):
+    """Nothing is prepared before a konbini payment: a pending one is never late (no order.delayed),
+    its promise counts from today, and once paid the processing promise counts from the payment."""
+    key = merchants["yamakaze"][1]
+    pending = {"method": "konbini", "status": "pending", "deadline": "2026-12-30T14:59:00Z", "reference": "1-2"}
+    assert (await put(client, key, order_body(payment=pending))).status_code == 201
+    clock.advance(days=10)  # Wednesday 2 Dec: a card order placed on 20 Nov would be late by now
+    assert await delays.late_orders(clock()) == []
+    assert await delays.announce_delays(clock()) == []
+    got = (await client.get("/api/v1/orders/bo-1", headers=bearer(key))).json()
+    assert got["promise"]["late"] is False and got["promise"]["date_from"] >= clock().date().isoformat()
+    paid = await client.put("/api/v1/orders/bo-1/payment", headers=bearer(key), json={"status": "paid"})
+    assert paid.status_code == 200, paid.text
+    assert await delays.late_orders(clock()) == []  # paid today: its processing day is ahead
+    clock.advance(days=10)
+    assert [late.external_id for late in await delays.late_orders(clock())] == ["bo-1"]

@@ -142,3 +142,15 @@ def test_log_search_reads_dates_amounts_and_counterparty():
     assert search.date_from == dt.date(2026, 11, 1) and search.amount_min == 1000 and search.counterparty == "ABC 商事"
     _, errors = docs.read_log_search({"date_from": "2026-11-31", "amount_max": "1.5"}, "JPY")
     assert [e["field"] for e in errors] == ["date_from", "amount_max"]
+
+
+def test_processing_starts_once_a_pay_later_order_is_paid():
+    placed = dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 12, 2, 1, tzinfo=dt.UTC)
+    paid = dt.datetime(2026, 11, 24, 5, tzinfo=dt.UTC)
+    assert rules.processing_from(placed, "konbini", "pending", None, now) == now
+    assert rules.processing_from(placed, "bank_transfer", "paid", paid, now) == paid
+    assert rules.processing_from(placed, "card", "authorized", None, now) == placed
+    assert rules.processing_from(placed, "cod", "pending", None, now) == placed  # shipped before it is paid
+    assert rules.awaiting_payment("konbini", "pending") and not rules.awaiting_payment("cod", "pending")
+    assert not rules.awaiting_payment("konbini", "paid")

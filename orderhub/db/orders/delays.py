@@ -18,6 +18,7 @@ from orderhub.db import engine
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.shipping import rules as shipping_rules
 
 #: fulfilment states with units still to ship
@@ -69,7 +70,7 @@ class LateOrder:
 _COLUMNS = (
     Order.id, Order.merchant, Order.external_id, Order.number, Order.placed_at, Order.delay_announced_for,
     Order.merchant.timezone.as_alias("timezone"), Order.merchant.settings.as_alias("msettings"),
-    Order.merchant.address.as_alias("maddress"),
+    Order.merchant.address.as_alias("maddress"), Order.payment, Order.payment_status, Order.paid_at,
 )
 
 
@@ -85,8 +86,12 @@ def _late(row: dict[str, Any], lines: list[dict[str, Any]], now: dt.datetime) ->
     backorders = {ln["line_id"]: b for ln in lines if (b := rules.line_backorder(
         ln["quantity"] - ln["cancelled_quantity"], ln["fulfilled_quantity"], ln["backordered_quantity"],
         ln["expected_ship_date"])) is not None}
+    method = str((row["payment"] if isinstance(row["payment"], dict) else {}).get("method") or "")
+    if payment_rules.awaiting_payment(method, row["payment_status"]):  # nothing is prepared before payment
+        return None
+    start = payment_rules.processing_from(row["placed_at"], method, row["payment_status"], row["paid_at"], now)
     delay = rules.shipping_delay(
-        unshipped=unshipped > 0, promised_ship_date=shipping_rules.ships_on(row["placed_at"], tz, cal, settings),
+        unshipped=unshipped > 0, promised_ship_date=shipping_rules.ships_on(start, tz, cal, settings),
         ships_from=rules.backorder_ship_date(list(backorders.values())),
         today=shipping_rules.local_date(now, tz), next_ship_date=shipping_rules.ships_on(now, tz, cal, settings))
     if delay is None:

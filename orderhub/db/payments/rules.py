@@ -204,3 +204,22 @@ def as_json(payment: dict[str, Any], status: str, paid_at: dt.datetime | None, d
         "paid_at": paid_at.isoformat() if paid_at else None, "deadline": deadline.isoformat() if deadline else None,
         "refunded": refunded,
     }
+
+
+def processing_from(placed_at: dt.datetime, method: str, status: str, paid_at: dt.datetime | None,
+                    now: dt.datetime) -> dt.datetime:
+    """When the merchant starts preparing an order: at once for card, cash on delivery and the like;
+    a konbini or bank transfer payment only once the money arrives (`paid_at`), so while it is still
+    pending the delivery promise counts from now (it says what paying now brings) and the order is
+    never "late" or "delayed"."""
+    if method in PAY_LATER:
+        if status == PENDING:
+            return max(placed_at, now)
+        if paid_at is not None and paid_at > placed_at:
+            return paid_at
+    return placed_at
+
+
+def awaiting_payment(method: str, status: str) -> bool:
+    """A konbini or bank transfer payment not made yet: nothing is prepared or shipped until it is."""
+    return method in PAY_LATER and status == PENDING

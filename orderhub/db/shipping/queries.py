@@ -12,6 +12,7 @@ from orderhub.db import engine, statements
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.queries import OrderView
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.shipping import rules
 from orderhub.db.shipping.tables import Shipment, TrackingEvent, TrackingView
 
@@ -149,17 +150,20 @@ class PromiseBasis:
         return cls(placed_at, tz, conf, rules.Calendar(conf["calendar"]), checkout_promise, applies, ships_from)
 
 
-def basis_for(merchant: Merchant, order: OrderView) -> PromiseBasis:
-    """The promise's basis for an order as every page, email and API answer reads it."""
+def basis_for(merchant: Merchant, order: OrderView, now: dt.datetime) -> PromiseBasis:
+    """The promise's basis for an order as every page, email and API answer reads it: processing
+    counts from when the order can be prepared (a konbini / bank payment: once paid; payments.rules)."""
+    start = payment_rules.processing_from(order.placed_at, str((order.payment or {}).get("method") or ""),
+                                          order.payment_status, order.paid_at, now)
     return PromiseBasis.of(merchant_settings=merchant.settings, merchant_address=merchant.address, tz=order.timezone,
-                           placed_at=order.placed_at, checkout_promise=order.promised_date,
+                           placed_at=start, checkout_promise=order.promised_date,
                            applies=order.ships and not order.cancelled,
                            ships_from=order_rules.backorder_ship_date([ln.backorder for ln in order.lines]))
 
 
 async def order_tracking(merchant: Merchant, order: OrderView, now: dt.datetime) -> TrackingPage:
     """An order's shipments with their promises and the order's: what the hub, tracking, emails and API show."""
-    return await tracking_page(order.id, now=now, tz=order.timezone, basis=basis_for(merchant, order))
+    return await tracking_page(order.id, now=now, tz=order.timezone, basis=basis_for(merchant, order, now))
 
 
 async def lane_transit(lane: str, settings: dict[str, Any]) -> rules.Transit:

@@ -46,8 +46,9 @@ async def shipments_summary(hub: Hub) -> dict:
     delivery promise (the same one the tracking section shows)."""
     if not hub.order.ships:
         return {}
-    tracking = await queries.shipments_summary(hub.order.id, hub.order.item_count, now=hub.extras["now"],
-                                               tz=hub.order.timezone, basis=queries.basis_for(hub.merchant, hub.order))
+    now = hub.extras["now"]
+    tracking = await queries.shipments_summary(hub.order.id, hub.order.item_count, now=now,
+                                               tz=hub.order.timezone, basis=queries.basis_for(hub.merchant, hub.order, now))
     return {
         "shipment_statuses": [s.status for s in tracking.shipments],
         "shipments_summary": summary_text(tracking),
