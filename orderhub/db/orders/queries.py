@@ -274,8 +274,8 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
                 tax_rate=Decimal(ln.tax_rate), final_sale=bool(ln.final_sale), image_url=ln.image_url,
                 product_id=ln.product_id,
                 texts=rules.line_texts(ln.title, ln.variant, ln.sku, (products or {}).get(ln.product_id)),
-                cancelled_quantity=int(getattr(ln, "cancelled_quantity", 0) or 0),
-                backorder=rules.line_backorder(ln.quantity - int(getattr(ln, "cancelled_quantity", 0) or 0),
+                cancelled_quantity=int(ln.cancelled_quantity or 0),
+                backorder=rules.line_backorder(ln.quantity - int(ln.cancelled_quantity or 0),
                                                ln.fulfilled_quantity, ln.backordered_quantity,
                                                ln.expected_ship_date),
             )
@@ -304,7 +304,7 @@ def _order_view(order: Any, lines: list[Any], merchant: Merchant, store: Any,
         paid_at=order.paid_at,
         payment_deadline=order.payment_deadline,
         refunded_minor=int(order.refunded_minor or 0),
-        delivery=change_rules.delivery(cast("dict[str, Any] | None", getattr(order, "delivery", None))),
+        delivery=change_rules.delivery(cast("dict[str, Any] | None", order.delivery)),
     )
 
 
