@@ -31,7 +31,7 @@ the script bundle, site/assets.py)::
       {% block region %}
       <section id="x-region"
         {% if not final %}hx-get="{{ region_url }}" hx-trigger="update from:#x-live, final from:#x-live, every 30s"
-        hx-swap="outerHTML"{% endif %}>
+        hx-swap="outerHTML" hx-sync="this:replace"{% endif %}>
         ...
       </section>
       {% endblock %}
@@ -41,6 +41,9 @@ the script bundle, site/assets.py)::
   registered: written straight into the HTML it races htmx's start-up and sometimes never opens.)
   The SSE element receives named events and dispatches them as DOM events on itself; the region
   re-fetches its own block (a partial request answered by ``rendering.page``) and replaces itself.
+  ``hx-sync="this:replace"``: an event that arrives while a re-fetch is still in flight aborts it and
+  fetches again, so the region always ends on the latest state (htmx's default queues the second
+  request on the element the first swap then replaces, and the newer state would be lost).
   ``every 30s`` is the polling fallback when SSE cannot connect (proxies, old browsers). Once the
   thing is final the server renders the region without ``hx-get``/``hx-trigger`` (polling stops)
   and answers a poll with HTTP 286 (:data:`STOP_POLLING`); the publisher sends ``final``, which
