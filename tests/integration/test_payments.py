@@ -77,6 +77,23 @@ async def test_pending_konbini_hub_shows_deadline_and_number_and_no_receipt(clie
     assert "お支払い待ち" in text
 
 
+async def test_the_status_says_awaiting_payment_on_hub_and_api_until_paid(client, konbini):
+    """One status for the unpaid konbini order: the hub's badge and the API's `status` say it waits for
+    the payment (not "processing", which would promise preparation), and both move on once paid."""
+    headers = {**bearer(konbini["key"])}
+    ja = await client.get(konbini["hub"] + "?lang=ja")
+    assert 'data-status="awaiting_payment">お支払い待ち<' in ja.text
+    assert "お支払いを確認しだい、ご注文の準備を始めます。" in ja.text
+    en = await client.get(konbini["hub"] + "?lang=en")
+    assert 'data-status="awaiting_payment">Awaiting payment<' in en.text
+    assert (await client.get("/api/v1/orders/konbini-1", headers=headers)).json()["status"] == "awaiting_payment"
+    paid = await client.put("/api/v1/orders/konbini-1/payment", json={"status": "paid"}, headers=headers)
+    assert paid.status_code == 200, paid.text
+    assert (await client.get("/api/v1/orders/konbini-1", headers=headers)).json()["status"] == "processing"
+    after = await client.get(konbini["hub"] + "?lang=en")
+    assert 'data-status="processing">Processing<' in after.text and "awaiting_payment" not in after.text
+
+
 async def test_put_payment_marks_paid_once_and_sends_one_email(client, konbini, clock):
     headers = bearer(konbini["key"])
     body = {"status": "paid", "paid_at": "2026-11-23T01:00:00+00:00"}

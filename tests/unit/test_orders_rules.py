@@ -233,14 +233,33 @@ def test_every_status_the_summary_gives_has_a_tone_and_a_label():
     template = (Path(__file__).resolve().parents[2] / "orderhub" / "components" / "status_badge.html.jinja").read_text()
     keys = set(rules.STATUS_TONES)
     given = {
-        rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=f, shipment_statuses=s, pickup_state=p)
+        rules.status_key(cancelled=False, fulfillment_type=kind, fulfillment_status=f, shipment_statuses=s, pickup_state=p,
+                         awaiting_payment=unpaid)
         for kind in ("ship", "pickup")
+        for unpaid in (False, True)
         for f in ("unfulfilled", "shipped", "returned", "cancelled")
         for s in ([], ["delivered"], ["in_transit"], ["delivered", "in_transit"], ["out_for_delivery"], ["exception"])
         for p in (None, "placed", "preparing", "ready", "on_the_way", "arrived", "picked_up", "expired", "cancelled")
     }
     assert given == keys
     assert all(f'"{key}": _(' in template for key in keys)
+
+
+def test_an_unpaid_konbini_order_awaits_payment_until_the_shop_hands_something_over():
+    """A pending konbini / bank payment says so instead of "processing"; once anything left the shop
+    (a shipment, a pickup made ready) that state shows, and cancelled stays cancelled."""
+    def key(**facts):
+        base = {"cancelled": False, "fulfillment_type": "ship", "fulfillment_status": "unfulfilled",
+                "shipment_statuses": [], "pickup_state": None, "awaiting_payment": True}
+        return rules.status_key(**{**base, **facts})
+
+    assert key() == "awaiting_payment"
+    assert key(awaiting_payment=False) == "processing"
+    assert key(shipment_statuses=["in_transit"]) == "shipped"
+    assert key(cancelled=True) == "cancelled"
+    assert key(fulfillment_type="pickup", pickup_state="preparing") == "awaiting_payment"
+    assert key(fulfillment_type="pickup", pickup_state="ready") == "ready_for_pickup"
+    assert rules.OrderStatus("awaiting_payment").tone == "warn"
 
 
 def test_cancel_window():

@@ -20,6 +20,7 @@ from orderhub.db.merchants import rules as merchant_rules
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import change_rules, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.pickup.tables import Pickup
 from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import hub_token, opens, token_hash, well_formed
@@ -189,6 +190,12 @@ class OrderView:
     refunded_minor: int = 0
     #: the shopper's delivery time slot, date and safe place (change_rules.delivery)
     delivery: dict[str, Any] = field(default_factory=lambda: change_rules.delivery(None))
+
+    @property
+    def awaiting_payment(self) -> bool:
+        """A konbini or bank transfer not paid yet (payments.rules.awaiting_payment)."""
+        return payment_rules.awaiting_payment(str(self.payment.get("method") or payment_rules.CARD),
+                                              self.payment_status)
 
     @property
     def ships(self) -> bool:
@@ -660,7 +667,7 @@ async def admin_order(merchant_id: int, external_id: str) -> AdminOrder | None:
         order = await Order.select(
             Order.id, Order.merchant, Order.external_id, Order.number, Order.placed_at, Order.customer,
             Order.customer_email, Order.fulfillment_type, Order.fulfillment_status, Order.cancelled_at,
-            Order.token_generation, Order.link_issued_at,
+            Order.token_generation, Order.link_issued_at, Order.payment, Order.payment_status,
         ).where(Order.key == scoped(merchant_id, external_id)).output(load_json=True).first()
         if order is None:
             return None
@@ -671,6 +678,8 @@ async def admin_order(merchant_id: int, external_id: str) -> AdminOrder | None:
         cancelled=rules.is_cancelled(order["cancelled_at"], order["fulfillment_status"]),
         fulfillment_type=order["fulfillment_type"], fulfillment_status=order["fulfillment_status"],
         shipment_statuses=[s["status"] for s in ships], pickup_state=pickup["state"] if pickup else None,
+        awaiting_payment=payment_rules.awaiting_payment(
+            str((order["payment"] or {}).get("method") or payment_rules.CARD), order["payment_status"]),
     )
     customer = cast(dict[str, Any], order["customer"] or {})
     return AdminOrder(

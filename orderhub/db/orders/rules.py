@@ -376,11 +376,14 @@ STATUS_TONES: dict[str, str] = {
     "processing": "info", "preparing": "info", "shipped": "info", "partially_delivered": "info",
     "out_for_delivery": "info", "delivered": "good", "attention": "warn", "ready_for_pickup": "good",
     "picked_up": "good", "pickup_expired": "warn", "cancelled": "muted", "returned": "muted",
+    "awaiting_payment": "warn",
 }
 #: statuses in which the parcel has left the shop
 ON_ITS_WAY = frozenset({"shipped", "partially_delivered", "out_for_delivery", "delivered", "attention"})
 #: pickup orders the store has made ready (or already handed over)
 READY = frozenset({"ready_for_pickup", "picked_up"})
+#: statuses in which the shop has not handed anything over yet (a pending payment shows instead)
+NOT_STARTED = frozenset({"processing", "preparing"})
 #: the pickup's state -> the hub's status (placed or unknown: processing)
 PICKUP_STATUS: dict[str, str] = {
     "preparing": "preparing",
@@ -418,17 +421,20 @@ class OrderStatus:
 
 def status_key(
     *, cancelled: bool, fulfillment_type: str, fulfillment_status: str, shipment_statuses: list[str],
-    pickup_state: str | None,
+    pickup_state: str | None, awaiting_payment: bool = False,
 ) -> str:
-    """The one-word summary at the top of the hub, from the order, its shipments and pickup."""
+    """The one-word summary at the top of the hub, from the order, its shipments and pickup.
+    `awaiting_payment` (payments.rules.awaiting_payment: a konbini or bank transfer not paid yet)
+    says so instead of "processing"/"preparing": nothing is prepared until the money arrives."""
     if cancelled or fulfillment_status == CANCELLED:
         return "cancelled"
     if fulfillment_status == RETURNED:
         return "returned"
     if fulfillment_type == PICKUP:
-        return PICKUP_STATUS.get(pickup_state or "", "processing")
+        key = PICKUP_STATUS.get(pickup_state or "", "processing")
+        return "awaiting_payment" if awaiting_payment and key in NOT_STARTED else key
     if not shipment_statuses:
-        return "processing"
+        return "awaiting_payment" if awaiting_payment else "processing"
     if all(shipping_rules.is_delivered(s) for s in shipment_statuses):
         return "delivered"
     if any(shipping_rules.in_trouble(s) for s in shipment_statuses):

@@ -51,7 +51,8 @@ def order_json(order: OrderView, tracking: TrackingPage | None, pickup_state: st
     """GET /api/v1/orders/{external_id}: the status, totals and promise the hub, tracking and emails state."""
     status = order_rules.order_status(
         cancelled=order.cancelled, fulfillment_type=order.fulfillment_type, fulfillment_status=order.fulfillment_status,
-        shipment_statuses=[s.status for s in tracking.shipments] if tracking else [], pickup_state=pickup_state)
+        shipment_statuses=[s.status for s in tracking.shipments] if tracking else [], pickup_state=pickup_state,
+        awaiting_payment=order.awaiting_payment)
     amounts = {"subtotal": order.subtotal_minor, "discount": order.discount_minor, "shipping": order.shipping_minor,
                "tax": order.tax_minor, "total": order.total_minor}
     return {

@@ -31,6 +31,7 @@ def status_of(order: OrderView, shipment_statuses: list[str] | None = None,
         cancelled=order.cancelled, fulfillment_type=order.fulfillment_type,
         fulfillment_status=order.fulfillment_status, shipment_statuses=shipment_statuses or [],
         pickup_state=pickup_state,
+        awaiting_payment=order.awaiting_payment,
     )
 
 
@@ -49,6 +50,7 @@ def status_text(status: rules.OrderStatus, order: OrderView) -> str:
         "pickup_expired": _("The pickup period has ended. Please contact us."),
         "cancelled": _("This order was cancelled."),
         "returned": _("This order was returned."),
+        "awaiting_payment": _("We'll prepare your order as soon as your payment arrives."),
     }.get(status.key, "")
 
 
