@@ -36,6 +36,11 @@ def words(texts_map: Mapping[str, Any] | None, field: str, default: Any = "") ->
     return plain(shop_text(texts_map, field, default))
 
 
+def named(thing: texts.Named | str) -> str:
+    """A Named's name in the current language (a plain string stays as it is)."""
+    return words(thing.texts, "name", thing.name) if isinstance(thing, texts.Named) else str(thing)
+
+
 def item_words(item: Any, lines: list[Any]) -> tuple[str, str]:
     """(title, variant) of an item of an order (a returned item, a document line: anything with a
     `line_id`, `title` and `variant`) in the current language, from its order line's texts."""
@@ -61,4 +66,4 @@ def line_text(order: Any, line_id: str, field: str, default: str) -> texts.Local
 
 
 GLOBALS = {"shop_text": shop_text, "address": address, "line_text": line_text, "plain_text": plain,
-           "written_in": texts.written_in}
+           "written_in": texts.written_in, "named": named}

@@ -63,6 +63,18 @@ class Localized:
         return bool(self.value)
 
 
+@dataclass(frozen=True)
+class Named:
+    """A store (or anything of the shop's) by name, with its per-language texts: the db layer hands it
+    over as is, and the site words it in the request's language (components.shop_texts.named)."""
+
+    name: str
+    texts: Mapping[str, Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.name)
+
+
 def pick(texts: Mapping[str, Any] | None, field: str, lang: str, default: Any = "") -> Localized:
     """The field's text for `lang`; else the other language's, marked as a fallback; else `default`
     (the row's plain column, for rows written before texts existed), in no particular language."""

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from orderhub.db import engine
-from orderhub.db.merchants.tables import Merchant
+from orderhub.db.keys import scoped
+from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.tables import WebhookDelivery
 from orderhub.db.returns.tables import ReturnEvent, ReturnItem, ReturnRequest
@@ -205,7 +206,7 @@ async def test_wrong_store_other_merchant_mail_and_not_approved(client, orders, 
     rid, code = await _in_store_return(client, orders, merchants)
     await _clerk(client, clock, store="shinjuku", email="shinjuku@example.jp")
     r = await _post(client, "/staff/returns", "/staff/returns/find?lang=en", {"code": code})
-    assert r.status_code == 422 and "another store: 山風アウトドア 渋谷店" in r.text
+    assert r.status_code == 422 and "another store: Yamakaze Outdoor Shibuya." in r.text  # named in the page's language
     # nor by its address, nor its photos, nor a receive
     assert (await client.get(f"/staff/returns/{rid}")).status_code == 404
     page = await client.get("/staff/returns")
@@ -300,3 +301,19 @@ async def test_the_counter_refund_setting_in_the_admin(client, orders, merchants
                            json={**{k: v for k, v in fixture("merchants.json")[0].items() if k != "slug"},
                                  "policy": {"counter_refund": "sometimes"}})
     assert bad.status_code == 422 and any(e["field"] == "policy.counter_refund" for e in bad.json()["errors"])
+
+
+async def test_the_store_is_named_in_the_clerks_language(client, orders, merchants, clock):
+    """The screen and the return name the store in the page's language (its English name when the shop
+    gave one), not in the language the store's name was first typed in."""
+    async with engine.write():
+        await Store.update({Store.texts: {"name": {"ja": "山風アウトドア 渋谷店", "en": "Yamakaze Outdoor Shibuya"}}}).where(
+            Store.key == scoped(merchants["yamakaze"][0].id, "shibuya"))
+    rid, _code = await _in_store_return(client, orders, merchants)
+    await _clerk(client, clock)
+    en = await client.get("/staff/returns?lang=en")
+    assert '<span class="staff-head__store">Yamakaze Outdoor Shibuya</span>' in en.text
+    ja = await client.get("/staff/returns?lang=ja")
+    assert '<span class="staff-head__store">山風アウトドア 渋谷店</span>' in ja.text
+    detail = await client.get(f"/staff/returns/{rid}?lang=en")
+    assert "<dd>Yamakaze Outdoor Shibuya</dd>" in detail.text and "渋谷店" not in detail.text

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from orderhub.db import engine
+from orderhub.db import engine, texts
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
@@ -36,8 +36,8 @@ class CounterReturn:
 
     view: ReturnView
     customer_name: str
-    #: the store the shopper chose (its name), for an in-store return
-    store_name: str
+    #: the store the shopper chose, for an in-store return
+    store: texts.Named | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class CounterScreen:
     expected: list[CounterReturn]
     received: list[CounterReturn]
     #: the clerk's store
-    store_name: str = ""
+    store: texts.Named | None = None
 
 
 def _visible(row: Mapping[str, Any], clerk: Clerk) -> bool:
@@ -55,9 +55,13 @@ def _visible(row: Mapping[str, Any], clerk: Clerk) -> bool:
                                  counter=row["counter"] if isinstance(row["counter"], dict) else {})
 
 
-async def _store_name(merchant_id: int, code: str) -> str:
-    row = await Store.select(Store.name).where(Store.key == scoped(merchant_id, code)).first() if code else None
-    return row["name"] if row else code
+async def _store(merchant_id: int, code: str) -> texts.Named | None:
+    """The store by its code (its name in each language is the site's to pick); None without a code."""
+    if not code:
+        return None
+    row = await Store.select(Store.name, Store.texts).output(load_json=True).where(
+        Store.key == scoped(merchant_id, code)).first()
+    return texts.Named(row["name"], row["texts"] or {}) if row else texts.Named(code, {})
 
 
 async def find(clerk: Clerk, typed: str) -> int:
@@ -76,7 +80,7 @@ async def find(clerk: Clerk, typed: str) -> int:
             if not rules.at_counter(row["method"]):
                 raise Conflict(rules.COUNTER_NOT_AT_COUNTER, "this return does not come to a counter")
             raise Conflict(rules.COUNTER_WRONG_STORE, "this return goes to another store",
-                           store=await _store_name(clerk.merchant_id, row["store_code"]))
+                           store=await _store(clerk.merchant_id, row["store_code"]))
     return cast(int, row["id"])
 
 
@@ -90,7 +94,7 @@ async def for_clerk(clerk: Clerk, return_id: int) -> CounterReturn:
         if row is None or not _visible(row, clerk):
             raise NotFound(rules.RETURN_NOT_FOUND, "no such return at this store")
         view = await queries.return_for_merchant(clerk.merchant_id, return_id)
-        store = await _store_name(clerk.merchant_id, view.store_code) if rules.needs_store(view.method) else ""
+        store = await _store(clerk.merchant_id, view.store_code) if rules.needs_store(view.method) else None
     return CounterReturn(view, _name(row["customer"]), store)
 
 
@@ -116,11 +120,11 @@ async def screen(clerk: Clerk) -> CounterScreen:
         done = [r for r in done if isinstance(r["counter"], dict) and r["counter"].get("store") == clerk.store_code]
         done = done[:LISTED]
         views = {v.id: v for v in await queries.returns_by_ids(clerk.merchant_id, [r["id"] for r in expected + done])}
-        store_name = await _store_name(clerk.merchant_id, clerk.store_code)
+        store = await _store(clerk.merchant_id, clerk.store_code)
     return CounterScreen(
-        store_name=store_name,
-        expected=[CounterReturn(views[r["id"]], _name(r["customer"]), "") for r in expected if r["id"] in views],
-        received=[CounterReturn(views[r["id"]], _name(r["customer"]), "") for r in done if r["id"] in views],
+        store=store,
+        expected=[CounterReturn(views[r["id"]], _name(r["customer"]), None) for r in expected if r["id"] in views],
+        received=[CounterReturn(views[r["id"]], _name(r["customer"]), None) for r in done if r["id"] in views],
     )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import named
+from orderhub.db import texts
 from orderhub.site.messages import (
     admin,
     cancel,
@@ -48,7 +50,9 @@ def text(code: str, **params: Any) -> str:
     msgid = TABLE.get(code)
     if msgid is None:
         return _(FALLBACK)
-    return _(msgid, **params) if params else _(msgid)
+    if not params:
+        return _(msgid)
+    return _(msgid, **{name: named(v) if isinstance(v, texts.Named) else v for name, v in params.items()})
 
 
 def for_error(exc: Any) -> str:

@@ -72,7 +72,7 @@ class StaffReturnsController(Controller):
         v = found.view
         refusal = v.counter_refusal(staff.store_code)
         if not message and refusal and not v.can_undo_counter(staff.store_code, now):
-            message = messages.text(refusal, store=found.store_name)
+            message = messages.text(refusal, store=found.store or "")
         context = base_context(
             request, staff=staff, r=found, v=v, now=now, message=message, good=good, errors=errors or {},
             chosen=chosen or {}, can_receive=refusal is None, can_undo=v.can_undo_counter(staff.store_code, now),
