@@ -148,7 +148,8 @@ async def search_log(merchant_id: int, search: rules.LogSearch, timezone: str) -
     if search.counterparty:
         # LIKE's own wildcards match any one character here; the exact text is checked below
         pattern = "%" + "".join("_" if c in "%_\\" else c for c in search.counterparty) + "%"
-        where &= DocumentRecord.counterparty.ilike(pattern)
+        column = DocumentRecord.counterparty  # SQLite's LIKE ignores ASCII case already and has no ILIKE
+        where &= column.ilike(pattern) if engine.current_engine().engine_type == "postgres" else column.like(pattern)
     async with engine.read():
         rows = await DocumentRecord.select(
             *DocumentRecord.all_columns(), DocumentRecord.order.number.as_alias("order_number")
