@@ -46,6 +46,7 @@ from orderhub.site.admin.return_detail import ReturnDetailController
 from orderhub.site.admin.settings.channels import ChannelsController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
+from orderhub.site.admin.settings.dropoff import DropOffPointsController
 from orderhub.site.admin.settings.stores import StoresController
 from orderhub.site.api.claims import ClaimsApi
 from orderhub.site.api.payments import PaymentsApi
@@ -102,6 +103,7 @@ CONTROLLERS: list = [
     AdminAccountController, DashboardController, OperationsController, ReturnDetailController, ClaimsAdminController,
     OrdersController, AdminEmailsController, DocumentsController,
     StoresController,
+    DropOffPointsController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
     ChannelsController,
 ]

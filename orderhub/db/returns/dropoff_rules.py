@@ -48,6 +48,7 @@ METHOD_KINDS: dict[str, tuple[str, ...]] = {
 MAX_POINTS = 100
 POINT_LIMIT = "dropoff.too_many_points"
 POINT_NOT_FOUND = "dropoff.point_not_found"
+POSTAL_CODE_INVALID = "dropoff.postal_code"
 
 _JP = re.compile(r"^(\d{3})-?(\d{4})$")
 _US = re.compile(r"^(\d{5})(?:-?\d{4})?$")
@@ -80,7 +81,7 @@ def read_point(data: Any, locale: str = "ja-JP") -> tuple[dict[str, Any], list[d
     if address.get("postal_code") and address.get("country") and not r.failed("address.postal_code"):
         clean = normalize_postal(address["postal_code"], address["country"])
         if clean is None and address["country"] in ("JP", "US"):
-            r.error("address.postal_code", "validation.invalid", "is not a postal code of that country")
+            r.error("address.postal_code", POSTAL_CODE_INVALID, "is not a postal code of that country")
         elif clean:
             address["postal_code"] = clean
     point["address"] = {k: v for k, v in address.items() if v}
