@@ -115,7 +115,7 @@ def centroid(code: str, country: str) -> tuple[float, float] | None:
     if clean is None or country != "US":
         return None
     try:
-        found = zipcodes.matching(clean)
+        found = zipcodes.matching(clean)  # type: ignore[no-untyped-call]
     except (TypeError, ValueError):
         return None
     if not found:
@@ -126,7 +126,7 @@ def centroid(code: str, country: str) -> tuple[float, float] | None:
 def distance_km(origin: tuple[float, float] | None, place: tuple[float, float] | None) -> float | None:
     if origin is None or place is None:
         return None
-    return round(haversine(origin, place, unit=Unit.KILOMETERS), 1)
+    return round(float(haversine(origin, place, unit=Unit.KILOMETERS)), 1)
 
 
 def distance_unit(country: str) -> str:

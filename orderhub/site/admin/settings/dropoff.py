@@ -67,7 +67,7 @@ class DropOffPointsController(Controller):
     async def _render(self, request: Request, admin: Admin, template: str, status_code: int = 200,
                       **extra: object) -> Template:
         context = admin_context(request, admin, "settings", title=_("Return drop-off points"),
-                                kind_label=lambda k: _(dropoff_rules.KIND_LABELS.get(k, k)), **extra)
+                                kind_label=lambda k: _(dropoff_rules.KIND_LABELS.get(k) or k), **extra)
         return page(request, template, "point_form" if template == EDIT else "points", context,
                     status_code=status_code)
 
