@@ -23,6 +23,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import services as orders
 from orderhub.db.pickup import demo as pickup_demo
 from orderhub.db.returns import demo as returns_demo
+from orderhub.db.returns import dropoff_demo
 from orderhub.db.shipping import demo as shipping_demo
 from orderhub.db.worklists import demo as worklists_demo
 from orderhub.settings import Settings
@@ -106,6 +107,7 @@ STEPS: tuple[Step, ...] = (
     pickup_demo.pickup,
     shipping_demo.tracking,
     returns_demo.returned_orders,
+    dropoff_demo.partner_points,
     worklists_demo.queued_returns,
     analytics_demo.dashboard_activity,
     feedback_demo.feedback,

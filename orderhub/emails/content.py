@@ -271,8 +271,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ret_facts.append((_("Send it to"), addresses.format_address(
                     place.address, lang, name=plain(texts.pick(place.texts, "name", lang, place.name)),
                     honorific=False).one_line()))
-            if place is not None and place.send_by is not None:
-                ret_facts.append((_("Send by"), fmt_datetime(place.send_by, facts.order.timezone, "short")))
+            if place is not None and place.send_by_day is not None:
+                ret_facts.append((_("Send by"), fmt_date(place.send_by_day, "long")))
             return Content(
                 subject=_("Return %(return)s for order %(number)s is approved", number=number, **{"return": ret_number}),
                 preheader=_("Send the items back as described on your return page."),

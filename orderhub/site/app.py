@@ -44,6 +44,7 @@ from orderhub.site.admin.operations import OperationsController
 from orderhub.site.admin.orders import OrdersController
 from orderhub.site.admin.return_detail import ReturnDetailController
 from orderhub.site.admin.settings.channels import ChannelsController
+from orderhub.site.admin.settings.dropoff import DropOffPointsController
 from orderhub.site.admin.settings.integrations import IntegrationsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
@@ -102,6 +103,7 @@ CONTROLLERS: list = [
     AdminAccountController, DashboardController, OperationsController, ReturnDetailController, ClaimsAdminController,
     OrdersController, AdminEmailsController, DocumentsController,
     StoresController,
+    DropOffPointsController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
     ChannelsController,
 ]

@@ -240,10 +240,11 @@ async def test_approved_returns_never_sent_expire(client, orders, merchants, set
     await client.post(f"/api/v1/returns/{sent}/in-transit", headers=bearer(key))
     views = {v.id: v for v in await queries.returns_for_order(orders["jp_ship"].id)}
     assert views[rid].status == "approved" and views[kept].keep_item is False
-    clock.advance(days=13, hours=23)
+    # approved at 12:00 in Tokyo on 22 November: it may be sent until the end of 6 December there
+    clock.advance(days=14, hours=11, minutes=59)
     await jobs.run(settings, clock)
     assert (await queries.return_for_order(orders["jp_ship"].id, rid)).status == "approved"
-    clock.advance(hours=1)  # 14 days after approval
+    clock.advance(minutes=1)  # midnight in Tokyo: the 14th day after approval is over
     await jobs.run(settings, clock)
     await jobs.run(settings, clock)  # again: nothing more happens
     views = {v.id: v for v in await queries.returns_for_order(orders["jp_ship"].id)}
@@ -271,7 +272,10 @@ async def test_the_merchant_sets_the_days(client, orders, merchants, settings, c
             Merchant.id == merchant.id)
     rid = await services.submit(orders["jp_ship"].id, {**DATA, "items": {"L1": 1}}, idempotency_key="three-days-0001",
                                 now=clock())
-    clock.advance(days=3)
+    clock.advance(days=3, hours=11)  # 23:00 on the third day after approval in Tokyo
+    await jobs.run(settings, clock)
+    assert (await queries.return_for_order(orders["jp_ship"].id, rid)).status == "approved"
+    clock.advance(hours=1)
     await jobs.run(settings, clock)
     assert (await queries.return_for_order(orders["jp_ship"].id, rid)).status == "expired"
 

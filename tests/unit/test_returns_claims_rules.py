@@ -50,16 +50,18 @@ def test_ship_within_days(policy, days):
     assert rules.ship_within_days(policy) == days
 
 
+# T0 is 12:00 in Tokyo on 1 November: the 14 days end at midnight after 15 November there (15:00 UTC)
 @pytest.mark.parametrize("status, keep, elapsed, policy, expired", [
-    ("approved", False, dt.timedelta(days=13, hours=23, minutes=59), {}, False),
-    ("approved", False, dt.timedelta(days=14), {}, True),
+    ("approved", False, dt.timedelta(days=14, hours=11, minutes=59), {}, False),
+    ("approved", False, dt.timedelta(days=14, hours=12), {}, True),
     ("approved", True, dt.timedelta(days=40), {}, False),  # kept items are refunded, never sent
     ("in_transit", False, dt.timedelta(days=40), {}, False),
     ("requested", False, dt.timedelta(days=40), {}, False),
-    ("approved", False, dt.timedelta(days=3), {"return_ship_within_days": 3}, True),
+    ("approved", False, dt.timedelta(days=3, hours=11, minutes=59), {"return_ship_within_days": 3}, False),
+    ("approved", False, dt.timedelta(days=3, hours=12), {"return_ship_within_days": 3}, True),
 ])
 def test_expiry(status, keep, elapsed, policy, expired):
-    assert rules.expired(status, keep, T0, T0 + elapsed, policy) is expired
+    assert rules.expired(status, keep, T0, T0 + elapsed, policy, "Asia/Tokyo") is expired
 
 
 @pytest.mark.parametrize("variant, held, free", [

@@ -266,6 +266,19 @@ def read_store(data: Any, code: str, locale: str = "ja-JP") -> tuple[dict[str, A
         "what_to_bring": r.strings(body, "what_to_bring", "what_to_bring", max_items=10),
         "hold_days": r.integer(body, "hold_days", "hold_days", minimum=1, maximum=60, default=7),
     }
+    store["hours"] = read_hours(r, body)
+    curb = r.obj(body.get("curbside", {"enabled": False}), "curbside") or {}
+    store["curbside"] = {
+        "enabled": r.boolean(curb, "enabled", "curbside.enabled", default=False),
+        "bays": r.strings(curb, "bays", "curbside.bays", max_items=30, max_len=20),
+        "instructions": r.text(curb, "instructions", "curbside.instructions", required=False, max_len=1000),
+    }
+    store["texts"] = read_store_texts(r, body, curb, store, texts.language_of_locale(locale))
+    return store, r.errors
+
+
+def read_hours(r: Reader, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Opening hours `[{"days": "mon-fri", "open": "11:00", "close": "20:00"}]` (a store's, a drop-off point's)."""
     hours = []
     for i, item in enumerate(r.items(body.get("hours", []), "hours", max_items=14)):
         h = r.obj(item, f"hours[{i}]") or {}
@@ -278,15 +291,7 @@ def read_store(data: Any, code: str, locale: str = "ja-JP") -> tuple[dict[str, A
         elif isinstance(opens, str) and closes <= opens:
             r.error(f"hours[{i}].close", STORE_CLOSES_BEFORE_OPENING, "must be after the opening time")
         hours.append({"days": days, "open": opens, "close": closes})
-    store["hours"] = hours
-    curb = r.obj(body.get("curbside", {"enabled": False}), "curbside") or {}
-    store["curbside"] = {
-        "enabled": r.boolean(curb, "enabled", "curbside.enabled", default=False),
-        "bays": r.strings(curb, "bays", "curbside.bays", max_items=30, max_len=20),
-        "instructions": r.text(curb, "instructions", "curbside.instructions", required=False, max_len=1000),
-    }
-    store["texts"] = read_store_texts(r, body, curb, store, texts.language_of_locale(locale))
-    return store, r.errors
+    return hours
 
 
 def read_store_texts(r: Reader, body: dict[str, Any], curb: dict[str, Any], store: dict[str, Any],

@@ -318,7 +318,9 @@ def _days_of(spec: str) -> list[int]:
     out: list[int] = []
     for part in str(spec).lower().split(","):
         part = part.strip()
-        if "-" in part:
+        if part == "daily":  # merchants.rules.DAY_GROUPS: every day
+            out.extend(range(7))
+        elif "-" in part:
             a, _, b = part.partition("-")
             if a in DAYS and b in DAYS:
                 i, j = DAYS.index(a), DAYS.index(b)

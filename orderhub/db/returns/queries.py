@@ -532,6 +532,8 @@ class ReturnDocument:
     order_id: int
     #: the store's or merchant's texts per language (its name as the reader's language has it)
     return_to_texts: dict[str, Any] = field(default_factory=dict)
+    #: the last day to send on (Destination.send_by_day)
+    send_by_day: dt.date | None = None
 
     @property
     def credit_note_available(self) -> bool:
@@ -553,12 +555,20 @@ class Destination:
     #: None once nothing has to be sent (not approved, sent already, or the item is kept)
     send_by: dt.datetime | None
     texts: dict[str, Any] = field(default_factory=dict)
+    #: the merchant's time zone, the one `send_by` is counted in
+    timezone: str = "UTC"
+
+    @property
+    def send_by_day(self) -> dt.date | None:
+        """The last day to send on (what every instruction shows)."""
+        return None if self.send_by is None else rules.send_by_day(self.send_by, self.timezone)
 
 
 async def destination(view: ReturnView) -> Destination:
     merchant_id = view.merchant_id
     async with engine.read():
-        merchant = await Merchant.select(Merchant.name, Merchant.address, Merchant.policy, Merchant.texts).output(
+        merchant = await Merchant.select(Merchant.name, Merchant.address, Merchant.policy, Merchant.texts,
+                                         Merchant.timezone).output(
             load_json=True).where(Merchant.id == merchant_id).first()
         assert merchant is not None  # the return's merchant (a foreign key)
         store = None
@@ -569,7 +579,9 @@ async def destination(view: ReturnView) -> Destination:
     return Destination(
         name=place["name"], address=cast(dict[str, Any], place["address"] or {}),
         texts=cast(dict[str, Any], place["texts"] or {}),
-        send_by=rules.send_by(view.status, view.keep_item, view.updated_at, merchant["policy"] or {}),
+        send_by=rules.send_by(view.status, view.keep_item, view.updated_at, merchant["policy"] or {},
+                              merchant["timezone"]),
+        timezone=merchant["timezone"],
     )
 
 
@@ -590,5 +602,6 @@ async def return_document(return_id: int) -> ReturnDocument:
         by_rate=[RateAmount(b.rate, -b.amount_minor, -b.tax_minor) for b in v.by_rate],
         fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
         return_address=place.address, return_to=place.name, return_to_texts=place.texts, send_by=place.send_by,
+        send_by_day=place.send_by_day,
         merchant_id=req["merchant"], order_id=v.order_id,
     )

@@ -107,17 +107,26 @@ def ship_within_days(policy: dict[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365 else SHIP_WITHIN_DAYS
 
 
-def send_by(status: str, keep_item: bool, approved_at: dt.datetime, policy: dict[str, Any]) -> dt.datetime | None:
-    """The moment an approved return must have been sent by (it expires then); None when nothing
-    has to be sent (not approved, or the shopper keeps the item)."""
+def send_by(status: str, keep_item: bool, approved_at: dt.datetime, policy: dict[str, Any], tz: str) -> dt.datetime | None:
+    """The moment an approved return must have been sent by (it expires then): the end of the day, in
+    the merchant's time zone `tz`, that is the policy's days after the approval's day; None when
+    nothing has to be sent (not approved, or the shopper keeps the item)."""
     if status != APPROVED or keep_item:
         return None
-    return approved_at + dt.timedelta(days=ship_within_days(policy))
+    zone = ZoneInfo(tz)
+    last_day = approved_at.astimezone(zone).date() + dt.timedelta(days=ship_within_days(policy))
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone).astimezone(dt.UTC)
 
 
-def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict[str, Any]) -> bool:
+def send_by_day(deadline: dt.datetime, tz: str) -> dt.date:
+    """The last day to send on, as the shopper reads it ("send by 20 December"): the deadline's eve."""
+    return (deadline.astimezone(ZoneInfo(tz)) - dt.timedelta(microseconds=1)).date()
+
+
+def expired(status: str, keep_item: bool, approved_at: dt.datetime, now: dt.datetime, policy: dict[str, Any],
+            tz: str) -> bool:
     """An approved return whose item was never sent within the policy's days."""
-    deadline = send_by(status, keep_item, approved_at, policy)
+    deadline = send_by(status, keep_item, approved_at, policy, tz)
     return deadline is not None and now >= deadline
 
 

@@ -330,11 +330,13 @@ async def expire_stale(*, now: dt.datetime, limit: int = 200) -> list[int]:
                                           ReturnRequest.keep_item, ReturnRequest.updated_at).where(
             (ReturnRequest.status == rules.APPROVED) & (ReturnRequest.keep_item == False)  # noqa: E712
             & (ReturnRequest.updated_at <= now - dt.timedelta(days=1))).order_by(ReturnRequest.id).limit(limit)
-        policies = {m["id"]: m["policy"] or {} for m in await Merchant.select(Merchant.id, Merchant.policy).output(
+        merchants = {m["id"]: m for m in await Merchant.select(Merchant.id, Merchant.policy, Merchant.timezone).output(
             load_json=True).where(Merchant.id.is_in(list({r["merchant"] for r in rows}) or [0]))}
     done = []
     for r in rows:
-        if not rules.expired(r["status"], r["keep_item"], r["updated_at"], now, policies.get(r["merchant"], {})):
+        m = merchants.get(r["merchant"]) or {}
+        if not rules.expired(r["status"], r["keep_item"], r["updated_at"], now, m.get("policy") or {},
+                             m.get("timezone") or "UTC"):
             continue
         try:
             async with engine.write():

@@ -10,7 +10,7 @@ from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.returns import queries, rules, services
+from orderhub.db.returns import dropoff, queries, rules, services
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.paging import page_param, paged, per_page_param
@@ -68,8 +68,15 @@ class ReturnsApi(Controller):
 
     @get("/returns/{return_id:int}",
          summary="One return request: items with reasons and grades, photo URLs, label, timeline")
-    async def get_return(self, merchant: Merchant, return_id: int) -> dict[str, Any]:
-        return (await queries.return_for_merchant(merchant.id, return_id)).api()
+    async def get_return(self, merchant: Merchant, return_id: int, now: dt.datetime) -> dict[str, Any]:
+        view = await queries.return_for_merchant(merchant.id, return_id)
+        place = await queries.destination(view)
+        places = await dropoff.for_order(view.order_id, view.method, now=now) if place.send_by else None
+        return {**view.api(),
+                "send_by": None if place.send_by is None else {
+                    "date": place.send_by_day.isoformat() if place.send_by_day else None,
+                    "deadline": place.send_by.isoformat(), "timezone": place.timezone},
+                "drop_off_points": places.api() if places is not None else []}
 
     async def _move(self, request: Request, merchant: Merchant, return_id: int, action: str,
                     now: dt.datetime) -> dict[str, Any]:

@@ -5,9 +5,13 @@ translated when shown). The codes are defined in `orderhub.db.returns.rules` and
 from __future__ import annotations
 
 from orderhub import images
-from orderhub.db.returns import rules
+from orderhub.db.returns import dropoff_rules, rules
 
 MESSAGES: dict[str, str] = {
+    # partner drop-off points (the admin's form)
+    dropoff_rules.POSTAL_CODE_INVALID: "This is not a postal code of that country.",
+    dropoff_rules.POINT_LIMIT: "You have the most drop-off points allowed (%(n)s). Remove one first.",
+    dropoff_rules.POINT_NOT_FOUND: "This drop-off point does not exist.",
     # the wizard's and the claim form's fields
     rules.NOT_A_LINE: "This item is not part of the order.",
     rules.WHOLE_NUMBER: "Enter a whole number.",

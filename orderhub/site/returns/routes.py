@@ -18,13 +18,14 @@ from litestar.response import Redirect, Response, Template
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
-from orderhub.db.returns import claims, queries, rules, services
+from orderhub.db.returns import claims, dropoff_rules, queries, rules, services
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
 from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
+from orderhub.site.returns import dropoff as dropoff_words
 from orderhub.site.returns import presenter
 
 OVERVIEW = "site/returns/returns.html.jinja"
@@ -52,17 +53,23 @@ async def _view(hub: Hub, return_id: int) -> queries.ReturnView:
         raise NotFoundException() from None
 
 
-def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: queries.Destination) -> dict:
+def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: queries.Destination,
+                    places: dict[str, Any]) -> dict:
     qr = segno.make(view.qr_payload, error="m").svg_data_uri(scale=5, border=2)
-    return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, dest=dest,
+    return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, dest=dest, dp=dropoff_words, **places,
                        url=lambda t="": _url(hub, t),
                        photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids])
 
 
-async def _detail_page(request: Request, hub: Hub, return_id: int, *, push: bool = False) -> Template:
+async def _detail_page(request: Request, hub: Hub, return_id: int, *, now: dt.datetime, push: bool = False,
+                       postal: str | None = None) -> Template:
     view = await _view(hub, return_id)
     dest = await queries.destination(view)
-    return page(request, DETAIL, "detail", _detail_context(request, hub, view, dest),
+    places: dict[str, Any] = {"dropoff": None}
+    if dest.send_by is not None:  # approved, something to send: where it can go
+        places = await dropoff_words.context(hub.order.id, view.method, now=now, postal=postal,
+                                             action=_url(hub, f"/{return_id}"))
+    return page(request, DETAIL, "detail", _detail_context(request, hub, view, dest, places),
                 push_url=_url(hub, f"/{return_id}") if push else None)
 
 
@@ -90,15 +97,16 @@ class ReturnsController(Controller):
         return page(request, OVERVIEW, "overview", context)
 
     @get("/{return_id:int}", name="return-detail", middleware=[read_scope])
-    async def detail(self, request: Request, hub: Hub, return_id: int) -> Template:
-        return await _detail_page(request, hub, return_id)
+    async def detail(self, request: Request, hub: Hub, now: dt.datetime, return_id: int,
+                     postal: str | None = None) -> Template:
+        return await _detail_page(request, hub, return_id, now=now, postal=postal)
 
     @post("/{return_id:int}/cancel", name="return-cancel")
     async def cancel(self, request: Request, hub: Hub, now: dt.datetime, return_id: int) -> Response:
         await _view(hub, return_id)
         await services.cancel_by_shopper(hub.order.id, return_id, now=now)
         if wants_partial(request):
-            return await _detail_page(request, hub, return_id, push=True)
+            return await _detail_page(request, hub, return_id, now=now, push=True)
         return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)
 
     @post("/{return_id:int}/sent", name="return-sent")
@@ -107,7 +115,7 @@ class ReturnsController(Controller):
         await _view(hub, return_id)
         await services.mark_sent_by_shopper(hub.order.id, return_id, now=now)
         if wants_partial(request):
-            return await _detail_page(request, hub, return_id, push=True)
+            return await _detail_page(request, hub, return_id, now=now, push=True)
         return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)
 
     @get("/{return_id:int}/photos/{photo_id:int}", name="return-photo", middleware=[read_scope])
@@ -122,7 +130,7 @@ class ReturnsController(Controller):
 
     async def _wizard(self, request: Request, hub: Hub, step: str, now: dt.datetime, *,
                       errors: dict[str, str] | None = None, status_code: int = 200, push: bool = False,
-                      values: dict | None = None) -> Template:
+                      values: dict | None = None, postal: str | None = None) -> Template:
         facts = await queries.order_facts(hub.order.id)
         draft = await services.draft(hub.order.id, now=now)
         data = {**draft.data, **(values or {})}
@@ -150,10 +158,17 @@ class ReturnsController(Controller):
             context["fee_waived"] = rules.fee_waived_for(facts.policy, data.get("reason") or "")
             context["fees"] = rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
                                                 reason=data.get("reason") or "", currency=facts.currency)
+        if step == "method":
+            context.update(await dropoff_words.context(hub.order.id, rules.DROP_OFF, now=now, postal=postal,
+                                                       action=_step_url(hub, "method")), dp=dropoff_words)
         if step == "review":
             try:
                 clean = services.check_request(facts, data, now=now, has_photo=bool(data.get("photo_id")))
                 context["breakdown"] = await services.preview(facts, clean)
+                context["send_by_day"] = dropoff_rules.send_by_on_submit(
+                    clean["reason"], context["breakdown"].total_minor, context["breakdown"].keep_item, facts.policy,
+                    facts.currency, now, facts.timezone)
+                context["ship_within_days"] = rules.ship_within_days(facts.policy)
             except ValidationFailed as e:
                 context["errors"] = presenter.field_errors(e.errors)
                 context["breakdown"] = None
@@ -162,7 +177,7 @@ class ReturnsController(Controller):
                     push_url=_step_url(hub, step) if push else None)
 
     @get([f"/new/{s}" for s in STEPS], name="returns-step")
-    async def step(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
+    async def step(self, request: Request, hub: Hub, now: dt.datetime, postal: str | None = None) -> Template | Redirect:
         step = request.url.path.rstrip("/").rsplit("/", 1)[1]
         if step not in STEPS:
             raise NotFoundException()
@@ -170,7 +185,7 @@ class ReturnsController(Controller):
         back = rules.step_reachable(step, draft.data)
         if back:
             return Redirect(path=_step_url(hub, back), status_code=303)
-        return await self._wizard(request, hub, step, now)
+        return await self._wizard(request, hub, step, now, postal=postal)
 
     async def _advance(self, request: Request, hub: Hub, step: str, now: dt.datetime) -> Template | Redirect:
         nxt = STEPS[STEPS.index(step) + 1]
@@ -279,5 +294,5 @@ class ReturnsController(Controller):
         if key == draft.idempotency_key:
             await services.finish_draft(hub.order.id, now=now)
         if wants_partial(request):
-            return await _detail_page(request, hub, return_id, push=True)
+            return await _detail_page(request, hub, return_id, now=now, push=True)
         return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)

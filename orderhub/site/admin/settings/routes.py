@@ -24,6 +24,8 @@ FORM = "site/admin/settings/form.html.jinja"
 #: pages with their own controllers, listed on the index after the form pages
 OTHER_PAGES = (
     ("stores", "Stores and pickup", "Addresses, opening hours, pickup instructions, curbside bays."),
+    ("drop-off-points", "Return drop-off points",
+     "Convenience stores, post offices and lockers where shoppers can hand in a return."),
     ("channels", "LINE, SMS and notifications",
      "Send order updates on LINE, by text message or as browser notifications: events, credentials, the log."),
     ("webhooks", "Webhooks", "Endpoints that hear about every change, their secrets and the delivery log."),
