@@ -318,6 +318,21 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=ret_facts,
         )
+    if kind == "return_correction":
+        ret_number = str(payload.get("number", ""))
+        return Content(
+            subject=_("Correction: return %(return)s for order %(number)s", number=number, **{"return": ret_number}),
+            preheader=_("Please disregard our last email about this return."),
+            headline=_("A correction about your return"),
+            paragraphs=[
+                hello,
+                _("Please disregard our last email about return %(return)s: it was sent by mistake. The return "
+                  "has not been received yet and no refund has been made for it.", **{"return": ret_number}),
+                _("We will email you again as soon as it is received."),
+            ],
+            cta_label=_("View your return"),
+            facts=[(_("Return number"), ret_number)],
+        )
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)
     if kind == "order_delayed":

@@ -17,7 +17,7 @@ from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
-from orderhub.db.orders.tables import OrderLine, Product
+from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
 from orderhub.db.returns import replacements, rules
 from orderhub.db.returns.replacements import ReplacementView
@@ -171,15 +171,19 @@ async def refunds_for_order(order_id: int) -> list[rules.Refund]:
 
 
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:
-    """Money already refunded on the order and whether shipping was refunded."""
+    """Money already given back on the order and whether shipping was: every refund that reached the
+    payment (the order's total of payments.record_refund: cancellations, returns, claims, the
+    storefront) plus store credit issued by returns."""
     async with engine.read():
+        order = await Order.select(Order.refunded_minor).where(Order.id == order_id).first()
         rows = await ReturnRequest.select(ReturnRequest.total_minor, ReturnRequest.bonus_minor,
-                                          ReturnRequest.shipping_minor).where(
+                                          ReturnRequest.shipping_minor, ReturnRequest.resolution).where(
             (ReturnRequest.order == order_id) & (ReturnRequest.status == rules.REFUNDED))
-        claims = await Claim.select(Claim.refunded_minor, Claim.shipping_minor).where(
+        claims = await Claim.select(Claim.shipping_minor).where(
             (Claim.order == order_id) & (Claim.status == rules.CLAIM_RESOLVED) & (Claim.refunded_minor > 0))
-    return (sum(r["total_minor"] - r["bonus_minor"] for r in rows) + sum(c["refunded_minor"] for c in claims),
-            any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims))
+    credit = sum(r["total_minor"] - r["bonus_minor"] for r in rows if r["resolution"] != rules.REFUND)
+    return (int(order["refunded_minor"] or 0) if order else 0) + credit, \
+        any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims)
 
 
 @dataclass(frozen=True)

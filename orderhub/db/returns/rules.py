@@ -841,6 +841,11 @@ COUNTER_UNDO_WINDOW = pickup_rules.UNDO_WINDOW
 COUNTER_UNDO_MINUTES = int(COUNTER_UNDO_WINDOW.total_seconds() // 60)
 #: the timeline event an undo records (the reception's own events are taken away)
 RECEPTION_UNDONE = "receive_undone"
+#: the news of a reception (and a counter refund) that an undo withdraws while still waiting
+COUNTER_NEWS = ("return.received", "return.refunded")
+COUNTER_PAYMENT_NEWS = ("payment.partially_refunded", "payment.refunded")
+#: the shopper's email when news of the reception had already gone out (db/emails: return_correction)
+CORRECTION_EVENT = "return.correction"
 
 #: refusal codes of the counter
 COUNTER_WRONG_STORE = "return.counter_wrong_store"

@@ -246,15 +246,15 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
 
 
-async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> None:
+async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> int:
     """A return refunded to the original payment moves the order's payment (partially_refunded /
-    refunded: payments.record_refund), capped at what is left after earlier refunds (a cancellation)."""
-    order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == req["order"]).first()
-    left = max(0, int(order["total_minor"]) - int(order["refunded_minor"] or 0)) if order else 0
-    amount = min(int(req["total_minor"] or 0), left)
-    if amount > 0:
-        await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
-                                     now=now, credit_note=False)
+    refunded) through payments.record_refund, which reads the order once and cuts the refund to what
+    is left after every earlier refund (a cancellation, a claim) -> the amount refunded."""
+    amount = int(req["total_minor"] or 0)
+    if amount <= 0:
+        return 0
+    return await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
+                                        now=now, credit_note=False, up_to=True)
 
 
 async def _receive_items(items: list[dict[str, Any]], grades: dict[int, str] | None) -> None:
