@@ -12,4 +12,15 @@ JA = {
     "We will email you again as soon as it is received.": "受け取りが済みしだい、あらためてメールでお知らせします。",
     "Return correction": "返品の訂正",
     "Withdrawn": "取り消し済み",
+    # each returned item's own reason (the wizard's reason step, review, return page, admin, emails)
+    "A different reason for some items?": "商品ごとに理由が違いますか？",
+    "Leave “Same as above” for the items you return for the reason chosen above.":
+        "上で選んだ理由で返品する商品は「上と同じ」のままにしてください。",
+    "Reason for this item": "この商品の理由",
+    "Same as above": "上と同じ",
+    "Comment on this item (optional)": "この商品についてのコメント（任意）",
+    "Photo of this item": "この商品の写真",
+    "no return fee for this item": "この商品の返品手数料はかかりません",
+    "return fee %(fee)s": "返品手数料 %(fee)s",
+    "Different for each item": "商品ごとに異なる",
 }

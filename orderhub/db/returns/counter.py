@@ -34,6 +34,8 @@ from orderhub.db.returns.tables import ReturnEvent, ReturnItem, ReturnRequest
 
 #: how many returns the screen lists as expected or just received
 LISTED = 20
+#: the shopper's email when news of an undone reception had already gone out (db/emails: return_correction)
+CORRECTION_EVENT = "return.correction"
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ async def undo(clerk: Clerk, return_id: int, *, now: dt.datetime) -> ReturnView:
         await notify(clerk.merchant_id, "return.receive_undone", payload, order_id=req["order"], now=now)
         if news.already_sent:
             # the shopper was already told of the reception or the refund: say it was undone
-            await emails.enqueue(clerk.merchant_id, rules.CORRECTION_EVENT,
+            await emails.enqueue(clerk.merchant_id, CORRECTION_EVENT,
                                  {**payload, "corrects": sorted(news.already_sent)}, order_id=req["order"], now=now)
     return await queries.return_for_merchant(clerk.merchant_id, return_id)
 

@@ -583,7 +583,8 @@ def step_done(step: str, reached: list[str]) -> bool:
 
 STEPS = ("items", "reason", "resolution", "method", "review")
 #: the answers each step asks for (error field paths by their first part)
-STEP_FIELDS = {"items": ("items",), "reason": ("reason", "comment", "photo"), "resolution": ("resolution",),
+STEP_FIELDS = {"items": ("items",), "reason": ("reason", "comment", "photo", "reasons", "comments", "photos"),
+               "resolution": ("resolution",),
                "method": ("method",)}
 
 
@@ -591,10 +592,21 @@ def first_missing_step(data: Mapping[str, Any]) -> str | None:
     """The first step whose answer is missing from the draft (None when all are given)."""
     if not any((data.get("items") or {}).values()):
         return "items"
-    for step in ("reason", "resolution", "method"):
+    if not reason_given(data):
+        return "reason"
+    for step in ("resolution", "method"):
         if not data.get(step):
             return step
     return None
+
+
+def reason_given(data: Mapping[str, Any]) -> bool:
+    """Every chosen item has a reason: the one for all, or each its own (reason_rules)."""
+    if data.get("reason"):
+        return True
+    own = data.get("reasons") if isinstance(data.get("reasons"), dict) else {}
+    chosen = [lid for lid, qty in (data.get("items") or {}).items() if qty]
+    return bool(chosen) and all(own.get(lid) for lid in chosen)
 
 
 def step_reachable(step: str, data: Mapping[str, Any]) -> str | None:
@@ -844,8 +856,6 @@ RECEPTION_UNDONE = "receive_undone"
 #: the news of a reception (and a counter refund) that an undo withdraws while still waiting
 COUNTER_NEWS = ("return.received", "return.refunded")
 COUNTER_PAYMENT_NEWS = ("payment.partially_refunded", "payment.refunded")
-#: the shopper's email when news of the reception had already gone out (db/emails: return_correction)
-CORRECTION_EVENT = "return.correction"
 
 #: refusal codes of the counter
 COUNTER_WRONG_STORE = "return.counter_wrong_store"
