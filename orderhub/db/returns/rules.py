@@ -604,7 +604,8 @@ def reason_given(data: Mapping[str, Any]) -> bool:
     """Every chosen item has a reason: the one for all, or each its own (reason_rules)."""
     if data.get("reason"):
         return True
-    own = data.get("reasons") if isinstance(data.get("reasons"), dict) else {}
+    raw = data.get("reasons")
+    own: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     chosen = [lid for lid, qty in (data.get("items") or {}).items() if qty]
     return bool(chosen) and all(own.get(lid) for lid in chosen)
 
