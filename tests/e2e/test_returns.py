@@ -220,6 +220,9 @@ def test_a_reason_per_item_phone_and_desktop(open_page, server, check_axe, shoot
         page.click(f"button:has-text('{nxt}')")
         page.wait_for_selector("#f-photo_L2-error")
         assert page.locator("#f-photo-error").count() == 0
+        # the browser logs the step's 422 (the answer that carries the field error): expected, nothing else
+        assert all("422" in e for e in page.console_errors), page.console_errors
+        page.console_errors.clear()
         check_axe(page)
         shoot(page, f"returns-item-reasons-{lang}-{viewport}-1-photo-error")
         page.set_input_files("#f-photo_L2", files=[{"name": "bars.png", "mimeType": "image/png",

@@ -77,4 +77,29 @@ async def test_every_refund_is_cut_to_what_is_left(client, orders, merchants, cl
     assert end["cancelled"] == [0]
     api = (await client.get("/api/v1/orders/jp_ship", headers=bearer(merchants["yamakaze"][1]))).json()
     assert api["cancellation"]["refund"] == "0"
-    assert rid
+    ret = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(merchants["yamakaze"][1]))).json()
+    assert ret["refund_total"] == "1000"
+
+
+async def test_a_refund_made_meanwhile_cuts_the_returns_refund_to_what_reached_the_payment(client, orders, merchants,
+                                                                                           clock):
+    """The return was previewed in full; the storefront refunded most of the order before the merchant
+    refunded the return: the return then says what really went back, on the API and the shopper's page."""
+    order_id = orders["jp_ship"].id
+    token = orders["jp_ship"].token
+    await fulfil(order_id, lines={"L1": 1})
+    r, *_ = await walk(client, f"/o/{token}/returns", items={"L1": 1}, reason="too_small", delivered=False)
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    key = merchants["yamakaze"][1]
+    for action in ("approve", "receive"):
+        assert (await client.post(f"/api/v1/returns/{rid}/{action}", headers=bearer(key))).status_code == 200
+    total = (await _money(order_id))["total"]
+    async with engine.write():
+        await payments.record_refund(order_id, total - 500, reason="goodwill", source="storefront", now=clock())
+    assert (await client.post(f"/api/v1/returns/{rid}/refund", headers=bearer(key))).status_code == 200
+    end = await _money(order_id)
+    assert end["refunded"] == total and end["refunds"][-1] == (500, "return")
+    ret = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
+    assert ret["refund_total"] == "500"
+    page = await client.get(f"/o/{token}/returns/{rid}?lang=en")
+    assert "¥500" in page.text

@@ -4,6 +4,7 @@ moves, drafts of the wizard and photos. Every move records a timeline event and 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -246,7 +247,9 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])
         if req["resolution"] == rules.REFUND:
-            await _refund_payment(req, now)
+            refunded = await _refund_payment(req, now)
+            if refunded < int(req["total_minor"] or 0):
+                await _cut_to_refunded(req, refunded)
     payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
                "resolution": req["resolution"], "note": note, **(extra or {})}
     if target == rules.EXCHANGED:
@@ -265,6 +268,20 @@ async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> int:
         return 0
     return await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
                                         now=now, credit_note=False, up_to=True)
+
+
+async def _cut_to_refunded(req: dict[str, Any], refunded: int) -> None:
+    """Less reached the payment than the return previewed (others refunded the order meanwhile): the
+    return says what was really refunded, the difference as its `cap` part (what pages, emails, the
+    credit note and the API show)."""
+    raw = req["breakdown"]
+    stored = json.loads(raw) if isinstance(raw, str) and raw else raw
+    breakdown = dict(stored) if isinstance(stored, dict) else {}
+    cut = refunded - int(req["total_minor"] or 0)
+    breakdown["parts"] = [*breakdown.get("parts", []), {"kind": "cap", "amount_minor": cut}]
+    breakdown["total_minor"] = refunded
+    await ReturnRequest.update({ReturnRequest.total_minor: refunded, ReturnRequest.breakdown: breakdown}).where(
+        ReturnRequest.id == req["id"])
 
 
 async def _receive_items(items: list[dict[str, Any]], grades: dict[int, str] | None) -> None:
