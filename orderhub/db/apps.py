@@ -10,6 +10,7 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.shipping.piccolo_app",
         "orderhub.db.pickup.piccolo_app",
         "orderhub.db.returns.piccolo_app",
+        "orderhub.db.returns.reasons_app",
         "orderhub.db.feedback.piccolo_app",
         "orderhub.db.payments.piccolo_app",
         "orderhub.db.documents.piccolo_app",

@@ -15,6 +15,7 @@ from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
 from orderhub.components.payments import payment_label
 from orderhub.components.promise import promise_text, short_date
+from orderhub.components.return_reasons import reason_label
 from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
@@ -43,6 +44,18 @@ class Content:
     #: the carrier's tracking page of a parcel the message announces (a replacement), with its link text
     tracking_url: str = ""
     tracking_label: str = ""
+
+
+def _return_items(ret: Any, order: Any) -> list[tuple[str, str, int, str]]:
+    """A return's items as the email lists them: each with its own reason (and a waived fee)."""
+    out = []
+    for i in (ret.items if ret else []):
+        title, variant = item_words(i, order.lines)
+        why = _("Reason: %(reason)s", reason=reason_label(ret.reason_of.get(i.line_id, ret.reason)))
+        if i.fee_waived:
+            why += " · " + _("no return fee for this item")
+        out.append((title, f"{variant} · {why}" if variant else why, i.quantity, ""))
+    return out
 
 
 def carrier_name(code: str) -> str:
@@ -286,7 +299,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ],
                 cta_label=_("See how to send it back"),
                 facts=ret_facts,
-                items=[(*item_words(i, order.lines), i.quantity, "") for i in (ret.items if ret else [])],
+                items=_return_items(ret, order),
             )
         if kind == "return_received":
             return Content(
@@ -302,6 +315,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
                 ],
                 cta_label=_("View your return"),
                 facts=ret_facts,
+                items=_return_items(ret, order),
             )
         return Content(
             subject=_("Your refund for order %(number)s", number=number),
@@ -317,6 +331,22 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             ],
             cta_label=_("View your return"),
             facts=ret_facts,
+            items=_return_items(ret, order),
+        )
+    if kind == "return_correction":
+        ret_number = str(payload.get("number", ""))
+        return Content(
+            subject=_("Correction: return %(return)s for order %(number)s", number=number, **{"return": ret_number}),
+            preheader=_("Please disregard our last email about this return."),
+            headline=_("A correction about your return"),
+            paragraphs=[
+                hello,
+                _("Please disregard our last email about return %(return)s: it was sent by mistake. The return "
+                  "has not been received yet and no refund has been made for it.", **{"return": ret_number}),
+                _("We will email you again as soon as it is received."),
+            ],
+            cta_label=_("View your return"),
+            facts=[(_("Return number"), ret_number)],
         )
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)

@@ -317,3 +317,92 @@ async def test_the_store_is_named_in_the_clerks_language(client, orders, merchan
     assert '<span class="staff-head__store">山風アウトドア 渋谷店</span>' in ja.text
     detail = await client.get(f"/staff/returns/{rid}?lang=en")
     assert "<dd>Yamakaze Outdoor Shibuya</dd>" in detail.text and "渋谷店" not in detail.text
+
+async def _news(order_id: int) -> dict:
+    from orderhub.db.emails.tables import EmailMessage
+    from orderhub.db.payments.tables import PaymentRefund
+
+    async with engine.read():
+        mails = await EmailMessage.select(EmailMessage.event, EmailMessage.state).where(
+            EmailMessage.order_id == order_id).order_by(EmailMessage.id)
+        hooks = await WebhookDelivery.select(WebhookDelivery.event, WebhookDelivery.state).where(
+            WebhookDelivery.order_id == order_id).order_by(WebhookDelivery.id)
+        order = await Order.select(Order.refunded_minor, Order.payment_status).where(Order.id == order_id).first()
+        refunds = await PaymentRefund.select(PaymentRefund.amount_minor, PaymentRefund.source).where(
+            PaymentRefund.order == order_id).order_by(PaymentRefund.id)
+    return {"mails": [(m["event"], m["state"]) for m in mails], "hooks": [(h["event"], h["state"]) for h in hooks],
+            "refunded": order["refunded_minor"], "payment": order["payment_status"],
+            "refunds": [(r["amount_minor"], r["source"]) for r in refunds]}
+
+
+async def test_undo_takes_back_the_refund_and_its_waiting_news(client, orders, merchants, clock):
+    """Refund at drop-off, then undo before anything went out: the payment is as before, the refund's
+    emails and webhooks are withdrawn (never sent), the credit note is gone, and no correction is needed."""
+    await _policy(merchants["yamakaze"][0].id, counter_refund="at_drop_off")
+    await hook(merchants["yamakaze"][0].id, clock)
+    order_id = orders["jp_ship"].id
+    before = await _news(order_id)
+    rid, _code = await _in_store_return(client, orders, merchants)
+    await _clerk(client, clock)
+    items = await _items(rid)
+    r = await _post(client, f"/staff/returns/{rid}", f"/staff/returns/{rid}/receive",
+                    _grades(items, "resellable", "resellable"))
+    assert r.headers["location"].endswith("done=refunded")
+    refunded = await _news(order_id)
+    assert refunded["refunded"] == before["refunded"] + 15360 and refunded["payment"] == "partially_refunded"
+    assert ("return.refunded", "pending") in refunded["mails"]
+    note = await client.get(f"/o/{orders['jp_ship'].token}/returns/{rid}/credit-note.pdf")
+    assert note.status_code == 200
+    clock.advance(minutes=2)
+    page = await client.get(f"/staff/returns/{rid}?lang=en")
+    r = await client.post(f"/staff/returns/{rid}/undo", data={"_csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    after = await _news(order_id)
+    # the payment is back where it was; the refunds' history keeps the reversal
+    assert after["refunded"] == before["refunded"] and after["payment"] == before["payment"]
+    assert after["refunds"][-2:] == [(15360, "return"), (-15360, "reversal")]
+    # the shopper is never told of the undone refund: its waiting emails are withdrawn, no correction
+    assert ("return.received", "withdrawn") in after["mails"] and ("return.refunded", "withdrawn") in after["mails"]
+    assert not any(state == "pending" and ev in ("return.received", "return.refunded") for ev, state in after["mails"])
+    assert not any(ev == "return.correction" for ev, _ in after["mails"])
+    # the storefront's waiting webhooks of the reception and refund are withdrawn; the undo is announced
+    assert ("return.refunded", "withdrawn") in after["hooks"] and ("payment.partially_refunded", "withdrawn") in after["hooks"]
+    assert ("return.receive_undone", "pending") in after["hooks"] and ("payment.refund_reversed", "pending") in after["hooks"]
+    assert (await client.get(f"/o/{orders['jp_ship'].token}/returns/{rid}/credit-note.pdf")).status_code == 404
+    hub = await client.get(f"/o/{orders['jp_ship'].token}/returns/{rid}?lang=en")
+    assert re.search(r'<h2 id="returns-status-title"><span class="badge[^"]*">Approved</span>', hub.text)
+    # received again: news again (the withdrawn messages do not block it)
+    r = await _post(client, f"/staff/returns/{rid}", f"/staff/returns/{rid}/receive",
+                    _grades(items, "resellable", "resellable"))
+    again = await _news(order_id)
+    assert again["mails"][-1] == ("return.refunded", "pending") and again["refunded"] == before["refunded"] + 15360
+
+
+async def test_undo_after_the_email_went_out_sends_a_correction(client, orders, merchants, clock, settings):
+    from orderhub.db.emails.tables import EmailMessage
+    from orderhub.emails.render import render
+
+    await _policy(merchants["yamakaze"][0].id, counter_refund="at_drop_off")
+    order_id = orders["jp_ship"].id
+    rid, _code = await _in_store_return(client, orders, merchants)
+    await _clerk(client, clock)
+    items = await _items(rid)
+    await _post(client, f"/staff/returns/{rid}", f"/staff/returns/{rid}/receive",
+                _grades(items, "resellable", "resellable"))
+    async with engine.write():  # the "refunded" email already went out
+        await EmailMessage.update({EmailMessage.state: "sent"}).where(
+            (EmailMessage.order_id == order_id) & (EmailMessage.event == "return.refunded"))
+    clock.advance(minutes=1)
+    page = await client.get(f"/staff/returns/{rid}?lang=en")
+    r = await client.post(f"/staff/returns/{rid}/undo", data={"_csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    after = await _news(order_id)
+    assert ("return.received", "withdrawn") in after["mails"] and after["mails"][-1] == ("return.correction", "pending")
+    async with engine.read():
+        row = await EmailMessage.select(EmailMessage.payload).output(load_json=True).where(
+            (EmailMessage.order_id == order_id) & (EmailMessage.event == "return.correction")).first()
+    ja = await render("return_correction", "return.correction", row["payload"], order_id, "ja", settings, now=clock())
+    en = await render("return_correction", "return.correction", row["payload"], order_id, "en", settings, now=clock())
+    number = f"RMA-{rid:06d}"
+    assert en.subject.startswith("Correction") and number in en.text and "no refund has been made" in en.text
+    assert number in ja.text and "訂正" in ja.subject and "返金" in ja.text

@@ -126,8 +126,8 @@ def test_send_by_is_the_end_of_a_day_in_the_merchants_time_zone(tz, approved, la
 
 def test_the_wizard_knows_the_day_only_when_approval_is_automatic():
     at = dt.datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
-    assert rules.send_by_on_submit("too_small", 5000, False, {}, "JPY", at, "Asia/Tokyo") == dt.date(2026, 11, 15)
-    assert rules.send_by_on_submit("other", 5000, False, {}, "JPY", at, "Asia/Tokyo") is None  # reviewed first
-    assert rules.send_by_on_submit("too_small", 5000, True, {}, "JPY", at, "Asia/Tokyo") is None  # kept
-    assert rules.send_by_on_submit("too_small", 5000, False, {"return_ship_within_days": 3}, "JPY", at,
+    assert rules.send_by_on_submit({"L1": "too_small"}, 5000, False, {}, "JPY", at, "Asia/Tokyo") == dt.date(2026, 11, 15)
+    assert rules.send_by_on_submit({"L1": "other"}, 5000, False, {}, "JPY", at, "Asia/Tokyo") is None  # reviewed first
+    assert rules.send_by_on_submit({"L1": "too_small"}, 5000, True, {}, "JPY", at, "Asia/Tokyo") is None  # kept
+    assert rules.send_by_on_submit({"L1": "too_small"}, 5000, False, {"return_ship_within_days": 3}, "JPY", at,
                                    "Asia/Tokyo") == dt.date(2026, 11, 4)

@@ -61,7 +61,8 @@ BAD_SIGNATURE = "channels.bad_signature"
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
 SUPPRESSED, SKIPPED = email_rules.SUPPRESSED, email_rules.SKIPPED
-STATES = (PENDING, SENDING, SENT, FAILED, DEAD, SUPPRESSED, SKIPPED)
+WITHDRAWN = email_rules.WITHDRAWN
+STATES = (PENDING, SENDING, SENT, FAILED, DEAD, SUPPRESSED, SKIPPED, WITHDRAWN)
 #: counts for the in-transit throttle
 WRITTEN = (PENDING, SENDING, SENT)
 #: what the merchant may send again

@@ -123,6 +123,22 @@ async def issue_credit_note(order: dict[str, Any], refund_id: int, amount_minor:
     return note.id
 
 
+async def void_credit_note(refund_id: int, *, now: dt.datetime) -> int | None:
+    """Inside the caller's write: the refund was taken back, so its credit note (if one was issued) is
+    void: kept with its number, marked void in the issue log (電子帳簿保存法) -> its id, or None."""
+    note = await CreditNote.select(CreditNote.id).where(CreditNote.refund_key == str(refund_id)).first()
+    if note is None:
+        return None
+    await DocumentRecord.update({DocumentRecord.voided_at: now}).where(
+        (DocumentRecord.kind == rules.REFUND_CREDIT) & (DocumentRecord.document_id == note["id"]))
+    return cast(int, note["id"])
+
+
+async def drop_cached(order_id: int, kind: str) -> None:
+    """Forget the order's cached PDFs of one kind (a document that no longer exists)."""
+    await CachedDocument.delete().where((CachedDocument.order == order_id) & (CachedDocument.kind == kind))
+
+
 async def issue_formal(order_id: int, merchant_id: int, addressee: str, purpose: str, locale: str,
                        now: dt.datetime) -> ReceiptView:
     """領収書 mode: store 宛名 and 但し書き once and log the first issue. A second attempt -> Conflict."""

@@ -28,9 +28,11 @@ NOT_RETRYABLE = "email.not_retryable"
 # --- a message's life in the outbox (EmailMessage.state) -----------------------------------------
 
 PENDING, SENDING, SENT, DEAD, SUPPRESSED, SKIPPED = "pending", "sending", "sent", "dead", "suppressed", "skipped"
+#: taken back before it went out: what it announced was undone (db/outbox/withdraw.py); never sent again
+WITHDRAWN = "withdrawn"
 #: pending -> sending -> sent | pending (retry) | dead; suppressed (throttled) and skipped (stale, no
-#: recipient) never go out
-STATES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, SKIPPED)
+#: recipient) never go out; pending -> withdrawn
+STATES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, SKIPPED, WITHDRAWN)
 #: still to go out (waiting for its time, or being sent)
 WAITING = (PENDING, SENDING)
 #: written and not held back: counts for the in-transit throttle
@@ -85,6 +87,8 @@ EVENTS: dict[str, Spec] = {
     #: an exchange's replacement is sent (returns/services: received -> exchanged issues it)
     "return.exchanged": Spec("exchange_shipped", "returns"),
     "claim.resolved": Spec("claim_resolved", "returns"),
+    #: a reception at a store counter was undone after its email went out (db/returns/counter.py)
+    "return.correction": Spec("return_correction", "returns", urgent=True),
     #: unshipped past the processing promise (db/orders/delays.py), once per expected ship date
     "order.delayed": Spec("order_delayed", ""),
     "feedback.review_invitation": Spec("review_invitation", "feedback"),
@@ -114,6 +118,7 @@ KIND_NAMES: dict[str, str] = {
     "payment_received": "Payment received",
     "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
     "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
+    "return_correction": "Return correction",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -133,6 +138,7 @@ EVENT_NAMES: dict[str, str] = {
     "payment.received": "Payment received", "return.rejected": "Return rejected",
     "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
     "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
+    "return.correction": "Return correction",
 }
 
 

@@ -27,6 +27,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import rules
 from orderhub.db.orders.tables import Cancellation, Order, OrderLine
 from orderhub.db.outbox import services as outbox
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.payments import services as payments
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.validation import Reader
@@ -117,8 +118,14 @@ class CancelFacts:
 
     @property
     def refunded_minor(self) -> int:
-        """Refunded on the order so far: by cancellations, returns or the storefront."""
-        return max(self.order_refunded_minor, sum(c.refund_minor for c in self.accepted))
+        """Refunded on the order so far: by cancellations, returns, claims or the storefront (every refund
+        reaches the payment through payments.record_refund, which keeps the order's total)."""
+        return self.order_refunded_minor
+
+    @property
+    def refund_left(self) -> int:
+        """What can still be refunded (the payments area's one cap)."""
+        return payment_rules.refund_left(self.money.total_minor, self.order_refunded_minor)
 
     @property
     def available(self) -> dict[str, int]:
@@ -154,7 +161,7 @@ class CancelFacts:
                  for ln in self.money.lines], self.money.order_discount_minor)
             _, ship_tax = return_rules.order_taxes(self.money, nets)
             amount += self.money.shipping_minor + (0 if self.money.prices_include_tax else ship_tax)
-        return max(0, min(amount, self.money.total_minor - self.refunded_minor))
+        return payment_rules.capped_refund(amount, self.money.total_minor, self.order_refunded_minor)
 
 
 async def cancel_facts(order_id: int) -> CancelFacts:
@@ -217,16 +224,22 @@ async def _apply(facts: CancelFacts, items: dict[str, int], whole: bool, now: dt
 
 
 async def _cancelled(facts: CancelFacts, view: CancellationView, now: dt.datetime) -> None:
-    """After the units are cancelled: `order.cancelled` (webhook and the shopper's email), then the refund
-    on the payment (db/payments: partially refunded or refunded, and its event; a credit note when a
-    receipt was issued). Inside the caller's write."""
+    """After the units are cancelled: the cancellation keeps what can really be refunded now (cut to
+    what is left after every earlier refund, a return's included: the payments area's one cap), then
+    `order.cancelled` (webhook and the shopper's email) with that amount, then the refund on the
+    payment (db/payments.record_refund: partially refunded or refunded, and its event; a credit note
+    when a receipt was issued). Inside the caller's write."""
+    left = await payments.refundable(facts.order_id)
+    if view.refund_minor > left:
+        await Cancellation.update({Cancellation.refund_minor: left}).where(Cancellation.id == view.id)
+        view = await _view(view.id)
     await outbox.notify(facts.merchant_id, "order.cancelled", event_payload(facts, view), order_id=facts.order_id,
                         now=now)
     if view.whole and view.refund_minor == 0:  # nothing was taken: a pending konbini / bank payment is void
         await payments.void_unpaid(facts.order_id, now=now)
     if view.refund_minor > 0:
         await payments.record_refund(facts.order_id, view.refund_minor, reason="cancellation", source=view.source,
-                                     now=now)
+                                     now=now, up_to=True)
 
 
 async def _view(cancellation_id: int) -> CancellationView:
@@ -297,7 +310,7 @@ async def decide(merchant_id: int, external_id: str, body: object, *, now: dt.da
             raise NotFound("order.not_found", "no such order", field="external_id")
         facts = await cancel_facts(order["id"])
         pending = facts.pending
-        cap = facts.money.total_minor - facts.refunded_minor
+        cap = facts.refund_left
         clean, errors = read_decision(body, facts.currency, cap)
         if errors:
             raise ValidationFailed(errors)

@@ -20,8 +20,10 @@ INTERNAL_URL = "webhook.internal_url"
 # --- a delivery's life (WebhookDelivery.state) ---------------------------------------------------
 
 PENDING, SENDING, DELIVERED, DEAD = "pending", "sending", "delivered", "dead"
-#: pending -> sending -> delivered | pending (retry) | dead
-STATES = (PENDING, SENDING, DELIVERED, DEAD)
+#: taken back before it went out: what it announced was undone (db/outbox/withdraw.py)
+WITHDRAWN = "withdrawn"
+#: pending -> sending -> delivered | pending (retry) | dead; pending -> withdrawn
+STATES = (PENDING, SENDING, DELIVERED, DEAD, WITHDRAWN)
 #: what the merchant may send again at once (a dead one, or one waiting for its next try)
 RETRYABLE = (DEAD, PENDING)
 

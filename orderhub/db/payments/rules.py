@@ -51,6 +51,10 @@ REFUND_TOO_LARGE = "payment.refund_too_large"
 REFUND_NOT_POSITIVE = "payment.refund_not_positive"
 UNKNOWN_FIELD = "payment.unknown_field"
 PAID_AT_ONLY_WHEN_PAID = "payment.paid_at_only_when_paid"
+REFUND_NOT_LATEST = "payment.refund_not_latest"
+#: a refund taken back (PaymentRefund.source of the reversal row, and the event announcing it)
+REVERSAL = "reversal"
+REFUND_REVERSED_EVENT = "payment.refund_reversed"
 
 UPDATE_FIELDS = ("status", "paid_at", "deadline", "reference")
 MAX_REFERENCE = 64
@@ -168,11 +172,28 @@ def refund_status(status: str, total_minor: int, refunded_minor: int) -> str:
     return status
 
 
+def refund_left(total_minor: int, refunded_minor: int) -> int:
+    """What can still be refunded on an order: what was charged minus every refund so far (a
+    cancellation's, a return's, a claim's, the storefront's). The one cap every refund is held to."""
+    return max(0, total_minor - refunded_minor)
+
+
+def capped_refund(amount_minor: int, total_minor: int, refunded_minor: int) -> int:
+    """The part of a wanted refund that may still be given back (0 when nothing is left)."""
+    return max(0, min(amount_minor, refund_left(total_minor, refunded_minor)))
+
+
+def status_after_reversal(current: str, status_before: str) -> str:
+    """The payment's status once its latest refund is taken back: what it was before that refund
+    (a known status; else the current one, untouched)."""
+    return status_before if status_before in STATUSES else current
+
+
 def check_refund(amount_minor: int, total_minor: int, refunded_minor: int) -> str | None:
     """A refund's amount: positive and at most what is left to refund (-> a refusal code, or None)."""
     if amount_minor <= 0:
         return REFUND_NOT_POSITIVE
-    if refunded_minor + amount_minor > total_minor:
+    if amount_minor > refund_left(total_minor, refunded_minor):
         return REFUND_TOO_LARGE
     return None
 

@@ -82,18 +82,32 @@ async def set_payment(merchant_id: int, external_id: str, body: Any, *, now: dt.
         return PaymentView.of_row(order)
 
 
+async def refundable(order_id: int) -> int:
+    """What can still be refunded on the order (rules.refund_left); joins the caller's scope."""
+    async with engine.read():
+        order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == order_id).first()
+    return rules.refund_left(int(order["total_minor"]), int(order["refunded_minor"] or 0)) if order else 0
+
+
 async def record_refund(order_id: int, amount_minor: int, *, reason: str, source: str, now: dt.datetime,
-                        credit_note: bool = True) -> None:
-    """Record a refund of `amount_minor` (minor units, tax included) on the order: the payment moves to
-    partially_refunded or refunded (a payment never taken is voided once the whole order is refunded),
-    and a credit note (適格返還請求書) is issued when the order's receipt had been issued. Joins the
-    caller's write transaction (a cancellation, a return), so a rollback there writes nothing here.
-    A refund above what is left to refund, or not positive -> Conflict. `credit_note` False: the caller
-    documents the refund itself (a refunded return has its own credit note, site/receipts/returns.py)."""
+                        credit_note: bool = True, up_to: bool = False) -> int:
+    """Record a refund of `amount_minor` (minor units, tax included) on the order -> the amount refunded:
+    the payment moves to partially_refunded or refunded (a payment never taken is voided once the whole
+    order is refunded), and a credit note (適格返還請求書) is issued when the order's receipt had been
+    issued. Joins the caller's write transaction (a cancellation, a return, a claim), so a rollback
+    there writes nothing here. This is the one way a refund reaches the payment, and the one cap
+    (rules.refund_left: what was charged minus every refund so far, whoever made it): with `up_to`
+    the refund is cut to what is left (0: nothing is recorded); without it, a refund above what is
+    left, or not positive -> Conflict. `credit_note` False: the caller documents the refund itself (a
+    refunded return has its own credit note, site/receipts/returns.py)."""
     async with engine.write():
         order = await Order.select().output(load_json=True).where(Order.id == order_id).first()
         if order is None:
             raise NotFound("order.not_found", "no such order")
+        if up_to:
+            amount_minor = rules.capped_refund(amount_minor, order["total_minor"], order["refunded_minor"])
+            if amount_minor <= 0:
+                return 0
         refused = rules.check_refund(amount_minor, order["total_minor"], order["refunded_minor"])
         if refused:
             raise Conflict(refused, "the refund must be positive and at most what is left to refund",
@@ -113,3 +127,42 @@ async def record_refund(order_id: int, amount_minor: int, *, reason: str, source
                 "order_id": order["external_id"], "number": order["number"], "status": status,
                 "previous_status": order["payment_status"], "refunded": money.to_string(refunded, order["currency"]),
             }, order_id=order_id, now=now)
+    return amount_minor
+
+
+async def reverse_refund(order_id: int, refund_id: int, *, status_before: str, reason: str, now: dt.datetime) -> int:
+    """Take back the order's latest refund (a counter reception undone within its window) -> the amount
+    put back: a reversal row (negative amount) keeps the refunds' history, the order's refunded total
+    and payment status go back to what they were before that refund, the refund's credit note (when one
+    was issued) is voided in the issue log, and `payment.refund_reversed` tells the storefront. Joins the
+    caller's write. A refund that is not the order's latest, or already reversed -> Conflict."""
+    async with engine.write():
+        rows = await PaymentRefund.select().where(PaymentRefund.order == order_id).order_by(
+            PaymentRefund.id, ascending=False).limit(1)
+        latest = rows[0] if rows else None
+        if latest is None or latest["id"] != refund_id or latest["amount_minor"] <= 0:
+            raise Conflict(rules.REFUND_NOT_LATEST, "only the order's latest refund can be taken back")
+        order = await Order.select().output(load_json=True).where(Order.id == order_id).first()
+        assert order is not None  # the refund's foreign key
+        amount = int(latest["amount_minor"])
+        refunded = max(0, int(order["refunded_minor"]) - amount)
+        status = rules.status_after_reversal(order["payment_status"], status_before)
+        await PaymentRefund(merchant=order["merchant"], order=order_id, amount_minor=-amount, reason=reason[:200],
+                            source=rules.REVERSAL, status_after=status, created_at=now).save()
+        await Order.update({Order.refunded_minor: refunded, Order.payment_status: status,
+                            Order.updated_at: now}).where(Order.id == order_id)
+        await documents.void_credit_note(refund_id, now=now)
+        await outbox.notify(order["merchant"], rules.REFUND_REVERSED_EVENT, {
+            "order_id": order["external_id"], "number": order["number"], "status": status,
+            "previous_status": order["payment_status"], "amount": money.to_string(amount, order["currency"]),
+            "refunded": money.to_string(refunded, order["currency"]),
+        }, order_id=order_id, now=now)
+    return amount
+
+
+async def latest_refund(order_id: int) -> int | None:
+    """The id of the order's latest refund (None: none yet); joins the caller's scope."""
+    async with engine.read():
+        row = await PaymentRefund.select(PaymentRefund.id).where(PaymentRefund.order == order_id).order_by(
+            PaymentRefund.id, ascending=False).first()
+    return int(row["id"]) if row else None

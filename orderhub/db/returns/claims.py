@@ -19,6 +19,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.orders.tables import OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.paging import Page, clamp_page, pages_for
+from orderhub.db.payments import services as payments
 from orderhub.db.returns import queries, replacements, rules
 from orderhub.db.returns.replacements import ReplacementItemView, ReplacementView
 from orderhub.db.returns.rules import field_error
@@ -137,10 +138,11 @@ async def resolve(merchant_id: int, claim_id: int, resolution: str, *, note: str
                                resolution=claim["resolution"])
             return await claim_for_merchant(merchant_id, claim_id)
         refund = 0
-        if rules.claim_refunds(resolution):
-            facts = await queries.order_facts(claim["order"])
-            refunded, _ = await queries.refunded_so_far(claim["order"])
-            refund = max(0, min(claim["refundable_minor"], facts.money.total_minor - refunded))
+        if rules.claim_refunds(resolution) and claim["refundable_minor"] > 0:
+            # the payments area's one cap: what was charged minus every refund so far (cancellations too)
+            refund = await payments.record_refund(claim["order"], int(claim["refundable_minor"]),
+                                                  reason=f"claim {claim['number']}", source="claim", now=now,
+                                                  up_to=True)
         changed = await Claim.update({Claim.status: rules.CLAIM_RESOLVED, Claim.resolution: resolution,
                                       Claim.note: note, Claim.refunded_minor: refund, Claim.updated_at: now,
                                       Claim.resolved_at: now}

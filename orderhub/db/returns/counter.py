@@ -14,12 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from orderhub import money
 from orderhub.db import engine, texts
+from orderhub.db.documents import rules as document_rules
+from orderhub.db.documents import services as documents
+from orderhub.db.emails import services as emails
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine
+from orderhub.db.outbox import withdraw
 from orderhub.db.outbox.services import notify
+from orderhub.db.payments import services as payments
 from orderhub.db.pickup.rules import Clerk
 from orderhub.db.returns import queries, rules, services
 from orderhub.db.returns.queries import ReturnView
@@ -28,6 +34,8 @@ from orderhub.db.returns.tables import ReturnEvent, ReturnItem, ReturnRequest
 
 #: how many returns the screen lists as expected or just received
 LISTED = 20
+#: the shopper's email when news of an undone reception had already gone out (db/emails: return_correction)
+CORRECTION_EVENT = "return.correction"
 
 
 @dataclass(frozen=True)
@@ -163,18 +171,24 @@ async def receive(clerk: Clerk, return_id: int, grades: Mapping[str, str], *, no
         clean = check_grades(items, grades)
         merchant = await Merchant.select(Merchant.policy).output(load_json=True).where(
             Merchant.id == clerk.merchant_id).first()
-        order = await Order.select(Order.fulfillment_status).where(Order.id == req["order"]).first()
+        order = await Order.select(Order.fulfillment_status, Order.payment_status).where(
+            Order.id == req["order"]).first()
         assert merchant is not None and order is not None  # the return's foreign keys
         last = await ReturnEvent.select(ReturnEvent.id).where(ReturnEvent.request == return_id).order_by(
             ReturnEvent.id, ascending=False).first()
         await services.transition(clerk.merchant_id, return_id, "receive", now=now, grades=clean)
         refund = rules.refunds_at_counter(merchant["policy"] or {}, req["resolution"], list(clean.values()))
+        refund_before = await payments.latest_refund(req["order"])
         if refund:
             await services.transition(clerk.merchant_id, return_id, "refund", now=now)
+        refund_after = await payments.latest_refund(req["order"])
         await ReturnRequest.update({ReturnRequest.counter: {
             "at": now.isoformat(), "by": clerk.email, "store": clerk.store_code, "before": req["status"],
             "updated_at": req["updated_at"].isoformat(), "refunded": refund,
             "order_status": order["fulfillment_status"], "last_event": last["id"] if last else 0,
+            # the payment refund the counter made (what an undo takes back), and the payment before it
+            "payment_refund": refund_after if refund_after != refund_before else None,
+            "payment_status": order["payment_status"],
         }}).where(ReturnRequest.id == return_id)
     return await queries.return_for_merchant(clerk.merchant_id, return_id)
 
@@ -212,11 +226,42 @@ async def undo(clerk: Clerk, return_id: int, *, now: dt.datetime) -> ReturnView:
         await ReturnEvent.delete().where((ReturnEvent.request == return_id)
                                          & (ReturnEvent.id > int(counter.get("last_event") or 0)))
         await ReturnEvent(request=return_id, status=rules.RECEPTION_UNDONE, note="", at=now).save()
-        await notify(clerk.merchant_id, "return.receive_undone", {
-            "return_id": return_id, "number": req["number"], "status": before, "previous": req["status"],
-            "refund_reversed": bool(counter.get("refunded")), "store_code": clerk.store_code,
-        }, order_id=req["order"], now=now)
+        reversed_minor = await _reverse_refund(req, counter, now=now)
+        news = await _take_back_news(req, counter, now=now)
+        payload = {"return_id": return_id, "number": req["number"], "status": before, "previous": req["status"],
+                   "refund_reversed": bool(counter.get("refunded")), "store_code": clerk.store_code,
+                   "refund": money.to_string(reversed_minor, req["currency"]) if reversed_minor else None}
+        await notify(clerk.merchant_id, "return.receive_undone", payload, order_id=req["order"], now=now)
+        if news.already_sent:
+            # the shopper was already told of the reception or the refund: say it was undone
+            await emails.enqueue(clerk.merchant_id, CORRECTION_EVENT,
+                                 {**payload, "corrects": sorted(news.already_sent)}, order_id=req["order"], now=now)
     return await queries.return_for_merchant(clerk.merchant_id, return_id)
+
+
+async def _reverse_refund(req: Mapping[str, Any], counter: Mapping[str, Any], *, now: dt.datetime) -> int:
+    """The refund the counter made goes back off the payment (payments.reverse_refund: the order's
+    refunded total and payment status as before, its credit note void) and the return's credit note
+    PDF is forgotten -> the amount taken back (0: the counter refunded nothing to the payment)."""
+    refund_id = counter.get("payment_refund")
+    if not counter.get("refunded"):
+        return 0
+    await documents.drop_cached(req["order"], f"return-{document_rules.CREDIT_NOTE}")
+    if not isinstance(refund_id, int):
+        return 0
+    return await payments.reverse_refund(req["order"], refund_id, status_before=str(counter.get("payment_status")),
+                                         reason=f"return {req['number']}: reception undone", now=now)
+
+
+async def _take_back_news(req: Mapping[str, Any], counter: Mapping[str, Any], *, now: dt.datetime) -> withdraw.Withdrawn:
+    """The reception's and refund's messages still waiting are withdrawn (emails, webhooks, channel
+    messages): the shopper is never told of a refund that was undone."""
+    since = dt.datetime.fromisoformat(str(counter["at"]))
+    mine = await withdraw.withdraw(req["order"], rules.COUNTER_NEWS, lambda p: p.get("return_id") == req["id"],
+                                   since=since, now=now)
+    # the payment's own news of the refund (webhooks); the counter's refund is the order's latest since then
+    paid = await withdraw.withdraw(req["order"], rules.COUNTER_PAYMENT_NEWS, lambda p: True, since=since, now=now)
+    return withdraw.Withdrawn(mine.withdrawn + paid.withdrawn, mine.already_sent)
 
 
 async def photo(clerk: Clerk, return_id: int, photo_id: int) -> tuple[bytes, str]:

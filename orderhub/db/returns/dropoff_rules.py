@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from haversine import Unit, haversine
 from orderhub.db import texts
 from orderhub.db.merchants.rules import read_address, read_hours
 from orderhub.db.pickup.rules import DayHours, day_changes, open_now, week_hours
+from orderhub.db.returns import reason_rules
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.validation import Reader
 
@@ -237,12 +239,12 @@ def build(method: str, raws: list[dict[str, Any]], now: dt.datetime, postal: str
                        origin_country=country, origin_known=origin is not None)
 
 
-def send_by_on_submit(reason: str, total_minor: int, keep_item: bool, policy: dict[str, Any], currency: str,
+def send_by_on_submit(reasons: Mapping[str, str], total_minor: int, keep_item: bool, policy: dict[str, Any], currency: str,
                       now: dt.datetime, tz: str) -> dt.date | None:
     """The send-by day (`rules.send_by`) a return submitted at `now` gets when it is approved at once
     (auto-approval); None when someone reviews it first (its day is counted from their approval) or
     nothing has to be sent."""
-    if not return_rules.auto_approve(reason, total_minor, policy, currency):
+    if not reason_rules.auto_approve(reasons, total_minor, policy, currency):
         return None
     deadline = return_rules.send_by(return_rules.APPROVED, keep_item, now, policy, tz)
     return None if deadline is None else return_rules.send_by_day(deadline, tz)

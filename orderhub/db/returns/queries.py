@@ -4,7 +4,7 @@ timelines, the merchant's queue, and the document read model for credit notes an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,9 +17,9 @@ from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
-from orderhub.db.orders.tables import OrderLine, Product
+from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
-from orderhub.db.returns import replacements, rules
+from orderhub.db.returns import reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 from orderhub.db.shipping.queries import delivery_dates
@@ -171,15 +171,19 @@ async def refunds_for_order(order_id: int) -> list[rules.Refund]:
 
 
 async def refunded_so_far(order_id: int) -> tuple[int, bool]:
-    """Money already refunded on the order and whether shipping was refunded."""
+    """Money already given back on the order and whether shipping was: every refund that reached the
+    payment (the order's total of payments.record_refund: cancellations, returns, claims, the
+    storefront) plus store credit issued by returns."""
     async with engine.read():
+        order = await Order.select(Order.refunded_minor).where(Order.id == order_id).first()
         rows = await ReturnRequest.select(ReturnRequest.total_minor, ReturnRequest.bonus_minor,
-                                          ReturnRequest.shipping_minor).where(
+                                          ReturnRequest.shipping_minor, ReturnRequest.resolution).where(
             (ReturnRequest.order == order_id) & (ReturnRequest.status == rules.REFUNDED))
-        claims = await Claim.select(Claim.refunded_minor, Claim.shipping_minor).where(
+        claims = await Claim.select(Claim.shipping_minor).where(
             (Claim.order == order_id) & (Claim.status == rules.CLAIM_RESOLVED) & (Claim.refunded_minor > 0))
-    return (sum(r["total_minor"] - r["bonus_minor"] for r in rows) + sum(c["refunded_minor"] for c in claims),
-            any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims))
+    credit = sum(r["total_minor"] - r["bonus_minor"] for r in rows if r["resolution"] != rules.REFUND)
+    return (int(order["refunded_minor"] or 0) if order else 0) + credit, \
+        any(r["shipping_minor"] for r in rows) or any(c["shipping_minor"] for c in claims)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,18 @@ class ReturnItemView:
     id: int = 0
     #: resellable, damaged, missing as graded at a counter ("" otherwise)
     grade: str = ""
+    #: the item's own reason and comment (a return from before per-item reasons: the return's reason)
+    reason: str = ""
+    comment: str = ""
+    #: the share of the return fee it carries, and whether its reason waived it (reason_rules)
+    fee_minor: int = 0
+    fee_waived: bool = False
+    #: the photos the shopper attached to this item
+    photo_ids: tuple[int, ...] = ()
+
+    @property
+    def merchant_fault(self) -> bool:
+        return rules.merchant_fault(self.reason)
 
 
 @dataclass(frozen=True)
@@ -335,8 +351,14 @@ class ReturnView:
 
     @property
     def reason_of(self) -> dict[str, str]:
-        """Each item's reason (line id -> reason): the request's reason, for every item it covers."""
-        return {i.line_id: self.reason for i in self.items}
+        """Each item's reason (line id -> reason): its own (reason_rules), or the request's reason for a
+        return made before per-item reasons."""
+        return {i.line_id: i.reason or self.reason for i in self.items}
+
+    @property
+    def mixed_reasons(self) -> bool:
+        """The items came back for different reasons (pages then show the reason per item)."""
+        return len(set(self.reason_of.values())) > 1
 
     def label(self) -> dict[str, Any]:
         """How the items come back: the method, where (store, counter code), and the parcel's carrier
@@ -373,8 +395,11 @@ class ReturnView:
             "fee": show(self.fee_minor), "shipping": show(self.shipping_minor),
             "items": [{"line_id": i.line_id, "title": i.title, "variant": i.variant or None, "quantity": i.quantity,
                        "amount": show(i.amount_minor), "tax": show(i.tax_minor), "tax_rate": i.tax_rate,
-                       "reason": self.reason_of.get(i.line_id, self.reason), "reception": i.reception,
-                       "acceptance": i.acceptance, "grade": i.grade or None} for i in self.items],
+                       "reason": self.reason_of.get(i.line_id, self.reason), "comment": i.comment or None,
+                       "fee": show(i.fee_minor), "fee_waived": i.fee_waived,
+                       "photos": [f"/api/v1/returns/{self.id}/photos/{p}" for p in i.photo_ids],
+                       "reception": i.reception, "acceptance": i.acceptance, "grade": i.grade or None}
+                      for i in self.items],
             "label": self.label(),
             "received_at_counter": {"at": self.counter["at"], "store_code": self.counter.get("store"),
                                     "by": self.counter.get("by"), "refunded": bool(self.counter.get("refunded"))}
@@ -405,6 +430,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
         photos = await ReturnPhoto.select(ReturnPhoto.id, ReturnPhoto.request).where(
             ReturnPhoto.request.is_in(ids)).order_by(ReturnPhoto.id) if ids else []
+        own = await reason_store.for_items([i["id"] for i in items])
     sources = {i: rules.replacement_source("return", i) for i in ids}
     reps = await replacements.for_sources(list(sources.values()))
     out = []
@@ -417,9 +443,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
             total_minor=r["total_minor"], bonus_minor=r["bonus_minor"], fee_minor=r["fee_minor"],
             shipping_minor=r["shipping_minor"], drop_off_code=r["drop_off_code"],
             note=r["note"], created_at=r["created_at"], updated_at=r["updated_at"],
-            items=[ReturnItemView(i["line_id"], i["title"], i["variant"], i["quantity"], i["amount_minor"],
-                                  i["tax_minor"], i["tax_rate"], i["reception"], i["acceptance"], i["id"], i["grade"])
-                   for i in items if i["request"] == r["id"]],
+            items=[_item(i, own.get(i["id"]), r["reason"]) for i in items if i["request"] == r["id"]],
             events=[ReturnEventView(e["status"], e["note"], e["at"]) for e in events if e["request"] == r["id"]],
             parts=_parts(breakdown), by_rate=_by_rate(breakdown),
             carrier=r["carrier"], tracking_number=r["tracking_number"],
@@ -427,6 +451,16 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
             merchant_id=r["merchant"], counter=r["counter"] if isinstance(r["counter"], dict) else {},
         ))
     return out
+
+
+def _item(row: dict[str, Any], own: reason_rules.ItemReason | None, reason: str) -> ReturnItemView:
+    """A returned item with its own reason, or the return's one reason (before per-item reasons)."""
+    base = ReturnItemView(row["line_id"], row["title"], row["variant"], row["quantity"], row["amount_minor"],
+                          row["tax_minor"], row["tax_rate"], row["reception"], row["acceptance"], row["id"], row["grade"])
+    if own is None:
+        return replace(base, reason=reason)
+    return replace(base, reason=own.reason or reason, comment=own.comment, fee_minor=own.fee_minor,
+                   fee_waived=own.fee_waived, photo_ids=own.photos)
 
 
 def _one(found: list[ReturnView]) -> ReturnView:
@@ -504,6 +538,8 @@ class DocumentLine:
     tax_rate: str
     #: the order line it returns
     line_id: str = ""
+    #: why it comes back (its own reason, or the return's)
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -597,8 +633,8 @@ async def return_document(return_id: int) -> ReturnDocument:
         return_id=v.id, number=v.number, order_number=v.order_number, status=v.status, currency=v.currency,
         prices_include_tax=req["pit"], method=v.method, resolution=v.resolution, drop_off_code=v.drop_off_code,
         created_at=v.created_at,
-        lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate, i.line_id)
-               for i in v.items],
+        lines=[DocumentLine(i.title, i.variant, i.quantity, -i.amount_minor, -i.tax_minor, i.tax_rate, i.line_id,
+                            v.reason_of.get(i.line_id, v.reason)) for i in v.items],
         by_rate=[RateAmount(b.rate, -b.amount_minor, -b.tax_minor) for b in v.by_rate],
         fee_minor=v.fee_minor, bonus_minor=v.bonus_minor, total_minor=-v.total_minor,
         return_address=place.address, return_to=place.name, return_to_texts=place.texts, send_by=place.send_by,

@@ -592,7 +592,8 @@ def step_done(step: str, reached: list[str]) -> bool:
 
 STEPS = ("items", "reason", "resolution", "method", "review")
 #: the answers each step asks for (error field paths by their first part)
-STEP_FIELDS = {"items": ("items",), "reason": ("reason", "comment", "photo"), "resolution": ("resolution",),
+STEP_FIELDS = {"items": ("items",), "reason": ("reason", "comment", "photo", "reasons", "comments", "photos"),
+               "resolution": ("resolution",),
                "method": ("method",)}
 
 
@@ -600,10 +601,22 @@ def first_missing_step(data: Mapping[str, Any]) -> str | None:
     """The first step whose answer is missing from the draft (None when all are given)."""
     if not any((data.get("items") or {}).values()):
         return "items"
-    for step in ("reason", "resolution", "method"):
+    if not reason_given(data):
+        return "reason"
+    for step in ("resolution", "method"):
         if not data.get(step):
             return step
     return None
+
+
+def reason_given(data: Mapping[str, Any]) -> bool:
+    """Every chosen item has a reason: the one for all, or each its own (reason_rules)."""
+    if data.get("reason"):
+        return True
+    raw = data.get("reasons")
+    own: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    chosen = [lid for lid, qty in (data.get("items") or {}).items() if qty]
+    return bool(chosen) and all(own.get(lid) for lid in chosen)
 
 
 def step_reachable(step: str, data: Mapping[str, Any]) -> str | None:
@@ -850,6 +863,9 @@ COUNTER_UNDO_WINDOW = pickup_rules.UNDO_WINDOW
 COUNTER_UNDO_MINUTES = int(COUNTER_UNDO_WINDOW.total_seconds() // 60)
 #: the timeline event an undo records (the reception's own events are taken away)
 RECEPTION_UNDONE = "receive_undone"
+#: the news of a reception (and a counter refund) that an undo withdraws while still waiting
+COUNTER_NEWS = ("return.received", "return.refunded")
+COUNTER_PAYMENT_NEWS = ("payment.partially_refunded", "payment.refunded")
 
 #: refusal codes of the counter
 COUNTER_WRONG_STORE = "return.counter_wrong_store"

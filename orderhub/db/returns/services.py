@@ -4,7 +4,9 @@ moves, drafts of the wizard and photos. Every move records a timeline event and 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -13,12 +15,11 @@ from piccolo.columns import Column
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
-from orderhub.db.merchants.rules import REASONS
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.payments import services as payments
-from orderhub.db.returns import queries, replacements, rules
+from orderhub.db.returns import queries, reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -31,8 +32,11 @@ def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(rules.RETURN_CODE_LENGTH))
 
 
-def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool) -> dict[str, Any]:
-    """The wizard's answers -> a clean request, or ValidationFailed with field paths and codes."""
+def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool,
+                  line_photos: Collection[str] = ()) -> dict[str, Any]:
+    """The wizard's answers -> a clean request, or ValidationFailed with field paths and codes. Each
+    item has its reason (its own or the one for all) and needs a photo when its reason does
+    (`has_photo`: a photo for all; `line_photos`: the items with their own photo, reason_rules)."""
     errors: list[dict[str, Any]] = []
     items: dict[str, int] = {}
     for line_id, qty in (data.get("items") or {}).items():
@@ -53,14 +57,9 @@ def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.da
         items[line_id] = qty
     if not items and not errors:
         errors.append(field_error("items", rules.NO_ITEMS))
-    reason = data.get("reason")
-    if reason not in REASONS:
-        errors.append(field_error("reason", rules.REASON_REQUIRED))
+    chosen = [lid for lid, qty in (data.get("items") or {}).items() if facts.line(lid) is not None and qty]
+    errors += reason_rules.check_reasons(data, chosen, facts.policy, shared_photo=has_photo, line_photos=line_photos)
     comment = data.get("comment") or ""
-    if not isinstance(comment, str) or len(comment) > rules.MAX_COMMENT:
-        errors.append(field_error("comment", rules.TOO_LONG))
-    if reason in REASONS and rules.photo_required(facts.policy, reason) and not has_photo:
-        errors.append(field_error("photo", rules.PHOTO_REQUIRED))
     resolution = data.get("resolution")
     if resolution not in rules.RESOLUTIONS:
         errors.append(field_error("resolution", rules.RESOLUTION_REQUIRED))
@@ -69,16 +68,19 @@ def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.da
         errors.append(field_error("method", rules.METHOD_REQUIRED))
     if errors:
         raise ValidationFailed(errors)
-    return {"items": items, "reason": reason, "comment": comment.strip(), "resolution": resolution,
-            "method": method, "store_code": data.get("store_code") or "", "exchange": data.get("exchange") or {}}
+    reasons = reason_rules.reasons_of(data, list(items))
+    return {"items": items, "reason": reason_rules.headline(reasons), "reasons": reasons,
+            "comments": reason_rules.comments_of(data, list(items)), "comment": str(comment).strip(),
+            "resolution": resolution, "method": method, "store_code": data.get("store_code") or "",
+            "exchange": data.get("exchange") or {}}
 
 
 def check_step(step: str, facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool,
                exchange_options: dict[str, list[rules.ExchangeOption]] | None = None,
-               store_codes: list[str] | None = None) -> list[dict[str, Any]]:
+               store_codes: list[str] | None = None, line_photos: Collection[str] = ()) -> list[dict[str, Any]]:
     """Errors of one wizard step (field paths as in check_request)."""
     try:
-        check_request(facts, data, now=now, has_photo=has_photo)
+        check_request(facts, data, now=now, has_photo=has_photo, line_photos=line_photos)
         errors: list[dict[str, Any]] = []
     except ValidationFailed as e:
         errors = e.errors
@@ -100,13 +102,14 @@ def check_step(step: str, facts: queries.OrderFacts, data: dict[str, Any], *, no
 async def preview(facts: queries.OrderFacts, clean: dict[str, Any]) -> rules.Breakdown:
     refunded, shipping_done = await queries.refunded_so_far(facts.order_id)
     return rules.refund_breakdown(
-        facts.money, clean["items"], reason=clean["reason"], resolution=clean["resolution"], method=clean["method"],
-        policy=facts.policy, already_refunded_minor=refunded, shipping_already_refunded=shipping_done,
+        facts.money, clean["items"], reason=reason_rules.fee_reason(facts.policy, clean["reasons"]),
+        resolution=clean["resolution"], method=clean["method"], policy=facts.policy,
+        already_refunded_minor=refunded, shipping_already_refunded=shipping_done,
     )
 
 
 async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, now: dt.datetime,
-                 photo_ids: list[int] | None = None) -> int:
+                 photo_ids: list[int] | None = None, line_photos: dict[str, int] | None = None) -> int:
     """Create the return request. The same idempotency key twice -> the same return; the lines'
     requested counters are raised atomically, so parallel submissions never ask back more than
     was delivered (the loser gets ValidationFailed). An exchange holds the chosen variants."""
@@ -120,8 +123,11 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
             if found:
                 return cast(int, found["id"])
             facts = await queries.order_facts(order_id)
-            clean = check_request(facts, data, now=now, has_photo=bool(photo_ids))
+            own_photos = {lid: pid for lid, pid in (line_photos or {}).items() if lid in (data.get("items") or {})}
+            clean = check_request(facts, data, now=now, has_photo=bool(photo_ids), line_photos=list(own_photos))
             breakdown = await preview(facts, clean)
+            per_item = reason_rules.item_reasons(breakdown, facts.policy, clean["reasons"], clean["comments"],
+                                                 {lid: (pid,) for lid, pid in own_photos.items()})
             status = rules.REQUESTED
             row = ReturnRequest(
                 merchant=facts.merchant_id, order=order_id, key=key, number=key, status=status,
@@ -130,12 +136,14 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
                 exchange=clean["exchange"], keep_item=breakdown.keep_item, currency=facts.currency,
                 total_minor=breakdown.total_minor, bonus_minor=breakdown.part("bonus"),
                 fee_minor=-breakdown.part("fee"), shipping_minor=breakdown.part("shipping"),
-                breakdown=rules.breakdown_json(breakdown), drop_off_code=_code(), created_at=now, updated_at=now,
+                breakdown=reason_rules.breakdown_json(breakdown, per_item), drop_off_code=_code(), created_at=now,
+                updated_at=now,
             )
             await row.save()
             number = f"RMA-{row.id:06d}"
             await ReturnRequest.update({ReturnRequest.number: number}).where(ReturnRequest.id == row.id)
             by_line = {a.line_id: a for a in breakdown.items}
+            per_item_of = {i.line_id: i for i in per_item}
             for line_id, qty in clean["items"].items():
                 pk = facts.line_pks[line_id]
                 line = facts.line(line_id)
@@ -151,18 +159,21 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
                 if not updated:
                     raise ValidationFailed([field_error(f"items.{line_id}", rules.TOO_MANY_UNITS)])
                 amount = by_line[line_id]
-                await ReturnItem(request=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
-                                 quantity=qty, amount_minor=amount.amount_minor, tax_minor=amount.tax_minor,
-                                 tax_rate=str(amount.tax_rate)).save()
+                item = ReturnItem(request=row.id, line=pk, line_id=line_id, title=line.title, variant=line.variant,
+                                  quantity=qty, amount_minor=amount.amount_minor, tax_minor=amount.tax_minor,
+                                  tax_rate=str(amount.tax_rate))
+                await item.save()
+                await reason_store.save_item(row.id, item.id, per_item_of[line_id])
             if rules.is_exchange(clean["resolution"]):
                 await _hold_exchange(facts, row.id, clean, now=now)
-            if photo_ids:
+            attached = [*(photo_ids or []), *own_photos.values()]
+            if attached:
                 await ReturnPhoto.update({ReturnPhoto.request: row.id, ReturnPhoto.draft_key: ""}).where(
-                    ReturnPhoto.id.is_in(photo_ids))
+                    ReturnPhoto.id.is_in(attached) & (ReturnPhoto.draft_key == str(order_id)))
             await ReturnEvent(request=row.id, status=status, note="", at=now).save()
             payload = {"return_id": row.id, "number": number, "order_number": facts.number, "status": status}
             await notify(facts.merchant_id, f"return.{status}", payload, order_id=order_id, now=now)
-            if rules.auto_approve(clean["reason"], breakdown.total_minor, facts.policy, facts.currency):
+            if reason_rules.auto_approve(clean["reasons"], breakdown.total_minor, facts.policy, facts.currency):
                 await _move(row.id, "approve", note="", now=now)
             return row.id
     except ValidationFailed:
@@ -236,7 +247,9 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])
         if req["resolution"] == rules.REFUND:
-            await _refund_payment(req, now)
+            refunded = await _refund_payment(req, now)
+            if refunded < int(req["total_minor"] or 0):
+                await _cut_to_refunded(req, refunded)
     payload = {"return_id": return_id, "number": req["number"], "status": target, "previous": req["status"],
                "resolution": req["resolution"], "note": note, **(extra or {})}
     if target == rules.EXCHANGED:
@@ -246,15 +259,29 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
     await notify(req["merchant"], f"return.{target}", payload, order_id=req["order"], now=now)
 
 
-async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> None:
+async def _refund_payment(req: dict[str, Any], now: dt.datetime) -> int:
     """A return refunded to the original payment moves the order's payment (partially_refunded /
-    refunded: payments.record_refund), capped at what is left after earlier refunds (a cancellation)."""
-    order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == req["order"]).first()
-    left = max(0, int(order["total_minor"]) - int(order["refunded_minor"] or 0)) if order else 0
-    amount = min(int(req["total_minor"] or 0), left)
-    if amount > 0:
-        await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
-                                     now=now, credit_note=False)
+    refunded) through payments.record_refund, which reads the order once and cuts the refund to what
+    is left after every earlier refund (a cancellation, a claim) -> the amount refunded."""
+    amount = int(req["total_minor"] or 0)
+    if amount <= 0:
+        return 0
+    return await payments.record_refund(req["order"], amount, reason=f"return {req['number']}", source="return",
+                                        now=now, credit_note=False, up_to=True)
+
+
+async def _cut_to_refunded(req: dict[str, Any], refunded: int) -> None:
+    """Less reached the payment than the return previewed (others refunded the order meanwhile): the
+    return says what was really refunded, the difference as its `cap` part (what pages, emails, the
+    credit note and the API show)."""
+    raw = req["breakdown"]
+    stored = json.loads(raw) if isinstance(raw, str) and raw else raw
+    breakdown = dict(stored) if isinstance(stored, dict) else {}
+    cut = refunded - int(req["total_minor"] or 0)
+    breakdown["parts"] = [*breakdown.get("parts", []), {"kind": "cap", "amount_minor": cut}]
+    breakdown["total_minor"] = refunded
+    await ReturnRequest.update({ReturnRequest.total_minor: refunded, ReturnRequest.breakdown: breakdown}).where(
+        ReturnRequest.id == req["id"])
 
 
 async def _receive_items(items: list[dict[str, Any]], grades: dict[int, str] | None) -> None:
@@ -418,13 +445,33 @@ async def finish_draft(order_id: int, *, now: dt.datetime) -> None:
     async with engine.write():
         await ReturnDraft.update({ReturnDraft.data: {}, ReturnDraft.idempotency_key: secrets.token_urlsafe(16),
                                   ReturnDraft.updated_at: now}).where(ReturnDraft.key == str(order_id))
-
-
-async def add_photo(order_id: int, data: bytes, content_type: str, *, now: dt.datetime) -> int:
-    """Store an already cleaned picture (see orderhub.images) on the order's draft."""
-    async with engine.write():
+        # photos of the draft that the return did not take (an item dropped on the way)
         await ReturnPhoto.delete().where(ReturnPhoto.draft_key == str(order_id))
+
+
+async def add_photo(order_id: int, data: bytes, content_type: str, *, now: dt.datetime, line_id: str = "") -> int:
+    """Store an already cleaned picture (see orderhub.images) on the order's draft: the photo for all
+    items, or one item's own (`line_id`); it replaces the one it had before."""
+    current = await draft(order_id, now=now)
+    own = dict(current.data.get(reason_rules.ITEM_PHOTO) or {})
+    before = own.get(line_id) if line_id else current.data.get("photo_id")
+    async with engine.write():
+        if isinstance(before, int):
+            await ReturnPhoto.delete().where((ReturnPhoto.id == before) & (ReturnPhoto.draft_key == str(order_id)))
         row = ReturnPhoto(draft_key=str(order_id), content_type=content_type, data=data, created_at=now)
         await row.save()
-    await save_draft(order_id, {"photo_id": row.id}, now=now)
+    if line_id:
+        own[line_id] = row.id
+        await save_draft(order_id, {reason_rules.ITEM_PHOTO: own}, now=now)
+    else:
+        await save_draft(order_id, {"photo_id": row.id}, now=now)
     return row.id
+
+
+def draft_photos(data: dict[str, Any]) -> tuple[int | None, dict[str, int]]:
+    """The draft's photo for all items and the items' own photos (of the items still chosen)."""
+    shared = data.get("photo_id")
+    chosen = data.get("items") or {}
+    own = {lid: pid for lid, pid in (data.get(reason_rules.ITEM_PHOTO) or {}).items()
+           if isinstance(pid, int) and chosen.get(lid)}
+    return (shared if isinstance(shared, int) else None), own

@@ -47,11 +47,13 @@ def event_label(event: str, kind: str = "") -> str:
 
 def state_label(state: str) -> str:
     return {rules.PENDING: _("Waiting"), rules.SENDING: _("Sending"), rules.SENT: _("Sent"), rules.DEAD: _("Failed"),
-            rules.SUPPRESSED: _("Held back"), rules.SKIPPED: _("Not sent")}.get(state, state)
+            rules.SUPPRESSED: _("Held back"), rules.SKIPPED: _("Not sent"),
+            rules.WITHDRAWN: _("Withdrawn")}.get(state, state)
 
 
 def state_badge(state: str) -> str:
-    return {rules.SENT: "good", rules.DEAD: "bad", rules.SUPPRESSED: "muted", rules.SKIPPED: "muted"}.get(state, "info")
+    return {rules.SENT: "good", rules.DEAD: "bad", rules.SUPPRESSED: "muted", rules.SKIPPED: "muted",
+            rules.WITHDRAWN: "muted"}.get(state, "info")
 
 
 def _event_choices() -> list[tuple[str, str]]:

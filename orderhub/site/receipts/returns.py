@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.return_reasons import reason_label
 from orderhub.components.shop_texts import item_words
 from orderhub.db.branding.queries import print_logo
 from orderhub.db.documents import queries, rules, services
@@ -43,7 +44,8 @@ def document_context(hub: Hub, doc: ReturnDocument, kind: str, lang: str) -> dic
     japan = rules.japanese(doc.currency)
     lines = [
         {"title": title, "variant": variant, "quantity": ln.quantity, "amount_minor": ln.amount_minor,
-         "rate": Decimal(ln.tax_rate), "reduced": rules.is_reduced(Decimal(ln.tax_rate), japan)}
+         "rate": Decimal(ln.tax_rate), "reduced": rules.is_reduced(Decimal(ln.tax_rate), japan),
+         "reason": reason_label(ln.reason) if ln.reason else ""}
         for ln in doc.lines for title, variant in (item_words(ln, hub.order.lines),)  # in the document's language
     ]
     totals = [
@@ -85,7 +87,7 @@ class ReturnDocumentsController(Controller):
             f"return-{kind}", order_id=hub.order.id, order_version=hub.order.version,
             merchant_version=hub.merchant.version, locale=lang, reissue=False,
             extra={"return": doc.return_id, "status": doc.status, "total": doc.total_minor,
-                   "lines": [[ln.title, ln.quantity, ln.amount_minor] for ln in doc.lines]},
+                   "lines": [[ln.title, ln.quantity, ln.amount_minor, ln.reason] for ln in doc.lines]},
         )
         pdf = await queries.cached_pdf(key)
         if pdf is None:

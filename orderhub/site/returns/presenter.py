@@ -7,16 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from orderhub.components.i18n import gettext as _
+from orderhub.components.return_reasons import reason_label
 from orderhub.db.returns import rules
 from orderhub.site import messages
 
-
-def reason_label(reason: str) -> str:
-    return {
-        "too_small": _("Too small"), "too_large": _("Too large"), "not_as_described": _("Not as described"),
-        "changed_mind": _("Changed my mind"), "damaged": _("Arrived damaged"), "wrong_item": _("Wrong item sent"),
-        "defective": _("Defective"), "other": _("Other reason"),
-    }.get(reason, reason)
+__all__ = ["reason_label"]  # words a reason (components.return_reasons), as every returns page asks here
 
 
 def resolution_label(resolution: str) -> str:

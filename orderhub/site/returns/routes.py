@@ -18,7 +18,7 @@ from litestar.response import Redirect, Response, Template
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
-from orderhub.db.returns import claims, dropoff_rules, queries, rules, services
+from orderhub.db.returns import claims, dropoff_rules, queries, reason_rules, rules, services
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -32,10 +32,18 @@ OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
 DETAIL = "site/returns/detail.html.jinja"
 STEPS = rules.STEPS
-#: one photo with the reason
+#: one photo per field: the photo for all items, and each item's own
 PHOTOS = 1
-UPLOAD_LIMIT = uploads.request_limit(PHOTOS)
+#: the pictures one post of the reason step may carry (the photo for all and a few items' own; more
+#: items' photos are added by posting the step again)
+PHOTOS_PER_POST = 3
+UPLOAD_LIMIT = uploads.request_limit(PHOTOS_PER_POST)
 IDEMPOTENCY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _text(value: Any) -> str:
+    """A form field's text ("" for a missing or non-text field)."""
+    return value if isinstance(value, str) else ""
 
 
 def _url(hub: Hub, tail: str = "") -> str:
@@ -143,8 +151,13 @@ class ReturnsController(Controller):
             "max_comment": rules.MAX_COMMENT, "photo_limits": uploads.limits(PHOTOS),
             "store_credit": rules.is_store_credit(data.get("resolution") or ""),
         }
+        shared_photo, own_photos = services.draft_photos(data)
+        reasons = reason_rules.reasons_of(data, [ln.line_id for ln in chosen])
         if step == "reason":
             context["reasons"] = rules.reason_choices(facts.policy)
+            context["reason_items"] = items = reason_rules.reason_step(chosen, data, facts.policy)
+            context["item_reasons_open"] = any(i.reason or i.comment or i.has_photo for i in items) or any(
+                k.split(".")[0] in reason_rules.REASON_FIELDS[3:] for k in (errors or {}))
         if step in ("resolution", "review"):
             offer = rules.ExchangeOffer({ln.line_id: await queries.exchange_options(facts.merchant_id, facts, ln.line_id)
                                          for ln in chosen})
@@ -155,20 +168,24 @@ class ReturnsController(Controller):
                 bonus_percent=rules.store_credit_bonus_percent(facts.policy))
         if step in ("method", "review"):
             context["stores"] = await queries.stores(facts.merchant_id)
-            context["fee_waived"] = rules.fee_waived_for(facts.policy, data.get("reason") or "")
-            context["fees"] = rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
-                                                reason=data.get("reason") or "", currency=facts.currency)
+            context["fee_waived"] = reason_rules.all_waived(facts.policy, reasons)
+            context["fees"] = reason_rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
+                                                       reasons=reasons, currency=facts.currency)
         if step == "method":
             context.update(await dropoff_words.context(hub.order.id, rules.DROP_OFF, now=now, postal=postal,
                                                        action=_step_url(hub, "method")), dp=dropoff_words)
         if step == "review":
+            context["item_reasons"] = reasons
             try:
-                clean = services.check_request(facts, data, now=now, has_photo=bool(data.get("photo_id")))
+                clean = services.check_request(facts, data, now=now, has_photo=bool(shared_photo),
+                                               line_photos=list(own_photos))
                 context["breakdown"] = await services.preview(facts, clean)
                 context["send_by_day"] = dropoff_rules.send_by_on_submit(
-                    clean["reason"], context["breakdown"].total_minor, context["breakdown"].keep_item, facts.policy,
+                    clean["reasons"], context["breakdown"].total_minor, context["breakdown"].keep_item, facts.policy,
                     facts.currency, now, facts.timezone)
                 context["ship_within_days"] = rules.ship_within_days(facts.policy)
+                context["per_item"] = {i.line_id: i for i in reason_rules.item_reasons(
+                    context["breakdown"], facts.policy, clean["reasons"])}
             except ValidationFailed as e:
                 context["errors"] = presenter.field_errors(e.errors)
                 context["breakdown"] = None
@@ -200,9 +217,10 @@ class ReturnsController(Controller):
             options = {lid: await queries.exchange_options(facts.merchant_id, facts, lid)
                        for lid in (data.get("items") or {})}
         codes = [s.code for s in await queries.stores(facts.merchant_id)] if step == "method" else None
+        shared_photo, own_photos = services.draft_photos(data)
         return presenter.field_errors(services.check_step(
-            step, facts, data, now=now, has_photo=bool(data.get("photo_id")), exchange_options=options,
-            store_codes=codes))
+            step, facts, data, now=now, has_photo=bool(shared_photo), exchange_options=options,
+            store_codes=codes, line_photos=list(own_photos)))
 
     @post("/new/items", name="returns-items-post")
     async def post_items(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
@@ -227,19 +245,24 @@ class ReturnsController(Controller):
 
     @post("/new/reason", name="returns-reason-post", request_max_body_size=UPLOAD_LIMIT)
     async def post_reason(self, request: Request, hub: Hub, now: dt.datetime) -> Template | Redirect:
+        """One reason for all (the shortcut), and per item its own reason, comment and photo."""
         form = await request.form()
-        reason = form.get("reason") or ""
-        comment = form.get("comment") or ""
-        if not isinstance(comment, str):
-            comment = ""
-        values = {"reason": reason if isinstance(reason, str) else "", "comment": comment}
+        draft = await services.draft(hub.order.id, now=now)
+        chosen = [lid for lid, qty in (draft.data.get("items") or {}).items() if qty]
+        values = {"reason": _text(form.get("reason")), "comment": _text(form.get("comment")),
+                  reason_rules.ITEM_REASON: {lid: _text(form.get(f"reason_{lid}")) for lid in chosen
+                                             if _text(form.get(f"reason_{lid}"))},
+                  reason_rules.ITEM_COMMENT: {lid: _text(form.get(f"comment_{lid}")) for lid in chosen
+                                              if _text(form.get(f"comment_{lid}"))}}
         errors: dict[str, str] = {}
-        photos, problem = await uploads.pictures(form, "photo", limit=PHOTOS,
-                                                 per=uploads.per_link(request, hub.order.id))
-        if problem:
-            errors["photo"] = messages.for_error(problem)
-        for clean in photos:
-            await services.add_photo(hub.order.id, clean.data, clean.content_type, now=now)
+        for lid in ["", *chosen]:
+            field = f"photo_{lid}" if lid else "photo"
+            photos, problem = await uploads.pictures(form, field, limit=PHOTOS,
+                                                     per=uploads.per_link(request, hub.order.id))
+            if problem:
+                errors[f"{reason_rules.ITEM_PHOTO}.{lid}" if lid else "photo"] = messages.for_error(problem)
+            for clean in photos:
+                await services.add_photo(hub.order.id, clean.data, clean.content_type, now=now, line_id=lid)
         draft = await services.draft(hub.order.id, now=now)
         data = {**draft.data, **values}
         if not errors:
@@ -284,10 +307,10 @@ class ReturnsController(Controller):
         key = form.get("idempotency_key") or ""
         if not isinstance(key, str) or not IDEMPOTENCY.match(key):
             key = draft.idempotency_key
-        photo = draft.data.get("photo_id")
+        photo, own_photos = services.draft_photos(draft.data)
         try:
             return_id = await services.submit(hub.order.id, draft.data, idempotency_key=key, now=now,
-                                              photo_ids=[photo] if photo else None)
+                                              photo_ids=[photo] if photo else None, line_photos=own_photos)
         except ValidationFailed as e:
             return await self._wizard(request, hub, "review", now, errors=presenter.field_errors(e.errors),
                                       status_code=422)
