@@ -21,11 +21,11 @@ from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import claims, queries, rules, services
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
-from orderhub.site.deps import read_scope
+from orderhub.site.deps import provide_now, read_scope
 from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
-from orderhub.site.returns import presenter
+from orderhub.site.returns import pickup_parts, presenter
 
 OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
@@ -59,10 +59,15 @@ def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: 
                        photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids])
 
 
-async def _detail_page(request: Request, hub: Hub, return_id: int, *, push: bool = False) -> Template:
+async def _detail_page(request: Request, hub: Hub, return_id: int, *, push: bool = False, status_code: int = 200,
+                       **pickup: Any) -> Template:
+    """The return page (or its `detail` block); `pickup` carries the home pickup card's errors, values,
+    message or confirmation (pickup_parts.pickup_context)."""
     view = await _view(hub, return_id)
     dest = await queries.destination(view)
-    return page(request, DETAIL, "detail", _detail_context(request, hub, view, dest),
+    context = _detail_context(request, hub, view, dest)
+    context.update(await pickup_parts.pickup_context(view, provide_now(request), **pickup))
+    return page(request, DETAIL, "detail", context, status_code=status_code,
                 push_url=_url(hub, f"/{return_id}") if push else None)
 
 
@@ -90,8 +95,8 @@ class ReturnsController(Controller):
         return page(request, OVERVIEW, "overview", context)
 
     @get("/{return_id:int}", name="return-detail", middleware=[read_scope])
-    async def detail(self, request: Request, hub: Hub, return_id: int) -> Template:
-        return await _detail_page(request, hub, return_id)
+    async def detail(self, request: Request, hub: Hub, return_id: int, pickup: str | None = None) -> Template:
+        return await _detail_page(request, hub, return_id, done=pickup or "")
 
     @post("/{return_id:int}/cancel", name="return-cancel")
     async def cancel(self, request: Request, hub: Hub, now: dt.datetime, return_id: int) -> Response:
