@@ -222,3 +222,18 @@ async def test_us_merchant_slots_in_new_york_time(client, orders, merchants):
     row = (await _rows())[0]
     assert row["starts_at"] == dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)  # 13:00 EST
     assert row["timezone"] == "America/New_York"
+
+
+async def test_the_returns_list_and_the_merchants_return_page_show_the_booking(client, orders, merchants, clock):
+    from tests import admin_ops_support as admin
+
+    page, rid = await _approved(client, orders, merchants)
+    await _post(client, page, "", {"date": MON, "slot": "14:00-16:00", "address_choice": "order"})
+    await _post(client, page, "/reschedule", {"date": TUE, "slot": "16:00-18:00", "address_choice": "order"})
+    listing = await client.get(f"/o/{orders['jp_ship'].token}/returns?lang=en")
+    assert "Pickup: Tue 24 Nov, 4–6 pm" in listing.text
+    await admin.signed_in(client, clock)
+    shown = await client.get(f"/admin/returns/{rid}?lang=en")
+    assert shown.status_code == 200
+    assert "Home pickup" in shown.text and "Tue 24 Nov, 4–6 pm" in shown.text and "神南1-2-3" in shown.text
+    assert "Earlier bookings" in shown.text and "Mon 23 Nov, 2–4 pm" in shown.text

@@ -43,3 +43,18 @@ async def pickup_context(view: queries.ReturnView, now: dt.datetime, *, errors: 
         "pickup_notes_max": rules.NOTES_MAX, "pickup_order_shown": masked_address(state.order_address),
         "pickup_carrier": _(shipping_rules.carrier_name(state.booking.carrier if state.booking else state.carrier)),
     }
+
+
+async def list_context(views: list[queries.ReturnView]) -> dict[str, Any]:
+    """For the returns list (the hub's returns card): each return's booked pickup, in words."""
+    booked = await home_pickup.bookings([v.id for v in views if v.by_home_pickup])
+    return {"pickup_slots_by_return": {rid: slot_text(b) for rid, b in booked.items()}}
+
+
+async def admin_context(view: queries.ReturnView, now: dt.datetime) -> dict[str, Any]:
+    """For the merchant's return page: the active booking (the whole address) and the history."""
+    if not view.by_home_pickup or view.keep_item:
+        return {"pickup": None}
+    state = await home_pickup.state(view.id, now=now)
+    return {"pickup": state, "pickup_slot_text": slot_text,
+            "pickup_carrier_name": lambda code: _(shipping_rules.carrier_name(code))}

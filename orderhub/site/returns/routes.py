@@ -91,7 +91,8 @@ class ReturnsController(Controller):
         context = hub_context(request, hub, "returns", returns=views, lines=lines, p=presenter, claims=reports,
                               can_claim=any(c.available for c in facts.claimable_lines()),
                               can_start=any(ln.available for ln in lines),
-                              start_url=_step_url(hub, "items"), url=lambda t="": _url(hub, t))
+                              start_url=_step_url(hub, "items"), url=lambda t="": _url(hub, t),
+                              **await pickup_parts.list_context(views))
         return page(request, OVERVIEW, "overview", context)
 
     @get("/{return_id:int}", name="return-detail", middleware=[read_scope])
