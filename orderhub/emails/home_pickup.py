@@ -38,7 +38,7 @@ def pickup_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello:
     carrier = _(shipping_rules.carrier_name(str(booking.get("carrier") or "")))
     where = addresses.format_address(masked_address(booking.get("address") or {}), current_language(),
                                      honorific=False).one_line()
-    facts_list = [(_("Return number"), ret_number), (_("Pickup"), when), (_("Carrier"), carrier)]
+    facts_list = [(_("Return number"), ret_number), (_("Pickup time"), when), (_("Carrier"), carrier)]
     if kind == "pickup_cancelled":
         return dict(
             subject=_("Your pickup for return %(return)s is cancelled", **{"return": ret_number}),
