@@ -237,3 +237,31 @@ async def test_the_returns_list_and_the_merchants_return_page_show_the_booking(c
     assert shown.status_code == 200
     assert "Home pickup" in shown.text and "Tue 24 Nov, 4–6 pm" in shown.text and "神南1-2-3" in shown.text
     assert "Earlier bookings" in shown.text and "Mon 23 Nov, 2–4 pm" in shown.text
+
+
+async def test_the_emails_say_the_slot_in_words_in_both_languages(client, orders, merchants, settings, clock):
+    from orderhub.db.emails.tables import EmailMessage
+    from orderhub.emails.render import render
+
+    page, rid = await _approved(client, orders, merchants)
+    await _post(client, page, "", {"date": MON, "slot": "14:00-16:00", "address_choice": "order"})
+    await _post(client, page, "/reschedule", {"date": TUE, "slot": "18:00-20:00", "address_choice": "order"})
+    await _post(client, page, "/cancel", {})
+    async with engine.read():
+        rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.event, EmailMessage.payload,
+                                         EmailMessage.order_id).where(EmailMessage.kind.like("pickup_%")).output(
+            load_json=True).order_by(EmailMessage.id)
+    said = {}
+    for row in rows:
+        for lang in ("ja", "en"):
+            got = await render(row["kind"], row["event"], row["payload"], row["order_id"], lang, settings, now=clock())
+            assert got is not None
+            said[(row["kind"], lang)] = got.subject + "\n" + got.text
+    assert "11月23日（月）14〜16時" in said[("pickup_booked", "ja")] and "ヤマト運輸" in said[("pickup_booked", "ja")]
+    assert "Mon 23 Nov, 2–4 pm" in said[("pickup_booked", "en")]
+    assert "free of charge until" in said[("pickup_booked", "en")] and "神南" not in said[("pickup_booked", "en")]
+    moved = said[("pickup_rescheduled", "en")]
+    assert "from Mon 23 Nov, 2–4 pm to Tue 24 Nov, 6–8 pm" in moved
+    assert "11月24日（火）18〜20時" in said[("pickup_rescheduled", "ja")]
+    assert "We cancelled the pickup on Tue 24 Nov, 6–8 pm" in said[("pickup_cancelled", "en")]
+    assert "キャンセル" in said[("pickup_cancelled", "ja")]
