@@ -18,7 +18,8 @@ JA = {
     "When": "日時",
     "Where": "集荷先",
     "Notes": "メモ",
-    "Have the packed parcel ready. The driver brings the label.": "梱包した荷物をご用意ください。送り状はドライバーが持参します。",
+    "Have the packed parcel ready. The driver brings the label.":
+        "梱包した荷物をご用意ください。送り状はドライバーが持参します。",
     "You can change or cancel it free of charge until %(when)s.": "%(when)s まで無料で変更・キャンセルできます。",
     "Change the pickup": "集荷日時を変更する",
     "Save the new pickup": "変更を保存",

@@ -20,9 +20,9 @@ from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
+from orderhub.emails.facts import MessageFacts
 from orderhub.emails.home_pickup import KINDS as PICKUP_KINDS
 from orderhub.emails.home_pickup import pickup_words
-from orderhub.emails.facts import MessageFacts
 
 
 @dataclass

@@ -39,7 +39,10 @@ class SlotSource(Protocol):
     now (`MerchantSlots`); a label adapter whose carrier publishes its own pickup slots implements
     the same three methods."""
 
-    carrier: str
+    @property
+    def carrier(self) -> str:
+        """The carrier that collects (a code of `shipping.rules.CARRIERS`)."""
+        ...
 
     def offer(self, now: dt.datetime) -> list[DayOffer]:
         """The days and slots bookable at `now`."""
@@ -232,7 +235,7 @@ async def _return_row(order_id: int, return_id: int) -> dict[str, Any]:
     ).output(load_json=True).where((ReturnRequest.id == return_id) & (ReturnRequest.order == order_id)).first()
     if req is None:
         raise NotFound(RETURN_NOT_FOUND, "return not found")
-    return cast(dict[str, Any], req)
+    return req
 
 
 async def _insert(req: Mapping[str, Any], source: SlotSource, tz: str, choice: dict[str, Any],

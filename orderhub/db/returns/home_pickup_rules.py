@@ -116,7 +116,9 @@ def _slot_ok(code: Any) -> bool:
     if not isinstance(code, str):
         return False
     m = SLOT_CODE.match(code)
-    return bool(m) and (int(m[1]) * 60 + int(m[2])) < (int(m[3]) * 60 + int(m[4])) <= 24 * 60
+    if m is None:
+        return False
+    return (int(m[1]) * 60 + int(m[2])) < (int(m[3]) * 60 + int(m[4])) <= 24 * 60
 
 
 def read_config(r: v.Reader, data: Any, path: str = "policy.home_pickup") -> dict[str, Any]:
