@@ -1,5 +1,5 @@
-"""returns: home pickup bookings (return_pickups), in the trimmed form of the initial migration.
-New table only."""
+"""home_pickup: the initial schema (return_pickups), in the trimmed form of the other apps' initial
+migrations. Runs after returns (migration_dependencies in home_pickup_app.py)."""
 
 from typing import Any
 
@@ -24,7 +24,7 @@ class ReturnRequest(Table, tablename="return_requests"):
 
 ID = "2026-12-06T02:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "home pickup bookings"
+DESCRIPTION = "initial schema"
 
 TABLES: dict[tuple[str, str], list[tuple[str, type[Column], dict[str, Any]]]] = {
     ("ReturnPickup", "return_pickups"): [
@@ -49,7 +49,7 @@ TABLES: dict[tuple[str, str], list[tuple[str, type[Column], dict[str, Any]]]] = 
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="returns", description=DESCRIPTION)
+    manager = MigrationManager(migration_id=ID, app_name="home_pickup", description=DESCRIPTION)
     for (class_name, tablename), columns in TABLES.items():
         manager.add_table(class_name=class_name, tablename=tablename)
         for name, column_class, params in columns:
