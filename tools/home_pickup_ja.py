@@ -69,17 +69,20 @@ JA = {
     "Home pickup changed": "集荷の変更",
     "Home pickup cancelled": "集荷のキャンセル",
     # emails
-    "Your pickup for return %(return)s is cancelled": "返品 %(return)s の集荷をキャンセルしました",
+    "Your pickup for return %(return)s (order %(number)s) is cancelled":
+        "ご注文 %(number)s の返品 %(return)s の集荷はキャンセルされました",
     "The pickup on %(when)s is cancelled.": "%(when)s の集荷はキャンセルされました。",
     "Your pickup is cancelled": "集荷をキャンセルしました",
     "We cancelled the pickup on %(when)s. Nothing is charged for it. You can book another time on your return page.":
         "%(when)s の集荷をキャンセルしました。料金はかかりません。返品ページから別の日時を予約できます。",
     "Book another pickup": "別の日時で集荷を予約",
     "Your pickup is moved from %(old)s to %(when)s.": "集荷日時を %(old)s から %(when)s に変更しました。",
-    "Your pickup for return %(return)s is now %(when)s": "返品 %(return)s の集荷は %(when)s に変更されました",
+    "Your pickup for return %(return)s (order %(number)s) is now %(when)s":
+        "ご注文 %(number)s の返品 %(return)s の集荷は %(when)s に変更されました",
     "Your pickup is changed": "集荷日時を変更しました",
     "%(carrier)s will collect your return on %(when)s.": "%(when)s に%(carrier)sが返品の荷物を集荷に伺います。",
-    "Pickup booked for return %(return)s: %(when)s": "返品 %(return)s の集荷を予約しました：%(when)s",
+    "Pickup booked for return %(return)s (order %(number)s): %(when)s":
+        "ご注文 %(number)s の返品 %(return)s の集荷を予約しました：%(when)s",
     "Your pickup is booked": "集荷を予約しました",
     "You can change or cancel the pickup free of charge until %(when)s.": "%(when)s まで無料で集荷の変更・キャンセルができます。",
     "View or change your pickup": "集荷の確認・変更",

@@ -41,7 +41,8 @@ def pickup_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello:
     facts_list = [(_("Return number"), ret_number), (_("Pickup time"), when), (_("Carrier"), carrier)]
     if kind == "pickup_cancelled":
         return dict(
-            subject=_("Your pickup for return %(return)s is cancelled", **{"return": ret_number}),
+            subject=_("Your pickup for return %(return)s (order %(number)s) is cancelled", number=facts.order.number,
+                      **{"return": ret_number}),
             preheader=_("The pickup on %(when)s is cancelled.", when=when),
             headline=_("Your pickup is cancelled"),
             paragraphs=[hello, _("We cancelled the pickup on %(when)s. Nothing is charged for it. You can book "
@@ -58,11 +59,13 @@ def pickup_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello:
         previous = payload.get("previous") if isinstance(payload.get("previous"), dict) else {}
         assert isinstance(previous, dict)
         lead = _("Your pickup is moved from %(old)s to %(when)s.", old=_when(previous), when=when)
-        subject = _("Your pickup for return %(return)s is now %(when)s", when=when, **{"return": ret_number})
+        subject = _("Your pickup for return %(return)s (order %(number)s) is now %(when)s", when=when,
+                    number=facts.order.number, **{"return": ret_number})
         headline = _("Your pickup is changed")
     else:
         lead = _("%(carrier)s will collect your return on %(when)s.", carrier=carrier, when=when)
-        subject = _("Pickup booked for return %(return)s: %(when)s", when=when, **{"return": ret_number})
+        subject = _("Pickup booked for return %(return)s (order %(number)s): %(when)s", when=when,
+                    number=facts.order.number, **{"return": ret_number})
         headline = _("Your pickup is booked")
     return dict(
         subject=subject, preheader=lead, headline=headline,
