@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.branding.piccolo_app",
         "orderhub.db.security.piccolo_app",
         "orderhub.db.channels.push_app",
+        "orderhub.db.returns.home_pickup_app",
     ]
 )

@@ -22,6 +22,8 @@ from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
 from orderhub.emails.facts import MessageFacts
+from orderhub.emails.home_pickup import KINDS as PICKUP_KINDS
+from orderhub.emails.home_pickup import pickup_words
 
 
 @dataclass
@@ -392,6 +394,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
         )
     if kind in ("order_cancelled", "cancel_refused"):
         return Content(**cancellation_words(kind, payload, facts, hello))
+    if kind in PICKUP_KINDS:
+        return Content(**pickup_words(kind, payload, facts, hello))
     if kind == "payment_received":
         paid_facts = [(_("Order number"), number), (_("Amount"), money(order.total_minor, order.currency)),
                       (_("Payment method"), payment_label(order.payment))]

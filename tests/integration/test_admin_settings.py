@@ -391,3 +391,22 @@ async def test_api_errors_carry_a_stable_code_beside_the_english(client, merchan
     assert errors["support.phone"]["message"] == "must be at most 40 characters"
     assert errors["brand.font"]["code"] == "validation.not_choice"
     assert errors["brand.primary_color"]["code"] == "brand.low_contrast"
+
+
+async def test_home_pickup_settings_are_what_the_booking_offers(client, merchants, clock):
+    await signed_in(client, clock)
+    merchant = merchants["yamakaze"][0]
+    shown = await client.get("/admin/settings/policy?lang=en")
+    assert "Home pickup" in shown.text and "14:00-16:00" in shown.text
+    base = [("return_window_days", "30"), ("cancel_window_hours", "1"), ("return_ship_within_days", "14"),
+            ("store_credit_bonus_percent", "10"), ("keep_item_under", "0"), ("hp_carrier", "sagawa"),
+            ("hp_min_days", "2"), ("hp_max_days", "10"), ("hp_cutoff", "16:00"),
+            ("hp_weekdays", "0"), ("hp_weekdays", "2"), ("hp_weekdays", "4")]
+    bad = await post(client, "/admin/settings/policy?lang=en", [*base, ("hp_slots", "9-12\n<b>")])
+    assert bad.status_code == 422 and error_of(bad, "hp_slots") == "This home pickup setting is not valid."
+    r = await post(client, "/admin/settings/policy?lang=en", [*base, ("hp_slots", "09:00-12:00\n12:00–14:00")])
+    assert r.status_code == 303, r.text[:300]
+    policy = (await merchant_row(merchant.id)).policy
+    assert policy["home_pickup"] == {"carrier": "sagawa", "slots": ["09:00-12:00", "12:00-14:00"],
+                                     "weekdays": [0, 2, 4], "min_days": 2, "max_days": 10, "cutoff": "16:00",
+                                     "cutoff_days_before": 1}

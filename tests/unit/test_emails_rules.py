@@ -152,8 +152,12 @@ def test_dedupe_key_tells_changes_apart():
         rules.dedupe_key(1, 2, "return.approved", {"return_id": 2}),
         rules.dedupe_key(1, 2, "return.refunded", {"return_id": 1}),
         rules.dedupe_key(1, 3, "return.refunded", {"return_id": 1}),
+        # every home pickup booking, move and cancellation of the same return is a message of its own
+        rules.dedupe_key(1, 2, "return.pickup_booked", {"return_id": 1, "pickup": {"id": 1}}),
+        rules.dedupe_key(1, 2, "return.pickup_rescheduled", {"return_id": 1, "pickup": {"id": 2}}),
+        rules.dedupe_key(1, 2, "return.pickup_rescheduled", {"return_id": 1, "pickup": {"id": 3}}),
     }
-    assert len(keys) == 7
+    assert len(keys) == 10
 
 
 def test_every_shopper_event_has_a_message_and_merchant_events_none():
@@ -162,7 +166,7 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
             "return_refunded", "review_invitation", "survey_invitation", "stepup_code", "order_cancelled",
             "cancel_refused", "payment_received", "change_applied", "change_refused", "return_rejected",
             "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed",
-            "return_correction"} == set(rules.KINDS)
+            "return_correction", "pickup_booked", "pickup_rescheduled", "pickup_cancelled"} == set(rules.KINDS)
     for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "claim.opened"):
         assert rules.spec_for(event) is None
 

@@ -99,6 +99,10 @@ EVENTS: dict[str, Spec] = {
     "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
     "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
     "payment.received": Spec("payment_received", ""),
+    #: a home pickup of a return booked, moved or cancelled (db/returns/home_pickup): the shopper just acted
+    "return.pickup_booked": Spec("pickup_booked", "returns", urgent=True),
+    "return.pickup_rescheduled": Spec("pickup_rescheduled", "returns", urgent=True),
+    "return.pickup_cancelled": Spec("pickup_cancelled", "returns", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -119,6 +123,9 @@ KIND_NAMES: dict[str, str] = {
     "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
     "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
     "return_correction": "Return correction",
+
+    "pickup_booked": "Home pickup booked", "pickup_rescheduled": "Home pickup changed",
+    "pickup_cancelled": "Home pickup cancelled",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -139,6 +146,9 @@ EVENT_NAMES: dict[str, str] = {
     "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
     "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
     "return.correction": "Return correction",
+
+    "return.pickup_booked": "Home pickup booked", "return.pickup_rescheduled": "Home pickup changed",
+    "return.pickup_cancelled": "Home pickup cancelled",
 }
 
 
@@ -168,6 +178,8 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
         if event == "shipment.arriving_tomorrow":  # once per promised date (the carrier's or ours)
             what = (str(p.get("shipment_id", "")),
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
+    elif event.startswith("return.pickup_"):  # every booking, move and cancellation is news (the row's id)
+        what = (str((p.get("pickup") or {}).get("id", "")),)
     elif event.startswith("return."):
         what = (str(p.get("return_id", "")),)
     elif event.startswith("order.change"):  # one message per delivery change

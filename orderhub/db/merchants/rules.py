@@ -10,6 +10,7 @@ from typing import Any
 
 from orderhub import money
 from orderhub.db import texts
+from orderhub.db.returns import home_pickup_rules
 from orderhub.db.validation import NOT_CHOICE, NOT_TIME, Reader
 
 # --- the team's roles --------------------------------------------------------------------------------
@@ -161,6 +162,7 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
         merged, "waive_fee_for_merchant_fault", f"{path}.waive_fee_for_merchant_fault", default=True)
     out["counter_refund"] = r.choice(merged, "counter_refund", f"{path}.counter_refund", COUNTER_REFUNDS,
                                      default="after_inspection")
+    out["home_pickup"] = home_pickup_rules.read_config(r, merged.get("home_pickup"), f"{path}.home_pickup")
     if policy.get("return_ship_within_days") is not None:  # default in orderhub.db.returns.rules (14)
         out["return_ship_within_days"] = r.integer(
             policy, "return_ship_within_days", f"{path}.return_ship_within_days", minimum=1, maximum=365

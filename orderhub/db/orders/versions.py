@@ -38,6 +38,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "return_photos": ("return_requests", "request"),
     "return_replacements": ("order",),
     "return_drafts": ("order",),
+    "return_pickups": ("order",),
     "claims": ("order",),
     "claim_items": ("claims", "claim"),
     "claim_photos": ("claims", "claim"),

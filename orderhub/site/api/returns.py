@@ -10,7 +10,7 @@ from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.returns import dropoff, queries, rules, services
+from orderhub.db.returns import dropoff, home_pickup, queries, rules, services
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.paging import page_param, paged, per_page_param
@@ -67,16 +67,18 @@ class ReturnsApi(Controller):
         return paged("returns", listing, [v.api() for v in listing.items])
 
     @get("/returns/{return_id:int}",
-         summary="One return request: items with reasons and grades, photo URLs, label, timeline")
+         summary="One return request: items with reasons and grades, photo URLs, label, timeline, pickup_booking")
     async def get_return(self, merchant: Merchant, return_id: int, now: dt.datetime) -> dict[str, Any]:
         view = await queries.return_for_merchant(merchant.id, return_id)
         place = await queries.destination(view)
         places = await dropoff.for_order(view.order_id, view.method, now=now) if place.send_by else None
+        booking = (await home_pickup.bookings([view.id])).get(view.id)
         return {**view.api(),
                 "send_by": None if place.send_by is None else {
                     "date": place.send_by_day.isoformat() if place.send_by_day else None,
                     "deadline": place.send_by.isoformat(), "timezone": place.timezone},
-                "drop_off_points": places.api() if places is not None else []}
+                "drop_off_points": places.api() if places is not None else [],
+                "pickup_booking": booking.api() if booking else None}
 
     async def _move(self, request: Request, merchant: Merchant, return_id: int, action: str,
                     now: dt.datetime) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from orderhub.site.messages import (
     changes,
     documents,
     feedback,
+    home_pickup,
     notify,
     orders,
     pickup,
@@ -40,6 +41,7 @@ TABLE: Mapping[str, str] = {
     **changes.MESSAGES,
     **cancel.MESSAGES,
     **notify.MESSAGES,
+    **home_pickup.MESSAGES,
 }
 
 FALLBACK = "That can't be done right now. Please reload the page and try again."

@@ -26,7 +26,7 @@ from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import dropoff as dropoff_words
-from orderhub.site.returns import presenter
+from orderhub.site.returns import pickup_parts, presenter
 
 OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
@@ -70,14 +70,18 @@ def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: 
 
 
 async def _detail_page(request: Request, hub: Hub, return_id: int, *, now: dt.datetime, push: bool = False,
-                       postal: str | None = None) -> Template:
+                       status_code: int = 200, postal: str | None = None, **pickup: Any) -> Template:
+    """The return page (or its `detail` block); `pickup` carries the home pickup card's errors, values,
+    message or confirmation (pickup_parts.pickup_context); `postal` the drop-off list's postal code."""
     view = await _view(hub, return_id)
     dest = await queries.destination(view)
     places: dict[str, Any] = {"dropoff": None}
     if dest.send_by is not None:  # approved, something to send: where it can go
         places = await dropoff_words.context(hub.order.id, view.method, now=now, postal=postal,
                                              action=_url(hub, f"/{return_id}"))
-    return page(request, DETAIL, "detail", _detail_context(request, hub, view, dest, places),
+    context = _detail_context(request, hub, view, dest, places)
+    context.update(await pickup_parts.pickup_context(view, now, **pickup))
+    return page(request, DETAIL, "detail", context, status_code=status_code,
                 push_url=_url(hub, f"/{return_id}") if push else None)
 
 
@@ -101,13 +105,14 @@ class ReturnsController(Controller):
         context = hub_context(request, hub, "returns", returns=views, lines=lines, p=presenter, claims=reports,
                               can_claim=any(c.available for c in facts.claimable_lines()),
                               can_start=any(ln.available for ln in lines),
-                              start_url=_step_url(hub, "items"), url=lambda t="": _url(hub, t))
+                              start_url=_step_url(hub, "items"), url=lambda t="": _url(hub, t),
+                              **await pickup_parts.list_context(views))
         return page(request, OVERVIEW, "overview", context)
 
     @get("/{return_id:int}", name="return-detail", middleware=[read_scope])
     async def detail(self, request: Request, hub: Hub, now: dt.datetime, return_id: int,
-                     postal: str | None = None) -> Template:
-        return await _detail_page(request, hub, return_id, now=now, postal=postal)
+                     postal: str | None = None, pickup: str | None = None) -> Template:
+        return await _detail_page(request, hub, return_id, now=now, postal=postal, done=pickup or "")
 
     @post("/{return_id:int}/cancel", name="return-cancel")
     async def cancel(self, request: Request, hub: Hub, now: dt.datetime, return_id: int) -> Response:

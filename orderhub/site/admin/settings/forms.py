@@ -24,6 +24,7 @@ from orderhub.db.returns.rules import ship_within_days
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader, field_error
 from orderhub.site import form_errors, messages
+from orderhub.site.admin.settings import home_pickup_form
 from orderhub.site.returns import presenter as return_words
 
 Form = Any  # litestar's FormMultiDict: .get(name) and .getall(name)
@@ -142,6 +143,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
         "waive_fee_for_merchant_fault": ["on"] if policy.get("waive_fee_for_merchant_fault", True) else [],
         "counter_refund": str(policy.get("counter_refund") or "after_inspection"),
+        **home_pickup_form.values(policy),
     }
 
 
@@ -162,6 +164,8 @@ def _extended(raw: str, errors: list[dict]) -> dict[str, int | str]:
 
 def _policy_field(path: str) -> str:
     name = path.removeprefix("policy.")
+    if pickup_field := home_pickup_form.field_of(name):
+        return pickup_field
     if name.startswith("return_fee."):
         return "fee_" + name.removeprefix("return_fee.")
     if name.startswith("extended_window_days_by_tag"):
@@ -181,8 +185,11 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "waive_fee_for_merchant_fault": ["on"] if on(form, "waive_fee_for_merchant_fault") else [],
         "counter_refund": text(form, "counter_refund").strip() or "after_inspection",
     }
+    pickup_values, pickup_body = home_pickup_form.read(form, dict(merchant.policy or {}), text, many, whole)
+    values.update(pickup_values)
     errors: list[dict] = []
     body = {
+        "home_pickup": pickup_body,
         "return_window_days": whole(values["return_window_days"]),
         "cancel_window_hours": whole(values["cancel_window_hours"]),
         "cancellation": values["cancellation"] or "request",
