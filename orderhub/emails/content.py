@@ -20,6 +20,8 @@ from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
+from orderhub.emails.exchange import KINDS as EXCHANGE_KINDS
+from orderhub.emails.exchange import exchange_words
 from orderhub.emails.facts import MessageFacts
 
 
@@ -318,6 +320,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=ret_facts,
         )
+    if kind in EXCHANGE_KINDS:
+        return Content(**exchange_words(kind, payload, facts, hello))
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)
     if kind == "order_delayed":

@@ -95,6 +95,10 @@ EVENTS: dict[str, Spec] = {
     "order.cancelled": Spec("order_cancelled", "cancel", urgent=True),
     "order.cancel_refused": Spec("cancel_refused", "cancel", urgent=True),
     "payment.received": Spec("payment_received", ""),
+    #: an exchange for something else was asked for (what the shopper pays or gets back); the storefront
+    #: gave the URL to pay the difference (db/returns/exchanges.py)
+    "exchange.created": Spec("exchange_created", "returns", urgent=True),
+    "exchange.payment_due": Spec("exchange_payment_due", "returns", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -114,6 +118,7 @@ KIND_NAMES: dict[str, str] = {
     "payment_received": "Payment received",
     "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
     "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
+    "exchange_created": "Exchange requested", "exchange_payment_due": "Pay the difference",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -133,6 +138,7 @@ EVENT_NAMES: dict[str, str] = {
     "payment.received": "Payment received", "return.rejected": "Return rejected",
     "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
     "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
+    "exchange.created": "Exchange requested", "exchange.payment_due": "Pay the difference",
 }
 
 
@@ -162,7 +168,7 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
         if event == "shipment.arriving_tomorrow":  # once per promised date (the carrier's or ours)
             what = (str(p.get("shipment_id", "")),
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
-    elif event.startswith("return."):
+    elif event.startswith(("return.", "exchange.")):
         what = (str(p.get("return_id", "")),)
     elif event.startswith("order.change"):  # one message per delivery change
         what = (str(p.get("change_id", "")),)
