@@ -1,4 +1,5 @@
-"""returns: exchanges for something else (issue 20 item 5): the new table return_exchanges.
+"""exchanges: exchanges for something else (issue 20 item 5): the table return_exchanges (its own app,
+as push beside channels, so the returns app keeps its one initial migration).
 
 Written in the shape of returns_initial.py (one line per column in the table's order); only adds a
 table, so it runs the same on SQLite and PostgreSQL."""
@@ -39,7 +40,7 @@ COLUMNS = [
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="returns", description=DESCRIPTION)
+    manager = MigrationManager(migration_id=ID, app_name="exchanges", description=DESCRIPTION)
     manager.add_table(class_name="ReturnExchange", tablename="return_exchanges")
     for name, column_class, params in COLUMNS:
         manager.add_column(table_class_name="ReturnExchange", tablename="return_exchanges", column_name=name,
