@@ -3,7 +3,7 @@
 JA = {
 "The shopper sees the storefront's payment link; the replacement is sent once it is paid.": "お客様にはストアの支払いリンクが表示されています。支払いが済み次第、交換品を発送できます。",
 "Waiting for the storefront's payment link (exchange.created webhook).": "ストアからの支払いリンクを待っています（exchange.created Webhook）。",
-"Choose %(item)s": "%(item)sを選ぶ",
+"Choose": "選ぶ",
 "Choose anything in stock. The value of your items counts towards it; we refund or you pay the difference.": "在庫のある商品から自由に選べます。返品する商品の金額を充当し、差額は返金またはお支払いいただきます。",
 "Chosen": "選んだ商品",
 "Difference refunded": "返金する差額",
@@ -23,7 +23,6 @@ JA = {
 "Payment link on its way": "支払いリンクを準備中",
 "Price difference": "差額",
 "Price": "価格",
-"Remove %(item)s": "%(item)sを外す",
 "Search by name": "商品名で検索",
 "Size or colour": "サイズ・カラー",
 "Sorry, an item you chose is no longer available. Please choose again.": "申し訳ありません。お選びの商品が在庫切れになりました。もう一度お選びください。",

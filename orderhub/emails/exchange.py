@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from orderhub.components.filters import money
+from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
+from orderhub.components.shop_texts import plain
+from orderhub.db import texts
 from orderhub.emails.facts import MessageFacts
 
 KINDS = ("exchange_created", "exchange_payment_due")
@@ -26,7 +29,9 @@ def exchange_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hell
     links: list[tuple[str, str]] = []
     if x is not None:
         s, cur = x.settlement, x.currency
-        items = [(p.title, p.option, p.quantity, money(p.unit_price_minor * p.quantity, cur)) for p in x.items]
+        lang = current_language()
+        items = [(plain(texts.pick(p.texts, "title", lang, p.title)), plain(texts.pick(p.texts, "option", lang, p.option)),
+                  p.quantity, money(p.unit_price_minor * p.quantity, cur)) for p in x.items]
         totals = [(_("Value of the items you return"), money(s.value_minor, cur))]
         if s.bonus_minor:
             totals.append((_("Exchange bonus"), money(s.bonus_minor, cur)))

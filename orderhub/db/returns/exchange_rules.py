@@ -15,7 +15,7 @@ The replacement ships only once nothing is left to pay."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -124,15 +124,29 @@ class Pick:
     quantity: int
     unit_price_minor: int
     image_url: str = ""
+    #: the title and this variant's label in Japanese and English: {"title": {..}, "option": {..}}
+    texts: Mapping[str, Any] = field(default_factory=dict)
 
     def stored(self) -> dict[str, Any]:
         return {"product_id": self.product_id, "sku": self.sku, "title": self.title, "option": self.option,
-                "quantity": self.quantity, "unit_price_minor": self.unit_price_minor, "image_url": self.image_url}
+                "quantity": self.quantity, "unit_price_minor": self.unit_price_minor, "image_url": self.image_url,
+                "texts": dict(self.texts)}
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Pick:
+        texts = raw.get("texts")
         return cls(str(raw["product_id"]), str(raw["sku"]), str(raw.get("title") or ""), str(raw.get("option") or ""),
-                   int(raw["quantity"]), int(raw["unit_price_minor"]), str(raw.get("image_url") or ""))
+                   int(raw["quantity"]), int(raw["unit_price_minor"]), str(raw.get("image_url") or ""),
+                   texts if isinstance(texts, dict) else {})
+
+
+def pick_texts(product_texts: Mapping[str, Any], sku: str) -> dict[str, Any]:
+    """A chosen variant's words in both languages, from its product's texts (orderhub.db.texts shape)."""
+    options = product_texts.get("options") if isinstance(product_texts.get("options"), Mapping) else {}
+    title = product_texts.get("title")
+    option = (options or {}).get(sku)
+    return {"title": dict(title) if isinstance(title, Mapping) else {},
+            "option": dict(option) if isinstance(option, Mapping) else {}}
 
 
 def exchange_value(breakdown: rules.Breakdown, left_to_refund_minor: int) -> int:

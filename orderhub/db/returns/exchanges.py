@@ -103,7 +103,7 @@ async def resolve_picks(merchant_id: int, currency: str, raw: Sequence[Mapping[s
     keys = {scoped(merchant_id, str(p["product_id"])) for p in raw}
     async with engine.read():
         rows = await Product.select(Product.key, Product.external_id, Product.title, Product.image_url,
-                                    Product.variants, Product.in_stock).output(load_json=True).where(
+                                    Product.variants, Product.in_stock, Product.texts).output(load_json=True).where(
             Product.key.is_in(list(keys)))
     by_id = {r["external_id"]: r for r in rows if r["in_stock"]}
     held = await replacements.reserved(merchant_id, [str(p["sku"]) for p in raw])
@@ -118,8 +118,9 @@ async def resolve_picks(merchant_id: int, currency: str, raw: Sequence[Mapping[s
             raise ValidationFailed([xr.field_error(f"{xr.DRAFT_KEY}[{i}]", xr.NOT_IN_CATALOG)])
         if qty > xr.MAX_UNITS:
             raise ValidationFailed([xr.field_error(f"{xr.DRAFT_KEY}[{i}].quantity", xr.TOO_MANY, limit=xr.MAX_UNITS)])
+        texts = row["texts"] if isinstance(row["texts"], dict) else {}
         out.append(xr.Pick(row["external_id"], choice.sku, row["title"], choice.option, qty, choice.price_minor,
-                           row["image_url"] or ""))
+                           row["image_url"] or "", xr.pick_texts(texts, choice.sku)))
     return out
 
 
