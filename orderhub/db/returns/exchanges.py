@@ -303,7 +303,10 @@ async def refund_difference(return_id: int, *, now: dt.datetime) -> None:
         return
     req = await ReturnRequest.select(ReturnRequest.order, ReturnRequest.number).where(
         ReturnRequest.id == return_id).first()
-    order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == req["order"]).first()
+    order = await Order.select(Order.total_minor, Order.refunded_minor).where(
+        Order.id == req["order"]).first() if req else None
+    if req is None or order is None:
+        return
     amount = min(int(row["refund_minor"]), max(0, int(order["total_minor"]) - int(order["refunded_minor"] or 0)))
     if amount > 0:
         await payments.record_refund(req["order"], amount, reason=f"exchange {req['number']}", source="exchange",

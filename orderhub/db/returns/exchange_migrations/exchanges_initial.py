@@ -4,7 +4,10 @@ as push beside channels, so the returns app keeps its one initial migration).
 Written in the shape of returns_initial.py (one line per column in the table's order); only adds a
 table, so it runs the same on SQLite and PostgreSQL."""
 
+from typing import Any
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns import Column
 from piccolo.columns.column_types import JSON, BigInt, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -21,7 +24,7 @@ ID = "2026-12-06T02:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "exchanges for something else"
 
-COLUMNS = [
+COLUMNS: list[tuple[str, type[Column], dict[str, Any]]] = [
     ("merchant", ForeignKey, {"references": Merchant, "index": True}),
     ("request", ForeignKey, {"references": ReturnRequest, "index": True}),
     ("key", Varchar, {"length": 100, "unique": True}),
