@@ -4,7 +4,7 @@ JA = {
 "The shopper sees the storefront's payment link; the replacement is sent once it is paid.": "お客様にはストアの支払いリンクが表示されています。支払いが済み次第、交換品を発送できます。",
 "Waiting for the storefront's payment link (exchange.created webhook).": "ストアからの支払いリンクを待っています（exchange.created Webhook）。",
 "Choose": "選ぶ",
-"Choose anything in stock. The value of your items counts towards it; we refund or you pay the difference.": "在庫のある商品から自由に選べます。返品する商品の金額を充当し、差額は返金またはお支払いいただきます。",
+"Choose any other item from the shop. The value of your items counts towards it; we refund or you pay the difference.": "ショップの他の商品から自由に選べます。返品する商品の金額を充当し、差額は返金またはお支払いいただきます。",
 "Chosen": "選んだ商品",
 "Difference refunded": "返金する差額",
 "Difference the shopper pays": "お客様が支払う差額",
@@ -57,4 +57,6 @@ JA = {
 "There is no difference to pay.": "支払う差額はありません。",
 "The difference is paid already.": "差額はすでに支払われています。",
 "This exchange is closed.": "この交換は終了しています。",
+"This exchange was withdrawn: nothing is charged or refunded for it.": "この交換は取り下げられました。差額の請求や返金はありません。",
+"Withdrawn": "取り下げ",
 }

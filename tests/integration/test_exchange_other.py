@@ -224,6 +224,56 @@ async def test_held_units_are_given_back_when_the_exchange_is_cancelled(client, 
     assert await _reserved("GTR-F") == 0
     view = await queries.return_for_order(orders["jp_ship"].id, rid)
     assert view.status == "cancelled" and view.replacement.status == "released"
+    assert view.exchange_for.payment_status == "not_needed" or view.exchange_for.withdrawn
+    page = await client.get(f"{base}/{rid}?lang=en")
+    assert "This exchange was withdrawn" in page.text and "We refund the difference" in page.text
+
+
+async def test_a_rejected_dearer_exchange_is_no_longer_due(client, orders, merchants, hooks):
+    key = merchants["yamakaze"][1]
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    rid, _ = await _exchange(client, base, [("trail-runner", "TR-255-BLK", 2)])
+    url = f"/api/v1/returns/{rid}/exchange"
+    assert (await client.put(url, headers=bearer(key), json={"payment_url": "https://s.example/p"})).status_code == 200
+    # approved automatically; cancel by the shopper, then the storefront's link no longer applies
+    token = await csrf(client, f"{base}/{rid}")
+    assert (await client.post(f"{base}/{rid}/cancel", data={"_csrf_token": token})).status_code == 303
+    assert await _reserved("TR-255-BLK") == 0
+    api = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
+    assert api["exchange_for"]["payment"]["status"] == "withdrawn"
+    page = await client.get(f"{base}/{rid}?lang=en")
+    assert "Pay the difference" not in page.text and "This exchange was withdrawn" in page.text
+    r = await client.put(url, headers=bearer(key), json={"payment_url": "https://s.example/q"})
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "exchange.closed"
+
+
+async def test_the_shopper_is_emailed_the_exchange_and_the_difference_to_pay(client, orders, merchants, settings,
+                                                                              clock):
+    from orderhub.db.emails.tables import EmailMessage
+    from orderhub.emails.render import render
+
+    key = merchants["yamakaze"][1]
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    rid, _ = await _exchange(client, base, [("trail-runner", "TR-255-BLK", 1), ("merino-socks", "SOCK-M-GRY", 1)])
+    await client.put(f"/api/v1/returns/{rid}/exchange", headers=bearer(key),
+                     json={"payment_url": "https://shop.example.jp/pay/<x>"})  # refused: not a valid URL
+    await client.put(f"/api/v1/returns/{rid}/exchange", headers=bearer(key),
+                     json={"payment_url": "https://shop.example.jp/pay/abc"})
+    async with engine.read():
+        rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.event, EmailMessage.payload,
+                                         EmailMessage.order_id).output(load_json=True).where(
+            EmailMessage.event.is_in(["exchange.created", "exchange.payment_due"])).order_by(EmailMessage.id)
+    assert [r["kind"] for r in rows] == ["exchange_created", "exchange_payment_due"]
+    created = {lang: await render(rows[0]["kind"], rows[0]["event"], rows[0]["payload"], rows[0]["order_id"], lang,
+                                  settings, now=clock()) for lang in ("ja", "en")}
+    assert created["en"].subject == "Your exchange for order YK-100234 is requested"
+    assert "Merino Wool Socks" in created["en"].text and "¥880" in created["en"].text
+    assert "交換を受け付けました" in created["ja"].subject and "メリノウール ソックス" in created["ja"].text
+    due = {lang: await render(rows[1]["kind"], rows[1]["event"], rows[1]["payload"], rows[1]["order_id"], lang,
+                              settings, now=clock()) for lang in ("ja", "en")}
+    assert due["en"].subject == "Pay the difference for your exchange (order YK-100234)"
+    assert 'href="https://shop.example.jp/pay/abc"' in due["en"].html and "¥880" in due["en"].text
+    assert "差額のお支払い" in due["ja"].subject and "https://shop.example.jp/pay/abc" in due["ja"].text
 
 
 async def test_the_last_counted_unit_goes_to_one_exchange_only(client, orders, merchants, settings, clock):

@@ -87,7 +87,7 @@ def test_jpy_and_usd_draft_orders_use_minor_units():
     ("http://shop.example/pay", False), ("javascript:alert(1)", False), ("https://", False),
     ("https://u:p@shop.example/", False), ("https://shop.example/a b", False), ("https://shop.example/\n", False),
     ("https://shop.example:99999/", False), ("https://" + "a" * 2000 + ".example", False), (12, False), ("", False),
-    ("https:\\\\evil.example", False),
+    ("https:\\\\evil.example", False), ('https://s.example/"><script>', False), ("https://s.example/a%20b", True),
 ])
 def test_payment_url_must_be_https(url, ok):
     assert xr.check_payment_url(url) is ok

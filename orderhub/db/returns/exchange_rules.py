@@ -34,10 +34,13 @@ MAX_QUERY = 100
 MAX_PICKS = 10
 MAX_UNITS = 20
 MAX_URL = 2000
+#: characters a URL never carries unencoded (RFC 3986): refused rather than trusted to escaping
+UNSAFE_URL_CHARS = frozenset('<>"\'`{}|^\\')
 
-#: the difference's payment: nothing to pay, waiting for the storefront's payment URL, due (URL given), paid
-NOT_NEEDED, AWAITING_LINK, DUE, PAID = "not_needed", "awaiting_link", "due", "paid"
-PAYMENT_STATES = (NOT_NEEDED, AWAITING_LINK, DUE, PAID)
+#: the difference's payment: nothing to pay, waiting for the storefront's payment URL, due (URL given), paid;
+#: withdrawn when the return was cancelled, rejected or expired (nothing is charged or refunded)
+NOT_NEEDED, AWAITING_LINK, DUE, PAID, WITHDRAWN = "not_needed", "awaiting_link", "due", "paid", "withdrawn"
+PAYMENT_STATES = (NOT_NEEDED, AWAITING_LINK, DUE, PAID, WITHDRAWN)
 #: which way the difference goes
 COLLECT, REFUND, EVEN = "collect", "refund", "even"
 
@@ -246,15 +249,21 @@ def can_ship(state: str) -> bool:
     return state in (NOT_NEEDED, PAID)
 
 
+def after_withdrawal(state: str) -> str:
+    """The payment state once the return was withdrawn: a paid difference stays paid (the storefront
+    gives it back with the cancelled return), anything else is withdrawn."""
+    return state if state == PAID else WITHDRAWN
+
+
 def payment_tone(state: str) -> str:
     return {DUE: "warn", AWAITING_LINK: "info", PAID: "good"}.get(state, "muted")
 
 
 def check_payment_url(url: object) -> bool:
-    """An https URL with a host, no credentials, no spaces or control characters, at most MAX_URL."""
+    """An https URL with a host, no credentials, no spaces, control or unsafe characters, at most MAX_URL."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL:
         return False
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url) or "\\" in url:
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 or c in UNSAFE_URL_CHARS for c in url):
         return False
     try:
         parts = urlsplit(url)
@@ -269,7 +278,7 @@ def payment_refusal(state: str, to_pay_minor: int, return_status: str) -> str | 
     """Why the storefront may not set the payment now (a code), or None."""
     if to_pay_minor <= 0:
         return NOTHING_TO_PAY
-    if rules.withdrawn(return_status) or return_status in (rules.CLOSED, rules.EXCHANGED):
+    if rules.withdrawn(return_status) or return_status in (rules.CLOSED, rules.EXCHANGED) or state == WITHDRAWN:
         return CLOSED
     return None
 

@@ -175,6 +175,18 @@ class ExchangeView:
         return xr.can_ship(self.payment_status)
 
     @property
+    def withdrawn(self) -> bool:
+        return self.payment_status == xr.WITHDRAWN
+
+    @property
+    def awaiting_link(self) -> bool:
+        return self.payment_status == xr.AWAITING_LINK
+
+    @property
+    def paid(self) -> bool:
+        return self.payment_status == xr.PAID
+
+    @property
     def payment_tone(self) -> str:
         return xr.payment_tone(self.payment_status)
 
@@ -294,6 +306,15 @@ async def check_ship(return_id: int) -> None:
         ReturnExchange.request == return_id).first()
     if row is not None and not xr.can_ship(row["payment_status"]):
         raise Conflict(xr.UNPAID, "the difference is not paid yet")
+
+
+async def withdraw(return_id: int, *, now: dt.datetime) -> None:
+    """The return was cancelled, rejected or expired: the difference is no longer due (nor refunded)."""
+    row = await ReturnExchange.select(ReturnExchange.id, ReturnExchange.payment_status).where(
+        ReturnExchange.request == return_id).first()
+    if row is not None and xr.after_withdrawal(row["payment_status"]) != row["payment_status"]:
+        await ReturnExchange.update({ReturnExchange.payment_status: xr.after_withdrawal(row["payment_status"]),
+                                     ReturnExchange.updated_at: now}).where(ReturnExchange.id == row["id"])
 
 
 async def refund_difference(return_id: int, *, now: dt.datetime) -> None:

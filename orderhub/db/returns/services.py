@@ -254,6 +254,7 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
             await OrderLine.update({OrderLine.requested_quantity: OrderLine.requested_quantity - it["quantity"]}).where(
                 OrderLine.id == it["line"])
         await replacements.release(source, now=now)
+        await exchanges.withdraw(return_id, now=now)
     if target == rules.RECEIVED:
         await _receive_items(items, grades)
     if target == rules.EXCHANGED:

@@ -163,4 +163,4 @@ def claim_status_text(message: str) -> str:
 def exchange_payment_label(state: str) -> str:
     """The difference's payment of an exchange for something else (exchange_rules.PAYMENT_STATES)."""
     return {xr.AWAITING_LINK: _("Payment link on its way"), xr.DUE: _("Difference to pay"), xr.PAID: _("Paid"),
-            xr.NOT_NEEDED: _("Nothing to pay")}.get(state, state)
+            xr.NOT_NEEDED: _("Nothing to pay"), xr.WITHDRAWN: _("Withdrawn")}.get(state, state)
