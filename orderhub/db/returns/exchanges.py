@@ -270,6 +270,11 @@ async def _row(merchant_id: int, return_id: int) -> tuple[dict[str, Any], dict[s
 async def set_payment(merchant_id: int, return_id: int, body: object, *, now: dt.datetime) -> None:
     """The storefront's answer about the difference: a payment URL (https) the hub shows until paid,
     or "paid". The same answer twice changes nothing; a paid difference stays paid."""
+    async with engine.read():
+        mine = await ReturnRequest.exists().where((ReturnRequest.id == return_id)
+                                                  & (ReturnRequest.merchant == merchant_id))
+    if not mine:  # another merchant's return, or none: 404 whatever the body
+        raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
     if not isinstance(body, dict):
         raise ValidationFailed([xr.field_error("body", rules.NOT_AN_OBJECT)])
     answer = xr.next_payment("", body)
