@@ -21,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.security.piccolo_app",
         "orderhub.db.channels.push_app",
         "orderhub.db.returns.home_pickup_app",
+        "orderhub.db.returns.exchange_app",
     ]
 )

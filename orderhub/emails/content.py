@@ -21,6 +21,8 @@ from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
+from orderhub.emails.exchange import KINDS as EXCHANGE_KINDS
+from orderhub.emails.exchange import exchange_words
 from orderhub.emails.facts import MessageFacts
 from orderhub.emails.home_pickup import KINDS as PICKUP_KINDS
 from orderhub.emails.home_pickup import pickup_words
@@ -350,6 +352,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=[(_("Return number"), ret_number)],
         )
+    if kind in EXCHANGE_KINDS:
+        return Content(**exchange_words(kind, payload, facts, hello))
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)
     if kind == "order_delayed":

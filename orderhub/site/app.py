@@ -76,6 +76,7 @@ from orderhub.site.receipts.credit_notes import CreditNotesController
 from orderhub.site.receipts.returns import ReturnDocumentsController
 from orderhub.site.receipts.routes import ReceiptController
 from orderhub.site.returns.claims import ClaimsController
+from orderhub.site.returns.exchange import ExchangeController
 from orderhub.site.returns.home_pickup import HomePickupController
 from orderhub.site.returns.routes import ReturnsController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
@@ -96,8 +97,8 @@ CONTROLLERS: list = [
     LineWebhooks,
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
-    ReturnsController, ClaimsController, FeedbackController, ReceiptController, ReturnDocumentsController,
-    CreditNotesController, HomePickupController,
+    ReturnsController, ExchangeController, ClaimsController, FeedbackController, ReceiptController,
+    ReturnDocumentsController, CreditNotesController, HomePickupController,
     EmbedController, StepupController, CancelController, NotifyController, PushKeyController, ChannelsHubController,
     # store staff and the merchant admin
     StaffController, StaffReturnsController,

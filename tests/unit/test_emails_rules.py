@@ -166,7 +166,8 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
             "return_refunded", "review_invitation", "survey_invitation", "stepup_code", "order_cancelled",
             "cancel_refused", "payment_received", "change_applied", "change_refused", "return_rejected",
             "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed",
-            "return_correction", "pickup_booked", "pickup_rescheduled", "pickup_cancelled"} == set(rules.KINDS)
+            "return_correction", "pickup_booked", "pickup_rescheduled", "pickup_cancelled", "exchange_created",
+            "exchange_payment_due"} == set(rules.KINDS)
     for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "claim.opened"):
         assert rules.spec_for(event) is None
 

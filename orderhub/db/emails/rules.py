@@ -103,6 +103,10 @@ EVENTS: dict[str, Spec] = {
     "return.pickup_booked": Spec("pickup_booked", "returns", urgent=True),
     "return.pickup_rescheduled": Spec("pickup_rescheduled", "returns", urgent=True),
     "return.pickup_cancelled": Spec("pickup_cancelled", "returns", urgent=True),
+    #: an exchange for something else was asked for (what the shopper pays or gets back); the storefront
+    #: gave the URL to pay the difference (db/returns/exchanges.py)
+    "exchange.created": Spec("exchange_created", "returns", urgent=True),
+    "exchange.payment_due": Spec("exchange_payment_due", "returns", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -123,9 +127,9 @@ KIND_NAMES: dict[str, str] = {
     "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
     "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
     "return_correction": "Return correction",
-
     "pickup_booked": "Home pickup booked", "pickup_rescheduled": "Home pickup changed",
     "pickup_cancelled": "Home pickup cancelled",
+    "exchange_created": "Exchange requested", "exchange_payment_due": "Pay the difference",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -146,9 +150,9 @@ EVENT_NAMES: dict[str, str] = {
     "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
     "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
     "return.correction": "Return correction",
-
     "return.pickup_booked": "Home pickup booked", "return.pickup_rescheduled": "Home pickup changed",
     "return.pickup_cancelled": "Home pickup cancelled",
+    "exchange.created": "Exchange requested", "exchange.payment_due": "Pay the difference",
 }
 
 
@@ -180,7 +184,7 @@ def dedupe_key(merchant_id: int, order_id: int, event: str, payload: dict[str, A
                     str((p.get("promise") or {}).get("date_to") or p.get("estimated_delivery") or ""))
     elif event.startswith("return.pickup_"):  # every booking, move and cancellation is news (the row's id)
         what = (str((p.get("pickup") or {}).get("id", "")),)
-    elif event.startswith("return."):
+    elif event.startswith(("return.", "exchange.")):
         what = (str(p.get("return_id", "")),)
     elif event.startswith("order.change"):  # one message per delivery change
         what = (str(p.get("change_id", "")),)

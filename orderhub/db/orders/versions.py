@@ -37,6 +37,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "return_events": ("return_requests", "request"),
     "return_photos": ("return_requests", "request"),
     "return_replacements": ("order",),
+    "return_exchanges": ("return_requests", "request"),
     "return_drafts": ("order",),
     "return_pickups": ("order",),
     "claims": ("order",),

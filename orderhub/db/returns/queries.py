@@ -19,7 +19,8 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
-from orderhub.db.returns import reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import exchanges, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns.exchanges import ExchangeView
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 from orderhub.db.shipping.queries import delivery_dates
@@ -276,6 +277,8 @@ class ReturnView:
     merchant_id: int = 0
     #: received at a store counter: {"at", "by", "store", "before", "refunded", "order_status"}
     counter: dict[str, Any] = field(default_factory=dict)
+    #: an exchange for something else: the chosen variants, the difference and its payment (exchanges.py)
+    exchange_for: ExchangeView | None = None
 
     # -- what the state allows and shows (rules.py decides) ------------------------------------
 
@@ -409,6 +412,7 @@ class ReturnView:
             "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
             "photos": [f"/api/v1/returns/{self.id}/photos/{p}" for p in self.photo_ids],
             "replacement": replacements.api(self.replacement),
+            "exchange_for": self.exchange_for.api() if self.exchange_for else None,
         }
 
 
@@ -433,6 +437,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
         own = await reason_store.for_items([i["id"] for i in items])
     sources = {i: rules.replacement_source("return", i) for i in ids}
     reps = await replacements.for_sources(list(sources.values()))
+    swaps = await exchanges.for_returns(ids)
     out = []
     for r in rows:
         breakdown = r["breakdown"] or {}
@@ -449,6 +454,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
             carrier=r["carrier"], tracking_number=r["tracking_number"],
             photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(sources[r["id"]]),
             merchant_id=r["merchant"], counter=r["counter"] if isinstance(r["counter"], dict) else {},
+            exchange_for=swaps.get(r["id"]),
         ))
     return out
 

@@ -19,7 +19,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.payments import services as payments
-from orderhub.db.returns import queries, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import exchange_rules, exchanges, queries, reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -66,13 +66,17 @@ def check_request(facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.da
     method = data.get("method")
     if method not in rules.METHODS:
         errors.append(field_error("method", rules.METHOD_REQUIRED))
+    if rules.is_exchange(resolution or "") and data.get(exchange_rules.CHOICE) and not exchanges.raw_picks(data):
+        errors.append(exchange_rules.field_error(exchange_rules.DRAFT_KEY, exchange_rules.NOTHING_CHOSEN))
     if errors:
         raise ValidationFailed(errors)
     reasons = reason_rules.reasons_of(data, list(items))
     return {"items": items, "reason": reason_rules.headline(reasons), "reasons": reasons,
             "comments": reason_rules.comments_of(data, list(items)), "comment": str(comment).strip(),
             "resolution": resolution, "method": method, "store_code": data.get("store_code") or "",
-            "exchange": data.get("exchange") or {}}
+            "exchange": data.get("exchange") or {},
+            # an exchange for something else: the catalog variants chosen (exchanges.py)
+            exchange_rules.DRAFT_KEY: exchanges.raw_picks(data) if data.get(exchange_rules.CHOICE) else []}
 
 
 def check_step(step: str, facts: queries.OrderFacts, data: dict[str, Any], *, now: dt.datetime, has_photo: bool,
@@ -86,7 +90,7 @@ def check_step(step: str, facts: queries.OrderFacts, data: dict[str, Any], *, no
         errors = e.errors
     fields = rules.STEP_FIELDS.get(step, ())
     mine = [e for e in errors if e["field"].split(".")[0] in fields]
-    if step == "resolution" and rules.is_exchange(data.get("resolution") or ""):
+    if step == "resolution" and rules.is_exchange(data.get("resolution") or "") and not data.get(exchange_rules.CHOICE):
         for line_id in (data.get("items") or {}):
             options = [o.sku for o in (exchange_options or {}).get(line_id, [])]
             if (data.get("exchange") or {}).get(line_id) not in options:
@@ -108,8 +112,22 @@ async def preview(facts: queries.OrderFacts, clean: dict[str, Any]) -> rules.Bre
     )
 
 
+async def exchange_quote(facts: queries.OrderFacts, data: dict[str, Any],
+                         picks: list[exchange_rules.Pick]) -> exchange_rules.Settlement:
+    """What the wizard shows for an exchange for something else: the chosen items' value and bonus
+    against `picks` (the same rules the submitted exchange stores)."""
+    items = {k: v for k, v in (data.get("items") or {}).items() if facts.line(k) and isinstance(v, int) and v > 0}
+    clean = {"items": items, "reason": data.get("reason") or "", "resolution": rules.EXCHANGE,
+             "method": data.get("method") or rules.DROP_OFF}
+    breakdown = await preview(facts, clean)
+    refunded, _ = await queries.refunded_so_far(facts.order_id)
+    return exchanges.quote(breakdown, picks, policy=facts.policy, total_minor=facts.money.total_minor,
+                           refunded_minor=refunded, prices_include_tax=facts.money.prices_include_tax)
+
+
 async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, now: dt.datetime,
-                 photo_ids: list[int] | None = None, line_photos: dict[str, int] | None = None) -> int:
+                 photo_ids: list[int] | None = None, line_photos: dict[str, int] | None = None,
+                 hub_url: str = "") -> int:
     """Create the return request. The same idempotency key twice -> the same return; the lines'
     requested counters are raised atomically, so parallel submissions never ask back more than
     was delivered (the loser gets ValidationFailed). An exchange holds the chosen variants."""
@@ -164,7 +182,14 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
                                   tax_rate=str(amount.tax_rate))
                 await item.save()
                 await reason_store.save_item(row.id, item.id, per_item_of[line_id])
-            if rules.is_exchange(clean["resolution"]):
+            if rules.is_exchange(clean["resolution"]) and data.get(exchange_rules.CHOICE):
+                refunded, _ = await queries.refunded_so_far(order_id)
+                await exchanges.create(
+                    merchant_id=facts.merchant_id, order_id=order_id, return_id=row.id, number=number,
+                    order_number=facts.number, breakdown=breakdown, raw=clean[exchange_rules.DRAFT_KEY],
+                    policy=facts.policy, total_minor=facts.money.total_minor, refunded_minor=refunded,
+                    prices_include_tax=facts.money.prices_include_tax, hub_url=hub_url, now=now)
+            elif rules.is_exchange(clean["resolution"]):
                 await _hold_exchange(facts, row.id, clean, now=now)
             attached = [*(photo_ids or []), *own_photos.values()]
             if attached:
@@ -224,6 +249,8 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
         target = rules.next_status(req["status"], action, keep_item=req["keep_item"], resolution=req["resolution"])
     except rules.IllegalTransition as e:
         raise Conflict(rules.NOT_ALLOWED, str(e), status=e.status, action=e.action) from None
+    if target == rules.EXCHANGED:
+        await exchanges.check_ship(return_id)  # a dearer exchange ships once its difference is paid
     values: dict[Column | str, Any] = {ReturnRequest.status: target, ReturnRequest.updated_at: now,
                                        ReturnRequest.note: note or req["note"]}
     for name, value in (extra or {}).items():
@@ -239,10 +266,12 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
             await OrderLine.update({OrderLine.requested_quantity: OrderLine.requested_quantity - it["quantity"]}).where(
                 OrderLine.id == it["line"])
         await replacements.release(source, now=now)
+        await exchanges.withdraw(return_id, now=now)
     if target == rules.RECEIVED:
         await _receive_items(items, grades)
     if target == rules.EXCHANGED:
         await replacements.issue(source, now=now)
+        await exchanges.refund_difference(return_id, now=now)
     await ReturnEvent(request=return_id, status=target, note=note, at=now).save()
     if target == rules.REFUNDED:
         await _mark_order_returned(req["order"])

@@ -21,7 +21,7 @@ from orderhub.site.admin.return_words import WORDS, done_text
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import provide_now, read_scope
 from orderhub.site.rendering import page
-from orderhub.site.returns import pickup_parts
+from orderhub.site.returns import pickup_parts, presenter
 
 DETAIL = "site/admin/return_detail.html.jinja"
 #: the form field that sends a move back to the detail page instead of the queue
@@ -49,6 +49,7 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
         request, admin, "returns", v=view, row=row, place=place, actions=row.actions, notice=notice, error=error,
         tz=admin.timezone, w=WORDS, photo_url=photo_url, back=BACK_TO_DETAIL, counter_at=view.counter_received_at,
         item_reason=lambda item: view.reason_of.get(item.line_id, view.reason), needs_store=rules.needs_store,
+        exchange_payment_label=presenter.exchange_payment_label,
     )
     context.update(await pickup_parts.admin_context(view, provide_now(request)))
     return page(request, DETAIL, "detail", context, status_code=status_code)

@@ -104,6 +104,16 @@ BODIES = {
         },
         ["status"],
     ),
+    "exchange_payment": _object(
+        "the storefront's answer to exchange.created for a dearer exchange: either the URL where the shopper "
+        "pays the difference (shown on the hub as \"Pay the difference\" until paid) or that it is paid (the "
+        "replacement may then be sent); the same body again changes nothing",
+        {
+            "payment_url": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.URI, max_length=2000,
+                                  pattern="^https://", description="https only, no credentials"),
+            "status": Schema(type=OpenAPIType.STRING, enum=["paid"]),
+        },
+    ),
 }
 
 

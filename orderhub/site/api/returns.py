@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.returns import dropoff, home_pickup, queries, rules, services
+from orderhub.db.returns import dropoff, exchanges, home_pickup, queries, rules, services
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
+from orderhub.site.api.openapi import takes
 from orderhub.site.api.paging import page_param, paged, per_page_param
 
 MAX_NOTE = 1000
@@ -127,6 +128,13 @@ class ReturnsApi(Controller):
         view = await services.transition(merchant.id, return_id, "exchange", note=_text(body, "note", MAX_NOTE),
                                          now=now, shipment=shipment)
         return view.api()
+
+    @put("/returns/{return_id:int}/exchange", operation_class=takes("exchange_payment"),
+         summary="The storefront's answer to exchange.created: the difference's payment URL (https) or paid")
+    async def exchange_payment(self, request: Request, merchant: Merchant, return_id: int,
+                               now: dt.datetime) -> dict[str, Any]:
+        await exchanges.set_payment(merchant.id, return_id, await json_body(request), now=now)
+        return (await queries.return_for_merchant(merchant.id, return_id)).api()
 
     @post("/returns/scan", summary="A drop-off or in-store return scanned at the counter (its QR code)",
           status_code=200)

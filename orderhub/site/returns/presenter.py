@@ -8,6 +8,7 @@ from typing import Any
 
 from orderhub.components.i18n import gettext as _
 from orderhub.components.return_reasons import reason_label
+from orderhub.db.returns import exchange_rules as xr
 from orderhub.db.returns import rules
 from orderhub.site import messages
 
@@ -152,3 +153,9 @@ def claim_status_text(message: str) -> str:
         rules.CLAIM_REPLACEMENT: _("We are sending you a replacement."),
         rules.CLAIM_BOTH: _("We refunded the items and are sending you a replacement."),
     }.get(message, "")
+
+
+def exchange_payment_label(state: str) -> str:
+    """The difference's payment of an exchange for something else (exchange_rules.PAYMENT_STATES)."""
+    return {xr.AWAITING_LINK: _("Payment link on its way"), xr.DUE: _("Difference to pay"), xr.PAID: _("Paid"),
+            xr.NOT_NEEDED: _("Nothing to pay"), xr.WITHDRAWN: _("Withdrawn")}.get(state, state)

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Response, Template
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
-from orderhub.db.returns import claims, dropoff_rules, queries, reason_rules, rules, services
+from orderhub.db.returns import claims, dropoff_rules, exchange_rules, exchanges, queries, reason_rules, rules, services
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -179,6 +179,10 @@ class ReturnsController(Controller):
         if step == "method":
             context.update(await dropoff_words.context(hub.order.id, rules.DROP_OFF, now=now, postal=postal,
                                                        action=_step_url(hub, "method")), dp=dropoff_words)
+        if step in ("resolution", "review") and data.get(exchange_rules.CHOICE):
+            picks = await exchanges.resolve_picks_or_none(facts.merchant_id, facts.currency, data)
+            context["swap_picks"] = picks or []
+            context["swap"] = await services.exchange_quote(facts, data, picks or [])
         if step == "review":
             context["item_reasons"] = reasons
             try:
@@ -282,14 +286,23 @@ class ReturnsController(Controller):
         form = await request.form()
         draft = await services.draft(hub.order.id, now=now)
         exchange = {lid: form.get(f"exchange_{lid}") or "" for lid in (draft.data.get("items") or {})}
-        values: dict[str, Any] = {"resolution": form.get("resolution") or "", "exchange": exchange}
+        answer = form.get("resolution") or ""
+        other = answer == exchange_rules.CHOICE  # exchange for something else: the catalog comes next
+        values: dict[str, Any] = {"resolution": rules.EXCHANGE if other else answer, "exchange": exchange,
+                                  exchange_rules.CHOICE: other}
         errors = await self._check(hub, "resolution", {**draft.data, **values}, now)
         if errors:
             return await self._wizard(request, hub, "resolution", now, errors=errors, status_code=422,
                                       values=values)
-        if not rules.is_exchange(values["resolution"]):
+        if not rules.is_exchange(values["resolution"]) or other:
             values["exchange"] = {}
         await services.save_draft(hub.order.id, values, now=now)
+        if other:
+            from orderhub.site.returns.exchange import browse_page  # the catalog step (its own module)
+
+            if wants_partial(request):
+                return await browse_page(request, hub, now, push=True)
+            return Redirect(path=_url(hub, "/new/exchange"), status_code=303)
         return await self._advance(request, hub, "resolution", now)
 
     @post("/new/method", name="returns-method-post")
@@ -315,7 +328,8 @@ class ReturnsController(Controller):
         photo, own_photos = services.draft_photos(draft.data)
         try:
             return_id = await services.submit(hub.order.id, draft.data, idempotency_key=key, now=now,
-                                              photo_ids=[photo] if photo else None, line_photos=own_photos)
+                                              photo_ids=[photo] if photo else None, line_photos=own_photos,
+                                              hub_url=f"{request.app.state.settings.base_url}/o/{hub.token}")
         except ValidationFailed as e:
             return await self._wizard(request, hub, "review", now, errors=presenter.field_errors(e.errors),
                                       status_code=422)
