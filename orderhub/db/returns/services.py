@@ -117,7 +117,8 @@ async def exchange_quote(facts: queries.OrderFacts, data: dict[str, Any],
     """What the wizard shows for an exchange for something else: the chosen items' value and bonus
     against `picks` (the same rules the submitted exchange stores)."""
     items = {k: v for k, v in (data.get("items") or {}).items() if facts.line(k) and isinstance(v, int) and v > 0}
-    clean = {"items": items, "reason": data.get("reason") or "", "resolution": rules.EXCHANGE,
+    reasons = reason_rules.reasons_of(data, list(items))
+    clean = {"items": items, "reason": reason_rules.headline(reasons), "reasons": reasons, "resolution": rules.EXCHANGE,
              "method": data.get("method") or rules.DROP_OFF}
     breakdown = await preview(facts, clean)
     refunded, _ = await queries.refunded_so_far(facts.order_id)
