@@ -18,6 +18,7 @@ from orderhub.components.promise import promise_text, short_date
 from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
+from orderhub.db.returns import label_rules
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
 from orderhub.emails.facts import MessageFacts
@@ -318,6 +319,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=ret_facts,
         )
+    if kind == "return_label":
+        return _return_label(payload, facts, hello=hello)
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)
     if kind == "order_delayed":
@@ -543,4 +546,38 @@ def _delayed(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> 
         cta_label=_("View your order"),
         facts=[(_("Expected to ship"), expected)] if expected else [],
         items=[(*line_words(ln), waiting[ln.line_id], "") for ln in lines],
+    )
+
+
+def _return_label(payload: dict, facts: MessageFacts, *, hello: str) -> Content:
+    """The prepaid label (or the 着払い slip) of a mail return is ready: how to send it, with the label's
+    carrier, tracking number or reference, and what the shopper is charged for it (the breakdown's part)."""
+    ret = facts.return_request
+    ret_number = ret.number if ret else str(payload.get("number", ""))
+    label = ret.prepaid if ret else None
+    items = [(_("Return number"), ret_number)]
+    reference = (label.reference if label else "") or payload.get("reference") or ""
+    tracking = (label.tracking_number if label else "") or payload.get("tracking_number") or ""
+    carrier_code = (label.carrier if label else "") or payload.get("carrier") or ""
+    if reference:
+        items += [(_("Carrier"), _(label_rules.JP_CARRIER_NAMES.get(carrier_code, "the carrier"))),
+                  (_("Reference number"), reference)]
+        paragraph = _("Send the parcel collect on delivery (着払い): write the reference number and our address on "
+                      "the carrier's slip, or show the slip on your return page at the counter. You pay nothing.")
+    else:
+        items.append((_("Carrier"), carrier_name(carrier_code)))
+        if tracking:
+            items.append((_("Tracking number"), tracking))
+        paragraph = _("Your prepaid return label is ready. Print it from your return page (or show its QR code "
+                      "where the carrier offers one), stick it on the parcel and hand it to the carrier.")
+    if ret is not None and ret.part("label"):
+        items.append((_("Return label"), money(-ret.part("label"), ret.currency)))
+    return Content(
+        subject=_("Your return label for return %(return)s", **{"return": ret_number}),
+        preheader=_("Everything you need to send the items back."),
+        headline=_("Your return label is ready"),
+        paragraphs=[hello, paragraph],
+        cta_label=_("Get your return label"),
+        facts=items,
+        items=[(*item_words(i, facts.order.lines), i.quantity, "") for i in (ret.items if ret else [])],
     )

@@ -82,6 +82,8 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "return.rejected": Spec("return_rejected", "returns"),
     "return.in_transit": Spec("return_in_transit", "returns"),
+    #: the prepaid label (or 着払い slip) of a mail return is ready (db/returns/label_jobs.py)
+    "return.label_created": Spec("return_label", "returns"),
     #: an exchange's replacement is sent (returns/services: received -> exchanged issues it)
     "return.exchanged": Spec("exchange_shipped", "returns"),
     "claim.resolved": Spec("claim_resolved", "returns"),
@@ -114,6 +116,7 @@ KIND_NAMES: dict[str, str] = {
     "payment_received": "Payment received",
     "return_rejected": "Return rejected", "return_in_transit": "Return on its way back",
     "exchange_shipped": "Exchange shipped", "claim_resolved": "Claim resolved", "order_delayed": "Order delayed",
+    "return_label": "Return label",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -133,6 +136,7 @@ EVENT_NAMES: dict[str, str] = {
     "payment.received": "Payment received", "return.rejected": "Return rejected",
     "return.in_transit": "Return on its way back", "return.exchanged": "Exchange shipped",
     "claim.resolved": "Claim resolved", "order.delayed": "Order delayed",
+    "return.label_created": "Return label",
 }
 
 

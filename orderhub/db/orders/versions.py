@@ -38,6 +38,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "return_photos": ("return_requests", "request"),
     "return_replacements": ("order",),
     "return_drafts": ("order",),
+    "return_labels": ("return_requests", "request"),
     "claims": ("order",),
     "claim_items": ("claims", "claim"),
     "claim_photos": ("claims", "claim"),

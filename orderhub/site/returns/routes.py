@@ -150,6 +150,9 @@ class ReturnsController(Controller):
             context["fee_waived"] = rules.fee_waived_for(facts.policy, data.get("reason") or "")
             context["fees"] = rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
                                                 reason=data.get("reason") or "", currency=facts.currency)
+            context["label_costs"] = rules.method_label_costs(
+                facts.policy, resolution=data.get("resolution") or rules.REFUND, reason=data.get("reason") or "",
+                currency=facts.currency)
         if step == "review":
             try:
                 clean = services.check_request(facts, data, now=now, has_photo=bool(data.get("photo_id")))
