@@ -18,7 +18,6 @@ from orderhub.components.promise import promise_text, short_date
 from orderhub.components.shop_texts import item_words, line_words, plain, words
 from orderhub.db import addresses, texts
 from orderhub.db.orders.queries import StoreView
-from orderhub.db.returns import label_rules
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.emails.cancellation import cancellation_words
 from orderhub.emails.facts import MessageFacts
@@ -560,8 +559,7 @@ def _return_label(payload: dict, facts: MessageFacts, *, hello: str) -> Content:
     tracking = (label.tracking_number if label else "") or payload.get("tracking_number") or ""
     carrier_code = (label.carrier if label else "") or payload.get("carrier") or ""
     if reference:
-        items += [(_("Carrier"), _(label_rules.JP_CARRIER_NAMES.get(carrier_code, "the carrier"))),
-                  (_("Reference number"), reference)]
+        items += [(_("Carrier"), carrier_name(carrier_code)), (_("Reference number"), reference)]
         paragraph = _("Send the parcel collect on delivery (着払い): write the reference number and our address on "
                       "the carrier's slip, or show the slip on your return page at the counter. You pay nothing.")
     else:

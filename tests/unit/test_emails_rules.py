@@ -161,7 +161,7 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
             "pickup_ready", "pickup_reminder", "pickup_expired", "return_approved", "return_received",
             "return_refunded", "review_invitation", "survey_invitation", "stepup_code", "order_cancelled",
             "cancel_refused", "payment_received", "change_applied", "change_refused", "return_rejected",
-            "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed"} == set(rules.KINDS)
+            "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed", "return_label"} == set(rules.KINDS)
     for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "claim.opened"):
         assert rules.spec_for(event) is None
 

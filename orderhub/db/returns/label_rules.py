@@ -27,9 +27,7 @@ YAMATO = "yamato"
 SAGAWA = "sagawa"
 JAPAN_POST = "japan_post"
 JP_CARRIERS = (YAMATO, SAGAWA, JAPAN_POST)
-#: English msgids (translated when shown)
-JP_CARRIER_NAMES = {YAMATO: "Yamato Transport", SAGAWA: "Sagawa Express", JAPAN_POST: "Japan Post"}
-PROVIDER_NAMES = {EASYPOST: "EasyPost", SHIPPO: "Shippo", JP_SLIP: "Collect-on-delivery slip (着払い)"}
+#: the carriers' names are the shipping area's (shipping.rules.carrier_name)
 
 #: the methods a label is made for (the shopper posts the parcel)
 LABEL_METHODS = ("mail",)

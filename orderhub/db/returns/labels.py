@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -127,6 +128,13 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _link(value: Any) -> str:
+    """A URL the provider gave for the label or its QR code: kept only when it is http(s) (it becomes a
+    link on the shopper's page)."""
+    url = _str(value).strip()
+    return url if urlsplit(url).scheme in ("https", "http") and urlsplit(url).netloc else ""
+
+
 def _cost(amount: Any, currency: Any) -> tuple[int, str]:
     code = _str(currency).upper() or "USD"
     try:
@@ -177,9 +185,9 @@ def _easypost_label(shipment: dict[str, Any], progress: Progress) -> Label:
     cost, currency = _cost(selected.get("rate"), selected.get("currency")) if selected else (
         progress.cost_minor, progress.currency)
     forms = [f for f in shipment.get("forms") or [] if isinstance(f, dict)]
-    qr = next((_str(f.get("form_url")) for f in forms if f.get("form_type") == "label_qr_code"), "")
+    qr = next((_link(f.get("form_url")) for f in forms if f.get("form_type") == "label_qr_code"), "")
     tracking = _str(shipment.get("tracking_code"))
-    url = _str(postage.get("label_pdf_url")) or _str(postage.get("label_url"))
+    url = _link(postage.get("label_pdf_url")) or _link(postage.get("label_url"))
     if not tracking or not url:
         raise LabelFailed(Outcome(ok=False, retry=True, error="the provider's label has no tracking number"),
                           progress)
@@ -233,9 +241,9 @@ async def _shippo(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, 
 def _shippo_label(tx: dict[str, Any], progress: Progress) -> Label:
     rate = tx.get("rate") if isinstance(tx.get("rate"), dict) else {}
     carrier = _str(rate.get("provider")).lower() or _str(tx.get("carrier")).lower() or "usps"
-    tracking, url = _str(tx.get("tracking_number")), _str(tx.get("label_url"))
+    tracking, url = _str(tx.get("tracking_number")), _link(tx.get("label_url"))
     if not tracking or not url:
         raise LabelFailed(Outcome(ok=False, retry=True, error="the provider's label has no tracking number"),
                           progress)
-    return Label(carrier=carrier, tracking_number=tracking, label_url=url, qr_url=_str(tx.get("qr_code_url")),
+    return Label(carrier=carrier, tracking_number=tracking, label_url=url, qr_url=_link(tx.get("qr_code_url")),
                  cost_minor=progress.cost_minor, currency=progress.currency)
