@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.branding.piccolo_app",
         "orderhub.db.security.piccolo_app",
         "orderhub.db.channels.push_app",
+        "orderhub.db.returns.labels_app",
     ]
 )

@@ -319,7 +319,7 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             facts=ret_facts,
         )
     if kind == "return_label":
-        return _return_label(payload, facts, hello=hello)
+        return _return_label(payload, facts, hello=hello, number=number)
     if kind in AFTER_SALES:
         return _after_sales(kind, payload, facts, hello=hello, number=number)
     if kind == "order_delayed":
@@ -548,7 +548,7 @@ def _delayed(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> 
     )
 
 
-def _return_label(payload: dict, facts: MessageFacts, *, hello: str) -> Content:
+def _return_label(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> Content:
     """The prepaid label (or the 着払い slip) of a mail return is ready: how to send it, with the label's
     carrier, tracking number or reference, and what the shopper is charged for it (the breakdown's part)."""
     ret = facts.return_request
@@ -571,7 +571,8 @@ def _return_label(payload: dict, facts: MessageFacts, *, hello: str) -> Content:
     if ret is not None and ret.part("label"):
         items.append((_("Return label"), money(-ret.part("label"), ret.currency)))
     return Content(
-        subject=_("Your return label for return %(return)s", **{"return": ret_number}),
+        subject=_("Your return label for return %(return)s (order %(number)s)", number=number,
+                  **{"return": ret_number}),
         preheader=_("Everything you need to send the items back."),
         headline=_("Your return label is ready"),
         paragraphs=[hello, paragraph],

@@ -1,7 +1,7 @@
-"""returns: prepaid return labels (return_labels) and label-provider accounts (return_label_accounts).
-
-New tables only, written in the style of returns_initial.py (one line per column, class defaults
-left out)."""
+"""return_labels: prepaid return labels (return_labels) and label-provider accounts
+(return_label_accounts), the initial migration of their own app (labels_app.py), written in the style
+of returns_initial.py (one line per column, class defaults left out). Runs after returns
+(migration_dependencies), whose return_requests it references."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import BigInt, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
@@ -18,7 +18,7 @@ class ReturnRequest(Table, tablename="return_requests"):
 
 ID = "2026-12-06T02:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "return labels"
+DESCRIPTION = "initial schema"
 
 TABLES = {
     ("ReturnLabel", "return_labels"): [
@@ -55,7 +55,7 @@ TABLES = {
 
 
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="returns", description=DESCRIPTION)
+    manager = MigrationManager(migration_id=ID, app_name="return_labels", description=DESCRIPTION)
     for (class_name, tablename), columns in TABLES.items():
         manager.add_table(class_name=class_name, tablename=tablename)
         for name, column_class, params in columns:
