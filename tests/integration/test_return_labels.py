@@ -235,3 +235,25 @@ async def test_credentials_are_sealed(merchants, settings, clock):
     assert "EZTK" not in row["credentials"] and row["credentials"]
     async with engine.read():
         assert await ReturnRequest.count() == 0
+
+
+async def test_signed_carrier_webhook_moves_the_return(client, orders, merchants, settings, clock):
+    from tests.tracking_support import signed
+
+    acme, key, secret = merchants["acme"]
+    await _setup(acme, settings, clock, provider="shippo", address=US_ADDRESS, api_token="t")
+    rid = await _mail_return(client, orders, merchants, "us_ship", "acme", {"1": 1})
+    await _run(settings, clock, FakeProvider())
+    number = (await _label(rid))["tracking_number"]
+    body = {"carrier": "ups", "tracking_number": number,
+            "events": [{"id": "w1", "status": "out_for_delivery", "occurred_at": clock().isoformat()}]}
+    raw, headers = signed(secret, body, now=clock().timestamp())
+    _bad_raw, bad = signed("wrong-secret", body, now=clock().timestamp())
+    assert (await client.post("/webhooks/tracking/acme", content=raw, headers=bad)).status_code == 401
+    assert (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()["status"] == "approved"
+    r = await client.post("/webhooks/tracking/acme", content=raw, headers=headers)
+    assert r.status_code == 202, r.text
+    assert (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()["status"] == "in_transit"
+    # hostile input is a 422, not a 500, and moves nothing
+    bad_body = {"carrier": "ups", "tracking_number": number, "events": [{"id": "x", "status": "<b>"}]}
+    assert (await client.post("/api/v1/tracking-events", json=bad_body, headers=bearer(key))).status_code == 422
