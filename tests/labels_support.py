@@ -89,3 +89,31 @@ class FakeProvider:
             rate = request.url.params.get("rate")
             return httpx.Response(200, json={"results": [self.bought[rate]] if rate in self.bought else []})
         return httpx.Response(404, json={"error": "unknown path"})
+
+
+def serve_http(fake: FakeProvider):
+    """The fake on a real loopback port (for the browser tests' server): -> (base URL, stop())."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            request = httpx.Request(self.command, f"http://fake{self.path}", headers=dict(self.headers),
+                                    content=self.rfile.read(length) if length else b"")
+            answer = fake.handle(request)
+            body = answer.content
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _any
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}", httpd.shutdown

@@ -1,10 +1,10 @@
 """Return labels at rest and the label job: a row per approved mail return of a merchant with a label
 provider (pending -> creating -> created | failed, with attempts and a backoff like the email outbox),
 claimed once per attempt, so a label is bought at most once; on success the tracking number, carrier
-and cost are stored on the label and the return, and `return.label_created` is notified (webhook and
-the shopper's email, once). Carrier events on a label's tracking number move the return through the
-same service as manual moves (`on_carrier_events`). The merchant's provider and sealed credentials
-(`save_account`, `account`)."""
+and cost are stored on the label (the return takes them once the parcel moves) and
+`return.label_created` is notified (webhook and the shopper's email, once). Carrier events on a
+label's tracking number move the return through the same service as manual moves
+(`on_carrier_events`). The merchant's provider and sealed credentials (`save_account`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any, cast
 
 import httpx
+from piccolo.columns import Column
 
 from orderhub import money
 from orderhub.db import engine, vault
@@ -67,8 +68,8 @@ async def save_account(merchant_id: int, body: dict[str, Any], *, secret_key: st
         same = row is not None and row["provider"] == provider
         kept = vault.unseal(secret_key, row["credentials"], info=label_queries.INFO) if row and same else {}
         sealed = vault.seal(secret_key, {**kept, **values}, info=label_queries.INFO)
-        fields = {LabelAccount.provider: provider, LabelAccount.credentials: sealed, LabelAccount.jp_carrier: carrier,
-                  LabelAccount.updated_at: now}
+        fields: dict[Column | str, Any] = {LabelAccount.provider: provider, LabelAccount.credentials: sealed,
+                                           LabelAccount.jp_carrier: carrier, LabelAccount.updated_at: now}
         if row is None:
             await LabelAccount.insert(LabelAccount(merchant=merchant_id, provider=provider, credentials=sealed,
                                                    jp_carrier=carrier, updated_at=now))
@@ -236,10 +237,6 @@ async def _record_success(row: dict[str, Any], label: labels.Label, now: dt.date
             ReturnRequest.id == row["request"]).first()
         if ret is None:
             return label_rules.CREATED
-        if label.tracking_number:
-            await ReturnRequest.update({ReturnRequest.carrier: label.carrier[:64],
-                                        ReturnRequest.tracking_number: label.tracking_number[:100],
-                                        ReturnRequest.updated_at: now}).where(ReturnRequest.id == ret["id"])
         payload = {"return_id": ret["id"], "number": ret["number"], "provider": row["provider"],
                    "carrier": label.carrier, "tracking_number": label.tracking_number or None,
                    "reference": label.reference or None,
@@ -277,7 +274,8 @@ async def on_carrier_events(merchant_id: int, data: dict[str, Any], *, now: dt.d
     same emails and webhooks as a manual move, each once; a move already made, or backwards, is
     skipped). -> False when no label has this tracking number (the caller tries the shipments)."""
     async with engine.read():
-        row = await ReturnLabel.select(ReturnLabel.id, ReturnLabel.request, ReturnLabel.tracking_status).where(
+        row = await ReturnLabel.select(ReturnLabel.id, ReturnLabel.request, ReturnLabel.tracking_status,
+                                       ReturnLabel.carrier, ReturnLabel.tracking_number).where(
             (ReturnLabel.merchant == merchant_id) & (ReturnLabel.tracking_number == data["tracking_number"])
             & (ReturnLabel.state == label_rules.CREATED)).first()
     if row is None:
@@ -292,7 +290,9 @@ async def on_carrier_events(merchant_id: int, data: dict[str, Any], *, now: dt.d
                 ReturnLabel.id == row["id"])
     for action in label_rules.actions_for(status):
         try:
-            await services.transition(merchant_id, row["request"], action, now=now)
+            # the parcel on its way back is the label's (the return's carrier and tracking number)
+            extra = {"carrier": row["carrier"], "tracking_number": row["tracking_number"]} if action == "ship" else None
+            await services.transition(merchant_id, row["request"], action, now=now, extra=extra)
         except Conflict:  # already further along (never backwards), or moved meanwhile
             continue
     return True

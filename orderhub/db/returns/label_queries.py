@@ -83,6 +83,8 @@ class LabelView:
         created = self.created
         return {
             "state": self.state, "provider": self.provider, "attempts": self.attempts,
+            # the label's parcel, before the return is on its way (then the return's own are the same)
+            **({"carrier": self.carrier or None, "tracking_number": self.tracking_number or None} if created else {}),
             "error": self.last_error or None if self.state != label_rules.CREATED else None,
             "label_url": self.label_url or None if created else None,
             "qr_url": self.qr_url or None if created else None,

@@ -152,4 +152,4 @@ def latest_status(events: list[dict[str, Any]]) -> str:
     """The parcel's status by its latest event (occurred_at), as the shipping area decides."""
     if not events:
         return ""
-    return max(events, key=lambda e: e["occurred_at"])["status"]
+    return str(max(events, key=lambda e: e["occurred_at"])["status"])

@@ -124,6 +124,10 @@ async def _call(client: httpx.AsyncClient, method: str, url: str, progress: Prog
     return data
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -180,8 +184,7 @@ async def _easypost(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials
 
 
 def _easypost_label(shipment: dict[str, Any], progress: Progress) -> Label:
-    postage = shipment.get("postage_label") if isinstance(shipment.get("postage_label"), dict) else {}
-    selected = shipment.get("selected_rate") if isinstance(shipment.get("selected_rate"), dict) else {}
+    postage, selected = _obj(shipment.get("postage_label")), _obj(shipment.get("selected_rate"))
     cost, currency = _cost(selected.get("rate"), selected.get("currency")) if selected else (
         progress.cost_minor, progress.currency)
     forms = [f for f in shipment.get("forms") or [] if isinstance(f, dict)]
@@ -239,7 +242,7 @@ async def _shippo(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, 
 
 
 def _shippo_label(tx: dict[str, Any], progress: Progress) -> Label:
-    rate = tx.get("rate") if isinstance(tx.get("rate"), dict) else {}
+    rate = _obj(tx.get("rate"))
     carrier = _str(rate.get("provider")).lower() or _str(tx.get("carrier")).lower() or "usps"
     tracking, url = _str(tx.get("tracking_number")), _link(tx.get("label_url"))
     if not tracking or not url:

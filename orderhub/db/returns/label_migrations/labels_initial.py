@@ -3,7 +3,10 @@
 of returns_initial.py (one line per column, class defaults left out). Runs after returns
 (migration_dependencies), whose return_requests it references."""
 
+from typing import Any
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns import Column
 from piccolo.columns.column_types import BigInt, Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -20,7 +23,7 @@ ID = "2026-12-06T02:40:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "initial schema"
 
-TABLES = {
+TABLES: dict[tuple[str, str], list[tuple[str, type[Column], dict[str, Any]]]] = {
     ("ReturnLabel", "return_labels"): [
         ("merchant", ForeignKey, {"references": Merchant, "index": True}),
         ("request", ForeignKey, {"references": ReturnRequest, "unique": True}),
