@@ -112,7 +112,7 @@ async def test_admin_label_state_retry_and_refusals(client, orders, merchants, s
     await signed_in(client, clock, slug="acme")
     page = await client.get(f"/admin/returns/{rid}?lang=en")
     assert page.status_code == 200
-    assert "Return label" in page.text and "Failed" in page.text and "HTTP 401" in page.text
+    assert "Return label" in page.text and "Could not be made" in page.text and "HTTP 401" in page.text
     assert "Retry now" in page.text
     # missing CSRF
     assert (await client.post(f"/admin/returns/{rid}/label/retry")).status_code == 403
@@ -123,7 +123,7 @@ async def test_admin_label_state_retry_and_refusals(client, orders, merchants, s
     assert "The label will be tried again now." in notice.text
     await _run(settings, clock, FakeProvider())
     page = await client.get(f"/admin/returns/{rid}?lang=en")
-    assert "Created" in page.text and "Retry now" not in page.text and "$5.49" in page.text
+    assert "Label ready" in page.text and "Retry now" not in page.text and "$5.49" in page.text
     # made already: 409 with the page
     r = await _post(client, f"/admin/returns/{rid}", f"/admin/returns/{rid}/label/retry", {})
     assert r.status_code == 409 and "nothing to retry" in r.text

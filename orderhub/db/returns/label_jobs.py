@@ -85,23 +85,19 @@ async def enqueue_approved(now: dt.datetime, limit: int = 100) -> int:
     """A pending label row for every approved mail return of a merchant with a label provider that has
     none yet (the unique request key: one row per return, whoever inserts first). -> rows added."""
     async with engine.read():
+        providers = {a["merchant"]: a["provider"] for a in await LabelAccount.select(
+            LabelAccount.merchant, LabelAccount.provider).where(LabelAccount.provider != "")}
         candidates = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.merchant, ReturnRequest.method,
                                                 ReturnRequest.keep_item, ReturnRequest.status).where(
             (ReturnRequest.status == return_rules.APPROVED) & ReturnRequest.method.is_in(list(label_rules.LABEL_METHODS))
             & (ReturnRequest.keep_item == False)  # noqa: E712
-        ).order_by(ReturnRequest.id).limit(limit * 4)
-        ids = [c["id"] for c in candidates]
-        have = {r["request"] for r in await ReturnLabel.select(ReturnLabel.request).where(
-            ReturnLabel.request.is_in(ids))} if ids else set()
-        merchants = list({c["merchant"] for c in candidates if c["id"] not in have})
-        providers = {a["merchant"]: a["provider"] for a in await LabelAccount.select(
-            LabelAccount.merchant, LabelAccount.provider).where(LabelAccount.merchant.is_in(merchants))} \
-            if merchants else {}
+            & ReturnRequest.merchant.is_in(list(providers) or [0])
+            & ReturnRequest.id.not_in(ReturnLabel.select(ReturnLabel.request))
+        ).order_by(ReturnRequest.id).limit(limit) if providers else []
     rows = [ReturnLabel(merchant=c["merchant"], request=c["id"], provider=providers[c["merchant"]],
                         state=label_rules.PENDING, attempts=0, next_attempt_at=now,
                         idempotency_key=label_rules.idempotency_key(c["id"]), created_at=now, updated_at=now)
-            for c in candidates if c["id"] not in have and providers.get(c["merchant"])
-            and label_rules.wants_label(c["method"], c["keep_item"], c["status"])][:limit]
+            for c in candidates if label_rules.wants_label(c["method"], c["keep_item"], c["status"])]
     if not rows:
         return 0
     async with engine.write():
