@@ -102,6 +102,9 @@ class Settings:
     line_api_url: str = "https://api.line.me"
     line_access_url: str = "https://access.line.me"
     sms_api_url: str = "https://api.twilio.com"
+    #: the label provider's base URL for every provider when set (tests: a local fake); empty: each
+    #: provider's public URL (db/returns/labels.PUBLIC_URLS)
+    labels_api_url: str = ""
     #: host names outbound calls may reach although they resolve to internal addresses
     allow_internal_hosts: tuple[str, ...] = ()
     secure_cookies: bool = True
@@ -181,6 +184,7 @@ class Settings:
             line_api_url=_provider_url(env, "ORDERHUB_LINE_API_URL", cls.line_api_url),
             line_access_url=_provider_url(env, "ORDERHUB_LINE_ACCESS_URL", cls.line_access_url),
             sms_api_url=_provider_url(env, "ORDERHUB_SMS_API_URL", cls.sms_api_url),
+            labels_api_url=_provider_url(env, "ORDERHUB_LABELS_API_URL", "") if env.get("ORDERHUB_LABELS_API_URL") else "",
             allow_internal_hosts=tuple(
                 h.strip().lower() for h in (env.get("ORDERHUB_ALLOW_INTERNAL_HOSTS") or "").split(",") if h.strip()),
             secure_cookies=_bool(env.get("ORDERHUB_SECURE_COOKIES"), base.scheme == "https"),

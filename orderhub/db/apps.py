@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "orderhub.db.channels.push_app",
         "orderhub.db.returns.home_pickup_app",
         "orderhub.db.returns.exchange_app",
+        "orderhub.db.returns.labels_app",
     ]
 )

@@ -352,6 +352,8 @@ def build(kind: str, event: str, payload: dict, facts: MessageFacts, *, now: dt.
             cta_label=_("View your return"),
             facts=[(_("Return number"), ret_number)],
         )
+    if kind == "return_label":
+        return _return_label(payload, facts, hello=hello, number=number)
     if kind in EXCHANGE_KINDS:
         return Content(**exchange_words(kind, payload, facts, hello))
     if kind in AFTER_SALES:
@@ -581,4 +583,38 @@ def _delayed(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> 
         cta_label=_("View your order"),
         facts=[(_("Expected to ship"), expected)] if expected else [],
         items=[(*line_words(ln), waiting[ln.line_id], "") for ln in lines],
+    )
+
+
+def _return_label(payload: dict, facts: MessageFacts, *, hello: str, number: str) -> Content:
+    """The prepaid label (or the 着払い slip) of a mail return is ready: how to send it, with the label's
+    carrier, tracking number or reference, and what the shopper is charged for it (the breakdown's part)."""
+    ret = facts.return_request
+    ret_number = ret.number if ret else str(payload.get("number", ""))
+    label = ret.prepaid if ret else None
+    items = [(_("Return number"), ret_number)]
+    reference = (label.reference if label else "") or payload.get("reference") or ""
+    tracking = (label.tracking_number if label else "") or payload.get("tracking_number") or ""
+    carrier_code = (label.carrier if label else "") or payload.get("carrier") or ""
+    if reference:
+        items += [(_("Carrier"), carrier_name(carrier_code)), (_("Reference number"), reference)]
+        paragraph = _("Send the parcel collect on delivery (着払い): write the reference number and our address on "
+                      "the carrier's slip, or show the slip on your return page at the counter. You pay nothing.")
+    else:
+        items.append((_("Carrier"), carrier_name(carrier_code)))
+        if tracking:
+            items.append((_("Tracking number"), tracking))
+        paragraph = _("Your prepaid return label is ready. Print it from your return page (or show its QR code "
+                      "where the carrier offers one), stick it on the parcel and hand it to the carrier.")
+    if ret is not None and ret.part("label"):
+        items.append((_("Return label"), money(-ret.part("label"), ret.currency)))
+    return Content(
+        subject=_("Your return label for return %(return)s (order %(number)s)", number=number,
+                  **{"return": ret_number}),
+        preheader=_("Everything you need to send the items back."),
+        headline=_("Your return label is ready"),
+        paragraphs=[hello, paragraph],
+        cta_label=_("Get your return label"),
+        facts=items,
+        items=[(*item_words(i, facts.order.lines), i.quantity, "") for i in (ret.items if ret else [])],
     )

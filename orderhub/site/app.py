@@ -43,9 +43,11 @@ from orderhub.site.admin.feedback import FeedbackAdminController
 from orderhub.site.admin.operations import OperationsController
 from orderhub.site.admin.orders import OrdersController
 from orderhub.site.admin.return_detail import ReturnDetailController
+from orderhub.site.admin.return_labels import ReturnLabelController
 from orderhub.site.admin.settings.channels import ChannelsController
 from orderhub.site.admin.settings.dropoff import DropOffPointsController
 from orderhub.site.admin.settings.integrations import IntegrationsController
+from orderhub.site.admin.settings.labels import LabelSettingsController
 from orderhub.site.admin.settings.routes import SettingsController
 from orderhub.site.admin.settings.stores import StoresController
 from orderhub.site.api.claims import ClaimsApi
@@ -108,6 +110,8 @@ CONTROLLERS: list = [
     DropOffPointsController,
     IntegrationsController, SettingsController, FeedbackAdminController, BrandingController, BrandAssetsController,
     ChannelsController,
+    # prepaid return labels: the admin's retry and the provider settings
+    ReturnLabelController, LabelSettingsController,
 ]
 
 

@@ -77,9 +77,9 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 30 shipment/return/return-correction/home-pickup/exchange/claim/delay/feedback/
+    # 2 ship orders x 31 shipment/return/return-label/return-correction/home-pickup/exchange/claim/delay/feedback/
     # step-up/cancellation/payment/delivery-change events, 2 pickup orders x 3, 4 confirmations
-    assert expected == 2 * 30 + 2 * 3 + 4
+    assert expected == 2 * 31 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -149,6 +149,7 @@ SUBJECT_WORDS = {
     "payment_received": ("Payment received", "お支払いを確認しました"),
     "return_rejected": ("was declined", "お受けできませんでした"), "return_in_transit": ("on its way to us", "返品が発送"),
     "exchange_shipped": ("replacement for order", "交換品をお送り"), "claim_resolved": ("is resolved", "解決しました"),
+    "return_label": ("Your return label", "返送ラベル"),
     "order_delayed": ("taking longer to ship", "発送準備に時間"),
     "pickup_booked": ("Pickup booked for return", "の集荷を予約しました"),
     "pickup_rescheduled": (") is now", "に変更されました"),

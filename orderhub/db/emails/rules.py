@@ -84,6 +84,8 @@ EVENTS: dict[str, Spec] = {
     "return.refunded": Spec("return_refunded", "returns"),
     "return.rejected": Spec("return_rejected", "returns"),
     "return.in_transit": Spec("return_in_transit", "returns"),
+    #: the prepaid label (or 着払い slip) of a mail return is ready (db/returns/label_jobs.py)
+    "return.label_created": Spec("return_label", "returns"),
     #: an exchange's replacement is sent (returns/services: received -> exchanged issues it)
     "return.exchanged": Spec("exchange_shipped", "returns"),
     "claim.resolved": Spec("claim_resolved", "returns"),
@@ -130,6 +132,7 @@ KIND_NAMES: dict[str, str] = {
     "pickup_booked": "Home pickup booked", "pickup_rescheduled": "Home pickup changed",
     "pickup_cancelled": "Home pickup cancelled",
     "exchange_created": "Exchange requested", "exchange_payment_due": "Pay the difference",
+    "return_label": "Return label",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -153,6 +156,7 @@ EVENT_NAMES: dict[str, str] = {
     "return.pickup_booked": "Home pickup booked", "return.pickup_rescheduled": "Home pickup changed",
     "return.pickup_cancelled": "Home pickup cancelled",
     "exchange.created": "Exchange requested", "exchange.payment_due": "Pay the difference",
+    "return.label_created": "Return label",
 }
 
 

@@ -64,6 +64,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     "extended_window_days_by_tag": {},
     "free_return_methods": ["in_store"],
     "return_fee": {},
+    #: what a prepaid return label costs the shopper, per method ({} : the merchant pays)
+    "label_cost": {},
     "store_credit_bonus_percent": 0,
     "keep_item_under": "0",
     "photo_required_reasons": ["damaged"],
@@ -151,6 +153,15 @@ def read_policy(r: Reader, data: Any, currency: str, path: str = "policy") -> di
         minor = r.amount(fees, method, f"{path}.return_fee.{method}", currency)
         if method not in free:  # a free method charges nothing whatever its fee says
             out["return_fee"][method] = money.to_string(minor, currency)
+    costs = r.obj(merged.get("label_cost"), f"{path}.label_cost") or {}
+    out["label_cost"] = {}
+    for method in costs:  # what a prepaid return label costs the shopper (db/returns/label_rules.py)
+        if method not in RETURN_METHODS:
+            r.error(f"{path}.label_cost.{method}", NOT_CHOICE, "must be one of " + ", ".join(RETURN_METHODS))
+            continue
+        minor = r.amount(costs, method, f"{path}.label_cost.{method}", currency)
+        if minor and method not in free:
+            out["label_cost"][method] = money.to_string(minor, currency)
     keep = r.amount(merged, "keep_item_under", f"{path}.keep_item_under", currency)
     out["keep_item_under"] = money.to_string(keep, currency)
     reasons = r.strings(merged, "photo_required_reasons", f"{path}.photo_required_reasons", max_items=len(REASONS))

@@ -19,8 +19,9 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
-from orderhub.db.returns import exchanges, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import exchanges, label_queries, reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.exchanges import ExchangeView
+from orderhub.db.returns.label_queries import LabelView
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
 from orderhub.db.shipping.queries import delivery_dates
@@ -279,6 +280,8 @@ class ReturnView:
     counter: dict[str, Any] = field(default_factory=dict)
     #: an exchange for something else: the chosen variants, the difference and its payment (exchanges.py)
     exchange_for: ExchangeView | None = None
+    #: the prepaid label made for a mail return (db/returns/label_jobs.py), None when there is none
+    prepaid: LabelView | None = None
 
     # -- what the state allows and shows (rules.py decides) ------------------------------------
 
@@ -370,7 +373,14 @@ class ReturnView:
                 "drop_off_code": self.drop_off_code if self.at_counter else None,
                 "qr_payload": self.qr_payload if self.at_counter else None,
                 "carrier": self.carrier or None, "tracking_number": self.tracking_number or None,
-                "slip_available": self.slip_available}
+                "slip_available": self.slip_available,
+                # the prepaid label (additive): its state at the provider, where to get it, what it cost
+                # the merchant and what the shopper is charged for it (the breakdown's "label" part)
+                **(self.prepaid.api() if self.prepaid else {"state": None}),
+                "charged": money.to_string(-self.part("label"), self.currency) if self.part("label") else None}
+
+    def part(self, kind: str) -> int:
+        return sum(p.amount_minor for p in self.parts if p.kind == kind)
 
     @property
     def reached(self) -> list[str]:
@@ -438,6 +448,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
     sources = {i: rules.replacement_source("return", i) for i in ids}
     reps = await replacements.for_sources(list(sources.values()))
     swaps = await exchanges.for_returns(ids)
+    prepaid = await label_queries.labels_for(ids)
     out = []
     for r in rows:
         breakdown = r["breakdown"] or {}
@@ -455,6 +466,7 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
             photo_ids=[p["id"] for p in photos if p["request"] == r["id"]], replacement=reps.get(sources[r["id"]]),
             merchant_id=r["merchant"], counter=r["counter"] if isinstance(r["counter"], dict) else {},
             exchange_for=swaps.get(r["id"]),
+            prepaid=prepaid.get(r["id"]),
         ))
     return out
 

@@ -19,6 +19,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import COUNTER_REFUNDS, REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.pickup import rules as pickup_rules
+from orderhub.db.returns import label_rules
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import AreaErrors
 
@@ -239,6 +240,17 @@ def method_fees(policy: dict[str, Any], *, resolution: str, reason: str, currenc
     return {m: fee_minor(policy, m, resolution, currency, reason) for m in METHODS}
 
 
+def label_cost(policy: dict[str, Any], method: str, resolution: str, currency: str, reason: str = "") -> int:
+    """What the prepaid return label costs the shopper (label_rules.label_cost_minor), waived whenever the
+    fee is: the wizard's method step (`method_label_costs`) and `refund_breakdown` both ask it."""
+    waived = resolution in ("store_credit", "exchange") or fee_waived_for(policy, reason)
+    return label_rules.label_cost_minor(policy, method, currency, waived=waived)
+
+
+def method_label_costs(policy: dict[str, Any], *, resolution: str, reason: str, currency: str) -> dict[str, int]:
+    return {m: label_cost(policy, m, resolution, currency, reason) for m in METHODS}
+
+
 @dataclass(frozen=True)
 class ExchangeOption:
     """A variant the shopper may exchange for."""
@@ -392,6 +404,10 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
         fee = 0 if keep_item else fee_minor(policy, method, resolution, order.currency, reason)
         if fee:
             parts.append(Part("fee", -min(fee, value)))
+        label = 0 if keep_item else label_cost(policy, method, resolution, order.currency, reason)
+        charged = min(label, max(0, value - min(fee, value)))
+        if charged:
+            parts.append(Part("label", -charged))
     money_back = sum(p.amount_minor for p in parts)
     cap = max(0, order.total_minor - already_refunded_minor)
     if money_back > cap:

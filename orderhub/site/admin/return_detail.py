@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound
 from orderhub.db.returns import queries, rules
@@ -21,7 +22,7 @@ from orderhub.site.admin.return_words import WORDS, done_text
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import provide_now, read_scope
 from orderhub.site.rendering import page
-from orderhub.site.returns import pickup_parts, presenter
+from orderhub.site.returns import label_words, pickup_parts, presenter
 
 DETAIL = "site/admin/return_detail.html.jinja"
 #: the form field that sends a move back to the detail page instead of the queue
@@ -50,6 +51,7 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
         tz=admin.timezone, w=WORDS, photo_url=photo_url, back=BACK_TO_DETAIL, counter_at=view.counter_received_at,
         item_reason=lambda item: view.reason_of.get(item.line_id, view.reason), needs_store=rules.needs_store,
         exchange_payment_label=presenter.exchange_payment_label,
+        lw=label_words,
     )
     context.update(await pickup_parts.admin_context(view, provide_now(request)))
     return page(request, DETAIL, "detail", context, status_code=status_code)
@@ -63,6 +65,8 @@ class ReturnDetailController(Controller):
     async def detail(self, request: Request, admin_user: Admin, return_id: int) -> Template:
         done, number = request.query_params.get("done", ""), request.query_params.get("n", "")[:64]
         notice = done_text(done, number) if done in worklists.MERCHANT_ACTIONS and number else ""
+        if done == "label":
+            notice = _("The label will be tried again now.")
         return await detail_page(request, admin_user, return_id, notice=notice)
 
     @get("/{return_id:int}/photos/{photo_id:int}", name="admin-return-photo")

@@ -11,6 +11,7 @@ from litestar.di import Provide
 from orderhub.db.engine import retry_on_race
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import delays
+from orderhub.db.returns import label_jobs
 from orderhub.db.shipping import queries as shipping_queries
 from orderhub.db.shipping import services
 from orderhub.site import live
@@ -39,7 +40,7 @@ class TrackingApi(Controller):
 
     @post("/tracking-events", summary="Add carrier events to a shipment", status_code=202)
     async def post_events(self, request: Request, merchant: Merchant, now: dt.datetime) -> Response[dict[str, Any]]:
-        result = await services.ingest_events(merchant.id, await json_body(request), source="api", now=now)
+        result = await label_jobs.ingest_events(merchant.id, await json_body(request), source="api", now=now)
         await announce(request, result.orders)
         return Response(result.as_json(), status_code=202)
 

@@ -42,6 +42,7 @@ def method_hint(method: str) -> str:
 
 def part_label(kind: str) -> str:
     return {"items": _("Items"), "tax": _("Tax"), "shipping": _("Shipping refunded"), "fee": _("Return fee"),
+            "label": _("Return label"),
             "bonus": _("Store credit bonus"), "cap": _("Limited to what was paid"),
             "exchange": _("Exchanged for the same price")}.get(kind, kind)
 

@@ -18,7 +18,17 @@ from litestar.response import Redirect, Response, Template
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
-from orderhub.db.returns import claims, dropoff_rules, exchange_rules, exchanges, queries, reason_rules, rules, services
+from orderhub.db.returns import (
+    claims,
+    dropoff_rules,
+    exchange_rules,
+    exchanges,
+    label_queries,
+    queries,
+    reason_rules,
+    rules,
+    services,
+)
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -26,7 +36,7 @@ from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import dropoff as dropoff_words
-from orderhub.site.returns import pickup_parts, presenter
+from orderhub.site.returns import label_words, pickup_parts, presenter
 
 OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
@@ -65,6 +75,7 @@ def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: 
                     places: dict[str, Any]) -> dict:
     qr = segno.make(view.qr_payload, error="m").svg_data_uri(scale=5, border=2)
     return hub_context(request, hub, "returns", ret=view, p=presenter, qr=qr, dest=dest, dp=dropoff_words, **places,
+                       lw=label_words, label_qr=label_words.slip_qr(view.prepaid, view.number),
                        url=lambda t="": _url(hub, t),
                        photos=[f"/o/{hub.token}/returns/{view.id}/photos/{pid}" for pid in view.photo_ids])
 
@@ -131,6 +142,17 @@ class ReturnsController(Controller):
             return await _detail_page(request, hub, return_id, now=now, push=True)
         return Redirect(path=_url(hub, f"/{return_id}"), status_code=303)
 
+    @get("/{return_id:int}/label.pdf", name="return-label-pdf", middleware=[read_scope])
+    async def label_pdf(self, hub: Hub, return_id: int) -> Response:
+        """The prepaid label when the provider gave its PDF itself (else the page links the provider's)."""
+        view = await _view(hub, return_id)
+        pdf = await label_queries.label_pdf(view.id)
+        if not pdf:
+            raise NotFoundException()
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="return-label-{view.number}.pdf"',
+            "Cache-Control": "private, no-store"})
+
     @get("/{return_id:int}/photos/{photo_id:int}", name="return-photo", middleware=[read_scope])
     async def photo(self, hub: Hub, return_id: int, photo_id: int) -> Response:
         try:
@@ -176,6 +198,9 @@ class ReturnsController(Controller):
             context["fee_waived"] = reason_rules.all_waived(facts.policy, reasons)
             context["fees"] = reason_rules.method_fees(facts.policy, resolution=data.get("resolution") or rules.REFUND,
                                                        reasons=reasons, currency=facts.currency)
+            context["label_costs"] = rules.method_label_costs(
+                facts.policy, resolution=data.get("resolution") or rules.REFUND,
+                reason=reason_rules.fee_reason(facts.policy, reasons), currency=facts.currency)
         if step == "method":
             context.update(await dropoff_words.context(hub.order.id, rules.DROP_OFF, now=now, postal=postal,
                                                        action=_step_url(hub, "method")), dp=dropoff_words)

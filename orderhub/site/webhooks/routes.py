@@ -17,7 +17,7 @@ from litestar.exceptions import NotAuthorizedException
 from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.shipping import services
+from orderhub.db.returns import label_jobs
 from orderhub.site.api.tracking import announce
 from orderhub.site.webhooks import adapters, signatures
 
@@ -50,7 +50,7 @@ class TrackingWebhooks(Controller):
         raw = await request.body()
         if not signatures.verify(secret, raw, request.headers.get("x-orderhub-signature"), now.timestamp()):
             raise NotAuthorizedException("invalid or expired signature")
-        result = await services.ingest_events(merchant_id, _json(raw), source="webhook", now=now)
+        result = await label_jobs.ingest_events(merchant_id, _json(raw), source="webhook", now=now)
         await announce(request, result.orders)
         return Response(result.as_json(), status_code=202)
 
@@ -76,7 +76,7 @@ async def _ingest(request: Request, merchant_id: int, body: dict | None, source:
     if body is None:  # another kind of event (batch, label, ...): nothing for tracking
         return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
     try:
-        result = await services.ingest_events(merchant_id, body, source=source, now=now)
+        result = await label_jobs.ingest_events(merchant_id, body, source=source, now=now)
     except NotFound:
         return Response({"accepted": 0, "duplicates": 0, "ignored": True}, status_code=200)
     await announce(request, result.orders)

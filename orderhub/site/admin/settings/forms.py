@@ -20,6 +20,7 @@ from orderhub.db.merchants import services as merchant_services
 from orderhub.db.merchants.queries import MerchantView
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.returns import label_rules
 from orderhub.db.returns.rules import ship_within_days
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.validation import Reader, field_error
@@ -138,6 +139,7 @@ async def policy_values(merchant: MerchantView) -> dict:
         "return_ship_within_days": str(ship_within_days(policy)),
         "free_return_methods": list(policy.get("free_return_methods") or []),
         **{f"fee_{m}": fees.get(m, "") for m in METHODS},
+        **{f"label_cost_{m}": (policy.get("label_cost") or {}).get(m, "") for m in label_rules.LABEL_METHODS},
         "store_credit_bonus_percent": str(policy["store_credit_bonus_percent"]),
         "keep_item_under": str(policy.get("keep_item_under") or "0"),
         "photo_required_reasons": list(policy.get("photo_required_reasons") or []),
@@ -168,6 +170,8 @@ def _policy_field(path: str) -> str:
         return pickup_field
     if name.startswith("return_fee."):
         return "fee_" + name.removeprefix("return_fee.")
+    if name.startswith("label_cost."):
+        return "label_cost_" + name.removeprefix("label_cost.")
     if name.startswith("extended_window_days_by_tag"):
         return "extended"
     return name.split("[")[0]
@@ -177,7 +181,8 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
     values: dict[str, Any] = {
         **{name: text(form, name).strip() for name in (
             "return_window_days", "cancel_window_hours", "return_ship_within_days", "store_credit_bonus_percent",
-            "keep_item_under", *(f"fee_{m}" for m in METHODS))},
+            "keep_item_under", *(f"fee_{m}" for m in METHODS),
+            *(f"label_cost_{m}" for m in label_rules.LABEL_METHODS))},
         "extended": text(form, "extended"),
         "cancellation": text(form, "cancellation").strip(),
         "free_return_methods": [m for m in many(form, "free_return_methods") if m in METHODS],
@@ -202,6 +207,8 @@ async def policy_save(merchant: MerchantView, form: Form) -> Saved:
         "waive_fee_for_merchant_fault": bool(values["waive_fee_for_merchant_fault"]),
         "counter_refund": values["counter_refund"],
         "return_fee": {m: values[f"fee_{m}"] for m in METHODS if values[f"fee_{m}"] not in ("", "0")},
+        "label_cost": {m: values[f"label_cost_{m}"] for m in label_rules.LABEL_METHODS
+                       if values[f"label_cost_{m}"] not in ("", "0")},
     }
     r = Reader()
     policy = merchant_rules.read_policy(r, body, merchant.currency)

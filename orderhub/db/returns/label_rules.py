@@ -1,0 +1,155 @@
+"""Pure decisions for prepaid return labels: which returns get one, the job's states and backoff, how a
+provider's answer is judged, the 着払い slip's reference, the label cost a shopper is charged, and how
+a carrier event on the label's parcel moves the return. No I/O (db/returns/labels.py calls providers,
+db/returns/label_jobs.py stores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orderhub import money
+from orderhub.db.emails import rules as email_rules
+
+EASYPOST = "easypost"
+SHIPPO = "shippo"
+JP_SLIP = "jp_slip"
+PROVIDERS = (EASYPOST, SHIPPO, JP_SLIP)
+#: the providers called over HTTP (the slip needs no API: Japanese carriers' label APIs need contracts)
+API_PROVIDERS = (EASYPOST, SHIPPO)
+#: what each provider needs in the merchant's settings (sealed at rest, db/vault.py)
+CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {EASYPOST: ("api_key",), SHIPPO: ("api_token",), JP_SLIP: ()}
+
+YAMATO = "yamato"
+SAGAWA = "sagawa"
+JAPAN_POST = "japan_post"
+JP_CARRIERS = (YAMATO, SAGAWA, JAPAN_POST)
+#: the carriers' names are the shipping area's (shipping.rules.carrier_name)
+
+#: the methods a label is made for (the shopper posts the parcel)
+LABEL_METHODS = ("mail",)
+
+PENDING = "pending"
+CREATING = "creating"
+CREATED = "created"
+FAILED = "failed"
+STATES = (PENDING, CREATING, CREATED, FAILED)
+#: what the merchant's "retry now" may restart
+RETRYABLE = (PENDING, FAILED)
+
+MAX_ATTEMPTS = email_rules.MAX_ATTEMPTS
+LEASE_SECONDS = email_rules.LEASE_SECONDS
+
+#: error codes (site/messages/returns.py words them)
+NO_PROVIDER = "label.no_provider"
+NOT_RETRYABLE = "label.not_retryable"
+LABEL_NOT_FOUND = "label.not_found"
+BAD_PROVIDER = "label.bad_provider"
+BAD_CARRIER = "label.bad_carrier"
+CREDENTIAL_REQUIRED = "label.credential_required"
+CREDENTIAL_TOO_LONG = "label.credential_too_long"
+MAX_CREDENTIAL = 200
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 10
+
+
+def wants_label(method: str, keep_item: bool, status: str) -> bool:
+    """An approved return whose items are posted back gets a label (made by the job)."""
+    return status == "approved" and method in LABEL_METHODS and not keep_item
+
+
+def next_attempt(attempts: int, now: dt.datetime) -> dt.datetime | None:
+    """After `attempts` failed tries: when to try again (the email outbox's backoff), or None (failed)."""
+    return email_rules.next_attempt(attempts, now)
+
+
+def idempotency_key(return_id: int) -> str:
+    """The key every provider call for this return's label carries: the same on every attempt."""
+    return f"orderhub-return-label-{return_id}"
+
+
+def new_reference() -> str:
+    """The 着払い slip's reference: 10 letters and digits without look-alikes (O/0, I/1)."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def slip_qr_payload(reference: str, return_number: str) -> str:
+    return f"RMA:{return_number}:{reference}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt at a provider came to. `retry`: a timeout, 408/429 or 5xx (try again later);
+    otherwise a refusal (4xx) that no retry will change."""
+
+    ok: bool
+    retry: bool = False
+    error: str = ""
+
+
+def outcome_of_status(status: int, body: str) -> Outcome:
+    if 200 <= status < 300:
+        return Outcome(ok=True)
+    error = f"HTTP {status}: {body[:300]}"
+    return Outcome(ok=False, retry=status in (408, 409, 425, 429) or status >= 500, error=error)
+
+
+def after_failure(attempts: int, outcome: Outcome, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """The row's state and next attempt after a failed try: back off while attempts last, else failed;
+    a refusal fails at once (the merchant fixes the account or address and presses "retry now")."""
+    retry_at = next_attempt(attempts, now) if outcome.retry else None
+    return (PENDING, retry_at) if retry_at is not None else (FAILED, now)
+
+
+def lowest_rate(rates: list[dict[str, Any]], amount_key: str) -> dict[str, Any] | None:
+    """The cheapest rate (amounts are decimal strings: compared as Decimal, never float)."""
+    priced = []
+    for rate in rates:
+        try:
+            priced.append((Decimal(str(rate.get(amount_key))), rate))
+        except (ValueError, TypeError, ArithmeticError):
+            continue
+    priced = [p for p in priced if p[0].is_finite() and p[0] >= 0]
+    return min(priced, key=lambda p: p[0])[1] if priced else None
+
+
+# --- the label cost the shopper pays (policy `label_cost`, per method) ----------------------------------
+
+
+def label_cost_minor(policy: dict[str, Any], method: str, currency: str, *, waived: bool) -> int:
+    """What the return label costs the shopper for `method` (policy `label_cost`: {method: amount},
+    nothing when unset). Waived for free methods and whenever the return fee is (`waived`: the
+    merchant's fault, an exchange, an item kept). The one rule: the wizard's method step, the refund
+    breakdown (preview, stored return, email, PDF, API) ask it."""
+    if waived or method in (policy.get("free_return_methods") or []):
+        return 0
+    raw = (policy.get("label_cost") or {}).get(method)
+    return money.parse(raw, currency) if raw else 0
+
+
+# --- carrier events on the label's parcel ----------------------------------------------------------------
+
+#: carrier statuses that mean the parcel is moving (the return is in transit)
+MOVING = ("in_transit", "out_for_delivery", "failed_attempt", "available_for_pickup", "exception")
+DELIVERED = "delivered"
+
+
+def actions_for(status: str) -> tuple[str, ...]:
+    """The return's moves a carrier status calls for, in order: moving -> ship; delivered to the
+    merchant -> ship then receive. A move already made is skipped by the service (never backwards)."""
+    if status == DELIVERED:
+        return ("ship", "receive")
+    if status in MOVING:
+        return ("ship",)
+    return ()
+
+
+def latest_status(events: list[dict[str, Any]]) -> str:
+    """The parcel's status by its latest event (occurred_at), as the shipping area decides."""
+    if not events:
+        return ""
+    return str(max(events, key=lambda e: e["occurred_at"])["status"])
