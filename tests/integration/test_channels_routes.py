@@ -154,12 +154,12 @@ async def test_line_account_link_through_the_hub_and_the_webhook(client, merchan
     assert (await _line_webhook(client, {"events": [event]}, slug="nobody")).status_code == 401
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == []
     r = await _line_webhook(client, {"events": [event]})
-    assert r.status_code == 200 and r.json() == {"linked": 1, "removed": 0}
+    assert r.status_code == 200 and r.json() == {"linked": 1, "removed": 0, "answered": {}}
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == ["U4af4980629"]
     assert "Updates about this order go to your LINE account." in text(await client.get(hub + "?lang=en"))
     # the shopper blocks the account: the link goes
     r = await _line_webhook(client, {"events": [{"type": "unfollow", "source": {"userId": "U4af4980629"}}]})
-    assert r.json() == {"linked": 0, "removed": 1}
+    assert r.json() == {"linked": 0, "removed": 1, "answered": {}}
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == []
     # hostile bodies are answered, never a 500
     for body in ({"events": "x"}, {"events": [1, None, {"type": "accountLink", "link": "x"}]}, []):

@@ -17,6 +17,7 @@ from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.channels import clients, push, rules, vault
+from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels.rules import ChannelMessage, Credentials, Sender, SendResult
 from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelOutboxMessage, ChannelRecipient
 from orderhub.db.emails import rules as email_rules
@@ -306,14 +307,20 @@ async def line_link_started(merchant_id: int, order_id: int, *, now: dt.datetime
 
 
 async def line_link_done(merchant_id: int, nonce: str, user_id: str, *, now: dt.datetime) -> bool:
-    """LINE's accountLink event with our nonce: bind the LINE user to the order. -> bound."""
+    """LINE's accountLink event with our nonce: bind the LINE user to the order. -> bound. A nonce is
+    used once (cleared on binding) and only within line_bot_rules.LINK_TTL of being issued; an
+    unknown, reused or expired nonce, or no user id, binds nothing."""
     if not nonce or not user_id or len(user_id) > 200:
         return False
     async with engine.write():
-        row = await ChannelRecipient.select(ChannelRecipient.order_id).where(
+        row = await ChannelRecipient.select(ChannelRecipient.order_id, ChannelRecipient.updated_at).where(
             (ChannelRecipient.nonce == nonce) & (ChannelRecipient.merchant == merchant_id)
             & (ChannelRecipient.channel == rules.LINE)).first()
         if row is None:
+            return False
+        if not bot_rules.nonce_fresh(row["updated_at"], now):
+            await ChannelRecipient.update({ChannelRecipient.nonce: None}).where(
+                ChannelRecipient.nonce == nonce)
             return False
         await _set_recipient(merchant_id, row["order_id"], rules.LINE, recipient=user_id, active=True, nonce=None,
                              now=now)
