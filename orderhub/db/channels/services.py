@@ -25,6 +25,7 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order
+from orderhub.db.outbox import claim as outbox_claim
 
 __all__ = ["RECIPIENTS", "SENDERS", "ChannelMessage", "Credentials", "Sender", "SendResult", "enqueue_channels"]
 
@@ -120,32 +121,14 @@ async def enqueue_channels(merchant_id: int, event: str, payload: dict[str, Any]
 
 
 async def due(now: dt.datetime, limit: int = 100) -> list[int]:
-    async with engine.read():
-        rows = await ChannelOutboxMessage.select(ChannelOutboxMessage.id).where(
-            (ChannelOutboxMessage.state == rules.PENDING) & (ChannelOutboxMessage.next_attempt_at <= now)
-        ).order_by(ChannelOutboxMessage.next_attempt_at).limit(limit)
-    return [r["id"] for r in rows]
+    return await outbox_claim.due_ids(ChannelOutboxMessage, now, limit)
 
 
 async def claim(message_ids: list[int], now: dt.datetime) -> list[dict[str, Any]]:
-    """Pending -> sending with one more attempt and a lease, atomically: two workers never both get
-    a message. -> the claimed rows."""
-    if not message_ids:
-        return []
-    async with engine.write():
-        claimed = await ChannelOutboxMessage.update({
-            ChannelOutboxMessage.state: rules.SENDING, ChannelOutboxMessage.attempts: ChannelOutboxMessage.attempts + 1,
-            ChannelOutboxMessage.next_attempt_at: now + dt.timedelta(seconds=rules.LEASE_SECONDS),
-        }).where(
-            ChannelOutboxMessage.id.is_in(message_ids) & (ChannelOutboxMessage.state == rules.PENDING)
-            & (ChannelOutboxMessage.next_attempt_at <= now)
-        ).returning(ChannelOutboxMessage.id)
-        if not claimed:
-            return []
-        rows = await ChannelOutboxMessage.select().where(
-            ChannelOutboxMessage.id.is_in([c["id"] for c in claimed])).order_by(ChannelOutboxMessage.id).output(
-            load_json=True)
-    return list(rows)
+    """Pending -> sending with one more attempt and a lease, atomically (db/outbox/claim): two
+    workers never both get a message. -> the claimed rows, oldest due first."""
+    return await outbox_claim.claim_due(ChannelOutboxMessage, now, len(message_ids), ids=message_ids,
+                                        lease=dt.timedelta(seconds=rules.LEASE_SECONDS))
 
 
 async def record(message_id: int, attempts: int, result: SendResult, text: str, now: dt.datetime) -> str:
@@ -181,17 +164,7 @@ async def skip(message_id: int, reason: str) -> None:
 
 async def release_stuck(now: dt.datetime) -> int:
     """Messages whose worker died mid-send (lease over): due again, or dead when out of attempts."""
-    async with engine.write():
-        dead = await ChannelOutboxMessage.update({
-            ChannelOutboxMessage.state: rules.DEAD,
-            ChannelOutboxMessage.last_error: "the sender stopped while sending"}).where(
-            (ChannelOutboxMessage.state == rules.SENDING) & (ChannelOutboxMessage.next_attempt_at < now)
-            & (ChannelOutboxMessage.attempts >= rules.MAX_ATTEMPTS)).returning(ChannelOutboxMessage.id)
-        again = await ChannelOutboxMessage.update({ChannelOutboxMessage.state: rules.PENDING,
-                                                   ChannelOutboxMessage.next_attempt_at: now}).where(
-            (ChannelOutboxMessage.state == rules.SENDING) & (ChannelOutboxMessage.next_attempt_at < now)
-        ).returning(ChannelOutboxMessage.id)
-    return len(dead) + len(again)
+    return await outbox_claim.release_stuck(ChannelOutboxMessage, now, max_attempts=rules.MAX_ATTEMPTS)
 
 
 async def send_again(merchant_id: int, message_id: int, *, now: dt.datetime) -> None:

@@ -21,9 +21,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Template
 
+from orderhub.channels import line_bot
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
-from orderhub.channels import line_bot
 from orderhub.db.channels import line_bot as bot_queries
 from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels import queries, rules, services
@@ -90,7 +90,8 @@ class LineWebhooks(Controller):
     path = "/webhooks/line"
     tags = ["webhooks"]
 
-    @post("/{merchant_slug:str}", summary="LINE Messaging API webhook (follow and messages, account link, unfollow)", status_code=200)
+    @post("/{merchant_slug:str}", summary="LINE Messaging API webhook (follow, message, accountLink, unfollow)",
+          status_code=200)
     async def receive(self, request: Request, merchant_slug: str, now: dt.datetime) -> Response[dict[str, Any]]:
         raw = await request.body()
         shop = await bot_queries.merchant(merchant_slug)
