@@ -28,8 +28,8 @@ from orderhub.db.channels import line_bot as bot_queries
 from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels import queries, rules, services
 from orderhub.db.orders.queries import Hub
-from orderhub.db.validation import ValidationFailed
 from orderhub.site.hub.context import hub_context
+from orderhub.site.hub.notify import panel_context
 from orderhub.site.rendering import page
 
 TEMPLATE = "site/channels/updates.html.jinja"
@@ -42,9 +42,10 @@ class ChannelsHubController(Controller):
     async def _render(self, request: Request, hub: Hub, *, link_token: str = "", errors: dict | None = None,
                       status_code: int = 200) -> Template:
         state = await queries.order_channels(hub.merchant.id, hub.order.id)
+        panel = await panel_context(hub, "updates", swap=False)
         line_code = bot_rules.link_code(request.app.state.settings.key_for("line-code"), hub.token)
         context = hub_context(request, hub, "confirmation", channels=state, link_token=link_token, line_code=line_code,
-                              channel_name=lambda c: _(rules.CHANNEL_NAMES[c]), errors=errors or {},
+                              channel_name=lambda c: _(rules.CHANNEL_NAMES[c]), errors=errors or {}, **panel,
                               base=f"/o/{hub.token}/updates")
         return page(request, TEMPLATE, "channels", context, status_code=status_code)
 
@@ -68,22 +69,13 @@ class ChannelsHubController(Controller):
         return Redirect(path=url, status_code=303)
 
     @post("/sms", name="hub-updates-sms")
-    async def sms(self, request: Request, hub: Hub, now: dt.datetime) -> Redirect | Template:
+    async def sms(self, request: Request, hub: Hub) -> Redirect:
+        """The old address of the updates page's SMS form: one SMS opt-in path now
+        (orderhub/site/hub/notify.py). 307 keeps the method and the form (with its CSRF token):
+        `action=stop` to `/notify/off/sms`, else to `/notify/sms`; back to this page afterwards."""
         form = await request.form()
-        state = await queries.order_channels(hub.merchant.id, hub.order.id)
-        if rules.SMS not in state:
-            return await self._render(request, hub, status_code=404)
-        try:
-            if form.get("action") == "stop":
-                await services.withdraw(hub.merchant.id, hub.order.id, rules.SMS, source="hub", now=now)
-            else:
-                await services.sms_consent(hub.merchant.id, hub.order.id, source="hub", now=now)
-        except ValidationFailed as refused:
-            code = refused.errors[0].get("code")
-            message = (_("We have no phone number for this order.") if code == rules.NO_PHONE else
-                       _("The phone number of this order can't receive text messages. Ask the shop to correct it."))
-            return await self._render(request, hub, status_code=422, errors={"sms": message})
-        return Redirect(path=href(f"/o/{hub.token}/updates"), status_code=303)
+        step = "off/sms" if form.get("action") == "stop" else "sms"
+        return Redirect(path=href(f"/o/{hub.token}/notify/{step}", return_to="updates"), status_code=307)
 
 
 class LineWebhooks(Controller):
