@@ -27,6 +27,8 @@ USER_ID = re.compile(r"U[0-9a-f]{32}")
 MAX_LINK_TOKEN = 200
 CODE_LENGTH = 8
 _CODE = re.compile(rf"[A-Z2-7]{{{CODE_LENGTH}}}")
+#: digits typed for the base32 letters they look like (base32 has no 0, 1, 8 or 9)
+_LOOK_ALIKE = str.maketrans({"0": "O", "1": "I", "8": "B"})
 #: longest message text the bot reads (anything longer names no order)
 MAX_TEXT = 120
 MAX_NUMBER = 40
@@ -70,8 +72,9 @@ def read_message(text: object) -> Asked | None:
         return None
     words = plain.split()
     code = ""
-    if len(words) == 2 and _CODE.fullmatch(words[1].upper()):
-        code = words[1].upper()
+    typed = words[1].upper().translate(_LOOK_ALIKE) if len(words) == 2 else ""
+    if typed and _CODE.fullmatch(typed):
+        code = typed
         words = words[:1]
     if len(words) != 1:
         return None
