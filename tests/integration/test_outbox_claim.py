@@ -1,4 +1,4 @@
-"""One claim for every outbox (db/outbox/claim.claim_due): under concurrent claimers each due row goes
+"""One claim for every outbox (db/queue.claim_due): under concurrent claimers each due row goes
 to exactly one of them, whichever outbox (webhook deliveries, emails, channel messages) and whichever
 engine; rows not yet due, or claimed and still leased, are not claimed; a lease that ran out makes
 the row due again (or dead when out of attempts). The areas' own claims go through it too."""
@@ -11,11 +11,11 @@ import datetime as dt
 import pytest
 
 from orderhub.db import engine
+from orderhub.db import queue as claim
 from orderhub.db.channels import services as channels
 from orderhub.db.channels.tables import ChannelOutboxMessage
 from orderhub.db.emails import services as emails
 from orderhub.db.emails.tables import EmailMessage
-from orderhub.db.outbox import claim
 from orderhub.db.outbox import services as webhooks
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
 

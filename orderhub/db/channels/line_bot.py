@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from orderhub.db import engine
 from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.orders.queries import normalize_order_number
 from orderhub.db.orders.tables import Order
 from orderhub.db.tokens import hub_token
 
@@ -46,11 +45,12 @@ async def merchant(slug: str) -> BotMerchant | None:
 
 async def named_order(merchant_id: int, asked: bot_rules.Asked, *, token_key: bytes,
                       code_key: bytes) -> NamedOrder | None:
-    """The merchant's order with the number asked (None if it has none); proven when the short code
+    """The merchant's order with the number asked (already NFKC-normalised and trimmed, as the lookup
+    normalises a number: line_bot_rules.read_message), None if it has none; proven when the short code
     sent with it is the order's current one (db/channels/line_bot_rules.link_code)."""
     async with engine.read():
         row = await Order.select(Order.id, Order.number, Order.locale, Order.key, Order.token_generation).where(
-            (Order.merchant == merchant_id) & (Order.number == normalize_order_number(asked.number))).first()
+            (Order.merchant == merchant_id) & (Order.number == asked.number)).first()
     if row is None:
         return None
     locale = (row["locale"] or "").split("-")[0].lower()

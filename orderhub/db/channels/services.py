@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orderhub.db import engine
+from orderhub.db import queue as outbox_claim
 from orderhub.db.channels import clients, push, rules, vault
 from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels.rules import ChannelMessage, Credentials, Sender, SendResult
@@ -25,7 +26,6 @@ from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order
-from orderhub.db.outbox import claim as outbox_claim
 
 __all__ = ["RECIPIENTS", "SENDERS", "ChannelMessage", "Credentials", "Sender", "SendResult", "enqueue_channels"]
 
@@ -125,7 +125,7 @@ async def due(now: dt.datetime, limit: int = 100) -> list[int]:
 
 
 async def claim(message_ids: list[int], now: dt.datetime) -> list[dict[str, Any]]:
-    """Pending -> sending with one more attempt and a lease, atomically (db/outbox/claim): two
+    """Pending -> sending with one more attempt and a lease, atomically (db/queue): two
     workers never both get a message. -> the claimed rows, oldest due first."""
     return await outbox_claim.claim_due(ChannelOutboxMessage, now, len(message_ids), ids=message_ids,
                                         lease=dt.timedelta(seconds=rules.LEASE_SECONDS))

@@ -5,12 +5,12 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.outbox.columns import ShopperMessageColumns
+from orderhub.db.queue_columns import ShopperMessageColumns
 
 
 class ChannelOutboxMessage(ShopperMessageColumns, Table, tablename="channel_messages"):
     """One row per message on one channel to one recipient (written in the change's transaction).
-    Shared columns: db/outbox/columns.ShopperMessageColumns (states: pending -> sending -> sent |
+    Shared columns: db/queue_columns.ShopperMessageColumns (states: pending -> sending -> sent |
     pending (retry) | failed (permanent refusal) | dead (out of attempts); suppressed (throttled) and
     skipped (stale, order gone) never go out)."""
 

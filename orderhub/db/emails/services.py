@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orderhub.db import engine
+from orderhub.db import queue as outbox_claim
 from orderhub.db.emails import queries, rules
 from orderhub.db.emails.queries import EmailView, OutgoingEmail
 from orderhub.db.emails.tables import EmailMessage
@@ -24,7 +25,6 @@ from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order
-from orderhub.db.outbox import claim as outbox_claim
 
 log = logging.getLogger("orderhub.emails")
 
@@ -84,7 +84,7 @@ async def due(now: dt.datetime, limit: int = 100) -> list[int]:
 
 
 async def claim(message_ids: list[int], now: dt.datetime) -> list[OutgoingEmail]:
-    """Take due messages for sending, atomically (two workers never both get one; db/outbox/claim):
+    """Take due messages for sending, atomically (two workers never both get one; db/queue):
     state `sending`, one more attempt, and a lease that ends LEASE_SECONDS from now. -> the claimed
     rows, oldest first."""
     rows = await outbox_claim.claim_due(EmailMessage, now, len(message_ids), ids=message_ids,

@@ -3,11 +3,11 @@
 from piccolo.columns import Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from orderhub.db.outbox.columns import ShopperMessageColumns
+from orderhub.db.queue_columns import ShopperMessageColumns
 
 
 class EmailMessage(ShopperMessageColumns, Table, tablename="email_messages"):
-    """Shared columns: db/outbox/columns.ShopperMessageColumns (states: pending -> sending -> sent |
+    """Shared columns: db/queue_columns.ShopperMessageColumns (states: pending -> sending -> sent |
     pending (retry) | dead; suppressed (throttled) and skipped (stale, no recipient) never go out)."""
 
     id: Serial  # Piccolo's implicit primary key, declared for type checkers

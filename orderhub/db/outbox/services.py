@@ -19,10 +19,11 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
+from orderhub.db import queue as claim
 from orderhub.db.channels import services as channels
 from orderhub.db.emails import services as emails
 from orderhub.db.errors import NotFound, ValidationFailed
-from orderhub.db.outbox import claim, rules
+from orderhub.db.outbox import rules
 from orderhub.db.outbox.tables import WebhookDelivery, WebhookEndpoint
 from orderhub.db.tokens import new_secret
 
@@ -116,7 +117,7 @@ async def due_by_endpoint(now: dt.datetime, limit: int) -> dict[int, list[int]]:
 
 
 async def _claim(delivery_id: int, now: dt.datetime) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
-    """Pending -> sending, atomically (db/outbox/claim): of two workers (in any process) one gets it.
+    """Pending -> sending, atomically (db/queue): of two workers (in any process) one gets it.
     The claim time is kept in next_attempt_at (no lease: `release_stuck` counts from the claim, not
     from when it fell due); attempts are counted when the outcome is recorded."""
     claimed = await claim.claim_due(WebhookDelivery, now, 1, ids=[delivery_id], lease=dt.timedelta(0),

@@ -4,7 +4,7 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestam
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.outbox.columns import OutboxColumns
+from orderhub.db.queue_columns import OutboxColumns
 
 
 class WebhookEndpoint(Table, tablename="webhook_endpoints"):
@@ -19,7 +19,7 @@ class WebhookEndpoint(Table, tablename="webhook_endpoints"):
 
 
 class WebhookDelivery(OutboxColumns, Table, tablename="webhook_deliveries"):
-    """Shared columns: db/outbox/columns.OutboxColumns (states: pending -> sending -> delivered |
+    """Shared columns: db/queue_columns.OutboxColumns (states: pending -> sending -> delivered |
     pending (retry) | dead)."""
 
     id: Serial  # Piccolo's implicit primary key, declared for type checkers

@@ -4,7 +4,7 @@ those tables already had, written once.
 
 - `OutboxColumns` (webhook deliveries, emails, channel messages): who it is for, what happened, and
   the queue's state, attempts, when it is due (or its lease ends) and the last error; what
-  db/outbox/claim.py works on.
+  db/queue.py works on.
 - `ShopperMessageColumns` (emails, channel messages): a message to a shopper about an order: its
   kind, shipment (the in-transit throttle), language, when it was sent and its text as sent."""
 
@@ -18,7 +18,7 @@ class OutboxColumns:
     #: the event that asked for it (shipment.delivered, pickup.ready, ...) and what it says
     event = Varchar(length=60)
     payload = JSON(default="{}")
-    #: pending -> sending -> (the area's outcomes); db/outbox/claim
+    #: pending -> sending -> (the area's outcomes); db/queue
     state = Varchar(length=16, default="pending", index=True)
     attempts = Integer(default=0)
     #: when it may go out (quiet hours and retries push it); while sending: until the lease ends

@@ -1,5 +1,5 @@
 """One claim for every outbox (webhook deliveries, emails, channel messages): the queue mechanics
-they share, over any table with the outbox columns (db/outbox/columns.py: `state`, `attempts`,
+they share, over any table with the outbox columns (db/queue_columns.py: `state`, `attempts`,
 `next_attempt_at`). The areas keep their own states past `sending` and their own record steps.
 
 `claim_due` moves due rows pending -> sending in one write transaction, with a conditional UPDATE
@@ -12,8 +12,8 @@ several. The claim commits before
 anything is sent; a worker that dies after it leaves the row `sending` until its lease ends
 (`release_stuck`).
 
-Imports nothing of the areas (they import this), so the emails area, which the outbox's services
-import, can use it too."""
+Not an area (db/<area>/): it imports nothing of them, so the outbox, emails and channels all use it
+without an import cycle (tests/unit/test_import_graph.py)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ PENDING, SENDING, DEAD = "pending", "sending", "dead"
 
 
 class OutboxTable(Protocol):
-    """What the claim needs of a table (the columns of db/outbox/columns.OutboxColumns)."""
+    """What the claim needs of a table (the columns of db/queue_columns.OutboxColumns)."""
 
     id: Any
     state: Any
