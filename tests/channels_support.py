@@ -24,12 +24,14 @@ SMS_SENDER = "+15005550006"
 
 
 class FakeProviders:
-    """Answers LINE pushes and SMS sends; `answers` queues status codes to give first (then 200)."""
+    """Answers LINE pushes, link tokens and replies, and SMS sends; `answers` queues status codes to
+    give first (then 200)."""
 
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.answers: list[int] = []
         self.timeouts = 0
+        self.link_tokens = 0
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -40,6 +42,12 @@ class FakeProviders:
         if request.url.path == "/v2/bot/message/push":
             body = {"sentMessages": [{"id": "461230966842064897"}]} if status == 200 else {"message": "no"}
             return httpx.Response(status, json=body, headers={"x-line-request-id": f"req-{len(self.requests)}"})
+        if request.url.path.startswith("/v2/bot/user/") and request.url.path.endswith("/linkToken"):
+            self.link_tokens += 1
+            body = {"linkToken": f"LinkToken{self.link_tokens:04d}abcdefXYZ"} if status == 200 else {"message": "no"}
+            return httpx.Response(status, json=body)
+        if request.url.path == "/v2/bot/message/reply":
+            return httpx.Response(status, json={} if status == 200 else {"message": "Invalid reply token"})
         if request.url.path.endswith("/Messages.json"):
             return httpx.Response(201 if status == 200 else status, json={"sid": f"SM{len(self.requests):032d}"})
         return httpx.Response(404)
@@ -85,3 +93,8 @@ async def messages(where: Callable | None = None) -> list[dict]:
     async with engine.read():
         query = ChannelOutboxMessage.select().order_by(ChannelOutboxMessage.id)
         return list(await query)
+
+
+def replies(fake: FakeProviders) -> list[str]:
+    """The texts the LINE bot replied, in order."""
+    return [fake.json(r)["messages"][0]["text"] for r in fake.sent("/v2/bot/message/reply")]

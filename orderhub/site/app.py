@@ -173,6 +173,7 @@ def template_environment(lang: str | None = None) -> Environment:
     env.filters.update(FILTERS)
     env.globals["static"] = static_url
     env.globals["site_script"] = assets.bundle_url
+    env.globals["script_url"] = assets.script_url
     env.globals["href"] = href
     env.globals.update(shop_texts.GLOBALS)
     return env

@@ -2,7 +2,9 @@
 registry into static/vendor/), then our own scripts. Every page loads the same scripts in the same
 order (a boosted link swaps only the body, so none may be page-specific; see
 layouts/base.html.jinja), and one request instead of eight saves a first visit their headers and
-compresses better.
+compresses better. A script only a few sections use (`ON_DEMAND`: push.js for "Notify me") is its
+own versioned file, loaded by behaviours.js when a section naming it appears (`data-load-script`),
+so a first visit of a page without that section never downloads it.
 
 `/assets/site.js?v=<content hash>` is the files of `VENDOR` and `SCRIPTS` joined in order, read and
 compressed once per process at the strongest settings (brotli 11, gzip 9: a cost paid once, not per
@@ -34,27 +36,42 @@ VENDORED = STATIC / "vendor"
 #: htmx first, then the extensions that register into it
 VENDOR = ("htmx.min.js", "hx-head.min.js", "hx-sse.min.js")
 #: in the order they must run: the behaviours registry first, then what registers into it
-SCRIPTS = ("behaviours.js", "live.js", "staff.js", "feedback.js", "branding.js", "push.js")
+SCRIPTS = ("behaviours.js", "live.js", "staff.js", "feedback.js", "branding.js")
+#: scripts loaded on demand, each its own versioned file: only a page section that needs one names it
+#: (`data-load-script="{{ script_url('push') }}"`; behaviours.js loads it once and binds what it
+#: registers). push.js: "Notify me", only where the notify panel offers browser notifications
+ON_DEMAND = {"push": ("push.js",)}
+
+
+def _files(name: str) -> list[Path]:
+    if name == "site":
+        return [VENDORED / n for n in VENDOR] + [JS / n for n in SCRIPTS]
+    return [JS / n for n in ON_DEMAND[name]]
 
 
 @cache
-def bundle() -> bytes:
-    files = [VENDORED / name for name in VENDOR] + [JS / name for name in SCRIPTS]
-    return b"\n;\n".join(path.read_bytes() for path in files)
+def bundle(name: str = "site") -> bytes:
+    return b"\n;\n".join(path.read_bytes() for path in _files(name))
 
 
 @cache
-def encoded(encoding: str) -> bytes:
+def encoded(encoding: str, name: str = "site") -> bytes:
     if encoding == "br":
-        return brotli.compress(bundle(), mode=brotli.MODE_TEXT, quality=11)
+        return brotli.compress(bundle(name), mode=brotli.MODE_TEXT, quality=11)
     if encoding == "gzip":
-        return gzip.compress(bundle(), compresslevel=9, mtime=0)
-    return bundle()
+        return gzip.compress(bundle(name), compresslevel=9, mtime=0)
+    return bundle(name)
 
 
 @cache
 def bundle_url() -> str:
-    return f"/assets/site.js?v={hashlib.sha256(bundle()).hexdigest()[:10]}"
+    return script_url("site")
+
+
+@cache
+def script_url(name: str) -> str:
+    """/assets/<name>.js?v=<content hash>: "site" (every page) or one of ON_DEMAND."""
+    return f"/assets/{name}.js?v={hashlib.sha256(bundle(name)).hexdigest()[:10]}"
 
 
 def accepted_encoding(header: str) -> str:
@@ -77,11 +94,19 @@ class AssetsController(Controller):
 
     @get("/site.js", name="site-js", include_in_schema=False)
     async def site_js(self, request: Request) -> Response[bytes]:
-        encoding = accepted_encoding(request.headers.get("accept-encoding", ""))
-        headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
-        if encoding != "identity":
-            headers["Content-Encoding"] = encoding
-        return Response(encoded(encoding), media_type="application/javascript", headers=headers)
+        return _script(request, "site")
+
+    @get("/push.js", name="push-js", include_in_schema=False)
+    async def push_js(self, request: Request) -> Response[bytes]:
+        return _script(request, "push")
+
+
+def _script(request: Request, name: str) -> Response[bytes]:
+    encoding = accepted_encoding(request.headers.get("accept-encoding", ""))
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return Response(encoded(encoding, name), media_type="application/javascript", headers=headers)
 
 
 # -- our stylesheets: the same, each file by itself ------------------------------------------------

@@ -154,12 +154,12 @@ async def test_line_account_link_through_the_hub_and_the_webhook(client, merchan
     assert (await _line_webhook(client, {"events": [event]}, slug="nobody")).status_code == 401
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == []
     r = await _line_webhook(client, {"events": [event]})
-    assert r.status_code == 200 and r.json() == {"linked": 1, "removed": 0}
+    assert r.status_code == 200 and r.json() == {"linked": 1, "removed": 0, "answered": {}}
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == ["U4af4980629"]
     assert "Updates about this order go to your LINE account." in text(await client.get(hub + "?lang=en"))
     # the shopper blocks the account: the link goes
     r = await _line_webhook(client, {"events": [{"type": "unfollow", "source": {"userId": "U4af4980629"}}]})
-    assert r.json() == {"linked": 0, "removed": 1}
+    assert r.json() == {"linked": 0, "removed": 1, "answered": {}}
     assert await services.linked("line", yamakaze.id, orders["jp_ship"].id) == []
     # hostile bodies are answered, never a 500
     for body in ({"events": "x"}, {"events": [1, None, {"type": "accountLink", "link": "x"}]}, []):
@@ -180,30 +180,61 @@ async def test_line_link_refuses_a_bad_link_token_and_channels_off(client, merch
     assert (await client.get(bad)).status_code == 404
 
 
+def _sms_form(html: str) -> str:
+    """The action of the SMS form on a page (site/hub/_sms.html.jinja)."""
+    import re
+
+    return re.search(r'<form method="post" action="([^"]*/notify/(?:off/)?sms[^"]*)"', html).group(1)
+
+
 async def test_sms_opt_in_and_out_on_the_hub(client, merchants, orders, settings, clock):
+    """One SMS opt-in path: the updates page and the notify panel show the same form, posting to
+    /notify/sms; the updates page's old URL redirects there (307, the form and CSRF token kept)."""
     acme = merchants["acme"][0]
     await sms_on(acme.id, settings, clock())
-    hub = f"/o/{orders['us_ship'].token}/updates"
+    token_ = orders["us_ship"].token
+    hub = f"/o/{token_}/updates"
     page = await client.get(hub + "?lang=en")
-    assert "Send me text messages" in text(page)
+    assert "Get a text message when your order ships" in text(page) and "Text me" in text(page)
+    panel = await client.get(f"/o/{token_}/notify?lang=en")
+    assert _sms_form(page.text) == _sms_form(panel.text) == f"/o/{token_}/notify/sms?lang=en"
     token = await csrf(client, hub)
+    # from the updates page: the shared form, back to the updates page
+    r = await client.post(f"/o/{token_}/notify/sms", data={"_csrf_token": token, "return_to": "updates"})
+    assert r.status_code == 303 and r.headers["location"] == hub
+    assert await services.linked("sms", acme.id, orders["us_ship"].id) == ["+12125550143"]
+    page = await client.get(hub + "?lang=en")
+    assert "On · to +12 ••• 0143" in text(page) and _sms_form(page.text) == f"/o/{token_}/notify/off/sms?lang=en"
+    r = await client.post(f"/o/{token_}/notify/off/sms", data={"_csrf_token": token, "return_to": "updates"})
+    assert r.status_code == 303 and r.headers["location"] == hub
+    assert await services.linked("sms", acme.id, orders["us_ship"].id) == []
+    # the old URL (docs/api.md) still works: 307 to the one path, keeping the form, then back here
     r = await client.post(hub + "/sms", data={"_csrf_token": token})
-    assert r.status_code == 303
+    assert r.status_code == 307 and r.headers["location"] == f"/o/{token_}/notify/sms?return_to=updates"
+    r = await client.post(r.headers["location"], data={"_csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == hub
     assert await services.linked("sms", acme.id, orders["us_ship"].id) == ["+12125550143"]
     r = await client.post(hub + "/sms", data={"_csrf_token": token, "action": "stop"})
-    assert r.status_code == 303
+    assert r.status_code == 307 and r.headers["location"] == f"/o/{token_}/notify/off/sms?return_to=updates"
+    assert (await client.post(r.headers["location"], data={"_csrf_token": token})).status_code == 303
     assert await services.linked("sms", acme.id, orders["us_ship"].id) == []
+    # the consent log is the same whichever door: time and source "hub"
     async with engine.read():
         log = await ChannelConsent.select(ChannelConsent.action, ChannelConsent.source)
-    assert log == [{"action": "consent", "source": "hub"}, {"action": "withdrawal", "source": "hub"}]
+    assert log == [{"action": "consent", "source": "hub"}, {"action": "withdrawal", "source": "hub"}] * 2
+    # without the CSRF token: refused at the one path
+    r = await client.post(f"/o/{token_}/notify/sms", data={"return_to": "updates"})
+    assert r.status_code == 403
+    # a number that cannot take texts: a clear message in the page's language, nothing stored
     async with engine.write():
         await Order.update({Order.customer: {"name": "J", "email": "j@example.com", "phone": "0000"}}).where(
             Order.id == orders["us_ship"].id)
-    r = await client.post(hub + "/sms?lang=en", data={"_csrf_token": token})
+    r = await client.post(f"/o/{token_}/notify/sms?lang=en", data={"_csrf_token": token, "return_to": "updates"})
     assert r.status_code == 422
-    assert "can't receive text messages" in text(r)
-    ja = await client.post(hub + "/sms?lang=ja", data={"_csrf_token": token})
+    assert "cannot receive text messages" in text(r)
+    ja = await client.post(f"/o/{token_}/notify/sms?lang=ja", data={"_csrf_token": token, "return_to": "updates"})
     assert ja.status_code == 422 and "ショートメッセージ" in text(ja)
+    assert await services.linked("sms", acme.id, orders["us_ship"].id) == []
 
 
 async def test_dashboard_shows_the_channels_figures(client, merchants, orders, settings, clock):

@@ -152,3 +152,27 @@ def test_tokens_are_redacted_from_log_lines():
     RedactTokens().filter(record)
     assert "SECRETTOKEN" not in record.getMessage()
     assert "/o/[redacted]/pickup" in record.getMessage()
+
+
+async def test_the_push_script_comes_only_where_notify_me_shows(client, merchants, orders, settings, clock):
+    """push.js is not in the every-page file: its own versioned, precompressed file, named only by the
+    notify panel's browser-notifications row (behaviours.js loads it when that row appears)."""
+    from orderhub.db.channels import rules, services
+    from orderhub.site.assets import JS, script_url
+
+    site = await client.get(re.findall(r'<script src="([^"]+)"', (await client.get("/lookup")).text)[0],
+                            headers={"accept-encoding": "identity"})
+    push_js = (JS / "push.js").read_text()
+    assert push_js[:200] not in site.text and 'behaviours["load-script"]' in site.text
+    tracking = f"/o/{orders['jp_ship'].token}/tracking"
+    other = f"/o/{orders['us_ship'].token}/tracking"
+    await services.save_account(merchants["yamakaze"][0].id, rules.PUSH, {"enabled": True, "events": ["shipment.delivered"]},
+                                secret_key=settings.secret_key, now=clock())
+    page = await client.get(tracking)
+    named = re.findall(r'data-load-script="([^"]+)"', page.text)
+    assert named == [script_url("push")] and named[0].startswith("/assets/push.js?v=")
+    assert "data-load-script" not in (await client.get(f"/o/{orders['jp_ship'].token}")).text  # the hub page
+    assert "data-load-script" not in (await client.get(other)).text  # a shop offering no browser notifications
+    r = await client.get(named[0], headers={"accept-encoding": "br"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "br" and r.text == push_js
+    assert set(r.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}

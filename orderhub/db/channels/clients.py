@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 
+from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels import rules
 from orderhub.db.channels.rules import ChannelMessage, Credentials, SendResult
 
@@ -68,3 +69,32 @@ async def send_sms(client: httpx.AsyncClient, message: ChannelMessage, credentia
             sid_out = ""
         return SendResult(ok=True, provider_id=sid_out)
     return result
+
+
+# --- the LINE bot's half of the account link (db/channels/line_bot_rules) ----------------------------------
+
+
+async def line_link_token(client: httpx.AsyncClient, api_url: str, access_token: str, user_id: str) -> str | None:
+    """POST {api}/v2/bot/user/{userId}/linkToken -> the link token LINE issued (valid 10 minutes), or
+    None when LINE refused or could not be reached (the bot then says so; nothing is stored)."""
+    if not bot_rules.user_id_ok(user_id):
+        return None
+    answer = await _post(client, f"{api_url.rstrip('/')}/v2/bot/user/{user_id}/linkToken",
+                         headers={"Authorization": f"Bearer {access_token}"})
+    if isinstance(answer, SendResult) or answer.status_code != 200:
+        return None
+    try:
+        token = answer.json().get("linkToken")
+    except (ValueError, AttributeError):
+        return None
+    return token if bot_rules.link_token_ok(token) else None
+
+
+async def line_reply(client: httpx.AsyncClient, api_url: str, access_token: str, reply_token: str, text: str) -> bool:
+    """POST {api}/v2/bot/message/reply: one text message in answer to the event. -> LINE took it."""
+    if not reply_token or len(reply_token) > 200:
+        return False
+    answer = await _post(client, f"{api_url.rstrip('/')}/v2/bot/message/reply",
+                         json={"replyToken": reply_token, "messages": [{"type": "text", "text": text[:5000]}]},
+                         headers={"Authorization": f"Bearer {access_token}"})
+    return not isinstance(answer, SendResult) and answer.status_code == 200

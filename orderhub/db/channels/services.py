@@ -16,7 +16,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orderhub.db import engine
+from orderhub.db import queue as outbox_claim
 from orderhub.db.channels import clients, push, rules, vault
+from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.channels.rules import ChannelMessage, Credentials, Sender, SendResult
 from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelOutboxMessage, ChannelRecipient
 from orderhub.db.emails import rules as email_rules
@@ -119,32 +121,14 @@ async def enqueue_channels(merchant_id: int, event: str, payload: dict[str, Any]
 
 
 async def due(now: dt.datetime, limit: int = 100) -> list[int]:
-    async with engine.read():
-        rows = await ChannelOutboxMessage.select(ChannelOutboxMessage.id).where(
-            (ChannelOutboxMessage.state == rules.PENDING) & (ChannelOutboxMessage.next_attempt_at <= now)
-        ).order_by(ChannelOutboxMessage.next_attempt_at).limit(limit)
-    return [r["id"] for r in rows]
+    return await outbox_claim.due_ids(ChannelOutboxMessage, now, limit)
 
 
 async def claim(message_ids: list[int], now: dt.datetime) -> list[dict[str, Any]]:
-    """Pending -> sending with one more attempt and a lease, atomically: two workers never both get
-    a message. -> the claimed rows."""
-    if not message_ids:
-        return []
-    async with engine.write():
-        claimed = await ChannelOutboxMessage.update({
-            ChannelOutboxMessage.state: rules.SENDING, ChannelOutboxMessage.attempts: ChannelOutboxMessage.attempts + 1,
-            ChannelOutboxMessage.next_attempt_at: now + dt.timedelta(seconds=rules.LEASE_SECONDS),
-        }).where(
-            ChannelOutboxMessage.id.is_in(message_ids) & (ChannelOutboxMessage.state == rules.PENDING)
-            & (ChannelOutboxMessage.next_attempt_at <= now)
-        ).returning(ChannelOutboxMessage.id)
-        if not claimed:
-            return []
-        rows = await ChannelOutboxMessage.select().where(
-            ChannelOutboxMessage.id.is_in([c["id"] for c in claimed])).order_by(ChannelOutboxMessage.id).output(
-            load_json=True)
-    return list(rows)
+    """Pending -> sending with one more attempt and a lease, atomically (db/queue): two
+    workers never both get a message. -> the claimed rows, oldest due first."""
+    return await outbox_claim.claim_due(ChannelOutboxMessage, now, len(message_ids), ids=message_ids,
+                                        lease=dt.timedelta(seconds=rules.LEASE_SECONDS))
 
 
 async def record(message_id: int, attempts: int, result: SendResult, text: str, now: dt.datetime) -> str:
@@ -180,17 +164,7 @@ async def skip(message_id: int, reason: str) -> None:
 
 async def release_stuck(now: dt.datetime) -> int:
     """Messages whose worker died mid-send (lease over): due again, or dead when out of attempts."""
-    async with engine.write():
-        dead = await ChannelOutboxMessage.update({
-            ChannelOutboxMessage.state: rules.DEAD,
-            ChannelOutboxMessage.last_error: "the sender stopped while sending"}).where(
-            (ChannelOutboxMessage.state == rules.SENDING) & (ChannelOutboxMessage.next_attempt_at < now)
-            & (ChannelOutboxMessage.attempts >= rules.MAX_ATTEMPTS)).returning(ChannelOutboxMessage.id)
-        again = await ChannelOutboxMessage.update({ChannelOutboxMessage.state: rules.PENDING,
-                                                   ChannelOutboxMessage.next_attempt_at: now}).where(
-            (ChannelOutboxMessage.state == rules.SENDING) & (ChannelOutboxMessage.next_attempt_at < now)
-        ).returning(ChannelOutboxMessage.id)
-    return len(dead) + len(again)
+    return await outbox_claim.release_stuck(ChannelOutboxMessage, now, max_attempts=rules.MAX_ATTEMPTS)
 
 
 async def send_again(merchant_id: int, message_id: int, *, now: dt.datetime) -> None:
@@ -306,14 +280,20 @@ async def line_link_started(merchant_id: int, order_id: int, *, now: dt.datetime
 
 
 async def line_link_done(merchant_id: int, nonce: str, user_id: str, *, now: dt.datetime) -> bool:
-    """LINE's accountLink event with our nonce: bind the LINE user to the order. -> bound."""
+    """LINE's accountLink event with our nonce: bind the LINE user to the order. -> bound. A nonce is
+    used once (cleared on binding) and only within line_bot_rules.LINK_TTL of being issued; an
+    unknown, reused or expired nonce, or no user id, binds nothing."""
     if not nonce or not user_id or len(user_id) > 200:
         return False
     async with engine.write():
-        row = await ChannelRecipient.select(ChannelRecipient.order_id).where(
+        row = await ChannelRecipient.select(ChannelRecipient.order_id, ChannelRecipient.updated_at).where(
             (ChannelRecipient.nonce == nonce) & (ChannelRecipient.merchant == merchant_id)
             & (ChannelRecipient.channel == rules.LINE)).first()
         if row is None:
+            return False
+        if not bot_rules.nonce_fresh(row["updated_at"], now):
+            await ChannelRecipient.update({ChannelRecipient.nonce: None}).where(
+                ChannelRecipient.nonce == nonce)
             return False
         await _set_recipient(merchant_id, row["order_id"], rules.LINE, recipient=user_id, active=True, nonce=None,
                              now=now)

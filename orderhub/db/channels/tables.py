@@ -5,36 +5,23 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.queue_columns import ShopperMessageColumns
 
 
-class ChannelOutboxMessage(Table, tablename="channel_messages"):
-    """One row per message on one channel to one recipient (written in the change's transaction)."""
+class ChannelOutboxMessage(ShopperMessageColumns, Table, tablename="channel_messages"):
+    """One row per message on one channel to one recipient (written in the change's transaction).
+    Shared columns: db/queue_columns.ShopperMessageColumns (states: pending -> sending -> sent |
+    pending (retry) | failed (permanent refusal) | dead (out of attempts); suppressed (throttled) and
+    skipped (stale, order gone) never go out)."""
 
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant, index=True)
-    order_id = Integer(null=True, default=None, index=True)
     #: line | sms | push (rules.CHANNELS)
     channel = Varchar(length=16)
-    event = Varchar(length=60)
-    payload = JSON(default="{}")
-    #: the email kind of the event (order_confirmed, shipped, ...): the short text and the throttle use it
-    kind = Varchar(length=40)
-    shipment = Varchar(length=100, default="")
     #: the recipient reference: a LINE user id, an E.164 phone number, a push subscription id
     recipient = Varchar(length=200)
-    locale = Varchar(length=8, default="en")
     #: "<merchant>:<order>:<kind>:<what changed>:<channel>:<recipient>": one message per change and recipient
     key = Varchar(length=400, unique=True)
-    #: pending -> sending -> sent | pending (retry) | failed (permanent refusal) | dead (out of attempts);
-    #: suppressed (throttled) and skipped (stale, order gone) never go out
-    state = Varchar(length=16, default="pending", index=True)
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(index=True)
-    last_error = Text(default="")
     created_at = Timestamptz(index=True)
-    sent_at = Timestamptz(null=True, default=None)
-    #: the text as sent (the merchant's log shows it) and the provider's id for it
-    rendered_text = Text(default="")
     provider_id = Varchar(length=200, default="")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orderhub.db import engine
+from orderhub.db import queue as outbox_claim
 from orderhub.db.emails import queries, rules
 from orderhub.db.emails.queries import EmailView, OutgoingEmail
 from orderhub.db.emails.tables import EmailMessage
@@ -79,32 +80,16 @@ async def enqueue(merchant_id: int, event: str, payload: dict[str, Any], *, orde
 
 
 async def due(now: dt.datetime, limit: int = 100) -> list[int]:
-    async with engine.read():
-        rows = await EmailMessage.select(EmailMessage.id).where(
-            (EmailMessage.state == rules.PENDING) & (EmailMessage.next_attempt_at <= now)
-        ).order_by(EmailMessage.next_attempt_at).limit(limit)
-    return [r["id"] for r in rows]
+    return await outbox_claim.due_ids(EmailMessage, now, limit)
 
 
 async def claim(message_ids: list[int], now: dt.datetime) -> list[OutgoingEmail]:
-    """Take due messages for sending, atomically (two workers never both get one): state `sending`,
-    one more attempt, and a lease that ends LEASE_SECONDS from now. -> the claimed rows, oldest first."""
-    if not message_ids:
-        return []
-    async with engine.write():
-        claimed = await EmailMessage.update({
-            EmailMessage.state: rules.SENDING, EmailMessage.attempts: EmailMessage.attempts + 1,
-            EmailMessage.next_attempt_at: now + dt.timedelta(seconds=rules.LEASE_SECONDS),
-        }).where(
-            EmailMessage.id.is_in(message_ids) & (EmailMessage.state == rules.PENDING)
-            & (EmailMessage.next_attempt_at <= now)
-        ).returning(EmailMessage.id)
-        if not claimed:
-            return []
-        rows = await EmailMessage.select().where(EmailMessage.id.is_in([c["id"] for c in claimed])).output(
-            load_json=True)
-    order = {mid: i for i, mid in enumerate(message_ids)}
-    return [OutgoingEmail.of(r) for r in sorted(rows, key=lambda r: order[r["id"]])]
+    """Take due messages for sending, atomically (two workers never both get one; db/queue):
+    state `sending`, one more attempt, and a lease that ends LEASE_SECONDS from now. -> the claimed
+    rows, oldest first."""
+    rows = await outbox_claim.claim_due(EmailMessage, now, len(message_ids), ids=message_ids,
+                                        lease=dt.timedelta(seconds=rules.LEASE_SECONDS))
+    return [OutgoingEmail.of(r) for r in rows]
 
 
 async def keep_rendered(message_id: int, *, subject: str, html: str, text: str, locale: str,
@@ -142,14 +127,7 @@ async def mark_skipped(message_id: int, reason: str) -> None:
 
 async def release_stuck(now: dt.datetime) -> int:
     """Messages whose worker died mid-send (lease over): due again, or dead when out of attempts."""
-    async with engine.write():
-        dead = await EmailMessage.update({EmailMessage.state: rules.DEAD,
-                                          EmailMessage.last_error: "the sender stopped while sending"}).where(
-            (EmailMessage.state == rules.SENDING) & (EmailMessage.next_attempt_at < now)
-            & (EmailMessage.attempts >= rules.MAX_ATTEMPTS)).returning(EmailMessage.id)
-        again = await EmailMessage.update({EmailMessage.state: rules.PENDING, EmailMessage.next_attempt_at: now}).where(
-            (EmailMessage.state == rules.SENDING) & (EmailMessage.next_attempt_at < now)).returning(EmailMessage.id)
-    return len(dead) + len(again)
+    return await outbox_claim.release_stuck(EmailMessage, now, max_attempts=rules.MAX_ATTEMPTS)
 
 
 async def retry(merchant_id: int, message_id: int, *, now: dt.datetime) -> EmailView:

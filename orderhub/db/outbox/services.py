@@ -19,6 +19,7 @@ from piccolo.columns import Column
 
 from orderhub import outbound
 from orderhub.db import engine
+from orderhub.db import queue as claim
 from orderhub.db.channels import services as channels
 from orderhub.db.emails import services as emails
 from orderhub.db.errors import NotFound, ValidationFailed
@@ -116,17 +117,16 @@ async def due_by_endpoint(now: dt.datetime, limit: int) -> dict[int, list[int]]:
 
 
 async def _claim(delivery_id: int, now: dt.datetime) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
-    """Pending -> sending, atomically: of two workers (in any process) one gets it. The claim time is
-    kept in next_attempt_at, so `release_stuck` counts from the claim, not from when it fell due."""
-    async with engine.write():
-        claimed = await WebhookDelivery.update({WebhookDelivery.state: rules.SENDING,
-                                                WebhookDelivery.next_attempt_at: now}).where(
-            (WebhookDelivery.id == delivery_id) & (WebhookDelivery.state == rules.PENDING)
-        ).returning(WebhookDelivery.id)
-        if not claimed:
-            return None
+    """Pending -> sending, atomically (db/queue): of two workers (in any process) one gets it.
+    The claim time is kept in next_attempt_at (no lease: `release_stuck` counts from the claim, not
+    from when it fell due); attempts are counted when the outcome is recorded."""
+    claimed = await claim.claim_due(WebhookDelivery, now, 1, ids=[delivery_id], lease=dt.timedelta(0),
+                                    count_attempt=False)
+    if not claimed:
+        return None
+    async with engine.read():
         row = await WebhookDelivery.objects().output(load_json=True).where(WebhookDelivery.id == delivery_id).first()
-        assert row is not None  # claimed just above, in this transaction
+        assert row is not None  # claimed just above
         endpoint = await WebhookEndpoint.objects().where(WebhookEndpoint.id == row.endpoint).first()
         assert endpoint is not None  # a foreign key; endpoints are never deleted
     return row, endpoint

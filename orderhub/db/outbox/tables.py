@@ -1,9 +1,10 @@
 """Outbound webhooks: the merchant's endpoints and every delivery with its log. Schema only."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.queue_columns import OutboxColumns
 
 
 class WebhookEndpoint(Table, tablename="webhook_endpoints"):
@@ -17,20 +18,15 @@ class WebhookEndpoint(Table, tablename="webhook_endpoints"):
     created_at = Timestamptz()
 
 
-class WebhookDelivery(Table, tablename="webhook_deliveries"):
+class WebhookDelivery(OutboxColumns, Table, tablename="webhook_deliveries"):
+    """Shared columns: db/queue_columns.OutboxColumns (states: pending -> sending -> delivered |
+    pending (retry) | dead)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for type checkers
-    merchant = ForeignKey(references=Merchant, index=True)
     endpoint = ForeignKey(references=WebhookEndpoint, index=True)
     #: stable id of the event, sent in the body so a receiver can drop repeats
     event_id = Varchar(length=40, unique=True)
-    event = Varchar(length=60)
     order_id = Integer(null=True, default=None)
-    payload = JSON(default="{}")
-    #: pending -> sending -> delivered | pending (retry) | dead
-    state = Varchar(length=16, default="pending", index=True)
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(index=True)
     last_status = Integer(null=True, default=None)
-    last_error = Text(default="")
     created_at = Timestamptz()
     delivered_at = Timestamptz(null=True, default=None)

@@ -4,7 +4,9 @@
 - `GET /push/vapid-public-key`: the server's VAPID public key (base64url, text/plain).
 - `/o/{token}/notify`: the panel as a page (block `panel`; the tracking and pickup sections show it
   too). `POST .../push` stores this browser's subscription (JSON, CSRF header); `POST .../sms` opts
-  in to text messages; `POST .../off/{channel}` withdraws (a form: one tap, works without
+  in to text messages (the one SMS opt-in: the panel and the updates page share its form,
+  site/hub/_sms.html.jinja; the updates page's old `POST /o/{token}/updates/sms` redirects here with
+  307); `POST .../off/{channel}` withdraws (a form: one tap, works without
   JavaScript). Consent and withdrawal go to the channel layer's consent log with time and source.
 """
 
@@ -29,8 +31,9 @@ from orderhub.site.rendering import page, wants_partial
 
 TEMPLATE = "site/hub/notify.html.jinja"
 SERVICE_WORKER = Path(__file__).resolve().parent.parent.parent / "static" / "js" / "sw.js"
-#: the sections whose page shows the panel (a form's `return_to`)
-RETURN_TO = ("tracking", "pickup")
+#: the pages whose forms post here (a form's `return_to`): the sections showing the panel, and the
+#: updates page's SMS form (site/hub/_sms.html.jinja)
+RETURN_TO = ("tracking", "pickup", "updates")
 #: what a shopper may turn off from the panel
 OFF = (rules.PUSH, rules.SMS, rules.LINE)
 
@@ -39,13 +42,14 @@ def _secret(request: Request) -> str:
     return str(request.app.state.settings.secret_key)
 
 
-async def panel_context(hub: Hub, return_to: str = "", error: str = "") -> dict[str, Any]:
-    """What the panel shows (the tracking and pickup pages add it to their context)."""
+async def panel_context(hub: Hub, return_to: str = "", error: str = "", *, swap: bool = True) -> dict[str, Any]:
+    """What the panel shows (the tracking and pickup pages add it to their context; the updates page
+    too, for its SMS form, with `swap` off: its forms post and come back by 303)."""
     settings: dict[str, Any] = hub.merchant.settings if isinstance(hub.merchant.settings, dict) else {}
     states = await push.channel_states(hub.merchant.id, settings, hub.order.id, hub.order.masked_email)
     return {"notify": {"channels": states, "base": f"/o/{hub.token}/notify", "updates": f"/o/{hub.token}/updates",
-                       "return_to": return_to,
-                       "error": error}}
+                       "return_to": return_to, "swap": swap, "error": error,
+                       "sms": next((s for s in states if s.channel == rules.SMS), None)}}
 
 
 class PushKeyController(Controller):
@@ -78,8 +82,9 @@ class NotifyController(Controller):
         return Redirect(path=href(target), status_code=303)
 
     @staticmethod
-    def _return_to(form: Any) -> str:
-        value = str(form.get("return_to") or "")
+    def _return_to(form: Any, request: Request | None = None) -> str:
+        """The form's `return_to`, else the query's (the updates page's old SMS URL redirects with it)."""
+        value = str(form.get("return_to") or (request.query_params.get("return_to") if request else "") or "")
         return value if value in RETURN_TO else ""
 
     @get("/", name="notify")
@@ -107,9 +112,9 @@ class NotifyController(Controller):
         try:
             await channels.sms_consent(hub.merchant.id, hub.order.id, source="hub", now=now)
         except ValidationFailed as exc:
-            return await self._render(request, hub, self._return_to(form), error=messages.text(exc.details[0]["code"]),
-                                      status_code=422)
-        return await self._done(request, hub, self._return_to(form))
+            return await self._render(request, hub, self._return_to(form, request),
+                                      error=messages.text(exc.details[0]["code"]), status_code=422)
+        return await self._done(request, hub, self._return_to(form, request))
 
     @post("/off/{channel:str}", name="notify-off")
     async def off(self, request: Request, hub: Hub, channel: str, now: dt.datetime) -> Template | Redirect:
@@ -121,4 +126,4 @@ class NotifyController(Controller):
             await push.unsubscribe(hub.merchant.id, hub.order.id, endpoint or None, now=now)
         else:
             await channels.withdraw(hub.merchant.id, hub.order.id, channel, source="hub", now=now)
-        return await self._done(request, hub, self._return_to(form))
+        return await self._done(request, hub, self._return_to(form, request))

@@ -2,7 +2,8 @@
 order number; the same answer whatever was wrong. `?merchant=<slug>` (a merchant's own link, kept
 in the form) shows the page in that merchant's brand and looks among its orders only; an unknown
 or malformed slug shows the neutral page. An expired hub link leads here with `expired=1` (the page
-says so); finding an order whose link has expired issues it a new link (services.renew_expired_link)."""
+says so); finding an order whose link has expired issues it a new link (services.renew_expired_link).
+`?linkToken=` (from the shop's LINE bot) leads the order found to its updates page to finish a LINE link."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
+from orderhub.db.channels import line_bot_rules as bot_rules
 from orderhub.db.orders import queries, rules, services
 from orderhub.site.hub.context import base_context, page_language
 from orderhub.site.lookup import forms
@@ -38,8 +40,15 @@ async def _shop(request: Request, slug: object) -> queries.LookupBrand | None:
     return shop
 
 
+def _link_token(request: Request) -> str | None:
+    """A LINE link token the shop's LINE bot sent with this page (orderhub/channels/line_bot.py): kept
+    in the form's action, and the order found opens on its updates page to finish the link."""
+    token = request.query_params.get("linkToken")
+    return token if bot_rules.link_token_ok(token) else None
+
+
 def _context(request: Request, shop: queries.LookupBrand | None, **extra: Any) -> dict[str, Any]:
-    action = href("/lookup", merchant=shop.slug if shop else None)
+    action = href("/lookup", merchant=shop.slug if shop else None, linkToken=_link_token(request))
     extra.setdefault("notice", "")
     return base_context(request, shop=shop, brand=shop.brand if shop else None, action=action, **extra)
 
@@ -82,7 +91,8 @@ class LookupController(Controller):
         token = found.token
         if rules.link_expired(found.link_expires_at, now):  # a new link, with the whole period ahead of it
             token = await services.renew_expired_link(found.order_id, found.generation, token_key=token_key, now=now)
-        target = href(f"/o/{token}")
+        link_token = _link_token(request)
+        target = href(f"/o/{token}/updates", linkToken=link_token) if link_token else href(f"/o/{token}")
         if request.headers.get("hx-request") == "true":
             # fetch would follow a 303 and swap the whole hub into the form: navigate instead
             return Response(content="", status_code=200, headers={"HX-Redirect": target})  # type: ignore[return-value]
