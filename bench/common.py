@@ -58,8 +58,10 @@ def build(database_url: str | None, scale: int = 0) -> dict:
 
 @contextmanager
 def serve(db: dict, workers: int = 1, **extra: str):
-    """`orderhub serve --no-jobs` on a database from `build`; yields its base URL."""
-    with served(Path(db["folder"]) / "server.log", env={**db["env"], **extra}, args=("--workers", str(workers))) as base:
+    """`orderhub serve --no-jobs` on a database from `build`; yields its base URL (a loaded machine
+    may take minutes to start it)."""
+    with served(Path(db["folder"]) / "server.log", env={**db["env"], **extra}, args=("--workers", str(workers)),
+                timeout=300) as base:
         yield base
 
 
