@@ -58,8 +58,10 @@ def build(database_url: str | None, scale: int = 0) -> dict:
 
 @contextmanager
 def serve(db: dict, workers: int = 1, **extra: str):
-    """`orderhub serve --no-jobs` on a database from `build`; yields its base URL."""
-    with served(Path(db["folder"]) / "server.log", env={**db["env"], **extra}, args=("--workers", str(workers))) as base:
+    """`orderhub serve --no-jobs` on a database from `build`; yields its base URL (a loaded machine
+    may take minutes to start it)."""
+    with served(Path(db["folder"]) / "server.log", env={**db["env"], **extra}, args=("--workers", str(workers)),
+                timeout=300) as base:
         yield base
 
 
@@ -78,7 +80,8 @@ def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 1) -> 
     exe = shutil.which("wrk")
     if not exe:
         raise SystemExit("wrk is not installed (Debian package wrk): run `make bench`")
-    out = subprocess.run([exe, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+    # wrk drops an answer slower than its timeout (2 s by default) from the latencies: 30 s keeps them
+    out = subprocess.run([exe, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -87,5 +90,11 @@ def wrk(url: str, seconds: int = 8, connections: int = 16, threads: int = 1) -> 
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors(out)}
+
+
+def errors(out: str) -> int:
+    """Non-2xx/3xx answers and socket errors (timeouts included) in wrk's output."""
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sockets.groups()) if sockets else 0)

@@ -52,11 +52,11 @@ def started(command: list[str], log: Path, base: str, *, env: dict[str, str] | N
 
 @contextlib.contextmanager
 def served(log: Path, *, env: dict[str, str] | None = None, port: int | None = None,
-           args: tuple[str, ...] = ()) -> Iterator[str]:
-    """`orderhub serve --no-jobs` on 127.0.0.1; yields its base URL."""
+           args: tuple[str, ...] = (), timeout: float = 60) -> Iterator[str]:
+    """`orderhub serve --no-jobs` on 127.0.0.1; yields its base URL (`timeout`: seconds to start)."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "orderhub.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-jobs",
                *args]
-    with started(command, log, base, env={"ORDERHUB_BASE_URL": base, **(env or {})}):
+    with started(command, log, base, env={"ORDERHUB_BASE_URL": base, **(env or {})}, timeout=timeout):
         yield base

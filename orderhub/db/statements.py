@@ -37,10 +37,13 @@ class Columns:
             return None
         out = {name: raw[label] for label, name in self.names}
         for name in self.json_names:
-            value = out[name]
-            if isinstance(value, (str, bytes)):
-                out[name] = json.loads(value)
+            out[name] = json_value(out[name])
         return out
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column read outside `Columns` (decoded when the driver gives text)."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def columns(table: type[Table], alias: str) -> Columns:

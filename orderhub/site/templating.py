@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import Environment, nodes, pass_context, pass_eval_context
+from jinja2 import Environment, Template, nodes, pass_context, pass_eval_context
+from jinja2.environment import TemplateModule
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.visitor import NodeTransformer
 from litestar.contrib.jinja import JinjaTemplateEngine
 from markupsafe import Markup
@@ -55,8 +57,30 @@ class _Inline(NodeTransformer):
         return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
 
 
+class _Template(Template):
+    """Jinja's Template, with `{% from … import %}` asking whether the importing page has globals this
+    template lacks through a set kept per template (Jinja walks its globals' ChainMap in Python on
+    every import of every render). A global is never removed, so a kept set that is out of date can
+    only send a question to Jinja's own check."""
+
+    _names: frozenset[str] | None = None
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        if ctx is not None:
+            names = self._names
+            if names is None:
+                names = self._names = frozenset(self.globals)
+            if not ctx.globals_keys.issubset(names):
+                return super()._get_default_module(ctx)
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
+
+
 class LanguageEnvironment(Environment):
     """An Environment whose templates are compiled for one language."""
+
+    template_class = _Template
 
     def __init__(self, lang: str, **options: Any) -> None:
         super().__init__(**options)

@@ -119,6 +119,20 @@ async def test_carrier_ingest_uses_indexes(client, db, merchants, orders, captur
     assert await _assert_indexed(db, captured) >= 3
 
 
+async def test_the_delay_job_uses_indexes(client, db, merchants, orders, captured, clock):
+    """`order.delayed`'s job reads the orders still to ship (fulfilment status), then their lines,
+    and claims each late one by its id: no scan of the shop's whole order history."""
+    from orderhub.db.orders import delays
+
+    clock.advance(days=30)  # the fixture orders are unshipped and long past their promise
+    captured.clear()
+    announced = await delays.announce_delays(clock())
+    assert announced  # the job found late orders and told their shoppers
+    sqls = [sql for sql, _ in captured]
+    assert any("fulfillment_status" in sql for sql in sqls)
+    assert await _assert_indexed(db, captured) >= 3
+
+
 async def test_the_check_sees_a_full_scan(db):
     """The checker itself: a filter on an unindexed column of a large table is reported."""
     placeholder = "?" if db.engine_type == "sqlite" else "$1"

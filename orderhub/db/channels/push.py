@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 
-from orderhub.db import engine, texts
+from orderhub.db import engine, statements, texts
 from orderhub.db.channels import rules
 from orderhub.db.channels.push_tables import PushKey, PushSubscription
 from orderhub.db.channels.rules import ChannelMessage, Credentials, SendResult
-from orderhub.db.channels.tables import ChannelAccount, ChannelConsent, ChannelRecipient
+from orderhub.db.channels.tables import ChannelConsent
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
@@ -364,6 +364,14 @@ class ChannelState:
     count: int = 0
 
 
+_ENABLED_ACCOUNTS = statements.Statement(
+    "SELECT a.channel AS channel FROM channel_accounts a WHERE a.merchant = ? AND a.enabled")
+_RECIPIENTS = statements.Statement(
+    "SELECT r.channel AS channel, r.recipient AS recipient, r.active AS active FROM channel_recipients r "
+    "WHERE r.order_id = ? AND r.merchant = ?")
+_SUBSCRIPTIONS = statements.Statement('SELECT count(*) AS n FROM push_subscriptions s WHERE s."order" = ?')
+
+
 async def channel_states(merchant_id: int, merchant_settings: dict[str, Any] | None, order_id: int,
                          masked_email: str) -> list[ChannelState]:
     """The channels the merchant uses for this order, each with its state, in the panel's order:
@@ -373,13 +381,10 @@ async def channel_states(merchant_id: int, merchant_settings: dict[str, Any] | N
     emails = email_rules.read_emails_settings((merchant_settings or {}).get("emails"))
     if emails["send"]:
         states.append(ChannelState("email", on=bool(masked_email), to=masked_email))
-    async with engine.read():
-        accounts = await ChannelAccount.select(ChannelAccount.channel).where(
-            (ChannelAccount.merchant == merchant_id) & (ChannelAccount.enabled == True))  # noqa: E712
-        links = await ChannelRecipient.select(ChannelRecipient.channel, ChannelRecipient.recipient,
-                                              ChannelRecipient.active).where(
-            (ChannelRecipient.order_id == order_id) & (ChannelRecipient.merchant == merchant_id))
-        count = int(await PushSubscription.count().where(PushSubscription.order == order_id))
+    async with engine.read():  # fixed statements (orderhub.db.statements): the panel is on hot pages
+        accounts = await _ENABLED_ACCOUNTS.all(merchant_id)
+        links = await _RECIPIENTS.all(order_id, merchant_id)
+        count = int((await _SUBSCRIPTIONS.first(order_id) or {}).get("n") or 0)
     enabled = {a["channel"] for a in accounts}
     linked = {r["channel"]: r["recipient"] for r in links if r["active"] and r["recipient"]}
     for channel in rules.CHANNELS:

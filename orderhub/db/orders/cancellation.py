@@ -19,12 +19,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from orderhub import money
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.emails import services as emails
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
-from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import rules
+from orderhub.db.orders.queries import Hub
 from orderhub.db.orders.tables import Cancellation, Order, OrderLine
 from orderhub.db.outbox import services as outbox
 from orderhub.db.payments import rules as payment_rules
@@ -164,36 +164,62 @@ class CancelFacts:
         return payment_rules.capped_refund(amount, self.money.total_minor, self.order_refunded_minor)
 
 
+#: the cancellation's reads as fixed statements (orderhub.db.statements; columns from the tables)
+_ORDER = statements.columns(Order, "o")
+_LINE = statements.columns(OrderLine, "l")
+_CANCEL = statements.columns(Cancellation, "c")
+_ORDER_ROW = statements.Statement(
+    f"SELECT {_ORDER.select}, m.policy AS merchant_policy FROM orders o JOIN merchants m ON m.id = o.merchant "
+    "WHERE o.id = ?")
+_LINES = statements.Statement(f'SELECT {_LINE.select} FROM order_lines l WHERE l."order" = ? ORDER BY l.position, l.id')
+_CANCELLATIONS = statements.Statement(
+    f'SELECT {_CANCEL.select} FROM order_cancellations c WHERE c."order" = ? ORDER BY c.id')
+
+
 async def cancel_facts(order_id: int) -> CancelFacts:
     """Joins the caller's scope (read or write)."""
     async with engine.read():
-        order = await Order.objects().output(load_json=True).where(Order.id == order_id).first()
-        if order is None:
+        raw = await _ORDER_ROW.first(order_id)
+        if raw is None:
             raise NotFound("order.not_found", "no such order")
-        merchant = await Merchant.select(Merchant.policy).where(Merchant.id == order.merchant).output(
-            load_json=True).first()
-        lines = await OrderLine.objects().where(OrderLine.order == order_id).order_by(OrderLine.position)
-        rows = await Cancellation.select().where(Cancellation.order == order_id).order_by(Cancellation.id).output(
-            load_json=True)
-    policy = cast(dict[str, Any], (merchant or {}).get("policy") or {})
-    line_discounts = sum(ln.discount_minor for ln in lines)
-    facts = [return_rules.LineFacts(line_id=ln.line_id, title=ln.title, quantity=ln.quantity,
-                                    unit_price_minor=ln.unit_price_minor, discount_minor=ln.discount_minor,
-                                    tax_rate=Decimal(ln.tax_rate)) for ln in lines]
+        lines = [cast(dict[str, Any], _LINE.row(r)) for r in await _LINES.all(order_id)]
+        facts = await facts_of(cast(dict[str, Any], _ORDER.row(raw)), lines, statements.json_value(
+            raw["merchant_policy"]))
+    return facts
+
+
+async def hub_cancel_facts(hub: Hub) -> CancelFacts:
+    """`cancel_facts` for a hub's order, from the rows the hub was read from (the merchant's policy
+    as kept for the version the order row came with): one read, the cancellations."""
+    if hub.rows is None:
+        return await cancel_facts(hub.order.id)
+    return await facts_of(hub.rows.order, hub.rows.lines, hub.merchant.policy)
+
+
+async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: object) -> CancelFacts:
+    """The facts from the order's row and its line rows (the tables' column names); reads its
+    cancellations inside the caller's scope."""
+    rows = [cast(dict[str, Any], _CANCEL.row(r)) for r in await _CANCELLATIONS.all(order["id"])]
+    policy = cast(dict[str, Any], policy if isinstance(policy, dict) else {})
+    line_discounts = sum(ln["discount_minor"] for ln in lines)
+    facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],
+                                    unit_price_minor=ln["unit_price_minor"], discount_minor=ln["discount_minor"],
+                                    tax_rate=Decimal(ln["tax_rate"])) for ln in lines]
     om = return_rules.OrderMoney(
-        currency=order.currency, prices_include_tax=order.prices_include_tax, lines=facts,
-        order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
-        shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor)
+        currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=facts,
+        order_discount_minor=max(0, order["discount_minor"] - line_discounts), shipping_minor=order["shipping_minor"],
+        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"])
     return CancelFacts(
-        order_id=order.id, merchant_id=order.merchant, external_id=order.external_id, number=order.number,
-        currency=order.currency, policy=policy, cancel_until=rules.cancel_deadline(order.placed_at, policy),
-        cancelled=rules.is_cancelled(order.cancelled_at, order.fulfillment_status),
-        fulfillment_status=order.fulfillment_status,
-        picking=bool(cast(dict[str, Any], order.fulfillment or {}).get("picking")),
-        payment=cast(dict[str, Any], order.payment or {}),
-        payment_status=str(getattr(order, "payment_status", None) or "paid"),
-        order_refunded_minor=int(getattr(order, "refunded_minor", 0) or 0),
-        lines=[LineState(ln.line_id, ln.quantity, ln.fulfilled_quantity, ln.cancelled_quantity) for ln in lines],
+        order_id=order["id"], merchant_id=order["merchant"], external_id=order["external_id"], number=order["number"],
+        currency=order["currency"], policy=policy, cancel_until=rules.cancel_deadline(order["placed_at"], policy),
+        cancelled=rules.is_cancelled(order["cancelled_at"], order["fulfillment_status"]),
+        fulfillment_status=order["fulfillment_status"],
+        picking=bool(cast(dict[str, Any], order["fulfillment"] or {}).get("picking")),
+        payment=cast(dict[str, Any], order["payment"] or {}),
+        payment_status=str(order["payment_status"] or "paid"),
+        order_refunded_minor=int(order["refunded_minor"] or 0),
+        lines=[LineState(ln["line_id"], ln["quantity"], ln["fulfilled_quantity"], ln["cancelled_quantity"])
+               for ln in lines],
         money=om, cancellations=[CancellationView.of(r) for r in rows])
 
 

@@ -17,15 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.emails import services as emails
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders import change_rules as rules
+from orderhub.db.orders import queries
 from orderhub.db.orders.tables import Order, OrderChange
 from orderhub.db.outbox import services as outbox
-from orderhub.db.shipping.tables import Shipment
 
 REQUESTED_EVENT = "order.change_requested"
 CHANGED_EVENT = "order.changed"
@@ -85,8 +85,16 @@ class DeliveryState:
         return {c.kind for c in self.pending}
 
 
+#: the change page's reads as fixed statements (orderhub.db.statements; columns from the tables)
+_CHANGE = statements.columns(OrderChange, "c")
+_SHIPMENT_COUNT = statements.Statement('SELECT count(*) AS n FROM shipments s WHERE s."order" = ?')
+_CHANGES = statements.Statement(
+    f'SELECT {_CHANGE.select} FROM order_changes c WHERE c."order" = ? ORDER BY c.created_at DESC, c.id DESC')
+
+
 async def _shipment_count(order_id: int) -> int:
-    return int(await Shipment.count().where(Shipment.order == order_id))
+    row = await _SHIPMENT_COUNT.first(order_id)
+    return int(row["n"]) if row else 0
 
 
 def _changeable(order: Mapping[str, Any], shipments: int) -> bool:
@@ -97,22 +105,29 @@ def _changeable(order: Mapping[str, Any], shipments: int) -> bool:
 
 
 async def _changes(order_id: int) -> list[ChangeView]:
-    rows = await OrderChange.select().where(OrderChange.order == order_id).order_by(
-        OrderChange.created_at, ascending=False).order_by(OrderChange.id, ascending=False).output(load_json=True)
-    return [ChangeView.of(r) for r in rows]
+    return [ChangeView.of(cast(dict[str, Any], _CHANGE.row(r))) for r in await _CHANGES.all(order_id)]
 
 
 async def delivery_state(order_id: int) -> DeliveryState:
     """The order's delivery preferences, whether they can still change, and every change (newest first)."""
     async with engine.read():
-        order = await Order.select(
-            Order.fulfillment_type, Order.cancelled_at, Order.fulfillment_status, Order.delivery,
-            Order.shipping_address, Order.fulfillment,
-        ).where(Order.id == order_id).output(load_json=True).first()
+        order = await queries.order_row_by_id(order_id)
         if order is None:
             raise NotFound(rules.NOT_FOUND, "no such order")
-        shipments = await _shipment_count(order_id)
-        changes = await _changes(order_id)
+        return await _state_of(order)
+
+
+async def hub_delivery_state(hub: queries.Hub) -> DeliveryState:
+    """`delivery_state` for a hub's order, from the order row the hub was read from."""
+    if hub.rows is None:
+        return await delivery_state(hub.order.id)
+    async with engine.read():
+        return await _state_of(hub.rows.order)
+
+
+async def _state_of(order: Mapping[str, Any]) -> DeliveryState:
+    shipments = await _shipment_count(order["id"])
+    changes = await _changes(order["id"])
     return DeliveryState(_changeable(order, shipments), rules.delivery(order["delivery"]), changes,
                          cast("dict[str, Any] | None", order["shipping_address"]))
 

@@ -235,6 +235,15 @@ class Hub:
     extras: dict[str, Any] = field(default_factory=dict)
     #: when the link stops opening the hub (None: never); rules.link_expires_at
     link_expires_at: dt.datetime | None = None
+    #: the rows the hub was read from (HUB_ORDER's order row, its lines as LINE_COLUMNS maps them), so
+    #: that the order page's other parts (cancellation, delivery changes) need not read them again
+    rows: HubRows | None = None
+
+
+@dataclass(frozen=True)
+class HubRows:
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
 
 
 async def order_for_token(token: str, token_key: bytes) -> Order | None:
@@ -429,17 +438,23 @@ async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | Non
         kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
         if "link_expires_at" not in order_row:
             order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
-        order = await _view_of(order_row, kept.merchant)
+        order, lines = await _read_view(order_row, kept.merchant)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
-               link_expires_at=order_row["link_expires_at"])
+               link_expires_at=order_row["link_expires_at"], rows=HubRows(order_row, lines))
 
 
 async def _view_of(order_row: dict[str, Any], merchant: Merchant) -> OrderView:
     """The order as its pages show it, from its row (HUB_ORDER's columns): its lines with their
     products' texts in one statement and, for a pickup, its store; inside the caller's read scope."""
-    lines, products = [], {}
+    return (await _read_view(order_row, merchant))[0]
+
+
+async def _read_view(order_row: dict[str, Any], merchant: Merchant) -> tuple[OrderView, list[dict[str, Any]]]:
+    """`_view_of`, and the order's line rows (LINE_COLUMNS' names) it was built from."""
+    lines, rows, products = [], [], {}
     for raw in await _LINES.all(f"{merchant.id}:", order_row["id"]):
         line = cast(dict[str, Any], LINE_COLUMNS.row(raw))
+        rows.append(line)
         lines.append(SimpleNamespace(**line))
         if raw["product_row"] is not None:
             texts = raw["product_texts"]
@@ -449,7 +464,7 @@ async def _view_of(order_row: dict[str, Any], merchant: Merchant) -> OrderView:
     if code:
         found = STORE_COLUMNS.row(await _STORE.first(scoped(merchant.id, code)))
         store = SimpleNamespace(**found) if found else None
-    return _order_view(SimpleNamespace(**order_row), lines, merchant, store, products)
+    return _order_view(SimpleNamespace(**order_row), lines, merchant, store, products), rows
 
 
 async def order_row_by_id(order_id: int) -> dict[str, Any] | None:

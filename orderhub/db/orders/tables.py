@@ -68,7 +68,8 @@ class Order(Table, tablename="orders"):
     #: what the storefront sent, for idempotent PUTs (same body -> no change)
     body_hash = Varchar(length=64, default="")
     #: unfulfilled, partially_shipped, shipped, delivered, ready_for_pickup, picked_up, cancelled, returned
-    fulfillment_status = Varchar(length=32, default="unfulfilled")
+    #: (indexed: the delay job reads the orders still to ship, a few among a shop's history)
+    fulfillment_status = Varchar(length=32, default="unfulfilled", index=True)
     cancelled_at = Timestamptz(null=True, default=None)
     #: sha256 of the current hub token; revoking bumps token_generation and changes it
     token_hash = Varchar(length=64, unique=True)

@@ -444,7 +444,32 @@ async def _views(where: Any, *, limit: int | None = None, offset: int = 0) -> li
         events = await ReturnEvent.select().where(ReturnEvent.request.is_in(ids)).order_by(ReturnEvent.id) if ids else []
         photos = await ReturnPhoto.select(ReturnPhoto.id, ReturnPhoto.request).where(
             ReturnPhoto.request.is_in(ids)).order_by(ReturnPhoto.id) if ids else []
-        own = await reason_store.for_items([i["id"] for i in items])
+    return await _built(rows, items, events, photos)
+
+
+#: one order's returns as fixed statements (orderhub.db.statements; columns from the tables, so columns
+#: added to them flow in): the request rows as `_views` reads them, and their items, events and photo ids
+_REQUEST = statements.columns(ReturnRequest, "r")
+_ITEM = statements.columns(ReturnItem, "i")
+_EVENT = statements.columns(ReturnEvent, "e")
+_REQUESTS_OF_ORDER = statements.Statement(
+    f'SELECT {_REQUEST.select}, o.number AS order_number FROM return_requests r '
+    'JOIN orders o ON o.id = r."order" WHERE r."order" = ? ORDER BY r.id')
+_ITEMS_OF_ORDER = statements.Statement(
+    f'SELECT {_ITEM.select} FROM return_items i JOIN return_requests r ON r.id = i.request '
+    'WHERE r."order" = ? ORDER BY i.id')
+_EVENTS_OF_ORDER = statements.Statement(
+    f'SELECT {_EVENT.select} FROM return_events e JOIN return_requests r ON r.id = e.request '
+    'WHERE r."order" = ? ORDER BY e.id')
+_PHOTOS_OF_ORDER = statements.Statement(
+    'SELECT p.id AS id, p.request AS request FROM return_photos p JOIN return_requests r ON r.id = p.request '
+    'WHERE r."order" = ? ORDER BY p.id')
+
+
+async def _built(rows: list[dict[str, Any]], items: list[dict[str, Any]], events: list[dict[str, Any]],
+                 photos: list[dict[str, Any]]) -> list[ReturnView]:
+    ids = [r["id"] for r in rows]
+    own = await reason_store.for_items([i["id"] for i in items])
     sources = {i: rules.replacement_source("return", i) for i in ids}
     reps = await replacements.for_sources(list(sources.values()))
     swaps = await exchanges.for_returns(ids)
@@ -488,7 +513,20 @@ def _one(found: list[ReturnView]) -> ReturnView:
 
 
 async def returns_for_order(order_id: int) -> list[ReturnView]:
-    return await _views(ReturnRequest.order == order_id)
+    """The order's returns, oldest first (the returns page: fixed statements, the last three only
+    when it has any)."""
+    async with engine.read():
+        rows = []
+        for raw in await _REQUESTS_OF_ORDER.all(order_id):
+            row = cast(dict[str, Any], _REQUEST.row(raw))
+            row["order_number"] = raw["order_number"]
+            rows.append(row)
+        if not rows:
+            return []
+        items = [cast(dict[str, Any], _ITEM.row(r)) for r in await _ITEMS_OF_ORDER.all(order_id)]
+        events = [cast(dict[str, Any], _EVENT.row(r)) for r in await _EVENTS_OF_ORDER.all(order_id)]
+        photos = await _PHOTOS_OF_ORDER.all(order_id)
+    return await _built(rows, items, events, photos)
 
 
 async def return_for_order(order_id: int, return_id: int) -> ReturnView:

@@ -37,7 +37,7 @@ def cancel_url(hub: Hub) -> str:
 
 async def cancel_summary(hub: Hub) -> dict:
     """For the order page: what it says about cancelling (read from the same facts as the cancel page)."""
-    facts = await cancellation.cancel_facts(hub.order.id)
+    facts = await cancellation.hub_cancel_facts(hub)
     now = hub.extras.get("now") or dt.datetime.now(dt.UTC)  # open_hub sets it (as for the feedback card)
     return {"cancel": presenter.summary(hub.order, facts, now, cancel_url(hub))}
 

@@ -64,7 +64,7 @@ async def delivery_summary(hub: Hub) -> dict[str, Any]:
     has shipped (with the number of changes waiting for the shop); nothing for pickups."""
     if not hub.order.ships:
         return {}
-    state = await changes.delivery_state(hub.order.id)
+    state = await changes.hub_delivery_state(hub)
     return {"delivery_change": {"changeable": state.changeable, "pending": len(state.pending),
                                 "delivery": state.delivery, "url": f"/o/{hub.token}/change", "words": words}}
 

@@ -82,7 +82,7 @@ TABLES = {
         ("tax_minor", BigInt, {}),
         ("total_minor", BigInt, {}),
         ("body_hash", Varchar, {"length": 64}),
-        ("fulfillment_status", Varchar, {"length": 32, "default": "unfulfilled"}),
+        ("fulfillment_status", Varchar, {"length": 32, "default": "unfulfilled", "index": True}),
         ("cancelled_at", Timestamptz, {"null": True, "default": None}),
         ("token_hash", Varchar, {"length": 64, "unique": True}),
         ("token_generation", Integer, {"default": 1}),
