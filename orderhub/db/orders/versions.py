@@ -41,6 +41,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "return_drafts": ("order",),
     "return_pickups": ("order",),
     "return_labels": ("return_requests", "request"),
+    "return_item_reasons": ("return_requests", "request"),
     "claims": ("order",),
     "claim_items": ("claims", "claim"),
     "claim_photos": ("claims", "claim"),

@@ -18,7 +18,7 @@ def carrier(code: str) -> str:
 
 def provider(code: str) -> str:
     return {label_rules.EASYPOST: "EasyPost", label_rules.SHIPPO: "Shippo",
-            label_rules.JP_SLIP: _("Collect-on-delivery slip (着払い)")}.get(code, code)
+            label_rules.JP_SLIP: _("Collect-on-delivery slip (Japan)")}.get(code, code)
 
 
 def state(code: str) -> str:

@@ -28,7 +28,7 @@ OTHER_PAGES = (
      "Convenience stores, post offices and lockers where shoppers can hand in a return."),
     ("channels", "LINE, SMS and notifications",
      "Send order updates on LINE, by text message or as browser notifications: events, credentials, the log."),
-    ("labels", "Return labels", "Prepaid labels for returns by post: EasyPost, Shippo or a 着払い slip."),
+    ("labels", "Return labels", "Prepaid labels for returns by post: EasyPost, Shippo or a Japanese collect-on-delivery slip."),
     ("webhooks", "Webhooks", "Endpoints that hear about every change, their secrets and the delivery log."),
     ("api-keys", "API keys", "Keys for your shop system: create, see once, revoke."),
 )
