@@ -39,7 +39,7 @@ def _approved_home_pickup(open_page, server, lang: str, viewport: str, name: str
     page.locator("button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/returns/new/method"))
     page.check("input[name=method][value=home_pickup]")
-    page.locator("button[type=submit]").last.click()
+    page.locator(".wizard-actions button[type=submit]").click()  # not the drop-off list's own form
     page.wait_for_url(re.compile(r"/returns/new/review"))
     page.locator("form[action*='/new/submit'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/returns/\d+"))
