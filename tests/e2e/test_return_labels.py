@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.admin_ops_login import ensure_owner
 from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.test_feedback import delivered_order
 from tests.labels_support import FakeProvider, serve_http
 from tests.returns_support import walk
 
@@ -61,9 +62,10 @@ def _sign_in(page, server, slug: str) -> None:
 
 
 def _mail_return(server, slug: str) -> tuple[str, int]:
-    """A mail return of the merchant's delivered demo order, walked through the wizard over HTTP, then
-    approved through the API: (hub token, return id)."""
-    token = server.token(slug, "delivered")
+    """A mail return of a new delivered order of the merchant (not the shared demo order, whose lines the
+    other browser tests return and claim), walked through the wizard over HTTP, then approved through
+    the API: (hub token, return id)."""
+    token = delivered_order(server, slug)
 
     async def run() -> int:
         async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
