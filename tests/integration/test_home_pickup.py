@@ -264,3 +264,19 @@ async def test_the_emails_say_the_slot_in_words_in_both_languages(client, orders
     assert "11月24日（火）18〜20時" in said[("pickup_rescheduled", "ja")]
     assert "We cancelled the pickup on Tue 24 Nov, 6–8 pm" in said[("pickup_cancelled", "en")]
     assert "キャンセル" in said[("pickup_cancelled", "ja")]
+
+
+async def test_cancelling_the_return_cancels_its_pickup(client, orders, merchants, hooks):
+    """A return withdrawn after its pickup was booked: the booking is cancelled (the courier is not sent),
+    announced like a cancellation, and the API shows no booking."""
+    page, rid = await _approved(client, orders, merchants)
+    r = await _post(client, page, "", {"date": MON, "slot": "14:00-16:00", "address_choice": "order"})
+    assert r.status_code == 303
+    token = CSRF.search((await client.get(page)).text).group(1)
+    assert (await client.post(f"{page}/cancel", data={"_csrf_token": token})).status_code == 303
+    rows = await _rows()
+    assert [x["status"] for x in rows] == ["cancelled"] and rows[0]["active_for"] is None
+    assert [e["event"] for e in await _events() if e["event"].startswith("return.pickup_")] == [
+        "return.pickup_booked", "return.pickup_cancelled"]
+    api = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(merchants["yamakaze"][1]))).json()
+    assert api["status"] == "cancelled" and api["pickup_booking"] is None

@@ -324,6 +324,21 @@ async def reschedule(order_id: int, return_id: int, form: Mapping[str, Any], *, 
     return booking
 
 
+async def withdraw(order_id: int, return_id: int, *, now: dt.datetime) -> None:
+    """The return was cancelled, rejected or expired (returns.services, in its transaction): its active
+    pickup is cancelled whatever the cut-off, and announced like a cancellation, so the courier is not
+    sent and the shopper is told."""
+    moved = await ReturnPickup.update({ReturnPickup.status: rules.CANCELLED, ReturnPickup.active_for: None,
+                                       ReturnPickup.updated_at: now}).where(
+        (ReturnPickup.active_for == return_id) & (ReturnPickup.status == rules.ACTIVE)).returning(ReturnPickup.id)
+    if not moved:
+        return
+    req = await _return_row(order_id, return_id)
+    policy, tz = await _merchant(req["merchant"])
+    row = await ReturnPickup.select().output(load_json=True).where(ReturnPickup.id == moved[0]["id"]).first()
+    await _announce(req, rules.CANCELLED_EVENT, _view(cast(dict[str, Any], row), slot_source(policy, tz)), None, now)
+
+
 async def cancel(order_id: int, return_id: int, *, now: dt.datetime) -> BookingView:
     """Cancel the pickup until the cut-off (the return stays approved: another may be booked)."""
     async with engine.write():

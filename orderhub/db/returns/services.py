@@ -19,7 +19,7 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.payments import services as payments
-from orderhub.db.returns import exchange_rules, exchanges, queries, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import exchange_rules, exchanges, home_pickup, queries, reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -268,6 +268,7 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
                 OrderLine.id == it["line"])
         await replacements.release(source, now=now)
         await exchanges.withdraw(return_id, now=now)
+        await home_pickup.withdraw(req["order"], return_id, now=now)
     if target == rules.RECEIVED:
         await _receive_items(items, grades)
     if target == rules.EXCHANGED:
