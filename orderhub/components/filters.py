@@ -7,6 +7,7 @@ import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_percent
 
@@ -16,6 +17,16 @@ from orderhub.components.i18n import BABEL_LOCALES, current_language
 
 def _locale() -> str:
     return BABEL_LOCALES[current_language()]
+
+
+@functools.cache
+def _babel_locale(tag: str) -> Locale:
+    """Babel's locale data for a tag, parsed once (Babel parses a locale string on every call)."""
+    return Locale.parse(tag)
+
+
+def _dates_locale() -> Locale:
+    return _babel_locale(_locale())
 
 
 def money(minor: int, currency: str) -> str:
@@ -31,7 +42,7 @@ def date(value: dt.date | dt.datetime | None, fmt: str = "long", tz: str | None 
         fmt = "medium"  # Nov 12, 2026
     if fmt == "weekday":
         fmt = "EEEE, MMMM d" if current_language() == "en" else "M月d日(E)"
-    return format_date(value, fmt, locale=_locale())
+    return format_date(value, fmt, locale=_dates_locale())
 
 
 def datetime(value: dt.datetime | None, tz: str, fmt: str = "medium") -> str:
@@ -39,8 +50,8 @@ def datetime(value: dt.datetime | None, tz: str, fmt: str = "medium") -> str:
         return ""
     local = value.astimezone(ZoneInfo(tz))
     if current_language() == "ja":
-        return format_datetime(local, "y年M月d日 H:mm", locale=_locale())
-    return format_datetime(local, "MMM d, y, h:mm a", locale=_locale())
+        return format_datetime(local, "y年M月d日 H:mm", locale=_dates_locale())
+    return format_datetime(local, "MMM d, y, h:mm a", locale=_dates_locale())
 
 
 def time(value: dt.datetime | dt.time | None, tz: str | None = None) -> str:
@@ -48,7 +59,7 @@ def time(value: dt.datetime | dt.time | None, tz: str | None = None) -> str:
         return ""
     if isinstance(value, dt.datetime) and tz:
         value = value.astimezone(ZoneInfo(tz))
-    return format_time(value, "H:mm" if current_language() == "ja" else "h:mm a", locale=_locale())
+    return format_time(value, "H:mm" if current_language() == "ja" else "h:mm a", locale=_dates_locale())
 
 
 def percent(rate: Decimal | float) -> str:

@@ -2,7 +2,8 @@
 
 - ``hub``: the order hub opened from the ``{token}`` path parameter (the same 404 for every bad
   token), with the page language negotiated; read inside its own read scope.
-- ``clock`` / ``now``: the injected clock (tests move it by hand) and one reading of it per request.
+- ``clock`` / ``now``: the injected clock (tests move it by hand) and one reading of it per request
+  (the hub is opened at that same reading).
 
 A read-only page declares its read scope on the route: ``@get(..., middleware=[read_scope])`` runs
 the handler inside one read transaction (one connection); a write inside it is a programming error
@@ -31,9 +32,9 @@ from orderhub.site.hub.context import open_hub
 HUB_ROW = "orderhub.hub_row"
 
 
-async def provide_hub(request: Request, token: str) -> Hub:
+async def provide_hub(request: Request, token: str, now: dt.datetime) -> Hub:
     async with engine.read():
-        return await open_hub(request, token, request.scope["state"].pop(HUB_ROW, None))
+        return await open_hub(request, token, request.scope["state"].pop(HUB_ROW, None), now=now)
 
 
 def provide_clock(request: Request) -> Clock:
@@ -43,6 +44,10 @@ def provide_clock(request: Request) -> Clock:
 
 def provide_now(request: Request) -> dt.datetime:
     return provide_clock(request)()
+
+
+def _now_of(clock: Clock) -> dt.datetime:
+    return clock()
 
 
 def read_scope(app: ASGIApp) -> ASGIApp:
@@ -55,8 +60,11 @@ def read_scope(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+#: A chain, not siblings: `now` is read from `clock`, and the hub is opened at that `now`. Litestar
+#: resolves sibling dependencies in a task group (two tasks and a group per request, about a tenth
+#: of a rendered hub page's framework time); one after the other they are plain awaits.
 DEPENDENCIES: dict[str, Provide] = {
     "hub": Provide(provide_hub),
     "clock": Provide(provide_clock, sync_to_thread=False),
-    "now": Provide(provide_now, sync_to_thread=False),
+    "now": Provide(_now_of, sync_to_thread=False),
 }

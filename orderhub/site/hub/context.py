@@ -48,16 +48,18 @@ def expired_lookup_url(slug: str, lang: str) -> str:
     return "/lookup?" + urlencode({"merchant": slug, "expired": 1, "lang": lang})
 
 
-async def open_hub(request: Request, token: str, order_row: dict[str, Any] | None = None) -> Hub:
+async def open_hub(request: Request, token: str, order_row: dict[str, Any] | None = None, *,
+                   now: dt.datetime | None = None) -> Hub:
     """The hub for `token`, with the page language set; the same 404 for every bad token, and
     LinkExpired for a link past its merchant's expiry (rules.link_expires_at).
-    `order_row`: the order as the page cache just read it for this token (not read again)."""
+    `order_row`: the order as the page cache just read it for this token (not read again); `now`: the
+    request's reading of the clock (read here when not given)."""
     hub = await load_hub(token, request.app.state.token_key, order_row)
     if hub is None:
         page_language(request)
         raise NotFoundException()
     lang = page_language(request, hub.order.locale, hub.merchant.locale)
-    now = request.app.state.clock()
+    now = now or request.app.state.clock()
     if order_rules.link_expired(hub.link_expires_at, now):
         raise LinkExpired(expired_lookup_url(hub.merchant.slug, lang))
     clock.changes_at(hub.link_expires_at, now)  # a kept page ends when its link does
