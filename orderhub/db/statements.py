@@ -40,6 +40,19 @@ class Columns:
             out[name] = json_value(out[name])
         return out
 
+    def rows(self, raws: list[dict[str, Any]], *keep: str) -> list[dict[str, Any]]:
+        """Every result row mapped by `row()`, with the extra result columns named in `keep` (a joined
+        table's column selected under its own name) carried over as they are."""
+        out = []
+        for raw in raws:
+            row = {name: raw[label] for label, name in self.names}
+            for name in self.json_names:
+                row[name] = json_value(row[name])
+            for name in keep:
+                row[name] = raw[name]
+            out.append(row)
+        return out
+
 
 def json_value(value: Any) -> Any:
     """A JSON column read outside `Columns` (decoded when the driver gives text)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -99,6 +99,16 @@ class AreaErrors:
 
     def __call__(self, field: str, code: str, **params: object) -> dict[str, str]:
         return {"field": field, "code": code, "message": self.messages[code].format(**params)}
+
+
+def field_errors_of(messages: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """An area's `field_error(field, code, **params)`: its own codes' English sentences (`messages`),
+    formatted with the params the page sentence needs too (a range's ends)."""
+
+    def area_field_error(field: str, code: str, **params: Any) -> dict[str, Any]:
+        return field_error(field, code, messages[code].format(**params), **params)
+
+    return area_field_error
 
 
 def field_error(field: str, code: str, message: str | None = None, **params: Any) -> dict[str, Any]:

@@ -6,32 +6,14 @@ Every page is checked with axe and shot at phone and desktop width in Japanese a
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
 
 from orderhub.db.pickup.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
-from tests.conftest import fixture
 from tests.e2e.admin_ops_login import DEMO_OWNER, sign_in
+from tests.e2e.returns_flow import delivered_order
 from tests.returns_support import png
-
-
-def _delivered_order(server, external_id: str, number: str) -> str:
-    """A new yamakaze order whose parcel went out three days ago: its hub token."""
-    headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
-    body = fixture("orders/jp_ship.json")
-    body["number"] = number
-    body["fulfillment"]["promised_date"] = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-    r = httpx.put(f"{server.url}/api/v1/orders/{external_id}", headers=headers, json=body, timeout=10)
-    assert r.status_code in (200, 201), r.text
-    shipment = {"carrier": "yamato", "tracking_number": "4012-3456-7811",
-                "lines": [{"line_id": "L1", "quantity": 1}, {"line_id": "L2", "quantity": 2}],
-                "shipped_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()}
-    r = httpx.put(f"{server.url}/api/v1/orders/{external_id}/shipments/S1", headers=headers, json=shipment, timeout=10)
-    assert r.status_code in (200, 201), r.text
-    return r.json() and body and httpx.get(f"{server.url}/api/v1/orders/{external_id}/links", headers=headers,
-                                           timeout=10).json()["hub"].rsplit("/o/", 1)[1]
 
 
 def _staff(open_page, viewport: str, lang: str):
@@ -55,7 +37,7 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
     assert admin.locator("#f-counter_refund").input_value() == "at_drop_off"
 
     # the shopper returns two items at the Shibuya store
-    hub = _delivered_order(server, "e2e-counter", "YK-E2E-COUNTER")
+    hub = delivered_order(server, "e2e-counter", "YK-E2E-COUNTER")
     shopper = open_page(f"/o/{hub}/returns/new/items", viewport="phone", lang="ja")
     shopper.set_default_timeout(15_000)
     shopper.select_option("#f-qty_L1", "1")
@@ -133,7 +115,7 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
 
 
 def test_staff_returns_screen_and_admin_claims_render_accessibly(open_page, server, check_axe, shoot):
-    hub = _delivered_order(server, "e2e-counter-claims", "YK-E2E-CLAIMS")
+    hub = delivered_order(server, "e2e-counter-claims", "YK-E2E-CLAIMS")
     claim = open_page(f"/o/{hub}/returns/claims/new", viewport="phone", lang="en")
     claim.set_default_timeout(15_000)
     claim.check("input[name=kind][value=missing]")

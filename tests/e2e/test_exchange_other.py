@@ -6,29 +6,13 @@ Japanese and English (docs/screenshots/exchange-*)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import fixture
 from tests.e2e.admin_ops_login import DEMO_OWNER, sign_in
-
-
-def _delivered_order(server, external_id: str, number: str) -> str:
-    headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
-    body = fixture("orders/jp_ship.json")
-    body["number"] = number
-    body["fulfillment"]["promised_date"] = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-    r = httpx.put(f"{server.url}/api/v1/orders/{external_id}", headers=headers, json=body, timeout=10)
-    assert r.status_code in (200, 201), r.text
-    hub = r.json()["hub_url"].split("/o/", 1)[1]
-    shipment = {"carrier": "yamato", "tracking_number": "4012-3456-7833", "lines": [{"line_id": "L1", "quantity": 1}],
-                "shipped_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()}
-    r = httpx.put(f"{server.url}/api/v1/orders/{external_id}/shipments/S1", headers=headers, json=shipment, timeout=10)
-    assert r.status_code in (200, 201), r.text
-    return hub
+from tests.e2e.returns_flow import delivered_order, to_resolution
 
 
 def _choose(page, product: str, sku: str) -> None:
@@ -39,16 +23,10 @@ def _choose(page, product: str, sku: str) -> None:
 
 
 def test_exchange_for_a_dearer_product_and_pay_the_difference(open_page, server, check_axe, shoot):
-    hub = _delivered_order(server, "e2e-exchange-other", "YK-E2E-XOTHER")
+    hub = delivered_order(server, "e2e-exchange-other", "YK-E2E-XOTHER", {"L1": 1})
     page = open_page(f"/o/{hub}/returns/new/items", viewport="phone", lang="ja")
     page.set_default_timeout(15_000)
-    page.select_option("#f-qty_L1", "1")
-    page.click("button:has-text('次へ')")
-    page.wait_for_url(re.compile(r"/returns/new/reason"))
-    page.wait_for_selector("#f-comment")
-    page.check("input[name=reason][value=too_small]")
-    page.click("button:has-text('次へ')")
-    page.wait_for_url(re.compile(r"/returns/new/resolution"))
+    to_resolution(page)
     page.wait_for_selector("input[value=exchange_other]")
     page.check("input[name=resolution][value=exchange_other]")
     check_axe(page)

@@ -13,7 +13,7 @@ import re
 import httpx
 
 from tests.e2e.admin_ops_login import DEMO_OWNER, sign_in
-from tests.e2e.test_counter_returns import _delivered_order
+from tests.e2e.returns_flow import delivered_order, next_step, to_resolution
 
 BOOK = {"ja": "集荷を予約", "en": "Book the pickup"}
 SAVE = {"ja": "変更を保存", "en": "Save the new pickup"}
@@ -26,18 +26,12 @@ NEW_SLOT = {"ja": re.compile(r"\d+月\d+日（.）18〜20時"), "en": re.compile
 
 def _approved_home_pickup(open_page, server, lang: str, viewport: str, name: str = "") -> tuple[str, int]:
     name = name or f"{lang}-{viewport}"
-    hub = _delivered_order(server, f"e2e-home-pickup-{name}", f"YK-E2E-HP-{name}".upper())
+    hub = delivered_order(server, f"e2e-home-pickup-{name}", f"YK-E2E-HP-{name}".upper())
     page = open_page(f"/o/{hub}/returns/new/items", viewport=viewport, lang=lang)
     page.set_default_timeout(15_000)
-    page.select_option("#f-qty_L1", "1")
-    page.locator("button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/returns/new/reason"))
-    page.check("input[name=reason][value=too_small]")
-    page.locator("button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/returns/new/resolution"))
+    to_resolution(page)
     page.check("input[name=resolution][value=refund]")
-    page.locator("button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/returns/new/method"))
+    next_step(page, "method")
     page.check("input[name=method][value=home_pickup]")
     page.locator(".wizard-actions button[type=submit]").click()  # not the drop-off list's own form
     page.wait_for_url(re.compile(r"/returns/new/review"))

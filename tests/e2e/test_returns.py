@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.returns_flow import delivered_order, to_resolution
+
 
 def _walk(page, shoot, check_axe, name: str) -> None:
     page.click("text=返品を申し込む")
@@ -136,32 +138,10 @@ def test_claim_with_photos_phone(open_page, server, check_axe, shoot):
 def test_exchange_holds_the_chosen_variant_phone(open_page, server, check_axe, shoot):
     """A new delivered order through the API, an exchange through the wizard (htmx): the status page
     shows the replacement held for the shopper, in Japanese and English."""
-    import datetime as dt
-
-    import httpx
-
-    from tests.conftest import fixture
-
-    headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
-    body = fixture("orders/jp_ship.json")
-    body["number"] = "YK-E2E-EXCH"
-    body["fulfillment"]["promised_date"] = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-    r = httpx.put(f"{server.url}/api/v1/orders/e2e-exchange", headers=headers, json=body)
-    assert r.status_code in (200, 201), r.text
-    hub = r.json()["hub_url"].split("/o/", 1)[1]
-    shipment = {"carrier": "yamato", "tracking_number": "4012-3456-7802", "lines": [{"line_id": "L1", "quantity": 1}],
-                "shipped_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()}
-    r = httpx.put(f"{server.url}/api/v1/orders/e2e-exchange/shipments/S1", headers=headers, json=shipment)
-    assert r.status_code in (200, 201), r.text
+    hub = delivered_order(server, "e2e-exchange", "YK-E2E-EXCH", {"L1": 1})
     page = open_page(f"/o/{hub}/returns/new/items", viewport="phone", lang="ja")
     page.set_default_timeout(15_000)
-    page.select_option("#f-qty_L1", "1")
-    page.click("button:has-text('次へ')")
-    page.wait_for_url(re.compile(r"/returns/new/reason"))
-    page.wait_for_selector("#f-comment")
-    page.check("input[name=reason][value=too_small]")
-    page.click("button:has-text('次へ')")
-    page.wait_for_url(re.compile(r"/returns/new/resolution"))
+    to_resolution(page)
     page.wait_for_selector("#f-exchange_L1")
     page.check("input[name=resolution][value=exchange]")
     page.select_option("#f-exchange_L1", "TR-275-BLU")
@@ -188,26 +168,12 @@ def test_a_reason_per_item_phone_and_desktop(open_page, server, check_axe, shoot
     """Issue 20 item 7: two items, one reason for all plus the bars' own reason ("arrived damaged") with
     its photo; the photo error shows next to the bars; the review and the return page say the reason
     per item. Japanese and English, phone and desktop, accessible."""
-    import datetime as dt
 
-    import httpx
 
-    from tests.conftest import fixture
     from tests.returns_support import png
 
-    headers = {"Authorization": f"Bearer {server.api_key('yamakaze')}"}
     for n, (lang, viewport) in enumerate((("ja", "phone"), ("en", "desktop"), ("en", "phone"), ("ja", "desktop"))):
-        body = fixture("orders/jp_ship.json")
-        body["number"] = f"YK-E2E-RSN{n}"
-        body["fulfillment"]["promised_date"] = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-        r = httpx.put(f"{server.url}/api/v1/orders/e2e-reasons-{n}", headers=headers, json=body)
-        assert r.status_code in (200, 201), r.text
-        hub = r.json()["hub_url"].split("/o/", 1)[1]
-        shipment = {"carrier": "yamato", "tracking_number": f"4012-3456-78{n}1",
-                    "lines": [{"line_id": "L1", "quantity": 1}, {"line_id": "L2", "quantity": 2}],
-                    "shipped_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()}
-        r = httpx.put(f"{server.url}/api/v1/orders/e2e-reasons-{n}/shipments/S1", headers=headers, json=shipment)
-        assert r.status_code in (200, 201), r.text
+        hub = delivered_order(server, f"e2e-reasons-{n}", f"YK-E2E-RSN{n}")
         nxt, send = ("次へ", "返品を申し込む") if lang == "ja" else ("Continue", "Submit return")
         page = open_page(f"/o/{hub}/returns/new/items", viewport=viewport, lang=lang)
         page.set_default_timeout(15_000)

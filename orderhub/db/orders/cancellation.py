@@ -182,7 +182,7 @@ async def cancel_facts(order_id: int) -> CancelFacts:
         raw = await _ORDER_ROW.first(order_id)
         if raw is None:
             raise NotFound("order.not_found", "no such order")
-        lines = [cast(dict[str, Any], _LINE.row(r)) for r in await _LINES.all(order_id)]
+        lines = _LINE.rows(await _LINES.all(order_id))
         facts = await facts_of(cast(dict[str, Any], _ORDER.row(raw)), lines, statements.json_value(
             raw["merchant_policy"]))
     return facts
@@ -199,7 +199,7 @@ async def hub_cancel_facts(hub: Hub) -> CancelFacts:
 async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: object) -> CancelFacts:
     """The facts from the order's row and its line rows (the tables' column names); reads its
     cancellations inside the caller's scope."""
-    rows = [cast(dict[str, Any], _CANCEL.row(r)) for r in await _CANCELLATIONS.all(order["id"])]
+    rows = _CANCEL.rows(await _CANCELLATIONS.all(order["id"]))
     policy = cast(dict[str, Any], policy if isinstance(policy, dict) else {})
     line_discounts = sum(ln["discount_minor"] for ln in lines)
     facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],

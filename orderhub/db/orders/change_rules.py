@@ -47,9 +47,8 @@ INPUT_MESSAGES = {
 }
 
 
-def field_error(field: str, code: str, **params: Any) -> dict[str, Any]:
-    """One of this area's field errors, with the params its page sentence needs (the dates of a range)."""
-    return v.field_error(field, code, INPUT_MESSAGES[code].format(**params), **params)
+#: one of this area's field errors, with the params its page sentence needs (the dates of a range)
+field_error = v.field_errors_of(INPUT_MESSAGES)
 
 # --- kinds, states ---------------------------------------------------------------------------------
 

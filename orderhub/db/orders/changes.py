@@ -105,7 +105,7 @@ def _changeable(order: Mapping[str, Any], shipments: int) -> bool:
 
 
 async def _changes(order_id: int) -> list[ChangeView]:
-    return [ChangeView.of(cast(dict[str, Any], _CHANGE.row(r))) for r in await _CHANGES.all(order_id)]
+    return [ChangeView.of(row) for row in _CHANGE.rows(await _CHANGES.all(order_id))]
 
 
 async def delivery_state(order_id: int) -> DeliveryState:

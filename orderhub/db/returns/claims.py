@@ -313,14 +313,10 @@ async def claims_for_order(order_id: int) -> list[ClaimView]:
     """The order's claims, oldest first (the returns page: fixed statements, the last two only when it
     has any)."""
     async with engine.read():
-        rows = []
-        for raw in await _CLAIMS_OF_ORDER.all(order_id):
-            row = cast(dict[str, Any], _CLAIM.row(raw))
-            row["order_number"] = raw["order_number"]
-            rows.append(row)
+        rows = _CLAIM.rows(await _CLAIMS_OF_ORDER.all(order_id), "order_number")
         if not rows:
             return []
-        items = [cast(dict[str, Any], _ITEM.row(r)) for r in await _ITEMS_OF_ORDER.all(order_id)]
+        items = _ITEM.rows(await _ITEMS_OF_ORDER.all(order_id))
         photos = await _PHOTOS_OF_ORDER.all(order_id)
     return await _built(rows, items, photos)
 

@@ -73,7 +73,7 @@ async def order_facts(order_id: int) -> OrderFacts:
             raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
         order = SimpleNamespace(**row)
         merchant = await order_queries.merchant_now(order.merchant)
-        lines = [SimpleNamespace(**(_LINE.row(raw) or {})) for raw in await _LINES.all(order_id)]
+        lines = [SimpleNamespace(**row) for row in _LINE.rows(await _LINES.all(order_id))]
         delivered = await delivery_dates(order_id)
     facts = [
         rules.LineFacts(
@@ -516,15 +516,11 @@ async def returns_for_order(order_id: int) -> list[ReturnView]:
     """The order's returns, oldest first (the returns page: fixed statements, the last three only
     when it has any)."""
     async with engine.read():
-        rows = []
-        for raw in await _REQUESTS_OF_ORDER.all(order_id):
-            row = cast(dict[str, Any], _REQUEST.row(raw))
-            row["order_number"] = raw["order_number"]
-            rows.append(row)
+        rows = _REQUEST.rows(await _REQUESTS_OF_ORDER.all(order_id), "order_number")
         if not rows:
             return []
-        items = [cast(dict[str, Any], _ITEM.row(r)) for r in await _ITEMS_OF_ORDER.all(order_id)]
-        events = [cast(dict[str, Any], _EVENT.row(r)) for r in await _EVENTS_OF_ORDER.all(order_id)]
+        items = _ITEM.rows(await _ITEMS_OF_ORDER.all(order_id))
+        events = _EVENT.rows(await _EVENTS_OF_ORDER.all(order_id))
         photos = await _PHOTOS_OF_ORDER.all(order_id)
     return await _built(rows, items, events, photos)
 

@@ -249,7 +249,7 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
     """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
     `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
-        ships = [_SHIPMENT.row(raw) or {} for raw in await _SHIPMENTS.all(order_id)]
+        ships = _SHIPMENT.rows(await _SHIPMENTS.all(order_id))
         lines = {ln["line_id"]: ln for ln in await _LINES.all(order_id)}
         events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
@@ -293,7 +293,7 @@ async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime
     """What the hub's front page says about shipments: each one's status, the item counts of "2 of 3
     items delivered" and the order's delivery promise, as `tracking_page` has them, in one fixed
     statement without the events. `total_items`: the order's item count (the hub has read its lines)."""
-    rows = [_SHIPMENT.row(raw) or {} for raw in await _SHIPMENTS.all(order_id)]
+    rows = _SHIPMENT.rows(await _SHIPMENTS.all(order_id))
     page = _page([_shipment_view(row, [], {}, now, tz) for row in rows], total_items)
     await _add_promises(page, basis, now)
     return page
