@@ -3,6 +3,7 @@ app driven through httpx's ASGI transport with the page cache off, one page open
 
     .venv/bin/python bench/profile_hub.py [N] [--path SECTION] [--profile] [--engine postgres]
     .venv/bin/python bench/profile_hub.py [N] --path /healthz     # the bare route, for a CPU ratio
+    .venv/bin/python bench/profile_hub.py [N] --cached            # a page the page cache keeps
 
 Prints CPU milliseconds per request (`time.process_time`, robust against other load on the machine,
 unlike wall-clock ratios) and, with --profile, cProfile's top functions by cumulative time.
@@ -80,6 +81,7 @@ def main() -> None:
     parser.add_argument("--state", default="delivered")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--engine", default="sqlite")
+    parser.add_argument("--cached", action="store_true", help="page cache on: the cost of a page it keeps")
     args = parser.parse_args()
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="orderhub-profile-"))
@@ -90,7 +92,8 @@ def main() -> None:
             cluster = pg.start()
             stack.callback(cluster.stop)
             url = cluster.url
-        os.environ.update({"DATABASE_URL": url, "ORDERHUB_DATA_DIR": folder, "ORDERHUB_PAGE_CACHE_ENTRIES": "0",
+        os.environ.update({"DATABASE_URL": url, "ORDERHUB_DATA_DIR": folder,
+                           "ORDERHUB_PAGE_CACHE_ENTRIES": "20000" if args.cached else "0",
                            "ORDERHUB_SECRET_KEY": "profile-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
                            "ORDERHUB_SECURE_COOKIES": "0", "ORDERHUB_BASE_URL": "http://profile.test"})
         asyncio.run(run(args.n, args.path, args.profile, args.state))

@@ -2,10 +2,13 @@
 
 - Request headers must arrive whole within `header_timeout_seconds` of the connection opening (or of
   the first byte of the next request on a kept-alive connection); a client trickling them is
-  disconnected (`GuardedH11Protocol`; uvicorn itself only times out idle kept-alive connections).
+  disconnected (`GuardedHttpToolsProtocol`; uvicorn itself only times out idle kept-alive
+  connections). A request being answered (an SSE stream) has no deadline.
 - Headers larger than `max_header_bytes` are refused with 431 as soon as that many bytes came
-  without the end of the headers (and h11's incomplete-event limit, set to the same figure, answers
-  400 to anything it buffers beyond it).
+  without the end of the headers (and the parser's own count of each request's URL and headers,
+  pipelined ones included, answers 400 beyond it).
+- The parser is httptools (llhttp, in C): a request's parsing costs a fraction of h11's in Python
+  (docs/performance.md).
 - At most `max_connections` connections and requests at once (`limit_concurrency`; beyond: 503).
 - An idle kept-alive connection closes after `keep_alive_seconds`.
 The reverse proxy in compose.yaml (Caddy) applies the same limits in front and terminates TLS.
@@ -17,17 +20,23 @@ import asyncio
 import functools
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from orderhub.settings import Settings
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request's headers."""
+class HeaderTooLarge(Exception):
+    """Raised from the parser's callback when one request's headers pass the limit (uvicorn answers 400)."""
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (llhttp, in C) with a deadline for each request's headers and a
+    limit on their size."""
 
     _header_deadline: asyncio.TimerHandle | None = None
-    _head_size = 0
+    _waiting_for_headers = True  # from the connection's start, and again after each request
+    _head_size = 0  # bytes of the headers seen so far (the raw stream, up to their end)
+    _parsed_size = 0  # the same, as the parser reports them (a second line behind the first)
     _tail = b""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -35,19 +44,44 @@ class GuardedH11Protocol(H11Protocol):
         self._arm_header_deadline()
 
     def data_received(self, data: bytes) -> None:
-        if self.conn.their_state is h11.IDLE and self._headers_too_large(data):
+        if self._waiting_for_headers and self._headers_too_large(data):
             self._disarm_header_deadline()
             self.transport.write(TOO_LARGE)
             self.transport.close()
             return
         super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._head_size, self._tail = 0, b""
-        if self.conn.their_state is h11.IDLE:  # a request's headers are still coming
-            if self._header_deadline is None:
+        if self._waiting_for_headers and self._head_size:  # a request's headers have begun, not ended
+            if self._header_deadline is None and not self.transport.is_closing():
                 self._arm_header_deadline()
-        else:
-            self._disarm_header_deadline()
+
+    # the parser's callbacks
+    def on_message_begin(self) -> None:
+        self._waiting_for_headers, self._parsed_size = True, 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._count_parsed(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_parsed(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._waiting_for_headers, self._head_size, self._tail = False, 0, b""
+        self._disarm_header_deadline()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._waiting_for_headers = True  # the next request's deadline starts with its first byte
+
+    def _count_parsed(self, size: int) -> None:
+        """Pipelined requests in one packet are not counted by `_headers_too_large`: the parser's own
+        count stops them (HttpParserCallbackError -> uvicorn's 400)."""
+        self._parsed_size += size
+        if self._parsed_size > _limits().max_header_bytes:
+            raise HeaderTooLarge()
 
     def _headers_too_large(self, data: bytes) -> bool:
         """Counts the bytes of the headers still coming (up to their end if it is in `data`)."""
@@ -71,7 +105,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def _headers_too_slow(self) -> None:
         self._header_deadline = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if self._waiting_for_headers and not self.transport.is_closing():
             self.transport.close()
 
 
@@ -94,8 +128,7 @@ WORKER_HEALTHCHECK_SECONDS = 60
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """The keyword arguments `orderhub serve` hands uvicorn.run."""
     return {
-        "http": GuardedH11Protocol,
-        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "http": GuardedHttpToolsProtocol,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": settings.keep_alive_seconds,
         "access_log": settings.access_log,
