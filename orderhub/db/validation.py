@@ -101,6 +101,12 @@ class AreaErrors:
         return {"field": field, "code": code, "message": self.messages[code].format(**params)}
 
 
+def is_digits(text: str) -> bool:
+    """`text` is one or more ASCII digits 0-9. (`str.isdigit()` also says yes to "²" and other digits
+    that `int()` refuses with ValueError: an input like ?page=² must be a plain "not a number".)"""
+    return text.isascii() and text.isdigit()
+
+
 def field_errors_of(messages: dict[str, str]) -> Callable[..., dict[str, Any]]:
     """An area's `field_error(field, code, **params)`: its own codes' English sentences (`messages`),
     formatted with the params the page sentence needs too (a range's ends)."""

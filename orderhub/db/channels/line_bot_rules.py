@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from orderhub.db.validation import is_digits
+
 #: LINE's link token is valid for 10 minutes; a nonce we issued for the dialog lives as long
 LINK_TTL = dt.timedelta(minutes=10)
 #: a LINE user id: "U" and 32 hex digits
@@ -79,7 +81,7 @@ def read_message(text: object) -> Asked | None:
     if len(words) != 1:
         return None
     number = words[0].removeprefix("#")
-    if not (0 < len(number) <= MAX_NUMBER) or not any(c.isdigit() for c in number):
+    if not (0 < len(number) <= MAX_NUMBER) or not any(is_digits(c) for c in number):
         return None
     if not all(c.isalnum() or c in "-_" for c in number):
         return None

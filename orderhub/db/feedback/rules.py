@@ -15,7 +15,7 @@ from typing import Any
 
 from orderhub.db import validation as v
 from orderhub.db.keys import scoped
-from orderhub.db.validation import AreaErrors
+from orderhub.db.validation import AreaErrors, is_digits
 
 # --- refusals: stable codes (the API answers the English; pages map the code to a catalog message) -
 
@@ -125,7 +125,7 @@ def validate_feedback_settings(body: object) -> tuple[dict[str, Any], list[dict[
     for name, (low, high) in LIMITS.items():
         if name in body:
             value = body[name]
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and is_digits(value.strip()):
                 value = int(value.strip())
             if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
                 clean[name] = value

@@ -24,6 +24,7 @@ from orderhub.db.keys import scoped
 from orderhub.db.orders.rules import first_name
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.outbox.services import notify
+from orderhub.db.validation import is_digits
 
 ORDER_COLUMNS = (Order.id, Order.merchant, Order.external_id, Order.number, Order.fulfillment_status,
                  Order.fulfillment_type, Order.customer_email, Order.customer, Order.locale)
@@ -186,7 +187,7 @@ def check_review(data: dict[str, Any]) -> dict[str, Any]:
     """-> clean {stars, title, body}; raises ValidationFailed with every problem."""
     errors: list[dict[str, Any]] = []
     stars = data.get("stars")
-    if isinstance(stars, str) and stars.strip().isdigit() and len(stars.strip()) < 3:
+    if isinstance(stars, str) and is_digits(stars.strip()) and len(stars.strip()) < 3:
         stars = int(stars.strip())
     if not (isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 5):
         errors.append(rules.field_error("stars", rules.STARS_RANGE))

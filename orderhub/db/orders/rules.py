@@ -18,7 +18,7 @@ from orderhub.db.merchants.rules import read_address
 from orderhub.db.payments import rules as payment_rules
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.shipping import rules as shipping_rules
-from orderhub.db.validation import Reader
+from orderhub.db.validation import Reader, is_digits
 
 SHIP = "ship"
 PICKUP = "pickup"
@@ -298,7 +298,7 @@ def normalize_postal_code(code: str, country: str = "") -> str:
     plain = unicodedata.normalize("NFKC", code or "").upper()
     kept = "".join(c for c in plain if c not in _POSTAL_NOISE and not c.isspace())
     kept = "".join(c for c in kept if c.isascii() and c.isalnum())
-    if country.upper() == "US" and kept.isdigit() and len(kept) in (5, 9):
+    if country.upper() == "US" and is_digits(kept) and len(kept) in (5, 9):
         return kept[:5]
     return kept
 
@@ -678,7 +678,7 @@ def read_cancel_choice(quantities: dict[str, str], available: dict[str, int], re
     items: dict[str, int] = {}
     for line_id, raw in quantities.items():
         text = (raw or "0").strip()
-        if not text.isdigit() or len(text) > 6:
+        if not is_digits(text) or len(text) > 6:
             errors.append(cancel_error(f"items.{line_id}", CANCEL_BAD_UNITS))
             continue
         units = int(text)

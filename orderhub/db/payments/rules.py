@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from orderhub.db.validation import Reader
+from orderhub.db.validation import Reader, is_digits
 
 # --- states ------------------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ def read_order_payment(r: Reader, pay: dict[str, Any]) -> dict[str, Any]:
     """The order body's `payment` object: method, brand, last4, and the payment's state (`status`,
     default paid, as before the state existed), `paid_at`, `deadline`, `reference`."""
     last4 = pay.get("last4")
-    if last4 is not None and not (isinstance(last4, str) and len(last4) == 4 and last4.isdigit()):
+    if last4 is not None and not (isinstance(last4, str) and len(last4) == 4 and is_digits(last4)):
         r.error("payment.last4", "must be the last four digits, as a string")
         last4 = None
     status = r.choice(pay, "status", "payment.status", STATUSES, default=PAID)

@@ -19,7 +19,7 @@ from orderhub.db.pickup import rules
 from orderhub.db.pickup.queries import PickupView, view_of
 from orderhub.db.pickup.rules import Clerk
 from orderhub.db.pickup.tables import Pickup, PickupEvent
-from orderhub.db.validation import Reader
+from orderhub.db.validation import Reader, is_digits
 
 MAX_CAR = 120
 MAX_NAME = 100
@@ -188,7 +188,7 @@ def _text_errors(field_name: str, text: str, max_len: int) -> list[dict[str, str
 
 def read_on_the_way(form: dict[str, Any]) -> int:
     raw = str(form.get("eta_minutes") or "").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+    if not is_digits(raw) or not 1 <= int(raw) <= 24 * 60:
         _refuse([_field_error("eta_minutes", "pickup.eta_required", "Choose when you will arrive.")])
     return int(raw)
 

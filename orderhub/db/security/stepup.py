@@ -28,6 +28,7 @@ from orderhub.db.errors import Conflict
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.tables import Order
 from orderhub.db.security.tables import StepupChallenge
+from orderhub.db.validation import is_digits
 
 #: the hub actions that ask for a step-up (the `change` flow uses "change")
 PURPOSES = ("cancel", "change")
@@ -68,7 +69,7 @@ def new_code() -> str:
 
 def clean_code(raw: str) -> str:
     """What the shopper typed, as the digits of a code (full-width digits and spaces allowed)."""
-    digits = "".join(str(int(c)) for c in (raw or "")[:40] if c.isdigit())
+    digits = "".join(str(int(c)) for c in (raw or "")[:40] if is_digits(c))
     return digits
 
 

@@ -16,6 +16,7 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.returns import claims, rules
+from orderhub.db.validation import is_digits
 from orderhub.site import messages
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
@@ -51,7 +52,7 @@ def resolution_options() -> list[tuple[str, str]]:
 
 def _int(raw: str | None) -> int:
     raw = (raw or "").strip()
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and len(raw) < 7 else 1
+    return min(int(raw), MAX_PAGE) if is_digits(raw) and len(raw) < 7 else 1
 
 
 def list_url(status: str, page_no: int = 1) -> str:

@@ -21,6 +21,7 @@ from orderhub.db.emails import queries, rules, services
 from orderhub.db.emails.queries import OrderRef
 from orderhub.db.errors import Conflict, NotFound
 from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.validation import is_digits
 from orderhub.emails.preview import html_for_browser, preview
 from orderhub.emails.render import Rendered, render
 from orderhub.site.admin.guard import Admin, admin_context, require_admin
@@ -84,7 +85,7 @@ class AdminEmailsController(Controller):
     @post("/{message_id:str}/retry", name="admin-email-retry")
     async def retry(self, request: Request, now: dt.datetime, message_id: str) -> Redirect:
         admin = await require_admin(request, roles=ROLES)
-        if not message_id.isdigit() or len(message_id) > 18:
+        if not is_digits(message_id) or len(message_id) > 18:
             raise NotFoundException()
         form = await request.form()
         back = form.get("state") if form.get("state") in rules.STATES else None
@@ -99,7 +100,7 @@ class AdminEmailsController(Controller):
     async def _kept(self, request: Request, now: dt.datetime, admin: Admin,
                     message_id: str) -> tuple[queries.KeptMessage, Rendered | None]:
         """The merchant's message and, when no copy was kept, its rendering now (from its own payload)."""
-        if not message_id.isdigit() or len(message_id) > 18:
+        if not is_digits(message_id) or len(message_id) > 18:
             raise NotFoundException()
         kept = await queries.kept_message(admin.merchant.id, int(message_id))
         if kept is None:

@@ -20,6 +20,7 @@ from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.merchants import rules as merchant_rules
+from orderhub.db.validation import is_digits
 from orderhub.site import messages
 from orderhub.site.admin.guard import admin_context, require_admin
 from orderhub.site.api.returns import image_response
@@ -34,7 +35,7 @@ FORM_LIMIT = 64 * 1024
 
 def _int(raw: object, default: int = 1) -> int:
     raw = str(raw or "").strip()
-    return min(int(raw), 10_000) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else default
+    return min(int(raw), 10_000) if is_digits(raw) and len(raw) < 7 and int(raw) > 0 else default
 
 
 def review_filter(raw: object) -> str:

@@ -24,6 +24,7 @@ from orderhub.db.orders import delays
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns import services as return_services
 from orderhub.db.shipping import queries as shipping_queries
+from orderhub.db.validation import is_digits
 from orderhub.db.worklists import queries
 from orderhub.site.admin import guard, return_detail
 from orderhub.site.admin.guard import Admin, admin_context
@@ -46,7 +47,7 @@ MAX_PAGE = 100_000
 
 def _int(raw: str | None, default: int = 1) -> int:
     raw = (raw or "").strip()
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and len(raw) < 7 else default
+    return min(int(raw), MAX_PAGE) if is_digits(raw) and len(raw) < 7 else default
 
 
 def status_filter(raw: str | None) -> tuple[str, tuple[str, ...]]:

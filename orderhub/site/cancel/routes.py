@@ -21,6 +21,7 @@ from orderhub.db.orders import cancellation
 from orderhub.db.orders import rules as order_rules
 from orderhub.db.orders.cancellation import CancelFacts
 from orderhub.db.orders.queries import Hub
+from orderhub.db.validation import is_digits
 from orderhub.site import messages
 from orderhub.site.cancel import presenter
 from orderhub.site.hub.context import hub_context
@@ -63,7 +64,7 @@ class CancelController(Controller):
                             "comment": ""}
         preview: dict[str, Any] | None = None
         if step == "review" and not errors:
-            items = {k: int(v) for k, v in values["quantities"].items() if v.isdigit() and int(v)}
+            items = {k: int(v) for k, v in values["quantities"].items() if is_digits(v) and int(v)}
             preview = {"items": items, "whole": facts.whole(items), "refund_minor": facts.refund_for(items)}
         latest = facts.latest
         context = hub_context(

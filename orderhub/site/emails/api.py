@@ -13,6 +13,7 @@ from orderhub.db.emails import queries, rules, services
 from orderhub.db.emails.queries import EmailView
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.validation import is_digits
 from orderhub.emails.render import from_address
 from orderhub.site.api.auth import api_merchant
 
@@ -30,7 +31,7 @@ def message_json(view: EmailView, from_address: str) -> dict[str, Any]:
 
 
 def _id(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    if not is_digits(value) or len(value) > 18:
         raise NotFound(rules.NOT_FOUND, "email not found")
     return int(value)
 

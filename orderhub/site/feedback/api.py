@@ -24,6 +24,7 @@ from orderhub.db import engine
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.merchants.tables import Merchant
+from orderhub.db.validation import is_digits
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.paging import page_param, per_page_param
 from orderhub.site.api.returns import image_response
@@ -144,7 +145,7 @@ class EmbedController(Controller):
                 raise NotFoundException()
             page_language(request, None, merchant.locale)
             raw_page = (request.query_params.get("page") or "1").strip()
-            number = int(raw_page) if raw_page.isdigit() and len(raw_page) < 6 and int(raw_page) >= 1 else 1
+            number = int(raw_page) if is_digits(raw_page) and len(raw_page) < 6 and int(raw_page) >= 1 else 1
             try:
                 view = await queries.product_reviews(merchant.id, product_id, number, 10)
             except NotFound:

@@ -20,6 +20,7 @@ from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.feedback import queries, rules, services
 from orderhub.db.orders.queries import Hub, LineView
+from orderhub.db.validation import is_digits
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -98,7 +99,7 @@ class FeedbackController(Controller):
         form = await _form(request)
         origin = _origin(form.get("origin"))
         raw = form.get("nps")
-        score = int(raw) if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 3 else None
+        score = int(raw) if isinstance(raw, str) and is_digits(raw.strip()) and len(raw.strip()) < 3 else None
         try:
             await services.record_nps(hub.order.id, score if score is not None else -1, now=now)
         except ValidationFailed as e:
@@ -115,7 +116,7 @@ class FeedbackController(Controller):
         raw = form.get("csat")
         csat: object = None
         if isinstance(raw, str) and raw.strip():
-            csat = int(raw.strip()) if raw.strip().isdigit() and len(raw.strip()) < 3 else raw
+            csat = int(raw.strip()) if is_digits(raw.strip()) and len(raw.strip()) < 3 else raw
         try:
             await services.record_answers(hub.order.id, why=why if isinstance(why, str) else None, csat=csat, now=now)
         except ValidationFailed as e:
@@ -165,7 +166,7 @@ class FeedbackController(Controller):
         errors: dict[str, str] = {}
         remove = []
         for raw in (form.getall("remove_photo") if "remove_photo" in form else []):
-            if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
+            if isinstance(raw, str) and is_digits(raw) and len(raw) < 12:
                 remove.append(int(raw))
         pictures: list = []
         if len(uploads.files(form, "photos")) > rules.MAX_PHOTOS:

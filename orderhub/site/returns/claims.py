@@ -16,6 +16,7 @@ from orderhub.components.urls import href
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import claims, queries, rules
+from orderhub.db.validation import is_digits
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -61,7 +62,7 @@ class ClaimsController(Controller):
         for ln in hub.order.lines:
             raw = form.get(f"qty_{ln.line_id}") or "0"
             raw = raw.strip() if isinstance(raw, str) else ""
-            if not raw.isdigit() or len(raw) > 6:
+            if not is_digits(raw) or len(raw) > 6:
                 invalid.append(rules.field_error(f"items.{ln.line_id}", rules.WHOLE_NUMBER))
             elif int(raw):
                 items[ln.line_id] = int(raw)

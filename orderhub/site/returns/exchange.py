@@ -15,6 +15,7 @@ from orderhub.components.urls import href
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import exchange_rules, exchanges, queries, rules, services
+from orderhub.db.validation import is_digits
 from orderhub.site.hub.context import hub_context
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter
@@ -32,7 +33,7 @@ def _browse_url(hub: Hub, query: str = "", page_no: int = 1) -> str:
 
 
 def _page_no(raw: object) -> int:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 6 else 1
+    return int(raw) if isinstance(raw, str) and is_digits(raw) and len(raw) < 6 else 1
 
 
 async def browse_page(request: Request, hub: Hub, now: dt.datetime, *, query: str = "", page_no: int = 1,
@@ -78,7 +79,7 @@ class ExchangeController(Controller):
         if not draft.data.get(exchange_rules.CHOICE):
             return Redirect(path=_url(hub, "/new/resolution"), status_code=303)
         errors: dict[str, str] = {}
-        if not (isinstance(product_id, str) and isinstance(sku, str) and isinstance(qty, str) and qty.isdigit()
+        if not (isinstance(product_id, str) and isinstance(sku, str) and isinstance(qty, str) and is_digits(qty)
                 and len(qty) < 4 and len(product_id) <= 200 and len(sku) <= 100):
             errors = {"pick": presenter.field_errors([exchange_rules.field_error("pick", exchange_rules.NOT_IN_CATALOG)
                                                       ])["pick"]}

@@ -29,6 +29,7 @@ from orderhub.db.returns import (
     rules,
     services,
 )
+from orderhub.db.validation import is_digits
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
@@ -263,7 +264,7 @@ class ReturnsController(Controller):
         invalid: list[dict] = []
         for ln in hub.order.lines:
             raw = (form.get(f"qty_{ln.line_id}") or "0").strip()
-            if not raw.isdigit() or len(raw) > 6:
+            if not is_digits(raw) or len(raw) > 6:
                 invalid.append(rules.field_error(f"items.{ln.line_id}", rules.WHOLE_NUMBER))
                 continue
             if int(raw):

@@ -19,6 +19,7 @@ from orderhub.db.channels import queries, rules, services
 from orderhub.db.channels.rules import ChannelMessage, Credentials
 from orderhub.db.emails import rules as email_rules
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.validation import is_digits
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings.forms import many, on, text
@@ -135,7 +136,7 @@ class ChannelsController(Controller):
 
     @post("/messages/{message_id:str}/send-again", name="admin-channels-send-again")
     async def send_again(self, admin_user: Admin, message_id: str, now: dt.datetime) -> Redirect:
-        if not message_id.isdigit() or len(message_id) > 18:
+        if not is_digits(message_id) or len(message_id) > 18:
             raise NotFoundException()
         try:
             await services.send_again(admin_user.merchant.id, int(message_id), now=now)

@@ -21,6 +21,7 @@ from orderhub.db.merchants import services as merchant_services
 from orderhub.db.outbox import queries as outbox_queries
 from orderhub.db.outbox import rules as outbox_rules
 from orderhub.db.outbox import services as outbox_services
+from orderhub.db.validation import is_digits
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
 from orderhub.site.admin.settings.forms import many, text
@@ -52,7 +53,7 @@ def delivery_tone(state: str) -> str:
 
 
 def _id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_digits(raw) or len(raw) > 18:
         raise NotFoundException()
     return int(raw)
 
