@@ -406,3 +406,32 @@ async def test_undo_after_the_email_went_out_sends_a_correction(client, orders, 
     number = f"RMA-{rid:06d}"
     assert en.subject.startswith("Correction") and number in en.text and "no refund has been made" in en.text
     assert number in ja.text and "訂正" in ja.subject and "返金" in ja.text
+
+
+async def test_undo_keeps_the_news_of_another_refund(client, orders, merchants, clock):
+    """A reception that refunded nothing to the payment (refund after inspection), then a claim's
+    refund whose payment webhook is still waiting: undoing the reception withdraws the reception's own
+    news and leaves the claim's payment news to go out."""
+    from orderhub.db.payments import services as payments
+
+    await _policy(merchants["yamakaze"][0].id, counter_refund="after_inspection")
+    await hook(merchants["yamakaze"][0].id, clock)
+    order_id = orders["jp_ship"].id
+    rid, _code = await _in_store_return(client, orders, merchants)
+    await _clerk(client, clock)
+    items = await _items(rid)
+    r = await _post(client, f"/staff/returns/{rid}", f"/staff/returns/{rid}/receive",
+                    _grades(items, "resellable", "resellable"))
+    assert r.status_code == 303 and not r.headers["location"].endswith("done=refunded")
+    clock.advance(minutes=1)
+    async with engine.write():
+        await payments.record_refund(order_id, 1000, reason="claim CLM-1", source="claim", now=clock())
+    assert ("payment.partially_refunded", "pending") in (await _news(order_id))["hooks"]
+    clock.advance(minutes=1)
+    page = await client.get(f"/staff/returns/{rid}?lang=en")
+    r = await client.post(f"/staff/returns/{rid}/undo", data={"_csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    after = await _news(order_id)
+    assert ("payment.partially_refunded", "pending") in after["hooks"]
+    assert ("payment.partially_refunded", "withdrawn") not in after["hooks"]
+    assert ("return.receive_undone", "pending") in after["hooks"]

@@ -78,3 +78,16 @@ async def payment_of(order_id: int) -> PaymentView | None:
                                  Order.refunded_minor, Order.currency).where(Order.id == order_id).output(
             load_json=True).first()
     return PaymentView.of_row(row) if row else None
+
+
+async def news_of_refund(order_id: int, refund_id: int, currency: str) -> dict[str, str] | None:
+    """What the payment's webhook said of refund `refund_id` ({"status", "refunded"}: the payment's
+    status after it and the order's refunded total then), to find that refund's own news among the
+    order's; None for a refund the order does not have."""
+    async with engine.read():
+        rows = await PaymentRefund.select(PaymentRefund.id, PaymentRefund.amount_minor, PaymentRefund.status_after).where(
+            (PaymentRefund.order == order_id) & (PaymentRefund.id <= refund_id))
+    mine = next((r for r in rows if r["id"] == refund_id), None)
+    if mine is None:
+        return None
+    return {"status": mine["status_after"], "refunded": money.to_string(sum(r["amount_minor"] for r in rows), currency)}

@@ -25,6 +25,7 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox import withdraw
 from orderhub.db.outbox.services import notify
+from orderhub.db.payments import queries as payment_queries
 from orderhub.db.payments import services as payments
 from orderhub.db.pickup.rules import Clerk
 from orderhub.db.returns import queries, rules, services
@@ -259,8 +260,16 @@ async def _take_back_news(req: Mapping[str, Any], counter: Mapping[str, Any], *,
     since = dt.datetime.fromisoformat(str(counter["at"]))
     mine = await withdraw.withdraw(req["order"], rules.COUNTER_NEWS, lambda p: p.get("return_id") == req["id"],
                                    since=since, now=now)
-    # the payment's own news of the refund (webhooks); the counter's refund is the order's latest since then
-    paid = await withdraw.withdraw(req["order"], rules.COUNTER_PAYMENT_NEWS, lambda p: True, since=since, now=now)
+    # the payment's own news of the counter's refund (webhooks), and only of it: another refund of the
+    # order since then (a claim's) keeps its news
+    refund_id = counter.get("payment_refund")
+    said = await payment_queries.news_of_refund(req["order"], refund_id, req["currency"]) \
+        if counter.get("refunded") and isinstance(refund_id, int) else None
+    if said is None:
+        return mine
+    paid = await withdraw.withdraw(
+        req["order"], rules.COUNTER_PAYMENT_NEWS,
+        lambda p: p.get("status") == said["status"] and p.get("refunded") == said["refunded"], since=since, now=now)
     return withdraw.Withdrawn(mine.withdrawn + paid.withdrawn, mine.already_sent)
 
 
