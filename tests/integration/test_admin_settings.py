@@ -410,3 +410,11 @@ async def test_home_pickup_settings_are_what_the_booking_offers(client, merchant
     assert policy["home_pickup"] == {"carrier": "sagawa", "slots": ["09:00-12:00", "12:00-14:00"],
                                      "weekdays": [0, 2, 4], "min_days": 2, "max_days": 10, "cutoff": "16:00",
                                      "cutoff_days_before": 1}
+    # the cut-off's day count is not on the form (the API sets it): saving the form keeps it
+    async with engine.write():
+        await Merchant.update({Merchant.policy: {**policy, "home_pickup": {**policy["home_pickup"],
+                                                                            "cutoff_days_before": 3}}}).where(
+            Merchant.id == merchant.id)
+    r = await post(client, "/admin/settings/policy?lang=en", [*base, ("hp_slots", "09:00-12:00")])
+    assert r.status_code == 303, r.text[:300]
+    assert (await merchant_row(merchant.id)).policy["home_pickup"]["cutoff_days_before"] == 3

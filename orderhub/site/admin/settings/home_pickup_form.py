@@ -45,7 +45,8 @@ def read(form: Any, policy: dict[str, Any], text: Any, many: Any, whole: Any) ->
                       if line.strip()],
             "weekdays": [int(d) for d in shown["hp_weekdays"]],
             "min_days": whole(shown["hp_min_days"]), "max_days": whole(shown["hp_max_days"]),
-            "cutoff_days_before": 1}
+            # not on the form (set through the API): the current value is kept
+            "cutoff_days_before": {**rules.DEFAULT_CONFIG, **(policy.get("home_pickup") or {})}["cutoff_days_before"]}
     return {**shown, **_options()}, body
 
 
