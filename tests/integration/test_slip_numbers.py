@@ -171,3 +171,20 @@ async def test_no_slip_no_form(client, orders, merchants, settings, clock):
     r = await client.put(f"/api/v1/returns/{rid}/label/tracking-number", json={"tracking_number": YAMATO_NUMBER},
                          headers=bearer(key))
     assert r.status_code == 409 and r.json()["errors"][0]["code"] == "label.slip_number_not_a_slip"
+
+
+async def test_label_email_asks_for_the_number_then_shows_it(client, orders, merchants, settings, clock):
+    from orderhub.emails.render import render
+
+    key = merchants["yamakaze"][1]
+    rid = await _slip_return(client, orders, merchants, settings, clock)
+    payload = {"return_id": rid}
+    before = await render("return_label", "return.label_created", payload, orders["jp_ship"].id, "ja", settings,
+                          now=clock())
+    assert "送り状番号を返品ページで入力してください" in before.text
+    r = await client.put(f"/api/v1/returns/{rid}/label/tracking-number", json={"tracking_number": YAMATO_NUMBER},
+                         headers=bearer(key))
+    assert r.status_code == 200
+    after = await render("return_label", "return.label_created", payload, orders["jp_ship"].id, "en", settings,
+                         now=clock())
+    assert YAMATO_NUMBER in after.text and "enter the tracking number" not in after.text
