@@ -155,7 +155,7 @@ async def test_a_number_of_another_parcel_is_refused(client, orders, merchants, 
     key = merchants["yamakaze"][1]
     rid = await _slip_return(client, orders, merchants, settings, clock)
     shipment = {"carrier": "yamato", "tracking_number": "5125-4751-4334", "lines": [{"line_id": "L2", "quantity": 1}]}
-    r = await client.put(f"/api/v1/orders/jp_ship/shipments/S-9", json=shipment,
+    r = await client.put("/api/v1/orders/jp_ship/shipments/S-9", json=shipment,
                          headers=bearer(key))
     assert r.status_code in (200, 201), r.text
     r = await client.put(f"/api/v1/returns/{rid}/label/tracking-number", json={"tracking_number": "512547514334"},

@@ -9,6 +9,7 @@ number can never take over another parcel's events."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
@@ -33,7 +34,7 @@ def _invalid(code: str) -> ValidationFailed:
     return ValidationFailed([{"field": FIELD, "code": code, "message": MESSAGES[code]}])
 
 
-async def _return(merchant_id: int, return_id: int, order_id: int | None) -> dict:
+async def _return(merchant_id: int, return_id: int, order_id: int | None) -> dict[str, Any]:
     where = (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)
     if order_id is not None:
         where &= ReturnRequest.order == order_id
