@@ -600,6 +600,11 @@ def _return_label(payload: dict, facts: MessageFacts, *, hello: str, number: str
         items += [(_("Carrier"), carrier_name(carrier_code)), (_("Reference number"), reference)]
         paragraph = _("Send the parcel collect on delivery (着払い): write the reference number and our address on "
                       "the carrier's slip, or show the slip on your return page at the counter. You pay nothing.")
+        if tracking:  # the 送り状番号 the shopper entered (db/returns/slip_numbers.py)
+            items.append((_("Tracking number"), tracking))
+        else:
+            paragraph += " " + _("Then enter the tracking number from the carrier's receipt on your return page: "
+                                 "your return updates by itself as the parcel moves.")
     else:
         items.append((_("Carrier"), carrier_name(carrier_code)))
         if tracking:

@@ -20,7 +20,8 @@ from orderhub.emails.facts import MessageFacts
 KINDS = ("pickup_booked", "pickup_rescheduled", "pickup_cancelled")
 
 
-def _when(booking: dict[str, Any]) -> str:
+def when_words(booking: dict[str, Any]) -> str:
+    """A booking's slot in words in the current language (the emails' and the channels' short texts')."""
     try:
         start = dt.datetime.fromisoformat(str(booking.get("starts_at")))
         end = dt.datetime.fromisoformat(str(booking.get("ends_at")))
@@ -34,7 +35,7 @@ def pickup_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello:
     booking = payload.get("pickup") if isinstance(payload.get("pickup"), dict) else {}
     assert isinstance(booking, dict)
     ret_number = str(payload.get("number") or "")
-    when = _when(booking)
+    when = when_words(booking)
     carrier = _(shipping_rules.carrier_name(str(booking.get("carrier") or "")))
     where = addresses.format_address(masked_address(booking.get("address") or {}), current_language(),
                                      honorific=False).one_line()
@@ -58,7 +59,7 @@ def pickup_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello:
     if kind == "pickup_rescheduled":
         previous = payload.get("previous") if isinstance(payload.get("previous"), dict) else {}
         assert isinstance(previous, dict)
-        lead = _("Your pickup is moved from %(old)s to %(when)s.", old=_when(previous), when=when)
+        lead = _("Your pickup is moved from %(old)s to %(when)s.", old=when_words(previous), when=when)
         subject = _("Your pickup for return %(return)s (order %(number)s) is now %(when)s", when=when,
                     number=facts.order.number, **{"return": ret_number})
         headline = _("Your pickup is changed")

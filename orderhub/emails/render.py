@@ -100,8 +100,8 @@ async def render(kind: str, event: str, payload: dict, order_id: int, locale: st
     """One message for one order, in `locale` ("ja" or "en"); None when the order is gone."""
     facts = await message_facts.facts(order_id, settings.key_for("hub-token"),
                                 shipment_id=str(payload.get("shipment_id") or ""),
-                                return_id=_int(payload.get("return_id")),
-                                claim_id=_int(payload.get("claim_id")),
+                                return_id=int_or_none(payload.get("return_id")),
+                                claim_id=int_or_none(payload.get("claim_id")),
                                 shipments=event.startswith("shipment."), pickup=event.startswith("pickup."), now=now)
     if facts is None:
         return None
@@ -144,7 +144,7 @@ def html_for_browser(rendered: Rendered) -> str:
     return html
 
 
-def _int(value) -> int | None:
+def int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):

@@ -81,6 +81,7 @@ from orderhub.site.returns.claims import ClaimsController
 from orderhub.site.returns.exchange import ExchangeController
 from orderhub.site.returns.home_pickup import HomePickupController
 from orderhub.site.returns.routes import ReturnsController
+from orderhub.site.returns.slip_number import SlipNumberController
 from orderhub.site.security import BRAND_STYLESHEETS, Limiter, add_security_headers, counters_for, is_asset
 from orderhub.site.staff.returns import StaffReturnsController
 from orderhub.site.staff.routes import StaffController
@@ -100,7 +101,7 @@ CONTROLLERS: list = [
     # the shopper's hub, section by section, and what it links to
     BrandController, ConfirmationController, ChangeController, LookupController, TrackingController, PickupController,
     ReturnsController, ExchangeController, ClaimsController, FeedbackController, ReceiptController,
-    ReturnDocumentsController, CreditNotesController, HomePickupController,
+    ReturnDocumentsController, CreditNotesController, HomePickupController, SlipNumberController,
     EmbedController, StepupController, CancelController, NotifyController, PushKeyController, ChannelsHubController,
     # store staff and the merchant admin
     StaffController, StaffReturnsController,

@@ -83,3 +83,28 @@ async def test_pickups_today(merchants, orders, clock):
     clock.advance(hours=13)  # the next day in Tokyo
     view = await dashboard(yk.id, rules.default_range(dt.date(2026, 11, 23)), now=clock())
     assert view.pickups_done_today == 0
+
+
+async def test_returned_items_are_counted_under_their_own_reasons(merchants, orders, clock):
+    """Each returned line counts under its own reason, weighted by the units sent back; a return
+    without per-item rows (made before per-item reasons) counts every unit under its one reason."""
+    from orderhub.db.returns.reason_tables import ReturnItemReason
+    from orderhub.db.returns.services import submit
+    from tests.returns_support import fulfil
+
+    yk = merchants["yamakaze"][0].id
+    await fulfil(orders["jp_ship"].id)
+    mixed = await submit(orders["jp_ship"].id, {
+        "items": {"L1": 1, "L2": 2}, "reason": "too_small", "reasons": {"L2": "changed_mind"},
+        "resolution": "refund", "method": "drop_off"}, idempotency_key="per-item-reasons", now=clock())
+    older = await make_return(orders["us_ship"].id, {"2": 2}, now=clock(), reason="too_large")
+    await ReturnItemReason.delete().where(ReturnItemReason.request == older)  # as before per-item reasons
+    assert await ReturnItemReason.count().where(ReturnItemReason.request == mixed) == 2
+
+    view = await dashboard(yk, rules.DateRange(dt.date(2026, 11, 21), dt.date(2026, 11, 22)), now=clock())
+    assert view.returns_total == 1
+    assert sorted(view.returns_by_reason) == [("changed_mind", 2), ("too_small", 1)]
+    acme = await dashboard(merchants["acme"][0].id, rules.DateRange(dt.date(2026, 11, 20), dt.date(2026, 11, 22)),
+                           now=clock())
+    assert acme.returns_total == 1 and acme.returns_by_reason == [("too_large", 2)]
+

@@ -227,3 +227,20 @@ async def test_dashboard_nps_and_its_weekly_trend(client, merchants, orders, set
     await signed_in(client, clock, "acme")
     acme = text(await client.get("/admin?start=2026-11-01&end=2026-11-22&lang=en"))
     assert "NPS – No survey answers yet" in acme  # another merchant's answers never count
+
+
+async def test_dashboard_charts_returned_items_by_their_own_reason(client, merchants, orders, clock):
+    from orderhub.db.returns.services import submit
+    from tests.returns_support import fulfil
+
+    await fulfil(orders["jp_ship"].id)
+    await submit(orders["jp_ship"].id, {"items": {"L1": 1, "L2": 2}, "reason": "too_small",
+                                        "reasons": {"L2": "changed_mind"}, "resolution": "refund",
+                                        "method": "drop_off"}, idempotency_key="chart-reasons", now=clock())
+    await signed_in(client, clock)
+    r = await client.get("/admin?start=2026-11-21&end=2026-11-22&lang=en")
+    assert "Returned items by reason" in text(r) and "Return requests 1 " in text(r)
+    assert "<th scope=\"row\">Changed my mind</th><td class=\"num\">2</td>" in r.text
+    assert "<th scope=\"row\">Too small</th><td class=\"num\">1</td>" in r.text
+    ja = await client.get("/admin?start=2026-11-21&end=2026-11-22&lang=ja")
+    assert "理由別の返品商品数" in text(ja)

@@ -1,6 +1,6 @@
 """The merchant dashboard's read model: one call, one connection, everything the page shows for a
 date range in the merchant's time zone (hub visits per section and per day, cross-sell impressions,
-clicks and click-through rate, returns by reason and resolution, NPS and its trend, pickups today)."""
+clicks and click-through rate, returned items by reason, returns by resolution, NPS and its trend, pickups today)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Product
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.pickup.tables import Pickup
-from orderhub.db.returns.tables import ReturnRequest
+from orderhub.db.returns import reason_rules
+from orderhub.db.returns.reason_tables import ReturnItemReason
+from orderhub.db.returns.tables import ReturnItem, ReturnRequest
 
 #: rows as Piccolo's select() and raw() answer them
 Rows = list[dict[str, Any]]
@@ -51,6 +53,7 @@ class DashboardView:
     #: [(product title or id, clicks)] most clicked first (at most 5)
     top_clicked: list[tuple[str, int]]
     returns_total: int
+    #: [(reason, returned units)]: each returned item's own reason, weighted by its quantity
     returns_by_reason: list[tuple[str, int]]
     returns_by_resolution: list[tuple[str, int]]
     returns_open: int
@@ -118,15 +121,30 @@ async def _nps(merchant_id: int, rng: DateRange, tz: str) -> tuple[rules.Nps | N
     return overall, trend
 
 
+async def _items_by_reason(returns: Rows) -> dict[str, int]:
+    """Returned units by reason (each item's own, else its return's: reason_rules.items_by_reason)."""
+    ids = [r["id"] for r in returns]
+    if not ids:
+        return {}
+    items = await ReturnItem.select(ReturnItem.id, ReturnItem.request, ReturnItem.quantity).where(
+        ReturnItem.request.is_in(ids))
+    own = await ReturnItemReason.select(ReturnItemReason.item, ReturnItemReason.reason).where(
+        ReturnItemReason.request.is_in(ids))
+    return reason_rules.items_by_reason({r["id"]: r["reason"] for r in returns},
+                                        [(i["request"], i["id"], int(i["quantity"])) for i in items],
+                                        {o["item"]: o["reason"] for o in own})
+
+
 async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> DashboardView:
     async with engine.read():
         merchant = await Merchant.select(Merchant.timezone, Merchant.currency).where(Merchant.id == merchant_id).first()
         tz = (merchant or {}).get("timezone") or "UTC"
         start, end = rng.bounds(tz)
         totals, clicked, visits = await _events(merchant_id, start, end)
-        returns = await ReturnRequest.select(ReturnRequest.reason, ReturnRequest.resolution).where(
+        returns = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.reason, ReturnRequest.resolution).where(
             (ReturnRequest.merchant == merchant_id) & (ReturnRequest.created_at >= start)
             & (ReturnRequest.created_at < end))
+        reasons = await _items_by_reason(returns)
         returns_open = await ReturnRequest.count().where(
             (ReturnRequest.merchant == merchant_id) & ReturnRequest.status.is_in(list(rules.RETURNS_AWAITING_DECISION)))
         today = DateRange(rules.local_date(now, tz), rules.local_date(now, tz)).bounds(tz)
@@ -155,10 +173,8 @@ async def dashboard(merchant_id: int, rng: DateRange, *, now: dt.datetime) -> Da
         day = rules.local_date(at, tz)
         if day in per_day:
             per_day[day] += int(row["n"] or 0)
-    reasons: dict[str, int] = {}
     resolutions: dict[str, int] = {}
     for r in returns:
-        reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
         resolutions[r["resolution"]] = resolutions.get(r["resolution"], 0) + 1
     return DashboardView(
         range=rng, timezone=tz, currency=(merchant or {}).get("currency") or "",

@@ -264,10 +264,11 @@ SHORT_TEXTS: dict[str, str] = {
 GetText = Callable[..., str]
 
 
-def short_text(kind: str, gettext: GetText, *, merchant_name: str, number: str, link: str) -> str:
+def short_text(kind: str, gettext: GetText, *, merchant_name: str, number: str, link: str, sentence: str = "") -> str:
     """"【Shop】 Your order 1001 has shipped. https://…/o/…/tracking": the merchant's name, one
-    sentence in the reader's language (`gettext` of that language), and the signed hub link."""
-    sentence = gettext(SHORT_TEXTS.get(kind, "There is news about your order %(number)s."), number=number)
+    sentence in the reader's language (`gettext` of that language; `sentence` when the kind has its own
+    with the fact that matters, orderhub/channels/texts.py), and the signed hub link."""
+    sentence = sentence or gettext(SHORT_TEXTS.get(kind, "There is news about your order %(number)s."), number=number)
     return gettext("[%(shop)s] %(sentence)s %(link)s", shop=merchant_name, sentence=sentence, link=link)
 
 

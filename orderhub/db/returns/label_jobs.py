@@ -272,7 +272,9 @@ async def on_carrier_events(merchant_id: int, data: dict[str, Any], *, now: dt.d
     async with engine.read():
         row = await ReturnLabel.select(ReturnLabel.id, ReturnLabel.request, ReturnLabel.tracking_status,
                                        ReturnLabel.carrier, ReturnLabel.tracking_number).where(
-            (ReturnLabel.merchant == merchant_id) & (ReturnLabel.tracking_number == data["tracking_number"])
+            (ReturnLabel.merchant == merchant_id)
+            & ReturnLabel.tracking_number.is_in(sorted({data["tracking_number"],
+                                                        shipping_rules.normalize_tracking_number(data["tracking_number"])}))
             & (ReturnLabel.state == label_rules.CREATED)).first()
     if row is None:
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -153,3 +154,48 @@ def latest_status(events: list[dict[str, Any]]) -> str:
     if not events:
         return ""
     return str(max(events, key=lambda e: e["occurred_at"])["status"])
+
+
+# --- the 着払い slip's tracking number (送り状番号), entered by the shopper or the merchant -----------------
+
+#: Yamato, Sagawa and Japan Post (ゆうパック) number their slips with 12 digits, the last a check digit:
+#: the first eleven as one number, modulo 7 ("7DR")
+SLIP_NUMBER_DIGITS: dict[str, int] = {YAMATO: 12, SAGAWA: 12, JAPAN_POST: 12}
+#: what a person may type around the digits (spaces and the hyphens of a printed slip), after NFKC
+SLIP_NUMBER_SEPARATORS = frozenset(" -‐‑‒–—―−ー")
+#: longer raw input is refused before looking at it
+SLIP_NUMBER_MAX_INPUT = 40
+SLIP_NUMBER_FIELD = "tracking_number"
+
+SLIP_NUMBER_REQUIRED = "label.slip_number_required"
+SLIP_NUMBER_FORMAT = "label.slip_number_format"
+SLIP_NUMBER_CHECK = "label.slip_number_check"
+SLIP_NUMBER_TAKEN = "label.slip_number_taken"
+#: Conflicts: no created 着払い slip on this return, or its parcel is already scanned by the carrier
+SLIP_NUMBER_NOT_A_SLIP = "label.slip_number_not_a_slip"
+SLIP_NUMBER_LOCKED = "label.slip_number_locked"
+#: the return states in which the slip's parcel may still be on its way to the carrier
+SLIP_NUMBER_STATES = ("approved", "in_transit")  # returns.rules APPROVED, IN_TRANSIT (it imports this module)
+
+
+def read_slip_number(carrier: str, raw: object) -> tuple[str, str]:
+    """What a person typed -> (the tracking number as digits, "") or ("", error code). Full-width digits
+    and the slip's hyphens and spaces are accepted; anything else, a wrong length or a wrong check digit
+    is refused (the code says which)."""
+    if not isinstance(raw, str) or not raw.strip():
+        return "", SLIP_NUMBER_REQUIRED
+    if len(raw) > SLIP_NUMBER_MAX_INPUT:
+        return "", SLIP_NUMBER_FORMAT
+    text = "".join(c for c in unicodedata.normalize("NFKC", raw) if c not in SLIP_NUMBER_SEPARATORS)
+    digits = SLIP_NUMBER_DIGITS.get(carrier, 12)
+    if len(text) != digits or not (text.isascii() and text.isdigit()):
+        return "", SLIP_NUMBER_FORMAT
+    if int(text[:-1]) % 7 != int(text[-1]):
+        return "", SLIP_NUMBER_CHECK
+    return text, ""
+
+
+def slip_number_editable(provider: str, state: str, tracking_status: str, return_status: str) -> bool:
+    """The 着払い slip's tracking number may be entered or changed until the carrier's first event on it."""
+    return (provider == JP_SLIP and state == CREATED and not tracking_status
+            and return_status in SLIP_NUMBER_STATES)

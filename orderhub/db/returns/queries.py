@@ -19,7 +19,7 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
-from orderhub.db.returns import exchanges, label_queries, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import exchanges, label_queries, label_rules, reason_rules, reason_store, replacements, rules
 from orderhub.db.returns.exchanges import ExchangeView
 from orderhub.db.returns.label_queries import LabelView
 from orderhub.db.returns.replacements import ReplacementView
@@ -366,6 +366,13 @@ class ReturnView:
         """The items came back for different reasons (pages then show the reason per item)."""
         return len(set(self.reason_of.values())) > 1
 
+    @property
+    def slip_number_editable(self) -> bool:
+        """The 着払い slip's tracking number (送り状番号) may be entered or changed (before the carrier's
+        first event on it)."""
+        p = self.prepaid
+        return p is not None and label_rules.slip_number_editable(p.provider, p.state, p.tracking_status, self.status)
+
     def label(self) -> dict[str, Any]:
         """How the items come back: the method, where (store, counter code), and the parcel's carrier
         and tracking number once it is on its way."""
@@ -377,6 +384,8 @@ class ReturnView:
                 # the prepaid label (additive): its state at the provider, where to get it, what it cost
                 # the merchant and what the shopper is charged for it (the breakdown's "label" part)
                 **(self.prepaid.api() if self.prepaid else {"state": None}),
+                # the 着払い slip's tracking number may be entered (PUT .../label/tracking-number)
+                "tracking_number_editable": self.slip_number_editable,
                 "charged": money.to_string(-self.part("label"), self.currency) if self.part("label") else None}
 
     def part(self, kind: str) -> int:

@@ -202,3 +202,19 @@ def reason_step(lines: list[rules.LineFacts], data: Mapping[str, Any], policy: M
                          item_comment(data, ln.line_id), photo_needed(policy, item_reason(data, ln.line_id)),
                          bool(photos.get(ln.line_id)))
             for ln in lines]
+
+
+# --- the merchant's analytics: returned items by reason ---------------------------------------------------
+
+
+def items_by_reason(return_reasons: Mapping[int, str], items: Collection[tuple[int, int, int]],
+                    own: Mapping[int, str]) -> dict[str, int]:
+    """{reason: returned units}: each returned item (return id, item id, quantity) counted under its
+    own reason (`own`: item id -> reason, return_item_reasons), else its return's one reason (a
+    return made before per-item reasons), weighted by the quantity sent back."""
+    counts: dict[str, int] = {}
+    for return_id, item_id, quantity in items:
+        reason = own.get(item_id) or return_reasons.get(return_id, "")
+        if reason and quantity > 0:
+            counts[reason] = counts.get(reason, 0) + quantity
+    return counts

@@ -22,7 +22,7 @@ from orderhub.site.admin.return_words import WORDS, done_text
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import provide_now, read_scope
 from orderhub.site.rendering import page
-from orderhub.site.returns import label_words, pickup_parts, presenter
+from orderhub.site.returns import label_words, pickup_parts, presenter, slip_words
 
 DETAIL = "site/admin/return_detail.html.jinja"
 #: the form field that sends a move back to the detail page instead of the queue
@@ -38,8 +38,9 @@ def photo_url(return_id: int, photo_id: int) -> str:
 
 
 async def detail_page(request: Request, admin: Admin, return_id: int, *, notice: str = "", error: str = "",
-                      status_code: int = 200) -> Template:
-    """The detail page (also after a move that did not go through: 409 with its message)."""
+                      status_code: int = 200, slip: dict[str, Any] | None = None) -> Template:
+    """The detail page (also after a move that did not go through: 409 with its message); `slip` the
+    着払い tracking-number form's errors and value (site/returns/slip_words.slip_context)."""
     try:
         view = await queries.return_for_merchant(admin.merchant.id, return_id)
         row = await worklists.queue_row(admin.merchant.id, return_id)
@@ -54,6 +55,7 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
         lw=label_words,
     )
     context.update(await pickup_parts.admin_context(view, provide_now(request)))
+    context.update(slip_words.slip_context(**(slip or {})))
     return page(request, DETAIL, "detail", context, status_code=status_code)
 
 
@@ -67,6 +69,8 @@ class ReturnDetailController(Controller):
         notice = done_text(done, number) if done in worklists.MERCHANT_ACTIONS and number else ""
         if done == "label":
             notice = _("The label will be tried again now.")
+        elif done == "slip":
+            notice = _("The tracking number is saved: carrier events on it now move this return.")
         return await detail_page(request, admin_user, return_id, notice=notice)
 
     @get("/{return_id:int}/photos/{photo_id:int}", name="admin-return-photo")

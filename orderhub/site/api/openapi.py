@@ -104,6 +104,13 @@ BODIES = {
         },
         ["status"],
     ),
+    "slip_tracking_number": _object(
+        "the tracking number (送り状番号) of a 着払い slip's parcel, from the carrier's receipt: 12 digits "
+        "(hyphens and spaces allowed), checked by the carrier's check digit; carrier events on it then move "
+        "the return. Changeable until the carrier's first event on it",
+        {"tracking_number": Schema(type=OpenAPIType.STRING, max_length=40, examples=["4444-1375-8703"])},
+        ["tracking_number"],
+    ),
     "exchange_payment": _object(
         "the storefront's answer to exchange.created for a dearer exchange: either the URL where the shopper "
         "pays the difference (shown on the hub as \"Pay the difference\" until paid) or that it is paid (the "

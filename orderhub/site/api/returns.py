@@ -10,7 +10,7 @@ from litestar.di import Provide
 
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.merchants.tables import Merchant
-from orderhub.db.returns import dropoff, exchanges, home_pickup, queries, rules, services
+from orderhub.db.returns import dropoff, exchanges, home_pickup, queries, rules, services, slip_numbers
 from orderhub.db.returns.rules import field_error
 from orderhub.site.api.auth import api_merchant, json_body
 from orderhub.site.api.openapi import takes
@@ -134,6 +134,14 @@ class ReturnsApi(Controller):
     async def exchange_payment(self, request: Request, merchant: Merchant, return_id: int,
                                now: dt.datetime) -> dict[str, Any]:
         await exchanges.set_payment(merchant.id, return_id, await json_body(request), now=now)
+        return (await queries.return_for_merchant(merchant.id, return_id)).api()
+
+    @put("/returns/{return_id:int}/label/tracking-number", operation_class=takes("slip_tracking_number"),
+         summary="The 着払い slip's tracking number (送り状番号): carrier events on it then move the return")
+    async def slip_tracking_number(self, request: Request, merchant: Merchant, return_id: int,
+                                   now: dt.datetime) -> dict[str, Any]:
+        body = await _body(request)
+        await slip_numbers.set_number(merchant.id, return_id, body.get("tracking_number"), now=now)
         return (await queries.return_for_merchant(merchant.id, return_id)).api()
 
     @post("/returns/scan", summary="A drop-off or in-store return scanned at the counter (its QR code)",

@@ -5,9 +5,18 @@ translated when shown). The codes are defined in `orderhub.db.returns.rules` and
 from __future__ import annotations
 
 from orderhub import images
-from orderhub.db.returns import dropoff_rules, rules
+from orderhub.db.returns import dropoff_rules, label_rules, rules
 
 MESSAGES: dict[str, str] = {
+    # the 着払い slip's tracking number (送り状番号), on the return page and the admin's
+    label_rules.SLIP_NUMBER_REQUIRED: "Enter the tracking number from the carrier's receipt.",
+    label_rules.SLIP_NUMBER_FORMAT: "Enter the 12 digits of the tracking number on the carrier's receipt.",
+    label_rules.SLIP_NUMBER_CHECK: "This number does not check out: a digit is probably wrong. Compare it with "
+                                   "the receipt.",
+    label_rules.SLIP_NUMBER_TAKEN: "This tracking number belongs to another parcel. Check the receipt.",
+    label_rules.SLIP_NUMBER_NOT_A_SLIP: "This return has no collect-on-delivery slip.",
+    label_rules.SLIP_NUMBER_LOCKED: "The carrier has already scanned the parcel, so its tracking number can no "
+                                    "longer be changed.",
     # partner drop-off points (the admin's form)
     dropoff_rules.POSTAL_CODE_INVALID: "This is not a postal code of that country.",
     dropoff_rules.POINT_LIMIT: "You have the most drop-off points allowed (%(n)s). Remove one first.",

@@ -37,7 +37,7 @@ from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import dropoff as dropoff_words
-from orderhub.site.returns import label_words, pickup_parts, presenter
+from orderhub.site.returns import label_words, pickup_parts, presenter, slip_words
 
 OVERVIEW = "site/returns/returns.html.jinja"
 WIZARD = "site/returns/wizard.html.jinja"
@@ -82,9 +82,11 @@ def _detail_context(request: Request, hub: Hub, view: queries.ReturnView, dest: 
 
 
 async def _detail_page(request: Request, hub: Hub, return_id: int, *, now: dt.datetime, push: bool = False,
-                       status_code: int = 200, postal: str | None = None, **pickup: Any) -> Template:
+                       status_code: int = 200, postal: str | None = None, slip: dict[str, Any] | None = None,
+                       **pickup: Any) -> Template:
     """The return page (or its `detail` block); `pickup` carries the home pickup card's errors, values,
-    message or confirmation (pickup_parts.pickup_context); `postal` the drop-off list's postal code."""
+    message or confirmation (pickup_parts.pickup_context); `postal` the drop-off list's postal code;
+    `slip` the 着払い tracking-number form's (slip_words.slip_context)."""
     view = await _view(hub, return_id)
     dest = await queries.destination(view)
     places: dict[str, Any] = {"dropoff": None}
@@ -93,6 +95,7 @@ async def _detail_page(request: Request, hub: Hub, return_id: int, *, now: dt.da
                                              action=_url(hub, f"/{return_id}"))
     context = _detail_context(request, hub, view, dest, places)
     context.update(await pickup_parts.pickup_context(view, now, **pickup))
+    context.update(slip_words.slip_context(**(slip or {})))
     return page(request, DETAIL, "detail", context, status_code=status_code,
                 push_url=_url(hub, f"/{return_id}") if push else None)
 
@@ -123,8 +126,9 @@ class ReturnsController(Controller):
 
     @get("/{return_id:int}", name="return-detail", middleware=[read_scope])
     async def detail(self, request: Request, hub: Hub, now: dt.datetime, return_id: int,
-                     postal: str | None = None, pickup: str | None = None) -> Template:
-        return await _detail_page(request, hub, return_id, now=now, postal=postal, done=pickup or "")
+                     postal: str | None = None, pickup: str | None = None, slip: str | None = None) -> Template:
+        return await _detail_page(request, hub, return_id, now=now, postal=postal, done=pickup or "",
+                                  slip={"done": slip or ""})
 
     @post("/{return_id:int}/cancel", name="return-cancel")
     async def cancel(self, request: Request, hub: Hub, now: dt.datetime, return_id: int) -> Response:
