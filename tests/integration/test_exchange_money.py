@@ -169,3 +169,54 @@ async def test_a_later_refund_is_capped_with_the_paid_and_refunded_difference(cl
     order = (await client.get("/api/v1/orders/jp_ship", headers=bearer(key))).json()
     assert order["payment"]["status"] == "refunded" and order["payment"]["refunded"] == str(JP_TOTAL + TO_PAY)
     assert await payments.refundable(order_id) == 0
+
+
+async def test_the_admin_queue_tells_a_variant_swap_from_an_exchange_for_something_else(client, orders, merchants,
+                                                                                        hooks, clock):
+    import copy
+
+    from orderhub.db.returns import services as returns
+    from tests.admin_ops_support import signed_in
+    from tests.conftest import fixture
+
+    key = merchants["yamakaze"][1]
+    product = copy.deepcopy(next(p for p in fixture("catalog/yamakaze_products.json") if p["id"] == "trail-runner"))
+    for v in product["variants"]:
+        v["stock"] = 5
+    assert (await client.put("/api/v1/products/trail-runner", headers=bearer(key), json=product)).status_code == 200
+    swap = await returns.submit(orders["jp_ship"].id, {"items": {"L1": 1}, "reason": "too_small", "comment": "",
+                                                       "resolution": "exchange", "exchange": {"L1": "TR-260-BLU"},
+                                                       "method": "drop_off"}, idempotency_key="swap-1", now=clock())
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    other, _ = await _exchange(client, base, [("merino-socks", "SOCK-M-GRY", 1)], line="L2")
+    owed = (await client.get(f"/api/v1/returns/{other}", headers=bearer(key))).json()
+    assert owed["resolution"] == "exchange" and owed["exchange_for"]["difference_to_pay"] == "1012"
+
+    await signed_in(client, clock)
+
+    def row(page: str, rid: int) -> str:
+        start = page.index(f'id="return-{rid}"')
+        return page[start:page.index("</tr>", start)]
+
+    en = (await client.get("/admin/returns?status=all&lang=en")).text
+    assert "Exchange for another size or colour" in row(en, swap) and "Difference" not in row(en, swap)
+    assert "Exchange for something else" in row(en, other) and "Difference owed: ¥1,012" in row(en, other)
+    ja = (await client.get("/admin/returns?status=all&lang=ja")).text
+    assert "別のサイズ・色に交換" in row(ja, swap)
+    assert "別の商品と交換" in row(ja, other) and "未払いの差額: ¥1,012" in row(ja, other)
+
+    url = f"/api/v1/returns/{other}/exchange"
+    assert (await client.put(url, headers=bearer(key), json={"payment_url": "https://s.example/p"})).status_code == 200
+    assert (await client.put(url, headers=bearer(key), json={"status": "paid"})).status_code == 200
+    assert "Difference paid: ¥1,012" in row((await client.get("/admin/returns?status=all&lang=en")).text, other)
+    await returns.cancel_by_shopper(orders["jp_ship"].id, other, now=clock())  # the shopper withdrew it
+    en = (await client.get("/admin/returns?status=all&lang=en")).text
+    assert "Difference refunded: ¥1,012" in row(en, other)
+    detail = (await client.get(f"/admin/returns/{other}?lang=en")).text
+    heading = detail[detail.index("<h1"):detail.index("</h1>")]
+    assert "Exchange for something else" in heading and "Paid difference refunded" in detail
+    assert "Exchange for another size or colour" in (await client.get(f"/admin/returns/{swap}?lang=en")).text
+    ja = (await client.get(f"/admin/returns/{other}?lang=ja")).text
+    assert "別の商品と交換" in ja[ja.index("<h1"):ja.index("</h1>")] and "返金済みの差額: ¥1,012" in ja
+    # another merchant's key does not see it
+    assert (await client.get(f"/api/v1/returns/{other}", headers=bearer(merchants["acme"][1]))).status_code == 404
