@@ -65,7 +65,7 @@ JA = {
 "The difference you paid is on its way back to you.": "お支払いいただいた差額を返金しました。",
 "Difference paid": "お支払いいただいた差額",
 "This exchange was withdrawn: the difference you paid, %(amount)s, was refunded to your original payment.": "この交換は取り下げられました。お支払いいただいた差額 %(amount)s は元のお支払い方法に返金しました。",
-"Paid difference refunded": "支払い済み差額の返金",
+"Paid difference refunded": "差額を返金済み",
 "The return was withdrawn after the difference was paid: the difference was refunded to the shopper's payment (return.exchange_refunded) and the storefront was told to void its draft order (exchange.cancelled).": "差額の支払い後に返品が取り下げられたため、差額を購入者の支払い方法に返金し（return.exchange_refunded）、ストアに下書き注文の取り消しを通知しました（exchange.cancelled）。",
 "The return was withdrawn before the difference was paid: nothing is charged.": "差額の支払い前に返品が取り下げられたため、請求はありません。",
 "Difference owed: %(amount)s": "未払いの差額: %(amount)s",

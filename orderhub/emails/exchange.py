@@ -48,10 +48,10 @@ def exchange_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hell
                             amount=amount, **{"return": ret_number}))
         if x is not None:
             totals = [(_("Difference paid"), money(x.settlement.to_pay_minor, x.currency))]
-        totals.append((_("Difference refunded"), amount))
+        totals.append((_("Paid difference refunded"), amount))
         return dict(subject=_("We refunded the difference for your exchange (order %(number)s)", number=number),
                     preheader=_("The difference you paid is on its way back to you."),
-                    headline=_("Difference refunded"), paragraphs=paragraphs, cta_label=_("View your return"),
+                    headline=_("Paid difference refunded"), paragraphs=paragraphs, cta_label=_("View your return"),
                     facts=facts_rows, items=items, totals=totals)
     if kind == "exchange_payment_due":
         amount = money(x.settlement.to_pay_minor, x.currency) if x else str(payload.get("difference_to_pay") or "")

@@ -135,7 +135,7 @@ KIND_NAMES: dict[str, str] = {
     "pickup_cancelled": "Home pickup cancelled",
     "exchange_created": "Exchange requested", "exchange_payment_due": "Pay the difference",
     "return_label": "Return label",
-    "exchange_refunded": "Difference refunded",
+    "exchange_refunded": "Paid difference refunded",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -160,7 +160,7 @@ EVENT_NAMES: dict[str, str] = {
     "return.pickup_cancelled": "Home pickup cancelled",
     "exchange.created": "Exchange requested", "exchange.payment_due": "Pay the difference",
     "return.label_created": "Return label",
-    "return.exchange_refunded": "Difference refunded",
+    "return.exchange_refunded": "Paid difference refunded",
 }
 
 

@@ -181,4 +181,4 @@ def exchange_payment_label(state: str) -> str:
     """The difference's payment of an exchange for something else (exchange_rules.PAYMENT_STATES)."""
     return {xr.AWAITING_LINK: _("Payment link on its way"), xr.DUE: _("Difference to pay"), xr.PAID: _("Paid"),
             xr.NOT_NEEDED: _("Nothing to pay"), xr.WITHDRAWN: _("Withdrawn"),
-            xr.REFUNDED: _("Difference refunded")}.get(state, state)
+            xr.REFUNDED: _("Paid difference refunded")}.get(state, state)
