@@ -4,7 +4,6 @@ included, 10 % / 8 %) and US (USD, tax on top, 8.875 %) fixtures. The clock is i
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 from decimal import Decimal
 

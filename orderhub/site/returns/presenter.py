@@ -30,8 +30,8 @@ def kind_label(ret: Any) -> str:
 def difference_text(ret: Any) -> str:
     """The difference of an exchange for something else, for the merchant ("" when there is none)."""
     x = getattr(ret, "exchange_for", None)
-    note = x.difference_note if x else None
-    if note is None:
+    note = x.difference_note if x is not None else None
+    if x is None or note is None:
         return ""
     key, amount_minor = note
     amount = money(amount_minor, x.currency)
