@@ -61,7 +61,7 @@ JA = {
 "Withdrawn": "取り下げ",
 # issue 20: the paid difference refunded when the return is withdrawn; the admin's kind and difference
 "Return %(return)s was withdrawn, so we refunded the difference of %(amount)s you paid to your original payment. Your exchange will not be sent.": "返品 %(return)s が取り下げられたため、お支払いいただいた差額 %(amount)s を元のお支払い方法に返金しました。交換品は発送されません。",
-"We refunded the difference for your exchange (order %(number)s)": "交換の差額を返金しました（ご注文 %(number)s）",
+"We refunded the difference for your exchange (order %(number)s)": "交換の差額をお返ししました（ご注文 %(number)s）",
 "The difference you paid is on its way back to you.": "お支払いいただいた差額を返金しました。",
 "Difference paid": "お支払いいただいた差額",
 "This exchange was withdrawn: the difference you paid, %(amount)s, was refunded to your original payment.": "この交換は取り下げられました。お支払いいただいた差額 %(amount)s は元のお支払い方法に返金しました。",

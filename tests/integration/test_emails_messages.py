@@ -157,7 +157,7 @@ SUBJECT_WORDS = {
     "return_correction": ("Correction", "訂正"),
     "exchange_created": ("exchange for order", "交換を受け付け"),
     "exchange_payment_due": ("Pay the difference", "差額のお支払い"),
-    "exchange_refunded": ("We refunded the difference", "差額を返金しました"),
+    "exchange_refunded": ("We refunded the difference", "差額をお返ししました"),
 }
 
 

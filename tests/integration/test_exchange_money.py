@@ -220,3 +220,25 @@ async def test_the_admin_queue_tells_a_variant_swap_from_an_exchange_for_somethi
     assert "別の商品と交換" in ja[ja.index("<h1"):ja.index("</h1>")] and "返金済みの差額: ¥1,012" in ja
     # another merchant's key does not see it
     assert (await client.get(f"/api/v1/returns/{other}", headers=bearer(merchants["acme"][1]))).status_code == 404
+
+
+async def test_the_shopper_is_emailed_the_refunded_difference_in_ja_and_en(client, orders, merchants, settings,
+                                                                          clock):
+    from orderhub.db.emails.tables import EmailMessage
+    from orderhub.emails.render import render
+
+    key = merchants["yamakaze"][1]
+    rid, base = await _paid_exchange(client, orders, key)
+    token = await csrf(client, f"{base}/{rid}")
+    assert (await client.post(f"{base}/{rid}/cancel", data={"_csrf_token": token})).status_code == 303
+    async with engine.read():
+        [row] = await EmailMessage.select(EmailMessage.kind, EmailMessage.event, EmailMessage.payload,
+                                          EmailMessage.order_id).output(load_json=True).where(
+            EmailMessage.event == "return.exchange_refunded")
+    said = {lang: await render(row["kind"], row["event"], row["payload"], row["order_id"], lang, settings,
+                               now=clock()) for lang in ("ja", "en")}
+    assert said["en"].subject == "We refunded the difference for your exchange (order YK-100234)"
+    assert "we refunded the difference of ¥880 you paid to your original payment" in said["en"].text
+    assert "Paid difference refunded" in said["en"].text and "¥880" in said["en"].html
+    assert "差額をお返ししました" in said["ja"].subject and "差額 ¥880 を元のお支払い方法に返金" in said["ja"].text
+    assert not __import__("re").search(r"[\u3040-\u30ff]", said["en"].subject)
