@@ -290,7 +290,10 @@ async def _row(merchant_id: int, return_id: int) -> tuple[dict[str, Any], dict[s
 
 async def set_payment(merchant_id: int, return_id: int, body: object, *, now: dt.datetime) -> None:
     """The storefront's answer about the difference: a payment URL (https) the hub shows until paid,
-    or "paid". The same answer twice changes nothing; a paid difference stays paid."""
+    or "paid" (recorded on the order as money paid in, `payments.record_paid_in`, and announced once as
+    `return.exchange_paid`). The same answer twice changes nothing (also once the paid difference was
+    refunded); a paid difference stays paid. The state moves by a guarded update: of two answers at
+    once, one records and announces."""
     async with engine.read():
         mine = await ReturnRequest.exists().where((ReturnRequest.id == return_id)
                                                   & (ReturnRequest.merchant == merchant_id))
@@ -315,9 +318,13 @@ async def set_payment(merchant_id: int, return_id: int, body: object, *, now: dt
             raise Conflict(refused, "the exchange is closed")
         if (state, url) == (row["payment_status"], row["payment_url"]):
             return
-        await ReturnExchange.update({ReturnExchange.payment_status: state, ReturnExchange.payment_url: url,
-                                     ReturnExchange.paid_at: now if state == xr.PAID else None,
-                                     ReturnExchange.updated_at: now}).where(ReturnExchange.id == row["id"])
+        moved = await ReturnExchange.update({
+            ReturnExchange.payment_status: state, ReturnExchange.payment_url: url,
+            ReturnExchange.paid_at: now if state == xr.PAID else None, ReturnExchange.updated_at: now}).where(
+            (ReturnExchange.id == row["id"]) & (ReturnExchange.payment_status == row["payment_status"])
+            & (ReturnExchange.payment_url == row["payment_url"])).returning(ReturnExchange.id)
+        if not moved:  # another answer moved it meanwhile: that one recorded and announced it
+            return
         s = xr.settlement_of(row["settlement"])
         if state == xr.PAID:
             await payments.record_paid_in(req["order"], s.to_pay_minor, now=now)
