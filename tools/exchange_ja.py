@@ -59,4 +59,17 @@ JA = {
 "This exchange is closed.": "この交換は終了しています。",
 "This exchange was withdrawn: nothing is charged or refunded for it.": "この交換は取り下げられました。差額の請求や返金はありません。",
 "Withdrawn": "取り下げ",
+# issue 20: the paid difference refunded when the return is withdrawn; the admin's kind and difference
+"Return %(return)s was withdrawn, so we refunded the difference of %(amount)s you paid to your original payment. Your exchange will not be sent.": "返品 %(return)s が取り下げられたため、お支払いいただいた差額 %(amount)s を元のお支払い方法に返金しました。交換品は発送されません。",
+"We refunded the difference for your exchange (order %(number)s)": "交換の差額をお返ししました（ご注文 %(number)s）",
+"The difference you paid is on its way back to you.": "お支払いいただいた差額を返金しました。",
+"Difference paid": "お支払いいただいた差額",
+"This exchange was withdrawn: the difference you paid, %(amount)s, was refunded to your original payment.": "この交換は取り下げられました。お支払いいただいた差額 %(amount)s は元のお支払い方法に返金しました。",
+"Paid difference refunded": "差額を返金済み",
+"The return was withdrawn after the difference was paid: the difference was refunded to the shopper's payment (return.exchange_refunded) and the storefront was told to void its draft order (exchange.cancelled).": "差額の支払い後に返品が取り下げられたため、差額を購入者の支払い方法に返金し（return.exchange_refunded）、ストアに下書き注文の取り消しを通知しました（exchange.cancelled）。",
+"The return was withdrawn before the difference was paid: nothing is charged.": "差額の支払い前に返品が取り下げられたため、請求はありません。",
+"Difference owed: %(amount)s": "未払いの差額: %(amount)s",
+"Difference paid: %(amount)s": "支払い済みの差額: %(amount)s",
+"Difference to refund: %(amount)s": "返金予定の差額: %(amount)s",
+"Difference refunded: %(amount)s": "返金済みの差額: %(amount)s",
 }

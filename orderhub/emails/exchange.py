@@ -13,7 +13,7 @@ from orderhub.components.shop_texts import plain
 from orderhub.db import texts
 from orderhub.emails.facts import MessageFacts
 
-KINDS = ("exchange_created", "exchange_payment_due")
+KINDS = ("exchange_created", "exchange_payment_due", "exchange_refunded")
 
 
 def exchange_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hello: str) -> dict[str, Any]:
@@ -40,6 +40,19 @@ def exchange_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hell
             totals.append((_("You pay the difference"), money(s.to_pay_minor, cur)))
         elif s.refund_minor:
             totals.append((_("We refund the difference"), money(s.refund_minor, cur)))
+    if kind == "exchange_refunded":
+        amount = money(x.difference_refunded_minor, x.currency) if x and x.difference_refunded else \
+            str(payload.get("amount") or "")
+        paragraphs.append(_("Return %(return)s was withdrawn, so we refunded the difference of %(amount)s you paid "
+                            "to your original payment. Your exchange will not be sent.",
+                            amount=amount, **{"return": ret_number}))
+        if x is not None:
+            totals = [(_("Difference paid"), money(x.settlement.to_pay_minor, x.currency))]
+        totals.append((_("Paid difference refunded"), amount))
+        return dict(subject=_("We refunded the difference for your exchange (order %(number)s)", number=number),
+                    preheader=_("The difference you paid is on its way back to you."),
+                    headline=_("Paid difference refunded"), paragraphs=paragraphs, cta_label=_("View your return"),
+                    facts=facts_rows, items=items, totals=totals)
     if kind == "exchange_payment_due":
         amount = money(x.settlement.to_pay_minor, x.currency) if x else str(payload.get("difference_to_pay") or "")
         paragraphs.append(_("Your replacement is sent once the difference of %(amount)s is paid.", amount=amount))

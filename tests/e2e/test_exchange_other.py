@@ -111,3 +111,39 @@ def test_exchange_for_a_dearer_product_and_pay_the_difference(open_page, server,
         assert "TR-255-BLK" in text and "SOCK-M-GRY" in text and "880" in text
         check_axe(admin)
         shoot(admin, f"exchange-admin-{lang}-{viewport}")
+
+    # the storefront reports the difference paid, then the shopper withdraws the return: the paid
+    # difference is refunded, on the hub (ja/en) and in the admin's queue and detail
+    r = httpx.put(f"{server.url}/api/v1/returns/{return_id}/exchange", headers=headers, json={"status": "paid"},
+                  timeout=10)
+    assert r.status_code == 200 and r.json()["exchange_for"]["payment"]["status"] == "paid"
+    admin.set_viewport_size({"width": 1280, "height": 800})
+    admin.goto(f"{server.url}/admin/returns?status=all&lang=en")
+    assert "Difference paid: ¥880" in admin.inner_text(f"#return-{return_id}")
+    page = open_page(f"/o/{hub}/returns/{return_id}", viewport="phone", lang="ja")
+    page.set_default_timeout(15_000)
+    page.click("button:has-text('この返品をキャンセル')")
+    page.wait_for_selector("#returns-exchange:has-text('返金しました')")
+    assert "¥880" in page.inner_text("#returns-exchange")
+    check_axe(page)
+    shoot(page, "exchange-ja-phone-6-refunded")
+    for viewport, lang in (("desktop", "ja"), ("phone", "en"), ("desktop", "en")):
+        other = open_page(f"/o/{hub}/returns/{return_id}", viewport=viewport, lang=lang)
+        other.wait_for_selector("#returns-exchange")
+        if lang == "en":
+            assert "the difference you paid, ¥880, was refunded" in other.inner_text("#returns-exchange")
+        check_axe(other)
+        shoot(other, f"exchange-{lang}-{viewport}-refunded")
+    for viewport, lang in (("desktop", "ja"), ("phone", "ja"), ("desktop", "en"), ("phone", "en")):
+        admin.set_viewport_size({"width": 1280, "height": 800} if viewport == "desktop" else
+                                {"width": 390, "height": 844})
+        admin.goto(f"{server.url}/admin/returns?status=all&lang={lang}")
+        row = admin.inner_text(f"#return-{return_id}")
+        assert ("返金済みの差額: ¥880" if lang == "ja" else "Difference refunded: ¥880") in row
+        assert ("別の商品と交換" if lang == "ja" else "Exchange for something else") in row
+        check_axe(admin)
+        shoot(admin, f"exchange-admin-queue-{lang}-{viewport}")
+        admin.goto(f"{server.url}/admin/returns/{return_id}?lang={lang}")
+        assert ("別の商品と交換" if lang == "ja" else "Exchange for something else") in admin.inner_text("h1")
+        check_axe(admin)
+        shoot(admin, f"exchange-admin-refunded-{lang}-{viewport}")

@@ -77,9 +77,9 @@ async def test_every_message_in_both_languages(client, merchants, orders, mail_s
         rows = await EmailMessage.select(EmailMessage.kind, EmailMessage.order_id, EmailMessage.state)
     assert {r["state"] for r in rows} == {"pending"}
     expected = len(rows)
-    # 2 ship orders x 31 shipment/return/return-label/return-correction/home-pickup/exchange/claim/delay/feedback/
+    # 2 ship orders x 32 shipment/return/return-label/return-correction/home-pickup/exchange/claim/delay/feedback/
     # step-up/cancellation/payment/delivery-change events, 2 pickup orders x 3, 4 confirmations
-    assert expected == 2 * 31 + 2 * 3 + 4
+    assert expected == 2 * 32 + 2 * 3 + 4
 
     clock.advance(hours=24)  # past every quiet hour
     counts = await send_due(mail_settings, clock)
@@ -157,6 +157,7 @@ SUBJECT_WORDS = {
     "return_correction": ("Correction", "訂正"),
     "exchange_created": ("exchange for order", "交換を受け付け"),
     "exchange_payment_due": ("Pay the difference", "差額のお支払い"),
+    "exchange_refunded": ("We refunded the difference", "差額をお返ししました"),
 }
 
 

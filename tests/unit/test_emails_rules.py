@@ -167,7 +167,7 @@ def test_every_shopper_event_has_a_message_and_merchant_events_none():
             "cancel_refused", "payment_received", "change_applied", "change_refused", "return_rejected",
             "return_in_transit", "exchange_shipped", "claim_resolved", "order_delayed",
             "return_correction", "pickup_booked", "pickup_rescheduled", "pickup_cancelled", "exchange_created",
-            "exchange_payment_due", "return_label"} == set(rules.KINDS)
+            "exchange_payment_due", "return_label", "exchange_refunded"} == set(rules.KINDS)
     for event in ("return.requested", "pickup.arrived", "pickup.picked_up", "feedback.detractor", "claim.opened"):
         assert rules.spec_for(event) is None
 

@@ -123,3 +123,28 @@ def test_catalog_choices_and_search():
     assert not xr.matches("runner", ["メリノウール ソックス", "Merino Wool Socks"])
     assert xr.matches("", ["x"])
     assert xr.clean_query("  a " + "b" * 500) == ("a " + "b" * 500)[:100] and xr.clean_query(["x"]) == ""
+
+
+def test_a_withdrawal_refunds_a_paid_difference_once():
+    assert xr.after_withdrawal(xr.PAID) == xr.REFUNDED
+    assert [xr.after_withdrawal(s) for s in (xr.NOT_NEEDED, xr.AWAITING_LINK, xr.DUE)] == [xr.WITHDRAWN] * 3
+    # a second withdrawal path, or a retried job, leaves a final state as it is
+    assert xr.after_withdrawal(xr.REFUNDED) == xr.REFUNDED and xr.after_withdrawal(xr.WITHDRAWN) == xr.WITHDRAWN
+    assert xr.withdrawal_refund(xr.PAID, 880) == 880
+    assert [xr.withdrawal_refund(s, 880) for s in (xr.DUE, xr.REFUNDED, xr.WITHDRAWN, xr.AWAITING_LINK)] == [0] * 4
+    assert xr.repeats_paid(xr.REFUNDED, xr.PAID) and xr.repeats_paid(xr.PAID, xr.PAID)
+    assert not xr.repeats_paid(xr.DUE, xr.PAID) and not xr.repeats_paid(xr.PAID, xr.DUE)
+    assert xr.payment_refusal(xr.REFUNDED, 880, rules.CANCELLED) == xr.CLOSED
+
+
+def test_the_difference_the_merchant_is_told_about():
+    dearer, cheaper, even = jpy(13200, 0, [pick(14080)]), jpy(13200, 0, [pick(2200)]), jpy(2200, 0, [pick(2200)])
+    note = xr.difference_note
+    assert note(dearer, xr.DUE, refunded=False, difference_refunded_minor=0) == (xr.OWED, 880)
+    assert note(dearer, xr.AWAITING_LINK, refunded=False, difference_refunded_minor=0) == (xr.OWED, 880)
+    assert note(dearer, xr.PAID, refunded=False, difference_refunded_minor=0) == (xr.PAID_IN, 880)
+    assert note(dearer, xr.REFUNDED, refunded=True, difference_refunded_minor=880) == (xr.GIVEN_BACK, 880)
+    assert note(dearer, xr.WITHDRAWN, refunded=False, difference_refunded_minor=0) is None
+    assert note(cheaper, xr.NOT_NEEDED, refunded=False, difference_refunded_minor=0) == (xr.REFUND_DUE, 11000)
+    assert note(cheaper, xr.NOT_NEEDED, refunded=True, difference_refunded_minor=0) == (xr.GIVEN_BACK, 11000)
+    assert note(even, xr.NOT_NEEDED, refunded=False, difference_refunded_minor=0) is None

@@ -154,3 +154,25 @@ def test_processing_starts_once_a_pay_later_order_is_paid():
     assert rules.processing_from(placed, "cod", "pending", None, now) == placed  # shipped before it is paid
     assert rules.awaiting_payment("konbini", "pending") and not rules.awaiting_payment("cod", "pending")
     assert not rules.awaiting_payment("konbini", "paid")
+
+
+@pytest.mark.parametrize("currency, total, paid_in, refunded, left", [
+    ("JPY", 17560, 0, 0, 17560),
+    ("JPY", 17560, 880, 0, 18440),  # a paid exchange difference raises what can go back
+    ("JPY", 17560, 880, 880, 17560),  # ... and its refund lowers it again
+    ("JPY", 17560, 880, 18440, 0),
+    ("USD", 15564, 1250, 1250, 15564),  # $155.64, $12.50 paid in and refunded
+    ("USD", 15564, 1250, 20000, 0),  # never below nothing
+])
+def test_refund_left_counts_money_paid_in_and_refunded(currency, total, paid_in, refunded, left):
+    assert rules.refund_left(total, refunded, paid_in) == left
+    assert rules.capped_refund(10**9, total, refunded, paid_in) == left
+    assert rules.check_refund(left + 1, total, refunded, paid_in) == rules.REFUND_TOO_LARGE
+    assert rules.check_refund(left, total, refunded, paid_in) == (None if left else rules.REFUND_NOT_POSITIVE)
+
+
+def test_refunded_means_everything_charged_went_back():
+    assert rules.refund_status(rules.PAID, 17560, 880, 880) == rules.PARTIALLY_REFUNDED
+    assert rules.refund_status(rules.PAID, 17560, 17560, 880) == rules.PARTIALLY_REFUNDED
+    assert rules.refund_status(rules.PAID, 17560, 18440, 880) == rules.REFUNDED
+    assert rules.charged(15564, 1250) == 16814 and rules.charged(15564, -5) == 15564

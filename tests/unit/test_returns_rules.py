@@ -3,6 +3,7 @@ included, 10 % / 8 %) and US (USD, tax on top, 8.875 %) fixtures. The clock is i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -172,6 +173,17 @@ def test_never_more_than_paid_minus_refunded():
     b = rules.refund_breakdown(jp_order(), {"L1": 1}, reason="too_small", resolution="refund", method="in_store",
                                policy=JP_POLICY, already_refunded_minor=17560 - 5000)
     assert b.total_minor == 5000 and b.part("cap") == -(13200 - 5000)
+
+
+def test_the_cap_counts_a_paid_and_a_refunded_exchange_difference():
+    # 880 paid in for an exchange, then refunded when it was withdrawn: the whole shoe comes back
+    paid_in = dataclasses.replace(jp_order(), paid_in_minor=880)
+    b = rules.refund_breakdown(paid_in, {"L1": 1}, reason="too_small", resolution="refund", method="in_store",
+                               policy=JP_POLICY, already_refunded_minor=17560 - 13200 + 880)
+    assert b.total_minor == 13200 and b.part("cap") == 0
+    b = rules.refund_breakdown(jp_order(), {"L1": 1}, reason="too_small", resolution="refund", method="in_store",
+                               policy=JP_POLICY, already_refunded_minor=17560 - 13200 + 880)
+    assert b.total_minor == 13200 - 880  # without the money that came in, the cap bites
 
 
 def test_partial_returns_add_up_to_one_whole_return():

@@ -109,6 +109,8 @@ EVENTS: dict[str, Spec] = {
     #: gave the URL to pay the difference (db/returns/exchanges.py)
     "exchange.created": Spec("exchange_created", "returns", urgent=True),
     "exchange.payment_due": Spec("exchange_payment_due", "returns", urgent=True),
+    #: the return was withdrawn after the difference was paid: the difference went back (exchanges.withdraw)
+    "return.exchange_refunded": Spec("exchange_refunded", "returns", urgent=True),
 }
 
 KINDS: dict[str, str] = {}
@@ -133,6 +135,7 @@ KIND_NAMES: dict[str, str] = {
     "pickup_cancelled": "Home pickup cancelled",
     "exchange_created": "Exchange requested", "exchange_payment_due": "Pay the difference",
     "return_label": "Return label",
+    "exchange_refunded": "Paid difference refunded",
 }
 
 #: what the admin calls the message of each event (English msgids, translated when shown): one name
@@ -157,6 +160,7 @@ EVENT_NAMES: dict[str, str] = {
     "return.pickup_cancelled": "Home pickup cancelled",
     "exchange.created": "Exchange requested", "exchange.payment_due": "Pay the difference",
     "return.label_created": "Return label",
+    "return.exchange_refunded": "Paid difference refunded",
 }
 
 

@@ -125,7 +125,7 @@ class CancelFacts:
     @property
     def refund_left(self) -> int:
         """What can still be refunded (the payments area's one cap)."""
-        return payment_rules.refund_left(self.money.total_minor, self.order_refunded_minor)
+        return payment_rules.refund_left(self.money.total_minor, self.order_refunded_minor, self.money.paid_in_minor)
 
     @property
     def available(self) -> dict[str, int]:
@@ -161,7 +161,8 @@ class CancelFacts:
                  for ln in self.money.lines], self.money.order_discount_minor)
             _, ship_tax = return_rules.order_taxes(self.money, nets)
             amount += self.money.shipping_minor + (0 if self.money.prices_include_tax else ship_tax)
-        return payment_rules.capped_refund(amount, self.money.total_minor, self.order_refunded_minor)
+        return payment_rules.capped_refund(amount, self.money.total_minor, self.order_refunded_minor,
+                                           self.money.paid_in_minor)
 
 
 #: the cancellation's reads as fixed statements (orderhub.db.statements; columns from the tables)
@@ -208,7 +209,8 @@ async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: o
     om = return_rules.OrderMoney(
         currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=facts,
         order_discount_minor=max(0, order["discount_minor"] - line_discounts), shipping_minor=order["shipping_minor"],
-        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"])
+        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"],
+        paid_in_minor=int(order.get("paid_in_minor") or 0))
     return CancelFacts(
         order_id=order["id"], merchant_id=order["merchant"], external_id=order["external_id"], number=order["number"],
         currency=order["currency"], policy=policy, cancel_until=rules.cancel_deadline(order["placed_at"], policy),

@@ -59,6 +59,9 @@ class Order(Table, tablename="orders"):
     paid_at = Timestamptz(null=True, default=None)
     payment_deadline = Timestamptz(null=True, default=None)
     refunded_minor = BigInt(default=0)
+    #: money paid in after the order (an exchange's dearer difference, collected by the storefront):
+    #: what can be refunded rises by it (payments.rules.refund_left)
+    paid_in_minor = BigInt(default=0)
     shipping_minor = BigInt(default=0)
     shipping_tax_rate = Varchar(length=16, default="0")
     subtotal_minor = BigInt(default=0)

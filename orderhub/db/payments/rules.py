@@ -161,10 +161,11 @@ def event_for(previous: str, status: str, method: str) -> str:
     return f"payment.{status}"
 
 
-def refund_status(status: str, total_minor: int, refunded_minor: int) -> str:
+def refund_status(status: str, total_minor: int, refunded_minor: int, paid_in_minor: int = 0) -> str:
     """The status after refunds adding up to `refunded_minor`: money never taken is voided once the
-    whole order is refunded; money taken is partially or wholly refunded."""
-    whole = refunded_minor >= total_minor
+    whole order is refunded; money taken is partially or wholly refunded (wholly: everything charged,
+    `paid_in_minor` included, went back)."""
+    whole = refunded_minor >= charged(total_minor, paid_in_minor)
     if status in OPEN:
         return VOIDED if whole else status
     if status in RECEIVED:
@@ -172,15 +173,22 @@ def refund_status(status: str, total_minor: int, refunded_minor: int) -> str:
     return status
 
 
-def refund_left(total_minor: int, refunded_minor: int) -> int:
-    """What can still be refunded on an order: what was charged minus every refund so far (a
-    cancellation's, a return's, a claim's, the storefront's). The one cap every refund is held to."""
-    return max(0, total_minor - refunded_minor)
+def charged(total_minor: int, paid_in_minor: int = 0) -> int:
+    """What the shopper paid on an order: its total plus money paid in afterwards (an exchange's
+    difference collected by the storefront: orders.paid_in_minor)."""
+    return total_minor + max(0, paid_in_minor)
 
 
-def capped_refund(amount_minor: int, total_minor: int, refunded_minor: int) -> int:
+def refund_left(total_minor: int, refunded_minor: int, paid_in_minor: int = 0) -> int:
+    """What can still be refunded on an order: what was charged (the total, plus a paid exchange
+    difference) minus every refund so far (a cancellation's, a return's, a claim's, the storefront's, a
+    refunded exchange difference). The one cap every refund is held to."""
+    return max(0, charged(total_minor, paid_in_minor) - refunded_minor)
+
+
+def capped_refund(amount_minor: int, total_minor: int, refunded_minor: int, paid_in_minor: int = 0) -> int:
     """The part of a wanted refund that may still be given back (0 when nothing is left)."""
-    return max(0, min(amount_minor, refund_left(total_minor, refunded_minor)))
+    return max(0, min(amount_minor, refund_left(total_minor, refunded_minor, paid_in_minor)))
 
 
 def status_after_reversal(current: str, status_before: str) -> str:
@@ -189,11 +197,11 @@ def status_after_reversal(current: str, status_before: str) -> str:
     return status_before if status_before in STATUSES else current
 
 
-def check_refund(amount_minor: int, total_minor: int, refunded_minor: int) -> str | None:
+def check_refund(amount_minor: int, total_minor: int, refunded_minor: int, paid_in_minor: int = 0) -> str | None:
     """A refund's amount: positive and at most what is left to refund (-> a refusal code, or None)."""
     if amount_minor <= 0:
         return REFUND_NOT_POSITIVE
-    if amount_minor > refund_left(total_minor, refunded_minor):
+    if amount_minor > refund_left(total_minor, refunded_minor, paid_in_minor):
         return REFUND_TOO_LARGE
     return None
 

@@ -85,8 +85,24 @@ async def set_payment(merchant_id: int, external_id: str, body: Any, *, now: dt.
 async def refundable(order_id: int) -> int:
     """What can still be refunded on the order (rules.refund_left); joins the caller's scope."""
     async with engine.read():
-        order = await Order.select(Order.total_minor, Order.refunded_minor).where(Order.id == order_id).first()
-    return rules.refund_left(int(order["total_minor"]), int(order["refunded_minor"] or 0)) if order else 0
+        order = await Order.select(Order.total_minor, Order.refunded_minor, Order.paid_in_minor).where(
+            Order.id == order_id).first()
+    return _left(order) if order else 0
+
+
+def _left(order: dict[str, Any]) -> int:
+    return rules.refund_left(int(order["total_minor"]), int(order["refunded_minor"] or 0),
+                             int(order["paid_in_minor"] or 0))
+
+
+async def record_paid_in(order_id: int, amount_minor: int, *, now: dt.datetime) -> None:
+    """Money paid in after the order (an exchange's dearer difference): what can be refunded rises by
+    it (rules.refund_left). Joins the caller's write; the caller makes it happen once."""
+    if amount_minor <= 0:
+        return
+    async with engine.write():
+        await Order.update({Order.paid_in_minor: Order.paid_in_minor + amount_minor, Order.updated_at: now}).where(
+            Order.id == order_id)
 
 
 async def record_refund(order_id: int, amount_minor: int, *, reason: str, source: str, now: dt.datetime,
@@ -96,7 +112,8 @@ async def record_refund(order_id: int, amount_minor: int, *, reason: str, source
     order is refunded), and a credit note (適格返還請求書) is issued when the order's receipt had been
     issued. Joins the caller's write transaction (a cancellation, a return, a claim), so a rollback
     there writes nothing here. This is the one way a refund reaches the payment, and the one cap
-    (rules.refund_left: what was charged minus every refund so far, whoever made it): with `up_to`
+    (rules.refund_left: what was charged, a paid exchange difference included, minus every refund so far,
+    whoever made it): with `up_to`
     the refund is cut to what is left (0: nothing is recorded); without it, a refund above what is
     left, or not positive -> Conflict. `credit_note` False: the caller documents the refund itself (a
     refunded return has its own credit note, site/receipts/returns.py)."""
@@ -105,15 +122,15 @@ async def record_refund(order_id: int, amount_minor: int, *, reason: str, source
         if order is None:
             raise NotFound("order.not_found", "no such order")
         if up_to:
-            amount_minor = rules.capped_refund(amount_minor, order["total_minor"], order["refunded_minor"])
+            amount_minor = min(amount_minor, _left(order))
             if amount_minor <= 0:
                 return 0
-        refused = rules.check_refund(amount_minor, order["total_minor"], order["refunded_minor"])
+        refused = rules.check_refund(amount_minor, order["total_minor"], order["refunded_minor"], order["paid_in_minor"])
         if refused:
             raise Conflict(refused, "the refund must be positive and at most what is left to refund",
                            field="amount")
         refunded = order["refunded_minor"] + amount_minor
-        status = rules.refund_status(order["payment_status"], order["total_minor"], refunded)
+        status = rules.refund_status(order["payment_status"], order["total_minor"], refunded, order["paid_in_minor"])
         refund = PaymentRefund(merchant=order["merchant"], order=order_id, amount_minor=amount_minor,
                                reason=reason[:200], source=source[:32], status_after=status, created_at=now)
         await refund.save()

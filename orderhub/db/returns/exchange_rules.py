@@ -38,9 +38,13 @@ MAX_URL = 2000
 UNSAFE_URL_CHARS = frozenset('<>"\'`{}|^\\')
 
 #: the difference's payment: nothing to pay, waiting for the storefront's payment URL, due (URL given), paid;
-#: withdrawn when the return was cancelled, rejected or expired (nothing is charged or refunded)
+#: withdrawn when the return was cancelled, rejected or expired before the difference was paid (nothing is
+#: charged), refunded when it was withdrawn after (the paid difference goes back to the shopper, once)
 NOT_NEEDED, AWAITING_LINK, DUE, PAID, WITHDRAWN = "not_needed", "awaiting_link", "due", "paid", "withdrawn"
-PAYMENT_STATES = (NOT_NEEDED, AWAITING_LINK, DUE, PAID, WITHDRAWN)
+REFUNDED = "refunded"
+PAYMENT_STATES = (NOT_NEEDED, AWAITING_LINK, DUE, PAID, WITHDRAWN, REFUNDED)
+#: states a withdrawal leaves as they are (a second withdrawal path, a retried job)
+FINAL_STATES = frozenset({WITHDRAWN, REFUNDED})
 #: which way the difference goes
 COLLECT, REFUND, EVEN = "collect", "refund", "even"
 
@@ -250,13 +254,48 @@ def can_ship(state: str) -> bool:
 
 
 def after_withdrawal(state: str) -> str:
-    """The payment state once the return was withdrawn: a paid difference stays paid (the storefront
-    gives it back with the cancelled return), anything else is withdrawn."""
-    return state if state == PAID else WITHDRAWN
+    """The payment state once the return was withdrawn: a paid difference is refunded (we give it back
+    through the order's payment), anything else is withdrawn; a state already final stays."""
+    if state in FINAL_STATES:
+        return state
+    return REFUNDED if state == PAID else WITHDRAWN
+
+
+def withdrawal_refund(state: str, to_pay_minor: int) -> int:
+    """What a withdrawal gives back of the difference: all of it once paid, nothing otherwise (the
+    payments area's cap still applies, payments.rules.refund_left)."""
+    return max(0, to_pay_minor) if state == PAID and after_withdrawal(state) == REFUNDED else 0
+
+
+def repeats_paid(state: str, answer: str) -> bool:
+    """The storefront says "paid" again for a difference already paid (or paid, then refunded): a
+    repeat, nothing changes."""
+    return answer == PAID and state in (PAID, REFUNDED)
+
+
+#: what the admin's queue row and detail say about the difference (difference_note)
+OWED, PAID_IN, REFUND_DUE, GIVEN_BACK = "owed", "paid", "refund_due", "refunded"
+
+
+def difference_note(settlement: Settlement, state: str, *, refunded: bool,
+                    difference_refunded_minor: int) -> tuple[str, int] | None:
+    """(what happened to the difference, its amount) for the merchant: owed by the shopper, paid,
+    to be refunded (a cheaper choice, when the replacement goes out) or refunded (a cheaper choice's
+    once sent; a paid difference once the return was withdrawn); None when there is none (an even
+    exchange, or one withdrawn before anything was paid)."""
+    if state == REFUNDED:
+        return GIVEN_BACK, difference_refunded_minor
+    if state == WITHDRAWN:
+        return None
+    if settlement.to_pay_minor:
+        return (PAID_IN if state == PAID else OWED), settlement.to_pay_minor
+    if settlement.refund_minor:
+        return (GIVEN_BACK if refunded else REFUND_DUE), settlement.refund_minor
+    return None
 
 
 def payment_tone(state: str) -> str:
-    return {DUE: "warn", AWAITING_LINK: "info", PAID: "good"}.get(state, "muted")
+    return {DUE: "warn", AWAITING_LINK: "info", PAID: "good", REFUNDED: "info"}.get(state, "muted")
 
 
 def check_payment_url(url: object) -> bool:
@@ -278,7 +317,7 @@ def payment_refusal(state: str, to_pay_minor: int, return_status: str) -> str | 
     """Why the storefront may not set the payment now (a code), or None."""
     if to_pay_minor <= 0:
         return NOTHING_TO_PAY
-    if rules.withdrawn(return_status) or return_status in (rules.CLOSED, rules.EXCHANGED) or state == WITHDRAWN:
+    if rules.withdrawn(return_status) or return_status in (rules.CLOSED, rules.EXCHANGED) or state in FINAL_STATES:
         return CLOSED
     return None
 

@@ -14,9 +14,10 @@ from orderhub import money
 from orderhub.db import engine
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.keys import scoped
-from orderhub.db.orders.tables import Order, Product
+from orderhub.db.orders.tables import Product
 from orderhub.db.outbox.services import notify
 from orderhub.db.paging import Page, clamp_page, pages_for
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.payments import services as payments
 from orderhub.db.returns import exchange_rules as xr
 from orderhub.db.returns import replacements, rules
@@ -27,6 +28,12 @@ from orderhub.db.returns.tables import ReturnRequest
 CREATED_EVENT = "exchange.created"
 #: the shopper's "pay the difference" message, once the storefront gave a payment URL
 PAYMENT_DUE_EVENT = "exchange.payment_due"
+#: the merchant's news that the difference was paid (webhook only), once
+PAID_EVENT = "return.exchange_paid"
+#: the return was withdrawn after the difference was paid: the difference went back (webhook and email)
+DIFFERENCE_REFUNDED_EVENT = "return.exchange_refunded"
+#: the return was withdrawn: the storefront voids its draft order (webhook only)
+CANCELLED_EVENT = "exchange.cancelled"
 
 
 # -- the catalog ----------------------------------------------------------------------------------
@@ -138,9 +145,9 @@ async def resolve_picks_or_none(merchant_id: int, currency: str, data: Mapping[s
 # -- the settlement -------------------------------------------------------------------------------
 
 def quote(breakdown: rules.Breakdown, picks: Sequence[xr.Pick], *, policy: Mapping[str, Any], total_minor: int,
-          refunded_minor: int, prices_include_tax: bool) -> xr.Settlement:
+          refunded_minor: int, prices_include_tax: bool, paid_in_minor: int = 0) -> xr.Settlement:
     """Who pays what: the returned items' value (refund rules) and bonus against the chosen items."""
-    value = xr.exchange_value(breakdown, max(0, total_minor - refunded_minor))
+    value = xr.exchange_value(breakdown, payment_rules.refund_left(total_minor, refunded_minor, paid_in_minor))
     return xr.settle(value, xr.exchange_bonus(value, policy), picks, currency=breakdown.currency,
                      prices_include_tax=prices_include_tax, tax_rate=xr.returned_tax_rate(breakdown))
 
@@ -157,6 +164,8 @@ class ExchangeView:
     paid_at: dt.datetime | None = None
     refunded_at: dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the paid difference given back because the return was withdrawn (payment_status refunded)
+    difference_refunded_minor: int = 0
 
     @property
     def currency(self) -> str:
@@ -187,6 +196,16 @@ class ExchangeView:
         return self.payment_status == xr.PAID
 
     @property
+    def difference_refunded(self) -> bool:
+        """The paid difference went back to the shopper (the return was withdrawn after paying)."""
+        return self.payment_status == xr.REFUNDED
+
+    @property
+    def difference_note(self) -> tuple[str, int] | None:
+        return xr.difference_note(self.settlement, self.payment_status, refunded=self.refunded_at is not None,
+                                  difference_refunded_minor=self.difference_refunded_minor)
+
+    @property
     def payment_tone(self) -> str:
         return xr.payment_tone(self.payment_status)
 
@@ -206,13 +225,15 @@ class ExchangeView:
             "payment": {"status": self.payment_status, "url": self.payment_url or None,
                         "paid_at": self.paid_at.isoformat() if self.paid_at else None},
             "refunded_at": self.refunded_at.isoformat() if self.refunded_at else None,
+            "paid_difference_refunded": show(self.difference_refunded_minor) if self.difference_refunded else None,
         }
 
 
 def _view(row: Mapping[str, Any]) -> ExchangeView:
     return ExchangeView(row["request"], [xr.Pick.of(i) for i in row["items"] or []],
                         xr.settlement_of(row["settlement"]), row["payment_status"], row["payment_url"] or "",
-                        row["paid_at"], row["refunded_at"])
+                        row["paid_at"], row["refunded_at"],
+                        difference_refunded_minor=int(row.get("difference_refunded_minor") or 0))
 
 
 async def for_returns(ids: Sequence[int]) -> dict[int, ExchangeView]:
@@ -228,12 +249,12 @@ async def for_returns(ids: Sequence[int]) -> dict[int, ExchangeView]:
 async def create(*, merchant_id: int, order_id: int, return_id: int, number: str, order_number: str,
                  breakdown: rules.Breakdown, raw: Sequence[Mapping[str, Any]], policy: Mapping[str, Any],
                  total_minor: int, refunded_minor: int, prices_include_tax: bool, hub_url: str,
-                 now: dt.datetime) -> ExchangeView:
+                 now: dt.datetime, paid_in_minor: int = 0) -> ExchangeView:
     """Inside the return's submit: price the choices, hold their units (SoldOut rolls the whole
     return back), store the settlement and tell the storefront (`exchange.created`, a draft order)."""
     picks = await resolve_picks(merchant_id, breakdown.currency, raw)
     s = quote(breakdown, picks, policy=policy, total_minor=total_minor, refunded_minor=refunded_minor,
-              prices_include_tax=prices_include_tax)
+              prices_include_tax=prices_include_tax, paid_in_minor=paid_in_minor)
     source = rules.replacement_source("return", return_id)
     try:
         await replacements.create(merchant_id, order_id, source, [
@@ -257,7 +278,7 @@ async def create(*, merchant_id: int, order_id: int, return_id: int, number: str
 
 async def _row(merchant_id: int, return_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     req = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.status, ReturnRequest.order,
-                                     ReturnRequest.number).where(
+                                     ReturnRequest.number, ReturnRequest.order.number.as_alias("order_number")).where(
         (ReturnRequest.id == return_id) & (ReturnRequest.merchant == merchant_id)).first()
     if req is None:
         raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
@@ -269,7 +290,10 @@ async def _row(merchant_id: int, return_id: int) -> tuple[dict[str, Any], dict[s
 
 async def set_payment(merchant_id: int, return_id: int, body: object, *, now: dt.datetime) -> None:
     """The storefront's answer about the difference: a payment URL (https) the hub shows until paid,
-    or "paid". The same answer twice changes nothing; a paid difference stays paid."""
+    or "paid" (recorded on the order as money paid in, `payments.record_paid_in`, and announced once as
+    `return.exchange_paid`). The same answer twice changes nothing (also once the paid difference was
+    refunded); a paid difference stays paid. The state moves by a guarded update: of two answers at
+    once, one records and announces."""
     async with engine.read():
         mine = await ReturnRequest.exists().where((ReturnRequest.id == return_id)
                                                   & (ReturnRequest.merchant == merchant_id))
@@ -286,19 +310,30 @@ async def set_payment(merchant_id: int, return_id: int, body: object, *, now: dt
         refused = xr.payment_refusal(row["payment_status"], row["to_pay_minor"], req["status"])
         if refused == xr.NOTHING_TO_PAY:
             raise Conflict(refused, "there is no difference to pay")
+        if xr.repeats_paid(row["payment_status"], state):
+            return
         if row["payment_status"] == xr.PAID:
-            if state == xr.PAID:
-                return
             raise Conflict(xr.ALREADY_PAID, "the difference is paid already")
         if refused:
             raise Conflict(refused, "the exchange is closed")
         if (state, url) == (row["payment_status"], row["payment_url"]):
             return
-        await ReturnExchange.update({ReturnExchange.payment_status: state, ReturnExchange.payment_url: url,
-                                     ReturnExchange.paid_at: now if state == xr.PAID else None,
-                                     ReturnExchange.updated_at: now}).where(ReturnExchange.id == row["id"])
+        moved = await ReturnExchange.update({
+            ReturnExchange.payment_status: state, ReturnExchange.payment_url: url,
+            ReturnExchange.paid_at: now if state == xr.PAID else None, ReturnExchange.updated_at: now}).where(
+            (ReturnExchange.id == row["id"]) & (ReturnExchange.payment_status == row["payment_status"])
+            & (ReturnExchange.payment_url == row["payment_url"])).returning(ReturnExchange.id)
+        if not moved:  # another answer moved it meanwhile: that one recorded and announced it
+            return
+        s = xr.settlement_of(row["settlement"])
+        if state == xr.PAID:
+            await payments.record_paid_in(req["order"], s.to_pay_minor, now=now)
+            await notify(merchant_id, PAID_EVENT, {
+                "return_id": return_id, "number": req["number"], "order_number": req["order_number"],
+                "amount": money.to_string(s.to_pay_minor, s.currency), "currency": s.currency,
+                "paid_at": now.isoformat(),
+            }, order_id=req["order"], now=now)
         if state == xr.DUE:
-            s = xr.settlement_of(row["settlement"])
             await notify(merchant_id, PAYMENT_DUE_EVENT, {
                 "return_id": return_id, "number": req["number"], "payment_url": url,
                 "difference_to_pay": money.to_string(s.to_pay_minor, s.currency), "currency": s.currency,
@@ -314,28 +349,54 @@ async def check_ship(return_id: int) -> None:
 
 
 async def withdraw(return_id: int, *, now: dt.datetime) -> None:
-    """The return was cancelled, rejected or expired: the difference is no longer due (nor refunded)."""
-    row = await ReturnExchange.select(ReturnExchange.id, ReturnExchange.payment_status).where(
-        ReturnExchange.request == return_id).first()
-    if row is not None and xr.after_withdrawal(row["payment_status"]) != row["payment_status"]:
-        await ReturnExchange.update({ReturnExchange.payment_status: xr.after_withdrawal(row["payment_status"]),
-                                     ReturnExchange.updated_at: now}).where(ReturnExchange.id == row["id"])
+    """The return was cancelled, rejected or expired (returns.services, in its transaction): the
+    difference is no longer due; one already paid goes back through the order's payment (at most what
+    was paid, and what is left to refund), with `return.exchange_refunded` (the shopper's email and a
+    webhook); `exchange.cancelled` tells the storefront to void its draft order. The state moves with a
+    guarded update, so a second withdrawal path or a retried job refunds and announces nothing again."""
+    row = await ReturnExchange.select(ReturnExchange.id, ReturnExchange.payment_status, ReturnExchange.to_pay_minor,
+                                      ReturnExchange.currency).where(ReturnExchange.request == return_id).first()
+    if row is None:
+        return
+    before, target = row["payment_status"], xr.after_withdrawal(row["payment_status"])
+    if target == before:
+        return
+    moved = await ReturnExchange.update({ReturnExchange.payment_status: target, ReturnExchange.updated_at: now}).where(
+        (ReturnExchange.id == row["id"]) & (ReturnExchange.payment_status == before)).returning(ReturnExchange.id)
+    req = await ReturnRequest.select(ReturnRequest.merchant, ReturnRequest.order, ReturnRequest.number,
+                                     ReturnRequest.status, ReturnRequest.order.number.as_alias("order_number")).where(
+        ReturnRequest.id == return_id).first()
+    if not moved or req is None:
+        return
+    cur = row["currency"]
+    base = {"return_id": return_id, "number": req["number"], "order_number": req["order_number"],
+            "status": req["status"], "currency": cur}
+    refunded = 0
+    wanted = xr.withdrawal_refund(before, int(row["to_pay_minor"]))
+    if wanted:
+        refunded = await payments.record_refund(req["order"], wanted, reason=f"exchange difference {req['number']}",
+                                                source="exchange", now=now, credit_note=False, up_to=True)
+        await ReturnExchange.update({ReturnExchange.difference_refunded_minor: refunded,
+                                     ReturnExchange.refunded_at: now}).where(ReturnExchange.id == row["id"])
+        await notify(req["merchant"], DIFFERENCE_REFUNDED_EVENT, {**base, "amount": money.to_string(refunded, cur),
+                                                                   "refunded_at": now.isoformat()},
+                     order_id=req["order"], now=now)
+    await notify(req["merchant"], CANCELLED_EVENT, {
+        **base, "payment_status": target, "difference_to_pay": money.to_string(int(row["to_pay_minor"]), cur),
+        "difference_refunded": money.to_string(refunded, cur)}, order_id=req["order"], now=now)
 
 
 async def refund_difference(return_id: int, *, now: dt.datetime) -> None:
-    """The replacement went out: a cheaper choice's difference goes back to the payment, once."""
+    """The replacement went out: a cheaper choice's difference goes back to the payment, once (cut to
+    what is left to refund: the payments area's one cap)."""
     row = await ReturnExchange.select().where(ReturnExchange.request == return_id).first()
     if row is None or row["refund_minor"] <= 0 or row["refunded_at"] is not None:
         return
     req = await ReturnRequest.select(ReturnRequest.order, ReturnRequest.number).where(
         ReturnRequest.id == return_id).first()
-    order = await Order.select(Order.total_minor, Order.refunded_minor).where(
-        Order.id == req["order"]).first() if req else None
-    if req is None or order is None:
+    if req is None:
         return
-    amount = min(int(row["refund_minor"]), max(0, int(order["total_minor"]) - int(order["refunded_minor"] or 0)))
-    if amount > 0:
-        await payments.record_refund(req["order"], amount, reason=f"exchange {req['number']}", source="exchange",
-                                     now=now, credit_note=False)
+    await payments.record_refund(req["order"], int(row["refund_minor"]), reason=f"exchange {req['number']}",
+                                 source="exchange", now=now, credit_note=False, up_to=True)
     await ReturnExchange.update({ReturnExchange.refunded_at: now, ReturnExchange.updated_at: now}).where(
         ReturnExchange.id == row["id"])

@@ -93,6 +93,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         currency=order.currency, prices_include_tax=bool(order.prices_include_tax), lines=facts,
         order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
         shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor,
+        paid_in_minor=int(order.paid_in_minor or 0),
     )
     return OrderFacts(
         order_id=order.id, merchant_id=merchant.id, number=order.number, currency=order.currency,

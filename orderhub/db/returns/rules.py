@@ -18,6 +18,7 @@ from orderhub import money
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.rules import COUNTER_REFUNDS, REASONS, RETURN_METHODS
 from orderhub.db.orders import rules as order_rules
+from orderhub.db.payments import rules as payment_rules
 from orderhub.db.pickup import rules as pickup_rules
 from orderhub.db.returns import label_rules
 from orderhub.db.shipping import rules as shipping_rules
@@ -287,6 +288,8 @@ class OrderMoney:
     shipping_minor: int
     shipping_tax_rate: Decimal
     total_minor: int
+    #: money paid in after the order (a paid exchange difference): refundable too
+    paid_in_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -409,7 +412,7 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
         if charged:
             parts.append(Part("label", -charged))
     money_back = sum(p.amount_minor for p in parts)
-    cap = max(0, order.total_minor - already_refunded_minor)
+    cap = payment_rules.refund_left(order.total_minor, already_refunded_minor, order.paid_in_minor)
     if money_back > cap:
         parts.append(Part("cap", cap - money_back))
         money_back = cap

@@ -123,7 +123,8 @@ async def exchange_quote(facts: queries.OrderFacts, data: dict[str, Any],
     breakdown = await preview(facts, clean)
     refunded, _ = await queries.refunded_so_far(facts.order_id)
     return exchanges.quote(breakdown, picks, policy=facts.policy, total_minor=facts.money.total_minor,
-                           refunded_minor=refunded, prices_include_tax=facts.money.prices_include_tax)
+                           refunded_minor=refunded, prices_include_tax=facts.money.prices_include_tax,
+                           paid_in_minor=facts.money.paid_in_minor)
 
 
 async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, now: dt.datetime,
@@ -189,7 +190,8 @@ async def submit(order_id: int, data: dict[str, Any], *, idempotency_key: str, n
                     merchant_id=facts.merchant_id, order_id=order_id, return_id=row.id, number=number,
                     order_number=facts.number, breakdown=breakdown, raw=clean[exchange_rules.DRAFT_KEY],
                     policy=facts.policy, total_minor=facts.money.total_minor, refunded_minor=refunded,
-                    prices_include_tax=facts.money.prices_include_tax, hub_url=hub_url, now=now)
+                    prices_include_tax=facts.money.prices_include_tax, hub_url=hub_url, now=now,
+                    paid_in_minor=facts.money.paid_in_minor)
             elif rules.is_exchange(clean["resolution"]):
                 await _hold_exchange(facts, row.id, clean, now=now)
             attached = [*(photo_ids or []), *own_photos.values()]

@@ -18,7 +18,9 @@ from orderhub.db.paging import Page as Page
 from orderhub.db.paging import clamp_page as clamp_page
 from orderhub.db.paging import pages_for as pages_for
 from orderhub.db.paging import paginate as paginate
+from orderhub.db.returns import exchanges
 from orderhub.db.returns import rules as return_rules
+from orderhub.db.returns.exchanges import ExchangeView
 from orderhub.db.returns.tables import ReturnItem, ReturnRequest
 
 #: the queue's default filter: what needs the merchant's hands (every state that is not final)
@@ -52,6 +54,8 @@ class QueueRow:
     titles: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    #: an exchange for something else (its `resolution` stays `exchange`): the difference and its payment
+    exchange_for: ExchangeView | None = None
 
     @property
     def actions(self) -> list[str]:
@@ -89,6 +93,7 @@ async def _rows(where: Combinable, *, limit: int | None = None, offset: int = 0)
     ids = [r["id"] for r in rows]
     items = await ReturnItem.select(ReturnItem.request, ReturnItem.title, ReturnItem.quantity).where(
         ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
+    swaps = await exchanges.for_returns(ids)
     out = []
     for r in rows:
         mine = [i for i in items if i["request"] == r["id"]]
@@ -99,7 +104,7 @@ async def _rows(where: Combinable, *, limit: int | None = None, offset: int = 0)
             status=r["status"], reason=r["reason"], comment=r["comment"], resolution=r["resolution"],
             method=r["method"], keep_item=r["keep_item"], currency=r["currency"], total_minor=r["total_minor"],
             note=r["note"], items=sum(i["quantity"] for i in mine), titles=[i["title"] for i in mine],
-            created_at=r["created_at"], updated_at=r["updated_at"],
+            created_at=r["created_at"], updated_at=r["updated_at"], exchange_for=swaps.get(r["id"]),
         ))
     return out
 

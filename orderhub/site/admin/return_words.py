@@ -38,4 +38,5 @@ WORDS = SimpleNamespace(reason_label=words.reason_label, resolution_label=words.
                         method_label=words.method_label, status_label=words.status_label,
                         status_badge=words.status_badge, action_label=action_label, action_url=return_url,
                         grade_label=words.grade_label, reception_label=words.reception_label,
-                        part_label=words.part_label)
+                        part_label=words.part_label, kind_label=words.kind_label,
+                        difference_text=words.difference_text)

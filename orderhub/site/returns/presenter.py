@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orderhub.components.filters import money
 from orderhub.components.i18n import gettext as _
 from orderhub.components.return_reasons import reason_label
 from orderhub.db.returns import exchange_rules as xr
@@ -18,6 +19,26 @@ __all__ = ["reason_label"]  # words a reason (components.return_reasons), as eve
 def resolution_label(resolution: str) -> str:
     return {rules.REFUND: _("Refund to the original payment"), rules.STORE_CREDIT: _("Store credit"),
             rules.EXCHANGE: _("Exchange for another size or colour")}.get(resolution, resolution)
+
+
+def kind_label(ret: Any) -> str:
+    """The admin's name of what a return asks for: an exchange for something else is told apart from a
+    same-product swap (its `resolution` stays `exchange`)."""
+    return _("Exchange for something else") if getattr(ret, "exchange_for", None) else resolution_label(ret.resolution)
+
+
+def difference_text(ret: Any) -> str:
+    """The difference of an exchange for something else, for the merchant ("" when there is none)."""
+    x = getattr(ret, "exchange_for", None)
+    note = x.difference_note if x is not None else None
+    if x is None or note is None:
+        return ""
+    key, amount_minor = note
+    amount = money(amount_minor, x.currency)
+    return {xr.OWED: _("Difference owed: %(amount)s", amount=amount),
+            xr.PAID_IN: _("Difference paid: %(amount)s", amount=amount),
+            xr.REFUND_DUE: _("Difference to refund: %(amount)s", amount=amount),
+            xr.GIVEN_BACK: _("Difference refunded: %(amount)s", amount=amount)}.get(key, "")
 
 
 def method_label(method: str) -> str:
@@ -159,4 +180,5 @@ def claim_status_text(message: str) -> str:
 def exchange_payment_label(state: str) -> str:
     """The difference's payment of an exchange for something else (exchange_rules.PAYMENT_STATES)."""
     return {xr.AWAITING_LINK: _("Payment link on its way"), xr.DUE: _("Difference to pay"), xr.PAID: _("Paid"),
-            xr.NOT_NEEDED: _("Nothing to pay"), xr.WITHDRAWN: _("Withdrawn")}.get(state, state)
+            xr.NOT_NEEDED: _("Nothing to pay"), xr.WITHDRAWN: _("Withdrawn"),
+            xr.REFUNDED: _("Paid difference refunded")}.get(state, state)
