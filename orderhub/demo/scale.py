@@ -3,7 +3,9 @@
 After the ordinary demo, its orders are copied until there are N orders in all: every copy keeps
 its source's shape (lines, shipments with their tracking events, returns with their items and
 history, surveys, reviews, analytics events), with its own keys, number, hub token and tracking
-numbers, and finished orders are moved back in time so the history spreads over about a year.
+numbers, and finished orders are moved back in time so the history spreads over about a year. Copies
+are bought by many shoppers (a new email for every three copies: some shoppers come back), so what is
+read per shopper (the survey cap) sees one shopper's history, not the whole shop's.
 Rows go in level by level in batches through Piccolo, so it runs on SQLite and PostgreSQL alike.
 About 10 tracking events per shipped order: N = 100,000 gives roughly a million events.
 """
@@ -11,6 +13,7 @@ About 10 tracking events per shipped order: N = 100,000 gives roughly a million 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from piccolo.table import Table
 
 from orderhub.db import engine
 from orderhub.db.analytics.tables import AnalyticsEvent
+from orderhub.db.feedback import rules as feedback_rules
 from orderhub.db.feedback.tables import Review, Survey
 from orderhub.db.keys import scoped
 from orderhub.db.orders.tables import Order, OrderLine
@@ -115,10 +119,17 @@ async def scale(target: int, token_key: bytes, now: dt.datetime,
     return added
 
 
+def _shopper_email(source: str, n: int) -> str:
+    """Copy `n`'s shopper: the source's address with a shopper number, one per three copies."""
+    local, _, domain = source.partition("@")
+    return f"{local or 'shopper'}+s{n // 3}@{domain or 'example.com'}"
+
+
 async def _copy(plan: list[tuple[dict[str, Any], int]], tree: dict[type[Table], dict[int, list[dict[str, Any]]]],
                 token_key: bytes) -> int:
     """One batch of copies: each (source order, copy number) becomes a new order with its tree."""
     shifts: list[dt.timedelta] = []
+    email_keys: list[str] = []
     orders = []
     for source, n in plan:
         row = {k: v for k, v in source.items() if k != "id"}
@@ -132,6 +143,13 @@ async def _copy(plan: list[tuple[dict[str, Any], int]], tree: dict[type[Table], 
         by = dt.timedelta(days=n % 365) if source["fulfillment_status"] not in LIVE_STATES else dt.timedelta(0)
         _shift(row, by)
         shifts.append(by)
+        email = _shopper_email(source.get("customer_email") or "", n)
+        row["customer_email"] = email
+        customer = row.get("customer")
+        customer = json.loads(customer) if isinstance(customer, str) else customer
+        if isinstance(customer, dict) and "email" in customer:
+            row["customer"] = json.dumps({**customer, "email": email})
+        email_keys.append(feedback_rules.email_key(email))
         orders.append(row)
     new_order_ids = await _insert(Order, orders)
     # (table, source row id, copy index) -> new id, for every copied row
@@ -153,6 +171,8 @@ async def _copy(plan: list[tuple[dict[str, Any], int]], tree: dict[type[Table], 
                         row[column] = mapped[table].get((row[column], i), row[column])
                 for column in _unique_text(child.table):
                     row[column] = f"{row[column]}~{n}"
+                if child.table is Survey:
+                    row["email_key"] = email_keys[i]
                 if child.table is Shipment:
                     row["tracking_number"] = f"{row['tracking_number']}{n:07d}"
                     row["tracking_key"] = f"{row['tracking_key']}{n:07d}"
