@@ -17,6 +17,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from orderhub import demo, jobs
 from orderhub.db import engine as db_engine
+from orderhub.db import indexes
 from orderhub.db.clock import system_clock
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.services import create_merchant, create_user
@@ -46,6 +47,7 @@ async def migrate(settings: Settings) -> None:
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
     await hub_versions.install()
+    await indexes.install()
 
 
 def cmd_migrate(settings: Settings, args) -> int:

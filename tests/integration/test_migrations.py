@@ -38,7 +38,7 @@ from piccolo.columns.base import Column
 from piccolo.columns.defaults.base import Default
 from piccolo.table import Table
 
-from orderhub.db import engine
+from orderhub.db import engine, indexes
 
 #: Piccolo column class -> the type family both engines are compared in
 FAMILY: dict[type[Column], str] = {
@@ -138,6 +138,9 @@ def declared(tables: list[type[Table]], engine_type: str) -> list[str]:
                 facts.append(_index_line(name, [db_name], unique=True))
             if column._meta.index:
                 facts.append(_index_line(name, [db_name], unique=False))
+        for index in indexes.INDEXES:  # several columns or partial: created by `orderhub migrate`
+            if index.table == name:
+                facts.append(_index_line(name, list(index.columns), unique=False))
     return sorted(facts)
 
 
@@ -230,7 +233,8 @@ async def postgres_facts() -> list[str]:
                                  "AND tablename = {}", name):
             if index["indexname"] in pk_indexes:
                 continue
-            match = re.fullmatch(r"CREATE (UNIQUE )?INDEX \S+ ON \S+ USING \w+ \((.*)\)", index["indexdef"])
+            match = re.fullmatch(r"CREATE (UNIQUE )?INDEX \S+ ON \S+ USING \w+ \((.*?)\)(?: WHERE .*)?",
+                                 index["indexdef"])
             assert match, index["indexdef"]
             columns = [c.strip().strip('"') for c in match.group(2).split(",")]
             facts.append(_index_line(name, columns, bool(match.group(1))))
