@@ -12,7 +12,8 @@ asked for (all by default):
   compressed, every resource), phone and desktop;
 - rendered: the same pages with the page cache off (only the hub page without `cached`);
 - p99: the hub page's p99 at 32 connections over up to 2,000 different orders, first opens and
-  repeat opens, with one worker and with two (docs/performance.md, "The p99 load");
+  repeat opens (after a warm-up rotation), with one worker and with two (docs/performance.md,
+  "The p99 load");
 - ingest: two workers, carrier ingest through `POST /api/v1/tracking-events`, 16 connections, each
   call one parcel's five new scans, events/s.
 wrk drives the HTTP load (Debian's `wrk`: `make bench` installs it). Figures, never pass/fail;
@@ -74,15 +75,14 @@ async def first_visit(url: str, width: int, height: int) -> int:
     return total
 
 
-def warm(base: str, paths: Path, workers: int = 1) -> None:
-    """Open every hub of the list once per worker (what the first opens of a campaign leave in each
-    worker's page cache: a new connection each time, so the kernel spreads them over the workers)."""
-    import httpx
-
-    for _ in range(workers * 2):
-        with httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_keepalive_connections=0)) as client:
-            for line in open(paths):
-                client.get(line.strip())
+def warm(base: str, paths: Path, workers: int = 1) -> dict:
+    """What the first opens of a campaign leave in each worker's page cache: the same rotation over
+    every hub with 32 connections (spread by the kernel over the workers) until each worker has had
+    each hub at least once -- up to 60 s: a sequential pass of new connections often lands on one
+    worker only, which left the other's cache empty for the repeat opens."""
+    n = sum(1 for _ in open(paths))
+    seconds = min(60, max(5, round(n * workers / 100)))
+    return wrk_script(base, LUA / "rotate.lua", str(paths), seconds=seconds, connections=32)
 
 
 PARTS = ("cached", "rendered", "p99", "first-visit", "ingest")
