@@ -405,20 +405,21 @@ async def link_expiry(order: dict[str, Any], settings: dict[str, Any]) -> dt.dat
 
 async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
     """The order row a hub token opens (with `merchant_version`, `merchant_locale` and
-    `link_expires_at`), or None for unknown, revoked and malformed tokens alike; outside any scope
-    (one point read, plus the moments the link's expiry counts from when the merchant set one)."""
+    `link_expires_at`; its JSON columns not decoded: `load_hub` decodes them when the page is
+    rendered), or None for unknown, revoked and malformed tokens alike; outside any scope (one point
+    read, plus the moments the link's expiry counts from when the merchant set one)."""
     if not well_formed(token):
         return None
     raw = await engine.read_row(HUB_ORDER.sql, token_hash(token))
-    row = _checked(raw, token, token_key)
+    row = _checked(raw, token, token_key, decode=False)  # a kept page needs none of its JSON
     if row is not None:
         kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
         row["link_expires_at"] = await link_expiry(row, kept.links)
     return row
 
 
-def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
-    row = _with_merchant_version(raw)
+def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes, *, decode: bool = True) -> dict[str, Any] | None:
+    row = _with_merchant_version(raw, decode=decode)
     if row is None or not opens(token, token_key, row["key"], row["token_generation"]):
         return None
     return row
@@ -426,10 +427,12 @@ def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[s
 
 async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | None = None) -> Hub | None:
     """The hub a token opens, or None: the order (unless the page cache read it already, as
-    `order_row` from `hub_row`), its lines and, for a pickup, its store; the merchant as kept for its
-    version."""
+    `order_row` from `hub_row`, its JSON decoded here), its lines and, for a pickup, its store; the
+    merchant as kept for its version."""
     async with engine.read():
-        if order_row is None:
+        if order_row is not None:
+            order_row = ORDER_COLUMNS.decode(order_row)
+        else:
             if not well_formed(token):
                 return None
             order_row = _checked(await HUB_ORDER.first(token_hash(token)), token, token_key)
@@ -472,8 +475,8 @@ async def order_row_by_id(order_id: int) -> dict[str, Any] | None:
     return _with_merchant_version(await _ORDER_BY_ID.first(order_id))
 
 
-def _with_merchant_version(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    row = ORDER_COLUMNS.row(raw)
+def _with_merchant_version(raw: dict[str, Any] | None, *, decode: bool = True) -> dict[str, Any] | None:
+    row = ORDER_COLUMNS.row(raw, decode=decode)
     if row is not None and raw is not None:
         row["merchant_version"], row["merchant_locale"] = raw["merchant_version"], raw["merchant_locale"]
     return row
