@@ -129,7 +129,7 @@ async def claim_one(label_id: int, now: dt.datetime) -> dict[str, Any] | None:
         if not claimed:
             return None
         row = await ReturnLabel.select(*label_queries.VIEW_COLUMNS).where(ReturnLabel.id == label_id).first()
-    return cast(dict[str, Any] | None, row)
+    return row
 
 
 def _held(row: dict[str, Any]) -> Any:
