@@ -31,7 +31,7 @@ def exchange_words(kind: str, payload: dict[str, Any], facts: MessageFacts, hell
         s, cur = x.settlement, x.currency
         lang = current_language()
         items = [(plain(texts.pick(p.texts, "title", lang, p.title)), plain(texts.pick(p.texts, "option", lang, p.option)),
-                  p.quantity, money(p.unit_price_minor * p.quantity, cur)) for p in x.items]
+                  p.quantity, money(p.line_minor, cur)) for p in x.items]
         totals = [(_("Value of the items you return"), money(s.value_minor, cur))]
         if s.bonus_minor:
             totals.append((_("Exchange bonus"), money(s.bonus_minor, cur)))

@@ -85,6 +85,8 @@ async def test_label_cost_in_policy_preview_page_email_and_api(client, orders, m
         policy = (await Merchant.select(Merchant.policy).output(load_json=True).where(Merchant.id == acme.id).first())[
             "policy"]
     assert policy["label_cost"] == {"mail": "6.50"}
+    # charged only by a merchant that makes labels (test_return_labels_review: none without a provider)
+    await _setup(acme, settings, clock, provider="easypost", address=US_ADDRESS, api_key="k")
     base = f"/o/{orders['us_ship'].token}/returns"
     r, review, *_ = await walk(client, base, items={"1": 1}, reason="changed_mind", method="mail")
     assert "Return label" in review.text and "-$6.50" in review.text

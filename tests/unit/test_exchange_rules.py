@@ -148,3 +148,22 @@ def test_the_difference_the_merchant_is_told_about():
     assert note(cheaper, xr.NOT_NEEDED, refunded=False, difference_refunded_minor=0) == (xr.REFUND_DUE, 11000)
     assert note(cheaper, xr.NOT_NEEDED, refunded=True, difference_refunded_minor=0) == (xr.GIVEN_BACK, 11000)
     assert note(even, xr.NOT_NEEDED, refunded=False, difference_refunded_minor=0) is None
+
+
+def test_each_line_is_priced_once_and_the_lines_add_up_with_tax_on_top():
+    """Tax-exclusive prices (acme, USD, 8.875 %): each line's amount carries its own rounded tax, and
+    the lines add up to the new items' total (not the catalog prices times the units)."""
+    picks = [pick(1500, 3, "SOCK"), pick(1250, 1, "SPRAY"), pick(2400, 1, "GAITER")]
+    s = xr.settle(13065, 0, picks, currency="USD", prices_include_tax=False, tax_rate=Decimal("0.08875"))
+    assert [(p.sku, p.line_minor, p.tax_minor) for p in s.picks] == [
+        ("SOCK", 4899, 399), ("SPRAY", 1361, 111), ("GAITER", 2613, 213)]
+    assert sum(p.line_minor for p in s.picks) == s.new_total_minor == 8873
+    assert sum(p.tax_minor for p in s.picks) == s.new_tax_minor
+    # stored and read back, the line keeps its amount; an exchange stored before falls back to the price
+    again = xr.Pick.of(s.picks[0].stored())
+    assert again.line_minor == 4899 and again.tax_minor == 399
+    assert xr.Pick.of(pick(1500, 3).stored() | {"amount_minor": None}).line_minor == 4500
+    lines = xr.draft_order(return_id=1, number="RMA-000001", order_number="1001", hub_url="https://hub.example/o/t",
+                           picks=s.picks, settlement=s, prices_include_tax=False,
+                           tax_rate=Decimal("0.08875"))["draft_order"]["lines"]
+    assert [ln["amount"] for ln in lines] == ["48.99", "13.61", "26.13"]

@@ -58,12 +58,25 @@ def test_carrier_status_moves():
 
 def test_label_cost_waived_like_the_fee():
     policy = {"label_cost": {"mail": "600"}, "free_return_methods": ["in_store"]}
-    assert rules.label_cost(policy, "mail", "refund", "JPY", "changed_mind") == 600
-    assert rules.label_cost(policy, "mail", "refund", "JPY", "damaged") == 0  # the merchant's fault
-    assert rules.label_cost(policy, "mail", "store_credit", "JPY", "changed_mind") == 0
-    assert rules.label_cost({**policy, "free_return_methods": ["mail"]}, "mail", "refund", "JPY") == 0
-    assert rules.label_cost({}, "mail", "refund", "JPY") == 0
-    assert rules.method_label_costs(policy, resolution="refund", reason="other", currency="JPY")["mail"] == 600
+    assert rules.label_cost(policy, "mail", "refund", "JPY", "changed_mind", offers_labels=True) == 600
+    assert rules.label_cost(policy, "mail", "refund", "JPY", "damaged", offers_labels=True) == 0  # the merchant's fault
+    assert rules.label_cost(policy, "mail", "store_credit", "JPY", "changed_mind", offers_labels=True) == 0
+    assert rules.label_cost({**policy, "free_return_methods": ["mail"]}, "mail", "refund", "JPY", offers_labels=True) == 0
+    assert rules.label_cost({}, "mail", "refund", "JPY", offers_labels=True) == 0
+    assert rules.method_label_costs(policy, resolution="refund", reason="other", currency="JPY",
+                                    offers_labels=True)["mail"] == 600
+
+
+def test_no_label_cost_without_a_label_provider():
+    """No provider: the shopper pays the postage, no label is made, nothing is charged for one."""
+    policy = {"label_cost": {"mail": "600", "drop_off": "300"}}
+    assert rules.label_cost(policy, "mail", "refund", "JPY", "changed_mind", offers_labels=False) == 0
+    assert rules.method_label_costs(policy, resolution="refund", reason="other", currency="JPY",
+                                    offers_labels=False) == {m: 0 for m in rules.METHODS}
+    # a label is only ever made for a posted return, whatever the policy says
+    assert rules.label_cost(policy, "drop_off", "refund", "JPY", "changed_mind", offers_labels=True) == 0
+    assert [lr.offers_labels(p) for p in ("", "easypost", "shippo", "jp_slip", "ups")] == [
+        False, True, True, True, False]
 
 
 def test_breakdown_takes_the_label_cost_once():
@@ -74,9 +87,35 @@ def test_breakdown_takes_the_label_cost_once():
                              shipping_minor=0, shipping_tax_rate=Decimal("0.10"), total_minor=5000)
     policy = {"label_cost": {"mail": "600"}, "return_fee": {"mail": "300"}}
     b = rules.refund_breakdown(order, {"L1": 1}, reason="changed_mind", resolution="refund", method="mail",
-                               policy=policy, previously_returned={})
+                               policy=policy, previously_returned={}, offers_labels=True)
     assert [(p.kind, p.amount_minor) for p in b.parts] == [("items", 5000), ("fee", -300), ("label", -600)]
+    without = rules.refund_breakdown(order, {"L1": 1}, reason="changed_mind", resolution="refund", method="mail",
+                                     policy=policy, previously_returned={}, offers_labels=False)
+    assert [(p.kind, p.amount_minor) for p in without.parts] == [("items", 5000), ("fee", -300)]
+    assert without.total_minor == 4700
     assert b.total_minor == 4100
     kept = rules.refund_breakdown(order, {"L1": 1}, reason="changed_mind", resolution="refund", method="drop_off",
                                   policy=policy, previously_returned={})
     assert all(p.kind != "label" for p in kept.parts)
+
+
+def test_a_failed_label_leaves_the_breakdown():
+    stored = {"currency": "USD", "parts": [{"kind": "items", "amount_minor": 5000}, {"kind": "fee", "amount_minor": -300},
+                                           {"kind": "label", "amount_minor": -650}], "total_minor": 4050}
+    out = lr.without_label_charge(stored)
+    assert out is not None and [p["kind"] for p in out["parts"]] == ["items", "fee"] and out["total_minor"] == 4700
+    assert stored["total_minor"] == 4050  # the stored one is left as it was
+    # a capped refund stays at its cap: the cap takes the label's place
+    capped = {"parts": [{"kind": "items", "amount_minor": 5000}, {"kind": "label", "amount_minor": -650},
+                        {"kind": "cap", "amount_minor": -1350}], "total_minor": 3000}
+    out = lr.without_label_charge(capped)
+    assert out is not None and out["total_minor"] == 3000
+    assert out["parts"] == [{"kind": "items", "amount_minor": 5000}, {"kind": "cap", "amount_minor": -2000}]
+    assert lr.without_label_charge({"parts": [{"kind": "items", "amount_minor": 5000}], "total_minor": 5000}) is None
+
+
+def test_a_claim_outlives_the_longest_attempt():
+    assert "cancelled" in lr.STATES and "cancelled" not in lr.RETRYABLE
+    assert lr.CANCELLABLE == ("pending", "failed")  # never a label in a runner's hands
+    assert lr.ATTEMPT_DEADLINE_SECONDS == lr.CALLS_PER_ATTEMPT * lr.CALL_TIMEOUT_SECONDS
+    assert lr.LEASE_SECONDS > lr.ATTEMPT_DEADLINE_SECONDS * 2

@@ -153,7 +153,7 @@ class CancelFacts:
             return 0
         before = {ln.line_id: ln.cancelled for ln in self.lines}
         b = return_rules.refund_breakdown(self.money, items, reason="", resolution="refund", method="", policy={},
-                                          previously_returned=before)
+                                          previously_returned=before, offers_labels=False)
         amount = b.total_minor
         if self.whole(items) and self.money.shipping_minor:
             nets = rules.line_net_amounts(

@@ -90,7 +90,8 @@ async def _open(order_id: int, key: str, data: dict[str, Any], *, photos: list[t
         refunded, shipping_done = await queries.refunded_so_far(order_id)
         b = rules.refund_breakdown(facts.money, clean["items"], reason=clean["kind"], resolution=rules.REFUND,
                                    method=rules.KEEP, policy={**facts.policy, "keep_item_under": "0"},
-                                   already_refunded_minor=refunded, shipping_already_refunded=shipping_done)
+                                   already_refunded_minor=refunded, shipping_already_refunded=shipping_done,
+                                   offers_labels=False)  # nothing is sent back: no label
         row = Claim(merchant=facts.merchant_id, order=order_id, key=key, number=key, kind=clean["kind"],
                     description=clean["description"], status=rules.CLAIM_OPEN, currency=facts.currency,
                     refundable_minor=b.total_minor, shipping_minor=b.part("shipping"),

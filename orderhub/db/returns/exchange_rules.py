@@ -15,7 +15,7 @@ The replacement ships only once nothing is left to pay."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,18 +133,30 @@ class Pick:
     image_url: str = ""
     #: the title and this variant's label in Japanese and English: {"title": {..}, "option": {..}}
     texts: Mapping[str, Any] = field(default_factory=dict)
+    #: the line's amount, tax included, and its tax (`pick_amount`, set by `priced`: what every page,
+    #: email, the API and the webhook show for the line; the lines add up to `Settlement.new_total_minor`)
+    amount_minor: int | None = None
+    tax_minor: int = 0
 
     def stored(self) -> dict[str, Any]:
         return {"product_id": self.product_id, "sku": self.sku, "title": self.title, "option": self.option,
                 "quantity": self.quantity, "unit_price_minor": self.unit_price_minor, "image_url": self.image_url,
-                "texts": dict(self.texts)}
+                "texts": dict(self.texts), "amount_minor": self.amount_minor, "tax_minor": self.tax_minor}
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Pick:
         texts = raw.get("texts")
+        amount = raw.get("amount_minor")
         return cls(str(raw["product_id"]), str(raw["sku"]), str(raw.get("title") or ""), str(raw.get("option") or ""),
                    int(raw["quantity"]), int(raw["unit_price_minor"]), str(raw.get("image_url") or ""),
-                   texts if isinstance(texts, dict) else {})
+                   texts if isinstance(texts, dict) else {}, int(amount) if amount is not None else None,
+                   int(raw.get("tax_minor") or 0))
+
+    @property
+    def line_minor(self) -> int:
+        """The line's amount as shown: the priced amount (stored since it exists), else, for an exchange
+        stored before, the catalog price times the units."""
+        return self.amount_minor if self.amount_minor is not None else self.unit_price_minor * self.quantity
 
 
 def pick_texts(product_texts: Mapping[str, Any], sku: str) -> dict[str, Any]:
@@ -186,6 +198,9 @@ class Settlement:
     to_pay_minor: int
     #: what the shopper gets back (to the original payment)
     refund_minor: int
+    #: the chosen items priced (`priced`), when settled now (not part of the stored settlement: the
+    #: stored exchange keeps them as its items)
+    picks: tuple[Pick, ...] = field(default=(), compare=False)
 
     @property
     def budget_minor(self) -> int:
@@ -212,16 +227,27 @@ def pick_amount(pick: Pick, *, prices_include_tax: bool, tax_rate: Decimal) -> t
     return net + tax, tax
 
 
+def priced(picks: Sequence[Pick], *, prices_include_tax: bool, tax_rate: Decimal) -> tuple[Pick, ...]:
+    """Each chosen line with its amount and tax (`pick_amount`), computed once here."""
+    out = []
+    for p in picks:
+        amount, tax = pick_amount(p, prices_include_tax=prices_include_tax, tax_rate=tax_rate)
+        out.append(replace(p, amount_minor=amount, tax_minor=tax))
+    return tuple(out)
+
+
 def settle(value_minor: int, bonus_minor: int, picks: Sequence[Pick], *, currency: str, prices_include_tax: bool,
            tax_rate: Decimal) -> Settlement:
-    """The bonus is spent first (never paid out), then the value; the rest is refunded or collected."""
-    amounts = [pick_amount(p, prices_include_tax=prices_include_tax, tax_rate=tax_rate) for p in picks]
-    total = sum(a for a, _ in amounts)
-    tax = sum(t for _, t in amounts)
+    """The bonus is spent first (never paid out), then the value; the rest is refunded or collected. The
+    new items' total is the sum of the priced lines (`Settlement.picks`)."""
+    lines = priced(picks, prices_include_tax=prices_include_tax, tax_rate=tax_rate)
+    total = sum(p.line_minor for p in lines)
+    tax = sum(p.tax_minor for p in lines)
     bonus_used = min(bonus_minor, total)
     from_value = total - bonus_used
     return Settlement(currency, value_minor, bonus_minor, total, tax, bonus_used,
-                      to_pay_minor=max(0, from_value - value_minor), refund_minor=max(0, value_minor - from_value))
+                      to_pay_minor=max(0, from_value - value_minor), refund_minor=max(0, value_minor - from_value),
+                      picks=lines)
 
 
 def returned_tax_rate(breakdown: rules.Breakdown) -> Decimal:
@@ -349,7 +375,10 @@ def draft_order(*, return_id: int, number: str, order_number: str, hub_url: str,
 
     lines = []
     for p in picks:
-        amount, tax = pick_amount(p, prices_include_tax=prices_include_tax, tax_rate=tax_rate)
+        if p.amount_minor is None:
+            amount, tax = pick_amount(p, prices_include_tax=prices_include_tax, tax_rate=tax_rate)
+        else:
+            amount, tax = p.amount_minor, p.tax_minor
         lines.append({"product_id": p.product_id, "sku": p.sku, "title": p.title, "option": p.option or None,
                       "quantity": p.quantity, "unit_price": show(p.unit_price_minor), "amount": show(amount),
                       "tax": show(tax), "tax_rate": str(tax_rate)})

@@ -217,7 +217,8 @@ class ExchangeView:
 
         return {
             "items": [{"product_id": p.product_id, "sku": p.sku, "title": p.title, "option": p.option or None,
-                       "quantity": p.quantity, "unit_price": show(p.unit_price_minor)} for p in self.items],
+                       "quantity": p.quantity, "unit_price": show(p.unit_price_minor),
+                       "amount": show(p.line_minor)} for p in self.items],
             "currency": s.currency, "value": show(s.value_minor), "bonus": show(s.bonus_minor),
             "bonus_used": show(s.bonus_used_minor), "new_total": show(s.new_total_minor),
             "difference_to_pay": show(s.to_pay_minor), "difference_refunded": show(s.refund_minor),
@@ -266,14 +267,14 @@ async def create(*, merchant_id: int, order_id: int, return_id: int, number: str
     state = xr.first_payment_state(s.to_pay_minor)
     async with engine.write():
         await ReturnExchange(merchant=merchant_id, request=return_id, key=source, currency=s.currency,
-                             items=[p.stored() for p in picks], settlement=s.stored(), to_pay_minor=s.to_pay_minor,
+                             items=[p.stored() for p in s.picks], settlement=s.stored(), to_pay_minor=s.to_pay_minor,
                              refund_minor=s.refund_minor, payment_status=state, payment_url="",
                              created_at=now, updated_at=now).save()
         payload = xr.draft_order(return_id=return_id, number=number, order_number=order_number, hub_url=hub_url,
-                                 picks=picks, settlement=s, prices_include_tax=prices_include_tax,
+                                 picks=s.picks, settlement=s, prices_include_tax=prices_include_tax,
                                  tax_rate=xr.returned_tax_rate(breakdown))
         await notify(merchant_id, CREATED_EVENT, payload, order_id=order_id, now=now)
-    return ExchangeView(return_id, picks, s, state)
+    return ExchangeView(return_id, list(s.picks), s, state)
 
 
 async def _row(merchant_id: int, return_id: int) -> tuple[dict[str, Any], dict[str, Any]]:

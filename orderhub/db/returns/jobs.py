@@ -19,14 +19,15 @@ async def run(settings: Settings, clock: Clock) -> None:
 
 
 async def make_labels(settings: Settings, clock: Clock, *, client: httpx.AsyncClient | None = None) -> dict[str, int]:
-    """One pass of the label job; `client`: another HTTP client (tests hand a MockTransport)."""
+    """One pass of the label job (each label claimed with the clock read afresh); `client`: another HTTP
+    client (tests hand a MockTransport)."""
     now = clock()
     if client is not None:
         return await label_jobs.create_due(client, secret_key=settings.secret_key, api_url=settings.labels_api_url,
-                                           now=now)
+                                           now=now, clock=clock)
     async with outbound.client(allow=settings.allow_internal_hosts, timeout=30.0) as own:
         return await label_jobs.create_due(own, secret_key=settings.secret_key, api_url=settings.labels_api_url,
-                                           now=now)
+                                           now=now, clock=clock)
 
 
 JOBS: tuple[Job, ...] = (

@@ -1,6 +1,8 @@
 """Return labels at rest and the label job: a row per approved mail return of a merchant with a label
-provider (pending -> creating -> created | failed, with attempts and a backoff like the email outbox),
-claimed once per attempt, so a label is bought at most once; on success the tracking number, carrier
+provider (pending -> creating -> created | failed, with attempts and a backoff like the email outbox; cancelled
+when the return is withdrawn first), each claimed alone just before its provider is called with a lease
+longer than one attempt can take, every write of the attempt conditional on its claim, and the provider's
+shipment and rate saved before the purchase, so a label is bought at most once; on success the tracking number, carrier
 and cost are stored on the label (the return takes them once the parcel moves) and
 `return.label_created` is notified (webhook and the shopper's email, once). Carrier events on a
 label's tracking number move the return through the same service as manual moves
@@ -8,6 +10,7 @@ label's tracking number move the return through the same service as manual moves
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any, cast
 
@@ -16,19 +19,17 @@ from piccolo.columns import Column
 
 from orderhub import money
 from orderhub.db import engine, vault
+from orderhub.db.clock import Clock
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order
 from orderhub.db.outbox.services import notify
-from orderhub.db.returns import label_queries, label_rules, labels, services
+from orderhub.db.returns import label_queries, label_rules, label_store, labels, services
 from orderhub.db.returns import rules as return_rules
 from orderhub.db.returns.label_tables import LabelAccount, ReturnLabel
 from orderhub.db.returns.tables import ReturnRequest
 from orderhub.db.shipping import rules as shipping_rules
 from orderhub.db.shipping import services as shipping_services
-
-CLAIM_BATCH = 20
-
 
 # --- the merchant's provider (settings) -----------------------------------------------------------------
 
@@ -114,111 +115,169 @@ async def due(now: dt.datetime, limit: int = 100) -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def claim(label_ids: list[int], now: dt.datetime) -> list[dict[str, Any]]:
-    """Pending -> creating with one more attempt and a lease, atomically: two workers never both call
-    the provider for one label. -> the claimed rows."""
-    if not label_ids:
-        return []
+async def claim_one(label_id: int, now: dt.datetime) -> dict[str, Any] | None:
+    """Pending -> creating with one more attempt and a lease from `now`, atomically, just before its
+    provider is called: two runners never both hold one label. The attempts count it leaves is the
+    claim's token: every later write of this attempt matches it. -> the claimed row, or None."""
     async with engine.write():
         claimed = await ReturnLabel.update({
             ReturnLabel.state: label_rules.CREATING, ReturnLabel.attempts: ReturnLabel.attempts + 1,
             ReturnLabel.next_attempt_at: now + dt.timedelta(seconds=label_rules.LEASE_SECONDS),
             ReturnLabel.updated_at: now,
-        }).where(ReturnLabel.id.is_in(label_ids) & (ReturnLabel.state == label_rules.PENDING)
+        }).where((ReturnLabel.id == label_id) & (ReturnLabel.state == label_rules.PENDING)
                  & (ReturnLabel.next_attempt_at <= now)).returning(ReturnLabel.id)
         if not claimed:
-            return []
-        rows = await ReturnLabel.select(*label_queries.VIEW_COLUMNS).where(
-            ReturnLabel.id.is_in([c["id"] for c in claimed])).order_by(ReturnLabel.id)
-    return list(rows)
+            return None
+        row = await ReturnLabel.select(*label_queries.VIEW_COLUMNS).where(ReturnLabel.id == label_id).first()
+    return row
+
+
+def _held(row: dict[str, Any]) -> Any:
+    """This attempt still holds the label: creating, with the attempts count its claim left."""
+    return ((ReturnLabel.id == row["id"]) & (ReturnLabel.state == label_rules.CREATING)
+            & (ReturnLabel.attempts == row["attempts"]))
 
 
 async def release_stuck(now: dt.datetime) -> int:
     """Labels whose worker died mid-call (lease over): due again (the stored progress and the
-    provider-side check keep a second purchase from happening), or failed when out of attempts."""
+    provider-side check keep a second purchase from happening), or failed when out of attempts (the
+    label's charge then leaves the return's breakdown)."""
     async with engine.write():
         dead = await ReturnLabel.update({ReturnLabel.state: label_rules.FAILED,
                                          ReturnLabel.last_error: "the label job stopped while calling the provider"}
                                         ).where(
             (ReturnLabel.state == label_rules.CREATING) & (ReturnLabel.next_attempt_at < now)
-            & (ReturnLabel.attempts >= label_rules.MAX_ATTEMPTS)).returning(ReturnLabel.id)
+            & (ReturnLabel.attempts >= label_rules.MAX_ATTEMPTS)).returning(ReturnLabel.request)
+        for d in dead:
+            await label_store.drop_label_charge(d["request"])
         again = await ReturnLabel.update({ReturnLabel.state: label_rules.PENDING, ReturnLabel.next_attempt_at: now}
                                          ).where((ReturnLabel.state == label_rules.CREATING)
                                                  & (ReturnLabel.next_attempt_at < now)).returning(ReturnLabel.id)
     return len(dead) + len(again)
 
 
-async def _parcel(row: dict[str, Any], jp_carrier: str) -> labels.Parcel | None:
+async def _parcel(row: dict[str, Any], jp_carrier: str) -> tuple[labels.Parcel | None, bool]:
+    """-> (what goes back, or None when the return is gone; whether the return still wants a label)."""
     async with engine.read():
-        ret = await ReturnRequest.select(ReturnRequest.number, ReturnRequest.order, ReturnRequest.status).where(
+        ret = await ReturnRequest.select(ReturnRequest.number, ReturnRequest.order, ReturnRequest.status,
+                                         ReturnRequest.method, ReturnRequest.keep_item).where(
             ReturnRequest.id == row["request"]).first()
         if ret is None:
-            return None
+            return None, False
         order = await Order.select(Order.shipping_address, Order.customer_email).output(load_json=True).where(
             Order.id == ret["order"]).first()
         merchant = await Merchant.select(Merchant.name, Merchant.address).output(load_json=True).where(
             Merchant.id == row["merchant"]).first()
+    wanted = label_rules.wants_label(ret["method"], ret["keep_item"], ret["status"])
     if order is None or merchant is None:
-        return None
+        return None, wanted
     address = dict(cast(dict[str, Any], merchant["address"] or {}))
     address.setdefault("name", merchant["name"])
     return labels.Parcel(return_id=row["request"], return_number=ret["number"],
                          shopper=cast(dict[str, Any], order["shipping_address"] or {}), merchant=address,
-                         shopper_email=order["customer_email"] or "", jp_carrier=jp_carrier)
+                         shopper_email=order["customer_email"] or "", jp_carrier=jp_carrier), wanted
 
 
 async def create_due(client: httpx.AsyncClient, *, secret_key: str, api_url: str, now: dt.datetime,
-                     limit: int = 100) -> dict[str, int]:
-    """One pass: release stuck rows, add rows for newly approved returns, try every due label once.
-    -> counts of created, retry, failed."""
+                     clock: Clock | None = None, limit: int = 100) -> dict[str, int]:
+    """One pass: release stuck rows, add rows for newly approved returns, try every due label once, each
+    claimed alone just before its provider is called (`clock`: read afresh for each claim and record).
+    -> counts of created, retry, failed (a label cancelled because its return was withdrawn: none)."""
+    read_clock: Clock = clock or (lambda: now)
     counts = {"created": 0, "retry": 0, "failed": 0}
     await release_stuck(now)
     await enqueue_approved(now, limit)
-    ids = await due(now, limit)
-    for start in range(0, len(ids), CLAIM_BATCH):
-        for row in await claim(ids[start:start + CLAIM_BATCH], now):
-            state = await _create_one(client, row, secret_key=secret_key, api_url=api_url, now=now)
+    for label_id in await due(now, limit):
+        row = await claim_one(label_id, read_clock())
+        if row is None:  # another runner has it, or it moved meanwhile
+            continue
+        state = await _create_one(client, row, secret_key=secret_key, api_url=api_url, clock=read_clock)
+        if state != label_rules.CANCELLED:
             counts[{label_rules.CREATED: "created", label_rules.PENDING: "retry"}.get(state, "failed")] += 1
     return counts
 
 
 async def _create_one(client: httpx.AsyncClient, row: dict[str, Any], *, secret_key: str, api_url: str,
-                      now: dt.datetime) -> str:
+                      clock: Clock) -> str:
     async with engine.read():
         acct = await LabelAccount.select().where(LabelAccount.merchant == row["merchant"]).first()
     progress = labels.Progress(row["provider_shipment_id"], row["provider_rate_id"], row["cost_minor"],
                                row["currency"])
-    parcel = await _parcel(row, acct["jp_carrier"] if acct else "")
+    parcel, wanted = await _parcel(row, acct["jp_carrier"] if acct else "")
+    if not wanted:  # withdrawn (or gone) since it was queued: no label is bought for it
+        return await _cancel(row, clock())
     if parcel is None or acct is None or acct["provider"] != row["provider"]:
         error = "the label provider changed or was removed" if parcel is not None else "the return is gone"
         return await _record_failure(row, labels.LabelFailed(label_rules.Outcome(ok=False, error=error), progress),
-                                     now)
+                                     clock())
     credentials = labels.Credentials(row["provider"], vault.unseal(secret_key, acct["credentials"], info=label_queries.INFO),
                                      api_url, row["idempotency_key"])
+
+    async def save(p: labels.Progress) -> None:
+        await _save_progress(row, p, clock())
+
     try:
-        label = await labels.create_label(client, parcel, credentials, progress)
+        async with asyncio.timeout(label_rules.ATTEMPT_DEADLINE_SECONDS):
+            label = await labels.create_label(client, parcel, credentials, progress, save=save)
     except labels.LabelFailed as failed:
-        return await _record_failure(row, failed, now)
+        return await _record_failure(row, failed, clock())
+    except TimeoutError:  # the whole attempt took too long: its lease must outlive it
+        outcome = label_rules.Outcome(ok=False, retry=True, error=labels.TRANSPORT_ERROR)
+        return await _record_failure(row, labels.LabelFailed(outcome, await _stored_progress(row, progress)), clock())
     except Exception as exc:  # an adapter's own bug must not stop the others: retried like a 5xx
         outcome = label_rules.Outcome(ok=False, retry=True, error=type(exc).__name__)
-        return await _record_failure(row, labels.LabelFailed(outcome, progress), now)
-    return await _record_success(row, label, now)
+        return await _record_failure(row, labels.LabelFailed(outcome, await _stored_progress(row, progress)), clock())
+    return await _record_success(row, label, clock())
+
+
+async def _save_progress(row: dict[str, Any], p: labels.Progress, now: dt.datetime) -> None:
+    """The provider's shipment and chosen rate, in their own write before the purchase is sent: a crash
+    after it still leaves what the next attempt needs to look the purchase up instead of buying again."""
+    async with engine.write():
+        await ReturnLabel.update({
+            ReturnLabel.provider_shipment_id: p.shipment_id[:100], ReturnLabel.provider_rate_id: p.rate_id[:100],
+            ReturnLabel.cost_minor: p.cost_minor, ReturnLabel.currency: p.currency[:3], ReturnLabel.updated_at: now,
+        }).where(_held(row))
+
+
+async def _stored_progress(row: dict[str, Any], progress: labels.Progress) -> labels.Progress:
+    """What `_save_progress` kept during this attempt (else what it started with)."""
+    async with engine.read():
+        got = await ReturnLabel.select(ReturnLabel.provider_shipment_id, ReturnLabel.provider_rate_id,
+                                       ReturnLabel.cost_minor, ReturnLabel.currency).where(
+            ReturnLabel.id == row["id"]).first()
+    if not got or not got["provider_shipment_id"]:
+        return progress
+    return labels.Progress(got["provider_shipment_id"], got["provider_rate_id"], got["cost_minor"], got["currency"])
+
+
+async def _cancel(row: dict[str, Any], now: dt.datetime) -> str:
+    async with engine.write():
+        await ReturnLabel.update({ReturnLabel.state: label_rules.CANCELLED, ReturnLabel.updated_at: now}).where(
+            _held(row))
+    return label_rules.CANCELLED
 
 
 async def _record_failure(row: dict[str, Any], failed: labels.LabelFailed, now: dt.datetime) -> str:
+    """Back off, or fail for good (the label's charge leaves the return's breakdown); only while this
+    attempt still holds the label."""
     state, at = label_rules.after_failure(row["attempts"], failed.outcome, now)
     p = failed.progress
     async with engine.write():
-        await ReturnLabel.update({
+        done = await ReturnLabel.update({
             ReturnLabel.state: state, ReturnLabel.next_attempt_at: at, ReturnLabel.last_error: failed.outcome.error[:1000],
             ReturnLabel.provider_shipment_id: p.shipment_id[:100], ReturnLabel.provider_rate_id: p.rate_id[:100],
             ReturnLabel.cost_minor: p.cost_minor, ReturnLabel.currency: p.currency[:3], ReturnLabel.updated_at: now,
-        }).where((ReturnLabel.id == row["id"]) & (ReturnLabel.state == label_rules.CREATING))
+        }).where(_held(row)).returning(ReturnLabel.id)
+        if done and state == label_rules.FAILED:
+            await label_store.drop_label_charge(row["request"])
     return state
 
 
 async def _record_success(row: dict[str, Any], label: labels.Label, now: dt.datetime) -> str:
-    """Store the label and announce it, in one transaction and only from `creating`: exactly once."""
+    """Store the label and announce it, in one transaction and only while this attempt holds the label:
+    exactly once. A label bought while its return was being withdrawn is stored (the merchant sees it,
+    to void it at the provider) but not announced."""
     async with engine.write():
         done = await ReturnLabel.update({
             ReturnLabel.state: label_rules.CREATED, ReturnLabel.last_error: "", ReturnLabel.updated_at: now,
@@ -226,12 +285,13 @@ async def _record_success(row: dict[str, Any], label: labels.Label, now: dt.date
             ReturnLabel.label_url: label.label_url, ReturnLabel.label_pdf: label.pdf, ReturnLabel.qr_url: label.qr_url,
             ReturnLabel.reference: label.reference[:32], ReturnLabel.cost_minor: label.cost_minor,
             ReturnLabel.currency: label.currency[:3],
-        }).where((ReturnLabel.id == row["id"]) & (ReturnLabel.state == label_rules.CREATING)).returning(ReturnLabel.id)
+        }).where(_held(row)).returning(ReturnLabel.id)
         if not done:
             return label_rules.CREATED
-        ret = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.number, ReturnRequest.order).where(
+        ret = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.number, ReturnRequest.order,
+                                         ReturnRequest.status, ReturnRequest.method, ReturnRequest.keep_item).where(
             ReturnRequest.id == row["request"]).first()
-        if ret is None:
+        if ret is None or not label_rules.wants_label(ret["method"], ret["keep_item"], ret["status"]):
             return label_rules.CREATED
         payload = {"return_id": ret["id"], "number": ret["number"], "provider": row["provider"],
                    "carrier": label.carrier, "tracking_number": label.tracking_number or None,

@@ -39,6 +39,14 @@ async def account(merchant_id: int, *, secret_key: str) -> AccountView:
     return AccountView(row["provider"], row["jp_carrier"], tuple(sorted(k for k, v in values.items() if v)))
 
 
+async def offers_labels(merchant_id: int) -> bool:
+    """Whether the merchant makes return labels (a provider is set): only then is a label charged
+    (label_rules.label_cost_minor). Joins the caller's read."""
+    async with engine.read():
+        row = await LabelAccount.select(LabelAccount.provider).where(LabelAccount.merchant == merchant_id).first()
+    return label_rules.offers_labels(row["provider"] if row else "")
+
+
 # --- the label as pages, emails and the API show it ------------------------------------------------------
 
 
@@ -69,6 +77,11 @@ class LabelView:
     @property
     def failed(self) -> bool:
         return self.state == label_rules.FAILED
+
+    @property
+    def cancelled(self) -> bool:
+        """Its return was withdrawn before a label was made (the shopper's page shows none)."""
+        return self.state == label_rules.CANCELLED
 
     @property
     def is_slip(self) -> bool:

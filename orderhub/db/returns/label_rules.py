@@ -37,12 +37,27 @@ PENDING = "pending"
 CREATING = "creating"
 CREATED = "created"
 FAILED = "failed"
-STATES = (PENDING, CREATING, CREATED, FAILED)
+#: the return was withdrawn (cancelled, rejected, expired) before a label was made: none is bought
+CANCELLED = "cancelled"
+STATES = (PENDING, CREATING, CREATED, FAILED, CANCELLED)
 #: what the merchant's "retry now" may restart
 RETRYABLE = (PENDING, FAILED)
+#: what a withdrawal of the return cancels (a `creating` label is in a runner's hands: it re-checks the
+#: return just before calling the provider, and a label bought meanwhile is stored but not announced)
+CANCELLABLE = (PENDING, FAILED)
+#: the return states in which a failed label's charge still leaves the breakdown (the refund is not paid
+#: yet); returns.rules APPROVED, IN_TRANSIT, RECEIVED (it imports this module)
+CHARGE_DROPPABLE = ("approved", "in_transit", "received")
 
 MAX_ATTEMPTS = email_rules.MAX_ATTEMPTS
-LEASE_SECONDS = email_rules.LEASE_SECONDS
+#: one provider call's time limit, and the most calls one attempt makes (look up, shipment, buy)
+CALL_TIMEOUT_SECONDS = 20.0
+CALLS_PER_ATTEMPT = 3
+#: one attempt at one label never takes longer than this (the job enforces it)
+ATTEMPT_DEADLINE_SECONDS = CALL_TIMEOUT_SECONDS * CALLS_PER_ATTEMPT
+#: a claim lasts well beyond one attempt's worst case, so no other runner re-claims a label still in
+#: a runner's hands (each label is claimed alone, just before its provider is called, with a fresh clock)
+LEASE_SECONDS = max(email_rules.LEASE_SECONDS, int(ATTEMPT_DEADLINE_SECONDS * 2))
 
 #: error codes (site/messages/returns.py words them)
 NO_PROVIDER = "label.no_provider"
@@ -121,15 +136,41 @@ def lowest_rate(rates: list[dict[str, Any]], amount_key: str) -> dict[str, Any] 
 # --- the label cost the shopper pays (policy `label_cost`, per method) ----------------------------------
 
 
-def label_cost_minor(policy: dict[str, Any], method: str, currency: str, *, waived: bool) -> int:
+def offers_labels(provider: str) -> bool:
+    """The merchant makes labels (EasyPost, Shippo or the 着払い slip): only then is a label charged."""
+    return provider in PROVIDERS
+
+
+def label_cost_minor(policy: dict[str, Any], method: str, currency: str, *, waived: bool,
+                     offers_labels: bool) -> int:
     """What the return label costs the shopper for `method` (policy `label_cost`: {method: amount},
-    nothing when unset). Waived for free methods and whenever the return fee is (`waived`: the
-    merchant's fault, an exchange, an item kept). The one rule: the wizard's method step, the refund
-    breakdown (preview, stored return, email, PDF, API) ask it."""
-    if waived or method in (policy.get("free_return_methods") or []):
+    nothing when unset). Nothing when the merchant has no label provider (`offers_labels`: the shopper
+    pays the postage and no label is made), for methods without a label, for free methods and whenever
+    the return fee is waived (`waived`: the merchant's fault, an exchange, an item kept). The one rule:
+    the wizard's method step, the refund breakdown (preview, stored return, email, PDF, API) ask it."""
+    if (not offers_labels or method not in LABEL_METHODS or waived
+            or method in (policy.get("free_return_methods") or [])):
         return 0
     raw = (policy.get("label_cost") or {}).get(method)
     return money.parse(raw, currency) if raw else 0
+
+
+def without_label_charge(stored: dict[str, Any]) -> dict[str, Any] | None:
+    """A stored refund breakdown (reason_rules.breakdown_json) without its `label` part, for a label
+    that failed for good (the refund is not cut for a label never made): the total grows by the
+    charge, unless the refund was capped (then the cap takes it). None when nothing was charged."""
+    parts = [p for p in stored.get("parts") or [] if isinstance(p, dict)]
+    charged = -sum(int(p.get("amount_minor") or 0) for p in parts if p.get("kind") == "label")
+    if not charged:
+        return None
+    kept = [dict(p) for p in parts if p.get("kind") != "label"]
+    cap = next((p for p in kept if p.get("kind") == "cap"), None)
+    if cap is not None:
+        cap["amount_minor"] = int(cap.get("amount_minor") or 0) - charged
+        total = int(stored.get("total_minor") or 0)
+    else:
+        total = int(stored.get("total_minor") or 0) + charged
+    return {**stored, "parts": kept, "total_minor": total}
 
 
 # --- carrier events on the label's parcel ----------------------------------------------------------------

@@ -6,12 +6,14 @@ return address and carrier, printed or shown at the counter.
 
 Calls take the `httpx.AsyncClient` (in production `orderhub.outbound.client()`, in tests a
 MockTransport). Never two labels: every call carries the label's idempotency key; the provider's
-shipment and chosen rate are handed back (`LabelFailed.progress`) and stored, so a retry buys that
-rate of that shipment, and a retry after an unanswered purchase first asks whether it went through."""
+shipment and chosen rate are stored before the purchase is asked (`save`) and handed back on failure
+(`LabelFailed.progress`), so a retry (even after a crash mid-purchase) buys that rate of that shipment,
+and a retry after an unanswered purchase first asks whether it went through."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +24,7 @@ from orderhub import money
 from orderhub.db.returns import label_rules
 from orderhub.db.returns.label_rules import Outcome
 
-TIMEOUT_SECONDS = 20.0
+TIMEOUT_SECONDS = label_rules.CALL_TIMEOUT_SECONDS
 #: what any transport failure says (never which port or address answered what)
 TRANSPORT_ERROR = "the label provider could not be reached"
 PUBLIC_URLS = {label_rules.EASYPOST: "https://api.easypost.com", label_rules.SHIPPO: "https://api.goshippo.com"}
@@ -90,17 +92,26 @@ class LabelFailed(Exception):
         self.progress = progress
 
 
+#: stores the provider's shipment and chosen rate before the purchase is asked
+SaveProgress = Callable[[Progress], Awaitable[None]]
+
+
+async def _no_save(progress: Progress) -> None:
+    return None
+
+
 async def create_label(client: httpx.AsyncClient, parcel: Parcel, credentials: Credentials,
-                       progress: Progress | None = None) -> Label:
-    """Make (or finish making) the return label; LabelFailed tells whether a retry may help."""
+                       progress: Progress | None = None, *, save: SaveProgress = _no_save) -> Label:
+    """Make (or finish making) the return label; LabelFailed tells whether a retry may help. `save` is
+    awaited with the shipment and rate once chosen, before the purchase is sent."""
     progress = progress or Progress()
     if credentials.provider == label_rules.JP_SLIP:
         return Label(carrier=parcel.jp_carrier or label_rules.YAMATO, tracking_number="",
                      reference=label_rules.new_reference())
     if credentials.provider == label_rules.EASYPOST:
-        return await _easypost(client, parcel, credentials, progress)
+        return await _easypost(client, parcel, credentials, progress, save)
     if credentials.provider == label_rules.SHIPPO:
-        return await _shippo(client, parcel, credentials, progress)
+        return await _shippo(client, parcel, credentials, progress, save)
     raise LabelFailed(Outcome(ok=False, error="no label provider is set up"), progress)
 
 
@@ -156,7 +167,8 @@ def _easypost_address(a: dict[str, Any], email: str = "") -> dict[str, str]:
             "country": _str(a.get("country")), "phone": _str(a.get("phone")), "email": email}
 
 
-async def _easypost(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, progress: Progress) -> Label:
+async def _easypost(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, progress: Progress,
+                    save: SaveProgress) -> Label:
     kw: dict[str, Any] = {"auth": (cred.get("api_key"), ""), "headers": {"Idempotency-Key": cred.idempotency_key}}
     if progress.shipment_id and progress.rate_id:
         # a purchase was asked before and its answer may have been lost: was it bought?
@@ -176,6 +188,7 @@ async def _easypost(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials
             raise LabelFailed(Outcome(ok=False, error="the provider offered no rate for this parcel"), progress)
         cost, currency = _cost(rate.get("rate"), rate.get("currency"))
         progress = Progress(_str(shipment["id"]), _str(rate.get("id")), cost, currency)
+        await save(progress)
     elif not progress.rate_id:
         raise LabelFailed(Outcome(ok=False, error="the provider offered no rate for this parcel"), progress)
     bought = await _call(client, "POST", f"{cred.base}/v2/shipments/{progress.shipment_id}/buy", progress,
@@ -207,7 +220,8 @@ def _shippo_address(a: dict[str, Any], email: str = "") -> dict[str, str]:
             "country": _str(a.get("country")), "phone": _str(a.get("phone")), "email": email}
 
 
-async def _shippo(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, progress: Progress) -> Label:
+async def _shippo(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, progress: Progress,
+                  save: SaveProgress) -> Label:
     kw: dict[str, Any] = {"headers": {"Authorization": f"ShippoToken {cred.get('api_token')}",
                                       "Idempotency-Key": cred.idempotency_key}}
     if progress.rate_id:
@@ -230,6 +244,7 @@ async def _shippo(client: httpx.AsyncClient, parcel: Parcel, cred: Credentials, 
             raise LabelFailed(Outcome(ok=False, error="the provider offered no rate for this parcel"), progress)
         cost, currency = _cost(rate.get("amount"), rate.get("currency"))
         progress = Progress(_str(shipment.get("object_id")), _str(rate["object_id"]), cost, currency)
+        await save(progress)
     bought = await _call(client, "POST", f"{cred.base}/transactions", progress,
                          json={"rate": progress.rate_id, "label_file_type": "PDF", "async": False,
                                "metadata": cred.idempotency_key}, **kw)

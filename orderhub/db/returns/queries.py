@@ -44,6 +44,8 @@ class OrderFacts:
     skus: dict[str, str]
     #: lines wholly cancelled before shipment
     cancelled_lines: frozenset[str] = frozenset()
+    #: the merchant makes return labels (a label provider is set): only then is a label charged
+    offers_labels: bool = False
 
     def line(self, line_id: str) -> rules.LineFacts | None:
         return next((ln for ln in self.money.lines if ln.line_id == line_id), None)
@@ -75,6 +77,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         merchant = await order_queries.merchant_now(order.merchant)
         lines = [SimpleNamespace(**row) for row in _LINE.rows(await _LINES.all(order_id))]
         delivered = await delivery_dates(order_id)
+        offers_labels = await label_queries.offers_labels(merchant.id)
     facts = [
         rules.LineFacts(
             line_id=ln.line_id, title=ln.title, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor,
@@ -103,6 +106,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         fulfillment_type=order.fulfillment_type, money=om,
         line_pks={ln.line_id: ln.id for ln in lines}, skus={ln.line_id: ln.sku for ln in lines},
         cancelled_lines=frozenset(ln.line_id for ln in lines if ln.cancelled_quantity >= ln.quantity),
+        offers_labels=offers_labels,
     )
 
 

@@ -241,15 +241,18 @@ def method_fees(policy: dict[str, Any], *, resolution: str, reason: str, currenc
     return {m: fee_minor(policy, m, resolution, currency, reason) for m in METHODS}
 
 
-def label_cost(policy: dict[str, Any], method: str, resolution: str, currency: str, reason: str = "") -> int:
-    """What the prepaid return label costs the shopper (label_rules.label_cost_minor), waived whenever the
-    fee is: the wizard's method step (`method_label_costs`) and `refund_breakdown` both ask it."""
+def label_cost(policy: dict[str, Any], method: str, resolution: str, currency: str, reason: str = "", *,
+               offers_labels: bool) -> int:
+    """What the prepaid return label costs the shopper (label_rules.label_cost_minor): only when the
+    merchant makes labels (`offers_labels`: a label provider is set, `OrderFacts.offers_labels`), waived
+    whenever the fee is. The wizard's method step (`method_label_costs`) and `refund_breakdown` ask it."""
     waived = resolution in ("store_credit", "exchange") or fee_waived_for(policy, reason)
-    return label_rules.label_cost_minor(policy, method, currency, waived=waived)
+    return label_rules.label_cost_minor(policy, method, currency, waived=waived, offers_labels=offers_labels)
 
 
-def method_label_costs(policy: dict[str, Any], *, resolution: str, reason: str, currency: str) -> dict[str, int]:
-    return {m: label_cost(policy, m, resolution, currency, reason) for m in METHODS}
+def method_label_costs(policy: dict[str, Any], *, resolution: str, reason: str, currency: str,
+                       offers_labels: bool) -> dict[str, int]:
+    return {m: label_cost(policy, m, resolution, currency, reason, offers_labels=offers_labels) for m in METHODS}
 
 
 @dataclass(frozen=True)
@@ -354,10 +357,11 @@ def order_taxes(order: OrderMoney, nets: list[int]) -> tuple[list[int], int]:
 
 def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, resolution: str, method: str,
                      policy: dict[str, Any], already_refunded_minor: int = 0, shipping_already_refunded: bool = False,
-                     previously_returned: dict[str, int] | None = None) -> Breakdown:
+                     previously_returned: dict[str, int] | None = None, offers_labels: bool = False) -> Breakdown:
     """Exact refund for returning `items` ({line_id: units}). Units already returned before
     (`previously_returned`, defaults to the lines' requested counters) count first, so that many
-    small returns of a line add up to exactly one return of all of it."""
+    small returns of a line add up to exactly one return of all of it. A label is charged only when the
+    merchant makes labels (`offers_labels`, `OrderFacts.offers_labels`; never by default)."""
     prev = previously_returned if previously_returned is not None else {
         ln.line_id: ln.requested_quantity for ln in order.lines}
     dicts = [{"quantity": ln.quantity, "unit_price_minor": ln.unit_price_minor, "discount_minor": ln.discount_minor}
@@ -407,7 +411,8 @@ def refund_breakdown(order: OrderMoney, items: dict[str, int], *, reason: str, r
         fee = 0 if keep_item else fee_minor(policy, method, resolution, order.currency, reason)
         if fee:
             parts.append(Part("fee", -min(fee, value)))
-        label = 0 if keep_item else label_cost(policy, method, resolution, order.currency, reason)
+        label = 0 if keep_item else label_cost(policy, method, resolution, order.currency, reason,
+                                                 offers_labels=offers_labels)
         charged = min(label, max(0, value - min(fee, value)))
         if charged:
             parts.append(Part("label", -charged))

@@ -19,7 +19,17 @@ from orderhub.db.merchants.tables import Merchant
 from orderhub.db.orders.tables import Order, OrderLine
 from orderhub.db.outbox.services import notify
 from orderhub.db.payments import services as payments
-from orderhub.db.returns import exchange_rules, exchanges, home_pickup, queries, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import (
+    exchange_rules,
+    exchanges,
+    home_pickup,
+    label_store,
+    queries,
+    reason_rules,
+    reason_store,
+    replacements,
+    rules,
+)
 from orderhub.db.returns.queries import ReturnView
 from orderhub.db.returns.replacements import ReplacementItemView
 from orderhub.db.returns.tables import ReturnDraft, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
@@ -108,7 +118,7 @@ async def preview(facts: queries.OrderFacts, clean: dict[str, Any]) -> rules.Bre
     return rules.refund_breakdown(
         facts.money, clean["items"], reason=reason_rules.fee_reason(facts.policy, clean["reasons"]),
         resolution=clean["resolution"], method=clean["method"], policy=facts.policy,
-        already_refunded_minor=refunded, shipping_already_refunded=shipping_done,
+        already_refunded_minor=refunded, shipping_already_refunded=shipping_done, offers_labels=facts.offers_labels,
     )
 
 
@@ -271,6 +281,7 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
         await replacements.release(source, now=now)
         await exchanges.withdraw(return_id, now=now)
         await home_pickup.withdraw(req["order"], return_id, now=now)
+        await label_store.cancel_open(return_id, now=now)
     if target == rules.RECEIVED:
         await _receive_items(items, grades)
     if target == rules.EXCHANGED:
@@ -484,20 +495,21 @@ async def finish_draft(order_id: int, *, now: dt.datetime) -> None:
 
 async def add_photo(order_id: int, data: bytes, content_type: str, *, now: dt.datetime, line_id: str = "") -> int:
     """Store an already cleaned picture (see orderhub.images) on the order's draft: the photo for all
-    items, or one item's own (`line_id`); it replaces the one it had before."""
-    current = await draft(order_id, now=now)
-    own = dict(current.data.get(reason_rules.ITEM_PHOTO) or {})
-    before = own.get(line_id) if line_id else current.data.get("photo_id")
+    items, or one item's own (`line_id`); it replaces the one it had before. One transaction: the photo
+    and the draft pointing at it are stored together or not at all."""
     async with engine.write():
+        current = await ensure_draft(order_id, now=now)
+        own = dict(current.data.get(reason_rules.ITEM_PHOTO) or {})
+        before = own.get(line_id) if line_id else current.data.get("photo_id")
         if isinstance(before, int):
             await ReturnPhoto.delete().where((ReturnPhoto.id == before) & (ReturnPhoto.draft_key == str(order_id)))
         row = ReturnPhoto(draft_key=str(order_id), content_type=content_type, data=data, created_at=now)
         await row.save()
-    if line_id:
-        own[line_id] = row.id
-        await save_draft(order_id, {reason_rules.ITEM_PHOTO: own}, now=now)
-    else:
-        await save_draft(order_id, {"photo_id": row.id}, now=now)
+        if line_id:
+            own[line_id] = row.id
+            await save_draft(order_id, {reason_rules.ITEM_PHOTO: own}, now=now)
+        else:
+            await save_draft(order_id, {"photo_id": row.id}, now=now)
     return row.id
 
 

@@ -41,13 +41,14 @@ async def browse_page(request: Request, hub: Hub, now: dt.datetime, *, query: st
     facts = await queries.order_facts(hub.order.id)
     draft = await services.draft(hub.order.id, now=now)
     picks = await exchanges.resolve_picks_or_none(facts.merchant_id, facts.currency, draft.data)
+    swap = await services.exchange_quote(facts, draft.data, picks or [])
     listing = await exchanges.catalog_page(facts.merchant_id, facts.currency, query, page_no)
     context: dict[str, Any] = {
         "step": "resolution", "steps": rules.STEPS, "p": presenter, "errors": errors or {},
         "step_url": lambda s: _url(hub, f"/new/{s}"), "browse_url": _url(hub, "/new/exchange"),
         "page_url": lambda n: _browse_url(hub, query, n), "query": query, "listing": listing,
-        "picks": picks or [], "picks_gone": picks is None, "currency": facts.currency,
-        "swap": await services.exchange_quote(facts, draft.data, picks or []),
+        # priced: each line's amount as the settlement counts it
+        "picks": list(swap.picks), "picks_gone": picks is None, "currency": facts.currency, "swap": swap,
         "max_units": exchange_rules.MAX_UNITS,
     }
     return page(request, BROWSE, "wizard", hub_context(request, hub, "returns", **context), status_code=status_code,

@@ -23,7 +23,8 @@ def provider(code: str) -> str:
 
 def state(code: str) -> str:
     return {label_rules.PENDING: _("Waiting for the provider"), label_rules.CREATING: _("Being created"),
-            label_rules.CREATED: _("Label ready"), label_rules.FAILED: _("Could not be made")}.get(code, code)
+            label_rules.CREATED: _("Label ready"), label_rules.FAILED: _("Could not be made"),
+            label_rules.CANCELLED: _("Cancelled: the return was withdrawn")}.get(code, code)
 
 
 def state_tone(code: str) -> str:

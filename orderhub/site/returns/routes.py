@@ -205,14 +205,15 @@ class ReturnsController(Controller):
                                                        reasons=reasons, currency=facts.currency)
             context["label_costs"] = rules.method_label_costs(
                 facts.policy, resolution=data.get("resolution") or rules.REFUND,
-                reason=reason_rules.fee_reason(facts.policy, reasons), currency=facts.currency)
+                reason=reason_rules.fee_reason(facts.policy, reasons), currency=facts.currency,
+                offers_labels=facts.offers_labels)
         if step == "method":
             context.update(await dropoff_words.context(hub.order.id, rules.DROP_OFF, now=now, postal=postal,
                                                        action=_step_url(hub, "method")), dp=dropoff_words)
         if step in ("resolution", "review") and data.get(exchange_rules.CHOICE):
             picks = await exchanges.resolve_picks_or_none(facts.merchant_id, facts.currency, data)
-            context["swap_picks"] = picks or []
-            context["swap"] = await services.exchange_quote(facts, data, picks or [])
+            context["swap"] = swap = await services.exchange_quote(facts, data, picks or [])
+            context["swap_picks"] = swap.picks  # priced: each line's amount as the settlement counts it
         if step == "review":
             context["item_reasons"] = reasons
             try:
