@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from PIL import Image
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -76,3 +77,19 @@ async def walk(client, base: str, *, items: dict, reason="too_small", resolution
     r = await client.post(f"{base}/new/submit", data={"_csrf_token": token, "idempotency_key": key},
                           headers=HTMX if htmx else {})
     return r, review, key, token
+
+
+@pytest.fixture
+async def hooks(merchants, clock):
+    """A webhook endpoint of yamakaze's, so its webhooks are queued (import it as a fixture)."""
+    from orderhub.db.outbox import services as outbox
+
+    await outbox.add_endpoint(merchants["yamakaze"][0].id, "https://hooks.example.com/r", now=clock())
+
+
+@pytest.fixture
+async def delivered(orders):
+    """The jp_ship and us_ship fixture orders delivered (import it, then use it autouse in a module:
+    `pytestmark = pytest.mark.usefixtures("delivered")`)."""
+    for name in ("jp_ship", "us_ship"):
+        await fulfil(orders[name].id)

@@ -11,23 +11,13 @@ from orderhub.db import engine
 from orderhub.db.payments import services as payments
 from tests.conftest import bearer
 from tests.integration.test_exchange_other import _events, _exchange
-from tests.returns_support import csrf, fulfil
+from tests.returns_support import csrf, delivered, fulfil, hooks  # noqa: F401 (fixtures)
 
 JP_TOTAL = 17560  # the jp_ship fixture's total (¥)
 TO_PAY = 880  # a second pair (13,200) and socks (2,200) against 13,200 and a 1,320 bonus
 
 
-@pytest.fixture(autouse=True)
-async def _delivered(orders):
-    for name in ("jp_ship", "us_ship"):
-        await fulfil(orders[name].id)
-
-
-@pytest.fixture
-async def hooks(merchants, clock):
-    from orderhub.db.outbox import services as outbox
-
-    await outbox.add_endpoint(merchants["yamakaze"][0].id, "https://hooks.example.com/r", now=clock())
+pytestmark = pytest.mark.usefixtures("delivered")
 
 
 async def _paid_exchange(client, orders, key) -> tuple[int, str]:

@@ -12,20 +12,9 @@ import pytest
 from orderhub.db import engine
 from orderhub.db.returns import queries
 from tests.conftest import bearer, fixture
-from tests.returns_support import CSRF, HTMX, csrf, fulfil, step
+from tests.returns_support import CSRF, HTMX, csrf, delivered, fulfil, hooks, step  # noqa: F401 (fixtures)
 
-
-@pytest.fixture(autouse=True)
-async def _delivered(orders):
-    for name in ("jp_ship", "us_ship"):
-        await fulfil(orders[name].id)
-
-
-@pytest.fixture
-async def hooks(merchants, clock):
-    from orderhub.db.outbox import services as outbox
-
-    await outbox.add_endpoint(merchants["yamakaze"][0].id, "https://hooks.example.com/r", now=clock())
+pytestmark = pytest.mark.usefixtures("delivered")
 
 
 async def _events(event: str) -> list[dict]:

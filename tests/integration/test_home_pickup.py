@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from orderhub.db import engine
 from orderhub.db.returns.home_pickup_tables import ReturnPickup
 from tests.conftest import bearer
-from tests.returns_support import CSRF, HTMX, walk
+from tests.returns_support import (
+    CSRF,
+    HTMX,
+    hooks,  # noqa: F401 (fixtures)
+    walk,
+)
 
 MON = "2026-11-23"  # tomorrow in Tokyo: its cut-off is today 17:00 JST (08:00 UTC)
 TUE = "2026-11-24"
-
-
-@pytest.fixture
-async def hooks(merchants, clock):
-    from orderhub.db.outbox import services as outbox
-
-    await outbox.add_endpoint(merchants["yamakaze"][0].id, "https://hooks.example.com/r", now=clock())
 
 
 async def _approved(client, orders, merchants, name="jp_ship", slug="yamakaze") -> tuple[str, int]:

@@ -12,22 +12,12 @@ from orderhub.db import engine
 from orderhub.db.errors import ValidationFailed
 from orderhub.db.returns import queries, services
 from tests.conftest import bearer, fixture
-from tests.returns_support import fulfil, png, walk
+from tests.returns_support import delivered, fulfil, hooks, png, walk  # noqa: F401 (fixtures)
 
 DATA = {"reason": "too_small", "comment": "", "resolution": "refund", "method": "drop_off"}
 
 
-@pytest.fixture(autouse=True)
-async def _delivered(orders):
-    for name in ("jp_ship", "us_ship"):
-        await fulfil(orders[name].id)
-
-
-@pytest.fixture
-async def hooks(merchants, clock):
-    from orderhub.db.outbox import services as outbox
-
-    await outbox.add_endpoint(merchants["yamakaze"][0].id, "https://hooks.example.com/r", now=clock())
+pytestmark = pytest.mark.usefixtures("delivered")
 
 
 async def _events():
