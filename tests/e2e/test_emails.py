@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.images import natural_width
+
 CASES = [
     ("yamakaze", "jp-1001", "order.confirmed", "ja"),
     ("yamakaze", "jp-1002", "pickup.ready", "ja"),
@@ -32,7 +34,7 @@ def test_email_at_phone_width(server, browser, shoot, tmp_path, merchant, order,
         assert button.is_visible() and server.url in button.get_attribute("href")
         if event == "pickup.ready":
             qr = page.locator("img[src^='data:image/png']")
-            assert qr.count() == 1 and qr.evaluate("img => img.naturalWidth") > 100
+            assert qr.count() == 1 and natural_width(page, "img[src^='data:image/png']") > 100
         shoot(page, f"email-{event.replace('.', '-')}-{merchant}-{lang}")
     finally:
         context.close()

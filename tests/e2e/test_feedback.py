@@ -20,6 +20,7 @@ from PIL import Image
 
 from tests.e2e.admin_ops_login import DEMO_OWNER, sign_in
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.images import natural_width
 
 
 def _fixture(name: str) -> dict:
@@ -105,8 +106,7 @@ def _flow(page, check_axe, shoot, lang: str, words: dict) -> None:
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'review-title'")
     assert words["title"] in page.inner_text(".review__title")  # markup shown as typed, escaped
     assert page.locator(".review__photos img").count() == 1
-    page.wait_for_function("() => { const i = document.querySelector('.review__photos img');"
-                           " return i && i.complete && i.naturalWidth > 0 }")
+    assert natural_width(page, ".review__photos img") > 0
     check_axe(page)
     shoot(page, f"feedback-review-pending-{lang}-phone")
     page.goto(page.url.split("/reviews/")[0])
