@@ -303,6 +303,11 @@ async def _scope_of(kind: str) -> AsyncIterator[None]:
         _scope.reset(token)
 
 
+def in_scope() -> bool:
+    """Whether a read or write scope is open in this task."""
+    return _scope.get() is not None
+
+
 def read() -> contextlib.AbstractAsyncContextManager[None]:
     """One connection for every query inside; joins an enclosing scope."""
     return _scope_of("read")

@@ -108,3 +108,37 @@ async def test_returned_items_are_counted_under_their_own_reasons(merchants, ord
                            now=clock())
     assert acme.returns_total == 1 and acme.returns_by_reason == [("too_large", 2)]
 
+
+
+async def test_page_views_are_stored_as_counts_per_hour_and_clicks_per_order(merchants, orders, clock):
+    from orderhub.db import engine
+    from orderhub.db.analytics.services import Buffer
+    from orderhub.db.analytics.tables import AnalyticsEvent
+
+    yk = merchants["yamakaze"][0].id
+    at = dt.datetime(2026, 11, 21, 3, 10, tzinfo=UTC)
+    buffer = Buffer()
+    for i, name in enumerate(("jp_ship", "jp_pickup", "jp_ship", "jp_ship", "jp_pickup")):
+        buffer.add(yk, rules.VISIT, now=at + dt.timedelta(minutes=i * 10), order_id=orders[name].id, section="tracking")
+    buffer.add(yk, rules.VISIT, now=at + dt.timedelta(hours=1), order_id=orders["jp_ship"].id, section="tracking")
+    buffer.add(yk, rules.IMPRESSION, now=at, order_id=orders["jp_ship"].id, section="confirmation",
+               product_ids=["p1", "p2"])
+    buffer.add(yk, rules.IMPRESSION, now=at, order_id=orders["jp_pickup"].id, section="confirmation",
+               product_ids=["p1"])
+    for name in ("jp_ship", "jp_pickup"):
+        buffer.add(yk, rules.CLICK, now=at, order_id=orders[name].id, section="confirmation", product_ids=["p1"])
+    assert await buffer.flush() == 11  # every view, impression and click recorded
+    async with engine.read():
+        rows = await AnalyticsEvent.select(AnalyticsEvent.kind, AnalyticsEvent.product_id, AnalyticsEvent.count,
+                                           AnalyticsEvent.order, AnalyticsEvent.occurred_at).order_by(AnalyticsEvent.id)
+    stored = [(r["kind"], r["product_id"], r["count"], r["order"]) for r in rows]
+    assert stored == [
+        (rules.VISIT, "", 5, None),  # 03:10 to 03:50, three shoppers' views: one count, no order
+        (rules.VISIT, "", 1, None),  # the next hour
+        (rules.IMPRESSION, "p1", 2, None), (rules.IMPRESSION, "p2", 1, None),
+        (rules.CLICK, "p1", 1, orders["jp_ship"].id), (rules.CLICK, "p1", 1, orders["jp_pickup"].id),
+    ]
+    assert rows[0]["occurred_at"] == at
+    view = await dashboard(yk, rules.DateRange(dt.date(2026, 11, 21), dt.date(2026, 11, 21)), now=clock())
+    assert view.visits_total == 6 and view.visits_by_section == [("tracking", 6)]
+    assert (view.impressions, view.clicks) == (3, 2)

@@ -18,6 +18,9 @@ VISIT = "hub_view"
 IMPRESSION = "crosssell_impression"
 CLICK = "crosssell_click"
 KINDS = (VISIT, IMPRESSION, CLICK)
+#: kinds kept as counts, not as a log: per merchant, section, product and hour, without the order
+#: (the dashboard needs no more, and a campaign's thousands of page views a minute become a few rows)
+COUNTED = (VISIT, IMPRESSION)
 #: the order hub sections are listed in (others follow alphabetically)
 SECTION_ORDER = ("confirmation", "tracking", "pickup", "returns", "feedback", "receipt")
 #: "open" returns: the ones waiting for the merchant to approve or reject them (db/returns/rules)

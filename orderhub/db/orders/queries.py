@@ -22,6 +22,7 @@ from orderhub.db.orders import change_rules, rules
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.payments import rules as payment_rules
 from orderhub.db.pickup.tables import Pickup
+from orderhub.db.point_reads import PointRead
 from orderhub.db.shipping.tables import Shipment
 from orderhub.db.tokens import hub_token, opens, token_hash, well_formed
 
@@ -333,6 +334,9 @@ STORE_COLUMNS = statements.columns(Store, "s")
 _ORDER_FROM = (f"SELECT {ORDER_COLUMNS.select}, m.version AS merchant_version, m.locale AS merchant_locale "
                "FROM orders o JOIN merchants m ON m.id = o.merchant")
 HUB_ORDER = statements.Statement(f"{_ORDER_FROM} WHERE o.token_hash = ?")
+#: the same read outside any scope (every hub request's first, the page cache's stamp): batched on
+#: PostgreSQL with the others of the same moment
+HUB_ORDER_POINT = PointRead(_ORDER_FROM, "o.token_hash")
 #: the same order row by its key (the API: merchant + external id) and by its id (messages)
 _ORDER_BY_KEY = statements.Statement(f"{_ORDER_FROM} WHERE o.key = ?")
 _ORDER_BY_ID = statements.Statement(f"{_ORDER_FROM} WHERE o.id = ?")
@@ -410,7 +414,7 @@ async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
     read, plus the moments the link's expiry counts from when the merchant set one)."""
     if not well_formed(token):
         return None
-    raw = await engine.read_row(HUB_ORDER.sql, token_hash(token))
+    raw = await HUB_ORDER_POINT.row(token_hash(token))
     row = _checked(raw, token, token_key, decode=False)  # a kept page needs none of its JSON
     if row is not None:
         kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
