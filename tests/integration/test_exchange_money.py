@@ -116,6 +116,10 @@ async def test_withdrawing_after_paying_refunds_the_difference_once(client, orde
     page = (await client.get(f"{base}/{rid}?lang=en")).text
     assert "the difference you paid, ¥880, was refunded" in page and "Pay the difference" not in page
     assert "返金しました" in (await client.get(f"{base}/{rid}?lang=ja")).text
+    # the order page lists it among the order's refunds, as the API and the email state it
+    hub = (await client.get(f"/o/{orders['jp_ship'].token}?lang=en")).text
+    refunds = hub.split('id="confirmation-refunds"', 1)[1].split("</section>", 1)[0]
+    assert "Refunded ¥880 on" in refunds and "To your original payment method" in refunds
     # the storefront repeating "paid" changes nothing; a new link is refused
     url = f"/api/v1/returns/{rid}/exchange"
     assert (await client.put(url, headers=bearer(key), json={"status": "paid"})).status_code == 200

@@ -201,6 +201,9 @@ async def test_a_cheaper_exchange_refunds_the_difference_once_sent(client, order
     order = (await client.get("/api/v1/orders/jp_ship", headers=bearer(key))).json()
     assert order["payment"]["status"] == "partially_refunded"
     assert "The difference was refunded" in (await client.get(f"{base}/{rid}?lang=en")).text
+    hub = (await client.get(f"/o/{orders['jp_ship'].token}?lang=ja")).text
+    refunds = hub.split('id="confirmation-refunds"', 1)[1].split("</section>", 1)[0]
+    assert "¥10,120" in refunds and "お支払いに使われた方法へ返金" in refunds
 
 
 async def test_held_units_are_given_back_when_the_exchange_is_cancelled(client, orders, merchants):

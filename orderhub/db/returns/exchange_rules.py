@@ -14,6 +14,7 @@ The replacement ships only once nothing is left to pay."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -285,6 +286,17 @@ def after_withdrawal(state: str) -> str:
     if state in FINAL_STATES:
         return state
     return REFUNDED if state == PAID else WITHDRAWN
+
+
+def exchange_refund(number: str, state: str, refund_minor: int, difference_refunded_minor: int, currency: str,
+                    refunded_at: dt.datetime | None) -> rules.Refund | None:
+    """The money an exchange gave back, as the order page's refunds list shows it: a paid difference
+    refunded because the return was withdrawn (`state` REFUNDED), else a cheaper choice's difference
+    refunded when the replacement went out (the amounts `difference_note` states); None before."""
+    amount = difference_refunded_minor if state == REFUNDED else refund_minor
+    if refunded_at is None or amount <= 0:
+        return None
+    return rules.Refund(number, amount, currency, rules.TO_PAYMENT, refunded_at)
 
 
 def withdrawal_refund(state: str, to_pay_minor: int) -> int:

@@ -19,7 +19,16 @@ from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import Order, OrderLine, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
-from orderhub.db.returns import exchanges, label_queries, label_rules, reason_rules, reason_store, replacements, rules
+from orderhub.db.returns import (
+    exchange_rules,
+    exchanges,
+    label_queries,
+    label_rules,
+    reason_rules,
+    reason_store,
+    replacements,
+    rules,
+)
 from orderhub.db.returns.exchanges import ExchangeView
 from orderhub.db.returns.label_queries import LabelView
 from orderhub.db.returns.replacements import ReplacementView
@@ -151,26 +160,35 @@ async def stores(merchant_id: int) -> list[StoreView]:
 
 #: every refund given on an order, one fixed statement (orderhub.db.statements): refunded returns
 #: with their "refunded" events (the latest counts; the return's last change without one), then
-#: resolved claims
+#: resolved claims, then exchanges that gave money back (`difference_minor`: a withdrawn exchange's
+#: paid difference)
 _REFUNDS = statements.Statement(
     'SELECT \'r\' AS kind, r.id AS id, r.number AS number, r.status AS status, r.resolution AS resolution, '
     'r.total_minor AS amount_minor, r.currency AS currency, e."at" AS "at", r.updated_at AS updated_at, '
-    'e.id AS event_id FROM return_requests r LEFT JOIN return_events e ON e.request = r.id AND e.status = ? '
+    'e.id AS event_id, 0 AS difference_minor '
+    'FROM return_requests r LEFT JOIN return_events e ON e.request = r.id AND e.status = ? '
     'WHERE r."order" = ? AND r.status = ? '
     "UNION ALL SELECT 'c', c.id, c.number, c.status, c.resolution, c.refunded_minor, c.currency, c.resolved_at, "
-    'NULL, NULL FROM claims c WHERE c."order" = ? AND c.status = ? '
+    'NULL, NULL, 0 FROM claims c WHERE c."order" = ? AND c.status = ? '
+    "UNION ALL SELECT 'x', x.id, q.number, x.payment_status, '', x.refund_minor, x.currency, x.refunded_at, "
+    'NULL, NULL, x.difference_refunded_minor FROM return_exchanges x JOIN return_requests q ON q.id = x.request '
+    'WHERE q."order" = ? AND x.refunded_at IS NOT NULL '
     "ORDER BY kind DESC, id, event_id"
 )
 
 
 async def refunds_for_order(order_id: int) -> list[rules.Refund]:
-    """Every refund given on the order (refunded returns, claims resolved with a refund), oldest first."""
-    rows = await _REFUNDS.all(rules.REFUNDED, order_id, rules.REFUNDED, order_id, rules.CLAIM_RESOLVED)
+    """Every refund given on the order (refunded returns, claims resolved with a refund, exchanges'
+    differences given back), oldest first."""
+    rows = await _REFUNDS.all(rules.REFUNDED, order_id, rules.REFUNDED, order_id, rules.CLAIM_RESOLVED, order_id)
     found: dict[tuple[str, int], rules.Refund | None] = {}
     for r in rows:
         if r["kind"] == "r":
             found[("r", r["id"])] = rules.return_refund(r["number"], r["status"], r["resolution"], r["amount_minor"],
                                                         r["currency"], r["at"] or r["updated_at"])
+        elif r["kind"] == "x":
+            found[("x", r["id"])] = exchange_rules.exchange_refund(r["number"], r["status"], r["amount_minor"],
+                                                                   r["difference_minor"], r["currency"], r["at"])
         else:
             found[("c", r["id"])] = rules.claim_refund(r["number"], r["status"], r["resolution"], r["amount_minor"],
                                                        r["currency"], r["at"])
