@@ -32,21 +32,14 @@ class Columns:
     names: tuple[tuple[str, str], ...]  # (label in the result, column name)
     json_names: frozenset[str]
 
-    def row(self, raw: dict[str, Any] | None, *, decode: bool = True) -> dict[str, Any] | None:
-        """`raw` under the table's own column names; `decode=False` leaves the JSON columns as the
-        driver gave them, for a reader that may not need them (`decode()` them later, once)."""
+    def row(self, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+        """`raw` under the table's own column names, JSON decoded."""
         if raw is None:
             return None
         out = {name: raw[label] for label, name in self.names}
-        if decode:
-            self.decode(out)
-        return out
-
-    def decode(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The JSON columns of a row read with `decode=False`, decoded in place."""
         for name in self.json_names:
-            row[name] = json_value(row[name])
-        return row
+            out[name] = json_value(out[name])
+        return out
 
     def rows(self, raws: list[dict[str, Any]], *keep: str) -> list[dict[str, Any]]:
         """Every result row mapped by `row()`, with the extra result columns named in `keep` (a joined

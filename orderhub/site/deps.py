@@ -28,7 +28,7 @@ from orderhub.db.clock import Clock
 from orderhub.db.orders.queries import Hub
 from orderhub.site.hub.context import open_hub
 
-#: where the page cache leaves the order row it read for a page it did not have (scope state)
+#: where the page cache leaves the stamp row it read for a page it did not have (scope state)
 HUB_ROW = "orderhub.hub_row"
 
 

@@ -334,9 +334,16 @@ STORE_COLUMNS = statements.columns(Store, "s")
 _ORDER_FROM = (f"SELECT {ORDER_COLUMNS.select}, m.version AS merchant_version, m.locale AS merchant_locale "
                "FROM orders o JOIN merchants m ON m.id = o.merchant")
 HUB_ORDER = statements.Statement(f"{_ORDER_FROM} WHERE o.token_hash = ?")
-#: the same read outside any scope (every hub request's first, the page cache's stamp): batched on
-#: PostgreSQL with the others of the same moment
-HUB_ORDER_POINT = PointRead(_ORDER_FROM, "o.token_hash")
+#: the page cache's stamp of a token (every hub request's first read, outside any scope): only what
+#: its key, the token check and the link's expiry need (`link_expiry`), not the whole row (a cached
+#: page needs no more; converting the whole row's columns was half of a cache hit's read); batched on
+#: PostgreSQL with the other stamps of the same moment
+_STAMP_COLUMNS = ("id", "merchant", "locale", "key", "token_generation", "hub_version", "placed_at",
+                  "link_issued_at", "fulfillment_status", "cancelled_at")
+HUB_STAMP = PointRead(
+    "SELECT " + ", ".join(f'o."{c}" AS "{c}"' for c in _STAMP_COLUMNS)
+    + ", m.version AS merchant_version, m.locale AS merchant_locale FROM orders o JOIN merchants m ON m.id = o.merchant",
+    "o.token_hash")
 #: the same order row by its key (the API: merchant + external id) and by its id (messages)
 _ORDER_BY_KEY = statements.Statement(f"{_ORDER_FROM} WHERE o.key = ?")
 _ORDER_BY_ID = statements.Statement(f"{_ORDER_FROM} WHERE o.id = ?")
@@ -408,42 +415,42 @@ async def link_expiry(order: dict[str, Any], settings: dict[str, Any]) -> dt.dat
 
 
 async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
-    """The order row a hub token opens (with `merchant_version`, `merchant_locale` and
-    `link_expires_at`; its JSON columns not decoded: `load_hub` decodes them when the page is
-    rendered), or None for unknown, revoked and malformed tokens alike; outside any scope (one point
-    read, plus the moments the link's expiry counts from when the merchant set one)."""
+    """The stamp row of the order a hub token opens (`HUB_STAMP`'s columns, with `merchant_version`,
+    `merchant_locale` and `link_expires_at`), or None for unknown, revoked and malformed tokens
+    alike; outside any scope (one point read, plus the moments the link's expiry counts from when the
+    merchant set one)."""
     if not well_formed(token):
         return None
-    raw = await HUB_ORDER_POINT.row(token_hash(token))
-    row = _checked(raw, token, token_key, decode=False)  # a kept page needs none of its JSON
-    if row is not None:
-        kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
-        row["link_expires_at"] = await link_expiry(row, kept.links)
+    row = await HUB_STAMP.row(token_hash(token))
+    if row is None or not opens(token, token_key, row["key"], row["token_generation"]):
+        return None
+    kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
+    row["link_expires_at"] = await link_expiry(row, kept.links)
     return row
 
 
-def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes, *, decode: bool = True) -> dict[str, Any] | None:
-    row = _with_merchant_version(raw, decode=decode)
+def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
+    row = _with_merchant_version(raw)
     if row is None or not opens(token, token_key, row["key"], row["token_generation"]):
         return None
     return row
 
 
-async def load_hub(token: str, token_key: bytes, order_row: dict[str, Any] | None = None) -> Hub | None:
-    """The hub a token opens, or None: the order (unless the page cache read it already, as
-    `order_row` from `hub_row`, its JSON decoded here), its lines and, for a pickup, its store; the
-    merchant as kept for its version."""
+async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = None) -> Hub | None:
+    """The hub a token opens, or None: the order (by its id and with the link's expiry of `stamp`
+    when the page cache read the token's stamp already, `hub_row`), its lines and, for a pickup, its
+    store; the merchant as kept for its version."""
+    if not well_formed(token):
+        return None
     async with engine.read():
-        if order_row is not None:
-            order_row = ORDER_COLUMNS.decode(order_row)
-        else:
-            if not well_formed(token):
-                return None
-            order_row = _checked(await HUB_ORDER.first(token_hash(token)), token, token_key)
-            if order_row is None:
-                return None
+        raw = await (_ORDER_BY_ID.first(stamp["id"]) if stamp is not None else HUB_ORDER.first(token_hash(token)))
+        order_row = _checked(raw, token, token_key)
+        if order_row is None:
+            return None
         kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
-        if "link_expires_at" not in order_row:
+        if stamp is not None and stamp["merchant_version"] == order_row["merchant_version"]:
+            order_row["link_expires_at"] = stamp["link_expires_at"]
+        else:
             order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
         order, lines = await _read_view(order_row, kept.merchant)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
@@ -479,8 +486,8 @@ async def order_row_by_id(order_id: int) -> dict[str, Any] | None:
     return _with_merchant_version(await _ORDER_BY_ID.first(order_id))
 
 
-def _with_merchant_version(raw: dict[str, Any] | None, *, decode: bool = True) -> dict[str, Any] | None:
-    row = ORDER_COLUMNS.row(raw, decode=decode)
+def _with_merchant_version(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    row = ORDER_COLUMNS.row(raw)
     if row is not None and raw is not None:
         row["merchant_version"], row["merchant_locale"] = raw["merchant_version"], raw["merchant_locale"]
     return row

@@ -52,7 +52,8 @@ async def open_hub(request: Request, token: str, order_row: dict[str, Any] | Non
                    now: dt.datetime | None = None) -> Hub:
     """The hub for `token`, with the page language set; the same 404 for every bad token, and
     LinkExpired for a link past its merchant's expiry (rules.link_expires_at).
-    `order_row`: the order as the page cache just read it for this token (not read again); `now`: the
+    `order_row`: the token's stamp row as the page cache just read it (`orders.queries.hub_row`: the
+    order is then read by its id, its link's expiry not worked out again); `now`: the
     request's reading of the clock (read here when not given)."""
     hub = await load_hub(token, request.app.state.token_key, order_row)
     if hub is None:
