@@ -5,8 +5,8 @@ Keyed on the order's hub version and the merchant's version (orderhub/db/orders/
 from the database in one statement on every request, so a change made by any process or host is
 seen at once), the page language, the path and query, and full page or htmx partial. A hit costs
 that one statement (a few columns, not the whole order) instead of the hub's queries, presenters
-and template; a miss hands the stamp's row to the route, which reads the order by its id without
-checking the token or working out the link's expiry again.
+and template; a miss hands the stamp's row to the route, which reads the order by its id (checking
+the token against it, a revocation in between included) without working out the link's expiry again.
 
 Each entry carries its own expiry: the earliest moment at which any clock-dependent text on the
 page changes, as announced while it rendered (`orderhub.db.clock.changes_at`: the next local

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,8 +127,10 @@ def browser():
     pw.stop()
 
 
-@pytest.fixture
-def open_page(browser, server):
+@contextmanager
+def pages_of(browser, server):
+    """Opens pages of `server` in a new browser context each (viewport phone or desktop, page
+    language, JavaScript on or off), collecting console errors; closes them all at the end."""
     contexts = []
 
     def _open(path: str, viewport: str = "phone", lang: str = "ja", javascript: bool = True):
@@ -147,9 +150,17 @@ def open_page(browser, server):
         page.goto(url)
         return page
 
-    yield _open
-    for context in contexts:
-        context.close()
+    try:
+        yield _open
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    with pages_of(browser, server) as _open:
+        yield _open
 
 
 @pytest.fixture(scope="session")

@@ -6,47 +6,31 @@ and in the admin. Each page is checked with axe and shot at phone and desktop wi
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.conftest import pages_of
+from tests.e2e.labels_flow import choose_label_provider, provider_server
 from tests.e2e.test_feedback import delivered_order
 from tests.e2e.test_return_labels import _sign_in
 from tests.integration.test_exchange_other import _exchange
-from tests.labels_support import FakeProvider, serve_http
+from tests.labels_support import FakeProvider
 from tests.returns_support import csrf, walk
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture(scope="module")
 def refusing_server():
-    url, stop_fake = serve_http(FakeProvider(fail=[401] * 50))
-    server = start_server(extra_env={"ORDERHUB_LABELS_API_URL": url, "ORDERHUB_ALLOW_INTERNAL_HOSTS": "127.0.0.1"})
-    yield server
-    stop_server(server)
-    stop_fake()
+    with provider_server(FakeProvider(fail=[401] * 50)) as server:
+        yield server
 
 
 @pytest.fixture
 def open_at(browser, refusing_server):
-    contexts = []
-
-    def _open(path: str, viewport: str = "phone", lang: str = "ja"):
-        ctx = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP" if lang == "ja" else "en-US")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{refusing_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        return page
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()
+    with pages_of(browser, refusing_server) as _open:
+        yield _open
 
 
 def _in_thread(coro):
@@ -83,11 +67,7 @@ def _failed_mail_return(server) -> tuple[str, int]:
 def test_failed_then_cancelled_label(open_at, refusing_server, check_axe, shoot):
     admin = open_at("/admin/settings/labels", viewport="desktop", lang="ja")
     _sign_in(admin, refusing_server, "acme")
-    admin.goto(f"{refusing_server.url}/admin/settings/labels?lang=ja")
-    admin.select_option("#f-provider", "easypost")
-    admin.fill("#f-api_key", "EZTK_refused")
-    admin.locator("#admin-labels form button[type=submit]").click()
-    admin.wait_for_url(re.compile(r"saved=1"))
+    choose_label_provider(admin, refusing_server, "easypost", fills={"api_key": "EZTK_refused"})
 
     token, rid = _failed_mail_return(refusing_server)
     for viewport in ("phone", "desktop"):

@@ -15,9 +15,10 @@ import httpx
 import pytest
 
 from tests.e2e.admin_ops_login import ensure_owner
-from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.conftest import pages_of
+from tests.e2e.labels_flow import choose_label_provider, provider_server
 from tests.e2e.test_feedback import delivered_order
-from tests.labels_support import FakeProvider, serve_http
+from tests.labels_support import FakeProvider
 from tests.returns_support import walk
 
 OWNERS = {"yamakaze": ("labels-owner@yamakaze.example", "labels e2e password"),
@@ -26,29 +27,14 @@ OWNERS = {"yamakaze": ("labels-owner@yamakaze.example", "labels e2e password"),
 
 @pytest.fixture(scope="module")
 def label_server():
-    url, stop_fake = serve_http(FakeProvider())
-    server = start_server(extra_env={"ORDERHUB_LABELS_API_URL": url, "ORDERHUB_ALLOW_INTERNAL_HOSTS": "127.0.0.1"})
-    yield server
-    stop_server(server)
-    stop_fake()
+    with provider_server(FakeProvider()) as server:
+        yield server
 
 
 @pytest.fixture
 def labels_page(browser, label_server):
-    contexts = []
-
-    def _open(path: str, viewport: str = "phone", lang: str = "ja"):
-        size = {"width": 390, "height": 844} if viewport == "phone" else {"width": 1280, "height": 900}
-        ctx = browser.new_context(viewport=size, locale="ja-JP" if lang == "ja" else "en-US")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{label_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        return page
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()
+    with pages_of(browser, label_server) as _open:
+        yield _open
 
 
 def _sign_in(page, server, slug: str) -> None:
@@ -93,15 +79,10 @@ def _mail_return(server, slug: str) -> tuple[str, int]:
 def test_label_from_settings_to_return_page(labels_page, label_server, check_axe, shoot, slug):
     admin = labels_page("/admin/settings/labels", viewport="desktop", lang="ja")
     _sign_in(admin, label_server, slug)
-    admin.goto(f"{label_server.url}/admin/settings/labels?lang=ja")
     if slug == "acme":
-        admin.select_option("#f-provider", "easypost")
-        admin.fill("#f-api_key", "EZTK_e2e_key")
+        choose_label_provider(admin, label_server, "easypost", fills={"api_key": "EZTK_e2e_key"})
     else:
-        admin.select_option("#f-provider", "jp_slip")
-        admin.select_option("#f-jp_carrier", "yamato")
-    admin.locator("#admin-labels form button[type=submit]").click()
-    admin.wait_for_url(re.compile(r"saved=1"))
+        choose_label_provider(admin, label_server, "jp_slip", selects={"jp_carrier": "yamato"})
     check_axe(admin)
     shoot(admin, f"labels-settings-{slug}-desktop-ja")
 

@@ -5,10 +5,9 @@ the number. Checked with axe; the return page is shot at phone and desktop width
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
+from tests.e2e.labels_flow import choose_label_provider
 from tests.e2e.test_return_labels import _mail_return, _sign_in, label_server, labels_page  # noqa: F401
 
 NUMBER = "444413758703"  # a Yamato number: 11 digits, then their remainder modulo 7
@@ -17,11 +16,7 @@ NUMBER = "444413758703"  # a Yamato number: 11 digits, then their remainder modu
 def test_shopper_enters_the_slip_number_on_a_phone(labels_page, label_server, check_axe, shoot):  # noqa: F811
     admin = labels_page("/admin/settings/labels", viewport="desktop", lang="ja")
     _sign_in(admin, label_server, "yamakaze")
-    admin.goto(f"{label_server.url}/admin/settings/labels?lang=ja")
-    admin.select_option("#f-provider", "jp_slip")
-    admin.select_option("#f-jp_carrier", "yamato")
-    admin.locator("#admin-labels form button[type=submit]").click()
-    admin.wait_for_url(re.compile(r"saved=1"))
+    choose_label_provider(admin, label_server, "jp_slip", selects={"jp_carrier": "yamato"})
     token, rid = _mail_return(label_server, "yamakaze")
 
     for viewport in ("phone", "desktop"):
