@@ -172,8 +172,8 @@ class HubStamp:
     merchant_version: int
     #: when the link stops opening the hub (None: never); a kept page is never served from then on
     link_expires_at: dt.datetime | None = None
-    #: the stamp's row (`orders.queries.hub_row`): a page that is not cached opens the order by its id
-    #: and the link's expiry already worked out (the token is checked again against the row it reads)
+    #: the stamp's row (`orders.queries.hub_row`): a page that is not cached opens the order by its id,
+    #: with the link's expiry already worked out (the token is checked again against the row it reads)
     row: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
     @property
