@@ -54,11 +54,14 @@ def _same_browser(browser, first_page, viewport: str, lang: str):
 
 
 def _submit(page, form: str, what: str) -> None:
-    """Submit a change form and wait for its answer (htmx swaps the page's block)."""
+    """Submit a change form and wait until htmx has put its answer in place of the page's block: the block
+    on screen before the click is marked, and the wait ends when the block on screen is an unmarked one
+    (a 'done' notice from an earlier change is already on the page, so waiting for it would not wait)."""
+    page.eval_on_selector("#change-page", "block => block.dataset.beforeSubmit = 'yes'")
     with page.expect_response(lambda r: f"/change/{what}" in r.url and r.request.method == "POST") as answer:
         page.click(f"{form} button[type=submit]")
     assert answer.value.status == 200, answer.value.status
-    page.wait_for_load_state()
+    page.wait_for_selector("#change-page:not([data-before-submit])")
 
 
 def _shots(browser, page, server, path: str, name: str, check_axe, shoot, expect: str = "") -> None:
