@@ -1,7 +1,7 @@
 """CPU time of one rendered hub request, in-process (no server, no network): the demo database, the
 app driven through httpx's ASGI transport with the page cache off, one page opened N times.
 
-    .venv/bin/python bench/profile_hub.py [N] [--path SECTION] [--profile] [--engine postgres]
+    .venv/bin/python bench/profile_hub.py [N] [--path SECTION] [--profile [--out FILE]] [--engine postgres]
     .venv/bin/python bench/profile_hub.py [N] --path /healthz     # the bare route, for a CPU ratio
     .venv/bin/python bench/profile_hub.py [N] --cached            # a page the page cache keeps
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 
 
-async def run(n: int, section: str, profile: bool, state: str) -> None:
+async def run(n: int, section: str, profile: bool, state: str, out: str) -> None:
     import httpx
 
     from orderhub import demo
@@ -68,7 +68,8 @@ async def run(n: int, section: str, profile: bool, state: str) -> None:
     print(f"{section or '/'} ({state}): {cpu / n * 1000:.2f} ms CPU, {wall / n * 1000:.2f} ms wall per request "
           f"over {n}")
     if profiler:
-        profiler.dump_stats("/tmp/speed2/hub.prof")
+        if out:
+            profiler.dump_stats(out)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).print_callers("select.py.*\\(run\\)|statements.py.*\\(all\\)")
@@ -81,6 +82,7 @@ def main() -> None:
     parser.add_argument("--state", default="delivered")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--engine", default="sqlite")
+    parser.add_argument("--out", default="", help="with --profile: also write cProfile's stats to this file")
     parser.add_argument("--cached", action="store_true", help="page cache on: the cost of a page it keeps")
     args = parser.parse_args()
     with ExitStack() as stack:
@@ -96,7 +98,7 @@ def main() -> None:
                            "ORDERHUB_PAGE_CACHE_ENTRIES": "20000" if args.cached else "0",
                            "ORDERHUB_SECRET_KEY": "profile-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
                            "ORDERHUB_SECURE_COOKIES": "0", "ORDERHUB_BASE_URL": "http://profile.test"})
-        asyncio.run(run(args.n, args.path, args.profile, args.state))
+        asyncio.run(run(args.n, args.path, args.profile, args.state, args.out))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 - at most `workers` documents render at once; others wait in line (bounded queue -> Busy)
 - each worker has a memory cap and a CPU cap per document; a wall-clock timeout kills the pool
+- the timeout counts a document's own time: a new pool starts all its workers (imports, fonts, a
+  warm-up render: seconds, many more on a busy machine) and documents wait for that before their
+  clock starts, so the first receipt after a start or a rebuild is not refused for the start's time
 - a crashed or killed worker (BrokenProcessPool) rebuilds the pool for the next document
 - callers get `RenderFailed`/`Busy`, which the site turns into a clear page, never a 500."""
 
@@ -10,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from orderhub.pdf import worker
 
 log = logging.getLogger("orderhub.pdf")
 
 MAX_HTML = 2 * 1024 * 1024
+STARTUP_SECONDS = 180.0  # at most, for a new pool's workers to be ready (else RenderFailed)
 
 
 class RenderFailed(Exception):
@@ -34,6 +40,8 @@ class RenderPool:
         self.timeout = timeout
         self.max_waiting = max_waiting
         self._executor: ProcessPoolExecutor | None = None
+        self._started: Any = None  # the new pool's count of workers ready (a shared integer)
+        self._starting: list[Future[None]] = []
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting = 0
@@ -41,11 +49,29 @@ class RenderPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            context = multiprocessing.get_context("spawn")
+            self._started = context.Value("i", 0)
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=worker.init_worker,
+                max_workers=self.workers, mp_context=context,
+                initializer=worker.init_worker, initargs=(self._started,),
             )
+            # each submit while no worker is idle starts one: all of them, now
+            self._starting = [self._executor.submit(worker.ready) for _ in range(self.workers)]
         return self._executor
+
+    async def _ready(self) -> None:
+        """Wait until every worker of the pool has started (RenderFailed past STARTUP_SECONDS)."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while self._started is not None and self._started.value < self.workers:
+            if any(f.done() and f.exception() is not None for f in self._starting):
+                log.warning("a PDF worker died while starting: pool rebuilt")
+                self._kill()
+                raise RenderFailed("worker died while starting")
+            if time.monotonic() > deadline:
+                log.warning("PDF workers did not start within %ss: pool rebuilt", STARTUP_SECONDS)
+                self._kill()
+                raise RenderFailed("workers did not start")
+            await asyncio.sleep(0.05)
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -54,7 +80,7 @@ class RenderPool:
         return self._slots
 
     def _kill(self) -> None:
-        executor, self._executor = self._executor, None
+        executor, self._executor, self._started = self._executor, None, None
         if executor is None:
             return
         self.rebuilds += 1
@@ -74,6 +100,7 @@ class RenderPool:
         try:
             async with self._semaphore():
                 pool = self._pool()
+                await self._ready()
                 loop = asyncio.get_running_loop()
                 try:
                     future = loop.run_in_executor(pool, _call, html, css, cpu_seconds)
@@ -99,7 +126,7 @@ class RenderPool:
 
     def close(self) -> None:
         """On shutdown: the workers are ended at once (a document in progress is abandoned)."""
-        executor, self._executor = self._executor, None
+        executor, self._executor, self._started = self._executor, None, None
         if executor is None:
             return
         processes = list(getattr(executor, "_processes", {}).values())

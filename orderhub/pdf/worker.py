@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 MEMORY_LIMIT = 768 * 1024 * 1024  # address space per worker
 CPU_SECONDS = 8                     # CPU time per document
@@ -40,9 +41,10 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, name="orderhub-pdf-parent-watch", daemon=True).start()
 
 
-def init_worker() -> None:
+def init_worker(started: Any = None) -> None:
     """Runs once per worker: dies with its parent, memory cap, quiet logs, and a warm-up render so
-    the first real document does not pay for imports and font discovery."""
+    the first real document does not pay for imports and font discovery; then counts itself in
+    `started` (the pool's shared integer), which the pool waits for before timing a document."""
     global _in_worker
     _in_worker = True
     die_with_parent()
@@ -61,6 +63,13 @@ def init_worker() -> None:
         render_pdf('<p lang="ja">領収書 Receipt ¥0</p>', "")
     except Exception:  # noqa: BLE001
         pass
+    if started is not None:
+        with started.get_lock():
+            started.value += 1
+
+
+def ready() -> None:
+    """Nothing: submitted once per worker by a new pool, so that every worker starts at once."""
 
 
 def render_pdf(html: str, css: str, *, cpu_seconds: int = CPU_SECONDS) -> tuple[bytes, list[str], float]:

@@ -197,3 +197,16 @@ async def test_runaway_cpu_is_stopped_by_the_worker_cpu_limit():
         assert "next" in pdf_text(ok)
     finally:
         pool.close()
+
+
+async def test_the_first_document_is_not_timed_for_the_workers_start():
+    """A new pool starts all its workers (imports, fonts, a warm-up render: about two seconds here, far
+    more on a busy machine) before a document's clock starts: with a one-second limit per document,
+    the first receipt after a start still renders, and every worker is ready from then on."""
+    pool = RenderPool(workers=2, timeout=1.0)
+    try:
+        pdf = await pool.render('<p lang="ja">領収書 ¥2,000</p>', "")
+        assert "領収書 ¥2,000" in pdf_text(pdf)
+        assert pool._started.value == 2 and pool.rebuilds == 0
+    finally:
+        pool.close()
