@@ -63,14 +63,12 @@ class RenderPool:
         """Wait until every worker of the pool has started (RenderFailed past STARTUP_SECONDS)."""
         deadline = time.monotonic() + STARTUP_SECONDS
         while self._started is not None and self._started.value < self.workers:
-            if any(f.done() and f.exception() is not None for f in self._starting):
-                log.warning("a PDF worker died while starting: pool rebuilt")
+            died = any(f.done() and f.exception() is not None for f in self._starting)
+            if died or time.monotonic() > deadline:
+                reason = "a worker died while starting" if died else f"workers did not start within {STARTUP_SECONDS}s"
+                log.warning("PDF pool: %s; pool rebuilt", reason)
                 self._kill()
-                raise RenderFailed("worker died while starting")
-            if time.monotonic() > deadline:
-                log.warning("PDF workers did not start within %ss: pool rebuilt", STARTUP_SECONDS)
-                self._kill()
-                raise RenderFailed("workers did not start")
+                raise RenderFailed(reason)
             await asyncio.sleep(0.05)
 
     def _semaphore(self) -> asyncio.Semaphore:
