@@ -14,6 +14,13 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html) or HEADER_CSRF.search(html)
     assert found, "no CSRF token in the page"
     return found.group(1)
+
+
+def without_csrf(html: str) -> str:
+    """The page without its CSRF token (random hex, which can hold any short run of digits)."""
+    return html.replace(csrf_of(html), "")
+
+
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 

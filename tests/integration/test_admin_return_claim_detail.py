@@ -12,7 +12,7 @@ import pytest
 from orderhub.db import engine
 from orderhub.db.returns import claims
 from orderhub.db.returns.tables import Claim, ReturnRequest
-from tests.admin_ops_support import csrf_of, signed_in
+from tests.admin_ops_support import csrf_of, signed_in, without_csrf
 from tests.conftest import bearer
 from tests.returns_support import fulfil, png, walk
 
@@ -92,7 +92,10 @@ async def test_claims_list_detail_photos_and_resolve(client, orders, merchants, 
     await signed_in(client, clock)
     listing = await client.get("/admin/claims?lang=en")
     assert listing.status_code == 200 and "Claims" in listing.text
-    assert "YK-100234" in listing.text and "1042" not in listing.text  # only the merchant's own
+    # only the merchant's own: the orders the list links to
+    listed = re.findall(r'<a class="ops-nowrap" href="/admin/orders\?[^"]*">([^<]+)</a>', listing.text)
+    assert listed == ["YK-100234"], listed
+    assert "1042" not in without_csrf(listing.text)  # nor anywhere else on the page
     assert "&lt;b&gt;潰れて&lt;/b&gt;" in listing.text
     assert f'href="/admin/claims/{cid}?lang=en"' in listing.text
     detail = await client.get(f"/admin/claims/{cid}?lang=en")
