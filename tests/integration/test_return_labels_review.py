@@ -211,6 +211,59 @@ async def test_a_label_failed_for_good_is_not_charged(client, orders, merchants,
     assert made["label"]["state"] == "created" and made["refund_total"] == after["refund_total"]
 
 
+async def _review_changed_mind(merchant_id: int) -> None:
+    async with engine.write():
+        row = await Merchant.select(Merchant.policy).output(load_json=True).where(Merchant.id == merchant_id).first()
+        await Merchant.update({Merchant.policy: {**(row["policy"] or {}), "review_reasons": ["changed_mind"]}}).where(
+            Merchant.id == merchant_id)
+
+
+async def _agree_without_label(client, orders, key: str, rid: int, before: dict) -> None:
+    """No label row, no charge: the API, the shopper's page and the stored total say the same."""
+    after = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
+    assert after["status"] == "approved" and after["label"]["charged"] is None
+    assert float(after["refund_total"]) == pytest.approx(float(before["refund_total"]) + 6.50)
+    page = (await client.get(f"/o/{orders['us_ship'].token}/returns/{rid}?lang=en")).text
+    assert "-$6.50" not in page and f"${after['refund_total']}" in page
+    async with engine.read():
+        stored = await ReturnRequest.select(ReturnRequest.total_minor).where(ReturnRequest.id == rid).first()
+    assert stored["total_minor"] == round(float(after["refund_total"]) * 100)
+    assert await _label(rid) is None
+
+
+@pytest.mark.parametrize("when", ["before approval", "after approval, before the label job"])
+async def test_no_charge_for_a_label_the_merchant_stopped_making(client, orders, merchants, settings, clock, when):
+    """Quoted a label at submit, the merchant then removes its label provider: no label is made and
+    none is charged, whether the return was still waiting for review or already approved."""
+    acme, key, _secret = merchants["acme"]
+    await _label_cost(acme.id, "6.50")
+    if when == "before approval":
+        await _review_changed_mind(acme.id)
+    await _setup(acme, settings, clock, provider="easypost", address=US_ADDRESS, api_key="k")
+    rid = await _mail_return(client, orders, merchants, "us_ship", "acme", {"1": 1}, approve=False)
+    before = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
+    assert before["label"]["charged"] == "6.50"
+    assert before["status"] == ("requested" if when == "before approval" else "approved")
+    await label_jobs.save_account(acme.id, {"provider": ""}, secret_key=settings.secret_key, now=clock())
+    if when == "before approval":
+        assert (await client.post(f"/api/v1/returns/{rid}/approve", headers=bearer(key))).status_code == 200
+    fake = FakeProvider()
+    assert (await _run(settings, clock, fake))["created"] == 0 and not fake.calls
+    await _agree_without_label(client, orders, key, rid, before)
+
+
+async def test_removing_the_provider_leaves_made_labels_charged(client, orders, merchants, settings, clock):
+    """A label already bought stays charged when the merchant later removes its provider."""
+    acme, key, _secret = merchants["acme"]
+    await _label_cost(acme.id, "6.50")
+    await _setup(acme, settings, clock, provider="easypost", address=US_ADDRESS, api_key="k")
+    rid = await _mail_return(client, orders, merchants, "us_ship", "acme", {"1": 1})
+    assert (await _run(settings, clock, FakeProvider()))["created"] == 1
+    await label_jobs.save_account(acme.id, {"provider": ""}, secret_key=settings.secret_key, now=clock())
+    api = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
+    assert api["label"]["state"] == "created" and api["label"]["charged"] == "6.50"
+
+
 # --- 5. a draft photo in one transaction -------------------------------------------------------------------
 
 

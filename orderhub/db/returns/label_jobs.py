@@ -76,6 +76,8 @@ async def save_account(merchant_id: int, body: dict[str, Any], *, secret_key: st
                                                    jp_carrier=carrier, updated_at=now))
         else:
             await LabelAccount.update(fields).where(LabelAccount.id == row["id"])
+        if not label_rules.offers_labels(provider):
+            await label_store.drop_unmade_charges(merchant_id)
     return await label_queries.account(merchant_id, secret_key=secret_key)
 
 

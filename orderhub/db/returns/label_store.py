@@ -1,6 +1,7 @@
 """Writes on a return's label row that the return's own moves need (db/returns/services imports this, the
-label job too): a withdrawn return's label is cancelled, a label that failed for good stops costing the
-shopper. Both join the caller's write transaction."""
+label job too): a withdrawn return's label is cancelled, a label that failed for good, or that will never
+be made because the merchant stopped making labels, stops costing the shopper. All join the caller's write
+transaction."""
 
 from __future__ import annotations
 
@@ -41,3 +42,18 @@ async def drop_label_charge(return_id: int) -> None:
         await ReturnRequest.update({ReturnRequest.breakdown: changed,
                                     ReturnRequest.total_minor: changed["total_minor"]}).where(
             ReturnRequest.id == return_id)
+
+
+async def drop_unmade_charges(merchant_id: int) -> int:
+    """The merchant removed its label provider: every approved mail return of its still waiting for the
+    label job (no label row yet) will get no label, so none is charged. -> returns changed."""
+    async with engine.write():
+        waiting = await ReturnRequest.select(ReturnRequest.id, ReturnRequest.method, ReturnRequest.keep_item,
+                                             ReturnRequest.status).where(
+            (ReturnRequest.merchant == merchant_id) & (ReturnRequest.status == "approved")
+            & ReturnRequest.method.is_in(list(label_rules.LABEL_METHODS))
+            & ReturnRequest.id.not_in(ReturnLabel.select(ReturnLabel.request)))
+        ids = [r["id"] for r in waiting if label_rules.wants_label(r["method"], r["keep_item"], r["status"])]
+        for return_id in ids:
+            await drop_label_charge(return_id)
+    return len(ids)

@@ -23,6 +23,8 @@ from orderhub.db.returns import (
     exchange_rules,
     exchanges,
     home_pickup,
+    label_queries,
+    label_rules,
     label_store,
     queries,
     reason_rules,
@@ -282,6 +284,11 @@ async def _move(return_id: int, action: str, *, note: str, now: dt.datetime, ext
         await exchanges.withdraw(return_id, now=now)
         await home_pickup.withdraw(req["order"], return_id, now=now)
         await label_store.cancel_open(return_id, now=now)
+    if target == rules.APPROVED and label_rules.wants_label(req["method"], req["keep_item"], target) \
+            and not await label_queries.offers_labels(req["merchant"]):
+        # the merchant stopped making labels since the shopper was quoted one: none will be made, so
+        # none is charged (the refund, pages, emails and the API show the total without it)
+        await label_store.drop_label_charge(return_id)
     if target == rules.RECEIVED:
         await _receive_items(items, grades)
     if target == rules.EXCHANGED:
