@@ -210,3 +210,50 @@ async def test_item_names_on_tracking_returns_and_feedback(client, merchants, or
         ja = (await client.get(f"/o/{token}{path}?lang=ja")).text
         assert "Trail Runner GTX" in en and "トレイルランナー" not in en, path
         assert "トレイルランナー GTX" in ja and "Trail Runner" not in ja, path
+
+
+async def test_item_names_on_a_return_and_a_claim_in_the_page_language(client, merchants, orders, clock):
+    """The return's page and the claim's page, the shopper's and the merchant admin's, name the items as
+    the hub does: the catalog's English words on an English page, the line as bought on a Japanese one."""
+    from tests.integration.test_returns_claims import _form
+    from tests.returns_support import walk
+
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    r, *_ = await walk(client, base, items={"L1": 1}, reason="changed_mind")
+    assert r.status_code == 303, r.text[:300]
+    token, idem = await _form(client, base)
+    claim = await client.post(base + "/claims/new", data={"_csrf_token": token, "idempotency_key": idem,
+                                                          "kind": "missing", "qty_L3": "1", "description": "x"})
+    assert claim.status_code == 303, claim.text[:300]
+    for path, english, japanese in ((r.headers["location"], "Trail Runner GTX", "トレイルランナー GTX"),
+                                    (claim.headers["location"], "Merino Wool Socks", "メリノウール ソックス")):
+        en = (await client.get(f"{path}?lang=en")).text
+        ja = (await client.get(f"{path}?lang=ja")).text
+        assert english in en and japanese not in en, path
+        assert japanese in ja and english not in ja, path
+    assert "26.5cm / Blue" in (await client.get(f"{r.headers['location']}?lang=en")).text
+    # the merchant's admin in English names them the same way
+    from tests.admin_ops_support import signed_in
+
+    await signed_in(client, clock)
+    rid, cid = r.headers["location"].rsplit("/", 1)[1], claim.headers["location"].rsplit("/", 1)[1]
+    for path, english, japanese in ((f"/admin/returns/{rid}", "Trail Runner GTX", "トレイルランナー GTX"),
+                                    (f"/admin/claims/{cid}", "Merino Wool Socks", "メリノウール ソックス")):
+        en = (await client.get(f"{path}?lang=en")).text
+        ja = (await client.get(f"{path}?lang=ja")).text
+        assert english in en and japanese not in en, path
+        assert japanese in ja and english not in ja, path
+
+
+async def test_item_names_on_the_return_review_step_in_the_page_language(client, merchants, orders):
+    from tests.returns_support import fulfil, step
+
+    await fulfil(orders["jp_ship"].id)
+    base = f"/o/{orders['jp_ship'].token}/returns"
+    for name, data in (("items", {"qty_L1": "1"}), ("reason", {"reason": "changed_mind"}),
+                       ("resolution", {"resolution": "refund"}), ("method", {"method": "drop_off"})):
+        assert (await step(client, base, name, data)).status_code in (200, 303)
+    en = (await client.get(f"{base}/new/review?lang=en")).text
+    ja = (await client.get(f"{base}/new/review?lang=ja")).text
+    assert "Check your return" in en and "Trail Runner GTX" in en and "トレイルランナー" not in en
+    assert "トレイルランナー GTX" in ja and "Trail Runner" not in ja

@@ -465,20 +465,43 @@ async def _view_of(order_row: dict[str, Any], merchant: Merchant) -> OrderView:
 
 async def _read_view(order_row: dict[str, Any], merchant: Merchant) -> tuple[OrderView, list[dict[str, Any]]]:
     """`_view_of`, and the order's line rows (LINE_COLUMNS' names) it was built from."""
-    lines, rows, products = [], [], {}
-    for raw in await _LINES.all(f"{merchant.id}:", order_row["id"]):
-        line = cast(dict[str, Any], LINE_COLUMNS.row(raw))
-        rows.append(line)
-        lines.append(SimpleNamespace(**line))
-        if raw["product_row"] is not None:
-            texts = raw["product_texts"]
-            products[line["product_id"]] = (json.loads(texts) if isinstance(texts, (str, bytes)) else texts) or {}
+    lines, rows, products = await _lines_of(merchant.id, order_row["id"])
     store = None
     code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
     if code:
         found = STORE_COLUMNS.row(await _STORE.first(scoped(merchant.id, code)))
         store = SimpleNamespace(**found) if found else None
     return _order_view(SimpleNamespace(**order_row), lines, merchant, store, products), rows
+
+
+async def _lines_of(merchant_id: int, order_id: int) -> tuple[list[Any], list[dict[str, Any]], dict[str, Any]]:
+    """The order's lines (as namespaces and as rows, LINE_COLUMNS' names) and the texts of the
+    products they name, in one statement; inside the caller's read scope."""
+    lines, rows, products = [], [], {}
+    for raw in await _LINES.all(f"{merchant_id}:", order_id):
+        line = cast(dict[str, Any], LINE_COLUMNS.row(raw))
+        rows.append(line)
+        lines.append(SimpleNamespace(**line))
+        if raw["product_row"] is not None:
+            texts = raw["product_texts"]
+            products[line["product_id"]] = (json.loads(texts) if isinstance(texts, (str, bytes)) else texts) or {}
+    return lines, rows, products
+
+
+@dataclass(frozen=True)
+class LineWords:
+    """An order's lines' titles and variants per language, what `line_text` reads from an order (its
+    `lines`, each with `line_id` and `texts`), for pages of other areas that show the order's items
+    without the whole order: the admin's return and claim pages."""
+
+    lines: list[SimpleNamespace]
+
+
+async def line_words(merchant_id: int, order_id: int) -> LineWords:
+    async with engine.read():
+        lines, _rows, products = await _lines_of(merchant_id, order_id)
+    return LineWords([SimpleNamespace(line_id=ln.line_id, texts=rules.line_texts(
+        ln.title, ln.variant, ln.sku, products.get(ln.product_id))) for ln in lines])
 
 
 async def order_row_by_id(order_id: int) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from orderhub.components.charts import number
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
+from orderhub.db.orders import queries as order_queries
 from orderhub.db.returns import claims, rules
 from orderhub.db.validation import is_digits
 from orderhub.site import messages
@@ -89,12 +90,13 @@ class ClaimsAdminController(Controller):
                       status_code: int = 200) -> Template:
         try:
             claim = await claims.claim_for_merchant(admin.merchant.id, claim_id)
+            words = await order_queries.line_words(admin.merchant.id, claim.order_id)
         except NotFound:
             raise NotFoundException() from None
         context = admin_context(request, admin, "claims", c=claim, notice=notice, error=error, errors=errors or {},
                                 values=values or {}, tz=admin.timezone, kind_label=kind_label,
                                 status_label=status_label, resolution_label=resolution_label,
-                                resolution_options=resolution_options(), claim_url=claim_url)
+                                resolution_options=resolution_options(), claim_url=claim_url, order_lines=words)
         return page(request, DETAIL, "detail", context, status_code=status_code)
 
     @get("/{claim_id:int}", name="admin-claim", middleware=[read_scope])

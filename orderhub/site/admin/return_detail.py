@@ -14,6 +14,7 @@ from litestar.response import Template
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import NotFound
+from orderhub.db.orders import queries as order_queries
 from orderhub.db.returns import queries, rules
 from orderhub.db.worklists import queries as worklists
 from orderhub.site.admin import guard
@@ -45,6 +46,7 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
         view = await queries.return_for_merchant(admin.merchant.id, return_id)
         row = await worklists.queue_row(admin.merchant.id, return_id)
         place = await queries.destination(view)
+        words = await order_queries.line_words(admin.merchant.id, view.order_id)
     except NotFound:
         raise NotFoundException() from None
     context = admin_context(
@@ -52,7 +54,7 @@ async def detail_page(request: Request, admin: Admin, return_id: int, *, notice:
         tz=admin.timezone, w=WORDS, photo_url=photo_url, back=BACK_TO_DETAIL, counter_at=view.counter_received_at,
         item_reason=lambda item: view.reason_of.get(item.line_id, view.reason), needs_store=rules.needs_store,
         exchange_payment_label=presenter.exchange_payment_label,
-        lw=label_words,
+        lw=label_words, order_lines=words,
     )
     context.update(await pickup_parts.admin_context(view, provide_now(request)))
     context.update(slip_words.slip_context(**(slip or {})))
