@@ -5,16 +5,11 @@ from __future__ import annotations
 import copy
 import re
 
+from tests.admin_ops_support import csrf_of
 from tests.conftest import bearer, fixture
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
-
-
-def csrf_of(html: str) -> str:
-    """The page's CSRF token: from a form, or from the header htmx sends (pages without forms)."""
-    found = CSRF.search(html) or re.search(r'"x-csrftoken": "([^"]+)"', html)
-    return found.group(1)
 
 
 async def deliver(client, api_key: str, external_id: str = "jp_ship", base: str | None = None) -> None:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from orderhub.db.merchants import services
+from tests.admin_ops_support import csrf_of
 from tests.conftest import bearer
 
 PASSWORD = "correct horse battery"
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', html) or re.search(r'"x-csrftoken": "([^"]+)"', html)
-    assert found, "no CSRF token in the page"
-    return found.group(1)
 
 
 async def make_staff(clock, slug: str = "yamakaze", store: str = "shibuya", email: str = "clerk@example.jp") -> None:
