@@ -8,13 +8,21 @@ at render time exactly as Jinja's newstyle gettext does (escaped in autoescaped 
 and `_` of a non-literal run at render time through that language's catalog. Each language has its
 own Environment and template cache, so one language's compiled text never serves another; the
 engine picks the Environment of the request's language (`orderhub.components.i18n`).
+
+Two of Jinja's per-output steps take a shorter way with the same result (a rendered page is the same
+bytes): `{{ value }}` escapes through `_escape` (a str is escaped by markupsafe's own escaping routine
+and wrapped without a second `__html__` look-up; a Markup is already safe and kept as it is), and a
+call of a plain function or method from a template skips the context-passing checks when the callable
+carries none of Jinja's `pass_context`-style marks (`_Context.call`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
+from types import FunctionType, MethodType
 from typing import Any
 
+import markupsafe
 from jinja2 import Environment, Template, nodes, pass_context, pass_eval_context
 from jinja2.environment import TemplateModule
 from jinja2.nodes import EvalContext
@@ -57,6 +65,43 @@ class _Inline(NodeTransformer):
         return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
 
 
+#: markupsafe's escaping of a str (its C speedup when built), else None: `markupsafe.escape` is used
+_ESCAPE_INNER: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+_new_str = str.__new__
+
+
+def _escape(s: Any) -> Markup:
+    """`markupsafe.escape`, without its second `__html__` look-up in `Markup()`: the same text."""
+    kind = type(s)
+    if kind is Markup:
+        return s  # type: ignore[no-any-return]
+    if _ESCAPE_INNER is None:
+        return markupsafe.escape(s)
+    if kind is str:
+        return _new_str(Markup, _ESCAPE_INNER(s))
+    if hasattr(s, "__html__"):
+        return Markup(s.__html__())
+    return _new_str(Markup, _ESCAPE_INNER(str(s)))
+
+
+class _Context(Context):
+    """Jinja's Context; a call of a plain function or method that carries no `pass_context`,
+    `pass_eval_context` or `pass_environment` mark goes straight to it (Jinja's own `call` looks for
+    those marks on the callable and on its `__call__` first, on every call)."""
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
+        kind = type(__obj)
+        if (kind is FunctionType or kind is MethodType) and getattr(__obj, "jinja_pass_arg", None) is None:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
 class _Template(Template):
     """Jinja's Template, with `{% from … import %}` asking whether the importing page has globals this
     template lacks through a set kept per template (Jinja walks its globals' ChainMap in Python on
@@ -64,6 +109,12 @@ class _Template(Template):
     only send a question to Jinja's own check."""
 
     _names: frozenset[str] | None = None
+
+    @classmethod
+    def _from_namespace(cls, environment: Environment, namespace: MutableMapping[str, Any],
+                        globals: MutableMapping[str, Any]) -> Template:
+        namespace["escape"] = _escape  # the compiled code's `escape(...)` of every `{{ value }}`
+        return super()._from_namespace(environment, namespace, globals)
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         if ctx is not None:
@@ -81,6 +132,7 @@ class LanguageEnvironment(Environment):
     """An Environment whose templates are compiled for one language."""
 
     template_class = _Template
+    context_class = _Context
 
     def __init__(self, lang: str, **options: Any) -> None:
         super().__init__(**options)
