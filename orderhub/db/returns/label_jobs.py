@@ -18,7 +18,7 @@ import httpx
 from piccolo.columns import Column
 
 from orderhub import money
-from orderhub.db import engine, vault
+from orderhub.db import engine, statements, vault
 from orderhub.db.clock import Clock
 from orderhub.db.errors import Conflict, NotFound, ValidationFailed
 from orderhub.db.merchants.tables import Merchant
@@ -326,18 +326,22 @@ async def retry_now(merchant_id: int, return_id: int, *, now: dt.datetime) -> la
 # --- carrier events on a label's parcel ------------------------------------------------------------------
 
 
+#: the made label of a parcel as carriers name it (as typed, or normalised), one fixed statement: every
+#: carrier ingest call asks it before the shipments
+_LABEL_FOR_EVENTS = statements.Statement(
+    "SELECT l.id AS id, l.request AS request, l.tracking_status AS tracking_status, l.carrier AS carrier, "
+    "l.tracking_number AS tracking_number FROM return_labels l "
+    "WHERE l.merchant = ? AND l.tracking_number IN (?, ?) AND l.state = ? LIMIT 1")
+
+
 async def on_carrier_events(merchant_id: int, data: dict[str, Any], *, now: dt.datetime) -> bool:
     """Events (`shipping.rules.read_events`' shape) for a return label's tracking number move its return:
     in transit once moving, received once delivered to the merchant, through `services.transition` (the
     same emails and webhooks as a manual move, each once; a move already made, or backwards, is
     skipped). -> False when no label has this tracking number (the caller tries the shipments)."""
-    async with engine.read():
-        row = await ReturnLabel.select(ReturnLabel.id, ReturnLabel.request, ReturnLabel.tracking_status,
-                                       ReturnLabel.carrier, ReturnLabel.tracking_number).where(
-            (ReturnLabel.merchant == merchant_id)
-            & ReturnLabel.tracking_number.is_in(sorted({data["tracking_number"],
-                                                        shipping_rules.normalize_tracking_number(data["tracking_number"])}))
-            & (ReturnLabel.state == label_rules.CREATED)).first()
+    number = data["tracking_number"]
+    row = await _LABEL_FOR_EVENTS.first(merchant_id, number, shipping_rules.normalize_tracking_number(number),
+                                        label_rules.CREATED)
     if row is None:
         return False
     status = label_rules.latest_status(data["events"])

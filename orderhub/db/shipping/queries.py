@@ -233,6 +233,17 @@ def _shipment_view(
 _SHIPMENT = statements.columns(Shipment, "s")
 _SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s WHERE s."order" = ? '
                                   "ORDER BY s.created_at, s.id")
+#: the shipments of one parcel (carrier ingest: `shipments.tracking_key`'s index), in the caller's scope
+_BY_TRACKING_KEY = statements.Statement(f"SELECT {_SHIPMENT.select} FROM shipments s WHERE s.tracking_key = ? "
+                                        "ORDER BY s.id")
+
+
+async def shipments_by_tracking_key(tracking_key: str) -> list[dict[str, Any]]:
+    """Every column of the shipments with this tracking key (JSON decoded), as `Shipment.select()` gives
+    them, through one fixed statement (carrier ingest asks it for every call)."""
+    return _SHIPMENT.rows(await _BY_TRACKING_KEY.all(tracking_key))
+
+
 _EVENT = statements.columns(TrackingEvent, "e")
 #: every event of the order's shipments (tracking_events.shipment's index, per shipment)
 _EVENTS = statements.Statement(f'SELECT {_EVENT.select} FROM shipments s JOIN tracking_events e ON e.shipment = s.id '

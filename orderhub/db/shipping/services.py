@@ -176,7 +176,7 @@ async def ingest_parsed(merchant_id: int, data: dict[str, Any], *, source: str, 
     result = Ingest()
     tkey = rules.tracking_key(merchant_id, data["carrier"], data["tracking_number"])
     async with _one_writer(), engine.write():
-        ships = await Shipment.select().output(load_json=True).where(Shipment.tracking_key == tkey)
+        ships = await queries.shipments_by_tracking_key(tkey)
         if not ships:
             raise NotFound("shipment.not_found", "no shipment with this carrier and tracking number",
                            field="tracking_number")
