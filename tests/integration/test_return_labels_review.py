@@ -49,11 +49,15 @@ async def _wait(event: asyncio.Event) -> None:
     await asyncio.wait_for(event.wait(), timeout=10)
 
 
-async def _label_cost(merchant_id: int, amount: str) -> None:
+async def _policy(merchant_id: int, **values) -> None:
+    """Set entries of the merchant's return policy, keeping the rest."""
     async with engine.write():
         row = await Merchant.select(Merchant.policy).output(load_json=True).where(Merchant.id == merchant_id).first()
-        await Merchant.update({Merchant.policy: {**(row["policy"] or {}), "label_cost": {"mail": amount}}}).where(
-            Merchant.id == merchant_id)
+        await Merchant.update({Merchant.policy: {**(row["policy"] or {}), **values}}).where(Merchant.id == merchant_id)
+
+
+async def _label_cost(merchant_id: int, amount: str) -> None:
+    await _policy(merchant_id, label_cost={"mail": amount})
 
 
 # --- 1. a withdrawn return gets no label -------------------------------------------------------------------
@@ -211,13 +215,6 @@ async def test_a_label_failed_for_good_is_not_charged(client, orders, merchants,
     assert made["label"]["state"] == "created" and made["refund_total"] == after["refund_total"]
 
 
-async def _review_changed_mind(merchant_id: int) -> None:
-    async with engine.write():
-        row = await Merchant.select(Merchant.policy).output(load_json=True).where(Merchant.id == merchant_id).first()
-        await Merchant.update({Merchant.policy: {**(row["policy"] or {}), "review_reasons": ["changed_mind"]}}).where(
-            Merchant.id == merchant_id)
-
-
 async def _agree_without_label(client, orders, key: str, rid: int, before: dict) -> None:
     """No label row, no charge: the API, the shopper's page and the stored total say the same."""
     after = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
@@ -238,7 +235,7 @@ async def test_no_charge_for_a_label_the_merchant_stopped_making(client, orders,
     acme, key, _secret = merchants["acme"]
     await _label_cost(acme.id, "6.50")
     if when == "before approval":
-        await _review_changed_mind(acme.id)
+        await _policy(acme.id, review_reasons=["changed_mind"])
     await _setup(acme, settings, clock, provider="easypost", address=US_ADDRESS, api_key="k")
     rid = await _mail_return(client, orders, merchants, "us_ship", "acme", {"1": 1}, approve=False)
     before = (await client.get(f"/api/v1/returns/{rid}", headers=bearer(key))).json()
