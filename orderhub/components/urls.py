@@ -15,6 +15,9 @@ from orderhub.components.i18n import chosen_language
 def href(path: str, /, **params: object) -> str:
     """href("/admin/users") -> "/admin/users?lang=ja" when ja was chosen; extra params are
     added (None values dropped), an existing query string is kept."""
+    if not params and path[:1] == "/" and path[1:2] != "/" and "?" not in path and "#" not in path:
+        lang = chosen_language()  # a plain path (the common case): the same answer, without parsing it
+        return f"{path}?{urlencode([('lang', lang)])}" if lang else path
     parts = urlsplit(path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     query += [(k, str(v)) for k, v in params.items() if v is not None and k != "lang"]

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns import JSON, JSONB
+from piccolo.columns import JSON, JSONB, Column, ForeignKey, Integer, Serial
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
@@ -60,14 +60,24 @@ def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
+def _is_integer(column: Column) -> bool:
+    if isinstance(column, ForeignKey):
+        column = column._foreign_key_meta.resolved_references._meta.primary_key
+    return isinstance(column, Integer | Serial)
+
+
 def columns(table: type[Table], alias: str) -> Columns:
-    """Every column of `table`, as `alias."col" AS "alias__col"` (unambiguous in a join)."""
+    """Every column of `table`, as `alias."col" AS "alias__col"` (unambiguous in a join).
+
+    An integer column is selected as `+alias."col"` (the same value on both engines): SQLite then
+    reports no declared type for it, so Python's sqlite3 hands over its integer as it is instead of
+    calling Piccolo's converter (text, then Decimal, then int) for every id and amount of a row."""
     names = []
     parts = []
     for column in table._meta.columns:
         name = column._meta.db_column_name
         label = f"{alias}__{name}"
-        parts.append(f'{alias}."{name}" AS "{label}"')
+        parts.append(f'{"+" if _is_integer(column) else ""}{alias}."{name}" AS "{label}"')
         names.append((label, name))
     json_names = frozenset(c._meta.db_column_name for c in table._meta.columns if isinstance(c, (JSON, JSONB)))
     return Columns(", ".join(parts), tuple(names), json_names)

@@ -21,7 +21,9 @@ Per-request parts are not cached: the page is rendered with a placeholder where 
 goes, and each answer gets its own token; the language links are part of the key (path and query).
 Visits are counted by the route's section, on hits and misses alike (`hub.context.record_visit`).
 Only 200 answers (and 286, "stop polling") without a Set-Cookie are kept; a miss is answered with
-exactly the page it stores. Bounded by entries and bytes, least recently used out first.
+the route's own answer (the page it stores, with the token and cookie the route's CSRF layer settled
+for this request), through compression only. Bounded by entries and bytes, least recently used out
+first.
 
 Use it on a hub section's GET page route, outside its read scope:
 ``@get("/", middleware=[page_cache("tracking"), read_scope])``.
@@ -109,6 +111,8 @@ class PageCache:
 
 #: where the answering app finds the page to send (in the request's scope state)
 _ENTRY = "orderhub.page_cache.entry"
+#: a page just rendered for this request: its answer's start message and body, sent as they are
+_RENDERED = "orderhub.page_cache.rendered"
 
 
 async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
@@ -121,11 +125,20 @@ async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-def _as_route_answers(litestar_app: Any, app: ASGIApp) -> ASGIApp:
+async def _answer_rendered(scope: Scope, receive: Receive, send: Send) -> None:
+    """Send the page this request rendered as the route answered it (its own CSRF token and cookie)."""
+    start, body = scope["state"][_RENDERED]
+    headers = [*start["headers"], (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _as_route_answers(litestar_app: Any, app: ASGIApp, csrf: bool = True) -> ASGIApp:
     """`app` behind the same CSRF and compression layers Litestar puts in front of every route
     (they sit inside route middleware): the CSRF cookie is set for a new visitor, and the page is
-    compressed for a client that accepts it."""
-    if litestar_app.csrf_config:
+    compressed for a client that accepts it. Without `csrf` for a page the route has just rendered
+    for this request: its CSRF layer has settled the token and the cookie already."""
+    if csrf and litestar_app.csrf_config:
         app = CSRFMiddleware(app=app, config=litestar_app.csrf_config)
     if litestar_app.compression_config:
         app = litestar_app.compression_config.middleware_class(app=app, config=litestar_app.compression_config)
@@ -137,9 +150,10 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
 
     def middleware_factory(app: ASGIApp) -> ASGIApp:
         answering: ASGIApp | None = None  # `_answer` behind the app's CSRF and compression, built once
+        answering_rendered: ASGIApp | None = None  # `_answer_rendered` behind compression, built once
 
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            nonlocal answering
+            nonlocal answering, answering_rendered
             litestar_app = scope["litestar_app"]
             state = litestar_app.state
             cache: PageCache | None = getattr(state, "page_cache", None)
@@ -163,14 +177,19 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
                 scope["state"][COUNTED_BY_CACHE] = True
                 scope["state"][HUB_ROW] = stamp.row
                 with clock.watching(clock.Validity(now + dt.timedelta(seconds=cache.max_age))) as validity:
-                    entry, personal = await _render(app, scope, receive)
+                    entry, personal, rendered = await _render(app, scope, receive)
                 entry = replace(entry, rendered=now.timestamp(), expires=validity.until.timestamp())
                 if entry.status in _KEPT_STATUSES and not personal:
                     cache.put(key, entry)
-            if answering is None:
-                answering = _as_route_answers(litestar_app, _answer)
-            scope["state"][_ENTRY] = entry
-            await answering(scope, receive, send)
+                if answering_rendered is None:
+                    answering_rendered = _as_route_answers(litestar_app, _answer_rendered, csrf=False)
+                scope["state"][_RENDERED] = rendered
+                await answering_rendered(scope, receive, send)
+            else:
+                if answering is None:
+                    answering = _as_route_answers(litestar_app, _answer)
+                scope["state"][_ENTRY] = entry
+                await answering(scope, receive, send)
             if entry.status == 200 and not partial:
                 record_visit(state, section, stamp.merchant_id, stamp.order_id, now)
 
@@ -179,10 +198,11 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
     return middleware_factory
 
 
-async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, bool]:
-    """Run the route uncompressed and collect its whole answer, the CSRF token it rendered (and the
-    cookie it set for it) taken out again; and whether the answer is personal (sets a cookie of its
-    own), to be sent once and never kept."""
+async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, bool, tuple[dict[str, Any], bytes]]:
+    """Run the route uncompressed and collect its whole answer: the page to keep, the CSRF token it
+    rendered (and the cookie it set for it) taken out again; whether the answer is personal (sets a
+    cookie of its own), to be sent once and never kept; and the answer as the route gave it (start
+    message without its length, body), for this request."""
     headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
     scope_state = ScopeState.from_scope(scope)
     scope_state.headers = Empty
@@ -201,12 +221,12 @@ async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, 
         scope_state.headers = Empty
     token = scope_state.csrf_token
     body = b"".join(chunks)
-    if isinstance(token, str) and token:
-        body = body.replace(token.encode(), PLACEHOLDER.encode())
-    scope_state.csrf_token = Empty  # the answering layers settle this request's token again
+    kept_body = body.replace(token.encode(), PLACEHOLDER.encode()) if isinstance(token, str) and token else body
     csrf_config = scope["litestar_app"].csrf_config
     csrf_cookie = f"{csrf_config.cookie_name}=".encode() if csrf_config else None
-    kept = [(k, v) for k, v in start.get("headers", [])
-            if k != b"content-length" and not (k == b"set-cookie" and csrf_cookie and v.startswith(csrf_cookie))]
+    own = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+    kept = [(k, v) for k, v in own if not (k == b"set-cookie" and csrf_cookie and v.startswith(csrf_cookie))]
     personal = any(k == b"set-cookie" for k, _ in kept)
-    return Entry(status=int(start.get("status", 500)), headers=kept, body=body), personal
+    status = int(start.get("status", 500))
+    return (Entry(status=status, headers=kept, body=kept_body), personal,
+            ({"status": status, "headers": own}, body))

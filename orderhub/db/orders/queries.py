@@ -426,12 +426,21 @@ async def hub_row(token: str, token_key: bytes) -> dict[str, Any] | None:
         return None
     kept = await _merchant_at(row["merchant"], int(row["merchant_version"]))
     row["link_expires_at"] = await link_expiry(row, kept.links)
+    row["opened_by"] = token
     return row
 
 
-def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes) -> dict[str, Any] | None:
+def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes,
+             stamp: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The order's row when `token` opens it; a stamp that `token` opened already (`hub_row`) spares
+    working the token out again while the row's key and generation are still the stamp's."""
     row = _with_merchant_version(raw)
-    if row is None or not opens(token, token_key, row["key"], row["token_generation"]):
+    if row is None:
+        return None
+    if (stamp is not None and stamp.get("opened_by") == token and stamp["key"] == row["key"]
+            and stamp["token_generation"] == row["token_generation"]):
+        return row
+    if not opens(token, token_key, row["key"], row["token_generation"]):
         return None
     return row
 
@@ -444,7 +453,7 @@ async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = 
         return None
     async with engine.read():
         raw = await (_ORDER_BY_ID.first(stamp["id"]) if stamp is not None else HUB_ORDER.first(token_hash(token)))
-        order_row = _checked(raw, token, token_key)
+        order_row = _checked(raw, token, token_key, stamp)
         if order_row is None:
             return None
         kept = await _merchant_at(order_row["merchant"], int(order_row["merchant_version"]))
