@@ -238,11 +238,20 @@ async def test_item_names_on_a_return_and_a_claim_in_the_page_language(client, m
     await signed_in(client, clock)
     rid, cid = r.headers["location"].rsplit("/", 1)[1], claim.headers["location"].rsplit("/", 1)[1]
     for path, english, japanese in ((f"/admin/returns/{rid}", "Trail Runner GTX", "トレイルランナー GTX"),
-                                    (f"/admin/claims/{cid}", "Merino Wool Socks", "メリノウール ソックス")):
+                                    (f"/admin/claims/{cid}", "Merino Wool Socks", "メリノウール ソックス"),
+                                    ("/admin/returns", "Trail Runner GTX", "トレイルランナー GTX"),
+                                    ("/admin/claims", "Merino Wool Socks", "メリノウール ソックス")):
         en = (await client.get(f"{path}?lang=en")).text
         ja = (await client.get(f"{path}?lang=ja")).text
         assert english in en and japanese not in en, path
         assert japanese in ja and english not in ja, path
+    # and so does the queue's row the admin's move sends back in place
+    from tests.admin_ops_support import HTMX, csrf_of
+
+    headers = {**HTMX, "x-csrftoken": csrf_of((await client.get("/admin/returns?lang=en")).text)}
+    row = await client.post(f"/admin/returns/{rid}/approve?lang=en", data={"note": ""}, headers=headers)
+    assert row.status_code == 200 and row.text.lstrip().startswith(f'<tr id="return-{rid}"'), row.text[:300]
+    assert "Trail Runner GTX" in row.text and "トレイルランナー" not in row.text
 
 
 async def test_item_names_on_the_return_review_step_in_the_page_language(client, merchants, orders):

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
@@ -507,10 +508,18 @@ class LineWords:
 
 
 async def line_words(merchant_id: int, order_id: int) -> LineWords:
+    return (await line_words_by_order(merchant_id, [order_id]))[order_id]
+
+
+async def line_words_by_order(merchant_id: int, order_ids: Iterable[int]) -> dict[int, LineWords]:
+    """`line_words` of each order (a list page's orders: one indexed read each, in one read scope)."""
+    out = {}
     async with engine.read():
-        lines, _rows, products = await _lines_of(merchant_id, order_id)
-    return LineWords([SimpleNamespace(line_id=ln.line_id, texts=rules.line_texts(
-        ln.title, ln.variant, ln.sku, products.get(ln.product_id))) for ln in lines])
+        for order_id in dict.fromkeys(order_ids):
+            lines, _rows, products = await _lines_of(merchant_id, order_id)
+            out[order_id] = LineWords([SimpleNamespace(line_id=ln.line_id, texts=rules.line_texts(
+                ln.title, ln.variant, ln.sku, products.get(ln.product_id))) for ln in lines])
+    return out
 
 
 async def order_row_by_id(order_id: int) -> dict[str, Any] | None:

@@ -233,6 +233,7 @@ class ItemLine:
     variant: str
     quantity: int
     sku: str
+    line_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,8 @@ async def detail(pickup_id: int, merchant_id: int, store_code: str) -> Detail | 
         o = await Order.select(Order.number, Order.customer, Order.locale).output(load_json=True).where(
             Order.id == p["order"]).first()
         assert o is not None  # the pickup's order (a foreign key)
-        lines = await OrderLine.select(OrderLine.title, OrderLine.variant, OrderLine.quantity, OrderLine.sku).where(
+        lines = await OrderLine.select(OrderLine.title, OrderLine.variant, OrderLine.quantity, OrderLine.sku,
+                                       OrderLine.line_id).where(
             OrderLine.order == p["order"]).order_by(OrderLine.position)
         events = await PickupEvent.select(PickupEvent.kind, PickupEvent.actor, PickupEvent.at, PickupEvent.details
                                           ).output(load_json=True).where(PickupEvent.pickup == pickup_id).order_by(
@@ -284,7 +286,7 @@ async def detail(pickup_id: int, merchant_id: int, store_code: str) -> Detail | 
         store = await _store(merchant_id, store_code)
     return Detail(
         view_of(p), o["number"], _name(o),
-        [ItemLine(ln["title"], ln["variant"], ln["quantity"], ln["sku"]) for ln in lines],
+        [ItemLine(ln["title"], ln["variant"], ln["quantity"], ln["sku"], ln["line_id"]) for ln in lines],
         [EventView(e["kind"], e["actor"], e["at"], e["details"] or {}) for e in events],
         store["timezone"] if store else None,
         store["name"] if store else None,

@@ -5,7 +5,7 @@ the API's /shipments/attention uses); reviews and detractors from db/feedback/qu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from piccolo.columns.combination import And
 from piccolo.custom_types import Combinable
@@ -51,11 +51,14 @@ class QueueRow:
     total_minor: int
     note: str
     items: int
+    #: the items' titles as bought, and the order lines they name (for their words in a page's language)
     titles: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
     #: an exchange for something else (its `resolution` stays `exchange`): the difference and its payment
     exchange_for: ExchangeView | None = None
+    order_id: int = 0
+    line_ids: list[str] = field(default_factory=list)
 
     @property
     def actions(self) -> list[str]:
@@ -91,7 +94,7 @@ async def _rows(where: Combinable, *, limit: int | None = None, offset: int = 0)
         query = query.limit(limit).offset(offset)
     rows = await query
     ids = [r["id"] for r in rows]
-    items = await ReturnItem.select(ReturnItem.request, ReturnItem.title, ReturnItem.quantity).where(
+    items = await ReturnItem.select(ReturnItem.request, ReturnItem.line_id, ReturnItem.title, ReturnItem.quantity).where(
         ReturnItem.request.is_in(ids)).order_by(ReturnItem.id) if ids else []
     swaps = await exchanges.for_returns(ids)
     out = []
@@ -105,6 +108,7 @@ async def _rows(where: Combinable, *, limit: int | None = None, offset: int = 0)
             method=r["method"], keep_item=r["keep_item"], currency=r["currency"], total_minor=r["total_minor"],
             note=r["note"], items=sum(i["quantity"] for i in mine), titles=[i["title"] for i in mine],
             created_at=r["created_at"], updated_at=r["updated_at"], exchange_for=swaps.get(r["id"]),
+            order_id=r["order"], line_ids=[i["line_id"] for i in mine],
         ))
     return out
 

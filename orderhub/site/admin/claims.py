@@ -6,6 +6,7 @@ their sandbox CSP), the timeline and the resolve form (refund, replacement or bo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -21,6 +22,7 @@ from orderhub.db.validation import is_digits
 from orderhub.site import messages
 from orderhub.site.admin import guard
 from orderhub.site.admin.guard import Admin, admin_context
+from orderhub.site.admin.return_words import claims_in_page_language
 from orderhub.site.api.returns import image_response
 from orderhub.site.deps import read_scope
 from orderhub.site.rendering import page
@@ -75,6 +77,7 @@ class ClaimsAdminController(Controller):
         key = raw if raw in (*rules.CLAIM_STATUSES, ALL) else rules.CLAIM_OPEN
         listing = await claims.claims_page(admin_user.merchant.id, None if key == ALL else key,
                                            _int(request.query_params.get("page")), PER_PAGE)
+        listing = replace(listing, items=await claims_in_page_language(admin_user.merchant.id, listing.items))
         counts = await claims.claim_counts(admin_user.merchant.id)
         filters = [{"key": s, "label": status_label(s), "count": counts.get(s, 0), "href": list_url(s)}
                    for s in rules.CLAIM_STATUSES]

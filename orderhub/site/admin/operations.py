@@ -9,6 +9,7 @@ htmx, swaps only its row. A state that does not allow the move answers 409 with 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -28,7 +29,14 @@ from orderhub.db.validation import is_digits
 from orderhub.db.worklists import queries
 from orderhub.site.admin import guard, return_detail
 from orderhub.site.admin.guard import Admin, admin_context
-from orderhub.site.admin.return_words import WORDS, action_label, conflict_text, done_text, return_url  # noqa: F401
+from orderhub.site.admin.return_words import (  # noqa: F401
+    WORDS,
+    action_label,
+    conflict_text,
+    done_text,
+    queue_rows_in_page_language,
+    return_url,
+)
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.returns import presenter as words
 from orderhub.site.tracking import presenter as tracking_words
@@ -73,6 +81,7 @@ class OperationsController(Controller):
         key, statuses = status_filter(request.query_params.get("status"))
         number_ = _int(request.query_params.get("page"))
         listing = await queries.returns_queue(admin.merchant.id, statuses, number_)
+        listing = replace(listing, items=await queue_rows_in_page_language(admin.merchant.id, listing.items))
         counts = await queries.status_counts(admin.merchant.id)
         filters: list[dict[str, Any]] = [{"key": OPEN, "label": _("Open"), "count": sum(counts.get(s, 0) for s in queries.OPEN)}]
         filters += [{"key": s, "label": words.status_label(s), "count": counts.get(s, 0)} for s in return_rules.STATUSES
@@ -126,7 +135,7 @@ class OperationsController(Controller):
                                                        status_code=status_code)
             return Redirect(path=return_detail.detail_url(return_id, done=action, n=row.number), status_code=303)
         if wants_partial(request):
-            fresh = await queries.queue_row(merchant_id, return_id)
+            fresh = (await queue_rows_in_page_language(merchant_id, [await queries.queue_row(merchant_id, return_id)]))[0]
             context = admin_context(request, admin_user, "returns", r=fresh, status=key, back=list_url(key, page_no),
                                     page=page_no, row_error=error,
                                     row_notice="" if error else done_text(action, fresh.number),

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, DomainError, NotFound, ValidationFailed
+from orderhub.db.orders import queries as order_queries
 from orderhub.db.returns import counter, rules
 from orderhub.site import messages
 from orderhub.site.api.returns import image_response
@@ -77,6 +78,7 @@ class StaffReturnsController(Controller):
             request, staff=staff, r=found, v=v, now=now, message=message, good=good, errors=errors or {},
             chosen=chosen or {}, can_receive=refusal is None, can_undo=v.can_undo_counter(staff.store_code, now),
             undo_minutes=rules.COUNTER_UNDO_MINUTES, grades=rules.GRADES, tz=staff.merchant_timezone, w=words,
+            order_lines=await order_queries.line_words(staff.merchant_id, v.order_id),
         )
         return page(request, DETAIL, "detail", context, status_code=status_code)
 

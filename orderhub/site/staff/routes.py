@@ -15,6 +15,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from orderhub.components.i18n import gettext as _
 from orderhub.components.urls import href
 from orderhub.db.errors import Conflict, DomainError, NotFound
+from orderhub.db.orders import queries as order_queries
 from orderhub.db.pickup import queries, rules, services
 from orderhub.db.returns import counter
 from orderhub.db.returns import rules as return_rules
@@ -130,6 +131,7 @@ class StaffController(Controller):
         context = base_context(
             request, staff=staff, d=found, p=found.pickup, now=now, message=message, good=good,
             tz=found.timezone or staff.merchant_timezone, store_name=found.store_name or staff.merchant_name,
+            order_lines=await order_queries.line_words(staff.merchant_id, found.pickup.order_id),
         )
         return page(request, DETAIL, "detail", context, status_code=status_code,
                     push_url=_pickup_url(pickup_id) if push else None)
