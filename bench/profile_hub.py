@@ -47,6 +47,7 @@ async def run(n: int, section: str, profile: bool, state: str, out: str) -> None
     await db_engine.stop(db)
     token = next(o.token for o in ctx.orders if o.merchant == "yamakaze" and o.state == state)
     app = create_app(settings, clock=lambda: NOW)
+    db = db_engine.current_engine()  # the app's (its pool started here: the test client runs no lifespan)
     await db_engine.start(db, settings)
     try:
         transport = httpx.ASGITransport(app=app)

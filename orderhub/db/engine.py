@@ -356,7 +356,7 @@ async def read_row(sql: str, *args: Any) -> dict[str, Any] | None:
 
     async with read():
         rows = await db.run_querystring(QueryString(sql.replace("?", "{}"), *args))
-    return rows[0] if rows else None
+    return dict(rows[0]) if rows else None  # a dict on both engines (asyncpg answers Records)
 
 
 async def insert_many(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

@@ -125,3 +125,14 @@ async def test_inside_a_scope_the_read_is_the_scope_s_own(settings, orders, spy)
         assert row is not None and row["id"] == order_id and row["hub_version"] == bumped
     if spy is not None:
         assert spy.calls == []
+
+
+async def test_a_stamp_read_inside_a_scope_is_a_row_like_any_other(settings, orders):
+    """Inside a read scope the stamp is read through the scope's own connection (on PostgreSQL an
+    asyncpg Record comes back there): the caller still gets a plain row it can add to."""
+    token = orders["jp_ship"].token
+    outside = await versions.hub_stamp(token, settings.key_for("hub-token"))
+    async with engine.read():
+        inside = await versions.hub_stamp(token, settings.key_for("hub-token"))
+    assert outside is not None and inside is not None
+    assert inside.row["id"] == orders["jp_ship"].id and inside.key == outside.key
