@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -253,9 +253,18 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool, on giving a connection back, otherwise sends `SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL;` (a round trip per scope and per point read). Nothing here
+    leaves such state on a pooled connection: advisory locks are transaction-scoped, LISTEN has its
+    own connection (site/live.py), no cursor or SET outlives its transaction. An open transaction is
+    still rolled back by the pool before this runs."""
+    return None
+
+
 async def start(engine: Engine[Any], settings: Settings) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
+        await engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size, reset=_keep_session)
 
 
 async def stop(engine: Engine[Any]) -> None:
@@ -296,11 +305,31 @@ async def _scope_of(kind: str) -> AsyncIterator[None]:
             kind_type = TransactionType.immediate if kind == "write" else TransactionType.deferred
             async with engine.transaction(transaction_type=kind_type):
                 yield
+        elif kind == "read" and isinstance(engine, PostgresEngine) and engine.pool is not None:
+            connection = await engine.pool.acquire()
+            context = engine.current_transaction.set(cast(Any, _PgReads(connection)))
+            try:
+                yield
+            finally:
+                engine.current_transaction.reset(context)
+                await engine.pool.release(connection)
         else:
             async with engine.transaction():
                 yield
     finally:
         _scope.reset(token)
+
+
+class _PgReads:
+    """A read scope on PostgreSQL: one pool connection for the scope's reads, without BEGIN and
+    COMMIT (two round trips a page). Under READ COMMITTED (PostgreSQL's default, and ours) every
+    statement sees what was committed when it started, in a transaction or not, so a transaction
+    adds nothing to a scope that only reads (a write inside a read scope is refused). Piccolo's
+    queries and the fixed statements find its connection where they find a transaction's
+    (`engine.current_transaction`); a transaction opened inside joins it as Piccolo's nested ones do."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
 
 
 def in_scope() -> bool:
