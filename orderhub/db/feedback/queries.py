@@ -438,11 +438,13 @@ SURVEY_COLUMNS = statements.columns(Survey, "v")
 _SURVEY = statements.Statement(f"SELECT {SURVEY_COLUMNS.select} FROM feedback_surveys v WHERE v.key = ?")
 
 
-async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[str, Any] | None) -> FeedbackView | None:
+async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[str, Any] | None,
+                         customer_email: str | None = None) -> FeedbackView | None:
     """The confirmation page's survey card for a received order, with as few queries as the card
     needs (it is on the hot path of every hub visit): None when there is nothing to show (the survey
     is capped, or was answered longer than rules.CARD_AFTER_ANSWER ago). Before an answer the card needs only the
-    survey row (or the shopper's caps); after one, the full view with reviews and their timing."""
+    survey row (or the shopper's caps); after one, the full view with reviews and their timing.
+    `customer_email`: the order's, when the caller has its row (the hub), spares reading it again."""
     settings = FeedbackSettings.of(raw_settings)
     answered_since = now - rules.CARD_AFTER_ANSWER
     async with engine.read():
@@ -457,10 +459,12 @@ async def card_for_order(order_id: int, *, now: dt.datetime, raw_settings: dict[
                 return await for_order(order_id, now=now)  # the thanks card: review invitation and reviews
             survey, survey_open = SurveyView.of(row), True
         else:
-            order = await _EMAIL.first(order_id)
-            if order is None:
-                raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
-            slots = await cap_slots(rules.email_key(order["customer_email"]))
+            if customer_email is None:  # the caller has not read the order already
+                order = await _EMAIL.first(order_id)
+                if order is None:
+                    raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
+                customer_email = order["customer_email"]
+            slots = await cap_slots(rules.email_key(customer_email))
             survey, survey_open = None, rules.survey_allowed(order_id=order_id, slots=slots, now=now,
                                                              cap_days=settings.survey_cap_days)
     if not survey_open:

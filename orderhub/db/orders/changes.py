@@ -104,6 +104,14 @@ def _changeable(order: Mapping[str, Any], shipments: int) -> bool:
         picking=bool(cast(dict[str, Any], order["fulfillment"] or {}).get("picking")))
 
 
+async def _is_changeable(order: Mapping[str, Any]) -> bool:
+    """`_changeable`, the order's parcels counted only when the order's own facts leave the answer
+    open (a parcel can only close it: a cancelled, shipped or delivered order needs no count)."""
+    if not _changeable(order, 0):
+        return False
+    return _changeable(order, await _shipment_count(order["id"]))
+
+
 async def _changes(order_id: int) -> list[ChangeView]:
     return [ChangeView.of(row) for row in _CHANGE.rows(await _CHANGES.all(order_id))]
 
@@ -126,9 +134,9 @@ async def hub_delivery_state(hub: queries.Hub) -> DeliveryState:
 
 
 async def _state_of(order: Mapping[str, Any]) -> DeliveryState:
-    shipments = await _shipment_count(order["id"])
+    changeable = await _is_changeable(order)
     changes = await _changes(order["id"])
-    return DeliveryState(_changeable(order, shipments), rules.delivery(order["delivery"]), changes,
+    return DeliveryState(changeable, rules.delivery(order["delivery"]), changes,
                          cast("dict[str, Any] | None", order["shipping_address"]))
 
 
@@ -177,7 +185,7 @@ async def request_change(order_id: int, kind: str, form: Mapping[str, Any], *, t
         ).where(Order.id == order_id).output(load_json=True).first()
         if order is None:
             raise NotFound(rules.NOT_FOUND, "no such order")
-        if not _changeable(order, await _shipment_count(order_id)):
+        if not await _is_changeable(order):
             raise Conflict(rules.NOT_CHANGEABLE, "the order has shipped; its delivery can no longer be changed")
         waiting = await OrderChange.exists().where((OrderChange.order == order_id) & (OrderChange.kind == kind)
                                                    & (OrderChange.state == rules.PENDING))
@@ -232,7 +240,7 @@ async def decide(merchant_id: int, external_id: str, change_id: str, body: Any, 
             raise NotFound(rules.NOT_FOUND, "no such change", field="change_id")
         if row["state"] != rules.PENDING:
             raise Conflict(rules.NOT_PENDING, f"the change is {row['state']}, not pending")
-        if decision == rules.ACCEPT and not _changeable(order, await _shipment_count(order["id"])):
+        if decision == rules.ACCEPT and not await _is_changeable(order):
             raise Conflict(rules.NOT_CHANGEABLE, "the order has shipped; its delivery can no longer be changed")
         state = rules.APPLIED if decision == rules.ACCEPT else rules.REFUSED
         done = await OrderChange.update({

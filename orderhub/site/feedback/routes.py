@@ -41,7 +41,8 @@ async def feedback_summary(hub: Hub) -> dict:
     if not rules.survey_fulfilled(hub.order.fulfillment_status):
         return {}
     now = hub.extras.get("now") or dt.datetime.now(dt.UTC)
-    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=cast(dict[str, Any], hub.merchant.settings))
+    view = await queries.card_for_order(hub.order.id, now=now, raw_settings=cast(dict[str, Any], hub.merchant.settings),
+                                        customer_email=hub.rows.order["customer_email"] if hub.rows else None)
     if view is None:
         return {}
     return {"feedback": view, "feedback_words": WORDS}
