@@ -82,6 +82,16 @@ def test_return_in_store_end_to_end(open_page, server, check_axe, shoot):
     assert natural_width(staff, ".counter__photos img") == 320
     check_axe(staff)
     shoot(staff, "staff-return-ja-phone")
+    # a clerk who reads English sees the items in English (the catalog's words), on the same screen
+    detail_url = staff.url.split("?")[0]
+    staff.goto(detail_url + "?lang=en")
+    staff.wait_for_selector("#counter-detail")
+    assert "Trail Runner GTX" in staff.inner_text("#counter-detail")
+    assert "トレイルランナー" not in staff.inner_text("#counter-detail")
+    check_axe(staff)
+    shoot(staff, "staff-return-en-phone")
+    staff.goto(detail_url + "?lang=ja")
+    staff.wait_for_selector("#counter-detail")
     # receive without grading: the browser asks first (required radios); grade and receive
     fieldsets = staff.locator("fieldset.counter__item")
     assert fieldsets.count() == 2

@@ -117,6 +117,18 @@ async def test_find_hand_over_and_second_scan(client, merchants, orders, clock):
     assert "Picked up — enjoy!" in shopper.text and "<svg" not in shopper.text
 
 
+async def test_hand_over_in_place_names_the_items_in_the_clerks_language(client, merchants, orders, clock):
+    """The console's htmx hand-over answers the detail block alone, the items named as on the full page."""
+    p = await _ready(client, merchants)
+    await make_staff(clock)
+    await sign_in(client)
+    clock.advance(minutes=3)
+    r = await post_form(client, f"/staff/pickups/{p['id']}", f"/staff/pickups/{p['id']}/hand-over?lang=en", {},
+                        headers={"HX-Request": "true", "HX-Request-Type": "partial"})
+    assert r.status_code == 200 and "<html" not in r.text and "Handed over." in r.text
+    assert "Trail Runner GTX" in r.text and "トレイルランナー" not in r.text
+
+
 async def test_hand_over_needs_csrf(client, merchants, orders, clock):
     p = await _ready(client, merchants)
     await make_staff(clock)
