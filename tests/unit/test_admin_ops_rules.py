@@ -123,7 +123,7 @@ def test_queue_row_actions(status, keep_item, resolution, expected):
 
     now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     row = QueueRow(1, "RMA-1", "YK-1", "", "", status, "other", "", resolution, "drop_off", keep_item, "JPY", 100, "",
-                   1, ["x"], now, now)
+                   1, ["x"], ["L1"], 1, now, now)
     assert row.actions == expected
 
 

@@ -233,7 +233,7 @@ class ItemLine:
     variant: str
     quantity: int
     sku: str
-    line_id: str = ""
+    line_id: str
 
 
 @dataclass(frozen=True)

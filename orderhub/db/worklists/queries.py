@@ -5,7 +5,7 @@ the API's /shipments/attention uses); reviews and detractors from db/feedback/qu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from piccolo.columns.combination import And
 from piccolo.custom_types import Combinable
@@ -53,12 +53,12 @@ class QueueRow:
     items: int
     #: the items' titles as bought, and the order lines they name (for their words in a page's language)
     titles: list[str]
+    line_ids: list[str]
+    order_id: int
     created_at: dt.datetime
     updated_at: dt.datetime
     #: an exchange for something else (its `resolution` stays `exchange`): the difference and its payment
     exchange_for: ExchangeView | None = None
-    order_id: int = 0
-    line_ids: list[str] = field(default_factory=list)
 
     @property
     def actions(self) -> list[str]:

@@ -135,7 +135,8 @@ class OperationsController(Controller):
                                                        status_code=status_code)
             return Redirect(path=return_detail.detail_url(return_id, done=action, n=row.number), status_code=303)
         if wants_partial(request):
-            fresh = (await queue_rows_in_page_language(merchant_id, [await queries.queue_row(merchant_id, return_id)]))[0]
+            fresh = await queries.queue_row(merchant_id, return_id)
+            [fresh] = await queue_rows_in_page_language(merchant_id, [fresh])
             context = admin_context(request, admin_user, "returns", r=fresh, status=key, back=list_url(key, page_no),
                                     page=page_no, row_error=error,
                                     row_notice="" if error else done_text(action, fresh.number),
