@@ -209,6 +209,28 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
+def app_state(settings: Settings, clock: Clock) -> dict[str, Any]:
+    """What an app keeps between requests (limits, caches, buffers, the clock), fresh for each app;
+    the live updates' plugin is added by `live.install`."""
+    counters = counters_for(settings.redis_url)
+    window = settings.lookup_window_seconds
+    return {
+        "settings": settings,
+        "clock": clock,
+        "counters": counters,
+        "limiters": {},
+        "analytics": AnalyticsBuffer(),
+        "token_key": settings.key_for("hub-token"),
+        #: the HTTP client of the admin's channel test send (tests hand a MockTransport)
+        "channel_client": lambda: outbound.client(allow=settings.allow_internal_hosts, timeout=10.0),
+        "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
+        "lookup_limits": {
+            "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),
+            "order": Limiter("lookup_order", settings.lookup_limit, window, counters, clock),
+        },
+    }
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Litestar:
     settings = settings or Settings.from_env()
     db = db_engine.engine_for(settings)
@@ -217,12 +239,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         logging.getLogger(name).setLevel(logging.WARNING)
     logs.install()
 
-    analytics = AnalyticsBuffer()
-
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db_engine.start(db, settings)
         settle_garbage_collector()
+        analytics: AnalyticsBuffer = app.state.analytics
         flusher = asyncio.create_task(_flush_every(analytics, 1.0))
         try:
             yield
@@ -232,23 +253,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             await analytics.flush()
             await db_engine.stop(db)
 
-    counters = counters_for(settings.redis_url)
-    window = settings.lookup_window_seconds
-    state = State({
-        "settings": settings,
-        "clock": clock,
-        "counters": counters,
-        "limiters": {},
-        "analytics": analytics,
-        "token_key": settings.key_for("hub-token"),
-        #: the HTTP client of the admin's channel test send (tests hand a MockTransport)
-        "channel_client": lambda: outbound.client(allow=settings.allow_internal_hosts, timeout=10.0),
-        "page_cache": PageCache(settings.page_cache_entries, max_age=settings.page_cache_max_age_seconds),
-        "lookup_limits": {
-            "client": Limiter("lookup_client", settings.lookup_limit, window, counters, clock),
-            "order": Limiter("lookup_order", settings.lookup_limit, window, counters, clock),
-        },
-    })
+    state = State(app_state(settings, clock))
     secure = settings.secure_cookies
     return Litestar(
         route_handlers=[*CONTROLLERS, create_static_files_router(path="/static", directories=[STATIC], name="static",
