@@ -7,15 +7,17 @@ import asyncio
 import contextlib
 import getpass
 import json
+import multiprocessing
 import os
+import signal
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from orderhub import demo, jobs
+from orderhub.child_process import die_with_parent
 from orderhub.db import engine as db_engine
 from orderhub.db import indexes
 from orderhub.db.clock import system_clock
@@ -82,20 +84,48 @@ def cmd_serve(settings: Settings, args) -> int:
     print(database_line(settings), file=sys.stderr)
     print(f"serving {settings.base_url} (allowed hosts: {', '.join(settings.allowed_hosts)})", file=sys.stderr)
     asyncio.run(migrate(settings))
-    if not args.no_jobs:
-        _start_jobs_thread(settings)
-    uvicorn.run("orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers if args.workers > 1 else None, **server.uvicorn_options(settings))
+    jobs_process = None if args.no_jobs else _start_jobs_process()
+    try:
+        uvicorn.run("orderhub.site.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers if args.workers > 1 else None, **server.uvicorn_options(settings))
+    finally:
+        if jobs_process is not None:
+            jobs_process.terminate()  # the jobs end their current round, then exit
+            jobs_process.join(timeout=30)
+            if jobs_process.is_alive():
+                jobs_process.kill()
     return 0
 
 
-def _start_jobs_thread(settings: Settings) -> None:
-    """Jobs beside the web workers, in their own thread and event loop."""
+def _start_jobs_process() -> multiprocessing.process.BaseProcess:
+    """The background jobs beside the web workers, in a process of their own: the engine (and its
+    connection pool) a process binds belongs to that process's event loop, and the jobs' work never
+    waits on, or holds up, the pages' loop. The process ends with the server, even after kill -9."""
+    process = multiprocessing.get_context("spawn").Process(target=_jobs_beside_the_server, name="orderhub-jobs",
+                                                            daemon=True)
+    process.start()
+    return process
 
-    def run() -> None:
-        asyncio.run(_with_engine(settings, lambda: jobs.run_forever(settings, system_clock)))
 
-    threading.Thread(target=run, name="orderhub-jobs", daemon=True).start()
+def _jobs_beside_the_server() -> None:
+    die_with_parent()
+    _run_jobs_until_stopped(Settings.from_env())
+
+
+def _run_jobs_until_stopped(settings: Settings) -> None:
+    """`jobs.run_forever` until SIGTERM or SIGINT: a job at work finishes its round first."""
+    from orderhub.site import logs
+
+    logs.install()  # tokens never reach the log, as in the server
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await jobs.run_forever(settings, system_clock, stop)
+
+    asyncio.run(_with_engine(settings, run))
 
 
 def cmd_jobs(settings: Settings, args) -> int:
@@ -104,7 +134,7 @@ def cmd_jobs(settings: Settings, args) -> int:
     if args.once:
         asyncio.run(_with_engine(settings, lambda: jobs.run_once(settings, system_clock)))
     else:
-        asyncio.run(_with_engine(settings, lambda: jobs.run_forever(settings, system_clock)))
+        _run_jobs_until_stopped(settings)
     return 0
 
 

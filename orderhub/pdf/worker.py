@@ -4,41 +4,18 @@ Only plain data crosses the process boundary (strings in, bytes out)."""
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import resource
-import signal
 import sys
-import threading
 import time
 from typing import Any
 
+from orderhub.child_process import die_with_parent
+
 MEMORY_LIMIT = 768 * 1024 * 1024  # address space per worker
 CPU_SECONDS = 8                     # CPU time per document
-PR_SET_PDEATHSIG = 1                # linux/prctl.h
 _in_worker = False                  # limits are only ever set inside pool workers
-
-
-def die_with_parent() -> None:
-    """A worker never outlives the server, even after kill -9: on Linux the kernel sends SIGKILL when
-    the parent dies (PR_SET_PDEATHSIG); everywhere a watcher thread exits once the parent is gone."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orderhub-pdf-parent-watch", daemon=True).start()
 
 
 def init_worker(started: Any = None) -> None:

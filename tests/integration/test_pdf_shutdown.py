@@ -1,6 +1,6 @@
-"""PDF workers end with the server (issue 18, item 10): a real `orderhub serve` renders a receipt
-(so its pool has workers), then is stopped with SIGTERM, or killed with kill -9; within a bounded
-wait no process it started is left."""
+"""PDF workers and the jobs process end with the server (issue 18, item 10): a real `orderhub serve`
+(its background jobs in a process of their own) renders a receipt (so its pool has workers), then is
+stopped with SIGTERM, or killed with kill -9; within a bounded wait no process it started is left."""
 
 from __future__ import annotations
 
@@ -61,13 +61,13 @@ def wait_until(check, seconds: float) -> bool:
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
-def test_pdf_workers_die_with_the_server(stop, orders, tmp_path):
+def test_pdf_workers_and_jobs_die_with_the_server(stop, orders, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ORDERHUB_BASE_URL": base}
     log = tmp_path / "serve.log"
-    server = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-jobs"], env=env, cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "orderhub.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     try:
         def up() -> bool:
             assert server.poll() is None, log.read_text()[-2000:]
@@ -77,13 +77,15 @@ def test_pdf_workers_die_with_the_server(stop, orders, tmp_path):
                 return False
 
         assert wait_until(up, 60), log.read_text()[-2000:]
+        jobs = descendants(server.pid)
+        assert jobs, "the server started no jobs process"
         receipt = httpx.get(f"{base}/o/{orders['jp_ship'].token}/receipt.pdf", timeout=60)
         assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
-        workers = descendants(server.pid)
+        workers = descendants(server.pid) - jobs
         assert workers, "the pool started no worker"
         server.send_signal(getattr(signal, stop))
         server.wait(timeout=30)
-        assert wait_until(lambda: not alive(workers), 10), f"left running after {stop}: {alive(workers)}"
+        assert wait_until(lambda: not alive(workers | jobs), 10), f"left running after {stop}: {alive(workers | jobs)}"
     finally:
         if server.poll() is None:
             server.kill()

@@ -1,4 +1,4 @@
-"""Scale-out on PostgreSQL: two app processes (each with its jobs thread, as `orderhub serve` runs by
+"""Scale-out on PostgreSQL: two app processes (each with its jobs process, as `orderhub serve` runs by
 default) plus one `orderhub jobs` process, all on one database. A tracking event ingested by one
 process reaches a live page held open on the other, the other's cached page changes at once, and
 every email and webhook is sent exactly once although three job runners compete for them.
@@ -100,12 +100,16 @@ def cluster(db, merchants, orders, smtp_server, tmp_path):  # noqa: F811 (the fi
     finally:
         for proc in procs:
             proc.terminate()
-        for proc in procs:
+        stuck = []
+        for proc, log in zip(procs, ("app0", "app1", "jobs"), strict=True):
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                stuck.append(log)
                 proc.kill()
                 proc.wait()
+    # every process stops on SIGTERM (a server's jobs once held the pool its pages had closed)
+    assert not stuck, {log: (tmp_path / f"{log}.log").read_text()[-2000:] for log in stuck}
 
 
 async def _sse_until(url: str, ready: asyncio.Event, want: str) -> str:
