@@ -97,12 +97,24 @@ async def _truncate() -> None:
     tables = [t for app in APP_REGISTRY.app_configs.values() for t in app.table_classes]
     db = db_engine.current_engine()
     if db.engine_type == "postgres":
-        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
-        await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await _empty_postgres(db, tables)
     else:
         async with db_engine.write():
             for table in reversed(tables):
                 await table.delete(force=True)
+
+
+async def _empty_postgres(db, tables: list) -> None:
+    """Deletes the rows of the tables that have any (children first) and restarts every sequence,
+    in one round trip after one probe: a TRUNCATE of all the tables took ~250 ms, most of them
+    empty after a test."""
+    names = [t._meta.tablename for t in tables]
+    probe = " UNION ALL ".join(f'SELECT {i} AS i WHERE EXISTS (SELECT 1 FROM "{name}")' for i, name in enumerate(names))
+    async with db.pool.acquire() as connection:
+        filled = {row["i"] for row in await connection.fetch(probe)}
+        deletes = "".join(f'DELETE FROM "{names[i]}";' for i in reversed(range(len(names))) if i in filled)
+        await connection.execute(deletes + "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                                           " FROM pg_sequences WHERE schemaname = current_schema();")
 
 
 @pytest.fixture
