@@ -109,10 +109,10 @@ async def _empty_postgres(db, tables: list) -> None:
     in one round trip after one probe: a TRUNCATE of all the tables took ~250 ms, most of them
     empty after a test."""
     names = [t._meta.tablename for t in tables]
-    probe = " UNION ALL ".join(f'SELECT {i} AS i WHERE EXISTS (SELECT 1 FROM "{name}")' for i, name in enumerate(names))
+    probe = " UNION ALL ".join(f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names)
     async with db.pool.acquire() as connection:
-        filled = {row["i"] for row in await connection.fetch(probe)}
-        deletes = "".join(f'DELETE FROM "{names[i]}";' for i in reversed(range(len(names))) if i in filled)
+        filled = {row["name"] for row in await connection.fetch(probe)}
+        deletes = "".join(f'DELETE FROM "{name}";' for name in reversed(names) if name in filled)
         await connection.execute(deletes + "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
                                            " FROM pg_sequences WHERE schemaname = current_schema();")
 
@@ -137,16 +137,15 @@ _APPS: dict = {}
 
 @pytest.fixture
 def app(db, settings, clock):
+    from litestar.datastructures import State
+
     from orderhub.site.app import app_state, create_app
 
     application = _APPS.get(settings)
     if application is None:
         application = _APPS[settings] = create_app(settings, clock=clock)
-    else:
-        from litestar.datastructures import State
-
-        live = application.state.live
-        application.state = State({**app_state(settings, clock), "live": live})
+    else:  # the live updates' plugin is part of the app (its plugins), the rest starts afresh
+        application.state = State({**app_state(settings, clock), "live": application.state.live})
     from orderhub.db import engine as db_engine
 
     db_engine.bind(db)  # create_app made its own engine; the test keeps the started one
