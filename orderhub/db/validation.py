@@ -214,7 +214,11 @@ class Reader:
 
     def choice(self, data: dict[str, Any], key: str, path: str, options: Collection[Any], *, default: Any = None) -> Any:
         value = data.get(key, default)
-        if value not in options:
+        try:
+            known = value in options
+        except TypeError:  # a list or an object where a name was expected: not hashable, none of them
+            known = False
+        if not known:
             self.not_one_of(path, options)
             return default
         return value

@@ -223,3 +223,11 @@ def test_every_admin_and_validation_code_reads_in_japanese_with_its_placeholders
         if name.isupper() and isinstance(value, str) and value.startswith("validation.")
     }
     assert codes - {validation.INVALID} <= set(validation_messages.MESSAGES)
+
+
+@pytest.mark.parametrize("days", [[], ["mon"], {"from": "mon"}])
+def test_opening_days_that_are_not_a_name_are_refused_not_raised(days):
+    reader = Reader()
+    hours = rules.read_hours(reader, {"hours": [{"days": days, "open": "10:00", "close": "20:00"}]})
+    assert hours[0]["days"] == "daily"
+    assert [e["field"] for e in reader.errors] == ["hours[0].days"]
