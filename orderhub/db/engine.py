@@ -337,6 +337,10 @@ class _PgReads:
         self.connection = connection
 
 
+#: the public name, for orderhub.db.statements
+PgReads = _PgReads
+
+
 def in_scope() -> bool:
     """Whether a read or write scope is open in this task."""
     return _scope.get() is not None

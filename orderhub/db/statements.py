@@ -8,19 +8,30 @@ current scope's connection without Piccolo's query builder.
 
 Placeholders are written `?` and turned into `$1, $2, ...` for PostgreSQL once. JSON columns come
 back decoded; dates and times are converted by the engine as for Piccolo's own queries.
+
+A page that knows what it will read can say so first (`prefetch`): on PostgreSQL those reads go to
+the database as one statement, one round trip instead of one each, and each `Statement.all` of the
+scope with the same statement and arguments answers from what came back (on SQLite a read costs no
+round trip, and nothing changes).
+
+    await statements.prefetch([LINES.read(order_id), SHIPMENTS.read(order_id)])
+    lines = await LINES.all(order_id)                        # no round trip on PostgreSQL
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from piccolo.columns import JSON, JSONB, Column, ForeignKey, Integer, Serial
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
 from orderhub.db import engine
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,13 @@ class Statement:
 
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        pieces = sql.split("?")
-        self.pg_sql = pieces[0] + "".join(f"${i}{part}" for i, part in enumerate(pieces[1:], start=1))
+        self.pg_sql = _numbered(sql)
+        #: the result's column names on PostgreSQL, once a prefetch has asked (`prefetch`)
+        self.pg_names: tuple[str, ...] | None = None
+
+    def read(self, *args: Any) -> Read:
+        """This statement with these arguments, to be read later (`prefetch`, `Read.all`)."""
+        return Read(self, args)
 
     async def all(self, *args: Any) -> list[dict[str, Any]]:
         db = engine.current_engine()
@@ -99,6 +115,11 @@ class Statement:
                 return await self.all(*args)
         connection = transaction.connection
         if isinstance(db, PostgresEngine):
+            kept: dict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] | None = getattr(transaction, _KEPT, None)
+            if kept:
+                rows = kept.pop((self.sql, args), None)
+                if rows is not None:
+                    return rows
             return [dict(record) for record in await connection.fetch(self.pg_sql, *args)]
         if isinstance(connection, engine.LoopConnection):
             return await connection.fetchall(self.sql, args)
@@ -108,3 +129,69 @@ class Statement:
     async def first(self, *args: Any) -> dict[str, Any] | None:
         rows = await self.all(*args)
         return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class Read:
+    """A statement and its arguments: what a page will read, named once for reading it and for
+    saying beforehand that it will (`prefetch`)."""
+
+    statement: Statement
+    args: tuple[Any, ...]
+
+    async def all(self) -> list[dict[str, Any]]:
+        return await self.statement.all(*self.args)
+
+    async def first(self) -> dict[str, Any] | None:
+        return await self.statement.first(*self.args)
+
+
+#: where a read scope on PostgreSQL keeps the prefetched answers: (sql, args) -> rows, each taken once
+_KEPT = "orderhub_prefetched"
+#: the combined statement of each list of statements prefetched together
+_COMBINED: dict[tuple[str, ...], str] = {}
+
+
+def _numbered(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
+    pieces = sql.split("?")
+    return pieces[0] + "".join(f"${i}{part}" for i, part in enumerate(pieces[1:], start=1))
+
+
+def _combined(texts: tuple[str, ...]) -> str:
+    """One statement answering each of `texts` as an array of its rows, column `"i"` for the i-th:
+    each row an anonymous record, which asyncpg decodes field by field with the same codecs as a
+    column of its own (dates, Decimal, JSON text), in the subquery's own order."""
+    sql = _COMBINED.get(texts)
+    if sql is None:
+        sql = _COMBINED[texts] = _numbered(
+            "SELECT " + ", ".join(f'ARRAY(SELECT q FROM ({text}) q) AS "{i}"' for i, text in enumerate(texts)))
+    return sql
+
+
+async def prefetch(reads: Iterable[Read]) -> None:
+    """Inside a read scope on PostgreSQL, read all of `reads` in one round trip and keep their answers
+    in the scope for the `Statement.all` calls with the same statement and arguments (each answer
+    once; a read not prefetched, or asked twice, goes to the database as before). Elsewhere nothing:
+    SQLite reads cost no round trip, and a write scope must see its own writes."""
+    db = engine.current_engine()
+    transaction = db.current_transaction.get()
+    if not isinstance(db, PostgresEngine) or not isinstance(transaction, engine.PgReads):
+        return
+    wanted = list({(r.statement.sql, r.args): (r.statement, r.args) for r in reads}.values())
+    if not wanted:
+        return
+    connection = transaction.connection
+    for statement, _ in wanted:
+        if statement.pg_names is None:  # once per statement and process
+            prepared = await connection.prepare(statement.pg_sql)
+            statement.pg_names = tuple(a.name for a in prepared.get_attributes())
+    record = await connection.fetchrow(_combined(tuple(s.sql for s, _ in wanted)),
+                                       *(arg for _, args in wanted for arg in args))
+    kept = getattr(transaction, _KEPT, None)
+    if kept is None:
+        kept = {}
+        setattr(transaction, _KEPT, kept)
+    for i, (statement, args) in enumerate(wanted):
+        names = statement.pg_names or ()
+        kept[(statement.sql, args)] = [dict(zip(names, values, strict=True)) for values in record[i]]

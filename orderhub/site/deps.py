@@ -1,7 +1,9 @@
 """Litestar dependencies every controller asks for by name instead of repeating the calls:
 
 - ``hub``: the order hub opened from the ``{token}`` path parameter (the same 404 for every bad
-  token), with the page language negotiated; read inside its own read scope.
+  token), with the page language negotiated; read inside its own read scope. A route that knows
+  what its page reads next says so with ``opt={PAGE_READS: fn}`` (fn: the order's row -> its
+  `statements.Read`s): those are read with the hub (one round trip on PostgreSQL).
 - ``clock`` / ``now``: the injected clock (tests move it by hand) and one reading of it per request
   (the hub is opened at that same reading).
 
@@ -30,11 +32,14 @@ from orderhub.site.hub.context import open_hub
 
 #: where the page cache leaves the stamp row it read for a page it did not have (scope state)
 HUB_ROW = "orderhub.hub_row"
+#: the route option naming what a hub page reads after the hub (`orders.queries.PageReads`)
+PAGE_READS = "hub_page_reads"
 
 
 async def provide_hub(request: Request, token: str, now: dt.datetime) -> Hub:
     async with engine.read():
-        return await open_hub(request, token, request.scope["state"].pop(HUB_ROW, None), now=now)
+        return await open_hub(request, token, request.scope["state"].pop(HUB_ROW, None), now=now,
+                              page_reads=request.route_handler.opt.get(PAGE_READS))
 
 
 def provide_clock(request: Request) -> Clock:

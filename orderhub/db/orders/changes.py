@@ -93,7 +93,7 @@ _CHANGES = statements.Statement(
 
 
 async def _shipment_count(order_id: int) -> int:
-    row = await _SHIPMENT_COUNT.first(order_id)
+    row = await _SHIPMENT_COUNT.read(order_id).first()
     return int(row["n"]) if row else 0
 
 
@@ -113,7 +113,14 @@ async def _is_changeable(order: Mapping[str, Any]) -> bool:
 
 
 async def _changes(order_id: int) -> list[ChangeView]:
-    return [ChangeView.of(row) for row in _CHANGE.rows(await _CHANGES.all(order_id))]
+    return [ChangeView.of(row) for row in _CHANGE.rows(await _CHANGES.read(order_id).all())]
+
+
+def hub_reads(order: Mapping[str, Any]) -> list[statements.Read]:
+    """The reads `hub_delivery_state` makes for the hub's order page (the parcels, counted while the
+    order could still change; its changes), from the order's row (prefetched with the hub's own
+    reads: one round trip on PostgreSQL, `statements.prefetch`)."""
+    return [_SHIPMENT_COUNT.read(order["id"]), _CHANGES.read(order["id"])]
 
 
 async def delivery_state(order_id: int) -> DeliveryState:

@@ -6,7 +6,7 @@ import datetime as dt
 import hmac
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
@@ -446,10 +446,16 @@ def _checked(raw: dict[str, Any] | None, token: str, token_key: bytes,
     return row
 
 
-async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = None) -> Hub | None:
+#: what a page will read besides the hub, from the order's row (its `statements.Read`s)
+PageReads = Callable[[dict[str, Any]], Iterable[statements.Read]]
+
+
+async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = None,
+                   page_reads: PageReads | None = None) -> Hub | None:
     """The hub a token opens, or None: the order (by its id and with the link's expiry of `stamp`
     when the page cache read the token's stamp already, `hub_row`), its lines and, for a pickup, its
-    store; the merchant as kept for its version."""
+    store; the merchant as kept for its version. `page_reads`: what the page will read next, read
+    together with the lines and the store (one round trip on PostgreSQL, `statements.prefetch`)."""
     if not well_formed(token):
         return None
     async with engine.read():
@@ -462,6 +468,7 @@ async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = 
             order_row["link_expires_at"] = stamp["link_expires_at"]
         else:
             order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
+        await statements.prefetch([*_view_reads(order_row), *(page_reads(order_row) if page_reads else ())])
         order, lines = await _read_view(order_row, kept.merchant)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
                link_expires_at=order_row["link_expires_at"], rows=HubRows(order_row, lines))
@@ -477,18 +484,34 @@ async def _read_view(order_row: dict[str, Any], merchant: Merchant) -> tuple[Ord
     """`_view_of`, and the order's line rows (LINE_COLUMNS' names) it was built from."""
     lines, rows, products = await _lines_of(merchant.id, order_row["id"])
     store = None
-    code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
-    if code:
-        found = STORE_COLUMNS.row(await _STORE.first(scoped(merchant.id, code)))
+    store_read = _store_read(order_row)
+    if store_read is not None:
+        found = STORE_COLUMNS.row(await store_read.first())
         store = SimpleNamespace(**found) if found else None
     return _order_view(SimpleNamespace(**order_row), lines, merchant, store, products), rows
+
+
+def _lines_read(merchant_id: int, order_id: int) -> statements.Read:
+    return _LINES.read(f"{merchant_id}:", order_id)
+
+
+def _store_read(order_row: dict[str, Any]) -> statements.Read | None:
+    """The read of a pickup order's store (None for an order without one)."""
+    code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
+    return _STORE.read(scoped(order_row["merchant"], code)) if code else None
+
+
+def _view_reads(order_row: dict[str, Any]) -> list[statements.Read]:
+    """What `_read_view` reads for the order of `order_row`."""
+    store = _store_read(order_row)
+    return [_lines_read(order_row["merchant"], order_row["id"]), *([store] if store else [])]
 
 
 async def _lines_of(merchant_id: int, order_id: int) -> tuple[list[Any], list[dict[str, Any]], dict[str, Any]]:
     """The order's lines (as namespaces and as rows, LINE_COLUMNS' names) and the texts of the
     products they name, in one statement; inside the caller's read scope."""
     lines, rows, products = [], [], {}
-    for raw in await _LINES.all(f"{merchant_id}:", order_id):
+    for raw in await _lines_read(merchant_id, order_id).all():
         line = cast(dict[str, Any], LINE_COLUMNS.row(raw))
         rows.append(line)
         lines.append(SimpleNamespace(**line))

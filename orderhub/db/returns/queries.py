@@ -177,10 +177,20 @@ _REFUNDS = statements.Statement(
 )
 
 
+def _refunds_of(order_id: int) -> statements.Read:
+    return _REFUNDS.read(rules.REFUNDED, order_id, rules.REFUNDED, order_id, rules.CLAIM_RESOLVED, order_id)
+
+
+def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The read `refunds_for_order` makes for the hub's order page, from the order's row (prefetched
+    with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
+    return [_refunds_of(order["id"])]
+
+
 async def refunds_for_order(order_id: int) -> list[rules.Refund]:
     """Every refund given on the order (refunded returns, claims resolved with a refund, exchanges'
     differences given back), oldest first."""
-    rows = await _REFUNDS.all(rules.REFUNDED, order_id, rules.REFUNDED, order_id, rules.CLAIM_RESOLVED, order_id)
+    rows = await _refunds_of(order_id).all()
     found: dict[tuple[str, int], rules.Refund | None] = {}
     for r in rows:
         if r["kind"] == "r":

@@ -233,6 +233,18 @@ def _shipment_view(
 _SHIPMENT = statements.columns(Shipment, "s")
 _SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s WHERE s."order" = ? '
                                   "ORDER BY s.created_at, s.id")
+
+
+def _shipments_of(order_id: int) -> statements.Read:
+    return _SHIPMENTS.read(order_id)
+
+
+def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The read `shipments_summary` makes for the hub's order page, from the order's row (prefetched
+    with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
+    return [_shipments_of(order["id"])]
+
+
 #: the shipments of one parcel (carrier ingest: `shipments.tracking_key`'s index), in the caller's scope
 _BY_TRACKING_KEY = statements.Statement(f"SELECT {_SHIPMENT.select} FROM shipments s WHERE s.tracking_key = ? "
                                         "ORDER BY s.id")
@@ -260,7 +272,7 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
     """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
     `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
-        ships = _SHIPMENT.rows(await _SHIPMENTS.all(order_id))
+        ships = _SHIPMENT.rows(await _shipments_of(order_id).all())
         lines = {ln["line_id"]: ln for ln in await _LINES.all(order_id)}
         events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
@@ -304,7 +316,7 @@ async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime
     """What the hub's front page says about shipments: each one's status, the item counts of "2 of 3
     items delivered" and the order's delivery promise, as `tracking_page` has them, in one fixed
     statement without the events. `total_items`: the order's item count (the hub has read its lines)."""
-    rows = _SHIPMENT.rows(await _SHIPMENTS.all(order_id))
+    rows = _SHIPMENT.rows(await _shipments_of(order_id).all())
     page = _page([_shipment_view(row, [], {}, now, tz) for row in rows], total_items)
     await _add_promises(page, basis, now)
     return page

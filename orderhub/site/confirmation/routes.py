@@ -15,8 +15,8 @@ from orderhub.db.documents import queries as doc_queries
 from orderhub.db.orders import queries
 from orderhub.db.orders.queries import Hub
 from orderhub.site.confirmation import presenter
-from orderhub.site.confirmation.summary import hub_summary
-from orderhub.site.deps import read_scope
+from orderhub.site.confirmation.summary import hub_summary, summary_reads
+from orderhub.site.deps import PAGE_READS, read_scope
 from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.payments import words as payment_words
@@ -42,7 +42,7 @@ class ConfirmationController(Controller):
 
     path = "/o/{token:str}"
 
-    @get("/", name="hub", middleware=[page_cache(SECTION), read_scope])
+    @get("/", name="hub", middleware=[page_cache(SECTION), read_scope], opt={PAGE_READS: summary_reads})
     async def hub(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         summary = await hub_summary(hub)
         status = presenter.status_of(hub.order, summary.get("shipment_statuses"), summary.get("pickup_state"))

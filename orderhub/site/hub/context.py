@@ -15,7 +15,7 @@ from orderhub.components.urls import href
 from orderhub.db import clock
 from orderhub.db.analytics import rules as analytics_rules
 from orderhub.db.orders import rules as order_rules
-from orderhub.db.orders.queries import Hub, load_hub
+from orderhub.db.orders.queries import Hub, PageReads, load_hub
 from orderhub.db.shipping.tables import TrackingView
 from orderhub.site import sections
 from orderhub.site.rendering import wants_partial
@@ -49,13 +49,14 @@ def expired_lookup_url(slug: str, lang: str) -> str:
 
 
 async def open_hub(request: Request, token: str, order_row: dict[str, Any] | None = None, *,
-                   now: dt.datetime | None = None) -> Hub:
+                   now: dt.datetime | None = None, page_reads: PageReads | None = None) -> Hub:
     """The hub for `token`, with the page language set; the same 404 for every bad token, and
     LinkExpired for a link past its merchant's expiry (rules.link_expires_at).
     `order_row`: the token's stamp row as the page cache just read it (`orders.queries.hub_row`: the
     order is then read by its id, its link's expiry not worked out again); `now`: the
-    request's reading of the clock (read here when not given)."""
-    hub = await load_hub(token, request.app.state.token_key, order_row)
+    request's reading of the clock (read here when not given); `page_reads`: what the page reads
+    next (`load_hub`)."""
+    hub = await load_hub(token, request.app.state.token_key, order_row, page_reads)
     if hub is None:
         page_language(request)
         raise NotFoundException()
