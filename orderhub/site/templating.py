@@ -4,29 +4,31 @@ into the compiled code.
 Every template call `_("literal")`, `gettext("literal")` and `{% trans %}` block is resolved when the
 template is compiled for a language (on its first render in that language, never at import time):
 without variables it becomes a constant; with variables, the translated format string is formatted
-at render time exactly as Jinja's newstyle gettext does (escaped in autoescaped output). `ngettext`
-and `_` of a non-literal run at render time through that language's catalog. Each language has its
+at render time exactly as Jinja's newstyle gettext does (escaped in autoescaped output), written as
+template code (`Markup(text) % {...}`) rather than a call. `_` of a non-literal looks its text up in
+that language's catalog at render time, formatted the same way; `ngettext` runs as Jinja's. Each language has its
 own Environment and template cache, so one language's compiled text never serves another; the
 engine picks the Environment of the request's language (`orderhub.components.i18n`).
 
-Two of Jinja's per-output steps take a shorter way with the same result (a rendered page is the same
+Three of Jinja's per-output steps take a shorter way with the same result (a rendered page is the same
 bytes): `{{ value }}` escapes through `_escape` (a str is escaped by markupsafe's own escaping routine
 and wrapped without a second `__html__` look-up; a Markup is already safe and kept as it is), and a
 call of a plain function or method from a template skips the context-passing checks when the callable
-carries none of Jinja's `pass_context`-style marks (`_Context.call`).
+carries none of Jinja's `pass_context`-style marks (`_Context.call`); `{{ d.key }}` of a dict reads
+the key without Jinja's failed attribute look-up first (`LanguageEnvironment.getattr`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from types import FunctionType, MethodType
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import markupsafe
-from jinja2 import Environment, Template, nodes, pass_context, pass_eval_context
+from jinja2 import Environment, Template, nodes, pass_context
 from jinja2.environment import TemplateModule
-from jinja2.nodes import EvalContext
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
+from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
 from litestar.contrib.jinja import JinjaTemplateEngine
 from markupsafe import Markup
@@ -34,14 +36,16 @@ from markupsafe import Markup
 from orderhub.components import i18n
 
 _GETTEXT_NAMES = frozenset({"_", "gettext"})
-_FORMAT = "_orderhub_translated"
+#: the language's catalog look-up a non-literal `_(expr)` is compiled to (a plain global of its Environment)
+_UGETTEXT = "_orderhub_ugettext"
 
 
-@pass_eval_context
-def _translated(eval_ctx: EvalContext, text: str, **variables: Any) -> str:
-    """What Jinja's newstyle gettext does once it has the translation."""
-    rv: str = Markup(text) if eval_ctx.autoescape else text
-    return rv % variables
+def _formatted(text: nodes.Expr, node: nodes.Call) -> nodes.Expr:
+    """What Jinja's newstyle gettext does with a translation `text`, as template code: marked safe when
+    the output is autoescaped, then always formatted with the call's keyword arguments (`%`)."""
+    values = nodes.Dict([nodes.Pair(nodes.Const(kw.key), kw.value, lineno=kw.lineno) for kw in node.kwargs],
+                        lineno=node.lineno)
+    return nodes.Mod(nodes.MarkSafeIfAutoescape(text, lineno=node.lineno), values, lineno=node.lineno)
 
 
 class _Inline(NodeTransformer):
@@ -51,13 +55,15 @@ class _Inline(NodeTransformer):
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
         node = self.generic_visit(node)  # type: ignore[assignment]
         if not (isinstance(node.node, nodes.Name) and node.node.name in _GETTEXT_NAMES and len(node.args) == 1
-                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
                 and node.dyn_args is None and node.dyn_kwargs is None):
             return node
-        text = i18n.translations(self.lang).ugettext(node.args[0].value)
+        message = node.args[0]
+        if not (isinstance(message, nodes.Const) and isinstance(message.value, str)):  # looked up when rendering
+            return _formatted(nodes.Call(nodes.Name(_UGETTEXT, "load"), [message], [], None, None,
+                                         lineno=node.lineno), node)
+        text = i18n.translations(self.lang).ugettext(message.value)
         if node.kwargs:
-            return nodes.Call(nodes.Name(_FORMAT, "load"), [nodes.Const(text)], node.kwargs, None, None,
-                              lineno=node.lineno)
+            return _formatted(nodes.Const(text), node)
         try:
             text = text % {}
         except (KeyError, ValueError, TypeError):  # left to fail at render time, as before
@@ -85,21 +91,42 @@ def _escape(s: Any) -> Markup:
 
 
 class _Context(Context):
-    """Jinja's Context; a call of a plain function or method that carries no `pass_context`,
-    `pass_eval_context` or `pass_environment` mark goes straight to it (Jinja's own `call` looks for
-    those marks on the callable and on its `__call__` first, on every call)."""
+    """Jinja's Context, whose `call` (every call a template makes) goes straight to a plain function,
+    method, builtin or macro: the mark of `pass_context`, `pass_eval_context` or `pass_environment` is
+    read from the function itself and honoured as Jinja does. Jinja's own `call` first looks for those
+    marks on the callable's `__call__` and on the callable through two helper calls, on every call;
+    anything else still goes there."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
         kind = type(__obj)
-        if (kind is FunctionType or kind is MethodType) and getattr(__obj, "jinja_pass_arg", None) is None:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
+        if kind is Macro:
+            pass_arg = None
+        elif kind in _PLAIN_CALLABLES:
+            pass_arg = getattr(__obj, "jinja_pass_arg", None)
+            if pass_arg is _PassArg.context:  # as Jinja: loop and block variables seen, the context untouched
+                context: Context = __self
+                if kwargs.get("_loop_vars"):
+                    context = context.derived(kwargs["_loop_vars"])
+                if kwargs.get("_block_vars"):
+                    context = context.derived(kwargs["_block_vars"])
+                args = (context, *args)
+            elif pass_arg is _PassArg.eval_context:
+                args = (__self.eval_ctx, *args)
+            elif pass_arg is _PassArg.environment:
+                args = (__self.environment, *args)
+        else:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
+#: what `_Context.call` calls itself (a builtin carries no Jinja mark; a macro takes none)
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
 
 
 class _Template(Template):
@@ -128,6 +155,10 @@ class _Template(Template):
         return self._module
 
 
+#: the names a dict answers as attributes (`Environment.getattr` tries them before its keys)
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class LanguageEnvironment(Environment):
     """An Environment whose templates are compiled for one language."""
 
@@ -138,13 +169,35 @@ class LanguageEnvironment(Environment):
         super().__init__(**options)
         self.lang = lang
         catalog: Callable[[], Any] = lambda: i18n.translations(lang)  # noqa: E731 - looked up when rendering
+
+        def ugettext(message: str) -> str:
+            return str(catalog().ugettext(message))
+
         # added by the jinja2.ext.i18n extension at run time (Environment.extend), unknown to the type checker
         self.install_gettext_callables(  # type: ignore[attr-defined]
-            lambda message: catalog().ugettext(message),
+            ugettext,
             lambda singular, plural, n: catalog().ungettext(singular, plural, n),
             newstyle=True,
         )
-        self.globals[_FORMAT] = _translated
+        self.globals[_UGETTEXT] = ugettext
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's `obj.attribute` (the attribute, else the item, else undefined), with a dict's key
+        found without first raising and catching AttributeError (a dict has no attributes of its
+        own: only its methods' names, which still answer first)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)

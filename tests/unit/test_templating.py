@@ -1,9 +1,16 @@
 """Templates compiled per language: literal msgids are translated when compiled, variables are
 still formatted (and escaped) when rendered, ngettext still counts, and each language's compiled
-templates answer in that language only, however the requests alternate."""
+templates answer in that language only, however the requests alternate. And they write the same bytes
+as Jinja's own environment translating at render time: translations with and without variables, a
+message looked up at render time, a dict's keys and methods, the functions that ask for the context,
+the evaluation context or the environment (loop variables seen), macros and builtin methods."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+from jinja2 import pass_context, pass_environment, pass_eval_context
 from markupsafe import Markup
 
 from orderhub.components import i18n
@@ -43,3 +50,56 @@ def test_the_request_language_does_not_leak_into_a_compiled_language():
         assert en.from_string('{{ _("Order") }}').render() == "Order"
     finally:
         i18n.set_language("en")
+
+
+SNIPPETS = [
+    '{{ _("Order %(number)s", number=n) }}',
+    '{{ _("Skip to content") }}',
+    "{{ _(label) }}",
+    "{{ _(numbered, number=n) }}",
+    '{{ ngettext("%(num)s item", "%(num)s items", 3) }}',
+    "{{ d.title }} {{ d.items()|list|length }} {{ d.get('title') }} {{ d.missing is defined }} {{ d.keys is callable }}",
+    "{% for item in ['a', 'b'] %}{{ who() }}{% endfor %}{% set item = 'c' %}{{ who() }}",
+    "{{ autoescaping() }} {{ has_env() }}",
+    "{% macro m(x, y=2) %}<i>{{ x }}-{{ y }}</i>{% endmacro %}{{ m(n) }}{{ m(1, y=3) }}",
+    "{{ at.isoformat() }} {{ words.upper() }}",
+]
+
+
+@pass_context
+def who(context) -> str:
+    return str(context.get("item"))
+
+
+@pass_eval_context
+def autoescaping(eval_ctx) -> bool:
+    return bool(eval_ctx.autoescape)
+
+
+@pass_environment
+def has_env(environment) -> bool:
+    return environment is not None
+
+
+VALUES = {
+    "n": "<b>7</b>", "label": "Email", "numbered": "Order %(number)s", "d": {"title": "<x>", "keys": [1, 2]},
+    "who": who, "autoescaping": autoescaping, "has_env": has_env,
+    "at": dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC), "words": "a&b",
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("source", SNIPPETS)
+def test_a_template_compiled_for_a_language_writes_what_jinja_writes(lang, source):
+    with i18n.language(lang):
+        compiled = template_environment(lang).from_string(source).render(**VALUES)
+        plain = template_environment(None).from_string(source).render(**VALUES)
+    assert compiled == plain
+    assert compiled.strip()
+
+
+def test_translations_are_the_language_s_and_escaped():
+    with i18n.language("ja"):
+        page = template_environment("ja").from_string(SNIPPETS[0] + " " + SNIPPETS[2]).render(**VALUES)
+    assert "&lt;b&gt;7&lt;/b&gt;" in page and "<b>" not in page
+    assert "Order" not in page  # the Japanese words, not the msgid
