@@ -340,7 +340,10 @@ HUB_ORDER = statements.Statement(f"{_ORDER_FROM} WHERE o.token_hash = ?")
 #: page needs no more; converting the whole row's columns was half of a cache hit's read); batched on
 #: PostgreSQL with the other stamps of the same moment
 _STAMP_COLUMNS = ("id", "merchant", "locale", "key", "token_generation", "hub_version", "placed_at",
-                  "link_issued_at", "fulfillment_status", "cancelled_at")
+                  "link_issued_at", "fulfillment_status", "cancelled_at",
+                  # not decoded on a hit: what a miss's page reads are keyed on besides the ids
+                  # (`load_hub`: the pickup store's code, the shopper's email key for the survey card)
+                  "fulfillment", "customer_email")
 HUB_STAMP = PointRead(
     "SELECT " + ", ".join(f'o."{c}" AS "{c}"' for c in _STAMP_COLUMNS)
     + ", m.version AS merchant_version, m.locale AS merchant_locale FROM orders o JOIN merchants m ON m.id = o.merchant",
@@ -459,6 +462,8 @@ async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = 
     if not well_formed(token):
         return None
     async with engine.read():
+        if stamp is not None:  # the order's row and the page's reads, keyed on the stamp: one round trip
+            await statements.prefetch(_page_reads_of(stamp, page_reads, _ORDER_BY_ID.read(stamp["id"])))
         raw = await (_ORDER_BY_ID.first(stamp["id"]) if stamp is not None else HUB_ORDER.first(token_hash(token)))
         order_row = _checked(raw, token, token_key, stamp)
         if order_row is None:
@@ -468,7 +473,8 @@ async def load_hub(token: str, token_key: bytes, stamp: dict[str, Any] | None = 
             order_row["link_expires_at"] = stamp["link_expires_at"]
         else:
             order_row["link_expires_at"] = await link_expiry(order_row, kept.links)
-        await statements.prefetch([*_view_reads(order_row), *(page_reads(order_row) if page_reads else ())])
+        if stamp is None:
+            await statements.prefetch(_page_reads_of(order_row, page_reads))
         order, lines = await _read_view(order_row, kept.merchant)
     return Hub(token=token, merchant=kept.merchant, brand=kept.brand, order=order,
                link_expires_at=order_row["link_expires_at"], rows=HubRows(order_row, lines))
@@ -497,7 +503,7 @@ def _lines_read(merchant_id: int, order_id: int) -> statements.Read:
 
 def _store_read(order_row: dict[str, Any]) -> statements.Read | None:
     """The read of a pickup order's store (None for an order without one)."""
-    code = cast(dict[str, Any], order_row["fulfillment"] or {}).get("store_code")
+    code = cast(dict[str, Any], statements.json_value(order_row["fulfillment"]) or {}).get("store_code")
     return _STORE.read(scoped(order_row["merchant"], code)) if code else None
 
 
@@ -505,6 +511,13 @@ def _view_reads(order_row: dict[str, Any]) -> list[statements.Read]:
     """What `_read_view` reads for the order of `order_row`."""
     store = _store_read(order_row)
     return [_lines_read(order_row["merchant"], order_row["id"]), *([store] if store else [])]
+
+
+def _page_reads_of(row: dict[str, Any], page_reads: PageReads | None,
+                   *first: statements.Read) -> list[statements.Read]:
+    """`first`, what `_read_view` reads and the page's own reads, for the order of `row` (its row,
+    or the stamp of it: a read keyed on a value that changed since is simply read again)."""
+    return [*first, *_view_reads(row), *(page_reads(row) if page_reads else ())]
 
 
 async def _lines_of(merchant_id: int, order_id: int) -> tuple[list[Any], list[dict[str, Any]], dict[str, Any]]:
