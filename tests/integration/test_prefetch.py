@@ -36,16 +36,21 @@ class Statements:
             monkeypatch.setattr(asyncpg.Connection, name, counted)
 
 
+#: the hub's pages that say their reads beforehand
+SECTIONS = ("", "/tracking", "/pickup", "/returns")
+
+
 async def _pages(client, demo_orders) -> dict[str, str]:
     pages = {}
     for order in demo_orders:
-        for lang in ("ja", "en"):
-            r = await client.get(f"/o/{order.token}?lang={lang}")
-            pages[f"{order.external_id} {order.state} {lang}"] = f"{r.status_code}\n{r.text}"
+        for section in SECTIONS:
+            for lang in ("ja", "en"):
+                r = await client.get(f"/o/{order.token}{section}?lang={lang}")
+                pages[f"{order.external_id} {order.state} {section} {lang}"] = f"{r.status_code}\n{r.text}"
     return pages
 
 
-async def test_every_demo_order_page_is_the_same_with_its_reads_prefetched_or_not(app, client, demo_orders,
+async def test_every_demo_order_s_pages_are_the_same_with_their_reads_prefetched_or_not(app, client, demo_orders,
                                                                                  monkeypatch):
     app.state.page_cache.max_entries = 0  # every request renders
     prefetched = await _pages(client, demo_orders)
@@ -55,9 +60,11 @@ async def test_every_demo_order_page_is_the_same_with_its_reads_prefetched_or_no
 
     monkeypatch.setattr(statements, "prefetch", one_by_one)
     alone = await _pages(client, demo_orders)
-    assert len(prefetched) == 2 * len(demo_orders) > 20
+    assert len(prefetched) == 2 * len(SECTIONS) * len(demo_orders) > 80
+    shown = [label for label, page in prefetched.items() if page.startswith("200\n")]
+    assert {label.split(" ")[-2] for label in shown} == set(SECTIONS) - {""} | {""}  # each section shown
+    assert len(shown) > 40
     for label, page in prefetched.items():
-        assert page.startswith("200\n"), label
         assert page == alone[label], label
 
 
@@ -137,3 +144,31 @@ async def test_reads_keyed_on_a_stamp_older_than_the_order_are_read_again(app, c
     monkeypatch.setattr(versions, "hub_row", stale)
     for order in orders:
         assert (await client.get(f"/o/{order.token}?lang=en")).text == fresh[order.token], order.external_id
+
+
+@pytest.mark.parametrize(("section", "state"), [("/tracking", "shipped"), ("/pickup", "ready_for_pickup"),
+                                                ("/returns", "returned")])
+async def test_a_section_page_sends_its_reads_together_on_postgresql(db, app, client, demo_orders, monkeypatch,
+                                                                     section, state):
+    app.state.page_cache.max_entries = 0
+    order = next(o for o in demo_orders if o.state == state)
+    url = f"/o/{order.token}{section}?lang=en"
+    before = (await client.get(url)).text
+    spy = Statements(monkeypatch)
+    r = await client.get(url)
+    assert r.status_code == 200 and r.text == before
+    together = list(spy.sent)
+
+    async def one_by_one(reads) -> None:
+        return None
+
+    monkeypatch.setattr(statements, "prefetch", one_by_one)
+    alone = Statements(monkeypatch)
+    assert (await client.get(url)).text == before
+    if db.engine_type == "postgres":
+        assert len([sql for sql in together if sql.startswith("SELECT ARRAY(SELECT q FROM (")]) == 1
+        # the page's own reads (shipments, events, lines, the panel's three; the pickup and the
+        # panel; the lines, delivery dates, returns and claims with their items) in one statement
+        assert len(together) <= len(alone.sent) - {"/tracking": 5, "/pickup": 3, "/returns": 5}[section]
+    else:
+        assert together == alone.sent == []

@@ -310,6 +310,13 @@ def _one(found: list[ClaimView]) -> ClaimView:
     return found[0]
 
 
+def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The reads `claims_for_order` makes (the order's claims, their items and photo ids), from the
+    order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
+    `statements.prefetch`)."""
+    return [s.read(order["id"]) for s in (_CLAIMS_OF_ORDER, _ITEMS_OF_ORDER, _PHOTOS_OF_ORDER)]
+
+
 async def claims_for_order(order_id: int) -> list[ClaimView]:
     """The order's claims, oldest first (the returns page: fixed statements, the last two only when it
     has any)."""

@@ -33,7 +33,7 @@ from orderhub.db.returns.exchanges import ExchangeView
 from orderhub.db.returns.label_queries import LabelView
 from orderhub.db.returns.replacements import ReplacementView
 from orderhub.db.returns.tables import Claim, ReturnEvent, ReturnItem, ReturnPhoto, ReturnRequest
-from orderhub.db.shipping.queries import delivery_dates
+from orderhub.db.shipping.queries import delivered_read, delivery_dates
 
 
 @dataclass(frozen=True)
@@ -552,6 +552,16 @@ def _one(found: list[ReturnView]) -> ReturnView:
     if not found:
         raise NotFound(rules.RETURN_NOT_FOUND, "return not found")
     return found[0]
+
+
+def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The reads `order_facts` and `returns_for_order` make for the returns overview after the order's
+    row (its lines and delivery dates; the order's returns with their items, events and photo ids),
+    from the order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
+    `statements.prefetch`)."""
+    order_id = order["id"]
+    return [_LINES.read(order_id), delivered_read(order_id), *(
+        s.read(order_id) for s in (_REQUESTS_OF_ORDER, _ITEMS_OF_ORDER, _EVENTS_OF_ORDER, _PHOTOS_OF_ORDER))]
 
 
 async def returns_for_order(order_id: int) -> list[ReturnView]:

@@ -267,16 +267,23 @@ _LANE = statements.Statement("SELECT s.transit_days AS transit_days FROM shipmen
                              f"AND s.transit_days IS NOT NULL ORDER BY s.delivered_at DESC LIMIT {rules.SAMPLE_LIMIT}")
 
 
+def tracking_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The reads `tracking_page` makes (the shipments, their events, the lines; a lane's transit
+    figures are read after), from the order's row (prefetched with the hub's own reads: one round
+    trip on PostgreSQL, `statements.prefetch`)."""
+    return [_shipments_of(order["id"]), _LINES.read(order["id"]), _EVENTS.read(order["id"])]
+
+
 async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
                         basis: PromiseBasis | None = None) -> TrackingPage:
     """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
     `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
         ships = _SHIPMENT.rows(await _shipments_of(order_id).all())
-        lines = {ln["line_id"]: ln for ln in await _LINES.all(order_id)}
+        lines = {ln["line_id"]: ln for ln in await _LINES.read(order_id).all()}
         events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
-            for raw in await _EVENTS.all(order_id):
+            for raw in await _EVENTS.read(order_id).all():
                 ev = _EVENT.row(raw) or {}
                 events[ev["shipment"]].append(ev)
     views = [_shipment_view(s, events[s["id"]], lines, now, tz) for s in ships]
@@ -326,10 +333,15 @@ _DELIVERED = statements.Statement('SELECT s.lines AS lines, s.delivered_at AS de
                                   'WHERE s."order" = ? AND s.status = ?')
 
 
+def delivered_read(order_id: int) -> statements.Read:
+    """The read of `delivery_dates`."""
+    return _DELIVERED.read(order_id, rules.DELIVERED)
+
+
 async def delivery_dates(order_id: int) -> dict[str, dt.datetime]:
     """Order line id -> when it was delivered (the last of its delivered shipments)."""
     out: dict[str, dt.datetime] = {}
-    rows = await _DELIVERED.all(order_id, rules.DELIVERED)
+    rows = await delivered_read(order_id).all()
     for raw in rows:
         row = {"lines": json.loads(raw["lines"]) if isinstance(raw["lines"], (str, bytes)) else raw["lines"],
                "delivered_at": raw["delivered_at"]}

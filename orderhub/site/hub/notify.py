@@ -42,6 +42,10 @@ def _secret(request: Request) -> str:
     return str(request.app.state.settings.secret_key)
 
 
+#: what the panel reads, from the order's row (a page's `PAGE_READS`, orderhub.site.deps)
+panel_reads = push.panel_reads
+
+
 async def panel_context(hub: Hub, return_to: str = "", error: str = "", *, swap: bool = True) -> dict[str, Any]:
     """What the panel shows (the tracking and pickup pages add it to their context; the updates page
     too, for its SMS form, with `swap` off: its forms post and come back by 303)."""

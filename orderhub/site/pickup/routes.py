@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
@@ -20,16 +21,16 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.qr import qr_svg
 from orderhub.components.shop_texts import words
 from orderhub.components.urls import href
-from orderhub.db import clock
+from orderhub.db import clock, statements
 from orderhub.db.errors import Conflict, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.pickup import queries, rules, services
 from orderhub.db.pickup.queries import PickupView
 from orderhub.site import live, messages
 from orderhub.site.api.pickup import announce
-from orderhub.site.deps import read_scope
+from orderhub.site.deps import PAGE_READS, read_scope
 from orderhub.site.hub.context import hub_context
-from orderhub.site.hub.notify import panel_context
+from orderhub.site.hub.notify import panel_context, panel_reads
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 
@@ -91,6 +92,11 @@ def _pickup_hub(hub: Hub) -> Hub:
     return hub
 
 
+def page_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The pickup page's reads after the hub's own (the pickup; the panel)."""
+    return [*queries.hub_reads(order), *panel_reads(order)]
+
+
 class PickupController(Controller):
     path = "/o/{token:str}/pickup"
 
@@ -120,7 +126,7 @@ class PickupController(Controller):
             status = live.STOP_POLLING
         return page(request, TEMPLATE, "state", context, status_code=status, push_url=base if push else None)
 
-    @get("/", name="pickup", middleware=[page_cache("pickup"), read_scope])
+    @get("/", name="pickup", middleware=[page_cache("pickup"), read_scope], opt={PAGE_READS: page_reads})
     async def show(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         return await self._render(request, _pickup_hub(hub), now)
 

@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from orderhub.components.urls import href
+from orderhub.db import statements
 from orderhub.db.errors import NotFound, ValidationFailed
 from orderhub.db.orders.queries import Hub
 from orderhub.db.returns import (
@@ -32,7 +33,7 @@ from orderhub.db.returns import (
 from orderhub.db.validation import is_digits
 from orderhub.site import messages, uploads
 from orderhub.site.api.returns import image_response
-from orderhub.site.deps import read_scope
+from orderhub.site.deps import PAGE_READS, read_scope
 from orderhub.site.hub.context import hub_context
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
@@ -106,12 +107,18 @@ async def refunds_summary(hub: Hub) -> dict:
     return {"refunds": refunds, "refund_method_label": presenter.refund_method_label} if refunds else {}
 
 
+def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The returns overview's reads after the hub's own (the order's lines and delivery dates, its
+    returns and claims)."""
+    return [*queries.overview_reads(order), *claims.overview_reads(order)]
+
+
 class ReturnsController(Controller):
     path = "/o/{token:str}/returns"
 
     # -- overview and detail -----------------------------------------------------------------
 
-    @get("/", name="returns", middleware=[page_cache("returns"), read_scope])
+    @get("/", name="returns", middleware=[page_cache("returns"), read_scope], opt={PAGE_READS: overview_reads})
     async def overview(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         facts = await queries.order_facts(hub.order.id)
         views = await queries.returns_for_order(hub.order.id)

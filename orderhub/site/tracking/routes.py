@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
@@ -10,13 +11,14 @@ from litestar.response import ServerSentEvent, Template
 
 from orderhub.components import promise as promise_words
 from orderhub.components.i18n import ngettext
+from orderhub.db import statements
 from orderhub.db.orders.queries import Hub
 from orderhub.db.shipping import queries
 from orderhub.db.shipping.queries import TrackingPage
 from orderhub.site import live
-from orderhub.site.deps import read_scope
+from orderhub.site.deps import PAGE_READS, read_scope
 from orderhub.site.hub.context import hub_context
-from orderhub.site.hub.notify import panel_context
+from orderhub.site.hub.notify import panel_context, panel_reads
 from orderhub.site.pagecache import page_cache
 from orderhub.site.rendering import page, wants_partial
 from orderhub.site.tracking import presenter
@@ -56,10 +58,15 @@ async def shipments_summary(hub: Hub) -> dict:
     }
 
 
+def page_reads(order: dict[str, Any]) -> list[statements.Read]:
+    """The tracking page's reads after the hub's own (the shipments, their events and lines; the panel)."""
+    return [*queries.tracking_reads(order), *panel_reads(order)]
+
+
 class TrackingController(Controller):
     path = "/o/{token:str}/tracking"
 
-    @get("/", name="tracking", middleware=[page_cache("tracking"), read_scope])
+    @get("/", name="tracking", middleware=[page_cache("tracking"), read_scope], opt={PAGE_READS: page_reads})
     async def tracking(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
         if not hub.order.ships:
             raise NotFoundException()
