@@ -371,6 +371,12 @@ def write() -> contextlib.AbstractAsyncContextManager[None]:
     return _JOINED if _scope.get() == "write" else _scope_of("write")
 
 
+def numbered(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's `$1, $2, ...` (our SQL has no literal `?`)."""
+    pieces = sql.split("?")
+    return pieces[0] + "".join(f"${i}{part}" for i, part in enumerate(pieces[1:], start=1))
+
+
 async def read_row(sql: str, *args: Any) -> dict[str, Any] | None:
     """One row (the first) of a small read by an indexed key, written with `?` placeholders, as
     cheaply as the engine allows: on SQLite on the event loop's thread through a read-only
@@ -386,9 +392,7 @@ async def read_row(sql: str, *args: Any) -> dict[str, Any] | None:
                 await conn.close()
             return rows[0] if rows else None
         elif isinstance(db, PostgresEngine) and db.pool is not None:
-            numbered = sql.split("?")
-            text = numbered[0] + "".join(f"${i}{part}" for i, part in enumerate(numbered[1:], start=1))
-            record = await db.pool.fetchrow(text, *args)
+            record = await db.pool.fetchrow(numbered(sql), *args)
             return dict(record) if record is not None else None
     # the ordinary path: a read scope and Piccolo's engine
 

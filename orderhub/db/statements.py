@@ -99,7 +99,7 @@ class Statement:
 
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        self.pg_sql = _numbered(sql)
+        self.pg_sql = engine.numbered(sql)
         #: the result's column names on PostgreSQL, once a prefetch has asked (`prefetch`)
         self.pg_names: tuple[str, ...] | None = None
 
@@ -152,19 +152,13 @@ _KEPT = "orderhub_prefetched"
 _COMBINED: dict[tuple[str, ...], str] = {}
 
 
-def _numbered(sql: str) -> str:
-    """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
-    pieces = sql.split("?")
-    return pieces[0] + "".join(f"${i}{part}" for i, part in enumerate(pieces[1:], start=1))
-
-
 def _combined(texts: tuple[str, ...]) -> str:
     """One statement answering each of `texts` as an array of its rows, column `"i"` for the i-th:
     each row an anonymous record, which asyncpg decodes field by field with the same codecs as a
     column of its own (dates, Decimal, JSON text), in the subquery's own order."""
     sql = _COMBINED.get(texts)
     if sql is None:
-        sql = _COMBINED[texts] = _numbered(
+        sql = _COMBINED[texts] = engine.numbered(
             "SELECT " + ", ".join(f'ARRAY(SELECT q FROM ({text}) q) AS "{i}"' for i, text in enumerate(texts)))
     return sql
 

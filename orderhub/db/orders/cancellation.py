@@ -177,14 +177,10 @@ _CANCELLATIONS = statements.Statement(
     f'SELECT {_CANCEL.select} FROM order_cancellations c WHERE c."order" = ? ORDER BY c.id')
 
 
-def _cancellations_of(order_id: int) -> statements.Read:
-    return _CANCELLATIONS.read(order_id)
-
-
 def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The read `hub_cancel_facts` makes for the hub's order page, from the order's row (prefetched
     with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
-    return [_cancellations_of(order["id"])]
+    return [_CANCELLATIONS.read(order["id"])]
 
 
 async def cancel_facts(order_id: int) -> CancelFacts:
@@ -210,7 +206,7 @@ async def hub_cancel_facts(hub: Hub) -> CancelFacts:
 async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: object) -> CancelFacts:
     """The facts from the order's row and its line rows (the tables' column names); reads its
     cancellations inside the caller's scope."""
-    rows = _CANCEL.rows(await _cancellations_of(order["id"]).all())
+    rows = _CANCEL.rows(await _CANCELLATIONS.read(order["id"]).all())
     policy = cast(dict[str, Any], policy if isinstance(policy, dict) else {})
     line_discounts = sum(ln["discount_minor"] for ln in lines)
     facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],

@@ -149,18 +149,14 @@ _PICKUP = statements.columns(Pickup, "p")
 _FOR_ORDER = statements.Statement(f'SELECT {_PICKUP.select} FROM pickups p WHERE p."order" = ?')
 
 
-def _for_order(order_id: int) -> statements.Read:
-    return _FOR_ORDER.read(order_id)
-
-
 def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The read `for_order` makes for the hub's order page, from the order's row (prefetched
     with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
-    return [_for_order(order["id"])]
+    return [_FOR_ORDER.read(order["id"])]
 
 
 async def for_order(order_id: int) -> PickupView | None:
-    row = _PICKUP.row(await _for_order(order_id).first())
+    row = _PICKUP.row(await _FOR_ORDER.read(order_id).first())
     return view_of(row) if row else None
 
 

@@ -235,14 +235,10 @@ _SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s W
                                   "ORDER BY s.created_at, s.id")
 
 
-def _shipments_of(order_id: int) -> statements.Read:
-    return _SHIPMENTS.read(order_id)
-
-
 def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The read `shipments_summary` makes for the hub's order page, from the order's row (prefetched
     with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
-    return [_shipments_of(order["id"])]
+    return [_SHIPMENTS.read(order["id"])]
 
 
 #: the shipments of one parcel (carrier ingest: `shipments.tracking_key`'s index), in the caller's scope
@@ -271,7 +267,7 @@ def tracking_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The reads `tracking_page` makes (the shipments, their events, the lines; a lane's transit
     figures are read after), from the order's row (prefetched with the hub's own reads: one round
     trip on PostgreSQL, `statements.prefetch`)."""
-    return [_shipments_of(order["id"]), _LINES.read(order["id"]), _EVENTS.read(order["id"])]
+    return [_SHIPMENTS.read(order["id"]), _LINES.read(order["id"]), _EVENTS.read(order["id"])]
 
 
 async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
@@ -279,7 +275,7 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
     """The shipments of an order; `now=None` skips the late and stalled checks (summaries). With a
     `basis` (and `now`), every shipment and the order carry their delivery promise."""
     async with engine.read():
-        ships = _SHIPMENT.rows(await _shipments_of(order_id).all())
+        ships = _SHIPMENT.rows(await _SHIPMENTS.read(order_id).all())
         lines = {ln["line_id"]: ln for ln in await _LINES.read(order_id).all()}
         events: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in ships}
         if ships:
@@ -323,7 +319,7 @@ async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime
     """What the hub's front page says about shipments: each one's status, the item counts of "2 of 3
     items delivered" and the order's delivery promise, as `tracking_page` has them, in one fixed
     statement without the events. `total_items`: the order's item count (the hub has read its lines)."""
-    rows = _SHIPMENT.rows(await _shipments_of(order_id).all())
+    rows = _SHIPMENT.rows(await _SHIPMENTS.read(order_id).all())
     page = _page([_shipment_view(row, [], {}, now, tz) for row in rows], total_items)
     await _add_promises(page, basis, now)
     return page
