@@ -77,6 +77,13 @@ def _is_integer(column: Column) -> bool:
     return isinstance(column, Integer | Serial)
 
 
+def named(table: type[Table], alias: str, names: Iterable[str]) -> str:
+    """Some columns of `table`, each under its own name (`alias."col" AS "col"`), an integer column
+    selected as `+alias."col"` as `columns` does."""
+    by_name = {c._meta.db_column_name: c for c in table._meta.columns}
+    return ", ".join(f'{"+" if _is_integer(by_name[n]) else ""}{alias}."{n}" AS "{n}"' for n in names)
+
+
 def columns(table: type[Table], alias: str) -> Columns:
     """Every column of `table`, as `alias."col" AS "alias__col"` (unambiguous in a join).
 

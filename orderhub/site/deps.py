@@ -51,10 +51,6 @@ def provide_now(request: Request) -> dt.datetime:
     return provide_clock(request)()
 
 
-def _now_of(clock: Clock) -> dt.datetime:
-    return clock()
-
-
 def read_scope(app: ASGIApp) -> ASGIApp:
     """Route middleware: the whole handler (and its dependencies) in one read scope."""
 
@@ -65,11 +61,12 @@ def read_scope(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-#: A chain, not siblings: `now` is read from `clock`, and the hub is opened at that `now`. Litestar
-#: resolves sibling dependencies in a task group (two tasks and a group per request, about a tenth
-#: of a rendered hub page's framework time); one after the other they are plain awaits.
+#: A chain, not siblings: the hub is opened at the request's `now` (read from the app's clock, as
+#: `clock` gives it). Litestar resolves sibling dependencies in a task group (two tasks and a group
+#: per request, about a tenth of a rendered hub page's framework time); one after the other they are
+#: plain awaits, and each link costs a signature check: `now` reads the clock itself.
 DEPENDENCIES: dict[str, Provide] = {
     "hub": Provide(provide_hub),
     "clock": Provide(provide_clock, sync_to_thread=False),
-    "now": Provide(_now_of, sync_to_thread=False),
+    "now": Provide(provide_now, sync_to_thread=False),
 }

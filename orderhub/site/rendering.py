@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.response import Template
 
 VARY = "HX-Request, HX-Request-Type"
@@ -37,8 +37,10 @@ def page(request: Request, template: str, block: str, context: dict[str, Any], *
     if wants_partial(request):
         response: Template = HTMXBlockTemplate(
             template_name=template, block_name=block, context=context, status_code=status_code,
-            push_url=push_url if push_url else None,
+            push_url=push_url if push_url else None, media_type=MediaType.HTML,
         )
         response.headers.update(all_headers)
         return response
-    return Template(template_name=template, context=context, status_code=status_code, headers=all_headers)
+    # HTML said, not guessed from the template's name on every response (Litestar's default)
+    return Template(template_name=template, context=context, status_code=status_code, headers=all_headers,
+                    media_type=MediaType.HTML)

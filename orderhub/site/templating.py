@@ -20,15 +20,16 @@ the key without Jinja's failed attribute look-up first (`LanguageEnvironment.get
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any
+from typing import Any, cast
 
 import markupsafe
 from jinja2 import Environment, Template, nodes, pass_context
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Context, Macro
-from jinja2.utils import _PassArg
+from jinja2.runtime import Context, Macro, new_context
+from jinja2.utils import _PassArg, missing
 from jinja2.visitor import NodeTransformer
 from litestar.contrib.jinja import JinjaTemplateEngine
 from markupsafe import Markup
@@ -100,8 +101,10 @@ class _Context(Context):
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
         kind = type(__obj)
         if kind is Macro:
-            pass_arg = None
-        elif kind in _PLAIN_CALLABLES:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return _call_macro(cast(Macro, __obj), args, kwargs)
+        if kind in _PLAIN_CALLABLES:
             pass_arg = getattr(__obj, "jinja_pass_arg", None)
             if pass_arg is _PassArg.context:  # as Jinja: loop and block variables seen, the context untouched
                 context: Context = __self
@@ -129,11 +132,32 @@ class _Context(Context):
 _PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
 
 
+def _call_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A macro's output for these arguments as `Macro.__call__` gives it: its parameters filled from
+    `args`, then by name from `kwargs`, the rest `missing` (the macro's defaults). A macro that takes a
+    caller, `varargs` or `kwargs`, and a call with arguments it does not take (Jinja's TypeError),
+    go through `Macro.__call__` itself."""
+    count = macro._argument_count
+    if macro.caller or macro.catch_kwargs or macro.catch_varargs or len(args) > count:
+        return macro(*args, **kwargs)
+    if len(args) < count:
+        names = macro.arguments[len(args):]
+        if "caller" in names or not set(kwargs).issubset(names):
+            return macro(*args, **kwargs)
+        args = (*args, *(kwargs.get(name, missing) for name in names))
+    elif kwargs:
+        return macro(*args, **kwargs)
+    out = macro._func(*args)
+    return Markup(out) if macro._default_autoescape else out
+
+
 class _Template(Template):
     """Jinja's Template, with `{% from … import %}` asking whether the importing page has globals this
     template lacks through a set kept per template (Jinja walks its globals' ChainMap in Python on
     every import of every render). A global is never removed, so a kept set that is out of date can
-    only send a question to Jinja's own check."""
+    only send a question to Jinja's own check. A new context (every render, include and import with
+    context) gets the globals as one dict merged in C from the ChainMap's maps, the same names and
+    values Jinja copies from the ChainMap itself one `__getitem__` at a time, twice."""
 
     _names: frozenset[str] | None = None
 
@@ -142,6 +166,13 @@ class _Template(Template):
                         globals: MutableMapping[str, Any]) -> Template:
         namespace["escape"] = _escape  # the compiled code's `escape(...)` of every `{{ value }}`
         return super()._from_namespace(environment, namespace, globals)
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Context:
+        merged: dict[str, Any] = {}
+        for layer in reversed(self.globals.maps) if isinstance(self.globals, ChainMap) else (self.globals,):
+            merged.update(layer)
+        return new_context(self.environment, self.name, self.blocks, vars, shared, merged, locals)
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         if ctx is not None:

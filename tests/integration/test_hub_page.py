@@ -46,6 +46,18 @@ async def test_language_from_url_beats_order(client, orders):
     assert "$155.64" in r.text
 
 
+async def test_language_links_lead_to_the_same_page_with_its_other_parameters(client, orders):
+    token = orders["jp_ship"].token
+    links = re.findall(r'<a href="([^"]*)" lang="(\w+)" hreflang="\w+"( aria-current="true")?>',
+                       (await client.get(f"/o/{token}")).text)
+    assert links == [(f"/o/{token}?lang=ja", "ja", ' aria-current="true"'), (f"/o/{token}?lang=en", "en", "")]
+    page = (await client.get(f"/o/{token}/tracking?lang=en&amp;x=<b>&utm_source=mail%20")).text
+    links = re.findall(r'<a href="([^"]*)" lang="(\w+)" hreflang="\w+"( aria-current="true")?>', page)
+    kept = "amp%3Bx=%3Cb%3E&amp;utm_source=mail+"  # the page's own parameters, encoded, then the language
+    assert links == [(f"/o/{token}/tracking?{kept}&amp;lang=ja", "ja", ""),
+                     (f"/o/{token}/tracking?{kept}&amp;lang=en", "en", ' aria-current="true"')]
+
+
 async def test_unknown_revoked_and_malformed_tokens_get_the_same_404(client, orders, merchants, settings, clock):
     from orderhub.db.orders.services import revoke_hub_token
 

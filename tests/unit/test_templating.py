@@ -62,6 +62,15 @@ SNIPPETS = [
     "{% for item in ['a', 'b'] %}{{ who() }}{% endfor %}{% set item = 'c' %}{{ who() }}",
     "{{ autoescaping() }} {{ has_env() }}",
     "{% macro m(x, y=2) %}<i>{{ x }}-{{ y }}</i>{% endmacro %}{{ m(n) }}{{ m(1, y=3) }}",
+    # every way of filling a macro's parameters: all by position, by name, defaults, a caller,
+    # varargs and kwargs, and a call inside a loop (loop variables never reach the macro)
+    "{% macro m(x, y=2, z='<z>') %}{{ x }}{{ y }}{{ z }}{% endmacro %}"
+    "{{ m(1, 2, 3) }}|{{ m(x=n) }}|{{ m(1, z=n) }}|{{ m(y=5, x=4) }}|"
+    "{% for i in [1, 2] %}{{ m(i, loop.index) }}{% endfor %}",
+    "{% macro box(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call box('p') %}{{ n }}{% endcall %}",
+    "{% macro many(a) %}{{ a }}{{ varargs|join(',') }}{{ kwargs|dictsort|join(';') }}{% endmacro %}"
+    "{{ many(1, 2, 3, k=n) }}",
+    "{% set greeting = 'hi' %}{% macro outer() %}{{ greeting }}{{ static('css/app.css') }}{% endmacro %}{{ outer() }}",
     "{{ at.isoformat() }} {{ words.upper() }}",
 ]
 
@@ -103,3 +112,12 @@ def test_translations_are_the_language_s_and_escaped():
         page = template_environment("ja").from_string(SNIPPETS[0] + " " + SNIPPETS[2]).render(**VALUES)
     assert "&lt;b&gt;7&lt;/b&gt;" in page and "<b>" not in page
     assert "Order" not in page  # the Japanese words, not the msgid
+
+
+@pytest.mark.parametrize("source", ["{% macro m(x) %}{{ x }}{% endmacro %}{{ m(1, 2) }}",
+                                    "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(1, y=2) }}",
+                                    "{% macro m(x) %}{{ x }}{% endmacro %}{{ m(y=2) }}"])
+def test_a_macro_called_with_arguments_it_does_not_take_fails_as_in_jinja(source):
+    for env in (template_environment("en"), template_environment(None)):
+        with pytest.raises(TypeError, match="macro 'm' takes"):
+            env.from_string(source).render()

@@ -52,3 +52,20 @@ def test_reading_both_languages_beside_the_plain_field():
     texts.read_text(r, {"name_ja": {"nested": 1}}, "name", "name", "ja", base="", max_len=200)
     assert [(e["field"], e["code"]) for e in r.errors] == [("name_en", "validation.too_long"),
                                                           ("name_ja", "validation.not_string")]
+
+
+def test_the_brand_in_each_language_however_the_requests_alternate():
+    from orderhub.db.orders.queries import BrandView
+
+    brand = BrandView(name="山風アウトドア", logo_url="", primary="#000", accent="#111", on_primary="#fff",
+                      on_accent="#fff", font_stack="sans-serif", radius="8px", support={"hours": "平日 10-18時"},
+                      storefront_url="", locale="ja-JP", timezone="Asia/Tokyo",
+                      texts={"name": {"ja": "山風アウトドア", "en": "Yamakaze Outdoor"},
+                             "support_hours": {"ja": "平日 10〜18時"}})
+    for _ in range(2):  # each language's answer, kept per language, is never the other's
+        ja, en = brand.in_language("ja"), brand.in_language("en")
+        assert (ja.name, str(ja.support["hours"])) == ("山風アウトドア", "平日 10〜18時")
+        assert en.name == "Yamakaze Outdoor"
+        assert str(en.support["hours"]) == "平日 10〜18時" and en.support["hours"].fallback  # marked, never silent
+    assert brand.support == {"hours": "平日 10-18時"} and brand.name == "山風アウトドア"  # the kept brand unchanged
+    assert en.in_language("ja").name == "山風アウトドア"

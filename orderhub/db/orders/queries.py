@@ -46,15 +46,22 @@ class BrandView:
     web_font: bool = False
     #: the merchant's words per language (orderhub.db.texts): name, support hours
     texts: dict[str, Any] = field(default_factory=dict)
+    #: `in_language`'s answers so far (a BrandView is kept per merchant version, and never changed)
+    _languages: dict[str, BrandView] = field(default_factory=dict, compare=False, repr=False)
 
     def in_language(self, lang: str) -> BrandView:
         """The brand as a page in `lang` shows it: the merchant's name and support hours in that
-        language (`support["hours"]` becomes a texts.Localized, which prints as its text)."""
-        support = dict(self.support)
-        hours = texts.pick(self.texts, "support_hours", lang, support.get("hours") or "")
-        if hours:
-            support["hours"] = hours
-        return replace(self, name=texts.text(self.texts, "name", lang, self.name), support=support)
+        language (`support["hours"]` becomes a texts.Localized, which prints as its text): the
+        merchant's own words, worked out once per language."""
+        kept = self._languages.get(lang)
+        if kept is None:
+            support = dict(self.support)
+            hours = texts.pick(self.texts, "support_hours", lang, support.get("hours") or "")
+            if hours:
+                support["hours"] = hours
+            kept = self._languages[lang] = replace(self, name=texts.text(self.texts, "name", lang, self.name),
+                                                   support=support, _languages={})
+        return kept
 
     @classmethod
     def of(cls, merchant: Merchant) -> BrandView:
@@ -345,15 +352,15 @@ _STAMP_COLUMNS = ("id", "merchant", "locale", "key", "token_generation", "hub_ve
                   # (`load_hub`: the pickup store's code, the shopper's email key for the survey card)
                   "fulfillment", "customer_email")
 HUB_STAMP = PointRead(
-    "SELECT " + ", ".join(f'o."{c}" AS "{c}"' for c in _STAMP_COLUMNS)
-    + ", m.version AS merchant_version, m.locale AS merchant_locale FROM orders o JOIN merchants m ON m.id = o.merchant",
+    f"SELECT {statements.named(Order, 'o', _STAMP_COLUMNS)}, +m.version AS merchant_version, "
+    "m.locale AS merchant_locale FROM orders o JOIN merchants m ON m.id = o.merchant",
     "o.token_hash")
 #: the same order row by its key (the API: merchant + external id) and by its id (messages)
 _ORDER_BY_KEY = statements.Statement(f"{_ORDER_FROM} WHERE o.key = ?")
 _ORDER_BY_ID = statements.Statement(f"{_ORDER_FROM} WHERE o.id = ?")
 #: the lines with their products' texts (one indexed point read per line; `?`: "<merchant id>:")
 _LINES = statements.Statement(
-    f'SELECT {LINE_COLUMNS.select}, p.id AS product_row, p.texts AS product_texts FROM order_lines l '
+    f'SELECT {LINE_COLUMNS.select}, +p.id AS product_row, p.texts AS product_texts FROM order_lines l '
     "LEFT JOIN products p ON l.product_id <> '' AND p.key = (? || l.product_id) "
     'WHERE l."order" = ? ORDER BY l.position, l.id'
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,12 +175,6 @@ async def lane_transit(lane: str, settings: dict[str, Any]) -> rules.Transit:
     return rules.learn_transit([int(r["transit_days"]) for r in rows], settings)
 
 
-async def _promise(view: ShipmentView, basis: PromiseBasis, now: dt.datetime,
-                   known: dict[str, rules.Transit]) -> rules.Promise | None:
-    return await promise_for(status=view.status, delivered_at=view.delivered_at, estimate=view.estimate,
-                             shipped_at=view.shipped_at, lane=view.lane, basis=basis, now=now, known=known)
-
-
 async def promise_for(*, status: str, delivered_at: dt.datetime | None, estimate: dt.date | None,
                       shipped_at: dt.datetime | None, lane: str, basis: PromiseBasis, now: dt.datetime,
                       known: dict[str, rules.Transit]) -> rules.Promise | None:
@@ -238,7 +233,7 @@ _SHIPMENTS = statements.Statement(f'SELECT {_SHIPMENT.select} FROM shipments s W
 def hub_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The read `shipments_summary` makes for the hub's order page, from the order's row (prefetched
     with the hub's own reads: one round trip on PostgreSQL, `statements.prefetch`)."""
-    return [_SHIPMENTS.read(order["id"])]
+    return [_BRIEFS.read(order["id"])]
 
 
 #: the shipments of one parcel (carrier ingest: `shipments.tracking_key`'s index), in the caller's scope
@@ -284,7 +279,7 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
                 events[ev["shipment"]].append(ev)
     views = [_shipment_view(s, events[s["id"]], lines, now, tz) for s in ships]
     page = _page(views, sum(ln["quantity"] for ln in lines.values()))
-    await _add_promises(page, basis, now)
+    page.promise = await _promises(page.shipments, page.waiting_items, basis, now)
     return page
 
 
@@ -296,33 +291,69 @@ def _page(views: list[ShipmentView], total: int) -> TrackingPage:
                         max(total - in_shipments, 0))
 
 
-async def _add_promises(page: TrackingPage, basis: PromiseBasis | None, now: dt.datetime | None) -> None:
-    """Every shipment's delivery promise and the order's, when the order is delivered by a carrier."""
+async def _promises(shipments: Sequence[ShipmentView | ShipmentBrief], waiting_items: int,
+                    basis: PromiseBasis | None, now: dt.datetime | None) -> rules.Promise | None:
+    """Every shipment's delivery promise (set on it) and the order's (returned), when the order is
+    delivered by a carrier; `waiting_items`: items in no shipment yet."""
     if basis is None or now is None or not basis.applies:
-        return
+        return None
     known: dict[str, rules.Transit] = {}
     async with engine.read():
-        for v in page.shipments:
-            v.promise = await _promise(v, basis, now, known)
+        for v in shipments:
+            v.promise = await promise_for(status=v.status, delivered_at=v.delivered_at, estimate=v.estimate,
+                                          shipped_at=v.shipped_at, lane=v.lane, basis=basis, now=now, known=known)
             if v.promise is not None:
                 v.late = v.promise.late  # one answer: the promise's
-    parts = [v.promise for v in page.shipments]
-    if not page.shipments or page.waiting_items:
+    parts = [v.promise for v in shipments]
+    if not shipments or waiting_items:
         parts.append(unshipped_promise(basis, now))
-    page.promise = rules.order_promise(parts)
+    return rules.order_promise(parts)
 
 
+@dataclass
+class ShipmentBrief:
+    """What the hub's front page needs of a shipment: its status, its items' count and what its
+    delivery promise is worked out from (the tracking page's `ShipmentView` has the same names)."""
+
+    status: str
+    item_count: int
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    estimate: dt.date | None
+    lane: str
+    promise: rules.Promise | None = None
+    late: bool = False
+
+
+@dataclass
+class ShipmentsSummary:
+    """The hub's front page's shipments: each one's status, the item counts of "2 of 3 items
+    delivered" and the order's delivery promise, as `tracking_page` has them."""
+
+    shipments: list[ShipmentBrief]
+    total_items: int
+    delivered_items: int
+    shipped_items: int
+    promise: rules.Promise | None
+
+
+#: the columns `ShipmentBrief` is made of (the shipments' order index)
+_BRIEFS = statements.Statement(
+    "SELECT s.status AS status, s.lines AS lines, s.shipped_at AS shipped_at, s.delivered_at AS delivered_at, "
+    's.estimate AS estimate, s.lane AS lane FROM shipments s WHERE s."order" = ? ORDER BY s.created_at, s.id')
 
 
 async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime | None = None, tz: str = "UTC",
-                            basis: PromiseBasis | None = None) -> TrackingPage:
-    """What the hub's front page says about shipments: each one's status, the item counts of "2 of 3
-    items delivered" and the order's delivery promise, as `tracking_page` has them, in one fixed
-    statement without the events. `total_items`: the order's item count (the hub has read its lines)."""
-    rows = _SHIPMENT.rows(await _SHIPMENTS.read(order_id).all())
-    page = _page([_shipment_view(row, [], {}, now, tz) for row in rows], total_items)
-    await _add_promises(page, basis, now)
-    return page
+                            basis: PromiseBasis | None = None) -> ShipmentsSummary:
+    """What the hub's front page says about shipments, in one fixed statement of the few columns it
+    needs. `total_items`: the order's item count (the hub has read its lines)."""
+    briefs = [ShipmentBrief(r["status"], sum(ln["quantity"] for ln in statements.json_value(r["lines"])),
+                            r["shipped_at"], r["delivered_at"], r["estimate"], r["lane"] or "")
+              for r in await _BRIEFS.read(order_id).all()]
+    counts = rules.items_summary([(b.status, b.item_count) for b in briefs], total_items)
+    waiting = max(total_items - sum(b.item_count for b in briefs), 0)
+    return ShipmentsSummary(briefs, total_items, counts.delivered, counts.shipped,
+                            await _promises(briefs, waiting, basis, now))
 
 
 _DELIVERED = statements.Statement('SELECT s.lines AS lines, s.delivered_at AS delivered_at FROM shipments s '

@@ -1,9 +1,10 @@
-"""Words for the confirmation page: the status sentence, the next steps, cancel and return
-sentences. Decisions come from db rules; this module only chooses and formats the words."""
+"""Words for the confirmation page: the status sentence, the next steps and the returns sentence
+(what it says about cancelling is the cancel area's, site/cancel/presenter.summary). Decisions come
+from db rules; this module only chooses and formats the words."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from orderhub.components import filters
@@ -12,7 +13,6 @@ from orderhub.components.i18n import gettext as _
 from orderhub.components.i18n import ngettext
 from orderhub.components.payments import payment_label as payment_label
 from orderhub.components.shop_texts import words
-from orderhub.db import clock
 from orderhub.db.orders import rules
 from orderhub.db.orders.queries import OrderView
 from orderhub.db.shipping.rules import Promise
@@ -35,23 +35,29 @@ def status_of(order: OrderView, shipment_statuses: list[str] | None = None,
     )
 
 
+#: the status line of each order status, said when asked (in the request's language)
+_STATUS_TEXTS: dict[str, Callable[[str], str]] = {
+    "processing": lambda store: _("We're getting your order ready."),
+    "preparing": lambda store: _("The store is preparing your order."),
+    "shipped": lambda store: _("Your order is on its way."),
+    "partially_delivered": lambda store: _("Part of your order has arrived; the rest is on its way."),
+    "out_for_delivery": lambda store: _("Your order is out for delivery today."),
+    "delivered": lambda store: _("Your order has been delivered."),
+    "attention": lambda store: _("There's a problem with your delivery: see tracking for what happens now."),
+    "ready_for_pickup": lambda store: _("Your order is ready for pickup at %(store)s.") % {"store": store},
+    "picked_up": lambda store: _("You picked up your order. Enjoy!"),
+    "pickup_expired": lambda store: _("The pickup period has ended. Please contact us."),
+    "cancelled": lambda store: _("This order was cancelled."),
+    "returned": lambda store: _("This order was returned."),
+    "awaiting_payment": lambda store: _("We'll prepare your order as soon as your payment arrives."),
+}
+
+
 def status_text(status: rules.OrderStatus, order: OrderView) -> str:
-    store = words(order.store.texts, "name", order.store.name) if order.store else ""
-    return {
-        "processing": _("We're getting your order ready."),
-        "preparing": _("The store is preparing your order."),
-        "shipped": _("Your order is on its way."),
-        "partially_delivered": _("Part of your order has arrived; the rest is on its way."),
-        "out_for_delivery": _("Your order is out for delivery today."),
-        "delivered": _("Your order has been delivered."),
-        "attention": _("There's a problem with your delivery: see tracking for what happens now."),
-        "ready_for_pickup": _("Your order is ready for pickup at %(store)s.") % {"store": store},
-        "picked_up": _("You picked up your order. Enjoy!"),
-        "pickup_expired": _("The pickup period has ended. Please contact us."),
-        "cancelled": _("This order was cancelled."),
-        "returned": _("This order was returned."),
-        "awaiting_payment": _("We'll prepare your order as soon as your payment arrives."),
-    }.get(status.key, "")
+    said = _STATUS_TEXTS.get(status.key)
+    if said is None:
+        return ""
+    return said(words(order.store.texts, "name", order.store.name) if order.store else "")
 
 
 def next_steps(order: OrderView, status: rules.OrderStatus, promise: Promise | None = None) -> list[Step]:
@@ -98,16 +104,6 @@ def next_steps(order: OrderView, status: rules.OrderStatus, promise: Promise | N
                    status.on_its_way)
         done = Step(_("Delivered"), _("We'll let you know when it arrives."), False)
     return [placed, pack, way, done]
-
-
-def cancel_text(order: OrderView, now: dt.datetime) -> str:
-    if order.cancelled:
-        return _("This order was cancelled.")
-    when = filters.datetime(order.cancel_until, order.timezone)
-    clock.changes_at(order.cancel_until, now)
-    if order.can_cancel(now):
-        return _("You can cancel until %(when)s: contact us below with your order number.") % {"when": when}
-    return _("The cancellation period ended on %(when)s. You can still return items once they arrive.") % {"when": when}
 
 
 def return_text(order: OrderView) -> str:

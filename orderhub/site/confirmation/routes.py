@@ -52,7 +52,6 @@ class ConfirmationController(Controller):
             status_text=presenter.status_text(status, hub.order),
             next_steps=presenter.next_steps(hub.order, status, summary.get("promise")),
             promise=summary.get("promise"), w=promise_words,
-            cancel_text=presenter.cancel_text(hub.order, now),
             return_text=presenter.return_text(hub.order),
             payment_label=presenter.payment_label(hub.order.payment),
             payment=payment_words.payment_card(

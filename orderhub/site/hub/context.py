@@ -73,11 +73,9 @@ def lang_links(request: Request) -> list[dict[str, Any]]:
     """Links to this same page in each language (?lang=), current one marked."""
     current = getattr(request.state, "lang", i18n.current_language())
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
-    links = []
-    for lang, label in (("ja", "日本語"), ("en", "English")):
-        query = urlencode({**params, "lang": lang})
-        links.append({"lang": lang, "label": label, "href": f"{request.url.path}?{query}", "current": lang == current})
-    return links
+    before = f"{request.url.path}?{urlencode(params)}&" if params else f"{request.url.path}?"  # the page's own, then lang
+    return [{"lang": lang, "label": label, "href": f"{before}lang={lang}", "current": lang == current}
+            for lang, label in (("ja", "日本語"), ("en", "English"))]
 
 
 def base_context(request: Request, **extra: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from orderhub.components.i18n import ngettext
 from orderhub.db import statements
 from orderhub.db.orders.queries import Hub
 from orderhub.db.shipping import queries
-from orderhub.db.shipping.queries import TrackingPage
+from orderhub.db.shipping.queries import ShipmentsSummary, TrackingPage
 from orderhub.site import live
 from orderhub.site.deps import PAGE_READS, read_scope
 from orderhub.site.hub.context import hub_context
@@ -26,7 +26,7 @@ from orderhub.site.tracking import presenter
 TEMPLATE = "site/tracking/tracking.html.jinja"
 
 
-def summary_text(tracking: TrackingPage) -> str:
+def summary_text(tracking: TrackingPage | ShipmentsSummary) -> str:
     """"2 of 3 items delivered" (or shipped), or nothing before the first shipment."""
     total, delivered, shipped = tracking.total_items, tracking.delivered_items, tracking.shipped_items
     if not tracking.shipments:
