@@ -130,10 +130,11 @@ def browser():
 @contextmanager
 def pages_of(browser, server):
     """Opens pages of `server` in a new browser context each (viewport phone or desktop, page
-    language, JavaScript on or off), collecting console errors; closes them all at the end."""
+    language, JavaScript on or off, `on_request` told of every request), collecting console errors;
+    closes them all at the end."""
     contexts = []
 
-    def _open(path: str, viewport: str = "phone", lang: str = "ja", javascript: bool = True):
+    def _open(path: str, viewport: str = "phone", lang: str = "ja", javascript: bool = True, on_request=None):
         context = browser.new_context(
             viewport=VIEWPORTS[viewport], locale="ja-JP" if lang == "ja" else "en-US",
             java_script_enabled=javascript, extra_http_headers={"Accept-Language": "ja" if lang == "ja" else "en"},
@@ -143,6 +144,8 @@ def pages_of(browser, server):
         page.console_errors = []  # type: ignore[attr-defined]
         page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
         page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        if on_request is not None:  # every request the page makes, from its first
+            page.on("request", on_request)
         sep = "&" if "?" in path else "?"
         url = path if path.startswith("http") else f"{server.url}{path}"
         if "lang=" not in url:
