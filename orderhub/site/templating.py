@@ -20,6 +20,7 @@ the key without Jinja's failed attribute look-up first (`LanguageEnvironment.get
 
 from __future__ import annotations
 
+import re
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -165,6 +166,7 @@ class _Template(Template):
     def _from_namespace(cls, environment: Environment, namespace: MutableMapping[str, Any],
                         globals: MutableMapping[str, Any]) -> Template:
         namespace["escape"] = _escape  # the compiled code's `escape(...)` of every `{{ value }}`
+        namespace[_JOINED] = "".join  # a block's or an included page's output, joined once (`_joined`)
         return super()._from_namespace(environment, namespace, globals)
 
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
@@ -184,6 +186,24 @@ class _Template(Template):
         if self._module is None:
             self._module = self.make_module()
         return self._module
+
+
+#: the compiled code's name for `"".join` (see `_joined`)
+_JOINED = "_orderhub_joined"
+#: where the compiled code hands a block's, a parent page's or an included page's output up piece
+#: by piece: `yield from <generator>`, and `for event in gen: yield event` (an include with context)
+_YIELD_FROM = re.compile(r"^(?P<indent>[ ]*)yield from (?P<source>.+)$", re.MULTILINE)
+_FOR_EVENT = re.compile(r"^(?P<indent>[ ]*)for event in gen:\n(?P=indent)    yield event$", re.MULTILINE)
+
+
+def _joined(code: str) -> str:
+    """The compiled code of a template, each nested output joined where it is made and handed up as
+    one string (`yield "".join(<generator>)`) instead of every piece passing through each enclosing
+    generator on its way up (an order page's pieces went through five: block, parent blocks,
+    layouts, the page). The page is the same text: Jinja joins all the pieces in the end anyway, and
+    nothing here streams a template piece by piece (`Template.generate` is not used)."""
+    code = _YIELD_FROM.sub(lambda m: f"{m['indent']}yield {_JOINED}({m['source']})", code)
+    return _FOR_EVENT.sub(lambda m: f"{m['indent']}yield {_JOINED}(gen)", code)
 
 
 #: the names a dict answers as attributes (`Environment.getattr` tries them before its keys)
@@ -234,6 +254,10 @@ class LanguageEnvironment(Environment):
         tree = super()._parse(source, name, filename)
         result: nodes.Template = _Inline(self.lang).visit(tree)
         return result
+
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        return _joined(super()._generate(source, name, filename, defer_init))
 
 
 class PerLanguageTemplates(JinjaTemplateEngine):
