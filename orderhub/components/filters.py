@@ -36,22 +36,36 @@ def money(minor: int, currency: str) -> str:
 def date(value: dt.date | dt.datetime | None, fmt: str = "long", tz: str | None = None) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime) and tz:
-        value = value.astimezone(ZoneInfo(tz))
+    if isinstance(value, dt.datetime):  # its day where it is read (in `tz`, else its own zone)
+        value = (value.astimezone(ZoneInfo(tz)) if tz else value).date()
     if current_language() == "en" and fmt == "long":
         fmt = "medium"  # Nov 12, 2026
     if fmt == "weekday":
         fmt = "EEEE, MMMM d" if current_language() == "en" else "M月d日(E)"
-    return format_date(value, fmt, locale=_dates_locale())
+    return day_text(value, fmt)
+
+
+def day_text(day: dt.date, pattern: str) -> str:
+    """A day in a Babel pattern (or "long", "medium"...) for the page's language."""
+    return _formatted(day, pattern, _locale())
 
 
 def datetime(value: dt.datetime | None, tz: str, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(tz))
-    if current_language() == "ja":
-        return format_datetime(local, "y年M月d日 H:mm", locale=_dates_locale())
-    return format_datetime(local, "MMM d, y, h:mm a", locale=_dates_locale())
+    wall = value.astimezone(ZoneInfo(tz)).replace(tzinfo=None)  # the patterns show no zone
+    return _formatted(wall, "y年M月d日 H:mm" if current_language() == "ja" else "MMM d, y, h:mm a", _locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: dt.date, pattern: str, tag: str) -> str:
+    """Babel's words for a day (a `date`) or a wall-clock moment (a naive `datetime`) in `pattern`
+    for the locale `tag`: kept per value, pattern and locale, as `money.format` keeps amounts (the
+    language is part of the key, so one language's words never answer another's; Babel takes some
+    10 µs a date, and an order page shows five)."""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, pattern, locale=_babel_locale(tag))
+    return format_date(value, pattern, locale=_babel_locale(tag))
 
 
 def time(value: dt.datetime | dt.time | None, tz: str | None = None) -> str:

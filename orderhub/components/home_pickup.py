@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
-from orderhub.components.filters import _locale
+from orderhub.components.filters import day_text
 from orderhub.components.i18n import current_language
 
 
@@ -32,8 +30,7 @@ def _local(moment: dt.datetime, tz: str) -> dt.datetime:
 
 def slot_day(start: dt.datetime, tz: str) -> str:
     """「12月8日（火）」 / "Tue 8 Dec"."""
-    day = _local(start, tz).date()
-    return format_date(day, "M月d日（E）" if current_language() == "ja" else "EEE d MMM", locale=_locale())
+    return day_words(_local(start, tz).date())
 
 
 def slot_hours(start: dt.datetime, end: dt.datetime, tz: str) -> str:
@@ -57,4 +54,4 @@ def slot_words(start: dt.datetime, end: dt.datetime, tz: str) -> str:
 
 def day_words(day: dt.date) -> str:
     """A date choice: 「12月8日（火）」 / "Tue 8 Dec"."""
-    return format_date(day, "M月d日（E）" if current_language() == "ja" else "EEE d MMM", locale=_locale())
+    return day_text(day, "M月d日（E）" if current_language() == "ja" else "EEE d MMM")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-
-from orderhub.components.filters import _locale
 from orderhub.components.filters import datetime as fmt_datetime
+from orderhub.components.filters import day_text
 from orderhub.components.i18n import current_language
 from orderhub.components.i18n import gettext as _
 from orderhub.db.shipping.rules import DELIVERED_PROMISE, Promise
@@ -16,7 +14,7 @@ from orderhub.db.shipping.rules import DELIVERED_PROMISE, Promise
 
 def short_date(day: dt.date) -> str:
     """"Fri 12/6" / "12月6日(金)": short enough for a phone, with the weekday shoppers plan by."""
-    return format_date(day, "M月d日(E)" if current_language() == "ja" else "EEE M/d", locale=_locale())
+    return day_text(day, "M月d日(E)" if current_language() == "ja" else "EEE M/d")
 
 
 def promise_text(p: Promise | None, tz: str) -> str:

@@ -85,6 +85,33 @@ def test_formats_for_the_page_language():
     assert filters.datetime(placed, "America/New_York") == "Nov 12, 2026, 3:42 PM"
 
 
+def test_dates_kept_per_language_zone_and_pattern_answer_each_request_in_its_own():
+    """Formatted dates are kept per value, pattern and language (`filters._formatted`): the same
+    moment alternately in Japanese and English, in two time zones, and a moment's own zone when none
+    is given, each time as Babel words it."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from orderhub.components import filters
+    from orderhub.components.promise import short_date
+
+    moment = dt.datetime(2026, 12, 5, 15, 30, tzinfo=dt.UTC)  # Dec 6, 00:30 in Tokyo
+    tokyo = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+    for _ in range(2):
+        with i18n.language("ja"):
+            assert filters.datetime(moment, "Asia/Tokyo") == "2026年12月6日 0:30"
+            assert filters.datetime(moment, "America/New_York") == "2026年12月5日 10:30"
+            assert (filters.date(moment, "long", "Asia/Tokyo"), filters.date(moment, "long", "UTC")) == (
+                "2026年12月6日", "2026年12月5日")
+            assert (filters.date(tokyo), filters.date(moment)) == ("2026年12月6日", "2026年12月5日")  # own zone
+            assert short_date(dt.date(2026, 12, 6)) == "12月6日(日)"
+        with i18n.language("en"):
+            assert filters.datetime(moment, "Asia/Tokyo") == "Dec 6, 2026, 12:30 AM"
+            assert filters.date(moment, "long", "Asia/Tokyo") == "Dec 6, 2026"
+            assert filters.date(dt.date(2026, 12, 6), "weekday") == "Sunday, December 6"
+            assert short_date(dt.date(2026, 12, 6)) == "Sun 12/6"
+
+
 def test_status_badge_macro_translates_at_render_time():
     """The imported macro's labels follow the current language on every render (ja, en, ja)."""
     from orderhub.site.app import template_environment
