@@ -35,7 +35,7 @@ import datetime as dt
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -177,8 +177,9 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
                 scope["state"][COUNTED_BY_CACHE] = True
                 scope["state"][HUB_ROW] = stamp.row
                 with clock.watching(clock.Validity(now + dt.timedelta(seconds=cache.max_age))) as validity:
-                    entry, personal, rendered = await _render(app, scope, receive)
-                entry = replace(entry, rendered=now.timestamp(), expires=validity.until.timestamp())
+                    (status, kept_headers, kept_body), personal, rendered = await _render(app, scope, receive)
+                entry = Entry(status, kept_headers, kept_body, rendered=now.timestamp(),
+                              expires=validity.until.timestamp())
                 if entry.status in _KEPT_STATUSES and not personal:
                     cache.put(key, entry)
                 if answering_rendered is None:
@@ -198,11 +199,12 @@ def page_cache(section: str) -> Callable[[ASGIApp], ASGIApp]:
     return middleware_factory
 
 
-async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, bool, tuple[dict[str, Any], bytes]]:
-    """Run the route uncompressed and collect its whole answer: the page to keep, the CSRF token it
-    rendered (and the cookie it set for it) taken out again; whether the answer is personal (sets a
-    cookie of its own), to be sent once and never kept; and the answer as the route gave it (start
-    message without its length, body), for this request."""
+async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[
+        tuple[int, list[tuple[bytes, bytes]], bytes], bool, tuple[dict[str, Any], bytes]]:
+    """Run the route uncompressed and collect its whole answer: the page to keep (status, headers,
+    body), the CSRF token it rendered (and the cookie it set for it) taken out again; whether the
+    answer is personal (sets a cookie of its own), to be sent once and never kept; and the answer as
+    the route gave it (start message without its length, body), for this request."""
     headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
     scope_state = ScopeState.from_scope(scope)
     scope_state.headers = Empty
@@ -228,5 +230,4 @@ async def _render(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Entry, 
     kept = [(k, v) for k, v in own if not (k == b"set-cookie" and csrf_cookie and v.startswith(csrf_cookie))]
     personal = any(k == b"set-cookie" for k, _ in kept)
     status = int(start.get("status", 500))
-    return (Entry(status=status, headers=kept, body=kept_body), personal,
-            ({"status": status, "headers": own}, body))
+    return (status, kept, kept_body), personal, ({"status": status, "headers": own}, body)

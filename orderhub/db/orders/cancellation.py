@@ -14,6 +14,7 @@ every page, email and API answer states "cancelled" from the one rule (`rules.is
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -97,8 +98,14 @@ class CancelFacts:
     payment_status: str
     order_refunded_minor: int
     lines: list[LineState]
-    money: return_rules.OrderMoney
+    #: the order's row and its line rows `money` is worked out from when first asked (the order
+    #: page's "Changed your mind?" line never asks)
+    rows: tuple[dict[str, Any], list[dict[str, Any]]] = field(repr=False, compare=False)
     cancellations: list[CancellationView] = field(default_factory=list)
+
+    @functools.cached_property
+    def money(self) -> return_rules.OrderMoney:
+        return _order_money(*self.rows)
 
     @property
     def mode(self) -> str:
@@ -208,15 +215,6 @@ async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: o
     cancellations inside the caller's scope."""
     rows = _CANCEL.rows(await _CANCELLATIONS.read(order["id"]).all())
     policy = cast(dict[str, Any], policy if isinstance(policy, dict) else {})
-    line_discounts = sum(ln["discount_minor"] for ln in lines)
-    facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],
-                                    unit_price_minor=ln["unit_price_minor"], discount_minor=ln["discount_minor"],
-                                    tax_rate=Decimal(ln["tax_rate"])) for ln in lines]
-    om = return_rules.OrderMoney(
-        currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=facts,
-        order_discount_minor=max(0, order["discount_minor"] - line_discounts), shipping_minor=order["shipping_minor"],
-        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"],
-        paid_in_minor=int(order.get("paid_in_minor") or 0))
     return CancelFacts(
         order_id=order["id"], merchant_id=order["merchant"], external_id=order["external_id"], number=order["number"],
         currency=order["currency"], policy=policy, cancel_until=rules.cancel_deadline(order["placed_at"], policy),
@@ -228,7 +226,20 @@ async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: o
         order_refunded_minor=int(order["refunded_minor"] or 0),
         lines=[LineState(ln["line_id"], ln["quantity"], ln["fulfilled_quantity"], ln["cancelled_quantity"])
                for ln in lines],
-        money=om, cancellations=[CancellationView.of(r) for r in rows])
+        rows=(order, lines), cancellations=[CancellationView.of(r) for r in rows])
+
+
+def _order_money(order: dict[str, Any], lines: list[dict[str, Any]]) -> return_rules.OrderMoney:
+    """The order's money as refunds work it out (returns.rules), from its row and its line rows."""
+    line_discounts = sum(ln["discount_minor"] for ln in lines)
+    facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],
+                                    unit_price_minor=ln["unit_price_minor"], discount_minor=ln["discount_minor"],
+                                    tax_rate=Decimal(ln["tax_rate"])) for ln in lines]
+    return return_rules.OrderMoney(
+        currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=facts,
+        order_discount_minor=max(0, order["discount_minor"] - line_discounts), shipping_minor=order["shipping_minor"],
+        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"],
+        paid_in_minor=int(order.get("paid_in_minor") or 0))
 
 
 def _items_json(items: dict[str, int]) -> list[dict[str, Any]]:
