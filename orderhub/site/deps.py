@@ -42,13 +42,10 @@ async def provide_hub(request: Request, token: str, now: dt.datetime) -> Hub:
                               page_reads=request.route_handler.opt.get(PAGE_READS))
 
 
-def provide_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
 def provide_now(request: Request) -> dt.datetime:
-    return provide_clock(request)()
+    """The request's reading of the app's clock (`create_app(clock=...)`: tests inject theirs)."""
+    clock: Clock = request.app.state.clock
+    return clock()
 
 
 def read_scope(app: ASGIApp) -> ASGIApp:
@@ -61,12 +58,11 @@ def read_scope(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-#: A chain, not siblings: the hub is opened at the request's `now` (read from the app's clock, as
-#: `clock` gives it). Litestar resolves sibling dependencies in a task group (two tasks and a group
-#: per request, about a tenth of a rendered hub page's framework time); one after the other they are
-#: plain awaits, and each link costs a signature check: `now` reads the clock itself.
+#: A chain, not siblings: the hub is opened at the request's `now`. Litestar resolves sibling
+#: dependencies in a task group (two tasks and a group per request, about a tenth of a rendered hub
+#: page's framework time); one after the other they are plain awaits, and each link costs a
+#: signature check, so `now` reads the clock itself.
 DEPENDENCIES: dict[str, Provide] = {
     "hub": Provide(provide_hub),
-    "clock": Provide(provide_clock, sync_to_thread=False),
     "now": Provide(provide_now, sync_to_thread=False),
 }

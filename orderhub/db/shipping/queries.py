@@ -283,12 +283,16 @@ async def tracking_page(order_id: int, *, now: dt.datetime | None, tz: str,
     return page
 
 
+def _item_counts(shipments: Sequence[ShipmentView | ShipmentBrief], total: int) -> tuple[rules.ItemsSummary, int]:
+    """"2 of 3 items delivered" (and shipped) over the shipments, and the items in none of them yet."""
+    counts = rules.items_summary([(s.status, s.item_count) for s in shipments], total)
+    return counts, max(total - sum(s.item_count for s in shipments), 0)
+
+
 def _page(views: list[ShipmentView], total: int) -> TrackingPage:
-    counts = rules.items_summary([(v.status, v.item_count) for v in views], total)
-    in_shipments = sum(v.item_count for v in views)
+    counts, waiting = _item_counts(views, total)
     return TrackingPage(views, total, counts.delivered, counts.shipped,
-                        bool(views) and all(v.is_final for v in views) and in_shipments >= total,
-                        max(total - in_shipments, 0))
+                        bool(views) and all(v.is_final for v in views) and not waiting, waiting)
 
 
 async def _promises(shipments: Sequence[ShipmentView | ShipmentBrief], waiting_items: int,
@@ -350,8 +354,7 @@ async def shipments_summary(order_id: int, total_items: int, *, now: dt.datetime
     briefs = [ShipmentBrief(r["status"], sum(ln["quantity"] for ln in statements.json_value(r["lines"])),
                             r["shipped_at"], r["delivered_at"], r["estimate"], r["lane"] or "")
               for r in await _BRIEFS.read(order_id).all()]
-    counts = rules.items_summary([(b.status, b.item_count) for b in briefs], total_items)
-    waiting = max(total_items - sum(b.item_count for b in briefs), 0)
+    counts, waiting = _item_counts(briefs, total_items)
     return ShipmentsSummary(briefs, total_items, counts.delivered, counts.shipped,
                             await _promises(briefs, waiting, basis, now))
 
