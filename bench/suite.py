@@ -6,8 +6,9 @@ database and on a scaled one, as ratios against a bare route of the same server 
 
 For each engine and each database (the demo's; the demo plus `orderhub demo --scale N`), the parts
 asked for (all by default):
-- cached: one server (`orderhub serve --no-jobs`, one worker): `/healthz` (the bare route), the
-  hub page, tracking, returns and pickup pages, each cached (the same URL again and again);
+- cached: one server (`orderhub serve --no-jobs`, one worker): the hub page, tracking, returns and
+  pickup pages, each cached (the same URL again and again), each against `/healthz` (the bare
+  route) in rounds back to back (`paired`: the median of the rounds' ratios, and their range);
 - first-visit: the first visit of a hub page in Chromium on that server (bytes transferred,
   compressed, every resource), phone and desktop;
 - rendered: the same pages with the page cache off (only the hub page without `cached`);
@@ -28,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,28 @@ async def first_visit(url: str, width: int, height: int) -> int:
     return total
 
 
+#: rounds of a page's figure against the bare route (see `paired`)
+ROUNDS = 3
+
+
+def paired(bare_url: str, page_url: str, seconds: int, rounds: int = ROUNDS) -> dict:
+    """A page's pages/s against the bare route's, measured back to back in `rounds` rounds (the bare
+    route first, then the page; the next round the other way round), each leg `seconds` long: this
+    shared machine's speed drifts by a fifth within a minute, and a ratio of two runs taken a minute
+    apart carried that drift. The figure is the median of the rounds' ratios; all are returned."""
+    ratios, bare, rps, errs = [], [], [], 0
+    for n in range(rounds):
+        legs = {}
+        for which in (("bare", "page") if n % 2 == 0 else ("page", "bare")):
+            legs[which] = wrk(bare_url if which == "bare" else page_url, seconds=seconds)
+        ratios.append(legs["page"]["rps"] / legs["bare"]["rps"])
+        bare.append(legs["bare"]["rps"])
+        rps.append(legs["page"]["rps"])
+        errs += legs["page"]["errors"]
+    return {"ratio": statistics.median(ratios), "ratios": ratios, "bare": bare, "rps": statistics.median(rps),
+            "errors": errs}
+
+
 def warm(base: str, paths: Path, workers: int = 1) -> dict:
     """What the first opens of a campaign leave in each worker's page cache: the same rotation over
     every hub with 32 connections (spread by the kernel over the workers) until each worker has had
@@ -103,16 +127,18 @@ def measure(label: str, db: dict, seconds: int, parts: tuple[str, ...] = PARTS,
 
     def pages_vs_bare(base: str, cache: str, names: tuple[str, ...]) -> None:
         wrk(f"{base}/healthz", seconds=2)
-        bare = wrk(f"{base}/healthz", seconds=seconds)
-        add(f"bare /healthz (cache {cache})", f"{bare['rps']:.0f} req/s")
+        bares: list[float] = []
         for name in names:
             path = pages[name]
             wrk(f"{base}{path}", seconds=1)
-            r = wrk(f"{base}{path}", seconds=seconds)
+            r = paired(f"{base}/healthz", f"{base}{path}", max(2, seconds // 2))
+            bares += r["bare"]
             target = {("hub", "on"): "≥ 0.40 SQLite, ≥ 0.30 PostgreSQL", ("hub", "off"): "≥ 0.12"}.get(
                 (name, cache), "≥ 0.10" if name != "hub" else "")
-            add(f"{name} page, cache {cache} (vs bare)", f"{r['rps'] / bare['rps']:.3f} ({r['rps']:.0f}/s)",
+            add(f"{name} page, cache {cache} (vs bare)",
+                f"{r['ratio']:.3f} ({r['rps']:.0f}/s; rounds {min(r['ratios']):.3f}–{max(r['ratios']):.3f})",
                 target + (f"  [{r['errors']} errors]" if r["errors"] else ""))
+        add(f"bare /healthz (cache {cache}), median of its rounds", f"{statistics.median(bares):.0f} req/s")
 
     print(f"\n{label} (database built in {db['seconds']:.0f} s)", flush=True)
     if "cached" in parts or "first-visit" in parts:
@@ -150,7 +176,8 @@ def measure(label: str, db: dict, seconds: int, parts: tuple[str, ...] = PARTS,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", "100000")))
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5, help="each load's length (a page against the bare "
+                        f"route: {ROUNDS} rounds of both, each half this long)")
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--scales", default="", help="databases to run, e.g. 0 (the fresh demo only) or 0,20000; "
                         "default: 0 and --scale")

@@ -15,7 +15,10 @@ bytes): `{{ value }}` escapes through `_escape` (a str is escaped by markupsafe'
 and wrapped without a second `__html__` look-up; a Markup is already safe and kept as it is), and a
 call of a plain function or method from a template skips the context-passing checks when the callable
 carries none of Jinja's `pass_context`-style marks (`_Context.call`); `{{ d.key }}` of a dict reads
-the key without Jinja's failed attribute look-up first (`LanguageEnvironment.getattr`).
+the key without Jinja's failed attribute look-up first (`LanguageEnvironment.getattr`). A
+translation whose placeholders are all `%(name)s` is formatted by `_format` (each value escaped as
+Markup's `%` escapes it), and a template already compiled is found in a plain dict on each include,
+import and extends (`LanguageEnvironment._load_template`).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, cast
 
 import markupsafe
-from jinja2 import Environment, Template, nodes, pass_context
+from jinja2 import Environment, Template, nodes, pass_context, pass_eval_context
 from jinja2.environment import TemplateModule
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro, new_context
 from jinja2.utils import _PassArg, missing
 from jinja2.visitor import NodeTransformer
@@ -44,10 +48,30 @@ _UGETTEXT = "_orderhub_ugettext"
 
 def _formatted(text: nodes.Expr, node: nodes.Call) -> nodes.Expr:
     """What Jinja's newstyle gettext does with a translation `text`, as template code: marked safe when
-    the output is autoescaped, then always formatted with the call's keyword arguments (`%`)."""
+    the output is autoescaped, then always formatted with the call's keyword arguments (`%`). A
+    literal text whose only placeholders are `%(name)s` is formatted by `_format` (the same text,
+    without Markup's escaping helper object around each value)."""
     values = nodes.Dict([nodes.Pair(nodes.Const(kw.key), kw.value, lineno=kw.lineno) for kw in node.kwargs],
                         lineno=node.lineno)
+    if isinstance(text, nodes.Const) and isinstance(text.value, str) and "%" not in _NAMED.sub("", text.value):
+        return nodes.Call(nodes.Name(_FORMAT, "load"), [text, values], [], None, None, lineno=node.lineno)
     return nodes.Mod(nodes.MarkSafeIfAutoescape(text, lineno=node.lineno), values, lineno=node.lineno)
+
+
+#: a translation's placeholders `_format` fills (and `%%`, a percent sign)
+_NAMED = re.compile(r"%\(\w+\)s|%%")
+#: the compiled code's name for `_format`
+_FORMAT = "_orderhub_format"
+
+
+@pass_eval_context
+def _format(eval_ctx: EvalContext, text: str, values: dict[str, Any]) -> str:
+    """`Markup(text) % values` in autoescaped output (`text % values` otherwise) for a text whose only
+    placeholders are `%(name)s`: each value escaped as Markup's `%` escapes it (markupsafe's
+    `escape`), the text itself kept as it is."""
+    if not eval_ctx.autoescape:
+        return text % values
+    return _new_str(Markup, text % {name: _escape(value) for name, value in values.items()})
 
 
 class _Inline(NodeTransformer):
@@ -87,6 +111,8 @@ def _escape(s: Any) -> Markup:
         return markupsafe.escape(s)
     if kind is str:
         return _new_str(Markup, _ESCAPE_INNER(s))
+    if kind is int:  # digits and a sign: nothing to escape
+        return _new_str(Markup, int.__repr__(s))
     if hasattr(s, "__html__"):
         return Markup(s.__html__())
     return _new_str(Markup, _ESCAPE_INNER(str(s)))
@@ -149,7 +175,7 @@ def _call_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     elif kwargs:
         return macro(*args, **kwargs)
     out = macro._func(*args)
-    return Markup(out) if macro._default_autoescape else out
+    return _new_str(Markup, out) if macro._default_autoescape else out
 
 
 class _Template(Template):
@@ -219,6 +245,7 @@ class LanguageEnvironment(Environment):
     def __init__(self, lang: str, **options: Any) -> None:
         super().__init__(**options)
         self.lang = lang
+        self._loaded: dict[str, Template] = {}
         catalog: Callable[[], Any] = lambda: i18n.translations(lang)  # noqa: E731 - looked up when rendering
 
         def ugettext(message: str) -> str:
@@ -231,6 +258,21 @@ class LanguageEnvironment(Environment):
             newstyle=True,
         )
         self.globals[_UGETTEXT] = ugettext
+        self.globals[_FORMAT] = _format
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
+        """Jinja's, with a template already compiled found in a plain dict: every `{% include %}`,
+        `{% import %}` and `{% extends %}` of every render asks again, and Jinja's LRU cache moves the
+        name to the end of its queue under a lock on each question. Templates are never reloaded
+        here (`auto_reload=False`) nor given globals by name, so what is kept is what Jinja would find."""
+        if not globals:
+            found = self._loaded.get(name)
+            if found is not None:
+                return found
+        template = super()._load_template(name, globals)
+        if not self.auto_reload and not globals:
+            self._loaded[name] = template
+        return template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's `obj.attribute` (the attribute, else the item, else undefined), with a dict's key

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from jinja2 import pass_context, pass_environment, pass_eval_context
+from jinja2 import DictLoader, pass_context, pass_environment, pass_eval_context
 from markupsafe import Markup
 
 from orderhub.components import i18n
@@ -41,6 +41,10 @@ def test_the_literal_is_written_into_the_compiled_code():
     code = template_environment("ja").compile('{{ _("Order") }}', raw=True)
     assert i18n.translations("ja").ugettext("Order") in code
     assert "gettext" not in code
+    # a translation with `%(name)s` placeholders is formatted by the environment's own formatter;
+    # one with another conversion by Markup's `%`, as Jinja writes it
+    assert "_orderhub_format" in template_environment("ja").compile('{{ _("Order %(number)s", number=1) }}', raw=True)
+    assert "_orderhub_format" not in template_environment("ja").compile('{{ _("%(n)d left", n=1) }}', raw=True)
 
 
 def test_the_request_language_does_not_leak_into_a_compiled_language():
@@ -72,6 +76,12 @@ SNIPPETS = [
     "{{ many(1, 2, 3, k=n) }}",
     "{% set greeting = 'hi' %}{% macro outer() %}{{ greeting }}{{ static('css/app.css') }}{% endmacro %}{{ outer() }}",
     "{{ at.isoformat() }} {{ words.upper() }}",
+    # translations with `%(name)s` placeholders (`_format`): values escaped, Markup kept, numbers,
+    # several placeholders, a literal percent sign, and without autoescaping; `%(num)d` is Jinja's way
+    '{{ _("Cancelled: %(num)s of %(total)s", num=2, total=n) }}|{{ _("Qty %(num)s", num=safe) }}',
+    '{{ _("100%% sure: %(who)s", who=n) }}|{{ _("%(num)d left", num=3) }}|{{ _("Order %(number)s", number=-4) }}',
+    '{% autoescape false %}{{ _("Order %(number)s", number=n) }}{% endautoescape %}',
+    "{% for i in range(3) %}<b>{{ i }}</b>{{ -i }}{{ true }}{% endfor %}",
 ]
 
 
@@ -93,7 +103,7 @@ def has_env(environment) -> bool:
 VALUES = {
     "n": "<b>7</b>", "label": "Email", "numbered": "Order %(number)s", "d": {"title": "<x>", "keys": [1, 2]},
     "who": who, "autoescaping": autoescaping, "has_env": has_env,
-    "at": dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC), "words": "a&b",
+    "at": dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC), "words": "a&b", "safe": Markup("<i>3</i>"),
 }
 
 
@@ -105,6 +115,15 @@ def test_a_template_compiled_for_a_language_writes_what_jinja_writes(lang, sourc
         plain = template_environment(None).from_string(source).render(**VALUES)
     assert compiled == plain
     assert compiled.strip()
+
+
+def test_a_template_asked_for_again_is_the_one_compiled_and_globals_still_reach_it():
+    env = template_environment("en")
+    env.loader = DictLoader({"g.html": "{{ g | default('none') }}"})
+    first = env.get_template("g.html")
+    assert env.get_template("g.html") is first and first.render() == "none"
+    assert env.get_template("g.html", globals={"g": "given"}).render() == "given"  # as Jinja: kept from now on
+    assert env.get_template("g.html").render() == "given"
 
 
 def test_translations_are_the_language_s_and_escaped():
