@@ -231,15 +231,10 @@ async def facts_of(order: dict[str, Any], lines: list[dict[str, Any]], policy: o
 
 def _order_money(order: dict[str, Any], lines: list[dict[str, Any]]) -> return_rules.OrderMoney:
     """The order's money as refunds work it out (returns.rules), from its row and its line rows."""
-    line_discounts = sum(ln["discount_minor"] for ln in lines)
-    facts = [return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],
-                                    unit_price_minor=ln["unit_price_minor"], discount_minor=ln["discount_minor"],
-                                    tax_rate=Decimal(ln["tax_rate"])) for ln in lines]
-    return return_rules.OrderMoney(
-        currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=facts,
-        order_discount_minor=max(0, order["discount_minor"] - line_discounts), shipping_minor=order["shipping_minor"],
-        shipping_tax_rate=Decimal(order["shipping_tax_rate"]), total_minor=order["total_minor"],
-        paid_in_minor=int(order.get("paid_in_minor") or 0))
+    return return_rules.OrderMoney.of_order(order, [
+        return_rules.LineFacts(line_id=ln["line_id"], title=ln["title"], quantity=ln["quantity"],
+                               unit_price_minor=ln["unit_price_minor"], discount_minor=ln["discount_minor"],
+                               tax_rate=Decimal(ln["tax_rate"])) for ln in lines])
 
 
 def _items_json(items: dict[str, int]) -> list[dict[str, Any]]:

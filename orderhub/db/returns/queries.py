@@ -100,13 +100,7 @@ async def order_facts(order_id: int) -> OrderFacts:
         )
         for ln in lines
     ]
-    line_discounts = sum(ln.discount_minor for ln in lines)
-    om = rules.OrderMoney(
-        currency=order.currency, prices_include_tax=bool(order.prices_include_tax), lines=facts,
-        order_discount_minor=max(0, order.discount_minor - line_discounts), shipping_minor=order.shipping_minor,
-        shipping_tax_rate=Decimal(order.shipping_tax_rate), total_minor=order.total_minor,
-        paid_in_minor=int(order.paid_in_minor or 0),
-    )
+    om = rules.OrderMoney.of_order(row, facts)
     return OrderFacts(
         order_id=order.id, merchant_id=merchant.id, number=order.number, currency=order.currency,
         timezone=merchant.timezone, policy=cast(dict[str, Any], merchant.policy or {}),

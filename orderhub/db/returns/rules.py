@@ -294,6 +294,16 @@ class OrderMoney:
     #: money paid in after the order (a paid exchange difference): refundable too
     paid_in_minor: int = 0
 
+    @classmethod
+    def of_order(cls, order: Mapping[str, Any], lines: list[LineFacts]) -> OrderMoney:
+        """The money of an order's row (`orders` columns) with its lines' facts: the order-level
+        discount is what the order's discount leaves after the lines' own."""
+        return cls(
+            currency=order["currency"], prices_include_tax=bool(order["prices_include_tax"]), lines=lines,
+            order_discount_minor=max(0, order["discount_minor"] - sum(ln.discount_minor for ln in lines)),
+            shipping_minor=order["shipping_minor"], shipping_tax_rate=Decimal(order["shipping_tax_rate"]),
+            total_minor=order["total_minor"], paid_in_minor=int(order.get("paid_in_minor") or 0))
+
 
 @dataclass(frozen=True)
 class Part:
