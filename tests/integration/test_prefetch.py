@@ -172,3 +172,22 @@ async def test_a_section_page_sends_its_reads_together_on_postgresql(db, app, cl
         assert len(together) <= len(alone.sent) - {"/tracking": 5, "/pickup": 3, "/returns": 5}[section]
     else:
         assert together == alone.sent == []
+
+
+@pytest.mark.parametrize(("section", "state"), [("/pickup", "ready_for_pickup"), ("/returns", "delivered")])
+async def test_a_section_page_of_an_order_without_returns_reads_postgresql_in_two_statements(
+        db, app, client, demo_orders, monkeypatch, section, state):
+    app.state.page_cache.max_entries = 0
+    order = next(o for o in demo_orders if o.state == state)
+    url = f"/o/{order.token}{section}?lang=en"
+    before = (await client.get(url)).text  # the statements' column names are asked once per process
+    spy = Statements(monkeypatch)
+    r = await client.get(url)
+    assert r.status_code == 200 and r.text == before
+    if db.engine_type == "postgres":
+        # the page cache's stamp, then everything else in one statement: the returns page takes the
+        # order's row and the merchant from the hub, and whether the merchant makes labels with the rest
+        assert len(spy.sent) == 2, "\n".join(q[:150] for q in spy.sent)
+        assert spy.sent[1].startswith("SELECT ARRAY(SELECT q FROM (")
+    else:
+        assert spy.sent == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderhub import money
-from orderhub.db import engine, vault
+from orderhub.db import engine, statements, vault
 from orderhub.db.returns import label_rules
 from orderhub.db.returns.label_tables import LabelAccount, ReturnLabel
 
@@ -39,11 +39,19 @@ async def account(merchant_id: int, *, secret_key: str) -> AccountView:
     return AccountView(row["provider"], row["jp_carrier"], tuple(sorted(k for k, v in values.items() if v)))
 
 
+#: the merchant's label provider (no row: none set)
+_PROVIDER = statements.Statement("SELECT a.provider AS provider FROM return_label_accounts a WHERE a.merchant = ?")
+
+
+def offers_labels_read(merchant_id: int) -> statements.Read:
+    """What `offers_labels` reads (a page says so beforehand: `statements.prefetch`)."""
+    return _PROVIDER.read(merchant_id)
+
+
 async def offers_labels(merchant_id: int) -> bool:
     """Whether the merchant makes return labels (a provider is set): only then is a label charged
     (label_rules.label_cost_minor). Joins the caller's read."""
-    async with engine.read():
-        row = await LabelAccount.select(LabelAccount.provider).where(LabelAccount.merchant == merchant_id).first()
+    row = await offers_labels_read(merchant_id).first()
     return label_rules.offers_labels(row["provider"] if row else "")
 
 

@@ -78,15 +78,31 @@ _LINES = statements.Statement(f'SELECT {_LINE.select} FROM order_lines l WHERE l
 
 
 async def order_facts(order_id: int) -> OrderFacts:
+    """The order's facts as they are now (its row and the merchant's read again)."""
     async with engine.read():
         row = await order_queries.order_row_by_id(order_id)
         if row is None:
             raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
-        order = SimpleNamespace(**row)
-        merchant = await order_queries.merchant_now(order.merchant)
-        lines = [SimpleNamespace(**row) for row in _LINE.rows(await _LINES.all(order_id))]
-        delivered = await delivery_dates(order_id)
-        offers_labels = await label_queries.offers_labels(merchant.id)
+        return await _facts_of(row, await order_queries.merchant_now(row["merchant"]))
+
+
+async def hub_order_facts(hub: order_queries.Hub) -> OrderFacts:
+    """`order_facts` for a hub's page, from the order's row the hub was read from and the merchant as
+    kept for the version that row came with (what the rest of the page shows): no second read of
+    either (the returns overview's reads are prefetched with the hub's own, `overview_reads`)."""
+    if hub.rows is None:
+        return await order_facts(hub.order.id)
+    async with engine.read():
+        return await _facts_of(hub.rows.order, hub.merchant)
+
+
+async def _facts_of(row: dict[str, Any], merchant: Merchant) -> OrderFacts:
+    """The facts from the order's row and its merchant; reads the lines, their delivery dates and
+    whether the merchant makes labels inside the caller's read scope."""
+    order = SimpleNamespace(**row)
+    lines = [SimpleNamespace(**line) for line in _LINE.rows(await _LINES.all(order.id))]
+    delivered = await delivery_dates(order.id)
+    offers_labels = await label_queries.offers_labels(merchant.id)
     facts = [
         rules.LineFacts(
             line_id=ln.line_id, title=ln.title, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor,
@@ -554,7 +570,7 @@ def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
     from the order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
     `statements.prefetch`)."""
     order_id = order["id"]
-    return [_LINES.read(order_id), delivered_read(order_id), *(
+    return [_LINES.read(order_id), delivered_read(order_id), label_queries.offers_labels_read(order["merchant"]), *(
         s.read(order_id) for s in (_REQUESTS_OF_ORDER, _ITEMS_OF_ORDER, _EVENTS_OF_ORDER, _PHOTOS_OF_ORDER))]
 
 

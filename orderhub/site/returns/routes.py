@@ -120,7 +120,7 @@ class ReturnsController(Controller):
 
     @get("/", name="returns", middleware=[page_cache("returns"), read_scope], opt={PAGE_READS: overview_reads})
     async def overview(self, request: Request, hub: Hub, now: dt.datetime) -> Template:
-        facts = await queries.order_facts(hub.order.id)
+        facts = await queries.hub_order_facts(hub)
         views = await queries.returns_for_order(hub.order.id)
         reports = await claims.claims_for_order(hub.order.id)
         lines = facts.returnable_lines(now)
