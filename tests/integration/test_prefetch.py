@@ -13,6 +13,12 @@ from orderhub import demo
 from orderhub.db import engine, statements
 from orderhub.db.orders import queries as order_queries
 from orderhub.db.orders.tables import Order
+from orderhub.db.returns import exchanges, label_queries, reason_store, replacements
+from orderhub.db.returns import queries as return_queries
+from orderhub.db.returns.exchange_tables import ReturnExchange
+from orderhub.db.returns.label_tables import ReturnLabel
+from orderhub.db.returns.reason_tables import ReturnItemReason
+from orderhub.db.returns.tables import Replacement, ReturnItem, ReturnRequest
 from orderhub.site.confirmation.summary import summary_reads
 
 
@@ -174,8 +180,9 @@ async def test_a_section_page_sends_its_reads_together_on_postgresql(db, app, cl
         assert together == alone.sent == []
 
 
-@pytest.mark.parametrize(("section", "state"), [("/pickup", "ready_for_pickup"), ("/returns", "delivered")])
-async def test_a_section_page_of_an_order_without_returns_reads_postgresql_in_two_statements(
+@pytest.mark.parametrize(("section", "state"), [("/pickup", "ready_for_pickup"), ("/returns", "delivered"),
+                                                ("/returns", "returned")])
+async def test_the_pickup_and_returns_pages_read_postgresql_in_two_statements(
         db, app, client, demo_orders, monkeypatch, section, state):
     app.state.page_cache.max_entries = 0
     order = next(o for o in demo_orders if o.state == state)
@@ -186,8 +193,77 @@ async def test_a_section_page_of_an_order_without_returns_reads_postgresql_in_tw
     assert r.status_code == 200 and r.text == before
     if db.engine_type == "postgres":
         # the page cache's stamp, then everything else in one statement: the returns page takes the
-        # order's row and the merchant from the hub, and whether the merchant makes labels with the rest
+        # order's row and the merchant from the hub, and reads whether the merchant makes labels and
+        # its returns' item reasons, replacements, exchanges and labels by the order with the rest
         assert len(spy.sent) == 2, "\n".join(q[:150] for q in spy.sent)
         assert spy.sent[1].startswith("SELECT ARRAY(SELECT q FROM (")
     else:
         assert spy.sent == []
+
+
+async def test_the_returns_page_is_the_same_with_its_returns_parts_read_by_the_order_or_by_their_ids(
+        app, client, demo_orders, monkeypatch):
+    app.state.page_cache.max_entries = 0
+    # the demo has returns with each part the overview reads by the order
+    assert await ReturnItemReason.count()  # the demo's returns give each item its own reason
+    pages = {}
+    for order in demo_orders:
+        for lang in ("ja", "en"):
+            r = await client.get(f"/o/{order.token}/returns?lang={lang}")
+            pages[(order.token, lang)] = f"{r.status_code}\n{r.text}"
+    built = return_queries._built
+
+    async def by_their_ids(*args, order_id=None):
+        return await built(*args)
+
+    monkeypatch.setattr(return_queries, "_built", by_their_ids)
+    for (token, lang), page in pages.items():
+        r = await client.get(f"/o/{token}/returns?lang={lang}")
+        assert f"{r.status_code}\n{r.text}" == page, (token, lang)
+    assert sum("RMA-" in page for page in pages.values()) >= 4
+
+
+
+async def test_a_return_s_parts_read_by_the_order_are_those_read_by_the_return_s_ids(db, demo_orders, clock):
+    """Item reasons, replacements, exchanges and labels: the same views, values and types, on both engines."""
+    now = clock()
+    request = await ReturnRequest.objects().first()
+    assert request is not None
+    order_id, merchant_id = request.order, request.merchant
+    other = await Replacement.insert(Replacement(  # a claim's, of the same order: read by the order too
+        merchant=merchant_id, order=order_id, key=f"claim:{request.id}", number="R-2", status="held",
+        items=[{"line_id": "L2", "title": "Socks", "sku": "S-2", "option": "M", "quantity": 2, "product_id": "p2"}],
+        created_at=now, updated_at=now))
+    assert other
+    await Replacement.insert(Replacement(
+        merchant=merchant_id, order=order_id, key=f"return:{request.id}", number="R-1", status="issued",
+        items=[{"line_id": "L1", "title": "Shoe", "sku": "S-1", "option": "27cm", "quantity": 1, "product_id": "p1"}],
+        created_at=now, updated_at=now))
+    await ReturnExchange.insert(ReturnExchange(
+        merchant=merchant_id, request=request.id, key=f"return:{request.id}", currency="JPY",
+        items=[{"product_id": "p1", "sku": "S-1", "title": "Shoe", "option": "27cm", "quantity": 1,
+                "unit_price_minor": 12000, "image_url": "", "texts": {"ja": {"title": "靴"}}, "amount_minor": 12000,
+                "tax_minor": 1091}],
+        settlement={"currency": "JPY", "value_minor": 12000, "bonus_minor": 500, "new_total_minor": 12000,
+                    "new_tax_minor": 1091, "bonus_used_minor": 0, "to_pay_minor": 0, "refund_minor": 500},
+        refund_minor=500, payment_status="not_needed", paid_at=None, refunded_at=now, difference_refunded_minor=0,
+        created_at=now, updated_at=now))
+    await ReturnLabel.insert(ReturnLabel(
+        merchant=merchant_id, request=request.id, provider="easypost", state="created", attempts=1,
+        next_attempt_at=now, idempotency_key="k-1", carrier="USPS", tracking_number="9400", label_url="https://x/l",
+        label_pdf=b"%PDF", cost_minor=800, currency="JPY", created_at=now, updated_at=now))
+    items = [r["id"] for r in await ReturnItem.select(ReturnItem.id).where(ReturnItem.request == request.id)]
+    async with engine.read():
+        by_ids = (await reason_store.for_items(items), await replacements.for_sources([f"return:{request.id}"]),
+                  await exchanges.for_returns([request.id]), await label_queries.labels_for([request.id]))
+        by_order = (await reason_store.for_order(order_id), await replacements.for_order(order_id),
+                    await exchanges.for_order(order_id), await label_queries.labels_for_order(order_id))
+    reasons, reps, swaps, labels = by_order
+    assert reasons == by_ids[0] and reasons  # the demo return's items have their own reasons
+    assert reps[f"return:{request.id}"] == by_ids[1][f"return:{request.id}"]
+    assert reps[f"claim:{request.id}"].number == "R-2" and set(reps) == {f"return:{request.id}", f"claim:{request.id}"}
+    assert swaps == by_ids[2] and swaps[request.id].settlement.refund_minor == 500
+    assert labels == by_ids[3] and labels[request.id].tracking_number == "9400"
+    for mine, theirs in zip(by_order, by_ids, strict=True):
+        for key, view in theirs.items():
+            assert {k: type(v) for k, v in vars(mine[key]).items()} == {k: type(v) for k, v in vars(view).items()}

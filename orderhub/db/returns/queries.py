@@ -519,13 +519,22 @@ _PHOTOS_OF_ORDER = statements.Statement(
 
 
 async def _built(rows: list[dict[str, Any]], items: list[dict[str, Any]], events: list[dict[str, Any]],
-                 photos: list[dict[str, Any]]) -> list[ReturnView]:
+                 photos: list[dict[str, Any]], *, order_id: int | None = None) -> list[ReturnView]:
+    """The returns of `rows` with their items, events and photos; with `order_id`, the rows being all
+    of that order's returns, their reasons, replacements, exchanges and labels are read by the order
+    (fixed statements, prefetched with the returns overview's reads: `overview_reads`)."""
     ids = [r["id"] for r in rows]
-    own = await reason_store.for_items([i["id"] for i in items])
     sources = {i: rules.replacement_source("return", i) for i in ids}
-    reps = await replacements.for_sources(list(sources.values()))
-    swaps = await exchanges.for_returns(ids)
-    prepaid = await label_queries.labels_for(ids)
+    if order_id is not None:
+        own = await reason_store.for_order(order_id)
+        reps = await replacements.for_order(order_id)
+        swaps = await exchanges.for_order(order_id)
+        prepaid = await label_queries.labels_for_order(order_id)
+    else:
+        own = await reason_store.for_items([i["id"] for i in items])
+        reps = await replacements.for_sources(list(sources.values()))
+        swaps = await exchanges.for_returns(ids)
+        prepaid = await label_queries.labels_for(ids)
     out = []
     for r in rows:
         breakdown = r["breakdown"] or {}
@@ -565,13 +574,16 @@ def _one(found: list[ReturnView]) -> ReturnView:
 
 
 def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
-    """The reads `order_facts` and `returns_for_order` make for the returns overview after the order's
-    row (its lines and delivery dates; the order's returns with their items, events and photo ids),
-    from the order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
+    """The reads `hub_order_facts` and `returns_for_order` make for the returns overview after the
+    order's row (its lines and delivery dates, whether the merchant makes labels; the order's returns
+    with their items, events, photo ids, item reasons, replacements, exchanges and labels), from the
+    order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
     `statements.prefetch`)."""
     order_id = order["id"]
     return [_LINES.read(order_id), delivered_read(order_id), label_queries.offers_labels_read(order["merchant"]), *(
-        s.read(order_id) for s in (_REQUESTS_OF_ORDER, _ITEMS_OF_ORDER, _EVENTS_OF_ORDER, _PHOTOS_OF_ORDER))]
+        s.read(order_id) for s in (_REQUESTS_OF_ORDER, _ITEMS_OF_ORDER, _EVENTS_OF_ORDER, _PHOTOS_OF_ORDER)),
+        reason_store.of_order_read(order_id), replacements.of_order_read(order_id), exchanges.of_order_read(order_id),
+        label_queries.labels_of_order_read(order_id)]
 
 
 async def returns_for_order(order_id: int) -> list[ReturnView]:
@@ -584,7 +596,7 @@ async def returns_for_order(order_id: int) -> list[ReturnView]:
         items = _ITEM.rows(await _ITEMS_OF_ORDER.all(order_id))
         events = _EVENT.rows(await _EVENTS_OF_ORDER.all(order_id))
         photos = await _PHOTOS_OF_ORDER.all(order_id)
-    return await _built(rows, items, events, photos)
+        return await _built(rows, items, events, photos, order_id=order_id)
 
 
 async def return_for_order(order_id: int, return_id: int) -> ReturnView:

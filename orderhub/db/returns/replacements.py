@@ -14,7 +14,7 @@ from typing import Any
 
 from piccolo.custom_types import Combinable
 
-from orderhub.db import engine
+from orderhub.db import engine, statements
 from orderhub.db.errors import Conflict
 from orderhub.db.keys import scoped
 from orderhub.db.orders.tables import Product
@@ -164,6 +164,25 @@ async def for_sources(sources: list[str]) -> dict[str, ReplacementView]:
     async with engine.read():
         rows = await Replacement.select(Replacement.key, Replacement.number, Replacement.status, Replacement.items
                                         ).output(load_json=True).where(Replacement.key.is_in(sources))
+    return _by_source(rows)
+
+
+_REPLACEMENT = statements.columns(Replacement, "p")
+_OF_ORDER = statements.Statement(f'SELECT {_REPLACEMENT.select} FROM return_replacements p WHERE p."order" = ?')
+
+
+def of_order_read(order_id: int) -> statements.Read:
+    """What `for_order` reads (a page says so beforehand: `statements.prefetch`)."""
+    return _OF_ORDER.read(order_id)
+
+
+async def for_order(order_id: int) -> dict[str, ReplacementView]:
+    """`for_sources` of every replacement of the order (its returns' and its claims'), by one fixed
+    statement (inside a read scope)."""
+    return _by_source(_REPLACEMENT.rows(await of_order_read(order_id).all()))
+
+
+def _by_source(rows: list[dict[str, Any]]) -> dict[str, ReplacementView]:
     return {r["key"]: ReplacementView(r["number"], r["status"], [ReplacementItemView.of(i) for i in r["items"] or []])
             for r in rows}
 
