@@ -17,7 +17,7 @@ from orderhub.db.errors import NotFound
 from orderhub.db.keys import scoped
 from orderhub.db.merchants.tables import Merchant, Store
 from orderhub.db.orders import queries as order_queries
-from orderhub.db.orders.tables import Order, OrderLine, Product
+from orderhub.db.orders.tables import Order, Product
 from orderhub.db.paging import Page, clamp_page, pages_for
 from orderhub.db.returns import (
     exchange_rules,
@@ -73,7 +73,7 @@ class OrderFacts:
         return [ln for ln in self.money.lines if ln.line_id not in self.cancelled_lines]
 
 
-_LINE = statements.columns(OrderLine, "l")
+_LINE = order_queries.LINE_COLUMNS
 _LINES = statements.Statement(f'SELECT {_LINE.select} FROM order_lines l WHERE l."order" = ? ORDER BY l.position, l.id')
 
 
@@ -83,24 +83,27 @@ async def order_facts(order_id: int) -> OrderFacts:
         row = await order_queries.order_row_by_id(order_id)
         if row is None:
             raise NotFound(rules.ORDER_NOT_FOUND, "order not found")
-        return await _facts_of(row, await order_queries.merchant_now(row["merchant"]))
+        merchant = await order_queries.merchant_now(row["merchant"])
+        return await _facts_of(row, _LINE.rows(await _LINES.all(order_id)), merchant)
 
 
 async def hub_order_facts(hub: order_queries.Hub) -> OrderFacts:
-    """`order_facts` for a hub's page, from the order's row the hub was read from and the merchant as
-    kept for the version that row came with (what the rest of the page shows): no second read of
-    either (the returns overview's reads are prefetched with the hub's own, `overview_reads`)."""
+    """`order_facts` for a hub's page, from the order's row and line rows the hub was read from and
+    the merchant as kept for the version that row came with (what the rest of the page shows): no
+    second read of any (the returns overview's other reads are prefetched with the hub's own,
+    `overview_reads`)."""
     if hub.rows is None:
         return await order_facts(hub.order.id)
     async with engine.read():
-        return await _facts_of(hub.rows.order, hub.merchant)
+        return await _facts_of(hub.rows.order, hub.rows.lines, hub.merchant)
 
 
-async def _facts_of(row: dict[str, Any], merchant: Merchant) -> OrderFacts:
-    """The facts from the order's row and its merchant; reads the lines, their delivery dates and
-    whether the merchant makes labels inside the caller's read scope."""
+async def _facts_of(row: dict[str, Any], line_rows: list[dict[str, Any]], merchant: Merchant) -> OrderFacts:
+    """The facts from the order's row, its line rows (the table's column names, by position) and its
+    merchant; reads the lines' delivery dates and whether the merchant makes labels inside the
+    caller's read scope."""
     order = SimpleNamespace(**row)
-    lines = [SimpleNamespace(**line) for line in _LINE.rows(await _LINES.all(order.id))]
+    lines = [SimpleNamespace(**line) for line in line_rows]
     delivered = await delivery_dates(order.id)
     offers_labels = await label_queries.offers_labels(merchant.id)
     facts = [
@@ -575,12 +578,12 @@ def _one(found: list[ReturnView]) -> ReturnView:
 
 def overview_reads(order: dict[str, Any]) -> list[statements.Read]:
     """The reads `hub_order_facts` and `returns_for_order` make for the returns overview after the
-    order's row (its lines and delivery dates, whether the merchant makes labels; the order's returns
+    hub's (its lines' delivery dates, whether the merchant makes labels; the order's returns
     with their items, events, photo ids, item reasons, replacements, exchanges and labels), from the
     order's row (prefetched with the hub's own reads: one round trip on PostgreSQL,
     `statements.prefetch`)."""
     order_id = order["id"]
-    return [_LINES.read(order_id), delivered_read(order_id), label_queries.offers_labels_read(order["merchant"]), *(
+    return [delivered_read(order_id), label_queries.offers_labels_read(order["merchant"]), *(
         s.read(order_id) for s in (_REQUESTS_OF_ORDER, _ITEMS_OF_ORDER, _EVENTS_OF_ORDER, _PHOTOS_OF_ORDER)),
         reason_store.of_order_read(order_id), replacements.of_order_read(order_id), exchanges.of_order_read(order_id),
         label_queries.labels_of_order_read(order_id)]
